@@ -1,0 +1,178 @@
+// Statistics registered by each module under its hierarchical name, and their output as gem5's
+// stats.txt (byte-compatible with src/base/stats/text.cc: "%-40s %12s %10s %10s # desc (unit)"
+// lines, "::" separators for vectors and distributions) and as stats.json.
+// Updating a stat on the hot path is a plain member operation: no lookup, no allocation.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace vmsim {
+class JsonTree;
+}
+
+namespace vmsim::stats {
+
+class Stat {
+ public:
+  Stat(std::string name, std::string unit, std::string desc)
+      : name_(std::move(name)), unit_(std::move(unit)), desc_(std::move(desc)) {}
+  virtual ~Stat() = default;
+  const std::string& name() const { return name_; }
+  const std::string& unit() const { return unit_; }
+  const std::string& desc() const { return desc_; }
+  virtual void writeText(std::ostream& os) const = 0;
+  virtual void addJson(JsonTree& tree) const = 0;
+  virtual void reset() = 0;
+
+ private:
+  std::string name_, unit_, desc_;
+};
+
+class Scalar : public Stat {
+ public:
+  using Stat::Stat;
+  Scalar& operator++() {
+    value_ += 1;
+    return *this;
+  }
+  Scalar& operator+=(double v) {
+    value_ += v;
+    return *this;
+  }
+  void set(double v) { value_ = v; }
+  double value() const { return value_; }
+  void writeText(std::ostream& os) const override;
+  void addJson(JsonTree& tree) const override;
+  void reset() override { value_ = 0; }
+
+ private:
+  double value_ = 0;
+};
+
+class Vector : public Stat {
+ public:
+  Vector(std::string name, std::vector<std::string> subnames, std::string unit, std::string desc,
+         bool printTotal = true);
+  double& operator[](size_t i) { return values_[i]; }
+  double at(size_t i) const { return values_.at(i); }
+  size_t size() const { return values_.size(); }
+  double total() const;
+  void writeText(std::ostream& os) const override;
+  void addJson(JsonTree& tree) const override;
+  void reset() override;
+
+ private:
+  std::vector<std::string> subnames_;
+  std::vector<double> values_;
+  bool printTotal_;
+};
+
+/// A value computed from other stats when the stats are written (hit rates, averages).
+class Formula : public Stat {
+ public:
+  Formula(std::string name, std::function<double()> f, std::string unit, std::string desc)
+      : Stat(std::move(name), std::move(unit), std::move(desc)), f_(std::move(f)) {}
+  double value() const { return f_(); }
+  void writeText(std::ostream& os) const override;
+  void addJson(JsonTree& tree) const override;
+  void reset() override {}
+
+ private:
+  std::function<double()> f_;
+};
+
+/// Shared sample moments of Distribution and Histogram.
+struct Moments {
+  double samples = 0, sum = 0, squares = 0, logs = 0;
+  double minVal = 0, maxVal = 0;
+  void add(double v, double n);
+  double mean() const;
+  double stdev() const;
+};
+
+/// Fixed buckets over [min, max] with under/overflow counts, as gem5's Distribution.
+class Distribution : public Stat {
+ public:
+  Distribution(std::string name, double min, double max, double bucketSize, std::string unit,
+               std::string desc);
+  void sample(double v, double n = 1);
+  const Moments& moments() const { return m_; }
+  void writeText(std::ostream& os) const override;
+  void addJson(JsonTree& tree) const override;
+  void reset() override;
+
+ private:
+  double min_, max_, bucket_;
+  std::vector<double> buckets_;
+  double underflow_ = 0, overflow_ = 0;
+  Moments m_;
+};
+
+/// Buckets from 0 whose width doubles whenever a sample falls beyond the last one, as gem5's
+/// Histogram: a fixed bucket count covers any range of non-negative samples.
+class Histogram : public Stat {
+ public:
+  Histogram(std::string name, size_t buckets, std::string unit, std::string desc);
+  void sample(double v, double n = 1);
+  const Moments& moments() const { return m_; }
+  double bucketSize() const { return bucket_; }
+  const std::vector<double>& buckets() const { return buckets_; }
+  void writeText(std::ostream& os) const override;
+  void addJson(JsonTree& tree) const override;
+  void reset() override;
+
+ private:
+  double bucket_ = 1;
+  std::vector<double> buckets_;
+  Moments m_;
+};
+
+/// Root figures of a run (gem5's simSeconds, simTicks, ... and the host ones).
+struct RunInfo {
+  uint64_t simTicks = 0;             // in SystemC time-resolution units (ps by default)
+  uint64_t simFreq = 1000000000000;  // ticks per simulated second
+  double hostSeconds = 0;
+  uint64_t hostMemoryBytes = 0;
+  bool includeHost = true;  // host figures vary run to run; off for byte-identical output
+};
+
+class Registry {
+ public:
+  Scalar& scalar(const std::string& name, const std::string& unit, const std::string& desc);
+  Vector& vector(const std::string& name, const std::vector<std::string>& subnames,
+                 const std::string& unit, const std::string& desc, bool printTotal = true);
+  Formula& formula(const std::string& name, std::function<double()> f, const std::string& unit,
+                   const std::string& desc);
+  Distribution& distribution(const std::string& name, double min, double max, double bucketSize,
+                             const std::string& unit, const std::string& desc);
+  Histogram& histogram(const std::string& name, size_t buckets, const std::string& unit,
+                       const std::string& desc);
+
+  /// The stat registered under `name`, or nullptr. For tests and summaries, not the hot path.
+  const Stat* find(const std::string& name) const;
+  /// Value of a Scalar or Formula; throws std::out_of_range if there is none by that name.
+  double value(const std::string& name) const;
+  const std::vector<std::unique_ptr<Stat>>& all() const { return stats_; }
+
+  void writeText(std::ostream& os, const RunInfo& run) const;
+  void writeJson(std::ostream& os, const RunInfo& run) const;
+  void resetAll();
+
+ private:
+  template <class T, class... A>
+  T& add(A&&... args);
+  std::vector<std::unique_ptr<Stat>> stats_;
+};
+
+/// gem5's ValueToString: integers without decimals, others fixed with 6 decimals, "nan".
+std::string valueToString(double v, int precision = -1);
+/// One gem5 stats.txt line.
+void writeLine(std::ostream& os, const std::string& name, double value, const std::string& pdf,
+               const std::string& cdf, const std::string& desc, const std::string& unit);
+
+}  // namespace vmsim::stats

@@ -1,0 +1,123 @@
+// The stats.txt output must be byte-compatible with gem5's text format; the golden fragments
+// below follow gem5 src/base/stats/text.cc (ScalarPrint, VectorPrint, DistPrint).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "vmsim/common/stats.h"
+
+using namespace vmsim::stats;
+
+TEST(Stats, ScalarLineMatchesGem5Layout) {
+  std::ostringstream os;
+  writeLine(os, "system.cpu.numCycles", 12345, "", "", "Number of cpu cycles simulated", "Cycle");
+  EXPECT_EQ(os.str(),
+            "system.cpu.numCycles                            12345                       # Number "
+            "of cpu cycles simulated (Cycle)\n");
+}
+
+TEST(Stats, ValueFormatting) {
+  EXPECT_EQ(valueToString(3), "3");
+  EXPECT_EQ(valueToString(0.5), "0.500000");
+  EXPECT_EQ(valueToString(1.0 / 3), "0.333333");
+  EXPECT_EQ(valueToString(std::nan("")), "nan");
+}
+
+TEST(Stats, GoldenFragment) {
+  Registry r;
+  auto& hits = r.scalar("system.tlb.hits", "Count", "lookups that hit");
+  auto& misses = r.scalar("system.tlb.misses", "Count", "lookups that missed");
+  r.formula(
+      "system.tlb.hitRate", [&] { return hits.value() / (hits.value() + misses.value()); }, "Ratio",
+      "hit rate");
+  auto& v = r.vector("system.tlb.accesses", {"load", "store"}, "Count", "by kind");
+  auto& d = r.distribution("system.lat", 0, 19, 10, "Cycle", "latency");
+  hits += 3;
+  ++misses;
+  v[0] = 3;
+  v[1] = 1;
+  d.sample(5);
+  d.sample(15);
+  d.sample(25);
+  RunInfo run;
+  run.simTicks = 1000000;
+  run.includeHost = false;
+  std::ostringstream os;
+  r.writeText(os, run);
+  const std::string golden =
+      "\n---------- Begin Simulation Statistics ----------\n"
+      "simSeconds                                   0.000001                       # Number of "
+      "seconds simulated (Second)\n"
+      "simTicks                                      1000000                       # Number of "
+      "ticks simulated (Tick)\n"
+      "finalTick                                     1000000                       # Number of "
+      "ticks from beginning of simulation (restored from checkpoints and never reset) (Tick)\n"
+      "simFreq                                  1000000000000                       # The number "
+      "of ticks per simulated second ((Tick/Second))\n"
+      "system.tlb.hits                                     3                       # lookups that "
+      "hit (Count)\n"
+      "system.tlb.misses                                   1                       # lookups that "
+      "missed (Count)\n"
+      "system.tlb.hitRate                           0.750000                       # hit rate "
+      "(Ratio)\n"
+      "system.tlb.accesses::load                           3                       # by kind "
+      "(Count)\n"
+      "system.tlb.accesses::store                          1                       # by kind "
+      "(Count)\n"
+      "system.tlb.accesses::total                          4                       # by kind "
+      "(Count)\n"
+      "system.lat::samples                                 3                       # latency "
+      "(Cycle)\n"
+      "system.lat::mean                                   15                       # latency "
+      "(Cycle)\n"
+      "system.lat::stdev                                  10                       # latency "
+      "(Cycle)\n"
+      "system.lat::underflows                              0      0.00%      0.00% # latency "
+      "(Cycle)\n"
+      "system.lat::0-9                                     1     33.33%     33.33% # latency "
+      "(Cycle)\n"
+      "system.lat::10-19                                   1     33.33%     66.67% # latency "
+      "(Cycle)\n"
+      "system.lat::overflows                               1     33.33%    100.00% # latency "
+      "(Cycle)\n"
+      "system.lat::min_value                               5                       # latency "
+      "(Cycle)\n"
+      "system.lat::max_value                              25                       # latency "
+      "(Cycle)\n"
+      "system.lat::total                                   3                       # latency "
+      "(Cycle)\n"
+      "\n---------- End Simulation Statistics   ----------\n";
+  EXPECT_EQ(os.str(), golden);
+}
+
+TEST(Stats, HistogramDoublesBucketsToFitSamples) {
+  Histogram h("h", 4, "Cycle", "");
+  h.sample(1);
+  h.sample(3);
+  EXPECT_EQ(h.bucketSize(), 1);
+  h.sample(10);  // needs width 4: buckets 0-3, 4-7, 8-11, 12-15
+  EXPECT_EQ(h.bucketSize(), 4);
+  EXPECT_EQ(h.buckets()[0], 2);
+  EXPECT_EQ(h.buckets()[2], 1);
+  EXPECT_EQ(h.moments().samples, 3);
+}
+
+TEST(Stats, DuplicateNamesAreRejectedAndValuesFound) {
+  Registry r;
+  r.scalar("a.b", "Count", "");
+  EXPECT_THROW(r.scalar("a.b", "Count", ""), std::invalid_argument);
+  EXPECT_EQ(r.value("a.b"), 0);
+  EXPECT_THROW(r.value("nope"), std::out_of_range);
+}
+
+TEST(Stats, JsonIsNested) {
+  Registry r;
+  r.scalar("system.tlb.hits", "Count", "") += 2;
+  RunInfo run;
+  run.includeHost = false;
+  std::ostringstream os;
+  r.writeJson(os, run);
+  EXPECT_NE(os.str().find("\"system\": {\n    \"tlb\": {\n      \"hits\": 2"), std::string::npos)
+      << os.str();
+}
