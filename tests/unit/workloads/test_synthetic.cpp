@@ -1,0 +1,208 @@
+// Synthetic generators: range, alignment, determinism, write mix, pointer-chase cycle, validation.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <stdexcept>
+#include <vector>
+
+#include "vmsim/workloads/synthetic.h"
+
+namespace vmsim::workloads {
+namespace {
+
+SyntheticSpec spec(const std::string& pattern) {
+  SyntheticSpec s;
+  s.pattern = pattern;
+  s.base = 0x10000000;
+  s.footprint = 1 << 16;
+  s.stride = 192;
+  s.count = 20000;
+  s.write_fraction = 0.25;
+  s.access_size = 8;
+  s.seed = 7;
+  return s;
+}
+
+std::vector<Access> drain(Workload& w) {
+  std::vector<Access> out;
+  Access a;
+  while (w.next(a)) out.push_back(a);
+  return out;
+}
+
+class EveryPattern : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(EveryPattern, StaysInRangeAlignedAndCountsExactly) {
+  const SyntheticSpec s = spec(GetParam());
+  auto w = makeSynthetic(s);
+  const auto accesses = drain(*w);
+  ASSERT_EQ(accesses.size(), s.count);
+  for (const Access& a : accesses) {
+    EXPECT_GE(a.va, s.base);
+    EXPECT_LE(a.va + a.size, s.base + s.footprint);
+    EXPECT_EQ(a.va % s.access_size, 0u);
+    EXPECT_EQ(a.size, s.access_size);
+    EXPECT_NE(a.op, Op::Fetch);
+  }
+  Access a;
+  EXPECT_FALSE(w->next(a));
+}
+
+TEST_P(EveryPattern, SameSeedSameStreamOtherSeedDiffers) {
+  SyntheticSpec s = spec(GetParam());
+  const auto first = drain(*makeSynthetic(s));
+  const auto again = drain(*makeSynthetic(s));
+  ASSERT_EQ(first.size(), again.size());
+  for (size_t i = 0; i < first.size(); ++i) {
+    EXPECT_EQ(first[i].va, again[i].va);
+    EXPECT_EQ(first[i].op, again[i].op);
+  }
+  s.seed = 8;
+  const auto other = drain(*makeSynthetic(s));
+  size_t same = 0;
+  for (size_t i = 0; i < first.size(); ++i)
+    same += first[i].va == other[i].va && first[i].op == other[i].op;
+  EXPECT_LT(same, first.size());
+}
+
+TEST_P(EveryPattern, WriteFractionRoughlyAsAsked) {
+  for (double fraction : {0.0, 0.1, 0.5, 1.0}) {
+    SyntheticSpec s = spec(GetParam());
+    s.write_fraction = fraction;
+    s.count = 100000;
+    size_t stores = 0;
+    for (const Access& a : drain(*makeSynthetic(s))) stores += a.op == Op::Store;
+    EXPECT_NEAR(static_cast<double>(stores) / s.count, fraction, 0.01) << "fraction " << fraction;
+  }
+}
+
+TEST_P(EveryPattern, DescribeNamesPattern) {
+  EXPECT_NE(makeSynthetic(spec(GetParam()))->describe().find(GetParam()), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Synthetic, EveryPattern, ::testing::ValuesIn(syntheticPatterns()),
+                         [](const auto& info) { return info.param; });
+
+TEST(Synthetic, SequentialWalksAndWraps) {
+  SyntheticSpec s = spec("sequential");
+  s.footprint = 32;
+  s.count = 6;
+  const auto a = drain(*makeSynthetic(s));
+  const std::vector<uint64_t> expected{0, 8, 16, 24, 0, 8};
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].va - s.base, expected[i]);
+}
+
+TEST(Synthetic, StridedIsIStrideModFootprint) {
+  SyntheticSpec s = spec("strided");
+  s.footprint = 1000 * 8;
+  s.stride = 8 * 37;
+  s.count = 5000;
+  const auto a = drain(*makeSynthetic(s));
+  for (uint64_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].va, s.base + (i * s.stride) % s.footprint);
+}
+
+TEST(Synthetic, StrideLargerThanFootprintWraps) {
+  SyntheticSpec s = spec("strided");
+  s.footprint = 64;
+  s.stride = 72;
+  s.count = 4;
+  const auto a = drain(*makeSynthetic(s));
+  EXPECT_EQ(a[1].va - s.base, 8u);
+  EXPECT_EQ(a[3].va - s.base, 24u);
+}
+
+TEST(Synthetic, RandomCoversFootprint) {
+  SyntheticSpec s = spec("random");
+  s.footprint = 64 * 8;
+  s.count = 5000;
+  std::set<uint64_t> seen;
+  for (const Access& a : drain(*makeSynthetic(s))) seen.insert(a.va);
+  EXPECT_EQ(seen.size(), 64u);
+}
+
+TEST(Synthetic, PointerChaseVisitsEverySlotOncePerCycle) {
+  SyntheticSpec s = spec("pointer_chase");
+  s.stride = 0;  // cache lines
+  s.footprint = 64 * 1000;
+  s.count = 3000;
+  const auto a = drain(*makeSynthetic(s));
+  for (int lap = 0; lap < 3; ++lap) {
+    std::set<uint64_t> slots;
+    for (int i = 0; i < 1000; ++i) {
+      const uint64_t offset = a[lap * 1000 + i].va - s.base;
+      EXPECT_EQ(offset % 64, 0u);
+      slots.insert(offset / 64);
+      EXPECT_EQ(a[lap * 1000 + i].va, a[i].va) << "laps repeat the same chain";
+    }
+    EXPECT_EQ(slots.size(), 1000u);
+  }
+  EXPECT_NE(a[1].va, a[0].va + 64) << "chain is not the sequential order";
+}
+
+TEST(Synthetic, PointerChaseUsesStrideAsSlot) {
+  SyntheticSpec s = spec("pointer_chase");
+  s.stride = 4096;
+  s.footprint = 4096 * 16;
+  s.count = 16;
+  std::set<uint64_t> pages;
+  for (const Access& a : drain(*makeSynthetic(s))) {
+    EXPECT_EQ((a.va - s.base) % 4096, 0u);
+    pages.insert(a.va);
+  }
+  EXPECT_EQ(pages.size(), 16u);
+}
+
+TEST(Synthetic, ZeroCountIsEmpty) {
+  SyntheticSpec s = spec("random");
+  s.count = 0;
+  Access a;
+  EXPECT_FALSE(makeSynthetic(s)->next(a));
+}
+
+void expectRejected(const SyntheticSpec& s, const std::string& fragment) {
+  try {
+    makeSynthetic(s);
+    FAIL() << "accepted a spec that should mention: " << fragment;
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+  }
+}
+
+TEST(Synthetic, UnknownPatternListsValidNames) {
+  expectRejected(spec("zigzag"),
+                 "unknown pattern 'zigzag'; valid patterns: sequential, strided, "
+                 "random, pointer_chase");
+}
+
+TEST(Synthetic, RejectsBadSpecs) {
+  SyntheticSpec s = spec("strided");
+  s.footprint = 0;
+  expectRejected(s, "footprint must be > 0");
+  s = spec("random");
+  s.access_size = 12;
+  expectRejected(s, "access_size 12 must be a power of two in 1..64");
+  s.access_size = 128;
+  expectRejected(s, "access_size 128");
+  s = spec("strided");
+  s.stride = 0;
+  expectRejected(s, "stride must be > 0");
+  s.stride = 12;
+  expectRejected(s, "stride 12 must be a multiple of access_size 8");
+  s = spec("random");
+  s.write_fraction = 1.5;
+  expectRejected(s, "write_fraction");
+  s.write_fraction = -0.1;
+  expectRejected(s, "write_fraction");
+  s = spec("random");
+  s.base = 4;
+  expectRejected(s, "base must be aligned");
+  s = spec("random");
+  s.footprint = 100;
+  expectRejected(s, "footprint 100 must be a multiple of access_size 8");
+  s = spec("pointer_chase");
+  s.stride = 1 << 20;
+  expectRejected(s, "exceeds footprint");
+}
+
+}  // namespace
+}  // namespace vmsim::workloads

@@ -1,0 +1,31 @@
+// The access stream a requester replays: one load, store or instruction fetch at a time.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace vmsim::workloads {
+
+enum class Op : uint8_t { Load, Store, Fetch };
+
+// One memory access as a program issues it: virtual address, kind and size in bytes.
+struct Access {
+  Op op = Op::Load;
+  uint64_t va = 0;
+  uint32_t size = 0;
+};
+
+const char* toString(Op op);
+
+// A source of accesses (synthetic generator or trace reader). next() is on the simulator's hot
+// path, so implementations do no allocation per access.
+class Workload {
+ public:
+  virtual ~Workload() = default;
+  // Fills `a` with the next access; returns false (leaving `a` untouched) at the end.
+  virtual bool next(Access& a) = 0;
+  // One line saying what this workload is, for logs and the stats header.
+  virtual std::string describe() const = 0;
+};
+
+}  // namespace vmsim::workloads

@@ -1,0 +1,153 @@
+// Line parsers for vmsim text traces and valgrind lackey --trace-mem=yes output (lackey/lk_main.c).
+#include "trace_parsers.h"
+
+#include <cctype>
+#include <charconv>
+
+namespace vmsim::workloads::detail {
+namespace {
+
+bool isSpace(char c) {
+  return c == ' ' || c == '\t';
+}
+
+void skipSpace(std::string_view& s) {
+  size_t i = 0;
+  while (i < s.size() && isSpace(s[i])) ++i;
+  s.remove_prefix(i);
+}
+
+// Splits off the next run of characters up to whitespace or `stop`.
+std::string_view takeToken(std::string_view& s, char stop = ' ') {
+  size_t i = 0;
+  while (i < s.size() && !isSpace(s[i]) && s[i] != stop) ++i;
+  std::string_view token = s.substr(0, i);
+  s.remove_prefix(i);
+  return token;
+}
+
+bool parseNumber(std::string_view token, int base, uint64_t& value) {
+  if (token.empty()) return false;
+  const char* end = token.data() + token.size();
+  auto [ptr, ec] = std::from_chars(token.data(), end, value, base);
+  return ec == std::errc() && ptr == end;
+}
+
+bool parseAddress(std::string_view token, uint64_t& va) {
+  if (token.size() > 2 && token[0] == '0' && (token[1] == 'x' || token[1] == 'X'))
+    return parseNumber(token.substr(2), 16, va);
+  return parseNumber(token, 10, va);
+}
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
+  return true;
+}
+
+bool parseVmSimOp(std::string_view token, Op& op) {
+  struct Name {
+    std::string_view name;
+    Op op;
+  };
+  static constexpr Name kNames[] = {{"r", Op::Load},      {"l", Op::Load},      {"load", Op::Load},
+                                    {"read", Op::Load},   {"w", Op::Store},     {"s", Op::Store},
+                                    {"store", Op::Store}, {"write", Op::Store}, {"f", Op::Fetch},
+                                    {"fetch", Op::Fetch}, {"i", Op::Fetch}};
+  for (const Name& n : kNames)
+    if (equalsIgnoreCase(token, n.name)) {
+      op = n.op;
+      return true;
+    }
+  return false;
+}
+
+bool fail(std::string& problem, std::string what) {
+  problem = std::move(what);
+  return false;
+}
+
+bool checkSize(std::string_view token, uint32_t& size, std::string& problem) {
+  uint64_t value = 0;
+  if (token.empty()) return fail(problem, "missing size");
+  if (!parseNumber(token, 10, value)) return fail(problem, "bad size '" + std::string(token) + "'");
+  if (value == 0 || value > kMaxTraceAccessSize)
+    return fail(problem, "size " + std::string(token) + " out of range 1.." +
+                             std::to_string(kMaxTraceAccessSize));
+  size = static_cast<uint32_t>(value);
+  return true;
+}
+
+bool atEndOfFields(std::string_view rest) {
+  skipSpace(rest);
+  return rest.empty() || rest.front() == '#';
+}
+
+bool checkNoTrailing(std::string_view rest, std::string& problem, bool commentsAllowed) {
+  skipSpace(rest);
+  if (rest.empty() || (commentsAllowed && rest.front() == '#')) return true;
+  return fail(problem, "trailing garbage '" + std::string(rest) + "'");
+}
+
+}  // namespace
+
+bool isTraceNoise(std::string_view line) {
+  if (line.substr(0, 2) == "==") return true;
+  skipSpace(line);
+  return line.empty() || line.front() == '#';
+}
+
+bool looksLikeLackey(std::string_view line) {
+  return line.find(',') != std::string_view::npos;
+}
+
+bool parseVmSimLine(std::string_view line, ParsedLine& out, std::string& problem) {
+  out.count = 0;
+  if (isTraceNoise(line)) return true;
+  skipSpace(line);
+  Access& a = out.access[0];
+  const std::string_view op = takeToken(line);
+  if (!parseVmSimOp(op, a.op))
+    return fail(problem, "unknown op '" + std::string(op) +
+                             "' (expected R, W, F, L, S, load, store or fetch)");
+  if (atEndOfFields(line)) return fail(problem, "missing address");
+  skipSpace(line);
+  const std::string_view address = takeToken(line, '#');
+  if (!parseAddress(address, a.va))
+    return fail(problem, "bad address '" + std::string(address) + "'");
+  if (atEndOfFields(line)) return fail(problem, "missing size");
+  skipSpace(line);
+  if (!checkSize(takeToken(line, '#'), a.size, problem)) return false;
+  if (!checkNoTrailing(line, problem, true)) return false;
+  out.count = 1;
+  return true;
+}
+
+bool parseLackeyLine(std::string_view line, ParsedLine& out, std::string& problem) {
+  out.count = 0;
+  if (isTraceNoise(line)) return true;
+  skipSpace(line);
+  const std::string_view op = takeToken(line);
+  if (op.size() != 1 || std::string_view("ILSM").find(op[0]) == std::string_view::npos)
+    return fail(problem, "unknown op '" + std::string(op) + "' (lackey uses I, L, S or M)");
+  skipSpace(line);
+  Access& a = out.access[0];
+  const std::string_view address = takeToken(line, ',');
+  if (!parseNumber(address, 16, a.va))
+    return fail(problem, "bad address '" + std::string(address) + "'");
+  if (line.empty() || line.front() != ',') return fail(problem, "missing size");
+  line.remove_prefix(1);
+  if (!checkSize(takeToken(line), a.size, problem)) return false;
+  if (!checkNoTrailing(line, problem, false)) return false;
+  const char kind = op[0];
+  a.op = kind == 'I' ? Op::Fetch : kind == 'S' ? Op::Store : Op::Load;
+  out.count = 1;
+  if (kind == 'M') {  // modify: read-modify-write of the same bytes
+    out.access[1] = Access{Op::Store, a.va, a.size};
+    out.count = 2;
+  }
+  return true;
+}
+
+}  // namespace vmsim::workloads::detail
