@@ -1,0 +1,89 @@
+// Bank state machines and the timing checker of one channel (DRAMsim3 ChannelState/BankState).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "vmsim/dram/config.h"
+#include "vmsim/dram/timing_table.h"
+
+namespace vmsim::dram {
+
+constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
+
+struct BankState {
+  bool open = false;
+  uint32_t openRow = 0;
+  uint32_t columnsSinceAct = 0;                ///< DRAMsim3 row_hit_count
+  std::array<uint64_t, kCmdCount> earliest{};  ///< first cycle each command may issue
+};
+
+/// One step towards a pending refresh: a PRE for an open bank or the REF itself.
+struct RefreshStep {
+  Cmd cmd = Cmd::Count;  ///< Count: nothing can issue now
+  unsigned bank = 0;     ///< flat bank index in the channel
+  bool valid() const { return cmd != Cmd::Count; }
+};
+
+class ChannelState {
+ public:
+  explicit ChannelState(const DramConfig& cfg);
+
+  unsigned bankIndex(unsigned rank, unsigned bankGroup, unsigned bank) const {
+    return (rank * org_.bankGroups + bankGroup) * org_.banksPerGroup + bank;
+  }
+  unsigned rankOf(unsigned bankIdx) const { return bankIdx / org_.banksPerRank(); }
+  unsigned banks() const { return unsigned(banks_.size()); }
+  const BankState& bank(unsigned idx) const { return banks_[idx]; }
+  const TimingTable& table() const { return table_; }
+
+  /// Next command a request for (bank, row) needs: ACT, PRE or the given column command.
+  Cmd required(unsigned bankIdx, uint32_t row, Cmd column) const {
+    const BankState& b = banks_[bankIdx];
+    if (!b.open) return Cmd::ACT;
+    return b.openRow == row ? column : Cmd::PRE;
+  }
+  /// First cycle at which command c may issue to the bank (tFAW included for ACT).
+  uint64_t readyAt(Cmd c, unsigned bankIdx) const {
+    uint64_t t = banks_[bankIdx].earliest[unsigned(c)];
+    if (c == Cmd::ACT) {
+      uint64_t f = fawReadyAt(rankOf(bankIdx));
+      if (f > t) t = f;
+    }
+    return t;
+  }
+  /// Applies the command's state change and timing consequences. REF/REFB: bankIdx in rank.
+  void issue(Cmd c, unsigned bankIdx, uint32_t row, uint64_t clk);
+
+  /// DRAMsim3 refresh order: first open bank whose PRE is ready, else REF once all are ready.
+  RefreshStep rankRefreshStep(unsigned rank, uint64_t clk) const;
+  RefreshStep bankRefreshStep(unsigned bankIdx, uint64_t clk) const;
+  /// Earliest cycle at which rankRefreshStep / bankRefreshStep can return a command.
+  uint64_t rankRefreshReadyAt(unsigned rank) const;
+  uint64_t bankRefreshReadyAt(unsigned bankIdx) const;
+
+ private:
+  uint64_t fawReadyAt(unsigned rank) const;
+  void applyList(unsigned bankIdx, const TimingTable::List& l, uint64_t clk) {
+    for (const auto& [c, d] : l) {
+      uint64_t& e = banks_[bankIdx].earliest[unsigned(c)];
+      if (clk + d > e) e = clk + d;
+    }
+  }
+  void updateTiming(Cmd c, unsigned bankIdx, uint64_t clk);
+  void updateState(Cmd c, unsigned bankIdx, uint32_t row);
+
+  Organisation org_;
+  TimingTable table_;
+  unsigned tFAW_;
+  std::vector<BankState> banks_;
+  struct ActWindow {
+    std::array<uint64_t, 4> t{};
+    unsigned count = 0, head = 0;
+  };
+  std::vector<ActWindow> faw_;
+};
+
+}  // namespace vmsim::dram

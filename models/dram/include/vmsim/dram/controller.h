@@ -1,0 +1,101 @@
+// Event-driven DRAM channel controller with the rules of DRAMsim3 1.0 (queues, FR-FCFS, refresh).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "vmsim/dram/address_mapping.h"
+#include "vmsim/dram/channel_state.h"
+#include "vmsim/dram/config.h"
+#include "vmsim/dram/policies.h"
+#include "vmsim/dram/stats.h"
+
+namespace vmsim::dram {
+
+/// A finished request. Reported as soon as its done cycle is known (at RD issue for reads, at
+/// acceptance for posted writes and for reads answered from the write buffer).
+struct Completion {
+  uint64_t id = 0;
+  uint64_t addr = 0;
+  bool isWrite = false;
+  uint64_t added = 0;  ///< cycle the request entered the controller
+  uint64_t done = 0;   ///< cycle of the last data beat (reads) or the write acknowledge
+};
+using CompletionCallback = std::function<void(const Completion&)>;
+
+/// One channel. Per cycle (DRAMsim3 Controller::ClockTick): insert due refreshes, issue at most
+/// one command (refresh work first, else round-robin over per-bank command queues), then move at
+/// most one transaction from the read queue or, while draining, the write buffer.
+/// Idle cycles are skipped: nextEventCycle() says when tick() can next change anything.
+class Controller {
+ public:
+  explicit Controller(const DramConfig& cfg, unsigned channel = 0);
+
+  void setCompletionCallback(CompletionCallback cb) { onComplete_ = std::move(cb); }
+  bool canAccept(bool isWrite) const {
+    return isWrite ? writeBuffer_.size() < cfg_.ctrl.writeBufferSize
+                   : readQueue_.size() < cfg_.ctrl.readQueueSize;
+  }
+  /// Accepts a request at cycle(); throws std::logic_error if its queue is full.
+  void add(uint64_t addr, bool isWrite, uint64_t id = 0);
+
+  void tick();  ///< simulates cycle() and advances to the next cycle
+  uint64_t cycle() const { return clk_; }
+  /// Earliest cycle >= cycle() at which tick() may do anything (kNever: never, without input).
+  uint64_t nextEventCycle() const;
+  /// Simulates every cycle before c (skipping idle ones); afterwards cycle() == c.
+  void advanceTo(uint64_t c);
+
+  bool readsPending() const { return !pendingReads_.empty(); }
+  bool idle() const;  ///< no transaction anywhere in the controller
+  uint64_t lastDoneCycle() const { return lastDone_; }
+  size_t readQueueSize() const { return readQueue_.size(); }
+  size_t writeBufferSize() const { return writeBuffer_.size(); }
+
+  const DramStats& stats() const { return stats_; }
+  const ChannelState& channelState() const { return cs_; }
+  const DramConfig& config() const { return cfg_; }
+  const AddressMapping& mapping() const { return mapping_; }
+
+ private:
+  Entry makeEntry(uint64_t addr, bool isWrite, uint64_t id) const;
+  bool tryRefresh();
+  bool issueFromQueues();
+  void issue(unsigned q, size_t i, Cmd c);
+  void finishRead(const Entry& e);
+  void report(const Entry& e, uint64_t done);
+  bool scheduleTransaction();
+  bool blocked(unsigned q) const;
+  uint64_t queueReadyAt(unsigned q) const;
+
+  DramConfig cfg_;
+  unsigned channel_;
+  AddressMapping mapping_;
+  ChannelState cs_;
+  std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<PagePolicy> page_;
+  std::unique_ptr<RefreshPolicy> refresh_;
+  CompletionCallback onComplete_;
+
+  std::vector<Entry> readQueue_, writeBuffer_;
+  std::vector<BankQueue> cmdQueues_;
+  unsigned nonEmptyQueues_ = 0;
+  std::unordered_map<uint64_t, uint32_t> pendingReads_;   ///< addr -> reads waiting for it
+  std::unordered_multimap<uint64_t, Entry> mergedReads_;  ///< reads behind another read
+  std::unordered_set<uint64_t> pendingWrites_;
+  std::deque<RefreshRequest> pendingRefs_;
+
+  uint64_t clk_ = 0;
+  unsigned rr_ = 0;         ///< last command queue served (round robin)
+  unsigned drainLeft_ = 0;  ///< writes still to move in the current drain
+  bool active_ = false;     ///< last tick (or an add) changed state
+  uint64_t lastDone_ = 0;
+  DramStats stats_;
+};
+
+}  // namespace vmsim::dram

@@ -1,0 +1,66 @@
+// The DRAM as an sc_module: a TLM target that stores data (sparse backing store) and times every
+// access with the DRAM rules. b_transport (LT) uses the busy-until LtTimingModel, so LT runs still
+// show row-buffer and bank effects; nb_transport_fw (AT, 4-phase) enqueues into the scheduling
+// controllers (MemorySystem), with back-pressure on END_REQ when a queue is full. The controller
+// is only woken when it has work (event-driven: an idle DRAM costs no host time).
+#pragma once
+
+#include <tlm_utils/simple_target_socket.h>
+
+#include <deque>
+#include <memory>
+#include <unordered_map>
+
+#include "vmsim/common/module.h"
+#include "vmsim/dram/backing_store.h"
+#include "vmsim/dram/lt_timing_model.h"
+#include "vmsim/dram/memory_system.h"
+
+namespace vmsim::dram {
+
+class Dram : public Module {
+ public:
+  tlm_utils::simple_target_socket<Dram> tsock;
+
+  Dram(const sc_core::sc_module_name& nm, SimContext& ctx);
+
+  /// Bytes addressable through this target.
+  uint64_t size() const { return size_; }
+  const DramConfig& config() const { return cfg_; }
+  DramStats combinedStats() const;
+  uint64_t cycleOf(const sc_core::sc_time& t) const;
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  unsigned int transport_dbg(tlm::tlm_generic_payload& gp);
+  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                     sc_core::sc_time& delay);
+  bool checkAccess(tlm::tlm_generic_payload& gp) const;
+  void moveData(tlm::tlm_generic_payload& gp);
+  /// AT: runs the controllers up to now, admits waiting requests, schedules the next wake-up.
+  void controllerProcess();
+  void admitWaiting();
+  void onComplete(const Completion& c);
+  sc_core::sc_time timeOf(uint64_t cycle) const;
+
+  DramConfig cfg_;
+  uint64_t size_ = 0;
+  BackingStore store_;
+  std::unique_ptr<LtTimingModel> lt_;
+  std::unique_ptr<MemorySystem> at_;
+  sc_core::sc_time latency_;  // front-end (controller pipeline) latency on top of the DRAM rules
+
+  struct Inflight {
+    tlm::tlm_generic_payload* gp;
+    unsigned bursts;  // bursts still to complete
+  };
+  std::unordered_map<uint64_t, Inflight> inflight_;  // by id
+  std::deque<std::pair<tlm::tlm_generic_payload*, unsigned>> waiting_;  // gp, next burst
+  tlm::tlm_generic_payload* unacked_ = nullptr;  // request whose END_REQ is still owed
+  uint64_t nextId_ = 1;
+  sc_core::sc_event wake_;
+  std::deque<tlm::tlm_generic_payload*> responses_;
+  bool responseBusy_ = false;
+};
+
+}  // namespace vmsim::dram

@@ -1,0 +1,71 @@
+// Controller policies (scheduler, row-buffer page policy, refresh) behind small interfaces.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vmsim/dram/channel_state.h"
+#include "vmsim/dram/config.h"
+
+namespace vmsim::dram {
+
+/// A transaction waiting in the controller (read queue, write buffer or a bank command queue).
+struct Entry {
+  uint64_t addr = 0;
+  uint64_t id = 0;
+  uint64_t added = 0;  ///< cycle it entered the controller
+  unsigned bank = 0;   ///< flat bank index in the channel
+  uint32_t row = 0;
+  uint32_t column = 0;
+  bool isWrite = false;
+  bool classified = false;  ///< first command chosen (row hit/miss/conflict counted)
+};
+using BankQueue = std::vector<Entry>;
+
+/// Row-buffer policy: which column command (with or without auto-precharge) serves entry i.
+class PagePolicy {
+ public:
+  virtual ~PagePolicy() = default;
+  virtual Cmd columnCommand(const BankQueue& q, size_t i) const = 0;
+};
+
+/// What the next command for entry i would be, and when it could issue.
+struct Evaluation {
+  Cmd cmd = Cmd::Count;
+  uint64_t readyAt = kNever;  ///< kNever: blocked by a scheduling rule until the state changes
+};
+
+/// Chooses among the entries of one bank command queue.
+class Scheduler {
+ public:
+  virtual ~Scheduler() = default;
+  /// Number of leading entries the scheduler may consider (FCFS: only the oldest).
+  virtual size_t window(const BankQueue& q) const = 0;
+  virtual Evaluation evaluate(const BankQueue& q, size_t i, const ChannelState& cs,
+                              const PagePolicy& page) const = 0;
+};
+
+struct RefreshRequest {
+  bool perBank = false;
+  unsigned rank = 0;
+  unsigned bank = 0;  ///< flat bank index (per-bank refresh only)
+};
+
+/// Produces refresh requests at their due cycles.
+class RefreshPolicy {
+ public:
+  virtual ~RefreshPolicy() = default;
+  virtual uint64_t nextDue() const = 0;  ///< kNever if none
+  virtual RefreshRequest pop() = 0;      ///< the request due at nextDue(); advances
+};
+
+std::unique_ptr<PagePolicy> makePagePolicy(const std::string& name);
+std::unique_ptr<Scheduler> makeScheduler(const std::string& name, unsigned rowHitCap);
+std::unique_ptr<RefreshPolicy> makeRefreshPolicy(const std::string& name, const DramConfig& cfg);
+std::vector<std::string> pagePolicyNames();
+std::vector<std::string> schedulerNames();
+std::vector<std::string> refreshPolicyNames();
+
+}  // namespace vmsim::dram

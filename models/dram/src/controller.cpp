@@ -1,0 +1,247 @@
+// Channel controller: DRAMsim3 1.0 controller.cc / command_queue.cc rules, event-driven.
+#include "vmsim/dram/controller.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+
+namespace vmsim::dram {
+namespace {
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+}  // namespace
+
+Controller::Controller(const DramConfig& cfg, unsigned channel)
+    : cfg_(cfg),
+      channel_(channel),
+      mapping_((cfg.validate(), cfg.ctrl.mapping), cfg.org),
+      cs_(cfg),
+      scheduler_(makeScheduler(cfg.ctrl.scheduler, cfg.ctrl.rowHitCap)),
+      page_(makePagePolicy(cfg.ctrl.pagePolicy)),
+      refresh_(makeRefreshPolicy(cfg.ctrl.refresh, cfg)),
+      cmdQueues_(cfg.org.banksPerChannel()) {
+  readQueue_.reserve(cfg.ctrl.readQueueSize);
+  writeBuffer_.reserve(cfg.ctrl.writeBufferSize);
+  for (auto& q : cmdQueues_) q.reserve(cfg.ctrl.cmdQueueSize);
+  pendingReads_.reserve(1024);
+  pendingWrites_.reserve(1024);
+}
+
+Entry Controller::makeEntry(uint64_t addr, bool isWrite, uint64_t id) const {
+  const DramAddress d = mapping_.decode(addr);
+  if (d.channel != channel_)
+    throw std::invalid_argument("address " + hex(addr) + " maps to channel " +
+                                std::to_string(d.channel) + ", not to this controller's " +
+                                std::to_string(channel_));
+  Entry e;
+  e.addr = addr, e.id = id, e.added = clk_, e.isWrite = isWrite;
+  e.bank = cs_.bankIndex(d.rank, d.bankGroup, d.bank);
+  e.row = d.row, e.column = d.column;
+  return e;
+}
+
+void Controller::add(uint64_t addr, bool isWrite, uint64_t id) {
+  if (!canAccept(isWrite))
+    throw std::logic_error(std::string("DRAM controller: ") +
+                           (isWrite ? "write buffer" : "read queue") + " is full");
+  const Entry e = makeEntry(addr, isWrite, id);
+  active_ = true;
+  if (isWrite) {
+    ++stats_.writes;
+    if (pendingWrites_.insert(addr).second)
+      writeBuffer_.push_back(e);
+    else
+      ++stats_.mergedWrites;  // a write to the same address is still waiting: merge
+    report(e, clk_ + 1);      // posted write, acknowledged next cycle
+    return;
+  }
+  ++stats_.reads;
+  if (pendingWrites_.count(addr)) {  // forwarded from the pending write
+    ++stats_.readsFromWriteBuffer;
+    stats_.readLatency.add(1);
+    report(e, clk_ + 1);
+    return;
+  }
+  uint32_t& n = pendingReads_[addr];
+  if (n++ == 0) {
+    readQueue_.push_back(e);
+  } else {
+    ++stats_.mergedReads;
+    mergedReads_.emplace(addr, e);
+  }
+}
+
+void Controller::report(const Entry& e, uint64_t done) {
+  lastDone_ = std::max(lastDone_, done);
+  if (onComplete_) onComplete_(Completion{e.id, e.addr, e.isWrite, e.added, done});
+}
+
+bool Controller::idle() const {
+  return readQueue_.empty() && writeBuffer_.empty() && nonEmptyQueues_ == 0;
+}
+
+void Controller::tick() {
+  active_ = false;
+  while (refresh_->nextDue() <= clk_) {
+    pendingRefs_.push_back(refresh_->pop());
+    active_ = true;
+  }
+  bool issued = !pendingRefs_.empty() && tryRefresh();
+  if (!issued) issued = issueFromQueues();
+  if (scheduleTransaction() || issued) active_ = true;
+  ++clk_;
+}
+
+bool Controller::tryRefresh() {
+  const RefreshRequest& r = pendingRefs_.front();
+  const RefreshStep s =
+      r.perBank ? cs_.bankRefreshStep(r.bank, clk_) : cs_.rankRefreshStep(r.rank, clk_);
+  if (!s.valid()) return false;
+  cs_.issue(s.cmd, s.bank, 0, clk_);
+  if (s.cmd == Cmd::PRE) {
+    ++stats_.preCmds;
+    return true;
+  }
+  ++(s.cmd == Cmd::REF ? stats_.refCmds : stats_.refbCmds);
+  pendingRefs_.pop_front();
+  return true;
+}
+
+bool Controller::blocked(unsigned q) const {
+  if (pendingRefs_.empty()) return false;
+  const RefreshRequest& r = pendingRefs_.front();
+  return r.perBank ? q == r.bank : cs_.rankOf(q) == r.rank;
+}
+
+bool Controller::issueFromQueues() {
+  if (nonEmptyQueues_ == 0) return false;
+  const unsigned n = unsigned(cmdQueues_.size());
+  for (unsigned k = 1; k <= n; ++k) {
+    const unsigned q = (rr_ + k) % n;
+    const BankQueue& queue = cmdQueues_[q];
+    if (queue.empty() || blocked(q)) continue;
+    const size_t w = scheduler_->window(queue);
+    for (size_t i = 0; i < w; ++i) {
+      const Evaluation ev = scheduler_->evaluate(queue, i, cs_, *page_);
+      if (ev.readyAt <= clk_) {
+        rr_ = q;
+        issue(q, i, ev.cmd);
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+void Controller::issue(unsigned q, size_t i, Cmd c) {
+  BankQueue& queue = cmdQueues_[q];
+  Entry& e = queue[i];
+  if (!e.classified) {
+    e.classified = true;
+    ++(c == Cmd::ACT ? stats_.rowMisses : c == Cmd::PRE ? stats_.rowConflicts : stats_.rowHits);
+  }
+  if (!isColumn(c)) {
+    ++(c == Cmd::ACT ? stats_.actCmds : stats_.preCmds);
+    cs_.issue(c, e.bank, e.row, clk_);
+    return;
+  }
+  const bool rowHit = cs_.bank(e.bank).columnsSinceAct != 0;
+  if (isRead(c)) {
+    ++stats_.readCmds;
+    stats_.readRowHits += rowHit;
+    finishRead(e);
+  } else {
+    ++stats_.writeCmds;
+    stats_.writeRowHits += rowHit;
+    pendingWrites_.erase(e.addr);
+  }
+  cs_.issue(c, e.bank, e.row, clk_);
+  queue.erase(queue.begin() + long(i));
+  if (queue.empty()) --nonEmptyQueues_;
+}
+
+void Controller::finishRead(const Entry& e) {
+  const uint64_t done = clk_ + cfg_.readDelay();
+  stats_.readLatency.add(done - e.added);
+  report(e, done);
+  auto it = pendingReads_.find(e.addr);
+  if (it != pendingReads_.end() && it->second > 1) {
+    auto range = mergedReads_.equal_range(e.addr);
+    for (auto m = range.first; m != range.second; ++m) {
+      stats_.readLatency.add(done - m->second.added);
+      report(m->second, done);
+    }
+    mergedReads_.erase(range.first, range.second);
+  }
+  if (it != pendingReads_.end()) pendingReads_.erase(it);
+}
+
+// DRAMsim3 Controller::ScheduleTransaction.
+bool Controller::scheduleTransaction() {
+  bool changed = false;
+  if (drainLeft_ == 0 && !writeBuffer_.empty()) {
+    const size_t n = writeBuffer_.size();
+    if (n >= cfg_.ctrl.writeDrainHigh || (n > cfg_.ctrl.writeDrainLow && nonEmptyQueues_ == 0)) {
+      drainLeft_ = unsigned(n);
+      changed = true;
+    }
+  }
+  std::vector<Entry>& queue = drainLeft_ > 0 ? writeBuffer_ : readQueue_;
+  for (size_t i = 0; i < queue.size(); ++i) {
+    BankQueue& target = cmdQueues_[queue[i].bank];
+    if (target.size() >= cfg_.ctrl.cmdQueueSize) continue;
+    if (queue[i].isWrite) {
+      if (pendingReads_.count(queue[i].addr)) {  // keep read-after-write order
+        drainLeft_ = 0;
+        return true;
+      }
+      --drainLeft_;
+    }
+    if (target.empty()) ++nonEmptyQueues_;
+    target.push_back(queue[i]);
+    queue.erase(queue.begin() + long(i));
+    return true;
+  }
+  return changed;
+}
+
+uint64_t Controller::queueReadyAt(unsigned q) const {
+  const BankQueue& queue = cmdQueues_[q];
+  uint64_t t = kNever;
+  const size_t w = scheduler_->window(queue);
+  for (size_t i = 0; i < w; ++i)
+    t = std::min(t, scheduler_->evaluate(queue, i, cs_, *page_).readyAt);
+  return t;
+}
+
+uint64_t Controller::nextEventCycle() const {
+  if (active_) return clk_;
+  uint64_t t = refresh_->nextDue();
+  if (!pendingRefs_.empty()) {
+    const RefreshRequest& r = pendingRefs_.front();
+    t = std::min(t, r.perBank ? cs_.bankRefreshReadyAt(r.bank) : cs_.rankRefreshReadyAt(r.rank));
+  }
+  if (nonEmptyQueues_ > 0) {
+    for (unsigned q = 0; q < cmdQueues_.size(); ++q)
+      if (!cmdQueues_[q].empty() && !blocked(q)) t = std::min(t, queueReadyAt(q));
+  }
+  return std::max(t, clk_);
+}
+
+void Controller::advanceTo(uint64_t c) {
+  while (clk_ < c) {
+    const uint64_t n = nextEventCycle();
+    if (n >= c) {
+      clk_ = c;
+      return;
+    }
+    clk_ = n;
+    tick();
+  }
+}
+
+}  // namespace vmsim::dram

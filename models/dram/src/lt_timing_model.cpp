@@ -1,0 +1,91 @@
+// LT DRAM timing on the shared ChannelState checker (same JEDEC delays as the AT controller).
+#include "vmsim/dram/lt_timing_model.h"
+
+#include <algorithm>
+
+namespace vmsim::dram {
+
+LtTimingModel::Channel::Channel(const DramConfig& cfg)
+    : cs(cfg), refresh(makeRefreshPolicy(cfg.ctrl.refresh, cfg)) {}
+
+LtTimingModel::LtTimingModel(const DramConfig& cfg)
+    : cfg_(cfg),
+      mapping_((cfg.validate(), cfg.ctrl.mapping), cfg.org),
+      closedPage_(cfg.ctrl.pagePolicy == "closed" || cfg.ctrl.pagePolicy == "closed_adaptive") {
+  makePagePolicy(cfg.ctrl.pagePolicy);  // reject unknown names here too
+  makeScheduler(cfg.ctrl.scheduler, cfg.ctrl.rowHitCap);
+  channels_.reserve(cfg.org.channels);
+  for (unsigned c = 0; c < cfg.org.channels; ++c) channels_.emplace_back(cfg);
+}
+
+uint64_t LtTimingModel::book(Channel& ch, Cmd c, unsigned bank, uint32_t row, uint64_t t) {
+  for (;;) {
+    const uint64_t at = std::max(t, ch.cs.readyAt(c, bank));
+    if (ch.refresh->nextDue() > at) {
+      ch.cs.issue(c, bank, row, at);
+      return at;
+    }
+    refreshUntil(ch, at);  // a refresh falls due first: it goes ahead and may close the row
+    if (ch.cs.required(bank, row, c) != c) return kNever;
+  }
+}
+
+void LtTimingModel::refreshUntil(Channel& ch, uint64_t t) {
+  while (ch.refresh->nextDue() <= t) {
+    const uint64_t due = ch.refresh->nextDue();
+    refreshOne(ch, ch.refresh->pop(), due);
+  }
+}
+
+void LtTimingModel::refreshOne(Channel& ch, const RefreshRequest& r, uint64_t due) {
+  const unsigned perRank = cfg_.org.banksPerRank();
+  const unsigned first = r.perBank ? r.bank : r.rank * perRank;
+  const unsigned last = r.perBank ? r.bank + 1 : first + perRank;
+  for (unsigned b = first; b < last; ++b) {
+    if (!ch.cs.bank(b).open) continue;
+    ch.cs.issue(Cmd::PRE, b, 0, std::max(due, ch.cs.readyAt(Cmd::PRE, b)));
+    ++stats_.preCmds;
+  }
+  const Cmd ref = r.perBank ? Cmd::REFB : Cmd::REF;
+  uint64_t at = due;
+  for (unsigned b = first; b < last; ++b) at = std::max(at, ch.cs.readyAt(ref, b));
+  ch.cs.issue(ref, first, 0, at);
+  ++(r.perBank ? stats_.refbCmds : stats_.refCmds);
+}
+
+uint64_t LtTimingModel::access(uint64_t addr, bool isWrite, uint64_t arrivalCycle) {
+  const DramAddress d = mapping_.decode(addr);
+  Channel& ch = channels_[d.channel];
+  const unsigned bank = ch.cs.bankIndex(d.rank, d.bankGroup, d.bank);
+  const Cmd column =
+      isWrite ? (closedPage_ ? Cmd::WRA : Cmd::WR) : (closedPage_ ? Cmd::RDA : Cmd::RD);
+  uint64_t t = arrivalCycle + 1;  // one controller cycle, as in the AT model
+  refreshUntil(ch, t);
+  bool classified = false;
+  for (;;) {
+    const Cmd c = ch.cs.required(bank, d.row, column);
+    if (!classified) {
+      classified = true;
+      ++(c == Cmd::ACT ? stats_.rowMisses : c == Cmd::PRE ? stats_.rowConflicts : stats_.rowHits);
+    }
+    if (c == column) {
+      const bool rowHit = ch.cs.bank(bank).columnsSinceAct != 0;
+      const uint64_t at = book(ch, c, bank, d.row, t);
+      if (at == kNever) continue;  // a refresh closed the row meanwhile
+      const uint64_t done = at + (isWrite ? cfg_.writeDelay() : cfg_.readDelay());
+      if (isWrite) {
+        ++stats_.writes, ++stats_.writeCmds, stats_.writeRowHits += rowHit;
+      } else {
+        ++stats_.reads, ++stats_.readCmds, stats_.readRowHits += rowHit;
+        stats_.readLatency.add(done - arrivalCycle);
+      }
+      return done;
+    }
+    const uint64_t at = book(ch, c, bank, d.row, t);
+    if (at == kNever) continue;
+    ++(c == Cmd::ACT ? stats_.actCmds : stats_.preCmds);
+    t = at + 1;
+  }
+}
+
+}  // namespace vmsim::dram
