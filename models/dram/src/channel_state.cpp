@@ -70,17 +70,21 @@ void ChannelState::updateTiming(Cmd c, unsigned bankIdx, uint64_t clk) {
   const auto& sameGroup = table_.list(c, Scope::OtherBankSameGroup);
   const auto& sameRank = table_.list(c, Scope::OtherGroupSameRank);
   const auto& other = table_.list(c, Scope::OtherRank);
-  for (unsigned i = 0; i < banks_.size(); ++i) {
-    if (i == bankIdx) {
-      applyList(i, same, clk);
-    } else if (i / perRank != rank) {
-      if (!other.empty()) applyList(i, other, clk);
-    } else if ((i % perRank) / perGroup == group) {
-      applyList(i, sameGroup, clk);
-    } else {
-      applyList(i, sameRank, clk);
+  unsigned i = 0;
+  for (unsigned r = 0; r < org_.ranks; ++r) {
+    if (r != rank) {
+      if (!other.empty())
+        for (unsigned k = 0; k < perRank; ++k) applyList(i + k, other, clk);
+      i += perRank;
+      continue;
+    }
+    for (unsigned g = 0; g < org_.bankGroups; ++g, i += perGroup) {
+      const auto& l = g == group ? sameGroup : sameRank;
+      if (!l.empty())
+        for (unsigned k = 0; k < perGroup; ++k) applyList(i + k, l, clk);
     }
   }
+  applyList(bankIdx, same, clk);
 }
 
 RefreshStep ChannelState::rankRefreshStep(unsigned rank, uint64_t clk) const {

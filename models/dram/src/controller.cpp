@@ -23,7 +23,8 @@ Controller::Controller(const DramConfig& cfg, unsigned channel)
       scheduler_(makeScheduler(cfg.ctrl.scheduler, cfg.ctrl.rowHitCap)),
       page_(makePagePolicy(cfg.ctrl.pagePolicy)),
       refresh_(makeRefreshPolicy(cfg.ctrl.refresh, cfg)),
-      cmdQueues_(cfg.org.banksPerChannel()) {
+      cmdQueues_(cfg.org.banksPerChannel()),
+      readyHint_(cfg.org.banksPerChannel(), kNever) {
   readQueue_.reserve(cfg.ctrl.readQueueSize);
   writeBuffer_.reserve(cfg.ctrl.writeBufferSize);
   for (auto& q : cmdQueues_) q.reserve(cfg.ctrl.cmdQueueSize);
@@ -102,6 +103,7 @@ bool Controller::tryRefresh() {
       r.perBank ? cs_.bankRefreshStep(r.bank, clk_) : cs_.rankRefreshStep(r.rank, clk_);
   if (!s.valid()) return false;
   cs_.issue(s.cmd, s.bank, 0, clk_);
+  if (!cmdQueues_[s.bank].empty()) readyHint_[s.bank] = 0;
   if (s.cmd == Cmd::PRE) {
     ++stats_.preCmds;
     return true;
@@ -120,24 +122,23 @@ bool Controller::blocked(unsigned q) const {
 bool Controller::issueFromQueues() {
   if (nonEmptyQueues_ == 0) return false;
   const unsigned n = unsigned(cmdQueues_.size());
-  for (unsigned k = 1; k <= n; ++k) {
-    const unsigned q = (rr_ + k) % n;
-    const BankQueue& queue = cmdQueues_[q];
-    if (queue.empty() || blocked(q)) continue;
-    const size_t w = scheduler_->window(queue);
-    for (size_t i = 0; i < w; ++i) {
-      const Evaluation ev = scheduler_->evaluate(queue, i, cs_, *page_);
-      if (ev.readyAt <= clk_) {
-        rr_ = q;
-        issue(q, i, ev.cmd);
-        return true;
-      }
+  unsigned q = rr_;
+  for (unsigned k = 0; k < n; ++k) {
+    if (++q == n) q = 0;
+    if (readyHint_[q] > clk_ || blocked(q)) continue;  // empty queues hold kNever
+    const Pick p = scheduler_->pick(cmdQueues_[q], cs_, *page_, clk_);
+    if (p.ready()) {
+      rr_ = q;
+      issue(q, p.index, p.cmd);
+      return true;
     }
+    readyHint_[q] = p.readyAt;
   }
   return false;
 }
 
 void Controller::issue(unsigned q, size_t i, Cmd c) {
+  readyHint_[q] = 0;
   BankQueue& queue = cmdQueues_[q];
   Entry& e = queue[i];
   if (!e.classified) {
@@ -161,7 +162,10 @@ void Controller::issue(unsigned q, size_t i, Cmd c) {
   }
   cs_.issue(c, e.bank, e.row, clk_);
   queue.erase(queue.begin() + long(i));
-  if (queue.empty()) --nonEmptyQueues_;
+  if (queue.empty()) {
+    --nonEmptyQueues_;
+    readyHint_[q] = kNever;
+  }
 }
 
 void Controller::finishRead(const Entry& e) {
@@ -202,6 +206,7 @@ bool Controller::scheduleTransaction() {
       --drainLeft_;
     }
     if (target.empty()) ++nonEmptyQueues_;
+    readyHint_[queue[i].bank] = 0;
     target.push_back(queue[i]);
     queue.erase(queue.begin() + long(i));
     return true;
@@ -210,11 +215,9 @@ bool Controller::scheduleTransaction() {
 }
 
 uint64_t Controller::queueReadyAt(unsigned q) const {
-  const BankQueue& queue = cmdQueues_[q];
-  uint64_t t = kNever;
-  const size_t w = scheduler_->window(queue);
-  for (size_t i = 0; i < w; ++i)
-    t = std::min(t, scheduler_->evaluate(queue, i, cs_, *page_).readyAt);
+  if (readyHint_[q] > clk_) return readyHint_[q];
+  const uint64_t t = scheduler_->pick(cmdQueues_[q], cs_, *page_, clk_).readyAt;
+  readyHint_[q] = t;
   return t;
 }
 
@@ -227,7 +230,7 @@ uint64_t Controller::nextEventCycle() const {
   }
   if (nonEmptyQueues_ > 0) {
     for (unsigned q = 0; q < cmdQueues_.size(); ++q)
-      if (!cmdQueues_[q].empty() && !blocked(q)) t = std::min(t, queueReadyAt(q));
+      if (readyHint_[q] != kNever && !blocked(q)) t = std::min(t, queueReadyAt(q));
   }
   return std::max(t, clk_);
 }

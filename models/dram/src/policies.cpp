@@ -1,6 +1,7 @@
 // Scheduler (DRAMsim3 FR-FCFS with row-hit cap, FCFS), page policies (DRAMSys names), refresh.
 #include "vmsim/dram/policies.h"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <stdexcept>
@@ -60,36 +61,45 @@ struct ClosedAdaptive : PagePolicy {
   }
 };
 
-// Shared part: the command entry i needs and when its timing allows it.
-Evaluation timingOf(const BankQueue& q, size_t i, const ChannelState& cs, const PagePolicy& page) {
-  const Entry& e = q[i];
-  Cmd c = cs.required(e.bank, e.row, Cmd::RD);
-  if (c == Cmd::RD) c = page.columnCommand(q, i);
-  return {c, cs.readyAt(c, e.bank)};
+// Oldest entry first; the bank state decides the command: closed -> ACT (the same for every
+// entry), open -> column command for entries hitting the row, PRE for the oldest otherwise.
+Pick offerAct(const BankQueue& q, const ChannelState& cs, uint64_t clk) {
+  const uint64_t t = cs.readyAt(Cmd::ACT, q[0].bank);
+  return t <= clk ? Pick{Cmd::ACT, 0, t} : Pick{Cmd::Count, 0, t};
 }
 
-// DRAMsim3 CommandQueue::GetFirstReadyInQueue: oldest ready entry; PRE only for the oldest entry
-// of the bank and only if no queued entry hits the open row or the row-hit cap is reached;
-// a write may not pass an older read to the same location.
+// DRAMsim3 CommandQueue::GetFirstReadyInQueue: first ready entry in queue order, so a younger
+// row hit overtakes an older conflict; PRE only for the oldest entry and only if no queued entry
+// hits the open row or the row already served `cap` column commands; a write may not pass an
+// older read to the same location.
 class FrFcfs : public Scheduler {
  public:
   explicit FrFcfs(unsigned cap) : cap_(cap) {}
-  size_t window(const BankQueue& q) const override { return q.size(); }
-  Evaluation evaluate(const BankQueue& q, size_t i, const ChannelState& cs,
-                      const PagePolicy& page) const override {
-    Evaluation ev = timingOf(q, i, cs, page);
-    if (ev.cmd == Cmd::PRE && !prechargeAllowed(q, i, cs)) ev.readyAt = kNever;
-    if (isWriteCmd(ev.cmd) && passesOlderRead(q, i)) ev.readyAt = kNever;
-    return ev;
+  Pick pick(const BankQueue& q, const ChannelState& cs, const PagePolicy& page,
+            uint64_t clk) const override {
+    const BankState& b = cs.bank(q[0].bank);
+    if (!b.open) return offerAct(q, cs, clk);
+    uint64_t best = kNever;
+    for (size_t i = 0; i < q.size(); ++i) {
+      Cmd c = Cmd::PRE;
+      if (q[i].row != b.openRow) {
+        if (i != 0 || !prechargeAllowed(q, b)) continue;
+      } else {
+        c = page.columnCommand(q, i);
+        if (isWriteCmd(c) && passesOlderRead(q, i)) continue;
+      }
+      const uint64_t t = b.earliest[unsigned(c)];
+      if (t <= clk) return {c, i, t};
+      best = std::min(best, t);
+    }
+    return {Cmd::Count, 0, best};
   }
 
  private:
-  bool prechargeAllowed(const BankQueue& q, size_t i, const ChannelState& cs) const {
-    if (i != 0) return false;  // per-bank queue: an older entry exists
-    const BankState& b = cs.bank(q[i].bank);
+  bool prechargeAllowed(const BankQueue& q, const BankState& b) const {
     if (b.columnsSinceAct >= cap_) return true;
-    for (size_t j = i; j < q.size(); ++j)
-      if (q[j].row == b.openRow) return false;
+    for (const Entry& e : q)
+      if (e.row == b.openRow) return false;
     return true;
   }
   static bool passesOlderRead(const BankQueue& q, size_t i) {
@@ -100,12 +110,16 @@ class FrFcfs : public Scheduler {
   unsigned cap_;
 };
 
+// Strict arrival order within a bank: only the oldest entry is served.
 class Fcfs : public Scheduler {
  public:
-  size_t window(const BankQueue& q) const override { return q.empty() ? 0 : 1; }
-  Evaluation evaluate(const BankQueue& q, size_t i, const ChannelState& cs,
-                      const PagePolicy& page) const override {
-    return timingOf(q, i, cs, page);
+  Pick pick(const BankQueue& q, const ChannelState& cs, const PagePolicy& page,
+            uint64_t clk) const override {
+    const BankState& b = cs.bank(q[0].bank);
+    if (!b.open) return offerAct(q, cs, clk);
+    const Cmd c = q[0].row == b.openRow ? page.columnCommand(q, 0) : Cmd::PRE;
+    const uint64_t t = b.earliest[unsigned(c)];
+    return t <= clk ? Pick{c, 0, t} : Pick{Cmd::Count, 0, t};
   }
 };
 

@@ -84,6 +84,9 @@ class Controller {
 
   std::vector<Entry> readQueue_, writeBuffer_;
   std::vector<BankQueue> cmdQueues_;
+  /// Per queue: no command before this cycle. Timing limits only grow, so the bound stays valid
+  /// until the queue's contents or its bank's state change (then it is reset to 0).
+  mutable std::vector<uint64_t> readyHint_;
   unsigned nonEmptyQueues_ = 0;
   std::unordered_map<uint64_t, uint32_t> pendingReads_;   ///< addr -> reads waiting for it
   std::unordered_multimap<uint64_t, Entry> mergedReads_;  ///< reads behind another read

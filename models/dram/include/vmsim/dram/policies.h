@@ -31,20 +31,22 @@ class PagePolicy {
   virtual Cmd columnCommand(const BankQueue& q, size_t i) const = 0;
 };
 
-/// What the next command for entry i would be, and when it could issue.
-struct Evaluation {
+/// The command a bank queue offers: the first entry (queue order) whose next command may issue
+/// at the asked cycle; otherwise cmd == Count and readyAt is the earliest cycle any entry could
+/// (kNever: blocked by a scheduling rule until the state changes).
+struct Pick {
   Cmd cmd = Cmd::Count;
-  uint64_t readyAt = kNever;  ///< kNever: blocked by a scheduling rule until the state changes
+  size_t index = 0;
+  uint64_t readyAt = kNever;
+  bool ready() const { return cmd != Cmd::Count; }
 };
 
-/// Chooses among the entries of one bank command queue.
+/// Chooses among the entries of one (non-empty, per-bank) command queue.
 class Scheduler {
  public:
   virtual ~Scheduler() = default;
-  /// Number of leading entries the scheduler may consider (FCFS: only the oldest).
-  virtual size_t window(const BankQueue& q) const = 0;
-  virtual Evaluation evaluate(const BankQueue& q, size_t i, const ChannelState& cs,
-                              const PagePolicy& page) const = 0;
+  virtual Pick pick(const BankQueue& q, const ChannelState& cs, const PagePolicy& page,
+                    uint64_t clk) const = 0;
 };
 
 struct RefreshRequest {
