@@ -1,0 +1,16 @@
+// `vmsim validate dram DIR`: replays DIR/traces against the DDR4-2400 preset and compares with
+// DRAMsim3 / Ramulator 2 reference figures in DIR/results.json (tolerances from issue 4).
+#pragma once
+
+#include <iosfwd>
+#include <string>
+
+namespace vmsim::validate {
+
+/// Runs every workload listed in dir/results.json (trace dir/traces/<name>.trace.gz or .trace)
+/// and prints one line per workload and metric (our value, references, allowed range, verdict),
+/// then "N passed, M failed". Returns 0 if nothing failed, 1 otherwise (2 if results.json is
+/// unreadable).
+int runDram(const std::string& dir, std::ostream& out);
+
+}  // namespace vmsim::validate
