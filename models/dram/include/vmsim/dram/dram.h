@@ -8,6 +8,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <unordered_map>
 
@@ -22,6 +23,7 @@ class Dram : public Module {
  public:
   tlm_utils::simple_target_socket<Dram> tsock;
 
+  SC_HAS_PROCESS(Dram);
   Dram(const sc_core::sc_module_name& nm, SimContext& ctx);
 
   /// Bytes addressable through this target.
@@ -54,13 +56,16 @@ class Dram : public Module {
     tlm::tlm_generic_payload* gp;
     unsigned bursts;  // bursts still to complete
   };
-  std::unordered_map<uint64_t, Inflight> inflight_;  // by id
+  std::unordered_map<uint64_t, Inflight> inflight_;                     // by id
   std::deque<std::pair<tlm::tlm_generic_payload*, unsigned>> waiting_;  // gp, next burst
   tlm::tlm_generic_payload* unacked_ = nullptr;  // request whose END_REQ is still owed
   uint64_t nextId_ = 1;
   sc_core::sc_event wake_;
-  std::deque<tlm::tlm_generic_payload*> responses_;
-  bool responseBusy_ = false;
+  std::multimap<uint64_t, tlm::tlm_generic_payload*> responses_;  // by ready time (ps)
+  tlm::tlm_generic_payload* respInFlight_ = nullptr;  // BEGIN_RESP sent, END_RESP awaited
+  uint64_t tckPs_ = 1000;
+  stats::Scalar& ltAccesses_;
+  stats::Scalar& atAccesses_;
 };
 
 }  // namespace vmsim::dram

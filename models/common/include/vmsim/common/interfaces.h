@@ -1,0 +1,42 @@
+// Small interfaces through which the kernel model reaches hardware state outside TLM sockets:
+// TLB/walk-cache shootdowns (INVLPG, PCID flush) and the page-table base register (CR3) per ASID.
+#pragma once
+
+#include <optional>
+
+#include "vmsim/common/types.h"
+
+namespace vmsim {
+
+/// Anything that caches translations: TLB levels and walk caches.
+class TranslationCache {
+ public:
+  virtual ~TranslationCache() = default;
+  /// Drops every cached translation of `va`'s page in `asid` (any page size).
+  virtual void invalidatePage(Asid asid, VirtAddr va) = 0;
+  /// Drops every cached translation of `asid`.
+  virtual void invalidateAsid(Asid asid) = 0;
+};
+
+/// Where the walker finds the root of an address space's page table (CR3 per PCID).
+class PageTableBase {
+ public:
+  virtual ~PageTableBase() = default;
+  virtual std::optional<PhysAddr> pageTableRoot(Asid asid) const = 0;
+};
+
+}  // namespace vmsim
+
+namespace vmsim {
+
+/// Space management of a swap device (the kernel's view of its swap map): slots of one page.
+class SwapSpace {
+ public:
+  virtual ~SwapSpace() = default;
+  /// First slot of `count` contiguous free slots, or nothing when the device is full.
+  virtual std::optional<uint64_t> allocateSlots(uint64_t count) = 0;
+  virtual void freeSlots(uint64_t first, uint64_t count) = 0;
+  virtual uint64_t slotBytes() const = 0;
+};
+
+}  // namespace vmsim

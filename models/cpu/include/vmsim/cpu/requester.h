@@ -1,0 +1,89 @@
+// A CPU-side requester: replays a workload (synthetic generator or trace) of virtual-address
+// loads, stores and fetches into the MMU. LT mode: b_transport with temporal decoupling
+// (tlm_quantumkeeper), no wait() per access. AT mode: the 4-phase base protocol with up to
+// `max_outstanding` accesses in flight. Faults come back as TLM_ADDRESS_ERROR_RESPONSE with a
+// FaultExt and are counted and reported with their address; the workload goes on.
+#pragma once
+
+#include <tlm_utils/peq_with_cb_and_phase.h>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include <functional>
+#include <memory>
+#include <unordered_map>
+
+#include "vmsim/common/extensions.h"
+#include "vmsim/common/module.h"
+#include "vmsim/common/payload_pool.h"
+#include "vmsim/workloads/workload.h"
+
+namespace vmsim::cpu {
+
+class Requester : public Module {
+ public:
+  tlm_utils::simple_initiator_socket<Requester> isock;
+
+  /// Builds its workload from `<path>.workload.*`.
+  SC_HAS_PROCESS(Requester);
+  Requester(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid);
+  /// Uses the given workload (C++ platforms and tests).
+  Requester(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid,
+            std::unique_ptr<workloads::Workload> wl);
+
+  /// The address range a synthetic workload touches ([base, base+footprint)), or {0,0} for a trace.
+  std::pair<uint64_t, uint64_t> footprint() const { return footprint_; }
+  bool isTrace() const { return isTrace_; }
+  /// Called once, when the workload is exhausted and every access has completed.
+  void onDone(std::function<void()> f) { onDone_ = std::move(f); }
+  bool done() const { return done_; }
+  uint64_t completed() const { return static_cast<uint64_t>(completed_.value()); }
+  uint64_t dataMismatches() const { return static_cast<uint64_t>(mismatches_.value()); }
+
+ private:
+  void init();
+  void runLt();
+  void runAt();
+  void prepare(tlm::tlm_generic_payload& gp, const workloads::Access& a);
+  void complete(tlm::tlm_generic_payload& gp, const sc_core::sc_time& latency);
+  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                     sc_core::sc_time& delay);
+  void peqCallback(tlm::tlm_generic_payload& gp, const tlm::tlm_phase& ph);
+  /// Completes an AT access; END_RESP is owed unless the target returned TLM_COMPLETED.
+  void retire(tlm::tlm_generic_payload& gp, bool sendEndResp);
+  void finish();
+
+  Asid asid_;
+  std::unique_ptr<workloads::Workload> wl_;
+  std::pair<uint64_t, uint64_t> footprint_{0, 0};
+  bool isTrace_ = false;
+  bool at_ = false;
+  unsigned maxOutstanding_ = 1;
+  sc_core::sc_time think_;
+  bool verify_ = false;
+  uint64_t maxReports_ = 10;
+  uint64_t reported_ = 0;
+  uint64_t seq_ = 0;
+  bool done_ = false;
+  std::function<void()> onDone_;
+
+  PayloadPool pool_{4096};
+  tlm_utils::tlm_quantumkeeper qk_;
+  // AT bookkeeping.
+  tlm_utils::peq_with_cb_and_phase<Requester> peq_;
+  sc_core::sc_event endReq_, slotFree_;
+  tlm::tlm_generic_payload* waitingEndReq_ = nullptr;
+  unsigned outstanding_ = 0;
+  std::unordered_map<tlm::tlm_generic_payload*, sc_core::sc_time> issued_;
+  // verify_data: expected contents of every byte stored so far (unwritten bytes read as zero).
+  std::unordered_map<uint64_t, unsigned char> shadow_;
+
+  stats::Scalar& completed_;
+  stats::Vector& byKind_;
+  stats::Vector& faults_;
+  stats::Scalar& mismatches_;
+  stats::Histogram& latency_;
+  stats::Scalar& totalLatency_;
+};
+
+}  // namespace vmsim::cpu

@@ -1,0 +1,272 @@
+// Requester: workload construction from parameters, LT and AT issue loops, data checking.
+#include "vmsim/cpu/requester.h"
+
+#include <sstream>
+
+#include "vmsim/workloads/synthetic.h"
+#include "vmsim/workloads/trace.h"
+
+namespace vmsim::cpu {
+namespace {
+
+AccessKind kindOf(workloads::Op op) {
+  switch (op) {
+    case workloads::Op::Load:
+      return AccessKind::Load;
+    case workloads::Op::Store:
+      return AccessKind::Store;
+    case workloads::Op::Fetch:
+      return AccessKind::Fetch;
+  }
+  return AccessKind::Load;
+}
+
+// The byte a store writes: a function of address and store number, so that lost or misplaced
+// data (a wrong frame, a page that was not swapped back) shows up as a mismatch.
+unsigned char storeByte(uint64_t addr, uint64_t seq) {
+  uint64_t x = addr * 0x9e3779b97f4a7c15ull ^ seq * 0xc2b2ae3d27d4eb4full;
+  x ^= x >> 29;
+  return static_cast<unsigned char>(x);
+}
+
+}  // namespace
+
+Requester::Requester(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid)
+    : Requester(nm, ctx, asid, nullptr) {}
+
+Requester::Requester(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid,
+                     std::unique_ptr<workloads::Workload> wl)
+    : Module(nm, ctx),
+      isock("isock"),
+      asid_(asid),
+      wl_(std::move(wl)),
+      peq_(this, &Requester::peqCallback),
+      completed_(ctx.stats.scalar(statName("accesses"), "Count", "accesses completed")),
+      byKind_(ctx.stats.vector(statName("accessesByKind"), {"load", "store", "fetch"}, "Count",
+                               "accesses issued, by kind")),
+      faults_(ctx.stats.vector(statName("faults"),
+                               {"protection", "segmentation", "outOfMemory", "other"}, "Count",
+                               "accesses that ended in a fault")),
+      mismatches_(ctx.stats.scalar(statName("dataMismatches"), "Count",
+                                   "loads that did not return the bytes last stored")),
+      latency_(ctx.stats.histogram(statName("accessLatency"), 16, "Cycle",
+                                   "cycles from issue to completion")),
+      totalLatency_(
+          ctx.stats.scalar(statName("totalLatency"), "Cycle", "sum of access latencies")) {
+  init();
+  isock.register_nb_transport_bw(this, &Requester::nb_transport_bw);
+  ctx.stats.formula(
+      statName("avgLatency"),
+      [this] { return completed_.value() ? totalLatency_.value() / completed_.value() : 0.0; },
+      "Cycle", "average access latency");
+  if (at_) {
+    SC_THREAD(runAt);
+  } else {
+    SC_THREAD(runLt);
+  }
+}
+
+void Requester::init() {
+  declareClock("2GHz");
+  auto& p = params();
+  at_ = p.getChoice("mode", "lt", {"lt", "at"},
+                    "lt: blocking + temporal decoupling; at: 4-phase") == "at";
+  maxOutstanding_ = static_cast<unsigned>(p.getUint(
+      "max_outstanding", 8, "Count", "AT mode: accesses in flight at once", Range{1, 1024}));
+  think_ = cycles(p.getUint("think_cycles", 1, "Cycle", "cycles between the issue of two accesses",
+                            Range{0, 1e9}));
+  const uint64_t quantumPs =
+      p.getTimePs("quantum", "10us", "LT mode: global quantum of temporal decoupling");
+  tlm_utils::tlm_quantumkeeper::set_global_quantum(
+      sc_core::sc_time(static_cast<double>(quantumPs), sc_core::SC_PS));
+  qk_.reset();
+  verify_ =
+      p.getBool("verify_data", false, "check that every load returns the bytes last stored (slow)");
+  maxReports_ = p.getUint("fault_reports", 10, "Count", "faults reported individually");
+
+  auto w = p.child("workload");
+  const auto type = w.getChoice("type", "synthetic", {"synthetic", "trace"}, "workload source");
+  workloads::SyntheticSpec s;
+  s.pattern =
+      w.getChoice("pattern", "random", workloads::syntheticPatterns(), "synthetic access pattern");
+  s.base = w.getUint("base", 0x10000000, "Byte", "first virtual address of the footprint");
+  s.footprint =
+      w.getSize("footprint", "16MiB", "bytes the synthetic workload touches", Range{1, 1ull << 46});
+  s.stride = w.getUint("stride", 64, "Byte", "strided: step; pointer_chase: slot size");
+  s.count = w.getUint("count", 1000000, "Count", "synthetic accesses to issue");
+  s.write_fraction = w.getDouble("write_fraction", 0.3, "Ratio", "share of stores", Range{0, 1});
+  s.access_size =
+      static_cast<uint32_t>(w.getUint("access_size", 8, "Byte", "bytes per access", Range{1, 64}));
+  s.seed = w.getUint("seed", 1, "", "seed of the synthetic generator");
+  const auto trace = w.getString("trace", "", "trace file (vmsim text or valgrind lackey, .gz ok)");
+  if (wl_) return;
+  try {
+    if (type == "trace") {
+      if (trace.empty()) {
+        p.config().addProblem("'" + w.key("trace") + "': workload type trace needs a file");
+        return;
+      }
+      wl_ = workloads::openTrace(trace);
+      isTrace_ = true;
+    } else {
+      wl_ = workloads::makeSynthetic(s);
+      footprint_ = {s.base, s.footprint};
+    }
+  } catch (const workloads::TraceError& e) {
+    p.config().addProblem(e.what());
+  } catch (const std::invalid_argument& e) {
+    p.config().addProblem("'" + w.path() + "': " + e.what());
+  }
+}
+
+void Requester::prepare(tlm::tlm_generic_payload& gp, const workloads::Access& a) {
+  auto* who = gp.get_extension<VmAccess>();
+  if (!who) {
+    who = new VmAccess;
+    gp.set_extension(who);
+    gp.set_extension(new FaultExt);
+  }
+  who->asid = asid_;
+  who->kind = kindOf(a.op);
+  who->privilege = Privilege::User;
+  gp.get_extension<FaultExt>()->kind = FaultKind::None;
+  gp.set_command(a.op == workloads::Op::Store ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+  gp.set_address(a.va);
+  gp.set_data_length(a.size);
+  gp.set_streaming_width(a.size);
+  gp.set_byte_enable_ptr(nullptr);
+  gp.set_dmi_allowed(false);
+  gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  byKind_[static_cast<size_t>(who->kind)] += 1;
+  ++seq_;
+  if (a.op == workloads::Op::Store) {
+    unsigned char* d = gp.get_data_ptr();
+    for (uint32_t i = 0; i < a.size; ++i) d[i] = storeByte(a.va + i, seq_);
+  }
+}
+
+void Requester::complete(tlm::tlm_generic_payload& gp, const sc_core::sc_time& latency) {
+  ++completed_;
+  const double cyc = latency / clockPeriod();
+  latency_.sample(cyc);
+  totalLatency_ += cyc;
+  if (gp.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE) {
+    const auto* f = gp.get_extension<FaultExt>();
+    const FaultKind k = f ? f->kind : FaultKind::BusError;
+    const size_t idx = k == FaultKind::Protection     ? 0
+                       : k == FaultKind::Segmentation ? 1
+                       : k == FaultKind::OutOfMemory  ? 2
+                                                      : 3;
+    faults_[idx] += 1;
+    if (reported_++ < maxReports_) {
+      std::ostringstream os;
+      os << toString(k) << " at VA 0x" << std::hex << gp.get_address() << std::dec << " ("
+         << (gp.is_write() ? "store" : "load") << ", asid " << asid_ << ")";
+      logWarning(os.str());
+    }
+    return;
+  }
+  if (!gp.is_response_ok()) {
+    faults_[3] += 1;
+    return;
+  }
+  if (!verify_) return;
+  const uint64_t va = gp.get_address();
+  unsigned char* d = gp.get_data_ptr();
+  for (unsigned i = 0; i < gp.get_data_length(); ++i) {
+    if (gp.is_write()) {
+      shadow_[va + i] = d[i];
+    } else {
+      auto it = shadow_.find(va + i);
+      const unsigned char expect = it == shadow_.end() ? 0 : it->second;
+      if (d[i] != expect) {
+        ++mismatches_;
+        break;
+      }
+    }
+  }
+}
+
+void Requester::runLt() {
+  tlm::tlm_generic_payload* gp = pool_.allocate();
+  workloads::Access a;
+  while (wl_ && wl_->next(a)) {
+    prepare(*gp, a);
+    sc_core::sc_time delay = qk_.get_local_time();
+    const sc_core::sc_time start = delay;
+    isock->b_transport(*gp, delay);
+    complete(*gp, delay - start);
+    qk_.set(delay + think_);
+    if (qk_.need_sync()) qk_.sync();
+  }
+  qk_.sync();
+  gp->release();
+  finish();
+}
+
+void Requester::runAt() {
+  workloads::Access a;
+  while (wl_ && wl_->next(a)) {
+    while (outstanding_ >= maxOutstanding_) sc_core::wait(slotFree_);
+    tlm::tlm_generic_payload* gp = pool_.allocate();
+    prepare(*gp, a);
+    ++outstanding_;
+    issued_[gp] = sc_core::sc_time_stamp();
+    tlm::tlm_phase ph = tlm::BEGIN_REQ;
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    waitingEndReq_ = gp;
+    const auto s = isock->nb_transport_fw(*gp, ph, delay);
+    if (s == tlm::TLM_COMPLETED) {
+      waitingEndReq_ = nullptr;
+      sc_core::wait(delay);
+      retire(*gp, false);
+    } else if (s == tlm::TLM_UPDATED) {
+      if (ph == tlm::END_REQ) waitingEndReq_ = nullptr;
+      if (ph == tlm::BEGIN_RESP) {
+        waitingEndReq_ = nullptr;
+        peq_.notify(*gp, ph, delay);
+      }
+      sc_core::wait(delay);
+    }
+    // Base protocol: no new request until this one's END_REQ (request exclusion rule).
+    while (waitingEndReq_) sc_core::wait(endReq_);
+    sc_core::wait(think_);
+  }
+  while (outstanding_ > 0) sc_core::wait(slotFree_);
+  finish();
+}
+
+tlm::tlm_sync_enum Requester::nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                              sc_core::sc_time& delay) {
+  peq_.notify(gp, ph, delay);
+  return tlm::TLM_ACCEPTED;
+}
+
+void Requester::peqCallback(tlm::tlm_generic_payload& gp, const tlm::tlm_phase& ph) {
+  if (ph == tlm::END_REQ || (ph == tlm::BEGIN_RESP && waitingEndReq_ == &gp)) {
+    waitingEndReq_ = nullptr;
+    endReq_.notify();
+  }
+  if (ph == tlm::BEGIN_RESP) retire(gp, true);
+}
+
+void Requester::retire(tlm::tlm_generic_payload& gp, bool sendEndResp) {
+  auto it = issued_.find(&gp);
+  complete(gp, sc_core::sc_time_stamp() - it->second);
+  issued_.erase(it);
+  if (sendEndResp) {
+    tlm::tlm_phase end = tlm::END_RESP;
+    sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
+    isock->nb_transport_fw(gp, end, zero);
+  }
+  gp.release();
+  --outstanding_;
+  slotFree_.notify();
+}
+
+void Requester::finish() {
+  done_ = true;
+  if (onDone_) onDone_();
+}
+
+}  // namespace vmsim::cpu

@@ -1,0 +1,245 @@
+// DRAM target shell: LT through busy-until timing, AT through the scheduling controllers, data in
+// a sparse backing store in both modes.
+#include "vmsim/dram/dram.h"
+
+#include <cmath>
+
+namespace vmsim::dram {
+
+Dram::Dram(const sc_core::sc_module_name& nm, SimContext& ctx)
+    : Module(nm, ctx),
+      tsock("tsock"),
+      ltAccesses_(ctx.stats.scalar(statName("ltAccesses"), "Count",
+                                   "accesses through b_transport (busy-until timing)")),
+      atAccesses_(ctx.stats.scalar(statName("atAccesses"), "Count",
+                                   "accesses through nb_transport (scheduled)")) {
+  auto& p = params();
+  const auto presetName = p.getChoice("preset", "DDR4-2400", presetNames(), "DRAM standard");
+  cfg_ = preset(presetName);
+  cfg_.org.channels = static_cast<unsigned>(
+      p.getUint("channels", cfg_.org.channels, "Count", "channels", Range{1, 64}));
+  cfg_.org.ranks = static_cast<unsigned>(
+      p.getUint("ranks", cfg_.org.ranks, "Count", "ranks per channel", Range{1, 16}));
+  cfg_.ctrl.pagePolicy =
+      p.getChoice("page_policy", cfg_.ctrl.pagePolicy,
+                  {"open", "closed", "open_adaptive", "closed_adaptive"}, "row-buffer policy");
+  cfg_.ctrl.scheduler =
+      p.getChoice("scheduler", cfg_.ctrl.scheduler, {"frfcfs", "fcfs"}, "command scheduler");
+  cfg_.ctrl.mapping = p.getString("mapping", cfg_.ctrl.mapping, "address-mapping scheme");
+  const uint64_t frontEnd =
+      p.getUint("frontend_latency", 0, "Cycle", "DRAM cycles added per access by the front end",
+                Range{0, 1e6});
+  tckPs_ = static_cast<uint64_t>(std::llround(cfg_.timing.tCKns * 1000.0));
+  try {
+    cfg_.validate();
+    lt_ = std::make_unique<LtTimingModel>(cfg_);
+    at_ = std::make_unique<MemorySystem>(cfg_);
+  } catch (const std::exception& e) {
+    p.config().addProblem("'" + p.path() + "': " + e.what());
+    cfg_ = preset(presetName);
+    lt_ = std::make_unique<LtTimingModel>(cfg_);
+    at_ = std::make_unique<MemorySystem>(cfg_);
+  }
+  const uint64_t capacity = cfg_.org.channelBytes() * cfg_.org.channels;
+  size_ = p.getSize("size", std::to_string(capacity), "bytes this target serves (<= capacity)",
+                    Range{4096, static_cast<double>(capacity)});
+  latency_ = sc_core::sc_time(static_cast<double>(frontEnd * tckPs_), sc_core::SC_PS);
+  at_->setCompletionCallback([this](const Completion& c) { onComplete(c); });
+
+  auto stat = [&](const char* n, const char* unit, const char* desc, auto fn) {
+    ctx.stats.formula(
+        statName(n), [this, fn] { return fn(combinedStats()); }, unit, desc);
+  };
+  stat("reads", "Count", "read requests", [](const DramStats& s) { return double(s.reads); });
+  stat("writes", "Count", "write requests", [](const DramStats& s) { return double(s.writes); });
+  stat("actCmds", "Count", "ACT commands", [](const DramStats& s) { return double(s.actCmds); });
+  stat("preCmds", "Count", "PRE commands", [](const DramStats& s) { return double(s.preCmds); });
+  stat("refCmds", "Count", "REF commands (all-bank and per-bank)",
+       [](const DramStats& s) { return double(s.refCmds + s.refbCmds); });
+  stat("rowHits", "Count", "requests whose row was open",
+       [](const DramStats& s) { return double(s.rowHits); });
+  stat("rowMisses", "Count", "requests to a closed bank",
+       [](const DramStats& s) { return double(s.rowMisses); });
+  stat("rowConflicts", "Count", "requests that had to close another row",
+       [](const DramStats& s) { return double(s.rowConflicts); });
+  stat("rowHitRate", "Ratio", "row hits / requests", [](const DramStats& s) {
+    const double n = double(s.rowHits + s.rowMisses + s.rowConflicts);
+    return n ? s.rowHits / n : 0.0;
+  });
+  stat("avgReadLatency", "Cycle", "DRAM cycles from arrival to last data beat, reads",
+       [](const DramStats& s) { return s.readLatency.average(); });
+
+  tsock.register_b_transport(this, &Dram::b_transport);
+  tsock.register_transport_dbg(this, &Dram::transport_dbg);
+  tsock.register_nb_transport_fw(this, &Dram::nb_transport_fw);
+  SC_THREAD(controllerProcess);
+}
+
+DramStats Dram::combinedStats() const {
+  DramStats s = lt_->stats();
+  s.merge(at_->stats());
+  return s;
+}
+
+uint64_t Dram::cycleOf(const sc_core::sc_time& t) const {
+  return static_cast<uint64_t>(t.value() / sc_core::sc_time(1, sc_core::SC_PS).value()) / tckPs_;
+}
+
+sc_core::sc_time Dram::timeOf(uint64_t cycle) const {
+  return sc_core::sc_time(static_cast<double>(cycle * tckPs_), sc_core::SC_PS);
+}
+
+bool Dram::checkAccess(tlm::tlm_generic_payload& gp) const {
+  if (gp.get_byte_enable_ptr()) {
+    gp.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+    return false;
+  }
+  if (gp.get_streaming_width() < gp.get_data_length()) {
+    gp.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+    return false;
+  }
+  if (gp.get_address() + gp.get_data_length() > size_) {
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return false;
+  }
+  if (gp.get_command() == tlm::TLM_IGNORE_COMMAND) {
+    gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+    return false;
+  }
+  return true;
+}
+
+void Dram::moveData(tlm::tlm_generic_payload& gp) {
+  if (gp.is_write()) {
+    store_.write(gp.get_address(), gp.get_data_ptr(), gp.get_data_length());
+  } else {
+    store_.read(gp.get_address(), gp.get_data_ptr(), gp.get_data_length());
+  }
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void Dram::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  if (!checkAccess(gp)) return;
+  ++ltAccesses_;
+  const unsigned burst = cfg_.org.burstBytes();
+  const uint64_t arrival = cycleOf(sc_core::sc_time_stamp() + delay);
+  uint64_t done = arrival;
+  const uint64_t first = gp.get_address() / burst;
+  const uint64_t last = (gp.get_address() + std::max(1u, gp.get_data_length()) - 1) / burst;
+  for (uint64_t b = first; b <= last; ++b) {
+    done = std::max(done, lt_->access(b * burst, gp.is_write(), arrival));
+  }
+  delay += timeOf(done - arrival) + latency_;
+  moveData(gp);
+}
+
+unsigned int Dram::transport_dbg(tlm::tlm_generic_payload& gp) {
+  if (gp.get_address() >= size_) return 0;
+  const unsigned n =
+      static_cast<unsigned>(std::min<uint64_t>(gp.get_data_length(), size_ - gp.get_address()));
+  if (gp.is_write()) {
+    store_.write(gp.get_address(), gp.get_data_ptr(), n);
+  } else if (gp.is_read()) {
+    store_.read(gp.get_address(), gp.get_data_ptr(), n);
+  }
+  return n;
+}
+
+tlm::tlm_sync_enum Dram::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                         sc_core::sc_time& delay) {
+  if (ph == tlm::BEGIN_REQ) {
+    if (!checkAccess(gp)) {
+      ph = tlm::BEGIN_RESP;
+      return tlm::TLM_COMPLETED;
+    }
+    ++atAccesses_;
+    gp.acquire();
+    waiting_.push_back({&gp, 0});
+    unacked_ = &gp;
+    wake_.notify(delay);
+    return tlm::TLM_ACCEPTED;
+  }
+  if (ph == tlm::END_RESP) {
+    if (&gp == respInFlight_) respInFlight_ = nullptr;
+    gp.release();
+    wake_.notify(sc_core::SC_ZERO_TIME);
+    return tlm::TLM_COMPLETED;
+  }
+  SC_REPORT_ERROR(name(), "unexpected phase on nb_transport_fw");
+  return tlm::TLM_COMPLETED;
+}
+
+void Dram::admitWaiting() {
+  const unsigned burst = cfg_.org.burstBytes();
+  while (!waiting_.empty()) {
+    auto& [gp, next] = waiting_.front();
+    const uint64_t first = gp->get_address() / burst;
+    const uint64_t last = (gp->get_address() + std::max(1u, gp->get_data_length()) - 1) / burst;
+    const unsigned total = static_cast<unsigned>(last - first + 1);
+    if (next == 0) inflight_[nextId_] = {gp, total};
+    const uint64_t id = nextId_;
+    while (next < total) {
+      const uint64_t addr = (first + next) * burst;
+      if (!at_->canAccept(addr, gp->is_write())) return;  // back-pressure: END_REQ waits
+      at_->add(addr, gp->is_write(), id);
+      ++next;
+    }
+    ++nextId_;
+    if (gp == unacked_) {
+      unacked_ = nullptr;
+      tlm::tlm_phase ph = tlm::END_REQ;
+      sc_core::sc_time t = sc_core::SC_ZERO_TIME;
+      tsock->nb_transport_bw(*gp, ph, t);
+    }
+    waiting_.pop_front();
+  }
+}
+
+void Dram::onComplete(const Completion& c) {
+  auto it = inflight_.find(c.id);
+  if (it == inflight_.end()) return;
+  if (--it->second.bursts > 0) return;
+  tlm::tlm_generic_payload* gp = it->second.gp;
+  inflight_.erase(it);
+  moveData(*gp);
+  const uint64_t readyPs =
+      c.done * tckPs_ + latency_.value() / sc_core::sc_time(1, sc_core::SC_PS).value();
+  responses_.emplace(readyPs, gp);
+}
+
+void Dram::controllerProcess() {
+  const uint64_t psUnit = sc_core::sc_time(1, sc_core::SC_PS).value();
+  while (true) {
+    const uint64_t nowPs = sc_core::sc_time_stamp().value() / psUnit;
+    at_->advanceTo(nowPs / tckPs_);
+    admitWaiting();
+    // Send due responses one at a time (response exclusion rule: END_RESP before the next).
+    while (!respInFlight_ && !responses_.empty() && responses_.begin()->first <= nowPs) {
+      tlm::tlm_generic_payload* gp = responses_.begin()->second;
+      responses_.erase(responses_.begin());
+      tlm::tlm_phase ph = tlm::BEGIN_RESP;
+      sc_core::sc_time t = sc_core::SC_ZERO_TIME;
+      respInFlight_ = gp;
+      const auto s = tsock->nb_transport_bw(*gp, ph, t);
+      if (s == tlm::TLM_COMPLETED || (s == tlm::TLM_UPDATED && ph == tlm::END_RESP)) {
+        respInFlight_ = nullptr;
+        gp->release();
+      }
+    }
+    // Sleep until the controller, a response or a new request needs us. With no AT request in
+    // the controllers, only refreshes are due: skip them now, advanceTo() catches up later.
+    uint64_t nextPs = UINT64_MAX;
+    const uint64_t nextCycle = inflight_.empty() ? UINT64_MAX : at_->nextEventCycle();
+    if (nextCycle != UINT64_MAX) nextPs = std::max(nextCycle * tckPs_, nowPs + 1);
+    if (!respInFlight_ && !responses_.empty()) {
+      nextPs = std::min(nextPs, std::max(responses_.begin()->first, nowPs + 1));
+    }
+    if (nextPs == UINT64_MAX) {
+      sc_core::wait(wake_);
+    } else {
+      sc_core::wait(sc_core::sc_time(static_cast<double>(nextPs - nowPs), sc_core::SC_PS), wake_);
+    }
+  }
+}
+
+}  // namespace vmsim::dram

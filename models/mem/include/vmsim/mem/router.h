@@ -1,0 +1,53 @@
+// Physical-address router: any number of initiators (MMUs, walkers, the kernel) on `tsock`,
+// targets on `isock` at address ranges; an address that decodes to nothing is answered with
+// TLM_ADDRESS_ERROR_RESPONSE. Target-local addresses are (pa - range base). Forwards b_transport,
+// transport_dbg and the 4-phase nb_transport (routing backward calls to the right initiator).
+// DMI is denied: it would bypass translation, timing and statistics.
+#pragma once
+
+#include <tlm_utils/multi_passthrough_initiator_socket.h>
+#include <tlm_utils/multi_passthrough_target_socket.h>
+
+#include <unordered_map>
+#include <vector>
+
+#include "vmsim/common/module.h"
+
+namespace vmsim::mem {
+
+class Router : public Module {
+ public:
+  tlm_utils::multi_passthrough_target_socket<Router> tsock;
+  tlm_utils::multi_passthrough_initiator_socket<Router> isock;
+
+  Router(const sc_core::sc_module_name& nm, SimContext& ctx);
+
+  /// Declares that target number `index` (bind order on isock) serves [base, base+size).
+  void map(unsigned index, uint64_t base, uint64_t size, const std::string& name);
+
+ private:
+  struct Range {
+    uint64_t base, size;
+    unsigned index;
+    std::string name;
+  };
+  const Range* decode(uint64_t addr) const;
+
+  void b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  unsigned int transport_dbg(int from, tlm::tlm_generic_payload& gp);
+  tlm::tlm_sync_enum nb_transport_fw(int from, tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                     sc_core::sc_time& delay);
+  tlm::tlm_sync_enum nb_transport_bw(int to, tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                     sc_core::sc_time& delay);
+  bool get_direct_mem_ptr(int from, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi);
+  void end_of_elaboration() override;
+
+  std::vector<Range> ranges_;
+  mutable const Range* last_ = nullptr;  // most recent decode hit (one target is the common case)
+  sc_core::sc_time latency_;
+  // nb transactions in flight: where to send their backward calls, and the original address.
+  std::unordered_map<tlm::tlm_generic_payload*, std::pair<int, uint64_t>> pending_;
+  stats::Scalar& decodeErrors_;
+};
+
+}  // namespace vmsim::mem

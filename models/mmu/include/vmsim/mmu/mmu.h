@@ -1,0 +1,59 @@
+// The MMU: takes virtual-address accesses on `tsock`, translates them through its TLB hierarchy
+// (instruction fetches via `itlb`, data via `dtlb`), hands page-not-present faults to the kernel
+// on `fault`, retries, and forwards the physical access on `mem`. Faults it cannot resolve end
+// the access with TLM_ADDRESS_ERROR_RESPONSE and a FaultExt naming kind and address.
+// A payload without VmAccess is a kernel-privilege load/store of ASID 0 (foreign initiators).
+#pragma once
+
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <memory>
+
+#include "vmsim/common/module.h"
+#include "vmsim/common/payload_pool.h"
+#include "vmsim/ptw/walker.h"
+#include "vmsim/tlb/tlb.h"
+
+namespace vmsim::mmu {
+
+class Mmu : public Module {
+ public:
+  tlm_utils::simple_target_socket<Mmu> tsock;
+  tlm_utils::simple_initiator_socket<Mmu> itlb;
+  tlm_utils::simple_initiator_socket<Mmu> dtlb;
+  tlm_utils::simple_initiator_socket<Mmu> fault;
+  tlm_utils::simple_initiator_socket<Mmu> mem;
+
+  /// With `buildHierarchy`, the MMU creates and wires its default translation hierarchy as
+  /// children: l1i and l1d TLBs, a shared l2 TLB (unless `<path>.l2.enabled` is false) and the
+  /// walker. Without it, the platform binds `itlb`/`dtlb` to TLBs of its own.
+  Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy = true);
+
+  /// The walker of the built hierarchy (its `mem` socket and page-table base need binding).
+  ptw::Walker* walker() { return walker_.get(); }
+  /// Every TLB of the built hierarchy and the walker, for kernel shootdowns.
+  std::vector<TranslationCache*> translationCaches();
+  std::vector<tlb::Tlb*> tlbs();
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  unsigned int transport_dbg(tlm::tlm_generic_payload& gp);
+  /// Translates one page's worth of `va`; returns the fault that ends the access, if any.
+  FaultKind translate(const VmAccess& who, uint64_t va, uint64_t& pa, sc_core::sc_time& delay);
+  void reportFault(tlm::tlm_generic_payload& gp, FaultKind kind, uint64_t va, const VmAccess& who);
+
+  PayloadPool pool_{8};
+  sc_core::sc_time latency_;
+  unsigned maxFaultRetries_ = 3;
+
+  std::unique_ptr<tlb::Tlb> l1i_, l1d_, l2_;
+  std::unique_ptr<ptw::Walker> walker_;
+
+  stats::Scalar& accesses_;
+  stats::Scalar& pageFaults_;
+  stats::Vector& faults_;
+  stats::Histogram& translationLatency_;
+};
+
+}  // namespace vmsim::mmu

@@ -1,0 +1,224 @@
+// MMU: translation through the TLB hierarchy, fault handling by the kernel with retry, page
+// splitting of accesses that cross a page boundary, and the physical access.
+#include "vmsim/mmu/mmu.h"
+
+#include <sstream>
+
+namespace vmsim::mmu {
+
+Mmu::Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy)
+    : Module(nm, ctx),
+      tsock("tsock"),
+      itlb("itlb"),
+      dtlb("dtlb"),
+      fault("fault"),
+      mem("mem"),
+      accesses_(ctx.stats.scalar(statName("accesses"), "Count", "accesses translated")),
+      pageFaults_(ctx.stats.scalar(statName("pageFaults"), "Count",
+                                   "page-not-present faults handed to the kernel")),
+      faults_(ctx.stats.vector(statName("faults"),
+                               {"protection", "segmentation", "outOfMemory", "busError"}, "Count",
+                               "accesses ended by a fault")),
+      translationLatency_(ctx.stats.histogram(statName("translationLatency"), 16, "Cycle",
+                                              "cycles to translate, faults included")) {
+  declareClock("2GHz");
+  auto& p = params();
+  latency_ = cycles(
+      p.getUint("latency", 0, "Cycle", "cycles the MMU adds to every access", Range{0, 1e6}));
+  maxFaultRetries_ = static_cast<unsigned>(
+      p.getUint("fault_retries", 3, "Count",
+                "times an access is retried after the kernel resolved its fault", Range{1, 16}));
+  tsock.register_b_transport(this, &Mmu::b_transport);
+  tsock.register_transport_dbg(this, &Mmu::transport_dbg);
+  if (!buildHierarchy) return;
+  l1i_ = std::make_unique<tlb::Tlb>("l1i", ctx, 1, 64, 4);
+  l1d_ = std::make_unique<tlb::Tlb>("l1d", ctx, 1, 64, 4);
+  walker_ = std::make_unique<ptw::Walker>("walker", ctx);
+  itlb.bind(l1i_->tsock);
+  dtlb.bind(l1d_->tsock);
+  if (p.child("l2").getBool("enabled", true, "include the shared second-level TLB")) {
+    l2_ = std::make_unique<tlb::Tlb>("l2", ctx, 2, 1536, 12);
+    l1i_->next.bind(l2_->tsock);
+    l1d_->next.bind(l2_->tsock);
+    l2_->next.bind(walker_->tsock);
+  } else {
+    l1i_->next.bind(walker_->tsock);
+    l1d_->next.bind(walker_->tsock);
+  }
+}
+
+std::vector<tlb::Tlb*> Mmu::tlbs() {
+  std::vector<tlb::Tlb*> v;
+  for (auto* t : {l1i_.get(), l1d_.get(), l2_.get()}) {
+    if (t) v.push_back(t);
+  }
+  return v;
+}
+
+std::vector<TranslationCache*> Mmu::translationCaches() {
+  std::vector<TranslationCache*> v;
+  for (auto* t : tlbs()) v.push_back(t);
+  if (walker_) v.push_back(walker_.get());
+  return v;
+}
+
+FaultKind Mmu::translate(const VmAccess& who, uint64_t va, uint64_t& pa, sc_core::sc_time& delay) {
+  tlm::tlm_generic_payload* tp = pool_.allocate();
+  auto* x = tp->get_extension<TranslationExt>();
+  if (!x) {
+    x = new TranslationExt;
+    tp->set_extension(x);  // sticky: stays with the pooled payload
+  }
+  tp->set_command(tlm::TLM_READ_COMMAND);
+  tp->set_address(va);
+  tp->set_data_length(8);
+  tp->set_streaming_width(8);
+  x->va = VirtAddr(va);
+  x->asid = who.asid;
+  x->kind = who.kind;
+  x->privilege = who.privilege;
+  auto& tlbSocket = who.kind == AccessKind::Fetch ? itlb : dtlb;
+  FaultKind result = FaultKind::None;
+  for (unsigned attempt = 0;; ++attempt) {
+    x->fault = FaultKind::None;
+    tp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    tlbSocket->b_transport(*tp, delay);
+    if (!tp->is_response_ok()) {
+      result = FaultKind::BusError;
+      break;
+    }
+    if (x->fault == FaultKind::None && !permits(x->perms, who.kind, who.privilege)) {
+      x->fault = FaultKind::Protection;
+    }
+    if (x->fault != FaultKind::NotPresent || attempt >= maxFaultRetries_) {
+      result = x->fault == FaultKind::NotPresent ? FaultKind::OutOfMemory : x->fault;
+      break;
+    }
+    // Page not present: the kernel maps it (demand zero or swap-in) or says why it cannot.
+    ++pageFaults_;
+    tlm::tlm_generic_payload* fp = pool_.allocate();
+    auto* f = fp->get_extension<FaultExt>();
+    if (!f) {
+      f = new FaultExt;
+      fp->set_extension(f);
+    }
+    f->kind = FaultKind::NotPresent;
+    f->va = VirtAddr(va);
+    f->asid = who.asid;
+    f->access = who.kind;
+    fp->set_command(tlm::TLM_IGNORE_COMMAND);
+    fp->set_address(va);
+    fp->set_data_length(0);
+    fp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    fault->b_transport(*fp, delay);
+    const bool resolved = fp->is_response_ok();
+    const FaultKind why = f->kind;
+    fp->release();
+    if (!resolved) {
+      result = why == FaultKind::None ? FaultKind::Segmentation : why;
+      break;
+    }
+  }
+  pa = x->pa.value();
+  tp->release();
+  return result;
+}
+
+void Mmu::reportFault(tlm::tlm_generic_payload& gp, FaultKind kind, uint64_t va,
+                      const VmAccess& who) {
+  switch (kind) {
+    case FaultKind::Protection:
+      faults_[0] += 1;
+      break;
+    case FaultKind::Segmentation:
+      faults_[1] += 1;
+      break;
+    case FaultKind::OutOfMemory:
+      faults_[2] += 1;
+      break;
+    default:
+      faults_[3] += 1;
+      break;
+  }
+  gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  // Our requesters pre-attach a FaultExt; a foreign initiator only sees the error response.
+  if (auto* f = gp.get_extension<FaultExt>()) {
+    f->kind = kind;
+    f->va = VirtAddr(va);
+    f->asid = who.asid;
+    f->access = who.kind;
+  }
+  if (logging(LogLevel::Info)) {
+    std::ostringstream os;
+    os << toString(kind) << " at VA 0x" << std::hex << va << std::dec << " (asid " << who.asid
+       << ", " << toString(who.kind) << ")";
+    logInfo(os.str());
+  }
+}
+
+void Mmu::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  ++accesses_;
+  VmAccess who;
+  if (const auto* a = gp.get_extension<VmAccess>()) {
+    who = *a;
+  } else {
+    who.kind = gp.is_write() ? AccessKind::Store : AccessKind::Load;
+  }
+  delay += latency_;
+  const uint64_t va = gp.get_address();
+  const unsigned len = gp.get_data_length();
+  unsigned char* data = gp.get_data_ptr();
+  const sc_core::sc_time before = delay;
+  // Split at 4 KiB boundaries (the smallest page), one translation per piece.
+  uint64_t done = 0;
+  while (done < len || (len == 0 && done == 0)) {
+    const uint64_t cur = va + done;
+    const uint64_t pageEnd = (cur | 0xfff) + 1;
+    const unsigned piece = static_cast<unsigned>(std::min<uint64_t>(len - done, pageEnd - cur));
+    uint64_t pa = 0;
+    const FaultKind fk = translate(who, cur, pa, delay);
+    if (done == 0) translationLatency_.sample((delay - before) / clockPeriod());
+    if (fk != FaultKind::None) {
+      gp.set_address(va);
+      reportFault(gp, fk, cur, who);
+      return;
+    }
+    gp.set_address(pa);
+    gp.set_data_ptr(data + done);
+    gp.set_data_length(piece);
+    gp.set_streaming_width(piece);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    mem->b_transport(gp, delay);
+    if (!gp.is_response_ok() || piece == 0) break;
+    done += piece;
+  }
+  // Restore what the initiator gave us (the response status stays).
+  gp.set_address(va);
+  gp.set_data_ptr(data);
+  gp.set_data_length(len);
+  gp.set_streaming_width(len);
+}
+
+unsigned int Mmu::transport_dbg(tlm::tlm_generic_payload& gp) {
+  // Functional access: the TLBs pass debug translations to the walker, which answers from the
+  // page tables without timing or side effects.
+  VmAccess who;
+  if (const auto* a = gp.get_extension<VmAccess>()) who = *a;
+  TranslationExt x;
+  x.va = VirtAddr(gp.get_address());
+  x.asid = who.asid;
+  x.kind = gp.is_write() ? AccessKind::Store : AccessKind::Load;
+  x.privilege = Privilege::Kernel;
+  tlm::tlm_generic_payload tp;
+  tp.set_extension(&x);
+  dtlb->transport_dbg(tp);
+  tp.clear_extension(&x);
+  if (x.fault != FaultKind::None) return 0;
+  const uint64_t va = gp.get_address();
+  gp.set_address(x.pa.value());
+  const unsigned n = mem->transport_dbg(gp);
+  gp.set_address(va);
+  return n;
+}
+
+}  // namespace vmsim::mmu

@@ -1,0 +1,114 @@
+// The kernel model: processes and their address spaces (regions with permissions), x86-64
+// 4-level page tables built in simulated physical memory, a frame allocator, and the page-fault
+// handler (demand-zero, swap-in, eviction to the swap disk), with TLB/walk-cache shootdowns.
+// Faults arrive on `fault_tsock` as payloads carrying FaultExt; a resolved fault answers OK, one
+// that cannot be resolved answers TLM_ADDRESS_ERROR_RESPONSE with FaultExt::kind saying why.
+#pragma once
+
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vmsim/common/extensions.h"
+#include "vmsim/common/interfaces.h"
+#include "vmsim/common/module.h"
+#include "vmsim/common/payload_pool.h"
+
+namespace vmsim::os {
+
+/// A virtual-memory area of a process.
+struct Region {
+  std::string name;
+  uint64_t start = 0;
+  uint64_t size = 0;
+  Perms perms;
+  bool contains(uint64_t va) const { return va - start < size; }
+};
+
+class Kernel : public Module, public PageTableBase {
+ public:
+  tlm_utils::simple_target_socket<Kernel> fault_tsock;
+  tlm_utils::simple_initiator_socket<Kernel> mem;
+  tlm_utils::simple_initiator_socket<Kernel> swap;
+
+  Kernel(const sc_core::sc_module_name& nm, SimContext& ctx);
+  ~Kernel() override;
+
+  /// Creates a process with an empty page table; returns its ASID (1, 2, ...).
+  Asid createProcess(const std::string& name);
+  /// Adds a region; overlapping regions are rejected with std::invalid_argument.
+  void addRegion(Asid asid, const Region& r);
+  const std::vector<Region>& regions(Asid asid) const;
+  /// A TLB or walk cache to shoot down when a mapping changes.
+  void addTranslationCache(TranslationCache* c) { caches_.push_back(c); }
+  /// The swap device's slot map (the `swap` socket must lead to the same device).
+  void setSwapSpace(SwapSpace* s) { swapSpace_ = s; }
+
+  std::optional<PhysAddr> pageTableRoot(Asid asid) const override;
+
+  // Introspection for tests and summaries.
+  uint64_t framesTotal() const { return frames_.size(); }
+  uint64_t framesFree() const { return freeFrames_.size(); }
+  /// The leaf PTE of `va` (0 when any level is missing).
+  uint64_t leafEntry(Asid asid, uint64_t va);
+
+ private:
+  struct Frame {
+    Asid owner = 0;
+    uint64_t vpn = 0;
+    bool pageTable = false;
+    bool used = false;
+  };
+  struct Process {
+    std::string name;
+    uint64_t root = 0;
+    std::vector<Region> regions;
+  };
+
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  /// Resolves a not-present fault; returns the fault kind that ends the access, or None.
+  FaultKind handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::sc_time& delay);
+  const Region* findRegion(const Process& p, uint64_t va) const;
+  /// Physical address of the leaf PTE of `va`, creating missing tables; 0 if out of memory.
+  uint64_t leafEntryAddr(Process& p, Asid asid, uint64_t va, bool create);
+  std::optional<uint64_t> allocFrame(sc_core::sc_time& delay);
+  std::optional<uint64_t> evictOne(sc_core::sc_time& delay);
+  void shootdown(Asid asid, uint64_t va);
+
+  uint64_t read64(uint64_t pa);
+  void write64(uint64_t pa, uint64_t v);
+  void copyFrame(uint64_t pa, unsigned char* buf, bool toMemory);
+  void zeroFrame(uint64_t pa);
+  bool swapIo(uint64_t slot, unsigned char* buf, bool write, sc_core::sc_time& delay);
+
+  std::map<Asid, Process> procs_;
+  std::vector<Frame> frames_;
+  std::vector<uint64_t> freeFrames_;  // frame indices, popped from the back
+  uint64_t memBase_ = 0;
+  std::vector<TranslationCache*> caches_;
+  std::deque<uint64_t> resident_;  // resident user pages in load order (FIFO eviction)
+  SwapSpace* swapSpace_ = nullptr;
+  bool swapEnabled_ = true;
+  bool mapAnywhere_ = false;
+  sc_core::sc_time handlerLatency_, zeroLatency_;
+  PayloadPool pool_{4096};
+
+  stats::Scalar& minorFaults_;
+  stats::Scalar& majorFaults_;
+  stats::Scalar& segFaults_;
+  stats::Scalar& protFaults_;
+  stats::Scalar& oomFaults_;
+  stats::Scalar& swapIns_;
+  stats::Scalar& swapOuts_;
+  stats::Scalar& evictions_;
+  stats::Scalar& tableFrames_;
+  stats::Histogram& faultLatency_;
+};
+
+}  // namespace vmsim::os

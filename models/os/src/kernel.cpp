@@ -1,0 +1,323 @@
+// Kernel model: address spaces, page tables in simulated memory, demand paging with swap.
+// Page tables are read and written functionally (transport_dbg) and their cost is charged as the
+// fault latency, as a kernel's own memory traffic is not what these experiments measure; page
+// data moves to and from the swap disk through timed transactions.
+#include "vmsim/os/kernel.h"
+
+#include <algorithm>
+#include <cstring>
+#include <sstream>
+
+#include "vmsim/common/pte.h"
+
+namespace vmsim::os {
+namespace {
+constexpr uint64_t kPage = 4096;
+constexpr unsigned kVpnBits = 36;  // 48-bit VAs, 4 KiB pages
+uint64_t pageKey(Asid asid, uint64_t vpn) {
+  return (uint64_t{asid} << kVpnBits) | vpn;
+}
+Asid keyAsid(uint64_t key) {
+  return static_cast<Asid>(key >> kVpnBits);
+}
+uint64_t keyVpn(uint64_t key) {
+  return key & ((uint64_t{1} << kVpnBits) - 1);
+}
+}  // namespace
+
+Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
+    : Module(nm, ctx),
+      fault_tsock("fault_tsock"),
+      mem("mem"),
+      swap("swap"),
+      minorFaults_(ctx.stats.scalar(statName("minorFaults"), "Count",
+                                    "faults served without I/O (demand zero)")),
+      majorFaults_(ctx.stats.scalar(statName("majorFaults"), "Count",
+                                    "faults that read the page from swap")),
+      segFaults_(ctx.stats.scalar(statName("segmentationFaults"), "Count",
+                                  "faults outside every region of the process")),
+      protFaults_(ctx.stats.scalar(statName("protectionFaults"), "Count",
+                                   "faults the region's permissions forbid")),
+      oomFaults_(ctx.stats.scalar(statName("outOfMemory"), "Count",
+                                  "faults that found neither a frame nor swap space")),
+      swapIns_(ctx.stats.scalar(statName("swapIns"), "Count", "pages read from swap")),
+      swapOuts_(ctx.stats.scalar(statName("swapOuts"), "Count", "pages written to swap")),
+      evictions_(ctx.stats.scalar(statName("evictions"), "Count", "frames reclaimed")),
+      tableFrames_(
+          ctx.stats.scalar(statName("pageTableFrames"), "Count", "frames holding page tables")),
+      faultLatency_(ctx.stats.histogram(statName("faultLatency"), 16, "Cycle",
+                                        "cycles to resolve a fault, I/O included")) {
+  declareClock("2GHz");
+  auto& p = params();
+  memBase_ = p.getSize("memory_base", "0", "first physical byte the kernel manages");
+  const uint64_t memSize = p.getSize("memory_size", "256MiB",
+                                     "physical memory the kernel manages (frames + page tables)",
+                                     vmsim::Range{4 * kPage, 1ull << 46});
+  if (memBase_ % kPage) p.config().addProblem("'" + p.key("memory_base") + "': not page aligned");
+  handlerLatency_ =
+      cycles(p.getUint("fault_latency", 1000, "Cycle",
+                       "kernel entry, handler and exit for one fault", vmsim::Range{0, 1e9}));
+  zeroLatency_ = cycles(p.getUint("zero_page_latency", 128, "Cycle",
+                                  "cycles to zero-fill a 4 KiB frame", vmsim::Range{0, 1e9}));
+  mapAnywhere_ = p.getBool("map_anywhere", false,
+                           "demand-map any canonical user address (for raw traces), "
+                           "instead of faulting outside the regions");
+  auto sp = p.child("swap");
+  swapEnabled_ = sp.getBool("enabled", true, "evict pages to the swap disk when memory is full");
+
+  const uint64_t n = memSize / kPage;
+  frames_.resize(n);
+  freeFrames_.reserve(n);
+  for (uint64_t i = n; i-- > 0;) freeFrames_.push_back(i);  // hand out low frames first
+  fault_tsock.register_b_transport(this, &Kernel::b_transport);
+}
+
+Kernel::~Kernel() = default;
+
+Asid Kernel::createProcess(const std::string& name) {
+  const Asid asid = static_cast<Asid>(procs_.size() + 1);
+  sc_core::sc_time none;
+  const auto root = allocFrame(none);
+  if (!root) throw std::runtime_error(std::string(this->name()) + ": no frame for a page table");
+  Frame& f = frames_[(*root - memBase_) / kPage];
+  f.pageTable = true;
+  f.owner = asid;
+  ++tableFrames_;
+  procs_[asid] = Process{name, *root, {}};
+  return asid;
+}
+
+void Kernel::addRegion(Asid asid, const Region& r) {
+  auto& p = procs_.at(asid);
+  if (r.size == 0 || r.start % kPage || r.size % kPage || !pte::isCanonicalUser(r.start) ||
+      !pte::isCanonicalUser(r.start + r.size - 1)) {
+    throw std::invalid_argument("region " + r.name +
+                                ": must be page aligned, non-empty and in "
+                                "the canonical user half");
+  }
+  for (const auto& o : p.regions) {
+    if (r.start < o.start + o.size && o.start < r.start + r.size) {
+      throw std::invalid_argument("region " + r.name + " overlaps region " + o.name);
+    }
+  }
+  p.regions.push_back(r);
+}
+
+const std::vector<Region>& Kernel::regions(Asid asid) const {
+  return procs_.at(asid).regions;
+}
+
+std::optional<PhysAddr> Kernel::pageTableRoot(Asid asid) const {
+  auto it = procs_.find(asid);
+  if (it == procs_.end()) return std::nullopt;
+  return PhysAddr(it->second.root);
+}
+
+const Region* Kernel::findRegion(const Process& p, uint64_t va) const {
+  for (const auto& r : p.regions) {
+    if (r.contains(va)) return &r;
+  }
+  return nullptr;
+}
+
+// --- physical memory helpers -----------------------------------------------------------------
+
+uint64_t Kernel::read64(uint64_t pa) {
+  uint64_t v = 0;
+  tlm::tlm_generic_payload gp;
+  gp.set_command(tlm::TLM_READ_COMMAND);
+  gp.set_address(pa);
+  gp.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
+  gp.set_data_length(8);
+  gp.set_streaming_width(8);
+  if (mem->transport_dbg(gp) != 8) SC_REPORT_FATAL(name(), "page-table read failed");
+  return v;
+}
+
+void Kernel::write64(uint64_t pa, uint64_t v) {
+  tlm::tlm_generic_payload gp;
+  gp.set_command(tlm::TLM_WRITE_COMMAND);
+  gp.set_address(pa);
+  gp.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
+  gp.set_data_length(8);
+  gp.set_streaming_width(8);
+  if (mem->transport_dbg(gp) != 8) SC_REPORT_FATAL(name(), "page-table write failed");
+}
+
+void Kernel::copyFrame(uint64_t pa, unsigned char* buf, bool toMemory) {
+  tlm::tlm_generic_payload gp;
+  gp.set_command(toMemory ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+  gp.set_address(pa);
+  gp.set_data_ptr(buf);
+  gp.set_data_length(kPage);
+  gp.set_streaming_width(kPage);
+  if (mem->transport_dbg(gp) != kPage) SC_REPORT_FATAL(name(), "frame copy failed");
+}
+
+void Kernel::zeroFrame(uint64_t pa) {
+  static const unsigned char zeros[kPage] = {};
+  copyFrame(pa, const_cast<unsigned char*>(zeros), true);
+}
+
+bool Kernel::swapIo(uint64_t slot, unsigned char* buf, bool write, sc_core::sc_time& delay) {
+  tlm::tlm_generic_payload* gp = pool_.allocate();
+  gp->set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+  gp->set_address(slot * kPage);
+  gp->set_data_ptr(buf);
+  gp->set_data_length(kPage);
+  gp->set_streaming_width(kPage);
+  gp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  swap->b_transport(*gp, delay);
+  const bool ok = gp->is_response_ok();
+  gp->release();
+  return ok;
+}
+
+void Kernel::shootdown(Asid asid, uint64_t va) {
+  for (auto* c : caches_) c->invalidatePage(asid, VirtAddr(va));
+}
+
+// --- page tables -----------------------------------------------------------------------------
+
+uint64_t Kernel::leafEntryAddr(Process& p, Asid asid, uint64_t va, bool create) {
+  uint64_t table = p.root;
+  for (unsigned level = pte::kLevels; level > 1; --level) {
+    const uint64_t addr = table + pte::tableIndex(va, level) * pte::kEntryBytes;
+    uint64_t e = read64(addr);
+    if (!(e & pte::kPresent)) {
+      if (!create) return 0;
+      sc_core::sc_time none;
+      const auto frame = allocFrame(none);
+      if (!frame) return 0;
+      Frame& f = frames_[(*frame - memBase_) / kPage];
+      f.pageTable = true;
+      f.owner = asid;
+      ++tableFrames_;
+      zeroFrame(*frame);
+      // Upper levels are fully permissive; the leaf carries the region's permissions.
+      e = *frame | pte::kPresent | pte::kWritable | pte::kUser;
+      write64(addr, e);
+    }
+    table = pte::frameAddr(e);
+  }
+  return table + pte::tableIndex(va, 1) * pte::kEntryBytes;
+}
+
+uint64_t Kernel::leafEntry(Asid asid, uint64_t va) {
+  auto it = procs_.find(asid);
+  if (it == procs_.end()) return 0;
+  const uint64_t addr = leafEntryAddr(it->second, asid, va, false);
+  return addr ? read64(addr) : 0;
+}
+
+std::optional<uint64_t> Kernel::allocFrame(sc_core::sc_time& delay) {
+  if (freeFrames_.empty()) {
+    if (auto f = evictOne(delay)) return f;
+    return std::nullopt;
+  }
+  const uint64_t idx = freeFrames_.back();
+  freeFrames_.pop_back();
+  frames_[idx] = Frame{0, 0, false, true};
+  return memBase_ + idx * kPage;
+}
+
+std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
+  if (!swapEnabled_ || !swapSpace_ || resident_.empty()) return std::nullopt;
+  const uint64_t key = resident_.front();
+  const Asid asid = keyAsid(key);
+  const uint64_t va = keyVpn(key) * kPage;
+  Process& p = procs_.at(asid);
+  const uint64_t entryAddr = leafEntryAddr(p, asid, va, false);
+  const uint64_t e = read64(entryAddr);
+  const uint64_t frame = pte::frameAddr(e);
+  std::vector<unsigned char> buf(kPage);
+  const auto slot = swapSpace_ ? swapSpace_->allocateSlots(1) : std::nullopt;
+  if (!slot) return std::nullopt;  // swap full: the victim stays resident
+  resident_.pop_front();
+  copyFrame(frame, buf.data(), false);
+  if (!swapIo(*slot, buf.data(), true, delay)) {
+    SC_REPORT_ERROR(name(), "swap write failed");
+    return std::nullopt;
+  }
+  ++swapOuts_;
+  ++evictions_;
+  write64(entryAddr, pte::makeSwapped(*slot));
+  shootdown(asid, va);
+  frames_[(frame - memBase_) / kPage] = Frame{0, 0, false, true};
+  return frame;
+}
+
+// --- fault handling ----------------------------------------------------------------------------
+
+FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::sc_time& delay) {
+  auto it = procs_.find(asid);
+  if (it == procs_.end()) return FaultKind::Segmentation;
+  Process& p = it->second;
+  const Region* r = findRegion(p, va);
+  Region anywhere{"anywhere", 0, uint64_t{1} << 47, Perms{}};
+  if (!r) {
+    if (!mapAnywhere_ || !pte::isCanonicalUser(va)) {
+      ++segFaults_;
+      return FaultKind::Segmentation;
+    }
+    r = &anywhere;
+  }
+  if (!permits(r->perms, kind, Privilege::User)) {
+    ++protFaults_;
+    return FaultKind::Protection;
+  }
+  const uint64_t entryAddr = leafEntryAddr(p, asid, va, true);
+  if (!entryAddr) {
+    ++oomFaults_;
+    return FaultKind::OutOfMemory;
+  }
+  const uint64_t old = read64(entryAddr);
+  if (old & pte::kPresent) return FaultKind::None;  // mapped meanwhile (another core, a retry)
+  const auto frame = allocFrame(delay);
+  if (!frame) {
+    ++oomFaults_;
+    return FaultKind::OutOfMemory;
+  }
+  if (old & pte::kSwapped) {
+    std::vector<unsigned char> buf(kPage);
+    const uint64_t slot = pte::swapSlot(old);
+    if (!swapIo(slot, buf.data(), false, delay)) {
+      SC_REPORT_ERROR(name(), "swap read failed");
+      return FaultKind::BusError;
+    }
+    copyFrame(*frame, buf.data(), true);
+    swapSpace_->freeSlots(slot, 1);
+    ++swapIns_;
+    ++majorFaults_;
+  } else {
+    zeroFrame(*frame);
+    delay += zeroLatency_;
+    ++minorFaults_;
+  }
+  uint64_t e = *frame | pte::kPresent | pte::kUser;
+  if (r->perms.write) e |= pte::kWritable;
+  if (!r->perms.exec) e |= pte::kNoExec;
+  write64(entryAddr, e);
+  Frame& f = frames_[(*frame - memBase_) / kPage];
+  f.owner = asid;
+  f.vpn = va / kPage;
+  resident_.push_back(pageKey(asid, va / kPage));
+  return FaultKind::None;
+}
+
+void Kernel::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  auto* f = gp.get_extension<FaultExt>();
+  if (!f) {
+    gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    return;
+  }
+  const sc_core::sc_time start = delay;
+  delay += handlerLatency_;
+  const FaultKind result = handleFault(f->asid, f->va.value(), f->access, delay);
+  faultLatency_.sample((delay - start) / clockPeriod());
+  f->kind = result;
+  gp.set_response_status(result == FaultKind::None ? tlm::TLM_OK_RESPONSE
+                                                   : tlm::TLM_ADDRESS_ERROR_RESPONSE);
+}
+
+}  // namespace vmsim::os

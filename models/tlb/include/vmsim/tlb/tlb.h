@@ -1,0 +1,43 @@
+// One TLB level as an sc_module: translation requests (payloads carrying TranslationExt) arrive
+// on `tsock`; misses go on through `next` (another TLB level or the page walker). Lookup latency
+// is counted in this TLB's own clock cycles. `tsock` accepts any number of upper levels (an L2
+// shared by L1I and L1D, or by several cores); translation requests are blocking calls.
+#pragma once
+
+#include <tlm_utils/multi_passthrough_target_socket.h>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "vmsim/common/interfaces.h"
+#include "vmsim/common/module.h"
+#include "vmsim/tlb/tlb_core.h"
+
+namespace vmsim::tlb {
+
+class Tlb : public Module, public TranslationCache {
+ public:
+  tlm_utils::multi_passthrough_target_socket<Tlb> tsock;
+  tlm_utils::simple_initiator_socket<Tlb> next;
+
+  /// `level` is reported in TranslationExt::resolvedLevel (1 = L1, 2 = L2, ...).
+  Tlb(const sc_core::sc_module_name& nm, SimContext& ctx, unsigned level,
+      size_t defaultEntries = 64, unsigned defaultWays = 4);
+
+  void invalidatePage(Asid asid, VirtAddr va) override;
+  void invalidateAsid(Asid asid) override;
+  TlbCore& core() { return *core_; }
+
+ private:
+  void b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  unsigned int transport_dbg(int from, tlm::tlm_generic_payload& gp);
+
+  unsigned level_;
+  std::unique_ptr<TlbCore> core_;
+  sc_core::sc_time lookupLatency_;
+  stats::Scalar& hits_;
+  stats::Scalar& misses_;
+  stats::Scalar& dirtyMisses_;
+  stats::Scalar& evictions_;
+  stats::Scalar& invalidations_;
+};
+
+}  // namespace vmsim::tlb

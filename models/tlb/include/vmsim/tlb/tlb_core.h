@@ -1,0 +1,73 @@
+// Set-associative TLB array with ASID (PCID) tags and mixed page sizes: the rules of a TLB,
+// without SystemC. Each supported page size is probed with its own set index (as in a
+// hash-rehash/skewed lookup), so 4 KiB and 2 MiB entries share one array.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vmsim/common/extensions.h"
+#include "vmsim/common/types.h"
+
+namespace vmsim::tlb {
+
+struct TlbEntry {
+  bool valid = false;
+  bool global = false;
+  bool dirty = false;
+  Asid asid = 0;
+  uint8_t shift = 12;
+  uint64_t vpn = 0;    // va >> shift
+  uint64_t frame = 0;  // pa >> shift
+  Perms perms;
+};
+
+/// Chooses a victim way within one set; told about every hit and fill.
+class SetReplacement {
+ public:
+  virtual ~SetReplacement() = default;
+  virtual void touch(size_t set, unsigned way) = 0;
+  virtual void filled(size_t set, unsigned way) = 0;
+  virtual unsigned victim(size_t set) = 0;
+};
+
+/// Valid names: lru, fifo, random, plru (tree pseudo-LRU; ways must be a power of two).
+std::unique_ptr<SetReplacement> makeSetReplacement(const std::string& name, size_t sets,
+                                                   unsigned ways, uint64_t seed);
+const std::vector<std::string>& setReplacementNames();
+
+class TlbCore {
+ public:
+  /// `entries` must be a multiple of `ways`; `pageShifts` lists the page sizes held (log2).
+  TlbCore(size_t entries, unsigned ways, std::vector<unsigned> pageShifts,
+          const std::string& policy, uint64_t seed = 1);
+
+  /// The matching valid entry or nullptr. Updates replacement state on a hit.
+  const TlbEntry* lookup(Asid asid, uint64_t va);
+  /// Inserts (or refreshes) a translation; returns true when a valid entry was evicted.
+  bool insert(const TlbEntry& e);
+  /// Returns the number of entries dropped.
+  size_t invalidatePage(Asid asid, uint64_t va);
+  size_t invalidateAsid(Asid asid);
+  void invalidateAll();
+
+  size_t sets() const { return sets_; }
+  unsigned ways() const { return ways_; }
+  const std::vector<unsigned>& pageShifts() const { return shifts_; }
+  bool holdsShift(unsigned shift) const;
+
+ private:
+  size_t setOf(uint64_t vpn) const { return pow2_ ? (vpn & (sets_ - 1)) : (vpn % sets_); }
+  TlbEntry* way(size_t set, unsigned w) { return &entries_[set * ways_ + w]; }
+
+  size_t sets_;
+  unsigned ways_;
+  bool pow2_;
+  std::vector<unsigned> shifts_;
+  std::vector<TlbEntry> entries_;
+  std::unique_ptr<SetReplacement> repl_;
+};
+
+}  // namespace vmsim::tlb

@@ -1,0 +1,198 @@
+// TLB array rules: probing per page size, ASID/global matching, replacement and invalidation.
+#include "vmsim/tlb/tlb_core.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace vmsim::tlb {
+namespace {
+
+class LruReplacement : public SetReplacement {
+ public:
+  LruReplacement(size_t sets, unsigned ways) : ways_(ways), stamp_(sets * ways, 0) {}
+  void touch(size_t s, unsigned w) override { stamp_[s * ways_ + w] = ++clock_; }
+  void filled(size_t s, unsigned w) override { touch(s, w); }
+  unsigned victim(size_t s) override {
+    const auto* b = &stamp_[s * ways_];
+    return static_cast<unsigned>(std::min_element(b, b + ways_) - b);
+  }
+
+ private:
+  unsigned ways_;
+  uint64_t clock_ = 0;
+  std::vector<uint64_t> stamp_;
+};
+
+class FifoReplacement : public SetReplacement {
+ public:
+  FifoReplacement(size_t sets, unsigned ways) : ways_(ways), next_(sets, 0) {}
+  void touch(size_t, unsigned) override {}
+  void filled(size_t s, unsigned w) override {
+    if (w == next_[s]) next_[s] = (next_[s] + 1) % ways_;
+  }
+  unsigned victim(size_t s) override { return next_[s]; }
+
+ private:
+  unsigned ways_;
+  std::vector<unsigned> next_;
+};
+
+class RandomReplacement : public SetReplacement {
+ public:
+  RandomReplacement(unsigned ways, uint64_t seed) : ways_(ways), state_(seed ? seed : 1) {}
+  void touch(size_t, unsigned) override {}
+  void filled(size_t, unsigned) override {}
+  unsigned victim(size_t) override {
+    // xorshift64*: deterministic across platforms and library versions.
+    state_ ^= state_ >> 12;
+    state_ ^= state_ << 25;
+    state_ ^= state_ >> 27;
+    return static_cast<unsigned>(((state_ * 2685821657736338717ull) >> 32) % ways_);
+  }
+
+ private:
+  unsigned ways_;
+  uint64_t state_;
+};
+
+// Tree pseudo-LRU: ways-1 bits per set; each bit points toward the less recently used half.
+class TreePlruReplacement : public SetReplacement {
+ public:
+  TreePlruReplacement(size_t sets, unsigned ways) : ways_(ways), bits_(sets * ways, 0) {
+    if (ways & (ways - 1)) throw std::invalid_argument("plru needs a power-of-two way count");
+  }
+  void touch(size_t s, unsigned w) override {
+    uint8_t* t = &bits_[s * ways_];
+    unsigned node = 1, lo = 0, span = ways_;
+    while (span > 1) {
+      span /= 2;
+      const bool right = w >= lo + span;
+      t[node] = right ? 0 : 1;  // point away from the touched half
+      if (right) lo += span;
+      node = node * 2 + (right ? 1 : 0);
+    }
+  }
+  void filled(size_t s, unsigned w) override { touch(s, w); }
+  unsigned victim(size_t s) override {
+    const uint8_t* t = &bits_[s * ways_];
+    unsigned node = 1, lo = 0, span = ways_;
+    while (span > 1) {
+      span /= 2;
+      const bool right = t[node] != 0;
+      if (right) lo += span;
+      node = node * 2 + (right ? 1 : 0);
+    }
+    return lo;
+  }
+
+ private:
+  unsigned ways_;
+  std::vector<uint8_t> bits_;
+};
+
+}  // namespace
+
+const std::vector<std::string>& setReplacementNames() {
+  static const std::vector<std::string> n = {"lru", "fifo", "random", "plru"};
+  return n;
+}
+
+std::unique_ptr<SetReplacement> makeSetReplacement(const std::string& name, size_t sets,
+                                                   unsigned ways, uint64_t seed) {
+  if (name == "lru") return std::make_unique<LruReplacement>(sets, ways);
+  if (name == "fifo") return std::make_unique<FifoReplacement>(sets, ways);
+  if (name == "random") return std::make_unique<RandomReplacement>(ways, seed);
+  if (name == "plru") return std::make_unique<TreePlruReplacement>(sets, ways);
+  std::string valid;
+  for (const auto& v : setReplacementNames()) valid += (valid.empty() ? "" : ", ") + v;
+  throw std::invalid_argument("unknown TLB replacement policy '" + name + "'; valid: " + valid);
+}
+
+TlbCore::TlbCore(size_t entries, unsigned ways, std::vector<unsigned> pageShifts,
+                 const std::string& policy, uint64_t seed)
+    : ways_(ways), shifts_(std::move(pageShifts)) {
+  if (ways == 0 || entries == 0 || entries % ways) {
+    throw std::invalid_argument("TLB entries (" + std::to_string(entries) +
+                                ") must be a non-zero multiple of ways (" + std::to_string(ways) +
+                                ")");
+  }
+  if (shifts_.empty()) throw std::invalid_argument("TLB must hold at least one page size");
+  sets_ = entries / ways;
+  pow2_ = (sets_ & (sets_ - 1)) == 0;
+  entries_.resize(entries);
+  repl_ = makeSetReplacement(policy, sets_, ways, seed);
+}
+
+bool TlbCore::holdsShift(unsigned shift) const {
+  return std::find(shifts_.begin(), shifts_.end(), shift) != shifts_.end();
+}
+
+const TlbEntry* TlbCore::lookup(Asid asid, uint64_t va) {
+  for (unsigned shift : shifts_) {
+    const uint64_t vpn = va >> shift;
+    const size_t set = setOf(vpn);
+    for (unsigned w = 0; w < ways_; ++w) {
+      TlbEntry* e = way(set, w);
+      if (e->valid && e->vpn == vpn && e->shift == shift && (e->global || e->asid == asid)) {
+        repl_->touch(set, w);
+        return e;
+      }
+    }
+  }
+  return nullptr;
+}
+
+bool TlbCore::insert(const TlbEntry& in) {
+  if (!holdsShift(in.shift)) return false;
+  const size_t set = setOf(in.vpn);
+  unsigned target = ways_;
+  for (unsigned w = 0; w < ways_ && target == ways_; ++w) {
+    const TlbEntry* e = way(set, w);
+    if (e->valid && e->vpn == in.vpn && e->shift == in.shift && e->asid == in.asid) target = w;
+  }
+  for (unsigned w = 0; w < ways_ && target == ways_; ++w) {
+    if (!way(set, w)->valid) target = w;
+  }
+  bool evicted = false;
+  if (target == ways_) {
+    target = repl_->victim(set);
+    evicted = true;
+  }
+  *way(set, target) = in;
+  way(set, target)->valid = true;
+  repl_->filled(set, target);
+  return evicted;
+}
+
+size_t TlbCore::invalidatePage(Asid asid, uint64_t va) {
+  size_t n = 0;
+  for (unsigned shift : shifts_) {
+    const uint64_t vpn = va >> shift;
+    const size_t set = setOf(vpn);
+    for (unsigned w = 0; w < ways_; ++w) {
+      TlbEntry* e = way(set, w);
+      if (e->valid && e->vpn == vpn && e->shift == shift && (e->global || e->asid == asid)) {
+        e->valid = false;
+        ++n;
+      }
+    }
+  }
+  return n;
+}
+
+size_t TlbCore::invalidateAsid(Asid asid) {
+  size_t n = 0;
+  for (auto& e : entries_) {
+    if (e.valid && !e.global && e.asid == asid) {
+      e.valid = false;
+      ++n;
+    }
+  }
+  return n;
+}
+
+void TlbCore::invalidateAll() {
+  for (auto& e : entries_) e.valid = false;
+}
+
+}  // namespace vmsim::tlb

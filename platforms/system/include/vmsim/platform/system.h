@@ -1,0 +1,49 @@
+// The end-to-end platform built from the configuration (ARCHITECTURE.md section 1):
+// per core a requester and an MMU with its TLB hierarchy and walker; one router, DRAM, kernel
+// and swap disk shared by all cores. Keys mirror the hierarchy: system.cpu0.mmu.l1d.entries.
+#pragma once
+
+#include <systemc>
+
+#include <memory>
+#include <vector>
+
+#include "vmsim/common/module.h"
+#include "vmsim/cpu/requester.h"
+#include "vmsim/dram/dram.h"
+#include "vmsim/mem/router.h"
+#include "vmsim/mmu/mmu.h"
+#include "vmsim/os/kernel.h"
+#include "vmsim/swap/swap_disk.h"
+
+namespace vmsim::platform {
+
+/// One core: the requester and its MMU (which builds l1i, l1d, l2 and the walker).
+class Core : public sc_core::sc_module {
+ public:
+  Core(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid);
+  cpu::Requester requester;
+  mmu::Mmu mmu;
+};
+
+class System : public Module {
+ public:
+  System(const sc_core::sc_module_name& nm, SimContext& ctx);
+
+  std::vector<std::unique_ptr<Core>>& cores() { return cores_; }
+  os::Kernel& kernel() { return *kernel_; }
+  dram::Dram& dram() { return *dram_; }
+  bool allDone() const { return doneCount_ == cores_.size(); }
+
+ private:
+  void addProcessRegions(Asid asid, const cpu::Requester& r);
+
+  std::unique_ptr<mem::Router> router_;
+  std::unique_ptr<dram::Dram> dram_;
+  std::unique_ptr<swap::SwapDisk> swap_;
+  std::unique_ptr<os::Kernel> kernel_;
+  std::vector<std::unique_ptr<Core>> cores_;
+  size_t doneCount_ = 0;
+};
+
+}  // namespace vmsim::platform

@@ -1,0 +1,207 @@
+// Simulation driver: configuration checking, elaboration, run, output folder and summary.
+#include "vmsim/platform/run.h"
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iomanip>
+
+#include "vmsim/platform/system.h"
+
+#ifdef VMSIM_HAVE_VALIDATE_OSTEP
+#include "vmsim/validate/ostep.h"
+#endif
+#ifdef VMSIM_HAVE_VALIDATE_DRAM
+#include "vmsim/validate/dram.h"
+#endif
+
+namespace vmsim::platform {
+namespace {
+
+void reportConfigErrors(const std::vector<std::string>& problems, std::ostream& err) {
+  err << "vmsim: configuration error" << (problems.size() > 1 ? "s" : "") << ":\n";
+  for (const auto& p : problems) err << "  " << p << "\n";
+}
+
+uint64_t hostMemoryBytes() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<uint64_t>(ru.ru_maxrss) * 1024;
+}
+
+double statOr(const stats::Registry& reg, const std::string& name, double dflt = 0) {
+  try {
+    return reg.value(name);
+  } catch (const std::out_of_range&) {
+    return dflt;
+  }
+}
+
+void printSummary(System& sys, const stats::Registry& reg, double hostSeconds, std::ostream& out) {
+  double accesses = 0, latency = 0;
+  for (auto& c : sys.cores()) {
+    const std::string r = std::string(c->requester.name());
+    accesses += statOr(reg, r + ".accesses");
+    latency += statOr(reg, r + ".totalLatency");
+  }
+  const double simSec = sc_core::sc_time_stamp().to_seconds();
+  out << std::fixed << std::setprecision(3);
+  out << "vmsim summary\n";
+  out << "  accesses                " << static_cast<uint64_t>(accesses) << "\n";
+  out << "  simulated time          " << simSec * 1e6 << " us\n";
+  out << "  avg access latency      " << (accesses ? latency / accesses : 0) << " cycles\n";
+  for (auto& c : sys.cores()) {
+    for (auto* t : c->mmu.tlbs()) {
+      out << "  " << std::left << std::setw(24) << (std::string(t->basename()) + " hit rate")
+          << std::right << statOr(reg, std::string(t->name()) + ".hitRate") * 100 << " %\n";
+    }
+    const std::string w = std::string(c->mmu.walker()->name());
+    out << "  " << std::left << std::setw(24) << "page walks" << std::right
+        << static_cast<uint64_t>(statOr(reg, w + ".walks")) << "\n";
+  }
+  const std::string k = std::string(sys.kernel().name());
+  out << "  page faults (min/maj)   " << static_cast<uint64_t>(statOr(reg, k + ".minorFaults"))
+      << " / " << static_cast<uint64_t>(statOr(reg, k + ".majorFaults")) << "\n";
+  out << "  DRAM row-hit rate       "
+      << statOr(reg, std::string(sys.dram().name()) + ".rowHitRate") * 100 << " %\n";
+  out << "  host speed              " << std::setprecision(0)
+      << (hostSeconds > 0 ? accesses / hostSeconds : 0) << " accesses/s (" << std::setprecision(3)
+      << hostSeconds << " s)\n";
+}
+
+bool writeFile(const std::filesystem::path& path, const std::function<void(std::ostream&)>& fn,
+               std::ostream& err) {
+  std::ofstream f(path, std::ios::trunc);
+  if (!f) {
+    err << "vmsim: cannot write " << path.string() << "\n";
+    return false;
+  }
+  fn(f);
+  return static_cast<bool>(f);
+}
+
+}  // namespace
+
+RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt, std::ostream& out,
+                        std::ostream& err) {
+  RunResult res;
+  SimContext ctx{cfg, reg};
+  std::unique_ptr<System> sys;
+  bool includeHost = true;
+  try {
+    includeHost =
+        cfg.at("system.stats")
+            .getBool(
+                "include_host", true,
+                "write hostSeconds/hostTickRate/hostMemory (off: byte-identical stats for a seed)");
+    sys = std::make_unique<System>("system", ctx);
+    cfg.finalize();
+  } catch (const ConfigError& e) {
+    reportConfigErrors(e.problems(), err);
+    res.exitCode = 2;
+    return res;
+  } catch (const std::invalid_argument& e) {
+    reportConfigErrors({e.what()}, err);
+    res.exitCode = 2;
+    return res;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(opt.outdir, ec);
+  if (ec) {
+    err << "vmsim: cannot create output folder " << opt.outdir << ": " << ec.message() << "\n";
+    res.exitCode = 1;
+    return res;
+  }
+  // sc_stop() at the end of the workload is the normal ending, not news.
+  sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO,
+                                          sc_core::SC_DO_NOTHING);
+  const auto t0 = std::chrono::steady_clock::now();
+  sc_core::sc_start();
+  res.hostSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  res.simTicks = sc_core::sc_time_stamp().value();
+
+  stats::RunInfo run;
+  run.simTicks = res.simTicks;
+  run.simFreq =
+      static_cast<uint64_t>(std::llround(1.0 / sc_core::sc_get_time_resolution().to_seconds()));
+  run.hostSeconds = res.hostSeconds;
+  run.hostMemoryBytes = hostMemoryBytes();
+  run.includeHost = includeHost;
+  const std::filesystem::path dir(opt.outdir);
+  bool ok = writeFile(
+                dir / "stats.txt", [&](std::ostream& o) { reg.writeText(o, run); }, err) &&
+            writeFile(
+                dir / "stats.json", [&](std::ostream& o) { reg.writeJson(o, run); }, err) &&
+            writeFile(
+                dir / "config.ini", [&](std::ostream& o) { cfg.writeIni(o); }, err) &&
+            writeFile(
+                dir / "config.json", [&](std::ostream& o) { cfg.writeJson(o); }, err);
+  if (!ok) res.exitCode = 1;
+  if (opt.printSummary) {
+    printSummary(*sys, reg, res.hostSeconds, out);
+    out << "  output                  " << opt.outdir << "/\n";
+  }
+  return res;
+}
+
+namespace {
+
+void usage(std::ostream& os) {
+  os << "usage: vmsim CONFIG.yaml [--param path.to.key=value]... [--outdir DIR]\n"
+        "       vmsim validate ostep FILE.jsonl\n"
+        "       vmsim validate dram DIR\n";
+}
+
+}  // namespace
+
+int vmsimMain(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    usage(args.empty() ? err : out);
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "validate") {
+    if (args.size() != 3) {
+      usage(err);
+      return 2;
+    }
+#ifdef VMSIM_HAVE_VALIDATE_OSTEP
+    if (args[1] == "ostep") return vmsim::validate::runOstep(args[2], out);
+#endif
+#ifdef VMSIM_HAVE_VALIDATE_DRAM
+    if (args[1] == "dram") return vmsim::validate::runDram(args[2], out);
+#endif
+    err << "vmsim: unknown validation suite '" << args[1] << "' (valid: ostep, dram)\n";
+    return 2;
+  }
+  Config cfg;
+  RunOptions opt;
+  try {
+    cfg.loadFile(args[0]);
+    for (size_t i = 1; i < args.size(); ++i) {
+      const std::string& a = args[i];
+      auto value = [&](const std::string& flag) -> std::string {
+        if (a.rfind(flag + "=", 0) == 0) return a.substr(flag.size() + 1);
+        if (i + 1 >= args.size()) throw ConfigError({flag + " needs a value"});
+        return args[++i];
+      };
+      if (a == "--param" || a.rfind("--param=", 0) == 0) {
+        cfg.applyOverride(value("--param"));
+      } else if (a == "--outdir" || a.rfind("--outdir=", 0) == 0) {
+        opt.outdir = value("--outdir");
+      } else {
+        throw ConfigError({"unknown argument '" + a + "' (see vmsim --help)"});
+      }
+    }
+  } catch (const ConfigError& e) {
+    reportConfigErrors(e.problems(), err);
+    return 2;
+  }
+  stats::Registry reg;
+  return runSimulation(cfg, reg, opt, out, err).exitCode;
+}
+
+}  // namespace vmsim::platform
