@@ -1,0 +1,52 @@
+// The page-replacement policy interface a kernel swaps with, and the factory table that builds a
+// policy by name (FIFO, random, LRU, MRU, CLOCK, OSTEP's counter CLOCK, OPT, UNOPT; OSTEP ch. 22).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace vmsim::os {
+
+class DrawSource;
+
+/// Tracks resident pages (any 64-bit key: a VPN, or ASID and VPN packed) and picks victims.
+/// insert() and touch() are accesses; chooseVictim() names a page but leaves it resident until the
+/// caller remove()s it (the caller may fail to write it out and keep it).
+class ReplacementPolicy {
+ public:
+  virtual ~ReplacementPolicy() = default;
+  virtual std::string name() const = 0;
+  /// A page became resident (and was accessed). std::invalid_argument if already resident.
+  virtual void insert(uint64_t page) = 0;
+  /// A resident page was accessed. std::invalid_argument if not resident.
+  virtual void touch(uint64_t page) = 0;
+  /// The page to evict next. std::logic_error when nothing is resident.
+  virtual uint64_t chooseVictim() = 0;
+  /// The page left memory. std::invalid_argument if not resident.
+  virtual void remove(uint64_t page) = 0;
+  virtual bool contains(uint64_t page) const = 0;
+  virtual size_t size() const = 0;
+  /// Resident pages in the policy's list order (OSTEP's `memory` list: oldest or least recently
+  /// used first). O(n); for reports and tests.
+  virtual std::vector<uint64_t> residents() const = 0;
+};
+
+/// Everything a policy constructor may need; each policy uses only its part.
+struct PolicyOptions {
+  uint64_t seed = 1;                       // random, ostep-clock when `draws` is null
+  std::shared_ptr<DrawSource> draws;       // injected draws (overrides seed)
+  unsigned clockBits = 2;                  // ostep-clock: use-counter saturation value
+  std::vector<uint64_t> futureReferences;  // opt, unopt: the whole reference string
+};
+
+/// Valid names, in table order: fifo, random, lru, mru, clock, ostep-clock, opt, unopt.
+std::vector<std::string> replacementPolicyNames();
+/// Builds a policy; an unknown name is a std::invalid_argument listing every valid name.
+std::unique_ptr<ReplacementPolicy> makeReplacementPolicy(const std::string& name,
+                                                         const PolicyOptions& options);
+std::unique_ptr<ReplacementPolicy> makeReplacementPolicy(const std::string& name, uint64_t seed);
+
+}  // namespace vmsim::os
