@@ -22,11 +22,12 @@ endfunction()
 
 # vmsim_add_gtest(<name> SOURCES <src...> DEPS <targets...> [LABELS <labels>])
 # One executable; every GoogleTest case runs in its own process (SystemC cannot re-elaborate).
+# Its main is SystemC's, which calls tests/support/gtest_sc_main.cpp.
 function(vmsim_add_gtest name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
-  add_executable(${name} ${ARG_SOURCES})
+  add_executable(${name} ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/tests/support/gtest_sc_main.cpp)
   target_compile_options(${name} PRIVATE ${VMSIM_WARNINGS})
-  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} SystemC::systemc GTest::gtest GTest::gmock)
   target_compile_definitions(${name} PRIVATE VMSIM_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data"
                                              VMSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   set(props ENVIRONMENT SC_COPYRIGHT_MESSAGE=DISABLE)

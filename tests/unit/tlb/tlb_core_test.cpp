@@ -1,0 +1,137 @@
+// Rules of the TLB array without SystemC: tags, ASIDs, page sizes, replacement, invalidation.
+#include <gtest/gtest.h>
+
+#include "vmsim/tlb/tlb_core.h"
+
+using vmsim::tlb::TlbCore;
+using vmsim::tlb::TlbEntry;
+
+namespace {
+TlbEntry entry(vmsim::Asid asid, uint64_t va, uint64_t pa, unsigned shift = 12) {
+  TlbEntry e;
+  e.asid = asid;
+  e.shift = static_cast<uint8_t>(shift);
+  e.vpn = va >> shift;
+  e.frame = pa >> shift;
+  return e;
+}
+}  // namespace
+
+TEST(TlbCore, MissThenHitAfterInsert) {
+  TlbCore t(16, 4, {12}, "lru");
+  EXPECT_EQ(t.lookup(1, 0x5000), nullptr);
+  t.insert(entry(1, 0x5000, 0x9000));
+  const TlbEntry* e = t.lookup(1, 0x5abc);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->frame, 0x9u);
+  EXPECT_EQ(t.lookup(1, 0x6000), nullptr);
+}
+
+TEST(TlbCore, AsidsAreIsolatedUnlessGlobal) {
+  TlbCore t(16, 4, {12}, "lru");
+  t.insert(entry(1, 0x5000, 0x9000));
+  EXPECT_EQ(t.lookup(2, 0x5000), nullptr);
+  TlbEntry g = entry(1, 0x7000, 0xa000);
+  g.global = true;
+  t.insert(g);
+  EXPECT_NE(t.lookup(2, 0x7000), nullptr);
+}
+
+TEST(TlbCore, MixedPageSizesShareTheArray) {
+  TlbCore t(32, 4, {12, 21}, "lru");
+  t.insert(entry(1, 0x40000000, 0x80000000, 21));
+  const TlbEntry* e = t.lookup(1, 0x401fffff);  // last byte of the 2 MiB page
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->shift, 21);
+  EXPECT_EQ(t.lookup(1, 0x40200000), nullptr);
+  // A size the TLB does not hold is not inserted.
+  TlbCore small(16, 4, {12}, "lru");
+  EXPECT_FALSE(small.insert(entry(1, 0x40000000, 0x80000000, 21)));
+  EXPECT_EQ(small.lookup(1, 0x40000000), nullptr);
+}
+
+TEST(TlbCore, LruEvictsLeastRecentlyUsedWay) {
+  TlbCore t(4, 4, {12}, "lru");  // one set, four ways
+  for (uint64_t p = 0; p < 4; ++p) t.insert(entry(1, p << 12, p << 12));
+  ASSERT_NE(t.lookup(1, 0x0000), nullptr);  // page 0 becomes most recent; page 1 is LRU
+  EXPECT_TRUE(t.insert(entry(1, 4 << 12, 4 << 12)));
+  EXPECT_EQ(t.lookup(1, 1 << 12), nullptr);
+  EXPECT_NE(t.lookup(1, 0), nullptr);
+  EXPECT_NE(t.lookup(1, 4 << 12), nullptr);
+}
+
+TEST(TlbCore, FifoIgnoresHits) {
+  TlbCore t(4, 4, {12}, "fifo");
+  for (uint64_t p = 0; p < 4; ++p) t.insert(entry(1, p << 12, p << 12));
+  ASSERT_NE(t.lookup(1, 0), nullptr);
+  t.insert(entry(1, 4 << 12, 4 << 12));
+  EXPECT_EQ(t.lookup(1, 0), nullptr);  // oldest fill goes first even though it was just hit
+  EXPECT_NE(t.lookup(1, 1 << 12), nullptr);
+}
+
+TEST(TlbCore, TreePlruEvictsAwayFromRecentHalf) {
+  TlbCore t(4, 4, {12}, "plru");
+  for (uint64_t p = 0; p < 4; ++p) t.insert(entry(1, p << 12, p << 12));
+  // Fill order 0,1,2,3 leaves the tree pointing at way 0; touching 0 moves it to way 2's side.
+  ASSERT_NE(t.lookup(1, 0), nullptr);
+  t.insert(entry(1, 4 << 12, 4 << 12));
+  EXPECT_NE(t.lookup(1, 0), nullptr);
+  EXPECT_EQ(t.lookup(1, 2 << 12), nullptr);
+}
+
+TEST(TlbCore, SetIndexUsesLowVpnBits) {
+  TlbCore t(8, 2, {12}, "lru");  // 4 sets
+  // Pages 0, 4, 8 map to set 0: the third evicts the first; page 1 (set 1) is unaffected.
+  t.insert(entry(1, 0 << 12, 0));
+  t.insert(entry(1, 1 << 12, 0));
+  t.insert(entry(1, 4 << 12, 0));
+  t.insert(entry(1, 8 << 12, 0));
+  EXPECT_EQ(t.lookup(1, 0), nullptr);
+  EXPECT_NE(t.lookup(1, 1 << 12), nullptr);
+}
+
+TEST(TlbCore, InvalidatePageAndAsid) {
+  TlbCore t(16, 4, {12, 21}, "lru");
+  t.insert(entry(1, 0x5000, 0x9000));
+  t.insert(entry(1, 0x200000, 0x400000, 21));
+  t.insert(entry(2, 0x5000, 0xa000));
+  EXPECT_EQ(t.invalidatePage(1, 0x5000), 1u);
+  EXPECT_EQ(t.lookup(1, 0x5000), nullptr);
+  EXPECT_NE(t.lookup(2, 0x5000), nullptr);
+  EXPECT_EQ(t.invalidatePage(1, 0x2abcde), 1u);  // any address inside the 2 MiB page
+  EXPECT_EQ(t.invalidateAsid(2), 1u);
+  EXPECT_EQ(t.lookup(2, 0x5000), nullptr);
+}
+
+TEST(TlbCore, ReinsertRefreshesInsteadOfDuplicating) {
+  TlbCore t(4, 4, {12}, "lru");
+  t.insert(entry(1, 0x1000, 0x1000));
+  t.insert(entry(1, 0x1000, 0x2000));
+  EXPECT_EQ(t.lookup(1, 0x1000)->frame, 2u);
+  EXPECT_EQ(t.invalidatePage(1, 0x1000), 1u);
+}
+
+TEST(TlbCore, BadGeometryAndPolicyAreErrors) {
+  EXPECT_THROW(TlbCore(10, 4, {12}, "lru"), std::invalid_argument);
+  EXPECT_THROW(TlbCore(16, 4, {}, "lru"), std::invalid_argument);
+  try {
+    TlbCore(16, 4, {12}, "lfu");
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("lru, fifo, random, plru"), std::string::npos);
+  }
+  EXPECT_THROW(TlbCore(12, 3, {12}, "plru"), std::invalid_argument);
+}
+
+TEST(TlbCore, RandomReplacementIsDeterministicPerSeed) {
+  auto run = [](uint64_t seed) {
+    TlbCore t(4, 4, {12}, "random", seed);
+    std::string hits;
+    for (uint64_t p = 0; p < 40; ++p) {
+      t.insert(entry(1, p << 12, 0));
+      hits += t.lookup(1, (p / 2) << 12) ? '1' : '0';
+    }
+    return hits;
+  };
+  EXPECT_EQ(run(7), run(7));
+}
