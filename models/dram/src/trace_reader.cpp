@@ -120,16 +120,19 @@ bool TraceReader::next(TraceRecord& rec) {
   for (;;) {
     const char* b = buf_.data() + pos_;
     const char* nl = static_cast<const char*>(std::memchr(b, '\n', end_ - pos_));
-    if (!nl) {
-      if (fill()) continue;
+    size_t consumed;
+    if (nl) {
+      consumed = size_t(nl - buf_.data()) + 1;
+    } else {
+      if (fill()) continue;  // fill() moved the partial line: rescan
       if (pos_ == end_) return false;
-      nl = buf_.data() + end_;  // last line without newline
+      b = buf_.data() + pos_;
+      nl = buf_.data() + end_;  // last line without a newline
+      consumed = end_;
     }
-    const char* e = nl;
-    const size_t consumed = size_t(nl - buf_.data()) + (nl < buf_.data() + end_ ? 1 : 0);
     ++line_;
     pos_ = consumed;
-    if (parse(b, e, rec)) return true;
+    if (parse(b, nl, rec)) return true;
   }
 }
 

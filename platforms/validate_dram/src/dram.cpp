@@ -22,7 +22,14 @@ namespace {
 namespace fs = std::filesystem;
 using dram::ReplayResult;
 
-std::optional<double> number(const YAML::Node& n) {
+// Metric `key` (optionally `key.sub`) of one simulator's results; absent or null -> nullopt.
+std::optional<double> metric(const YAML::Node& sim, const char* key, const char* sub = nullptr) {
+  if (!sim || !sim.IsMap()) return std::nullopt;
+  YAML::Node n = sim[key];
+  if (sub) {
+    if (!n || !n.IsMap()) return std::nullopt;
+    n = n[sub];
+  }
   if (!n || !n.IsScalar()) return std::nullopt;
   try {
     return n.as<double>();
@@ -92,29 +99,29 @@ void checkRowHits(Checker& c, double ours, std::optional<double> d, std::optiona
 }
 
 void checkPaced(Checker& c, const ReplayResult& res, const YAML::Node& d, const YAML::Node& r) {
-  if (auto ref = number(d["ref_cmds"]))
-    c.check("ref_cmds", double(res.stats.refCmds), *ref, *ref, refText(ref, number(r["ref_cmds"])));
+  if (auto ref = metric(d, "ref_cmds"))
+    c.check("ref_cmds", double(res.stats.refCmds), *ref, *ref, refText(ref, metric(r, "ref_cmds")));
   checkRelative(c, "read_latency_avg_cyc", res.stats.readLatency.average(),
-                number(d["read_latency_cycles"]["avg"]), number(r["read_latency_cycles"]["avg"]),
+                metric(d, "read_latency_cycles", "avg"), metric(r, "read_latency_cycles", "avg"),
                 0.03);
-  checkRelative(c, "bandwidth_GBps", res.bandwidthGBps(), number(d["bandwidth_GBps"]),
-                number(r["bandwidth_GBps"]), 0.03);
-  checkRowHits(c, res.stats.rowHitRate(), number(d["row_hit_rate"]), number(r["row_hit_rate"]));
+  checkRelative(c, "bandwidth_GBps", res.bandwidthGBps(), metric(d, "bandwidth_GBps"),
+                metric(r, "bandwidth_GBps"), 0.03);
+  checkRowHits(c, res.stats.rowHitRate(), metric(d, "row_hit_rate"), metric(r, "row_hit_rate"));
 }
 
 // Latency: the interval spanned by the two simulators, widened by 10 % on each side
 // ([0.9 min, 1.1 max]); with only DRAMsim3 present the interval is that single value.
 void checkSaturated(Checker& c, const ReplayResult& res, const YAML::Node& d, const YAML::Node& r) {
-  checkRelative(c, "bandwidth_GBps", res.bandwidthGBps(), number(d["bandwidth_GBps"]),
-                number(r["bandwidth_GBps"]), 0.10);
-  const auto dl = number(d["read_latency_cycles"]["avg"]);
-  const auto rl = number(r["read_latency_cycles"]["avg"]);
+  checkRelative(c, "bandwidth_GBps", res.bandwidthGBps(), metric(d, "bandwidth_GBps"),
+                metric(r, "bandwidth_GBps"), 0.10);
+  const auto dl = metric(d, "read_latency_cycles", "avg");
+  const auto rl = metric(r, "read_latency_cycles", "avg");
   if (dl) {
     const double lo = std::min(*dl, rl.value_or(*dl)), hi = std::max(*dl, rl.value_or(*dl));
     c.check("read_latency_avg_cyc", res.stats.readLatency.average(), lo * 0.9, hi * 1.1,
             refText(dl, rl));
   }
-  checkRowHits(c, res.stats.rowHitRate(), number(d["row_hit_rate"]), number(r["row_hit_rate"]));
+  checkRowHits(c, res.stats.rowHitRate(), metric(d, "row_hit_rate"), metric(r, "row_hit_rate"));
 }
 
 void runWorkload(const fs::path& dir, const std::string& name, const YAML::Node& node,
@@ -134,8 +141,10 @@ void runWorkload(const fs::path& dir, const std::string& name, const YAML::Node&
       << Checker::fmt(res.offeredGBps()) << " GB/s vs peak " << cfg.peakBandwidthGBps()
       << " GB/s -> " << (paced ? "paced" : "saturated") << "; " << Checker::fmt(res.hostSeconds)
       << " host s, " << std::llround(res.requestsPerHostSecond()) << " requests/host s\n";
-  const YAML::Node d = node["dramsim3"], r = node["ramulator2"];
-  if (!d || !d.IsMap()) return c.fail("no dramsim3 reference in results.json");
+  if (!node.IsMap() || !node["dramsim3"] || !node["dramsim3"].IsMap())
+    return c.fail("no dramsim3 reference in results.json");
+  const YAML::Node d = node["dramsim3"];
+  const YAML::Node r = node["ramulator2"] ? node["ramulator2"] : YAML::Node();
   if (paced)
     checkPaced(c, res, d, r);
   else

@@ -1,0 +1,75 @@
+// Refresh: DRAMsim3 staggered all-bank REF per rank, per-bank refresh, and idle-cycle skipping.
+#include <gtest/gtest.h>
+
+#include "dram_test_util.h"
+
+using namespace vmsim::dram;
+using namespace vmsim::dram::test;
+
+namespace {
+
+TEST(Refresh, RankStaggeredEveryHalfTrefi) {
+  Controller c(preset("DDR4-2400"));
+  EXPECT_EQ(c.nextEventCycle(), 4680u);  // idle: next thing is rank 0's refresh
+  c.advanceTo(4680);
+  EXPECT_EQ(c.stats().refCmds, 0u);
+  c.advanceTo(4681);
+  EXPECT_EQ(c.stats().refCmds, 1u);
+  c.advanceTo(9361);
+  EXPECT_EQ(c.stats().refCmds, 2u);
+  c.advanceTo(9360 * 100 + 1);
+  EXPECT_EQ(c.stats().refCmds, 200u);
+}
+
+TEST(Refresh, OpenRowIsPrechargedAndReadsWaitForTrfc) {
+  Controller c(preset("DDR4-2400"));
+  const auto d =
+      drive(c, {{addrOf(c, 0, 0, 0, 1, 0), false, 4000}, {addrOf(c, 0, 0, 0, 1, 1), false, 4685}});
+  EXPECT_EQ(c.stats().refCmds, 1u);
+  EXPECT_EQ(c.stats().preCmds, 1u);  // refresh closed the open row
+  const Completion& late = byId(d, 1);
+  EXPECT_GE(late.done, 4680u + 420u + 17u + 21u);  // REF, tRFC, ACT, tRCD, data
+}
+
+TEST(Refresh, OtherRankKeepsWorkingDuringRefresh) {
+  Controller c(preset("DDR4-2400"));
+  const auto d = drive(c, {{addrOf(c, 1, 0, 0, 1, 0), false, 4685}});
+  EXPECT_EQ(d[0].done - d[0].added, 39u);
+}
+
+TEST(Refresh, PerBankRefreshWhereTheStandardHasIt) {
+  DramConfig cfg = preset("LPDDR4-3200");
+  cfg.ctrl.refresh = "bank_staggered";
+  Controller c(cfg);
+  c.advanceTo(3 * 780 + 1);
+  EXPECT_EQ(c.stats().refbCmds, 3u);
+  EXPECT_EQ(c.stats().refCmds, 0u);
+  DramConfig ddr4 = preset("DDR4-2400");
+  ddr4.ctrl.refresh = "bank_staggered";
+  EXPECT_THROW({ Controller bad(ddr4); }, std::invalid_argument);
+}
+
+TEST(Refresh, IdleControllerSkipsCycles) {
+  DramConfig cfg = preset("DDR4-2400");
+  cfg.ctrl.refresh = "none";
+  Controller c(cfg);
+  EXPECT_EQ(c.nextEventCycle(), kNever);
+  c.advanceTo(uint64_t(1) << 50);  // instant: nothing to simulate
+  EXPECT_EQ(c.cycle(), uint64_t(1) << 50);
+  Controller r(preset("DDR4-2400"));
+  r.advanceTo(uint64_t(4680) * 100000 + 1);  // only refresh events are simulated
+  EXPECT_EQ(r.stats().refCmds, 100000u);
+}
+
+TEST(Refresh, UnknownPolicyListsValidNames) {
+  DramConfig cfg = preset("DDR4-2400");
+  cfg.ctrl.refresh = "sometimes";
+  try {
+    Controller c(cfg);
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("rank_staggered"), std::string::npos);
+  }
+}
+
+}  // namespace

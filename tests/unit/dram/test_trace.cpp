@@ -1,0 +1,124 @@
+// Trace reader (plain and gzip, malformed input) and the trace player's front-end rule.
+#include <gtest/gtest.h>
+
+#include <boost/iostreams/device/file.hpp>
+#include <boost/iostreams/filter/gzip.hpp>
+#include <boost/iostreams/filtering_stream.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "vmsim/dram/trace.h"
+
+using namespace vmsim::dram;
+namespace fs = std::filesystem;
+
+namespace {
+
+class TraceFiles : public ::testing::Test {
+ protected:
+  fs::path dir =
+      fs::temp_directory_path() /
+      ("vmsim_dram_trace_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+       "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  void SetUp() override { fs::create_directories(dir); }
+  void TearDown() override { fs::remove_all(dir); }
+  std::string plain(const std::string& name, const std::string& text) {
+    std::ofstream(dir / name) << text;
+    return (dir / name).string();
+  }
+  std::string gz(const std::string& name, const std::string& text) {
+    boost::iostreams::filtering_ostream out;
+    out.push(boost::iostreams::gzip_compressor());
+    out.push(boost::iostreams::file_sink((dir / name).string(), std::ios::binary));
+    out << text;
+    out.reset();
+    return (dir / name).string();
+  }
+  static std::vector<TraceRecord> readAll(const std::string& path) {
+    TraceReader r(path);
+    std::vector<TraceRecord> v;
+    TraceRecord rec;
+    while (r.next(rec)) v.push_back(rec);
+    return v;
+  }
+  static std::string errorOf(const std::string& path) {
+    try {
+      readAll(path);
+    } catch (const std::runtime_error& e) {
+      return e.what();
+    }
+    return "";
+  }
+};
+
+const char* kGood = "0x1fc0 READ 254\n# comment\n\n0x40 WRITE 254\r\n0xABCDEF00 read 300";
+
+TEST_F(TraceFiles, ReadsPlainAndGzipAlike) {
+  for (const std::string& p : {plain("t.trace", kGood), gz("t.trace.gz", kGood)}) {
+    const auto v = readAll(p);
+    ASSERT_EQ(v.size(), 3u) << p;
+    EXPECT_EQ(v[0].addr, 0x1fc0u);
+    EXPECT_FALSE(v[0].isWrite);
+    EXPECT_EQ(v[0].cycle, 254u);
+    EXPECT_TRUE(v[1].isWrite);
+    EXPECT_EQ(v[2].addr, 0xABCDEF00u);
+    EXPECT_EQ(v[2].cycle, 300u);
+  }
+}
+
+TEST_F(TraceFiles, MalformedLinesNameFileAndLine) {
+  const std::string bad = plain("bad.trace", "0x40 READ 1\n0x80 FETCH 2\n");
+  const std::string e = errorOf(bad);
+  EXPECT_NE(e.find(bad + ":2:"), std::string::npos) << e;
+  EXPECT_NE(e.find("READ or WRITE"), std::string::npos) << e;
+  EXPECT_NE(errorOf(plain("a.trace", "40 READ 1\n")).find("0x"), std::string::npos);
+  EXPECT_NE(errorOf(plain("b.trace", "0x40 READ\n")).find("cycle"), std::string::npos);
+  EXPECT_NE(errorOf(plain("c.trace", "0x40 READ 12x\n")).find("decimal"), std::string::npos);
+  EXPECT_NE(errorOf(plain("d.trace", "0x40 READ 5 extra\n")).find("after"), std::string::npos);
+  EXPECT_NE(errorOf(plain("e.trace", "0x40 READ 5\n0x80 READ 4\n")).find(":2:"), std::string::npos);
+  EXPECT_NE(errorOf(plain("f.trace", "0xg0 READ 5\n")).find("hex"), std::string::npos);
+}
+
+TEST_F(TraceFiles, MissingOrCorruptFileIsAnError) {
+  EXPECT_THROW(TraceReader((dir / "none.trace").string()), std::runtime_error);
+  std::string g = gz("x.gz", std::string(5000, 'a'));
+  {
+    std::fstream f(g, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(20);
+    f << "garbage-garbage-garbage";
+  }
+  EXPECT_THROW(readAll(g), std::runtime_error);
+}
+
+TEST(TraceLine, ParsesSingleLines) {
+  const TraceRecord r = parseTraceLine("0x1fc0 WRITE 7");
+  EXPECT_EQ(r.addr, 0x1fc0u);
+  EXPECT_TRUE(r.isWrite);
+  EXPECT_THROW(parseTraceLine("0x1fc0 WRITE"), std::invalid_argument);
+}
+
+TEST_F(TraceFiles, PlayerPacedRequestsSeeUnloadedLatency) {
+  std::ostringstream t;
+  for (int i = 0; i < 40; ++i)
+    t << "0x" << std::hex << (i % 2) * 0x40000 << std::dec << " READ " << 100 * i << "\n";
+  const ReplayResult r = replayTrace(plain("p.trace", t.str()), preset("DDR4-2400"));
+  EXPECT_EQ(r.requests, 40u);
+  EXPECT_EQ(r.frontendStallCycles, 0u);
+  EXPECT_EQ(r.stats.readLatency.min(), 39u);   // first access: closed bank
+  EXPECT_EQ(r.stats.readLatency.max(), 56u);   // then alternating rows: conflicts
+  EXPECT_EQ(r.simCycles, 3900u + 1 + 56 + 1);  // last data beat + 1 (no refresh yet)
+  std::ostringstream s;
+  writeStats(s, r);
+  EXPECT_NE(s.str().find("bandwidth_GBps"), std::string::npos);
+}
+
+TEST_F(TraceFiles, PlayerAdmitsOneRequestPerCycleInOrder) {
+  std::ostringstream t;
+  for (int i = 0; i < 40; ++i) t << "0x" << std::hex << i * 0x2000 << std::dec << " READ 0\n";
+  const ReplayResult r = replayTrace(plain("burst.trace", t.str()), preset("DDR4-2400"));
+  EXPECT_EQ(r.requests, 40u);
+  EXPECT_EQ(r.frontendStallCycles, 39u * 40u / 2u);  // request i enters i cycles late
+}
+
+}  // namespace

@@ -1,0 +1,49 @@
+// Full DRAM validation (tests/data/dram) through runDram, plus its failure paths.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "vmsim/validate/dram.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+TEST(DramValidation, ReferenceDataPasses) {
+  std::ostringstream out;
+  const int rc = vmsim::validate::runDram(std::string(VMSIM_TEST_DATA_DIR) + "/dram", out);
+  std::cout << out.str();
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(out.str().find(" 0 failed"), std::string::npos);
+  EXPECT_EQ(out.str().find("FAIL"), std::string::npos);
+}
+
+TEST(DramValidation, MissingTraceAndBadJsonFail) {
+  const fs::path dir = fs::temp_directory_path() / "vmsim_dram_validation_missing";
+  fs::create_directories(dir / "traces");
+  std::ofstream(dir / "results.json") << R"({"ghost": {"dramsim3": {"bandwidth_GBps": 1.0}}})";
+  std::ostringstream out;
+  EXPECT_EQ(vmsim::validate::runDram(dir.string(), out), 1);
+  EXPECT_NE(out.str().find("0 passed, 1 failed"), std::string::npos) << out.str();
+  std::ofstream(dir / "results.json") << "{ not json";
+  std::ostringstream out2;
+  EXPECT_EQ(vmsim::validate::runDram(dir.string(), out2), 2);
+  EXPECT_EQ(vmsim::validate::runDram((dir / "nowhere").string(), out2), 2);
+  fs::remove_all(dir);
+}
+
+TEST(DramValidation, MissingMetricsAreSkipped) {
+  const fs::path dir = fs::temp_directory_path() / "vmsim_dram_validation_writes";
+  fs::create_directories(dir / "traces");
+  std::ofstream(dir / "traces" / "w.trace") << "0x0 WRITE 0\n0x40 WRITE 1000\n";
+  std::ofstream(dir / "results.json")
+      << R"({"w": {"dramsim3": {"read_latency_cycles": {"avg": null}, "ref_cmds": 0}}})";
+  std::ostringstream out;
+  EXPECT_EQ(vmsim::validate::runDram(dir.string(), out), 0) << out.str();
+  EXPECT_NE(out.str().find("1 passed, 0 failed"), std::string::npos) << out.str();
+  fs::remove_all(dir);
+}
+
+}  // namespace
