@@ -60,11 +60,12 @@ void OrderedResidents::compact() {
   pageAt_ = pages;
   live_.assign(pages.size(), 1);
   tree_.assign(capacity + 1, 0);
-  for (size_t s = 0; s < pages.size(); ++s) {
-    slotOf_[pages[s]] = s;
-    tree_[s + 1] += 1;
-    const size_t parent = (s + 1) + ((s + 1) & (~(s + 1) + 1));
-    if (parent <= capacity) tree_[parent] += tree_[s + 1];
+  for (size_t s = 0; s < pages.size(); ++s) slotOf_[pages[s]] = s;
+  // Linear-time build: every node, filled or not, passes its sum on to its parent.
+  for (size_t i = 1; i <= capacity; ++i) {
+    if (i <= pages.size()) tree_[i] += 1;
+    const size_t parent = i + (i & (~i + 1));
+    if (parent <= capacity) tree_[parent] += tree_[i];
   }
 }
 
