@@ -16,6 +16,14 @@ std::shared_ptr<DrawSource> drawsOf(const PolicyOptions& o) {
   return o.draws ? o.draws : std::make_shared<SeededDraws>(o.seed);
 }
 
+const std::vector<uint64_t>& futureOf(const PolicyOptions& o, const std::string& policy) {
+  if (o.futureReferences.empty())
+    throw std::invalid_argument(policy +
+                                " needs the future reference string "
+                                "(PolicyOptions::futureReferences); it cannot run online");
+  return o.futureReferences;
+}
+
 const std::vector<std::pair<std::string, Maker>>& table() {
   static const std::vector<std::pair<std::string, Maker>> t = {
       {"fifo", [](const PolicyOptions&) { return std::make_unique<FifoPolicy>(); }},
@@ -28,9 +36,9 @@ const std::vector<std::pair<std::string, Maker>>& table() {
          return std::make_unique<OstepClockPolicy>(drawsOf(o), o.clockBits);
        }},
       {"opt",
-       [](const PolicyOptions& o) { return std::make_unique<OptPolicy>(o.futureReferences); }},
+       [](const PolicyOptions& o) { return std::make_unique<OptPolicy>(futureOf(o, "opt")); }},
       {"unopt",
-       [](const PolicyOptions& o) { return std::make_unique<UnoptPolicy>(o.futureReferences); }},
+       [](const PolicyOptions& o) { return std::make_unique<UnoptPolicy>(futureOf(o, "unopt")); }},
   };
   return t;
 }

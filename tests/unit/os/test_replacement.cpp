@@ -49,10 +49,16 @@ TEST(Fifo, RemovingFromTheMiddleKeepsOrder) {
   EXPECT_EQ(p.residents(), (Pages{1, 2, 4}));
 }
 
+PolicyOptions withFuture(Pages refs) {
+  PolicyOptions o;
+  o.futureReferences = std::move(refs);
+  return o;
+}
+
 TEST(Policies, MisuseIsAClearError) {
   for (const auto& name : replacementPolicyNames()) {
     SCOPED_TRACE(name);
-    auto p = makeReplacementPolicy(name, 1);
+    auto p = makeReplacementPolicy(name, withFuture({5, 5}));
     EXPECT_THROW(p->chooseVictim(), std::logic_error);
     EXPECT_THROW(p->touch(5), std::invalid_argument);
     EXPECT_THROW(p->remove(5), std::invalid_argument);
@@ -255,7 +261,12 @@ TEST(Factory, TableListsEveryPolicy) {
             (std::vector<std::string>{"fifo", "random", "lru", "mru", "clock", "ostep-clock", "opt",
                                       "unopt"}));
   for (const auto& name : replacementPolicyNames())
-    EXPECT_EQ(makeReplacementPolicy(name, 3)->name(), name);
+    EXPECT_EQ(makeReplacementPolicy(name, withFuture({1}))->name(), name);
+}
+
+TEST(Factory, OfflinePoliciesNeedTheFuture) {
+  EXPECT_THROW(makeReplacementPolicy("opt", 1), std::invalid_argument);
+  EXPECT_THROW(makeReplacementPolicy("unopt", PolicyOptions{}), std::invalid_argument);
 }
 
 TEST(Factory, UnknownNameListsValidNames) {

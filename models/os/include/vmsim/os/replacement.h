@@ -44,7 +44,8 @@ struct PolicyOptions {
 
 /// Valid names, in table order: fifo, random, lru, mru, clock, ostep-clock, opt, unopt.
 std::vector<std::string> replacementPolicyNames();
-/// Builds a policy; an unknown name is a std::invalid_argument listing every valid name.
+/// Builds a policy; an unknown name is a std::invalid_argument listing every valid name, and so
+/// is opt/unopt without future references (they are offline policies).
 std::unique_ptr<ReplacementPolicy> makeReplacementPolicy(const std::string& name,
                                                          const PolicyOptions& options);
 std::unique_ptr<ReplacementPolicy> makeReplacementPolicy(const std::string& name, uint64_t seed);
