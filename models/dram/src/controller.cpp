@@ -184,7 +184,8 @@ void Controller::finishRead(const Entry& e) {
   if (it != pendingReads_.end()) pendingReads_.erase(it);
 }
 
-// DRAMsim3 Controller::ScheduleTransaction.
+// DRAMsim3 Controller::ScheduleTransaction: start a drain when the write buffer is full, or holds
+// more than writeDrainLow writes while every command queue is empty; then move one transaction.
 bool Controller::scheduleTransaction() {
   bool changed = false;
   if (drainLeft_ == 0 && !writeBuffer_.empty()) {
@@ -194,24 +195,38 @@ bool Controller::scheduleTransaction() {
       changed = true;
     }
   }
-  std::vector<Entry>& queue = drainLeft_ > 0 ? writeBuffer_ : readQueue_;
+  if (drainLeft_ == 0) return moveOne(readQueue_) == Move::Moved || changed;
+  switch (moveOne(writeBuffer_)) {
+    case Move::Moved:
+      return true;
+    case Move::None:
+      return changed;
+    case Move::ReadFirst:
+      drainLeft_ = 0;  // the drain ends at a write whose address a read still waits for
+      // With every command queue empty that read can only be in the read queue, and DRAMsim3
+      // would restart and end the drain forever; serve the read queue instead (livelock escape).
+      if (nonEmptyQueues_ == 0 && moveOne(readQueue_) == Move::Moved) ++stats_.drainEscapes;
+      return true;
+  }
+  return true;
+}
+
+// Moves the first transaction (queue order) whose bank command queue has room.
+Controller::Move Controller::moveOne(std::vector<Entry>& queue) {
   for (size_t i = 0; i < queue.size(); ++i) {
     BankQueue& target = cmdQueues_[queue[i].bank];
     if (target.size() >= cfg_.ctrl.cmdQueueSize) continue;
     if (queue[i].isWrite) {
-      if (pendingReads_.count(queue[i].addr)) {  // keep read-after-write order
-        drainLeft_ = 0;
-        return true;
-      }
+      if (pendingReads_.count(queue[i].addr)) return Move::ReadFirst;  // read-after-write order
       --drainLeft_;
     }
     if (target.empty()) ++nonEmptyQueues_;
     readyHint_[queue[i].bank] = 0;
     target.push_back(queue[i]);
     queue.erase(queue.begin() + long(i));
-    return true;
+    return Move::Moved;
   }
-  return changed;
+  return Move::None;
 }
 
 uint64_t Controller::queueReadyAt(unsigned q) const {

@@ -27,7 +27,7 @@ uint64_t LatencyHistogram::percentile(double p) const {
 void DramStats::merge(const DramStats& o) {
   reads += o.reads, writes += o.writes;
   readsFromWriteBuffer += o.readsFromWriteBuffer, mergedWrites += o.mergedWrites;
-  mergedReads += o.mergedReads;
+  mergedReads += o.mergedReads, drainEscapes += o.drainEscapes;
   readCmds += o.readCmds, writeCmds += o.writeCmds, actCmds += o.actCmds, preCmds += o.preCmds;
   refCmds += o.refCmds, refbCmds += o.refbCmds;
   readRowHits += o.readRowHits, writeRowHits += o.writeRowHits;

@@ -46,9 +46,10 @@ class Replayer {
       if (next == kNever) throw std::logic_error("DRAM replay stalled with requests pending");
       mem_.advanceTo(next);
     }
-    const uint64_t end = std::max(mem_.lastDoneCycle() + 1, mem_.cycle());
-    mem_.advanceTo(end);  // commands (refreshes) up to the last data beat count
-    r.simCycles = end;
+    // DRAMsim3's run stops after the cycle the last read returns (or the last request enters).
+    const uint64_t end = std::max(lastReadDone_ + 1, lastAdded_);
+    mem_.advanceTo(std::max(end, mem_.cycle()));  // commands (refreshes) up to then count
+    r.simCycles = std::max(end, uint64_t(1));
     r.stats = mem_.stats();
     r.endToEndReadLatency = e2e_;
     r.tCKns = mem_.config().timing.tCKns;
@@ -59,6 +60,7 @@ class Replayer {
  private:
   void accept(const TraceRecord& rec, uint64_t c, ReplayResult& r) {
     traceCycle_.push_back(rec.cycle);
+    lastAdded_ = c;
     mem_.add(rec.addr, rec.isWrite, traceCycle_.size() - 1);
     r.frontendStallCycles += c - 1 - rec.cycle;
     ++r.requests;
@@ -66,13 +68,16 @@ class Replayer {
     r.lastIssueCycle = rec.cycle;
   }
   void onComplete(const Completion& c) {
-    if (!c.isWrite) e2e_.add(c.done - (traceCycle_[c.id] + 1));
+    if (c.isWrite) return;
+    e2e_.add(c.done - (traceCycle_[c.id] + 1));
+    lastReadDone_ = std::max(lastReadDone_, c.done);
   }
 
   TraceReader& reader_;
   MemorySystem mem_;
   std::vector<uint64_t> traceCycle_;
   LatencyHistogram e2e_;
+  uint64_t lastReadDone_ = 0, lastAdded_ = 0;
 };
 
 }  // namespace

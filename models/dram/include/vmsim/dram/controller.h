@@ -70,6 +70,8 @@ class Controller {
   void finishRead(const Entry& e);
   void report(const Entry& e, uint64_t done);
   bool scheduleTransaction();
+  enum class Move { Moved, None, ReadFirst };
+  Move moveOne(std::vector<Entry>& queue);
   bool blocked(unsigned q) const;
   uint64_t queueReadyAt(unsigned q) const;
 

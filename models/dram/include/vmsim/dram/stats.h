@@ -35,6 +35,7 @@ class LatencyHistogram {
 struct DramStats {
   uint64_t reads = 0, writes = 0;  ///< requests accepted
   uint64_t readsFromWriteBuffer = 0, mergedWrites = 0, mergedReads = 0;
+  uint64_t drainEscapes = 0;  ///< drains ended at a read-after-write with nothing else to do
   uint64_t readCmds = 0, writeCmds = 0, actCmds = 0, preCmds = 0, refCmds = 0, refbCmds = 0;
   uint64_t readRowHits = 0, writeRowHits = 0;  ///< column commands not first after their ACT
   uint64_t rowHits = 0, rowMisses = 0, rowConflicts = 0;  ///< per request, first command chosen
