@@ -8,7 +8,7 @@ using namespace vmsim::dram;
 
 namespace {
 
-TEST(Config, Ddr4_2400MatchesTheReferenceConfiguration) {
+TEST(dramConfig, Ddr4_2400MatchesTheReferenceConfiguration) {
   const DramConfig c = preset("DDR4-2400");
   EXPECT_EQ(c.org.ranks, 2u);
   EXPECT_EQ(c.org.banksPerChannel(), 32u);
@@ -21,7 +21,7 @@ TEST(Config, Ddr4_2400MatchesTheReferenceConfiguration) {
   EXPECT_EQ(c.timing.tRC, 56u);
 }
 
-TEST(Config, EveryPresetRunsTrafficOnEveryChannel) {
+TEST(dramConfig, EveryPresetRunsTrafficOnEveryChannel) {
   for (const auto& name : presetNames()) {
     const DramConfig cfg = preset(name);
     ASSERT_NO_THROW(cfg.validate()) << name;
@@ -41,7 +41,7 @@ TEST(Config, EveryPresetRunsTrafficOnEveryChannel) {
   }
 }
 
-TEST(Config, UnknownNamesListValidOnes) {
+TEST(dramConfig, UnknownNamesListValidOnes) {
   auto message = [](auto f) {
     try {
       f();
@@ -61,7 +61,7 @@ TEST(Config, UnknownNamesListValidOnes) {
   EXPECT_NE(message([&] { c.validate(); }).find("writeDrainLow"), std::string::npos);
 }
 
-TEST(Config, MemorySystemRoutesByChannelField) {
+TEST(dramConfig, MemorySystemRoutesByChannelField) {
   const DramConfig cfg = preset("HBM2");
   MemorySystem mem(cfg);
   AddressMapping m(cfg.ctrl.mapping, cfg.org);

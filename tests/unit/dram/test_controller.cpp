@@ -21,7 +21,7 @@ uint64_t latency(const Completion& c) {
   return c.done - c.added;
 }
 
-TEST(Controller, UnloadedLatencies) {
+TEST(dramController, UnloadedLatencies) {
   Controller c(ddr4());
   const auto done = drive(c, {{addrOf(c, 0, 1, 2, 5, 0), false, 100},
                               {addrOf(c, 0, 1, 2, 5, 3), false, 1000},
@@ -36,7 +36,7 @@ TEST(Controller, UnloadedLatencies) {
   EXPECT_EQ(c.stats().preCmds, 1u);
 }
 
-TEST(Controller, ClosedPagePolicyClosesAfterEveryAccess) {
+TEST(dramController, ClosedPagePolicyClosesAfterEveryAccess) {
   Controller c(ddr4("closed"));
   const auto done = drive(c, {{addrOf(c, 0, 0, 0, 5, 0), false, 100},
                               {addrOf(c, 0, 0, 0, 5, 1), false, 1000},
@@ -53,7 +53,7 @@ std::vector<Completion> pairThenLater(Controller& c, uint32_t secondRow) {
                    {addrOf(c, 0, 0, 0, 5, 2), false, 1000}});
 }
 
-TEST(Controller, OpenAdaptiveClosesOnlyWhenAnotherRowWaits) {
+TEST(dramController, OpenAdaptiveClosesOnlyWhenAnotherRowWaits) {
   Controller same(ddr4("open_adaptive"));
   auto d = pairThenLater(same, 5);
   EXPECT_EQ(latency(byId(d, 2)), 22u);  // nothing else waited: row left open
@@ -62,7 +62,7 @@ TEST(Controller, OpenAdaptiveClosesOnlyWhenAnotherRowWaits) {
   EXPECT_EQ(other.stats().preCmds, 1u);  // row 5 auto-precharged for row 6; only row 6 needs PRE
 }
 
-TEST(Controller, ClosedAdaptiveKeepsRowOpenForQueuedHits) {
+TEST(dramController, ClosedAdaptiveKeepsRowOpenForQueuedHits) {
   Controller c(ddr4("closed_adaptive"));
   const auto d = pairThenLater(c, 5);
   EXPECT_EQ(latency(byId(d, 1)) - latency(byId(d, 0)), 6u);  // second one a row hit (tCCD_L)
@@ -82,7 +82,7 @@ size_t positionOf(const std::vector<Completion>& v, uint64_t id) {
   return v.size();
 }
 
-TEST(Controller, FrFcfsServesQueuedRowHitsBeforeAnOlderConflict) {
+TEST(dramController, FrFcfsServesQueuedRowHitsBeforeAnOlderConflict) {
   Controller c(ddr4());
   const auto d = drive(c, capScenario(c));
   EXPECT_EQ(positionOf(d, 1), d.size() - 1);  // back-to-back hits never leave a PRE slot
@@ -100,7 +100,7 @@ Pick pickAfterColumns(unsigned columns, unsigned cap) {
   return makeScheduler("frfcfs", cap)->pick(q, cs, *makePagePolicy("open"), 1000);
 }
 
-TEST(Scheduler, RowHitCapLetsTheOldestConflictPrecharge) {
+TEST(dramScheduler, RowHitCapLetsTheOldestConflictPrecharge) {
   const Pick below = pickAfterColumns(3, 4);
   EXPECT_EQ(below.cmd, Cmd::RD);  // pending hit protects the row
   EXPECT_EQ(below.index, 1u);
@@ -110,7 +110,7 @@ TEST(Scheduler, RowHitCapLetsTheOldestConflictPrecharge) {
   EXPECT_EQ(pickAfterColumns(4, 8).cmd, Cmd::RD);
 }
 
-TEST(Scheduler, FcfsOnlyLooksAtTheOldest) {
+TEST(dramScheduler, FcfsOnlyLooksAtTheOldest) {
   const DramConfig cfg = preset("DDR4-2400");
   ChannelState cs(cfg);
   cs.issue(Cmd::ACT, 0, 1, 0);
@@ -124,13 +124,13 @@ TEST(Scheduler, FcfsOnlyLooksAtTheOldest) {
   EXPECT_EQ(early.readyAt, 39u);  // tRAS
 }
 
-TEST(Controller, FcfsKeepsArrivalOrderWithinABank) {
+TEST(dramController, FcfsKeepsArrivalOrderWithinABank) {
   Controller c(ddr4("open", "fcfs"));
   const auto d = drive(c, capScenario(c));
   for (uint64_t id = 0; id < d.size(); ++id) EXPECT_EQ(d[id].id, id);
 }
 
-TEST(Controller, WritesArePostedAndDrainedInBatches) {
+TEST(dramController, WritesArePostedAndDrainedInBatches) {
   Controller c(ddr4());
   std::vector<Req> w;
   for (uint32_t i = 0; i < 8; ++i) w.push_back({addrOf(c, 0, i % 4, 0, 3, i), true, 10 + i});
@@ -143,7 +143,7 @@ TEST(Controller, WritesArePostedAndDrainedInBatches) {
   EXPECT_EQ(c.stats().writeCmds, 9u);  // more than 8 and idle queues: drained
 }
 
-TEST(Controller, ReadsAreForwardedFromPendingWritesAndWritesMerge) {
+TEST(dramController, ReadsAreForwardedFromPendingWritesAndWritesMerge) {
   Controller c(ddr4());
   const uint64_t a = addrOf(c, 0, 0, 0, 3, 4);
   const auto d = drive(c, {{a, true, 10}, {a, true, 11}, {a, false, 12}});
@@ -154,7 +154,7 @@ TEST(Controller, ReadsAreForwardedFromPendingWritesAndWritesMerge) {
   EXPECT_EQ(c.writeBufferSize(), 1u);
 }
 
-TEST(Controller, FullQueueRejectsAndThrows) {
+TEST(dramController, FullQueueRejectsAndThrows) {
   Controller c(ddr4());
   for (unsigned i = 0; i < 32; ++i) c.add(addrOf(c, 0, 0, 0, i, 0), false, i);
   EXPECT_FALSE(c.canAccept(false));
@@ -162,7 +162,7 @@ TEST(Controller, FullQueueRejectsAndThrows) {
   EXPECT_THROW(c.add(addrOf(c, 0, 0, 0, 99, 0), false, 99), std::logic_error);
 }
 
-TEST(Controller, SaturatedStreamReachesBankGroupLimitedBandwidth) {
+TEST(dramController, SaturatedStreamReachesBankGroupLimitedBandwidth) {
   Controller c(ddr4());
   std::vector<Req> r;
   for (uint64_t i = 0; i < 4096; ++i) r.push_back({i * 64, false, 2 * i});
@@ -178,7 +178,7 @@ namespace {
 
 // Reads and writes to a few hot lines: a drain can end at a write whose read is still in the read
 // queue (DRAMsim3 would spin forever once every command queue is empty); the run must finish.
-TEST(Controller, ReadAfterWriteOnHotLinesNeverLivelocks) {
+TEST(dramController, ReadAfterWriteOnHotLinesNeverLivelocks) {
   Controller c(ddr4());
   std::mt19937 rng(5);
   std::vector<Req> r;

@@ -17,7 +17,7 @@ uint64_t at(const LtTimingModel& m, unsigned rank, unsigned bg, unsigned bank, u
   return AddressMapping(m.config().ctrl.mapping, m.config().org).encode(d);
 }
 
-TEST(LtTiming, UnloadedLatenciesMatchTheAtController) {
+TEST(dramLtTiming, UnloadedLatenciesMatchTheAtController) {
   LtTimingModel m(preset("DDR4-2400"));
   EXPECT_EQ(m.access(at(m, 0, 1, 1, 4, 0), false, 100) - 100, 39u);
   EXPECT_EQ(m.access(at(m, 0, 1, 1, 4, 1), false, 1000) - 1000, 22u);
@@ -27,7 +27,7 @@ TEST(LtTiming, UnloadedLatenciesMatchTheAtController) {
   EXPECT_EQ(m.stats().rowConflicts, 1u);
 }
 
-TEST(LtTiming, BackToBackAccessesContendForBankAndBus) {
+TEST(dramLtTiming, BackToBackAccessesContendForBankAndBus) {
   LtTimingModel m(preset("DDR4-2400"));
   const uint64_t a = m.access(at(m, 0, 0, 0, 1, 0), false, 0);
   const uint64_t b = m.access(at(m, 0, 0, 0, 1, 1), false, 0);  // same row, tCCD_L later
@@ -38,7 +38,7 @@ TEST(LtTiming, BackToBackAccessesContendForBankAndBus) {
   EXPECT_GE(d, 1u + 39u + 17u + 17u + 21u);
 }
 
-TEST(LtTiming, RefreshIsAppliedWhenDue) {
+TEST(dramLtTiming, RefreshIsAppliedWhenDue) {
   LtTimingModel m(preset("DDR4-2400"));
   m.access(at(m, 0, 0, 0, 1, 0), false, 4000);
   const uint64_t t = m.access(at(m, 0, 0, 0, 1, 1), false, 4690);
@@ -49,12 +49,12 @@ TEST(LtTiming, RefreshIsAppliedWhenDue) {
   EXPECT_GT(later, 20000u);
 }
 
-TEST(LtTiming, WritesCompleteAfterWriteLatency) {
+TEST(dramLtTiming, WritesCompleteAfterWriteLatency) {
   LtTimingModel m(preset("DDR4-2400"));
   EXPECT_EQ(m.access(at(m, 1, 0, 0, 1, 0), true, 50) - 50, 1u + 17u + 16u);
 }
 
-TEST(BackingStore, UnwrittenBytesReadAsZero) {
+TEST(dramBackingStore, UnwrittenBytesReadAsZero) {
   BackingStore s;
   std::vector<uint8_t> buf(100, 0xAA);
   s.read(0x123456789, buf.data(), buf.size());
@@ -62,7 +62,7 @@ TEST(BackingStore, UnwrittenBytesReadAsZero) {
   EXPECT_EQ(s.pagesAllocated(), 0u);
 }
 
-TEST(BackingStore, WritesSpanPagesAndReadBack) {
+TEST(dramBackingStore, WritesSpanPagesAndReadBack) {
   BackingStore s(4096);
   std::vector<uint8_t> in(10000);
   std::iota(in.begin(), in.end(), uint8_t(1));

@@ -11,7 +11,7 @@ DramAddress decode(uint64_t a) {
   return AddressMapping("rochrababgco", preset("DDR4-2400").org).decode(a);
 }
 
-TEST(Mapping, ReadmeExamples) {
+TEST(dramMapping, ReadmeExamples) {
   EXPECT_EQ(decode(0x40).column, 1u);
   EXPECT_EQ(decode(0x2000).bankGroup, 1u);
   EXPECT_EQ(decode(0x8000).bank, 1u);
@@ -26,7 +26,7 @@ TEST(Mapping, ReadmeExamples) {
   EXPECT_EQ(decode(0x400000000 + 0x40000), decode(0x40000));  // bits 34+ ignored
 }
 
-TEST(Mapping, FieldPositions) {
+TEST(dramMapping, FieldPositions) {
   AddressMapping m("rochrababgco", preset("DDR4-2400").org);
   EXPECT_EQ(m.fieldLsb(AddressMapping::Column), 6u);
   EXPECT_EQ(m.fieldLsb(AddressMapping::BankGroup), 13u);
@@ -37,7 +37,7 @@ TEST(Mapping, FieldPositions) {
   EXPECT_EQ(m.fieldWidth(AddressMapping::Row), 16u);
 }
 
-TEST(Mapping, EncodeDecodeRoundTripForEveryScheme) {
+TEST(dramMapping, EncodeDecodeRoundTripForEveryScheme) {
   const Organisation org = preset("HBM2").org;
   for (const auto& [name, str] : AddressMapping::schemeNames()) {
     AddressMapping m(name, org);
@@ -47,14 +47,14 @@ TEST(Mapping, EncodeDecodeRoundTripForEveryScheme) {
   }
 }
 
-TEST(Mapping, RamulatorRoBaRaCoChPutsRankBelowBanks) {
+TEST(dramMapping, RamulatorRoBaRaCoChPutsRankBelowBanks) {
   AddressMapping m("RoBaRaCoCh", preset("DDR4-2400").org);
   EXPECT_EQ(m.decode(0x2000).rank, 1u);
   EXPECT_EQ(m.decode(0x4000).bankGroup, 1u);
   EXPECT_EQ(m.decode(0x10000).bank, 1u);
 }
 
-TEST(Mapping, BadSchemesAreRejectedWithTheValidNames) {
+TEST(dramMapping, BadSchemesAreRejectedWithTheValidNames) {
   const Organisation org = preset("DDR4-2400").org;
   for (const char* bad : {"rochrababg", "rochrababgxx", "rorarababgco", "nonsense"}) {
     try {

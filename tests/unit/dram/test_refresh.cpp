@@ -8,7 +8,7 @@ using namespace vmsim::dram::test;
 
 namespace {
 
-TEST(Refresh, RankStaggeredEveryHalfTrefi) {
+TEST(dramRefresh, RankStaggeredEveryHalfTrefi) {
   Controller c(preset("DDR4-2400"));
   EXPECT_EQ(c.nextEventCycle(), 4680u);  // idle: next thing is rank 0's refresh
   c.advanceTo(4680);
@@ -21,7 +21,7 @@ TEST(Refresh, RankStaggeredEveryHalfTrefi) {
   EXPECT_EQ(c.stats().refCmds, 200u);
 }
 
-TEST(Refresh, OpenRowIsPrechargedAndReadsWaitForTrfc) {
+TEST(dramRefresh, OpenRowIsPrechargedAndReadsWaitForTrfc) {
   Controller c(preset("DDR4-2400"));
   const auto d =
       drive(c, {{addrOf(c, 0, 0, 0, 1, 0), false, 4000}, {addrOf(c, 0, 0, 0, 1, 1), false, 4685}});
@@ -31,13 +31,13 @@ TEST(Refresh, OpenRowIsPrechargedAndReadsWaitForTrfc) {
   EXPECT_GE(late.done, 4680u + 420u + 17u + 21u);  // REF, tRFC, ACT, tRCD, data
 }
 
-TEST(Refresh, OtherRankKeepsWorkingDuringRefresh) {
+TEST(dramRefresh, OtherRankKeepsWorkingDuringRefresh) {
   Controller c(preset("DDR4-2400"));
   const auto d = drive(c, {{addrOf(c, 1, 0, 0, 1, 0), false, 4685}});
   EXPECT_EQ(d[0].done - d[0].added, 39u);
 }
 
-TEST(Refresh, PerBankRefreshWhereTheStandardHasIt) {
+TEST(dramRefresh, PerBankRefreshWhereTheStandardHasIt) {
   DramConfig cfg = preset("LPDDR4-3200");
   cfg.ctrl.refresh = "bank_staggered";
   Controller c(cfg);
@@ -49,7 +49,7 @@ TEST(Refresh, PerBankRefreshWhereTheStandardHasIt) {
   EXPECT_THROW({ Controller bad(ddr4); }, std::invalid_argument);
 }
 
-TEST(Refresh, IdleControllerSkipsCycles) {
+TEST(dramRefresh, IdleControllerSkipsCycles) {
   DramConfig cfg = preset("DDR4-2400");
   cfg.ctrl.refresh = "none";
   Controller c(cfg);
@@ -61,7 +61,7 @@ TEST(Refresh, IdleControllerSkipsCycles) {
   EXPECT_EQ(r.stats().refCmds, 100000u);
 }
 
-TEST(Refresh, UnknownPolicyListsValidNames) {
+TEST(dramRefresh, UnknownPolicyListsValidNames) {
   DramConfig cfg = preset("DDR4-2400");
   cfg.ctrl.refresh = "sometimes";
   try {

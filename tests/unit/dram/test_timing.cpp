@@ -8,48 +8,48 @@ using namespace vmsim::dram;
 
 namespace {
 
-class Ddr4Timing : public ::testing::Test {
+class dramDdr4Timing : public ::testing::Test {
  protected:
   DramConfig cfg = preset("DDR4-2400");
   TimingTable t{cfg};
   unsigned d(Cmd a, Cmd b, Scope s) const { return t.delay(a, b, s); }
 };
 
-TEST_F(Ddr4Timing, ReadToRead) {
+TEST_F(dramDdr4Timing, ReadToRead) {
   EXPECT_EQ(d(Cmd::RD, Cmd::RD, Scope::SameBank), 6u);
   EXPECT_EQ(d(Cmd::RD, Cmd::RD, Scope::OtherBankSameGroup), 6u);  // tCCD_L
   EXPECT_EQ(d(Cmd::RD, Cmd::RD, Scope::OtherGroupSameRank), 4u);  // tCCD_S
   EXPECT_EQ(d(Cmd::RD, Cmd::RD, Scope::OtherRank), 5u);           // BL/2 + tRTRS
 }
 
-TEST_F(Ddr4Timing, WriteToWrite) {
+TEST_F(dramDdr4Timing, WriteToWrite) {
   EXPECT_EQ(d(Cmd::WR, Cmd::WR, Scope::SameBank), 6u);
   EXPECT_EQ(d(Cmd::WR, Cmd::WR, Scope::OtherBankSameGroup), 6u);
   EXPECT_EQ(d(Cmd::WR, Cmd::WR, Scope::OtherGroupSameRank), 4u);
   EXPECT_EQ(d(Cmd::WR, Cmd::WR, Scope::OtherRank), 4u);
 }
 
-TEST_F(Ddr4Timing, ReadToWriteTurnaround) {
+TEST_F(dramDdr4Timing, ReadToWriteTurnaround) {
   for (Scope s :
        {Scope::SameBank, Scope::OtherBankSameGroup, Scope::OtherGroupSameRank, Scope::OtherRank})
     EXPECT_EQ(d(Cmd::RD, Cmd::WR, s), 10u);
 }
 
-TEST_F(Ddr4Timing, WriteToReadUsesTwtr) {
+TEST_F(dramDdr4Timing, WriteToReadUsesTwtr) {
   EXPECT_EQ(d(Cmd::WR, Cmd::RD, Scope::SameBank), 25u);  // CWL + 4 + tWTR_L
   EXPECT_EQ(d(Cmd::WR, Cmd::RD, Scope::OtherBankSameGroup), 25u);
   EXPECT_EQ(d(Cmd::WR, Cmd::RD, Scope::OtherGroupSameRank), 19u);  // CWL + 4 + tWTR_S
   EXPECT_EQ(d(Cmd::WR, Cmd::RD, Scope::OtherRank), 0u);
 }
 
-TEST_F(Ddr4Timing, PrechargeRules) {
+TEST_F(dramDdr4Timing, PrechargeRules) {
   EXPECT_EQ(d(Cmd::RD, Cmd::PRE, Scope::SameBank), 9u);    // tRTP
   EXPECT_EQ(d(Cmd::WR, Cmd::PRE, Scope::SameBank), 34u);   // CWL + 4 + tWR
   EXPECT_EQ(d(Cmd::ACT, Cmd::PRE, Scope::SameBank), 39u);  // tRAS
   EXPECT_EQ(d(Cmd::PRE, Cmd::ACT, Scope::SameBank), 17u);  // tRP
 }
 
-TEST_F(Ddr4Timing, ActivateRules) {
+TEST_F(dramDdr4Timing, ActivateRules) {
   EXPECT_EQ(d(Cmd::ACT, Cmd::RD, Scope::SameBank), 17u);  // tRCD
   EXPECT_EQ(d(Cmd::ACT, Cmd::WR, Scope::SameBank), 17u);
   EXPECT_EQ(d(Cmd::ACT, Cmd::ACT, Scope::SameBank), 56u);           // tRC
@@ -58,7 +58,7 @@ TEST_F(Ddr4Timing, ActivateRules) {
   EXPECT_EQ(d(Cmd::ACT, Cmd::ACT, Scope::OtherRank), 0u);
 }
 
-TEST_F(Ddr4Timing, RefreshBlocksRankForTrfc) {
+TEST_F(dramDdr4Timing, RefreshBlocksRankForTrfc) {
   EXPECT_EQ(d(Cmd::REF, Cmd::ACT, Scope::Rank), 420u);
   EXPECT_EQ(d(Cmd::REF, Cmd::REF, Scope::Rank), 420u);
   ChannelState cs(cfg);
@@ -67,7 +67,7 @@ TEST_F(Ddr4Timing, RefreshBlocksRankForTrfc) {
   EXPECT_EQ(cs.readyAt(Cmd::ACT, cs.bankIndex(0, 3, 2)), 0u);  // other rank unaffected
 }
 
-TEST_F(Ddr4Timing, FourActivateWindow) {
+TEST_F(dramDdr4Timing, FourActivateWindow) {
   ChannelState cs(cfg);
   const unsigned banks[] = {cs.bankIndex(0, 0, 0), cs.bankIndex(0, 1, 0), cs.bankIndex(0, 2, 0),
                             cs.bankIndex(0, 3, 0), cs.bankIndex(0, 0, 1)};
@@ -81,7 +81,7 @@ TEST_F(Ddr4Timing, FourActivateWindow) {
   EXPECT_EQ(cs.readyAt(Cmd::ACT, cs.bankIndex(1, 0, 0)), 0u);  // per rank
 }
 
-TEST_F(Ddr4Timing, BankStateMachine) {
+TEST_F(dramDdr4Timing, BankStateMachine) {
   ChannelState cs(cfg);
   const unsigned b = cs.bankIndex(0, 2, 1);
   EXPECT_EQ(cs.required(b, 7, Cmd::RD), Cmd::ACT);
@@ -96,7 +96,7 @@ TEST_F(Ddr4Timing, BankStateMachine) {
   EXPECT_EQ(cs.readyAt(Cmd::ACT, b), 56u);  // tRC from ACT dominates RDA + tRTP + tRP = 49
 }
 
-TEST(Timing, OtherStandardsBuild) {
+TEST(dramTiming, OtherStandardsBuild) {
   for (const auto& name : presetNames()) {
     DramConfig c = preset(name);
     TimingTable t(c);

@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class TraceFiles : public ::testing::Test {
+class dramTraceFiles : public ::testing::Test {
  protected:
   fs::path dir =
       fs::temp_directory_path() /
@@ -54,7 +54,7 @@ class TraceFiles : public ::testing::Test {
 
 const char* kGood = "0x1fc0 READ 254\n# comment\n\n0x40 WRITE 254\r\n0xABCDEF00 read 300";
 
-TEST_F(TraceFiles, ReadsPlainAndGzipAlike) {
+TEST_F(dramTraceFiles, ReadsPlainAndGzipAlike) {
   for (const std::string& p : {plain("t.trace", kGood), gz("t.trace.gz", kGood)}) {
     const auto v = readAll(p);
     ASSERT_EQ(v.size(), 3u) << p;
@@ -67,7 +67,7 @@ TEST_F(TraceFiles, ReadsPlainAndGzipAlike) {
   }
 }
 
-TEST_F(TraceFiles, MalformedLinesNameFileAndLine) {
+TEST_F(dramTraceFiles, MalformedLinesNameFileAndLine) {
   const std::string bad = plain("bad.trace", "0x40 READ 1\n0x80 FETCH 2\n");
   const std::string e = errorOf(bad);
   EXPECT_NE(e.find(bad + ":2:"), std::string::npos) << e;
@@ -80,7 +80,7 @@ TEST_F(TraceFiles, MalformedLinesNameFileAndLine) {
   EXPECT_NE(errorOf(plain("f.trace", "0xg0 READ 5\n")).find("hex"), std::string::npos);
 }
 
-TEST_F(TraceFiles, MissingOrCorruptFileIsAnError) {
+TEST_F(dramTraceFiles, MissingOrCorruptFileIsAnError) {
   EXPECT_THROW(TraceReader((dir / "none.trace").string()), std::runtime_error);
   std::string g = gz("x.gz", std::string(5000, 'a'));
   {
@@ -91,14 +91,14 @@ TEST_F(TraceFiles, MissingOrCorruptFileIsAnError) {
   EXPECT_THROW(readAll(g), std::runtime_error);
 }
 
-TEST(TraceLine, ParsesSingleLines) {
+TEST(dramTraceLine, ParsesSingleLines) {
   const TraceRecord r = parseTraceLine("0x1fc0 WRITE 7");
   EXPECT_EQ(r.addr, 0x1fc0u);
   EXPECT_TRUE(r.isWrite);
   EXPECT_THROW(parseTraceLine("0x1fc0 WRITE"), std::invalid_argument);
 }
 
-TEST_F(TraceFiles, PlayerPacedRequestsSeeUnloadedLatency) {
+TEST_F(dramTraceFiles, PlayerPacedRequestsSeeUnloadedLatency) {
   std::ostringstream t;
   for (int i = 0; i < 40; ++i)
     t << "0x" << std::hex << (i % 2) * 0x40000 << std::dec << " READ " << 100 * i << "\n";
@@ -113,7 +113,7 @@ TEST_F(TraceFiles, PlayerPacedRequestsSeeUnloadedLatency) {
   EXPECT_NE(s.str().find("bandwidth_GBps"), std::string::npos);
 }
 
-TEST_F(TraceFiles, PlayerAdmitsOneRequestPerCycleInOrder) {
+TEST_F(dramTraceFiles, PlayerAdmitsOneRequestPerCycleInOrder) {
   std::ostringstream t;
   for (int i = 0; i < 40; ++i) t << "0x" << std::hex << i * 0x2000 << std::dec << " READ 0\n";
   const ReplayResult r = replayTrace(plain("burst.trace", t.str()), preset("DDR4-2400"));

@@ -11,7 +11,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-TEST(DramValidation, ReferenceDataPasses) {
+TEST(dramValidation, ReferenceDataPasses) {
   std::ostringstream out;
   const int rc = vmsim::validate::runDram(std::string(VMSIM_TEST_DATA_DIR) + "/dram", out);
   std::cout << out.str();
@@ -20,7 +20,7 @@ TEST(DramValidation, ReferenceDataPasses) {
   EXPECT_EQ(out.str().find("FAIL"), std::string::npos);
 }
 
-TEST(DramValidation, MissingTraceAndBadJsonFail) {
+TEST(dramValidation, MissingTraceAndBadJsonFail) {
   const fs::path dir = fs::temp_directory_path() / "vmsim_dram_validation_missing";
   fs::create_directories(dir / "traces");
   std::ofstream(dir / "results.json") << R"({"ghost": {"dramsim3": {"bandwidth_GBps": 1.0}}})";
@@ -34,7 +34,7 @@ TEST(DramValidation, MissingTraceAndBadJsonFail) {
   fs::remove_all(dir);
 }
 
-TEST(DramValidation, MissingMetricsAreSkipped) {
+TEST(dramValidation, MissingMetricsAreSkipped) {
   const fs::path dir = fs::temp_directory_path() / "vmsim_dram_validation_writes";
   fs::create_directories(dir / "traces");
   std::ofstream(dir / "traces" / "w.trace") << "0x0 WRITE 0\n0x40 WRITE 1000\n";
