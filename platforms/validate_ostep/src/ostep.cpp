@@ -26,9 +26,11 @@ bool blank(const std::string& line) {
   return line.find_first_not_of(" \t\r\n") == std::string::npos;
 }
 
+/// The input's shape is decisive when it matches a simulator (its fields are distinctive), so a
+/// familiar prefix on a different kind of case cannot mislead; the id prefix decides otherwise.
 Simulator detect(const std::string& id, const YAML::Node& input) {
-  if (const auto s = simulatorFromId(id)) return *s;
   if (const auto s = simulatorFromInput(input)) return *s;
+  if (const auto s = simulatorFromId(id)) return *s;
   throw InputError("cannot tell which OSTEP simulator case '" + id +
                    "' is for: the id prefix is none of rel, seg, mal, lin, pag, ml, mlv, pol and "
                    "the input has none of the known shapes");

@@ -108,6 +108,31 @@ TEST(OstepRunner, MissingExpectedFieldIsAFailure) {
       << out.str();
 }
 
+TEST(OstepRunner, AStringWhereANumberIsExpectedIsAFailure) {
+  const std::string bad =
+      replaceOnce(firstLine("relocation.jsonl"), "\"pa\": 2850", "\"pa\": \"2850\"");
+  TempFile f(bad + "\n");
+  std::ostringstream out;
+  EXPECT_EQ(vmsim::validate::runOstep(f.path(), out), 1);
+  EXPECT_NE(out.str().find("expected \"2850\" (string), got 2850 (integer)"), std::string::npos)
+      << out.str();
+}
+
+TEST(OstepRunner, MisleadingPrefixIsOverruledByTheInputShape) {
+  std::string line = firstLine("paging-policy.jsonl");
+  line = replaceOnce(line, "\"pol-p001\"", "\"rel-p999\"");
+  TempFile f(line + "\n");
+  std::ostringstream out;
+  EXPECT_EQ(vmsim::validate::runOstep(f.path(), out), 0) << out.str();
+}
+
+TEST(OstepRunner, UnknownSimulatorIsMalformed) {
+  TempFile f("{\"id\": \"tlb-1\", \"input\": {\"entries\": 4}, \"expected\": {}}\n");
+  std::ostringstream out;
+  EXPECT_EQ(vmsim::validate::runOstep(f.path(), out), 2);
+  EXPECT_NE(out.str().find(":1: error: case tlb-1: cannot tell"), std::string::npos) << out.str();
+}
+
 TEST(OstepRunner, MalformedJsonNamesFileAndLine) {
   TempFile f(firstLine("segmentation.jsonl") + "\n{\"id\": \"seg-x\", \"input\": \n");
   std::ostringstream out;
