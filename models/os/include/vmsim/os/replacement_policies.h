@@ -21,6 +21,11 @@ namespace vmsim::os {
 /// Pages in a list plus a hash map into it: O(1) append, move-to-back, erase.
 class LinkedResidents {
  public:
+  LinkedResidents() = default;
+  LinkedResidents(const LinkedResidents&) = delete;  // the map holds iterators into the list
+  LinkedResidents& operator=(const LinkedResidents&) = delete;
+  LinkedResidents(LinkedResidents&&) = default;
+  LinkedResidents& operator=(LinkedResidents&&) = default;
   void pushBack(uint64_t page);
   void moveToBack(uint64_t page);
   void erase(uint64_t page);
@@ -101,6 +106,9 @@ class RandomPolicy : public ReplacementPolicy {
 /// (last to be examined) with the bit set. residents() lists the ring starting at the hand.
 class ClockPolicy : public ReplacementPolicy {
  public:
+  ClockPolicy() = default;
+  ClockPolicy(const ClockPolicy&) = delete;  // the hand and the map point into the ring
+  ClockPolicy& operator=(const ClockPolicy&) = delete;
   std::string name() const override { return "clock"; }
   void insert(uint64_t page) override;
   void touch(uint64_t page) override;
