@@ -261,6 +261,7 @@ T Params::getNumber(const std::string& name, T deflt, const std::string& unit,
     cfg_->addProblem("'" + k + "': value " + fmtNumber(static_cast<double>(value)) +
                      " is out of range [" + fmtNumber(range->min) + ", " + fmtNumber(range->max) +
                      "]");
+    value = deflt;  // elaborate on with a sane value, so that later problems are found too
   }
   std::ostringstream v, d;
   v << value;
@@ -331,6 +332,7 @@ uint64_t Params::getSize(const std::string& name, const std::string& deflt, cons
       (static_cast<double>(value) < range->min || static_cast<double>(value) > range->max)) {
     cfg_->addProblem("'" + k + "': value " + text + " is out of range [" + fmtNumber(range->min) +
                      ", " + fmtNumber(range->max) + "] bytes");
+    value = parseSize(deflt);
   }
   cfg_->declare(k, {std::to_string(value), deflt, "Byte", desc, "size"});
   return value;

@@ -190,7 +190,7 @@ void Requester::complete(tlm::tlm_generic_payload& gp, const sc_core::sc_time& l
 void Requester::runLt() {
   tlm::tlm_generic_payload* gp = pool_.allocate();
   workloads::Access a;
-  while (wl_ && wl_->next(a)) {
+  while (nextAccess(a)) {
     prepare(*gp, a);
     sc_core::sc_time delay = qk_.get_local_time();
     const sc_core::sc_time start = delay;
@@ -206,7 +206,7 @@ void Requester::runLt() {
 
 void Requester::runAt() {
   workloads::Access a;
-  while (wl_ && wl_->next(a)) {
+  while (nextAccess(a)) {
     while (outstanding_ >= maxOutstanding_) sc_core::wait(slotFree_);
     tlm::tlm_generic_payload* gp = pool_.allocate();
     prepare(*gp, a);
@@ -262,6 +262,16 @@ void Requester::retire(tlm::tlm_generic_payload& gp, bool sendEndResp) {
   gp.release();
   --outstanding_;
   slotFree_.notify();
+}
+
+bool Requester::nextAccess(workloads::Access& a) {
+  if (!wl_) return false;
+  try {
+    return wl_->next(a);
+  } catch (const workloads::TraceError& e) {
+    inputError_ = e.what();
+    return false;
+  }
 }
 
 void Requester::finish() {

@@ -70,12 +70,15 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
   freeFrames_.reserve(n);
   for (uint64_t i = n; i-- > 0;) freeFrames_.push_back(i);  // hand out low frames first
   fault_tsock.register_b_transport(this, &Kernel::b_transport);
+  // ASID 0 is the kernel's own address space: accesses without VmAccess (foreign initiators)
+  // use it. It has no regions until a platform adds some.
+  createProcess("kernel");
 }
 
 Kernel::~Kernel() = default;
 
 Asid Kernel::createProcess(const std::string& name) {
-  const Asid asid = static_cast<Asid>(procs_.size() + 1);
+  const Asid asid = static_cast<Asid>(procs_.size());
   sc_core::sc_time none;
   const auto root = allocFrame(none);
   if (!root) throw std::runtime_error(std::string(this->name()) + ": no frame for a page table");

@@ -123,6 +123,13 @@ RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt
   sc_core::sc_start();
   res.hostSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   res.simTicks = sc_core::sc_time_stamp().value();
+  for (auto& c : sys->cores()) {
+    if (!c->requester.inputError().empty()) {
+      err << "vmsim: bad workload input: " << c->requester.inputError() << "\n";
+      res.exitCode = 2;
+    }
+  }
+  if (res.exitCode) return res;
 
   stats::RunInfo run;
   run.simTicks = res.simTicks;

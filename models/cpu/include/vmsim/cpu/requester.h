@@ -39,6 +39,8 @@ class Requester : public Module {
   bool done() const { return done_; }
   uint64_t completed() const { return static_cast<uint64_t>(completed_.value()); }
   uint64_t dataMismatches() const { return static_cast<uint64_t>(mismatches_.value()); }
+  /// A malformed trace line found while running ("FILE:LINE: problem"); the requester stopped.
+  const std::string& inputError() const { return inputError_; }
 
  private:
   void init();
@@ -52,6 +54,8 @@ class Requester : public Module {
   /// Completes an AT access; END_RESP is owed unless the target returned TLM_COMPLETED.
   void retire(tlm::tlm_generic_payload& gp, bool sendEndResp);
   void finish();
+  /// The workload's next access; false at its end or on malformed input (see inputError()).
+  bool nextAccess(workloads::Access& a);
 
   Asid asid_;
   std::unique_ptr<workloads::Workload> wl_;
@@ -65,6 +69,7 @@ class Requester : public Module {
   uint64_t reported_ = 0;
   uint64_t seq_ = 0;
   bool done_ = false;
+  std::string inputError_;
   std::function<void()> onDone_;
 
   PayloadPool pool_{4096};

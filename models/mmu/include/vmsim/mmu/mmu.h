@@ -3,12 +3,17 @@
 // on `fault`, retries, and forwards the physical access on `mem`. Faults it cannot resolve end
 // the access with TLM_ADDRESS_ERROR_RESPONSE and a FaultExt naming kind and address.
 // A payload without VmAccess is a kernel-privilege load/store of ASID 0 (foreign initiators).
+// Both LT (b_transport) and AT (4-phase nb_transport) are native: in AT, up to `at_workers`
+// accesses are translated concurrently and their physical accesses go on as 4-phase transactions,
+// so the DRAM schedules them from its queues.
 #pragma once
 
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include <deque>
 #include <memory>
+#include <unordered_map>
 
 #include "vmsim/common/module.h"
 #include "vmsim/common/payload_pool.h"
@@ -28,6 +33,7 @@ class Mmu : public Module {
   /// With `buildHierarchy`, the MMU creates and wires its default translation hierarchy as
   /// children: l1i and l1d TLBs, a shared l2 TLB (unless `<path>.l2.enabled` is false) and the
   /// walker. Without it, the platform binds `itlb`/`dtlb` to TLBs of its own.
+  SC_HAS_PROCESS(Mmu);
   Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy = true);
 
   /// The walker of the built hierarchy (its `mem` socket and page-table base need binding).
@@ -39,6 +45,17 @@ class Mmu : public Module {
  private:
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   unsigned int transport_dbg(tlm::tlm_generic_payload& gp);
+  /// Translation and physical access of one access; `at` sends the physical part as 4-phase
+  /// transactions (and may wait), otherwise as b_transport with annotated delay.
+  void access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at);
+  // AT path.
+  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                     sc_core::sc_time& delay);
+  tlm::tlm_sync_enum mem_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                         sc_core::sc_time& delay);
+  void worker();
+  void physicalAt(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  void respond(tlm::tlm_generic_payload& gp);
   /// Translates one page's worth of `va`; returns the fault that ends the access, if any.
   FaultKind translate(const VmAccess& who, uint64_t va, uint64_t& pa, sc_core::sc_time& delay);
   void reportFault(tlm::tlm_generic_payload& gp, FaultKind kind, uint64_t va, const VmAccess& who);
@@ -46,6 +63,18 @@ class Mmu : public Module {
   PayloadPool pool_{8};
   sc_core::sc_time latency_;
   unsigned maxFaultRetries_ = 3;
+
+  unsigned atWorkers_ = 16;
+  unsigned atBusy_ = 0;  // accepted, not yet answered
+  std::deque<tlm::tlm_generic_payload*> atQueue_;
+  tlm::tlm_generic_payload* endReqOwed_ = nullptr;  // accepted without END_REQ (workers full)
+  sc_core::sc_event atQueued_;
+  bool upRespBusy_ = false;  // BEGIN_RESP sent upstream, END_RESP not yet received
+  sc_core::sc_event upRespFree_;
+  bool memReqBusy_ = false;  // BEGIN_REQ sent downstream, END_REQ not yet received
+  tlm::tlm_generic_payload* memReqOwner_ = nullptr;
+  sc_core::sc_event memReqFree_;
+  std::unordered_map<tlm::tlm_generic_payload*, sc_core::sc_event*> memWaiting_;
 
   std::unique_ptr<tlb::Tlb> l1i_, l1d_, l2_;
   std::unique_ptr<ptw::Walker> walker_;

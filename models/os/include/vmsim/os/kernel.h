@@ -40,7 +40,8 @@ class Kernel : public Module, public PageTableBase {
   Kernel(const sc_core::sc_module_name& nm, SimContext& ctx);
   ~Kernel() override;
 
-  /// Creates a process with an empty page table; returns its ASID (1, 2, ...).
+  /// Creates a process with an empty page table; returns its ASID (1, 2, ...; ASID 0 is the
+  /// kernel's address space, created with the kernel).
   Asid createProcess(const std::string& name);
   /// Adds a region; overlapping regions are rejected with std::invalid_argument.
   void addRegion(Asid asid, const Region& r);

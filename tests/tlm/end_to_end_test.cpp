@@ -1,0 +1,188 @@
+// End-to-end runs of the whole platform (requester -> MMU -> TLBs -> walker -> router -> DRAM,
+// kernel, swap): data integrity through swapping, determinism, LT/AT agreement, config errors,
+// and faults reported with their address.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "vmsim/platform/run.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int exitCode;
+  std::string output;
+};
+
+std::string tempDir(const std::string& name) {
+  const auto d = fs::temp_directory_path() / ("vmsim_e2e_" + name + "_" + std::to_string(getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d.string();
+}
+
+// Runs the vmsim binary (a separate process: SystemC elaborates once per process).
+Result runVmsim(const std::string& args) {
+  const std::string cmd = std::string(VMSIM_BINARY) + " " + args + " 2>&1";
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return {-1, "popen failed"};
+  std::array<char, 4096> buf{};
+  while (fgets(buf.data(), buf.size(), p)) out += buf.data();
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// The value of one stat in a gem5 stats.txt.
+double statValue(const std::string& statsTxt, const std::string& name) {
+  std::istringstream in(statsTxt);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    std::string n, v;
+    ls >> n >> v;
+    if (n == name) return std::stod(v);
+  }
+  ADD_FAILURE() << "no stat " << name;
+  return -1;
+}
+
+const std::string kDefault = std::string(VMSIM_SOURCE_DIR) + "/configs/default.yaml";
+const std::string kSmall = " --param system.cpu0.requester.workload.count=20000";
+
+}  // namespace
+
+TEST(EndToEnd, DefaultConfigWritesEveryOutputFile) {
+  const auto out = tempDir("default");
+  const Result r = runVmsim(kDefault + kSmall + " --outdir " + out);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  for (const char* f : {"stats.txt", "stats.json", "config.ini", "config.json"}) {
+    EXPECT_TRUE(fs::exists(fs::path(out) / f)) << f;
+  }
+  const std::string stats = slurp(out + "/stats.txt");
+  EXPECT_EQ(statValue(stats, "system.cpu0.requester.accesses"), 20000);
+  EXPECT_GT(statValue(stats, "system.cpu0.mmu.walker.walks"), 0);
+  EXPECT_GT(statValue(stats, "system.kernel.minorFaults"), 0);
+  EXPECT_NE(r.output.find("vmsim summary"), std::string::npos);
+  EXPECT_NE(r.output.find("DRAM row-hit rate"), std::string::npos);
+  EXPECT_EQ(r.output.find("SystemC 2.3"), std::string::npos) << "banner should be off";
+  EXPECT_NE(slurp(out + "/config.ini").find("[system.cpu0.mmu.l1d]"), std::string::npos);
+}
+
+TEST(EndToEnd, StoresReadBackThroughHeavySwapping) {
+  // 8 MiB touched with 2 MiB of memory: most pages go to the SSD and come back.
+  vmsim::Config cfg;
+  cfg.loadFile(kDefault);
+  for (const char* o : {"system.kernel.memory_size=2MiB", "system.cpu0.requester.verify_data=true",
+                        "system.cpu0.requester.workload.footprint=8MiB",
+                        "system.cpu0.requester.workload.count=60000",
+                        "system.cpu0.requester.workload.write_fraction=0.5"}) {
+    cfg.applyOverride(o);
+  }
+  vmsim::stats::Registry reg;
+  vmsim::platform::RunOptions opt;
+  opt.outdir = tempDir("swap");
+  opt.printSummary = false;
+  std::ostringstream out, err;
+  const auto res = vmsim::platform::runSimulation(cfg, reg, opt, out, err);
+  ASSERT_EQ(res.exitCode, 0) << err.str();
+  EXPECT_EQ(reg.value("system.cpu0.requester.accesses"), 60000);
+  EXPECT_EQ(reg.value("system.cpu0.requester.dataMismatches"), 0);
+  EXPECT_GT(reg.value("system.kernel.majorFaults"), 1000);
+  EXPECT_GT(reg.value("system.kernel.swapOuts"), 1000);
+  EXPECT_GT(reg.value("system.swap.writes"), 1000);
+}
+
+TEST(EndToEnd, SameConfigAndSeedGiveByteIdenticalStats) {
+  const std::string args = kDefault + kSmall + " --param system.stats.include_host=false";
+  const auto a = tempDir("det_a"), b = tempDir("det_b");
+  ASSERT_EQ(runVmsim(args + " --outdir " + a).exitCode, 0);
+  ASSERT_EQ(runVmsim(args + " --outdir " + b).exitCode, 0);
+  EXPECT_EQ(slurp(a + "/stats.txt"), slurp(b + "/stats.txt"));
+  EXPECT_EQ(slurp(a + "/stats.json"), slurp(b + "/stats.json"));
+  // And a different seed really changes the run.
+  const auto c = tempDir("det_c");
+  ASSERT_EQ(
+      runVmsim(args + " --param system.cpu0.requester.workload.seed=2 --outdir " + c).exitCode, 0);
+  EXPECT_NE(slurp(a + "/stats.txt"), slurp(c + "/stats.txt"));
+}
+
+TEST(EndToEnd, LtAndAtAgreeOnHitsMissesAndFaultsForOneInOrderRequester) {
+  const auto lt = tempDir("lt"), at = tempDir("at");
+  ASSERT_EQ(runVmsim(kDefault + kSmall + " --outdir " + lt).exitCode, 0);
+  ASSERT_EQ(runVmsim(kDefault + kSmall +
+                     " --param system.cpu0.requester.mode=at"
+                     " --param system.cpu0.requester.max_outstanding=1 --outdir " +
+                     at)
+                .exitCode,
+            0);
+  const std::string a = slurp(lt + "/stats.txt"), b = slurp(at + "/stats.txt");
+  for (const char* s :
+       {"system.cpu0.mmu.l1d.hits", "system.cpu0.mmu.l1d.misses", "system.cpu0.mmu.l2.hits",
+        "system.cpu0.mmu.l2.misses", "system.cpu0.mmu.walker.walks", "system.cpu0.mmu.pageFaults",
+        "system.kernel.minorFaults", "system.kernel.majorFaults",
+        "system.cpu0.requester.accesses"}) {
+    EXPECT_EQ(statValue(a, s), statValue(b, s)) << s;
+  }
+  EXPECT_GT(statValue(b, "system.dram.atAccesses"), 0);  // AT really went through the queues
+  EXPECT_EQ(statValue(a, "system.dram.atAccesses"), 0);
+}
+
+TEST(EndToEnd, MisspeltKeyFailsBeforeSimulationWithSuggestion) {
+  const Result r =
+      runVmsim(kDefault + " --param system.cpu0.mmu.l1d.entires=32 --outdir " + tempDir("typo"));
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.output.find("'system.cpu0.mmu.l1d.entires'"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("did you mean 'system.cpu0.mmu.l1d.entries'"), std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("vmsim summary"), std::string::npos);
+}
+
+TEST(EndToEnd, BadValuesAreReportedTogether) {
+  const Result r = runVmsim(kDefault +
+                            " --param system.cpu0.mmu.l1d.ways=lots"
+                            " --param system.dram.preset=DDR9 --param system.cores=0 --outdir " +
+                            tempDir("bad"));
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.output.find("'lots' is not a valid uint"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("DDR4-2400"), std::string::npos) << r.output;  // lists valid presets
+  EXPECT_NE(r.output.find("out of range [1, 64]"), std::string::npos) << r.output;
+}
+
+TEST(EndToEnd, MalformedTraceNamesFileAndLine) {
+  const auto dir = tempDir("trace");
+  std::ofstream(dir + "/t.trace") << "R 0x1000 8\nW 0x2000 8\nX 0x3000 8\n";
+  const Result r = runVmsim(kDefault + " --param system.cpu0.requester.workload.type=trace" +
+                            " --param system.cpu0.requester.workload.trace=" + dir + "/t.trace" +
+                            " --outdir " + dir);
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.output.find(dir + "/t.trace:3"), std::string::npos) << r.output;
+}
+
+TEST(EndToEnd, SegmentationFaultIsReportedWithAddressAndCounted) {
+  const auto dir = tempDir("segv");
+  // The last address is above the canonical user half: no process can map it.
+  std::ofstream(dir + "/t.trace") << "W 0x10000 8\nR 0x10000 8\nR 0x900000000000 8\n";
+  const Result r = runVmsim(kDefault + " --param system.cpu0.requester.workload.type=trace" +
+                            " --param system.cpu0.requester.workload.trace=" + dir + "/t.trace" +
+                            " --outdir " + dir);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find("segmentation fault at VA 0x900000000000"), std::string::npos)
+      << r.output;
+  const std::string stats = slurp(dir + "/stats.txt");
+  EXPECT_EQ(statValue(stats, "system.cpu0.requester.faults::segmentation"), 1);
+  EXPECT_EQ(statValue(stats, "system.cpu0.requester.accesses"), 3);
+}
