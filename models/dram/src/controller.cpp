@@ -81,6 +81,11 @@ void Controller::report(const Entry& e, uint64_t done) {
   if (onComplete_) onComplete_(Completion{e.id, e.addr, e.isWrite, e.added, done});
 }
 
+void Controller::command(Cmd c, unsigned bank, uint32_t row) {
+  cs_.issue(c, bank, row, clk_);
+  if (onCommand_) onCommand_(IssuedCommand{c, bank, row, clk_});
+}
+
 bool Controller::idle() const {
   return readQueue_.empty() && writeBuffer_.empty() && nonEmptyQueues_ == 0;
 }
@@ -102,7 +107,7 @@ bool Controller::tryRefresh() {
   const RefreshStep s =
       r.perBank ? cs_.bankRefreshStep(r.bank, clk_) : cs_.rankRefreshStep(r.rank, clk_);
   if (!s.valid()) return false;
-  cs_.issue(s.cmd, s.bank, 0, clk_);
+  command(s.cmd, s.bank, 0);
   if (!cmdQueues_[s.bank].empty()) readyHint_[s.bank] = 0;
   if (s.cmd == Cmd::PRE) {
     ++stats_.preCmds;
@@ -147,7 +152,7 @@ void Controller::issue(unsigned q, size_t i, Cmd c) {
   }
   if (!isColumn(c)) {
     ++(c == Cmd::ACT ? stats_.actCmds : stats_.preCmds);
-    cs_.issue(c, e.bank, e.row, clk_);
+    command(c, e.bank, e.row);
     return;
   }
   const bool rowHit = cs_.bank(e.bank).columnsSinceAct != 0;
@@ -160,7 +165,7 @@ void Controller::issue(unsigned q, size_t i, Cmd c) {
     stats_.writeRowHits += rowHit;
     pendingWrites_.erase(e.addr);
   }
-  cs_.issue(c, e.bank, e.row, clk_);
+  command(c, e.bank, e.row);
   queue.erase(queue.begin() + long(i));
   if (queue.empty()) {
     --nonEmptyQueues_;

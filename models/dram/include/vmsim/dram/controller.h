@@ -28,6 +28,15 @@ struct Completion {
 };
 using CompletionCallback = std::function<void(const Completion&)>;
 
+/// One DRAM command as issued on the command bus (for command traces and protocol checkers).
+struct IssuedCommand {
+  Cmd cmd = Cmd::Count;
+  unsigned bank = 0;  ///< flat bank index in the channel (REF: first bank of the rank)
+  uint32_t row = 0;
+  uint64_t cycle = 0;
+};
+using CommandCallback = std::function<void(const IssuedCommand&)>;
+
 /// One channel. Per cycle (DRAMsim3 Controller::ClockTick): insert due refreshes, issue at most
 /// one command (refresh work first, else round-robin over per-bank command queues), then move at
 /// most one transaction from the read queue or, while draining, the write buffer.
@@ -37,6 +46,7 @@ class Controller {
   explicit Controller(const DramConfig& cfg, unsigned channel = 0);
 
   void setCompletionCallback(CompletionCallback cb) { onComplete_ = std::move(cb); }
+  void setCommandCallback(CommandCallback cb) { onCommand_ = std::move(cb); }
   bool canAccept(bool isWrite) const {
     return isWrite ? writeBuffer_.size() < cfg_.ctrl.writeBufferSize
                    : readQueue_.size() < cfg_.ctrl.readQueueSize;
@@ -69,6 +79,7 @@ class Controller {
   void issue(unsigned q, size_t i, Cmd c);
   void finishRead(const Entry& e);
   void report(const Entry& e, uint64_t done);
+  void command(Cmd c, unsigned bank, uint32_t row);
   bool scheduleTransaction();
   enum class Move { Moved, None, ReadFirst };
   Move moveOne(std::vector<Entry>& queue);
@@ -83,6 +94,7 @@ class Controller {
   std::unique_ptr<PagePolicy> page_;
   std::unique_ptr<RefreshPolicy> refresh_;
   CompletionCallback onComplete_;
+  CommandCallback onCommand_;
 
   std::vector<Entry> readQueue_, writeBuffer_;
   std::vector<BankQueue> cmdQueues_;
