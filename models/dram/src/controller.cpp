@@ -18,7 +18,7 @@ std::string hex(uint64_t v) {
 Controller::Controller(const DramConfig& cfg, unsigned channel)
     : cfg_(cfg),
       channel_(channel),
-      mapping_((cfg.validate(), cfg.ctrl.mapping), cfg.org),
+      mapping_(validated(cfg).ctrl.mapping, cfg.org),
       cs_(cfg),
       scheduler_(makeScheduler(cfg.ctrl.scheduler, cfg.ctrl.rowHitCap)),
       page_(makePagePolicy(cfg.ctrl.pagePolicy)),

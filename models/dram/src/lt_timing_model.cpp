@@ -10,7 +10,7 @@ LtTimingModel::Channel::Channel(const DramConfig& cfg)
 
 LtTimingModel::LtTimingModel(const DramConfig& cfg)
     : cfg_(cfg),
-      mapping_((cfg.validate(), cfg.ctrl.mapping), cfg.org),
+      mapping_(validated(cfg).ctrl.mapping, cfg.org),
       closedPage_(cfg.ctrl.pagePolicy == "closed" || cfg.ctrl.pagePolicy == "closed_adaptive") {
   makePagePolicy(cfg.ctrl.pagePolicy);  // reject unknown names here too
   makeScheduler(cfg.ctrl.scheduler, cfg.ctrl.rowHitCap);

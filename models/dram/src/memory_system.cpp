@@ -6,7 +6,7 @@
 namespace vmsim::dram {
 
 MemorySystem::MemorySystem(const DramConfig& cfg)
-    : cfg_(cfg), mapping_((cfg.validate(), cfg.ctrl.mapping), cfg.org) {
+    : cfg_(cfg), mapping_(validated(cfg).ctrl.mapping, cfg.org) {
   for (unsigned c = 0; c < cfg.org.channels; ++c)
     channels_.push_back(std::make_unique<Controller>(cfg, c));
 }

@@ -87,6 +87,12 @@ struct DramConfig {
   void validate() const;
 };
 
+/// Returns cfg after cfg.validate() (for member-initialiser lists).
+inline const DramConfig& validated(const DramConfig& cfg) {
+  cfg.validate();
+  return cfg;
+}
+
 /// Named presets: "DDR4-2400", "DDR4-3200", "DDR3-1600", "DDR5-4800", "LPDDR4-3200", "HBM2".
 DramConfig preset(const std::string& name);
 std::vector<std::string> presetNames();
