@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "vmsim/common/pte.h"
+#include "vmsim/os/replacement.h"
 
 namespace vmsim::os {
 namespace {
@@ -45,6 +46,8 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
       evictions_(ctx.stats.scalar(statName("evictions"), "Count", "frames reclaimed")),
       tableFrames_(
           ctx.stats.scalar(statName("pageTableFrames"), "Count", "frames holding page tables")),
+      secondChances_(ctx.stats.scalar(statName("secondChances"), "Count",
+                                      "eviction candidates spared because their A bit was set")),
       faultLatency_(ctx.stats.histogram(statName("faultLatency"), 16, "Cycle",
                                         "cycles to resolve a fault, I/O included")) {
   declareClock("2GHz");
@@ -64,6 +67,17 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
                            "instead of faulting outside the regions");
   auto sp = p.child("swap");
   swapEnabled_ = sp.getBool("enabled", true, "evict pages to the swap disk when memory is full");
+  // OPT/UNOPT need the future reference string, which a kernel does not have.
+  std::vector<std::string> policies;
+  for (const auto& n : replacementPolicyNames()) {
+    if (n != "opt" && n != "unopt") policies.push_back(n);
+  }
+  const auto policyName = p.getChoice("replacement", "clock", policies, "page-replacement policy");
+  const uint64_t seed = p.getUint("seed", 1, "", "seed of randomised replacement policies");
+  policy_ = makeReplacementPolicy(policyName, seed);
+  useAccessedBit_ = p.getBool("use_accessed_bit", true,
+                              "give pages whose PTE accessed bit is set a second chance (the "
+                              "bit is cleared and the page counts as touched)");
 
   const uint64_t n = memSize / kPage;
   frames_.resize(n);
@@ -225,8 +239,21 @@ std::optional<uint64_t> Kernel::allocFrame(sc_core::sc_time& delay) {
 }
 
 std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
-  if (!swapEnabled_ || !swapSpace_ || resident_.empty()) return std::nullopt;
-  const uint64_t key = resident_.front();
+  if (!swapEnabled_ || !swapSpace_ || policy_->size() == 0) return std::nullopt;
+  uint64_t key = policy_->chooseVictim();
+  // The kernel sees no hits (the hardware does): the PTE accessed bits tell it which pages were
+  // used since the last scan. A referenced victim gets a second chance, at most once per page.
+  for (size_t tries = policy_->size(); useAccessedBit_ && tries > 0; --tries) {
+    const uint64_t ea =
+        leafEntryAddr(procs_.at(keyAsid(key)), keyAsid(key), keyVpn(key) * kPage, false);
+    const uint64_t pe = read64(ea);
+    if (!(pe & pte::kAccessed)) break;
+    write64(ea, pe & ~pte::kAccessed);
+    shootdown(keyAsid(key), keyVpn(key) * kPage);  // the TLB must not hide the next reference
+    ++secondChances_;
+    policy_->touch(key);
+    key = policy_->chooseVictim();
+  }
   const Asid asid = keyAsid(key);
   const uint64_t va = keyVpn(key) * kPage;
   Process& p = procs_.at(asid);
@@ -236,7 +263,7 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
   std::vector<unsigned char> buf(kPage);
   const auto slot = swapSpace_ ? swapSpace_->allocateSlots(1) : std::nullopt;
   if (!slot) return std::nullopt;  // swap full: the victim stays resident
-  resident_.pop_front();
+  policy_->remove(key);
   copyFrame(frame, buf.data(), false);
   if (!swapIo(*slot, buf.data(), true, delay)) {
     SC_REPORT_ERROR(name(), "swap write failed");
@@ -304,7 +331,7 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
   Frame& f = frames_[(*frame - memBase_) / kPage];
   f.owner = asid;
   f.vpn = va / kPage;
-  resident_.push_back(pageKey(asid, va / kPage));
+  policy_->insert(pageKey(asid, va / kPage));
   return FaultKind::None;
 }
 

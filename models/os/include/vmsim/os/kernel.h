@@ -22,6 +22,8 @@
 
 namespace vmsim::os {
 
+class ReplacementPolicy;
+
 /// A virtual-memory area of a process.
 struct Region {
   std::string name;
@@ -93,7 +95,8 @@ class Kernel : public Module, public PageTableBase {
   std::vector<uint64_t> freeFrames_;  // frame indices, popped from the back
   uint64_t memBase_ = 0;
   std::vector<TranslationCache*> caches_;
-  std::deque<uint64_t> resident_;  // resident user pages in load order (FIFO eviction)
+  std::unique_ptr<ReplacementPolicy> policy_;  // over resident user pages (asid << 36 | vpn)
+  bool useAccessedBit_ = true;
   SwapSpace* swapSpace_ = nullptr;
   bool swapEnabled_ = true;
   bool mapAnywhere_ = false;
@@ -109,6 +112,7 @@ class Kernel : public Module, public PageTableBase {
   stats::Scalar& swapOuts_;
   stats::Scalar& evictions_;
   stats::Scalar& tableFrames_;
+  stats::Scalar& secondChances_;
   stats::Histogram& faultLatency_;
 };
 
