@@ -10,7 +10,24 @@ ChannelState::ChannelState(const DramConfig& cfg)
       table_(cfg),
       tFAW_(cfg.timing.tFAW),
       banks_(cfg.org.banksPerChannel()),
+      nested_(scopesNested()),
+      groups_(cfg.org.ranks * cfg.org.bankGroups),
+      ranks_(cfg.org.ranks),
+      fromOtherRanks_(cfg.org.ranks),
       faw_(cfg.org.ranks) {}
+
+bool ChannelState::scopesNested() const {
+  for (unsigned f = 0; f < kCmdCount; ++f) {
+    if (Cmd(f) == Cmd::REF) continue;
+    for (unsigned s = 0; s < kCmdCount; ++s) {
+      const unsigned bank = table_.delay(Cmd(f), Cmd(s), Scope::SameBank);
+      const unsigned group = table_.delay(Cmd(f), Cmd(s), Scope::OtherBankSameGroup);
+      const unsigned rank = table_.delay(Cmd(f), Cmd(s), Scope::OtherGroupSameRank);
+      if (bank < group || group < rank) return false;
+    }
+  }
+  return true;
+}
 
 uint64_t ChannelState::fawReadyAt(unsigned rank) const {
   const ActWindow& w = faw_[rank];
@@ -59,32 +76,35 @@ void ChannelState::updateState(Cmd c, unsigned bankIdx, uint32_t row) {
 }
 
 void ChannelState::updateTiming(Cmd c, unsigned bankIdx, uint64_t clk) {
-  const unsigned perRank = org_.banksPerRank(), perGroup = org_.banksPerGroup;
-  const unsigned rank = bankIdx / perRank, group = (bankIdx % perRank) / perGroup;
+  const unsigned rank = rankOf(bankIdx);
   if (c == Cmd::REF) {
-    const auto& l = table_.list(c, Scope::Rank);
-    for (unsigned i = rank * perRank; i < (rank + 1) * perRank; ++i) applyList(i, l, clk);
+    applyList(ranks_[rank], table_.list(c, Scope::Rank), clk);
     return;
   }
-  const auto& same = table_.list(c, Scope::SameBank);
+  if (!nested_) return updateTimingPerBank(c, bankIdx, clk);
+  applyList(banks_[bankIdx].earliest, table_.list(c, Scope::SameBank), clk);
+  applyList(groups_[bankIdx / org_.banksPerGroup], table_.list(c, Scope::OtherBankSameGroup), clk);
+  applyList(ranks_[rank], table_.list(c, Scope::OtherGroupSameRank), clk);
+  const auto& other = table_.list(c, Scope::OtherRank);
+  if (!other.empty())
+    for (unsigned r = 0; r < org_.ranks; ++r)
+      if (r != rank) applyList(fromOtherRanks_[r], other, clk);
+}
+
+// General case: every bank gets the list of its scope.
+void ChannelState::updateTimingPerBank(Cmd c, unsigned bankIdx, uint64_t clk) {
+  const unsigned perRank = org_.banksPerRank(), perGroup = org_.banksPerGroup;
+  const unsigned rank = bankIdx / perRank, group = (bankIdx % perRank) / perGroup;
   const auto& sameGroup = table_.list(c, Scope::OtherBankSameGroup);
   const auto& sameRank = table_.list(c, Scope::OtherGroupSameRank);
   const auto& other = table_.list(c, Scope::OtherRank);
-  unsigned i = 0;
-  for (unsigned r = 0; r < org_.ranks; ++r) {
-    if (r != rank) {
-      if (!other.empty())
-        for (unsigned k = 0; k < perRank; ++k) applyList(i + k, other, clk);
-      i += perRank;
-      continue;
-    }
-    for (unsigned g = 0; g < org_.bankGroups; ++g, i += perGroup) {
-      const auto& l = g == group ? sameGroup : sameRank;
-      if (!l.empty())
-        for (unsigned k = 0; k < perGroup; ++k) applyList(i + k, l, clk);
-    }
+  for (unsigned i = 0; i < banks_.size(); ++i) {
+    if (i / perRank != rank)
+      applyList(banks_[i].earliest, other, clk);
+    else if (i != bankIdx)
+      applyList(banks_[i].earliest, (i % perRank) / perGroup == group ? sameGroup : sameRank, clk);
   }
-  applyList(bankIdx, same, clk);
+  applyList(banks_[bankIdx].earliest, table_.list(c, Scope::SameBank), clk);
 }
 
 RefreshStep ChannelState::rankRefreshStep(unsigned rank, uint64_t clk) const {
@@ -93,7 +113,7 @@ RefreshStep ChannelState::rankRefreshStep(unsigned rank, uint64_t clk) const {
   for (unsigned i = rank * perRank; i < (rank + 1) * perRank; ++i) {
     const BankState& b = banks_[i];
     const Cmd need = b.open ? Cmd::PRE : Cmd::REF;
-    if (b.earliest[unsigned(need)] > clk) continue;
+    if (readyAt(need, i) > clk) continue;
     if (need == Cmd::PRE) return {Cmd::PRE, i};
     ++readyForRef;
   }
@@ -104,7 +124,7 @@ RefreshStep ChannelState::rankRefreshStep(unsigned rank, uint64_t clk) const {
 RefreshStep ChannelState::bankRefreshStep(unsigned bankIdx, uint64_t clk) const {
   const BankState& b = banks_[bankIdx];
   const Cmd need = b.open ? Cmd::PRE : Cmd::REFB;
-  if (b.earliest[unsigned(need)] > clk) return {};
+  if (readyAt(need, bankIdx) > clk) return {};
   return {need, bankIdx};
 }
 
@@ -116,9 +136,9 @@ uint64_t ChannelState::rankRefreshReadyAt(unsigned rank) const {
     const BankState& b = banks_[i];
     if (b.open) {
       anyOpen = true;
-      preMin = std::min(preMin, b.earliest[unsigned(Cmd::PRE)]);
+      preMin = std::min(preMin, readyAt(Cmd::PRE, i));
     } else {
-      refMax = std::max(refMax, b.earliest[unsigned(Cmd::REF)]);
+      refMax = std::max(refMax, readyAt(Cmd::REF, i));
     }
   }
   return anyOpen ? preMin : refMax;
@@ -126,7 +146,7 @@ uint64_t ChannelState::rankRefreshReadyAt(unsigned rank) const {
 
 uint64_t ChannelState::bankRefreshReadyAt(unsigned bankIdx) const {
   const BankState& b = banks_[bankIdx];
-  return b.earliest[unsigned(b.open ? Cmd::PRE : Cmd::REFB)];
+  return readyAt(b.open ? Cmd::PRE : Cmd::REFB, bankIdx);
 }
 
 }  // namespace vmsim::dram

@@ -88,7 +88,7 @@ class FrFcfs : public Scheduler {
         c = page.columnCommand(q, i);
         if (isWriteCmd(c) && passesOlderRead(q, i)) continue;
       }
-      const uint64_t t = b.earliest[unsigned(c)];
+      const uint64_t t = cs.readyAt(c, q[0].bank);
       if (t <= clk) return {c, i, t};
       best = std::min(best, t);
     }
@@ -118,7 +118,7 @@ class Fcfs : public Scheduler {
     const BankState& b = cs.bank(q[0].bank);
     if (!b.open) return offerAct(q, cs, clk);
     const Cmd c = q[0].row == b.openRow ? page.columnCommand(q, 0) : Cmd::PRE;
-    const uint64_t t = b.earliest[unsigned(c)];
+    const uint64_t t = cs.readyAt(c, q[0].bank);
     return t <= clk ? Pick{c, 0, t} : Pick{Cmd::Count, 0, t};
   }
 };

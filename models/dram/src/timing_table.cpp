@@ -85,7 +85,8 @@ void TimingTable::addRowRules(const DramConfig& cfg) {
        {Cmd::RDA, a2r},
        {Cmd::WR, a2w},
        {Cmd::WRA, a2w},
-       {Cmd::PRE, t.tRAS}});
+       {Cmd::PRE, t.tRAS},
+       {Cmd::REFB, t.tRC}});  // REFB: the bank must close first (tRAS + tRP)
   add(Cmd::ACT, Scope::OtherBankSameGroup, {{Cmd::ACT, t.tRRD_L}, {Cmd::REFB, t.tRRD_L}});
   add(Cmd::ACT, Scope::OtherGroupSameRank, {{Cmd::ACT, t.tRRD_S}, {Cmd::REFB, t.tRRD_S}});
   // LPDDR4 distinguishes tRPab (before an all-bank REF) from tRPpb.

@@ -111,3 +111,32 @@ TEST(dramTiming, OtherStandardsBuild) {
 }
 
 }  // namespace
+
+namespace {
+
+// A table whose delays do not shrink from bank group to rank falls back to per-bank bookkeeping.
+TEST(dramTiming, NonNestedDelaysAreStillEnforcedExactly) {
+  DramConfig cfg = preset("DDR4-2400");
+  cfg.timing.tRRD_S = 8, cfg.timing.tRRD_L = 4;
+  ChannelState cs(cfg);
+  cs.issue(Cmd::ACT, cs.bankIndex(0, 0, 0), 1, 100);
+  EXPECT_EQ(cs.readyAt(Cmd::ACT, cs.bankIndex(0, 0, 1)), 104u);
+  EXPECT_EQ(cs.readyAt(Cmd::ACT, cs.bankIndex(0, 1, 0)), 108u);
+  EXPECT_EQ(cs.readyAt(Cmd::ACT, cs.bankIndex(0, 0, 0)), 156u);
+  EXPECT_EQ(cs.readyAt(Cmd::ACT, cs.bankIndex(1, 0, 0)), 0u);
+}
+
+TEST(dramTiming, NestedBookkeepingMatchesPerBankTables) {
+  ChannelState cs(preset("DDR4-2400"));
+  cs.issue(Cmd::ACT, cs.bankIndex(0, 1, 1), 1, 0);
+  cs.issue(Cmd::RD, cs.bankIndex(0, 1, 1), 1, 17);
+  EXPECT_EQ(cs.readyAt(Cmd::RD, cs.bankIndex(0, 1, 1)), 23u);   // same bank
+  EXPECT_EQ(cs.readyAt(Cmd::RD, cs.bankIndex(0, 1, 3)), 23u);   // same group
+  EXPECT_EQ(cs.readyAt(Cmd::RD, cs.bankIndex(0, 2, 0)), 21u);   // other group
+  EXPECT_EQ(cs.readyAt(Cmd::RD, cs.bankIndex(1, 1, 1)), 22u);   // other rank
+  EXPECT_EQ(cs.readyAt(Cmd::WR, cs.bankIndex(1, 0, 0)), 27u);   // RD -> WR other rank: 10
+  EXPECT_EQ(cs.readyAt(Cmd::PRE, cs.bankIndex(0, 1, 1)), 39u);  // tRAS
+  EXPECT_EQ(cs.readyAt(Cmd::PRE, cs.bankIndex(0, 1, 3)), 0u);   // no PRE limit on other banks
+}
+
+}  // namespace

@@ -1,6 +1,7 @@
 // Bank state machines and the timing checker of one channel (DRAMsim3 ChannelState/BankState).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <limits>
@@ -13,11 +14,13 @@ namespace vmsim::dram {
 
 constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
 
+using CmdTimes = std::array<uint64_t, kCmdCount>;  ///< first cycle each command may issue
+
 struct BankState {
   bool open = false;
   uint32_t openRow = 0;
-  uint32_t columnsSinceAct = 0;                ///< DRAMsim3 row_hit_count
-  std::array<uint64_t, kCmdCount> earliest{};  ///< first cycle each command may issue
+  uint32_t columnsSinceAct = 0;  ///< DRAMsim3 row_hit_count
+  CmdTimes earliest{};  ///< same-bank limits only; ChannelState::readyAt() adds the shared ones
 };
 
 /// One step towards a pending refresh: a PRE for an open bank or the REF itself.
@@ -47,7 +50,9 @@ class ChannelState {
   }
   /// First cycle at which command c may issue to the bank (tFAW included for ACT).
   uint64_t readyAt(Cmd c, unsigned bankIdx) const {
-    uint64_t t = banks_[bankIdx].earliest[unsigned(c)];
+    const unsigned k = unsigned(c), rank = rankOf(bankIdx);
+    uint64_t t = std::max(banks_[bankIdx].earliest[k], groups_[bankIdx / org_.banksPerGroup][k]);
+    t = std::max(t, std::max(ranks_[rank][k], fromOtherRanks_[rank][k]));
     if (c == Cmd::ACT) {
       uint64_t f = fawReadyAt(rankOf(bankIdx));
       if (f > t) t = f;
@@ -66,19 +71,25 @@ class ChannelState {
 
  private:
   uint64_t fawReadyAt(unsigned rank) const;
-  void applyList(unsigned bankIdx, const TimingTable::List& l, uint64_t clk) {
+  static void applyList(CmdTimes& times, const TimingTable::List& l, uint64_t clk) {
     for (const auto& [c, d] : l) {
-      uint64_t& e = banks_[bankIdx].earliest[unsigned(c)];
+      uint64_t& e = times[unsigned(c)];
       if (clk + d > e) e = clk + d;
     }
   }
   void updateTiming(Cmd c, unsigned bankIdx, uint64_t clk);
+  void updateTimingPerBank(Cmd c, unsigned bankIdx, uint64_t clk);
+  bool scopesNested() const;
   void updateState(Cmd c, unsigned bankIdx, uint32_t row);
 
   Organisation org_;
   TimingTable table_;
   unsigned tFAW_;
   std::vector<BankState> banks_;
+  // When every delay shrinks from same bank to bank group to rank (true for JEDEC tables), a
+  // constraint is stored once per group / rank instead of in every bank.
+  bool nested_;
+  std::vector<CmdTimes> groups_, ranks_, fromOtherRanks_;
   struct ActWindow {
     std::array<uint64_t, 4> t{};
     unsigned count = 0, head = 0;
