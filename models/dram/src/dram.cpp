@@ -30,6 +30,8 @@ Dram::Dram(const sc_core::sc_module_name& nm, SimContext& ctx)
       p.getUint("frontend_latency", 0, "Cycle", "DRAM cycles added per access by the front end",
                 Range{0, 1e6});
   tckPs_ = static_cast<uint64_t>(std::llround(cfg_.timing.tCKns * 1000.0));
+  // Whole cycles in kernel time units (1 ps by default), so no sc_time arithmetic per access.
+  unitsPerCycle_ = sc_core::sc_time(static_cast<double>(tckPs_), sc_core::SC_PS).value();
   try {
     cfg_.validate();
     lt_ = std::make_unique<LtTimingModel>(cfg_);
@@ -81,12 +83,10 @@ DramStats Dram::combinedStats() const {
   return s;
 }
 
-uint64_t Dram::cycleOf(const sc_core::sc_time& t) const {
-  return static_cast<uint64_t>(t.value() / sc_core::sc_time(1, sc_core::SC_PS).value()) / tckPs_;
-}
+uint64_t Dram::cycleOf(const sc_core::sc_time& t) const { return t.value() / unitsPerCycle_; }
 
 sc_core::sc_time Dram::timeOf(uint64_t cycle) const {
-  return sc_core::sc_time(static_cast<double>(cycle * tckPs_), sc_core::SC_PS);
+  return sc_core::sc_time::from_value(cycle * unitsPerCycle_);
 }
 
 bool Dram::checkAccess(tlm::tlm_generic_payload& gp) const {

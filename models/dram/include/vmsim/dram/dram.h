@@ -64,6 +64,7 @@ class Dram : public Module {
   std::multimap<uint64_t, tlm::tlm_generic_payload*> responses_;  // by ready time (ps)
   tlm::tlm_generic_payload* respInFlight_ = nullptr;  // BEGIN_RESP sent, END_RESP awaited
   uint64_t tckPs_ = 1000;
+  uint64_t unitsPerCycle_ = 1000;
   stats::Scalar& ltAccesses_;
   stats::Scalar& atAccesses_;
 };
