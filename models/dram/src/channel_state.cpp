@@ -4,9 +4,18 @@
 #include <algorithm>
 
 namespace vmsim::dram {
+namespace {
+unsigned log2u(unsigned v) {
+  unsigned n = 0;
+  while (v > 1) v >>= 1, ++n;
+  return n;
+}
+}  // namespace
 
 ChannelState::ChannelState(const DramConfig& cfg)
     : org_(cfg.org),
+      rankShift_(log2u(cfg.org.banksPerRank())),
+      groupShift_(log2u(cfg.org.banksPerGroup)),
       table_(cfg),
       tFAW_(cfg.timing.tFAW),
       banks_(cfg.org.banksPerChannel()),
@@ -83,7 +92,7 @@ void ChannelState::updateTiming(Cmd c, unsigned bankIdx, uint64_t clk) {
   }
   if (!nested_) return updateTimingPerBank(c, bankIdx, clk);
   applyList(banks_[bankIdx].earliest, table_.list(c, Scope::SameBank), clk);
-  applyList(groups_[bankIdx / org_.banksPerGroup], table_.list(c, Scope::OtherBankSameGroup), clk);
+  applyList(groups_[bankIdx >> groupShift_], table_.list(c, Scope::OtherBankSameGroup), clk);
   applyList(ranks_[rank], table_.list(c, Scope::OtherGroupSameRank), clk);
   const auto& other = table_.list(c, Scope::OtherRank);
   if (!other.empty())

@@ -37,7 +37,7 @@ class ChannelState {
   unsigned bankIndex(unsigned rank, unsigned bankGroup, unsigned bank) const {
     return (rank * org_.bankGroups + bankGroup) * org_.banksPerGroup + bank;
   }
-  unsigned rankOf(unsigned bankIdx) const { return bankIdx / org_.banksPerRank(); }
+  unsigned rankOf(unsigned bankIdx) const { return bankIdx >> rankShift_; }  // sizes are 2^n
   unsigned banks() const { return unsigned(banks_.size()); }
   const BankState& bank(unsigned idx) const { return banks_[idx]; }
   const TimingTable& table() const { return table_; }
@@ -51,7 +51,7 @@ class ChannelState {
   /// First cycle at which command c may issue to the bank (tFAW included for ACT).
   uint64_t readyAt(Cmd c, unsigned bankIdx) const {
     const unsigned k = unsigned(c), rank = rankOf(bankIdx);
-    uint64_t t = std::max(banks_[bankIdx].earliest[k], groups_[bankIdx / org_.banksPerGroup][k]);
+    uint64_t t = std::max(banks_[bankIdx].earliest[k], groups_[bankIdx >> groupShift_][k]);
     t = std::max(t, std::max(ranks_[rank][k], fromOtherRanks_[rank][k]));
     if (c == Cmd::ACT) {
       uint64_t f = fawReadyAt(rankOf(bankIdx));
@@ -83,6 +83,7 @@ class ChannelState {
   void updateState(Cmd c, unsigned bankIdx, uint32_t row);
 
   Organisation org_;
+  unsigned rankShift_, groupShift_;  ///< log2(banks per rank / per group)
   TimingTable table_;
   unsigned tFAW_;
   std::vector<BankState> banks_;
