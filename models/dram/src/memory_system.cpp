@@ -22,6 +22,7 @@ uint64_t MemorySystem::nextEventCycle() const {
 }
 
 void MemorySystem::advanceTo(uint64_t c) {
+  if (c <= clk_) return;
   for (auto& ch : channels_) ch->advanceTo(c);
   clk_ = c;
 }
