@@ -173,4 +173,17 @@ int runDram(const std::string& dirName, std::ostream& out) {
   return tally.failed == 0 ? 0 : 1;
 }
 
+int replayDram(const std::string& trace, const std::string& preset, std::ostream& out) {
+  try {
+    const dram::ReplayResult r = dram::replayTrace(trace, dram::preset(preset));
+    out << "trace " << trace << " on " << preset << " (" << Checker::fmt(r.hostSeconds)
+        << " host s, " << std::llround(r.requestsPerHostSecond()) << " requests/host s)\n";
+    dram::writeStats(out, r);
+    return 0;
+  } catch (const std::exception& ex) {
+    out << "error: " << ex.what() << "\n";
+    return 2;
+  }
+}
+
 }  // namespace vmsim::validate

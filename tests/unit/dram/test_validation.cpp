@@ -46,4 +46,16 @@ TEST(dramValidation, MissingMetricsAreSkipped) {
   fs::remove_all(dir);
 }
 
+TEST(dramValidation, ReplayWritesStatsOrExplainsBadInput) {
+  std::ostringstream out;
+  const std::string trace =
+      std::string(VMSIM_TEST_DATA_DIR) + "/dram/traces/row_conflict_paced.trace.gz";
+  EXPECT_EQ(vmsim::validate::replayDram(trace, "DDR4-2400", out), 0);
+  EXPECT_NE(out.str().find("read_latency_cycles avg 68.468"), std::string::npos) << out.str();
+  std::ostringstream bad;
+  EXPECT_EQ(vmsim::validate::replayDram(trace, "DDR9", bad), 2);
+  EXPECT_NE(bad.str().find("DDR4-2400"), std::string::npos);
+  EXPECT_EQ(vmsim::validate::replayDram("/nonexistent.trace", "DDR4-2400", bad), 2);
+}
+
 }  // namespace

@@ -13,4 +13,10 @@ namespace vmsim::validate {
 /// unreadable).
 int runDram(const std::string& dir, std::ostream& out);
 
+/// Replays one trace (DRAMsim3 format, plain or gzip) on a named preset (dram::presetNames())
+/// and writes its stats (latency avg/min/max/percentiles and histogram in cycles and ns,
+/// bandwidth, row hits/misses/conflicts, command counts). Returns 0, or 2 on bad input (message
+/// in out).
+int replayDram(const std::string& trace, const std::string& preset, std::ostream& out);
+
 }  // namespace vmsim::validate
