@@ -134,6 +134,7 @@ DramConfig hbm2() {
   t.tCCD_S = 1, t.tCCD_L = 2, t.tRRD_S = 4, t.tRRD_L = 6, t.tFAW = 30;
   t.tWR = 16, t.tWTR_S = 6, t.tWTR_L = 8, t.tRTP = 4, t.tRTP_L = 6, t.tRPRE = 1, t.tWPRE = 1;
   c.ctrl.mapping = "rorabgbachco";
+  c.ctrl.dualCommandIssue = true;  // separate row / column command interfaces
   return c;
 }
 

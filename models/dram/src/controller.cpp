@@ -96,26 +96,30 @@ void Controller::tick() {
     pendingRefs_.push_back(refresh_->pop());
     active_ = true;
   }
-  bool issued = !pendingRefs_.empty() && tryRefresh();
-  if (!issued) issued = issueFromQueues();
+  Cmd first = pendingRefs_.empty() ? Cmd::Count : tryRefresh();
+  if (first == Cmd::Count) first = issueFromQueues(CmdClass::Any);
+  const bool issued = first != Cmd::Count;
+  // HBM: separate row and column command buses (DRAMsim3 enable_hbm_dual_cmd).
+  if (issued && cfg_.ctrl.dualCommandIssue)
+    issueFromQueues(isColumn(first) ? CmdClass::Row : CmdClass::Column);
   if (scheduleTransaction() || issued) active_ = true;
   ++clk_;
 }
 
-bool Controller::tryRefresh() {
+Cmd Controller::tryRefresh() {
   const RefreshRequest& r = pendingRefs_.front();
   const RefreshStep s =
       r.perBank ? cs_.bankRefreshStep(r.bank, clk_) : cs_.rankRefreshStep(r.rank, clk_);
-  if (!s.valid()) return false;
+  if (!s.valid()) return Cmd::Count;
   command(s.cmd, s.bank, 0);
   if (!cmdQueues_[s.bank].empty()) readyHint_[s.bank] = 0;
   if (s.cmd == Cmd::PRE) {
     ++stats_.preCmds;
-    return true;
+    return s.cmd;
   }
   ++(s.cmd == Cmd::REF ? stats_.refCmds : stats_.refbCmds);
   pendingRefs_.pop_front();
-  return true;
+  return s.cmd;
 }
 
 bool Controller::blocked(unsigned q) const {
@@ -124,8 +128,8 @@ bool Controller::blocked(unsigned q) const {
   return r.perBank ? q == r.bank : cs_.rankOf(q) == r.rank;
 }
 
-bool Controller::issueFromQueues() {
-  if (nonEmptyQueues_ == 0) return false;
+Cmd Controller::issueFromQueues(CmdClass only) {
+  if (nonEmptyQueues_ == 0) return Cmd::Count;
   const unsigned n = unsigned(cmdQueues_.size());
   unsigned q = rr_;
   for (unsigned k = 0; k < n; ++k) {
@@ -133,13 +137,14 @@ bool Controller::issueFromQueues() {
     if (readyHint_[q] > clk_ || blocked(q)) continue;  // empty queues hold kNever
     const Pick p = scheduler_->pick(cmdQueues_[q], cs_, *page_, clk_);
     if (p.ready()) {
+      if (only != CmdClass::Any && isColumn(p.cmd) != (only == CmdClass::Column)) continue;
       rr_ = q;
       issue(q, p.index, p.cmd);
-      return true;
+      return p.cmd;
     }
     readyHint_[q] = p.readyAt;
   }
-  return false;
+  return Cmd::Count;
 }
 
 void Controller::issue(unsigned q, size_t i, Cmd c) {

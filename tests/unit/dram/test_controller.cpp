@@ -192,3 +192,33 @@ TEST(dramController, ReadAfterWriteOnHotLinesNeverLivelocks) {
 }
 
 }  // namespace
+
+namespace {
+
+// HBM2 has separate row and column command buses: an ACT/PRE and a RD/WR may share a cycle.
+size_t sameCycleIssues(bool dual) {
+  DramConfig cfg = preset("HBM2");
+  cfg.ctrl.dualCommandIssue = dual;
+  Controller c(cfg, 0);
+  std::vector<IssuedCommand> cmds;
+  c.setCommandCallback([&](const IssuedCommand& x) { cmds.push_back(x); });
+  std::mt19937 rng(3);
+  std::vector<Req> r;
+  for (uint64_t i = 0; i < 2000; ++i)
+    r.push_back({addrOf(c, 0, rng() % 4, rng() % 4, rng() % 4, rng() % 16), false, i});
+  drive(c, r);
+  size_t pairs = 0;
+  for (size_t i = 1; i < cmds.size(); ++i) {
+    if (cmds[i].cycle != cmds[i - 1].cycle) continue;
+    ++pairs;
+    EXPECT_NE(isColumn(cmds[i].cmd), isColumn(cmds[i - 1].cmd)) << "@" << cmds[i].cycle;
+  }
+  return pairs;
+}
+
+TEST(dramController, HbmDualCommandIssue) {
+  EXPECT_GT(sameCycleIssues(true), 0u);
+  EXPECT_EQ(sameCycleIssues(false), 0u);
+}
+
+}  // namespace

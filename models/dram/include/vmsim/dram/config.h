@@ -68,8 +68,9 @@ struct ControllerConfig {
   unsigned writeBufferSize = 32;
   unsigned cmdQueueSize = 8;  ///< entries per bank command queue
   unsigned rowHitCap = 4;     ///< column commands after which a conflicting PRE may close the row
-  unsigned writeDrainHigh = 32;  ///< drain starts when the write buffer holds this many
-  unsigned writeDrainLow = 8;    ///< ... or more than this many while every command queue is empty
+  unsigned writeDrainHigh = 32;   ///< drain starts when the write buffer holds this many
+  unsigned writeDrainLow = 8;     ///< ... or more than this many while every command queue is empty
+  bool dualCommandIssue = false;  ///< HBM: a row and a column command in the same cycle
 };
 
 struct DramConfig {

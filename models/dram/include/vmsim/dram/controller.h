@@ -74,8 +74,9 @@ class Controller {
 
  private:
   Entry makeEntry(uint64_t addr, bool isWrite, uint64_t id) const;
-  bool tryRefresh();
-  bool issueFromQueues();
+  enum class CmdClass { Any, Row, Column };
+  Cmd tryRefresh();
+  Cmd issueFromQueues(CmdClass only);
   void issue(unsigned q, size_t i, Cmd c);
   void finishRead(const Entry& e);
   void report(const Entry& e, uint64_t done);
