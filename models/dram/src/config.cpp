@@ -97,7 +97,10 @@ DramConfig ddr5_4800() {
   Timing& t = c.timing;
   t.tCKns = 1.0 / 2.4;
   t.CL = 40, t.CWL = 38, t.tRCD = 39, t.tRP = 39, t.tRAS = 77, t.tRC = 116;
-  t.tRFC = 708, t.tREFI = 9360, t.tRFCb = 312, t.tREFIb = 9360 / 4, t.tRREFD = 12;
+  t.tRFC = 708, t.tREFI = 9360, t.tRFCb = 312, t.tRREFD = 12;
+  // REFsb refreshes one bank index in all 8 groups every tREFI/4; modelled as single-bank
+  // refreshes every tREFI/32, the same refresh rate per bank.
+  t.tREFIb = 9360 / 32;
   t.tCCD_S = 8, t.tCCD_L = 12, t.tRRD_S = 8, t.tRRD_L = 12, t.tFAW = 32;
   t.tWR = 72, t.tWTR_S = 6, t.tWTR_L = 24, t.tRTP = 18, t.tRTRS = 2;
   return c;
