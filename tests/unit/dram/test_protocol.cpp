@@ -124,3 +124,73 @@ TEST(dramProtocol, FcfsRunObeysEveryTimingRule) {
 }
 
 }  // namespace
+
+namespace {
+
+// For every preset, page policy and scheduler: bank-state legality, one command per cycle (two
+// of different classes with HBM dual issue), tFAW, and that every request completes.
+void checkGeneric(const DramConfig& cfg, const std::vector<IssuedCommand>& cmds) {
+  const unsigned perRank = cfg.org.banksPerRank();
+  std::vector<int64_t> openRow(cfg.org.banksPerChannel(), -1);
+  std::vector<std::vector<uint64_t>> acts(cfg.org.ranks);
+  for (size_t i = 0; i < cmds.size(); ++i) {
+    const IssuedCommand& c = cmds[i];
+    if (i > 0 && cmds[i - 1].cycle == c.cycle) {
+      ASSERT_TRUE(cfg.ctrl.dualCommandIssue) << "two commands @" << c.cycle;
+      ASSERT_NE(isColumn(cmds[i - 1].cmd), isColumn(c.cmd)) << "@" << c.cycle;
+    }
+    const unsigned rank = c.bank / perRank;
+    if (c.cmd == Cmd::ACT) {
+      ASSERT_EQ(openRow[c.bank], -1) << cfg.name << " ACT to open bank @" << c.cycle;
+      openRow[c.bank] = c.row;
+      acts[rank].push_back(c.cycle);
+      if (acts[rank].size() > 4) {
+        ASSERT_GE(c.cycle - acts[rank][acts[rank].size() - 5], cfg.timing.tFAW) << cfg.name;
+      }
+    } else if (c.cmd == Cmd::PRE) {
+      ASSERT_NE(openRow[c.bank], -1) << cfg.name << " PRE to closed bank @" << c.cycle;
+      openRow[c.bank] = -1;
+    } else if (isColumn(c.cmd)) {
+      ASSERT_EQ(openRow[c.bank], int64_t(c.row)) << cfg.name << " column to wrong row";
+      if (c.cmd == Cmd::RDA || c.cmd == Cmd::WRA) openRow[c.bank] = -1;
+    } else if (c.cmd == Cmd::REF) {
+      for (unsigned b = rank * perRank; b < (rank + 1) * perRank; ++b)
+        ASSERT_EQ(openRow[b], -1) << cfg.name << " REF with open bank @" << c.cycle;
+    } else if (c.cmd == Cmd::REFB) {
+      ASSERT_EQ(openRow[c.bank], -1) << cfg.name << " REFB to open bank @" << c.cycle;
+    }
+  }
+}
+
+TEST(dramProtocol, EveryPresetPolicyAndSchedulerKeepsBankStatesLegal) {
+  for (const auto& name : presetNames()) {
+    for (const char* page : {"open", "closed", "open_adaptive", "closed_adaptive"}) {
+      for (const char* sched : {"frfcfs", "fcfs"}) {
+        DramConfig cfg = preset(name);
+        cfg.ctrl.pagePolicy = page;
+        cfg.ctrl.scheduler = sched;
+        if (cfg.timing.tRFCb) cfg.ctrl.refresh = "bank_staggered";
+        Controller c(cfg, 0);
+        std::vector<IssuedCommand> cmds;
+        c.setCommandCallback([&](const IssuedCommand& x) { cmds.push_back(x); });
+        std::mt19937_64 rng(11);
+        std::vector<Req> reqs;
+        for (uint64_t i = 0; i < 3000; ++i) {
+          const uint32_t row = uint32_t(rng() % 3);
+          const uint64_t a =
+              addrOf(c, unsigned(rng() % cfg.org.ranks), unsigned(rng() % cfg.org.bankGroups),
+                     unsigned(rng() % cfg.org.banksPerGroup), row,
+                     uint32_t(rng() % cfg.org.burstsPerRow()));
+          reqs.push_back({a, rng() % 3 == 0, 3 * i});
+        }
+        drive(c, reqs);
+        SCOPED_TRACE(name + "/" + page + "/" + sched);
+        EXPECT_FALSE(c.readsPending());
+        EXPECT_EQ(c.stats().reads + c.stats().writes, reqs.size());
+        checkGeneric(cfg, cmds);
+      }
+    }
+  }
+}
+
+}  // namespace

@@ -73,3 +73,22 @@ TEST(dramRefresh, UnknownPolicyListsValidNames) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(dramRefresh, PerBankRefreshCoversEveryBankOncePerTrefi) {
+  for (const char* name : {"LPDDR4-3200", "DDR5-4800", "HBM2"}) {
+    DramConfig cfg = preset(name);
+    cfg.ctrl.refresh = "bank_staggered";
+    Controller c(cfg, 0);
+    std::vector<unsigned> perBank(cfg.org.banksPerChannel(), 0);
+    c.setCommandCallback([&](const IssuedCommand& x) {
+      if (x.cmd == Cmd::REFB) ++perBank[x.bank];
+    });
+    const uint64_t rounds = 4;
+    c.advanceTo(rounds * cfg.org.banksPerChannel() * (cfg.timing.tREFIb / cfg.org.ranks) + 1);
+    for (unsigned b = 0; b < perBank.size(); ++b) EXPECT_EQ(perBank[b], rounds) << name << b;
+  }
+}
+
+}  // namespace
