@@ -62,6 +62,10 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
                        "kernel entry, handler and exit for one fault", vmsim::Range{0, 1e9}));
   zeroLatency_ = cycles(p.getUint("zero_page_latency", 128, "Cycle",
                                   "cycles to zero-fill a 4 KiB frame", vmsim::Range{0, 1e9}));
+  assumeZeroed_ = p.getBool("assume_zeroed_memory", true,
+                            "frames never used before are known to hold zeros (vmsim's DRAM "
+                            "reads unwritten bytes as zero), so their zero-fill writes are "
+                            "skipped; the zero-fill latency is charged either way");
   mapAnywhere_ = p.getBool("map_anywhere", false,
                            "demand-map any canonical user address (for raw traces), "
                            "instead of faulting outside the regions");
@@ -81,6 +85,7 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
 
   const uint64_t n = memSize / kPage;
   frames_.resize(n);
+  everUsed_.assign(n, false);
   freeFrames_.reserve(n);
   for (uint64_t i = n; i-- > 0;) freeFrames_.push_back(i);  // hand out low frames first
   fault_tsock.register_b_transport(this, &Kernel::b_transport);
@@ -172,6 +177,7 @@ void Kernel::copyFrame(uint64_t pa, unsigned char* buf, bool toMemory) {
 }
 
 void Kernel::zeroFrame(uint64_t pa) {
+  if (assumeZeroed_ && frames_[(pa - memBase_) / kPage].fresh) return;
   static const unsigned char zeros[kPage] = {};
   copyFrame(pa, const_cast<unsigned char*>(zeros), true);
 }
@@ -234,7 +240,8 @@ std::optional<uint64_t> Kernel::allocFrame(sc_core::sc_time& delay) {
   }
   const uint64_t idx = freeFrames_.back();
   freeFrames_.pop_back();
-  frames_[idx] = Frame{0, 0, false, true};
+  frames_[idx] = Frame{0, 0, false, true, !everUsed_[idx]};
+  everUsed_[idx] = true;
   return memBase_ + idx * kPage;
 }
 

@@ -67,6 +67,7 @@ class Kernel : public Module, public PageTableBase {
     uint64_t vpn = 0;
     bool pageTable = false;
     bool used = false;
+    bool fresh = false;  // never handed out before: still zero in a sparse memory
   };
   struct Process {
     std::string name;
@@ -100,6 +101,8 @@ class Kernel : public Module, public PageTableBase {
   SwapSpace* swapSpace_ = nullptr;
   bool swapEnabled_ = true;
   bool mapAnywhere_ = false;
+  bool assumeZeroed_ = true;
+  std::vector<bool> everUsed_;
   sc_core::sc_time handlerLatency_, zeroLatency_;
   PayloadPool pool_{4096};
 
