@@ -1,0 +1,91 @@
+// Executes heap programs against ProcessHeap and replays the resulting accesses one at a time.
+#include "vmsim/os/program_workload.h"
+
+#include <utility>
+
+namespace vmsim::os {
+
+ProgramWorkload::ProgramWorkload(ProcessMemory& mem, const ProcessHeapConfig& heap,
+                                 std::vector<HeapOp> ops, std::string name)
+    : heap_(mem, heap), ops_(std::move(ops)), name_(std::move(name)) {
+  heap_.setTraceSink(&buf_);
+}
+
+ProgramWorkload::ProgramWorkload(ProcessMemory& mem, const ProcessHeapConfig& heap,
+                                 const RandomProgramConfig& random)
+    : heap_(mem, heap),
+      random_(std::make_unique<RandomHeapProgram>(random)),
+      name_("random heap program (" + std::to_string(random.ops) + " ops, seed " +
+            std::to_string(random.seed) + ")") {
+  heap_.setTraceSink(&buf_);
+}
+
+std::string ProgramWorkload::describe() const {
+  return "heap program: " + name_;
+}
+
+bool ProgramWorkload::next(workloads::Access& a) {
+  while (pos_ >= buf_.size())
+    if (!step()) return false;
+  a = buf_[pos_++];
+  return true;
+}
+
+std::optional<HeapOp> ProgramWorkload::fetch() {
+  if (random_) return random_->next();
+  if (opIndex_ < ops_.size()) return ops_[opIndex_];
+  return std::nullopt;
+}
+
+bool ProgramWorkload::step() {
+  buf_.clear();
+  pos_ = 0;
+  const auto op = fetch();
+  if (!op) {
+    if (!finished_) heap_.finish();
+    finished_ = true;
+    return false;
+  }
+  heap_.setOpIndex(opIndex_);
+  execute(*op);
+  ++opIndex_;
+  return true;
+}
+
+void ProgramWorkload::execute(const HeapOp& op) {
+  uint64_t& ptr = ptrs_[op.id];
+  switch (op.kind) {
+    case HeapOpKind::Malloc:
+      ptr = heap_.malloc(op.size);
+      return;
+    case HeapOpKind::Calloc:
+      ptr = heap_.calloc(1, op.size);
+      return;
+    case HeapOpKind::Realloc:
+      ptr = heap_.realloc(ptr, op.size);  // `p = realloc(p, n)`: a failure leaks the old block
+      return;
+    case HeapOpKind::Free:
+      if (ptr != 0 || op.offset != 0) heap_.free(ptr + op.offset);
+      return;
+    case HeapOpKind::Write:
+    case HeapOpKind::Read:
+      if (ptr == 0) {
+        ++nullSkipped_;
+        return;
+      }
+      heap_.access(ptr + op.offset, op.size, op.kind == HeapOpKind::Write, ptr);
+      return;
+  }
+}
+
+uint32_t ProgramWorkload::lineOf(uint64_t index) const {
+  return index < ops_.size() ? ops_[index].line : 0;
+}
+
+std::optional<uint64_t> ProgramWorkload::pointerOf(uint64_t id) const {
+  const auto it = ptrs_.find(id);
+  if (it == ptrs_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace vmsim::os
