@@ -230,7 +230,8 @@ void Dram::controllerProcess() {
     // the controllers, only refreshes are due: skip them now, advanceTo() catches up later.
     uint64_t nextPs = UINT64_MAX;
     const uint64_t nextCycle = inflight_.empty() ? UINT64_MAX : at_->nextEventCycle();
-    if (nextCycle != UINT64_MAX) nextPs = std::max(nextCycle * tckPs_, nowPs + 1);
+    // advanceTo(c) simulates the cycles before c, so cycle n is done by waking at n + 1.
+    if (nextCycle != UINT64_MAX) nextPs = (std::max(nextCycle, nowPs / tckPs_) + 1) * tckPs_;
     if (!respInFlight_ && !responses_.empty()) {
       nextPs = std::min(nextPs, std::max(responses_.begin()->first, nowPs + 1));
     }
