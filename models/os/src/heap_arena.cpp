@@ -79,6 +79,15 @@ bool ProgramBreak::cover(uint64_t end) {
   return true;
 }
 
+bool ProgramBreak::trim(uint64_t end, uint64_t threshold) {
+  const uint64_t keep = start_ + alignUp(std::max(end, start_) - start_, increment_);
+  if (threshold == 0 || break_ <= keep || break_ - keep < threshold) return false;
+  if (!mem_.setBreak(keep)) return false;
+  break_ = keep;
+  ++shrinks_;
+  return true;
+}
+
 namespace {
 
 /// FreeListAllocator over [base, base + heapLimit): the part above the break is the top chunk
@@ -88,7 +97,9 @@ class FreeListArena : public HeapArena {
   FreeListArena(const HeapConfig& c, ProgramBreak& brk)
       : brk_(brk),
         fl_(FreeListConfig{alignUp(brk.start(), std::max<uint64_t>(c.alignment, 16)), c.heapLimit,
-                           c.headerSize, c.alignment, c.fit, c.order, c.coalesce}) {}
+                           c.headerSize, c.alignment, c.fit, c.order, c.coalesce}),
+        end_(fl_.config().base + c.heapLimit),
+        trimThreshold_(c.trimThreshold) {}
 
   std::optional<HeapChunk> allocate(uint64_t n, AccessTrace& t) override {
     const std::vector<FreeChunk> before = fl_.freeList();
@@ -125,6 +136,8 @@ class FreeListArena : public HeapArena {
     for (size_t m = list.size(); m < sizeBefore + 1; ++m) t.load(c.chunkEnd, kNodeBytes);
     t.store(list[idx].addr, kNodeBytes);
     fixRover();
+    if (list[idx].addr + list[idx].size == end_)  // the top chunk grew: maybe give memory back
+      brk_.trim(list[idx].addr + kTopRoom, trimThreshold_);
   }
 
  private:
@@ -133,6 +146,8 @@ class FreeListArena : public HeapArena {
   }
   ProgramBreak& brk_;
   FreeListAllocator fl_;
+  uint64_t end_;  // end of the region the free list spans (end of the top chunk)
+  uint64_t trimThreshold_;
   size_t rover_ = 0;  // mirrors the allocator's next-fit rover, to know which elements it read
 };
 

@@ -163,4 +163,36 @@ std::optional<ProcessHeap::Block> ProcessHeap::block(uint64_t ptr) const {
   return it->second;
 }
 
+std::vector<HeapStatValue> heapStatValues(const ProcessHeap& heap) {
+  const HeapStats& s = heap.stats();
+  std::vector<HeapStatValue> v = {
+      {"mallocs", s.mallocs, "Count", "malloc calls"},
+      {"frees", s.frees, "Count", "free calls (incl. bad ones, excl. free(NULL))"},
+      {"reallocs", s.reallocs, "Count", "realloc calls on a non-NULL pointer"},
+      {"realloc_moves", s.reallocMoves, "Count", "reallocs that moved the block"},
+      {"callocs", s.callocs, "Count", "calloc calls"},
+      {"failures", s.failures, "Count", "allocations that returned NULL"},
+      {"mmaps", s.mmaps, "Count", "blocks served by mmap"},
+      {"munmaps", s.munmaps, "Count", "mmapped blocks unmapped"},
+      {"brk_growths", heap.breakGrowths(), "Count", "brk calls raising the break"},
+      {"brk_shrinks", heap.breakShrinks(), "Count", "brk calls lowering the break (trim)"},
+      {"heap_bytes", heap.programBreak() - heap.heapStart(), "Byte", "brk heap size at the end"},
+      {"searched", s.searched, "Count", "free-list elements examined by allocations"},
+      {"metadata_loads", heap.metadataTrace().loads(), "Count", "malloc's own loads"},
+      {"metadata_stores", heap.metadataTrace().stores(), "Count", "malloc's own stores"},
+      {"data_loads", heap.dataTrace().loads(), "Count", "program loads (read ops)"},
+      {"data_stores", heap.dataTrace().stores(), "Count", "program stores (write ops)"},
+      {"live_bytes", s.liveBytes, "Byte", "user bytes allocated at the end"},
+      {"peak_live_bytes", s.peakLiveBytes, "Byte", "most user bytes allocated at once"},
+  };
+  for (size_t k = 0; k < kMemoryErrorKinds; ++k) {
+    const auto kind = static_cast<MemoryErrorKind>(k);
+    std::string name = toString(kind);
+    std::replace(name.begin(), name.end(), '-', '_');
+    v.push_back({"errors." + name, heap.checker().count(kind), "Count",
+                 std::string(toString(kind)) + " errors detected"});
+  }
+  return v;
+}
+
 }  // namespace vmsim::os

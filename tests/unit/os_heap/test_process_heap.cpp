@@ -45,6 +45,21 @@ TEST(HeapBrk, IncrementIsConfigurable) {
   EXPECT_EQ(f.heap.programBreak(), kHeapStart + 8192);
 }
 
+TEST(HeapBrk, FreeingTheTopGivesMemoryBackAboveTheTrimThreshold) {
+  for (const uint64_t threshold : {uint64_t{128 * 1024}, uint64_t{0}}) {
+    ProcessHeapConfig c;
+    c.heap.trimThreshold = threshold;
+    HeapFixture f(c);
+    std::vector<uint64_t> ps;
+    for (int i = 0; i < 5; ++i) ps.push_back(f.heap.malloc(100 * 1024));
+    EXPECT_EQ(f.heap.programBreak(), kHeapStart + 512 * 1024);
+    for (const uint64_t p : ps) f.heap.free(p);
+    EXPECT_EQ(f.heap.programBreak(), kHeapStart + (threshold ? 128 : 512) * 1024);
+    EXPECT_EQ(f.mem.currentBreak(), f.heap.programBreak());
+    EXPECT_EQ(f.heap.breakShrinks(), threshold ? 1u : 0u);
+  }
+}
+
 TEST(HeapMmap, RequestsAtTheThresholdAreMappedAndUnmapped) {
   HeapFixture f;
   const uint64_t small = f.heap.malloc(128 * 1024 - 1);
@@ -305,6 +320,25 @@ TEST(HeapCalloc, ZeroedBytesAreInitialisedAndWritten) {
   EXPECT_EQ(zeroed, 100u);
   EXPECT_TRUE(f.heap.access(p, 100, false));
   EXPECT_EQ(f.heap.calloc(UINT64_MAX / 2, 4), 0u);  // count * size overflows
+}
+
+TEST(HeapStatsTable, NamesEveryCounterAndErrorKind) {
+  HeapFixture f;
+  f.heap.free(f.heap.malloc(10));
+  f.heap.free(0x10);
+  const auto v = heapStatValues(f.heap);
+  auto value = [&](const std::string& name) {
+    for (const auto& s : v)
+      if (s.name == name) return s.value;
+    ADD_FAILURE() << "no stat " << name;
+    return uint64_t{0};
+  };
+  EXPECT_EQ(value("mallocs"), 1u);
+  EXPECT_EQ(value("frees"), 2u);
+  EXPECT_EQ(value("brk_growths"), 1u);
+  EXPECT_EQ(value("heap_bytes"), 128u * 1024);
+  EXPECT_EQ(value("errors.invalid_free"), 1u);
+  EXPECT_EQ(value("errors.leak"), 0u);
 }
 
 TEST(HeapMalloc, ZeroBytesGiveDistinctPointers) {

@@ -29,6 +29,8 @@ struct HeapConfig {
   uint64_t alignment = 16;                // freelist size padding (glibc MALLOC_ALIGNMENT)
   uint64_t mmapThreshold = 128 * 1024;    // requests >= this are mmapped (glibc M_MMAP_THRESHOLD)
   uint64_t brkIncrement = 128 * 1024;     // the break grows in multiples of this (glibc M_TOP_PAD)
+  uint64_t trimThreshold = 128 * 1024;    // freelist: lower the break when this much is free at
+                                          // the top (glibc M_TRIM_THRESHOLD); 0 = never
   uint64_t heapLimit = 1ULL << 30;        // address space the brk heap may span
   std::vector<uint64_t> sizeClasses = {16, 32, 64, 128, 256, 512, 1024, 2048, 4096};
   uint64_t buddyMinBlock = 32;  // buddy
@@ -60,9 +62,12 @@ class ProgramBreak {
   ProgramBreak(ProcessMemory& mem, uint64_t increment);
   /// Makes [.., end) part of the heap; false when brk() refuses.
   bool cover(uint64_t end);
+  /// Lowers the break to the increment boundary above `end` if that frees >= `threshold` bytes.
+  bool trim(uint64_t end, uint64_t threshold);
   uint64_t start() const { return start_; }
   uint64_t current() const { return break_; }
   uint64_t growths() const { return growths_; }
+  uint64_t shrinks() const { return shrinks_; }
 
  private:
   ProcessMemory& mem_;
@@ -70,6 +75,7 @@ class ProgramBreak {
   uint64_t start_;
   uint64_t break_;
   uint64_t growths_ = 0;
+  uint64_t shrinks_ = 0;
 };
 
 /// One chunk handed out by an arena: user bytes [user, user + usable) inside [chunk, chunkEnd).

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "vmsim/os/heap_arena.h"
@@ -77,6 +78,8 @@ class ProcessHeap {
   size_t liveBlocks() const { return live_.size(); }
   uint64_t programBreak() const { return brk_.current(); }
   uint64_t breakGrowths() const { return brk_.growths(); }
+  uint64_t breakShrinks() const { return brk_.shrinks(); }
+  uint64_t heapStart() const { return brk_.start(); }
   const MemoryChecker& checker() const { return checker_; }
   const HeapStats& stats() const { return stats_; }
   /// malloc's own accesses (headers, free-list nodes, realloc copies, calloc zeroing).
@@ -107,5 +110,15 @@ class ProcessHeap {
   HeapStats stats_;
   uint64_t op_ = 0;
 };
+
+/// One counter for a stats registry: `name` is a stat name below the workload's path.
+struct HeapStatValue {
+  std::string name;
+  uint64_t value;
+  std::string unit;
+  std::string desc;
+};
+/// Every counter of the heap and its checker (errors as `errors.<kind>`), for registration.
+std::vector<HeapStatValue> heapStatValues(const ProcessHeap& heap);
 
 }  // namespace vmsim::os

@@ -31,8 +31,9 @@ class ProgramWorkload : public workloads::Workload {
   ProgramWorkload(const ProgramWorkload&) = delete;
   ProgramWorkload& operator=(const ProgramWorkload&) = delete;
 
-  /// Reads `program.*`-style keys from `p` (see models/os/README.md); `file` set = text program,
-  /// else random. Bad values are Config problems; a bad program file throws std::runtime_error.
+  /// Reads `program.*`-style keys from `p` (listed in models/os/PROCESS_HEAP.md); `file` set = text
+  /// program, else random. Bad values are Config problems; a bad program file throws
+  /// std::runtime_error.
   static std::unique_ptr<ProgramWorkload> fromParams(Params& p, ProcessMemory& mem);
 
   bool next(workloads::Access& a) override;
