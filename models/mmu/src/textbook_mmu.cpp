@@ -624,29 +624,54 @@ class TextbookMmu::TimedTables : public TableMemory {
   sc_core::sc_time& delay_;
 };
 
+// Setup and functional accesses. Before simulation starts the sockets behind `mem` may not be
+// usable yet (multi-passthrough sockets bind at the end of elaboration), so writes are staged
+// and reads see staged bytes over zero-filled memory; start_of_simulation() writes them out.
 class TextbookMmu::DebugTables : public TableMemory {
  public:
   explicit DebugTables(TextbookMmu& m) : m_(m) {}
   void read(uint64_t pa, unsigned char* out, unsigned bytes) override {
-    transfer(tlm::TLM_READ_COMMAND, pa, out, bytes);
+    if (m_.memReady_) return m_.transferDbg(tlm::TLM_READ_COMMAND, pa, out, bytes);
+    for (unsigned i = 0; i < bytes; ++i) {
+      const auto it = m_.staged_.find(pa + i);
+      out[i] = it == m_.staged_.end() ? 0 : it->second;
+    }
   }
   void write(uint64_t pa, const unsigned char* in, unsigned bytes) override {
-    transfer(tlm::TLM_WRITE_COMMAND, pa, const_cast<unsigned char*>(in), bytes);
+    if (m_.memReady_) {
+      return m_.transferDbg(tlm::TLM_WRITE_COMMAND, pa, const_cast<unsigned char*>(in), bytes);
+    }
+    for (unsigned i = 0; i < bytes; ++i) m_.staged_[pa + i] = in[i];
   }
 
  private:
-  void transfer(tlm::tlm_command cmd, uint64_t pa, unsigned char* data, unsigned bytes) {
-    tlm::tlm_generic_payload gp;
-    gp.set_command(cmd);
-    gp.set_address(pa);
-    gp.set_data_ptr(data);
-    gp.set_data_length(bytes);
-    gp.set_streaming_width(bytes);
-    if (m_.mem->transport_dbg(gp) != bytes)
-      throw std::invalid_argument("page-table address " + hex(pa) + " is not backed by memory");
-  }
   TextbookMmu& m_;
 };
+
+void TextbookMmu::transferDbg(tlm::tlm_command cmd, uint64_t pa, unsigned char* data,
+                              unsigned bytes) {
+  tlm::tlm_generic_payload gp;
+  gp.set_command(cmd);
+  gp.set_address(pa);
+  gp.set_data_ptr(data);
+  gp.set_data_length(bytes);
+  gp.set_streaming_width(bytes);
+  if (mem->transport_dbg(gp) != bytes)
+    throw std::invalid_argument("page-table address " + hex(pa) + " is not backed by memory");
+}
+
+void TextbookMmu::start_of_simulation() {
+  memReady_ = true;
+  try {
+    for (const auto& [pa, byte] : staged_) {
+      unsigned char b = byte;
+      transferDbg(tlm::TLM_WRITE_COMMAND, pa, &b, 1);
+    }
+  } catch (const std::invalid_argument& e) {
+    SC_REPORT_ERROR(name(), e.what());
+  }
+  staged_.clear();
+}
 
 // --- the module --------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -97,8 +98,9 @@ class TextbookMmu : public Module {
   ~TextbookMmu() override;
 
   TextbookMode mode() const { return mode_; }
-  /// Setup before simulation (`mem` must be bound): sets registers or allocates frames and writes
-  /// the page-table entries into simulated memory. std::invalid_argument when it cannot.
+  /// Setup, before or during simulation: sets registers or allocates frames and writes the
+  /// page-table entries into simulated memory (staged until simulation starts, as the sockets
+  /// behind `mem` may not be bound before). std::invalid_argument when it cannot.
   void mapRegion(Asid asid, uint64_t va, uint64_t size, Perms perms);
   /// PA of the ASID's linear table / page directory, or the inverted table (shared by all ASIDs).
   uint64_t tableBase(Asid asid) const { return scheme_->tableBase(asid); }
@@ -112,6 +114,8 @@ class TextbookMmu : public Module {
   class TimedTables;
   class DebugTables;
 
+  void start_of_simulation() override;
+  void transferDbg(tlm::tlm_command cmd, uint64_t pa, unsigned char* data, unsigned bytes);
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   unsigned int transport_dbg(tlm::tlm_generic_payload& gp);
   void access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at);
@@ -128,6 +132,8 @@ class TextbookMmu : public Module {
   TextbookMode mode_ = TextbookMode::Linear;
   std::unique_ptr<RegionAllocator> region_;
   std::unique_ptr<TranslationScheme> scheme_;
+  bool memReady_ = false;               // simulation started: `mem` reaches memory
+  std::map<uint64_t, uint8_t> staged_;  // table bytes written before that
   sc_core::sc_time latency_;
 
   unsigned atWorkers_ = 16;
