@@ -1,12 +1,32 @@
 // ProgramWorkload from configuration keys (`<path>.file`, `.allocator`, `.policy`, ...), declared
 // here with defaults, units and descriptions like every other module parameter.
-#include <stdexcept>
+#include <string>
 
 #include "vmsim/common/config.h"
 #include "vmsim/os/program_workload.h"
 
 namespace vmsim::os {
 namespace {
+
+// Values the allocators would reject are reported as config problems and replaced by defaults, so
+// that every problem is listed by Config::finalize() instead of one exception.
+void validate(Params& p, HeapConfig& h) {
+  const HeapConfig d;
+  bool ascending = !h.sizeClasses.empty() && h.sizeClasses[0] > 0;
+  for (size_t i = 1; i < h.sizeClasses.size(); ++i)
+    ascending = ascending && h.sizeClasses[i] > h.sizeClasses[i - 1];
+  if (!ascending) {
+    p.config().addProblem("'" + p.key("size_classes") +
+                          "': needs non-zero, strictly ascending sizes");
+    h.sizeClasses = d.sizeClasses;
+  }
+  const uint64_t b = h.buddyMinBlock;
+  if (b == 0 || (b & (b - 1)) != 0 || b > h.heapLimit) {
+    p.config().addProblem("'" + p.key("buddy_min_block") + "': value '" + std::to_string(b) +
+                          "' must be a power of two no larger than heap_limit");
+    h.buddyMinBlock = d.buddyMinBlock;
+  }
+}
 
 HeapConfig readHeapConfig(Params& p) {
   HeapConfig h;
@@ -26,12 +46,16 @@ HeapConfig readHeapConfig(Params& p) {
   h.brkIncrement =
       p.getSize("brk_increment", "128KiB",
                 "the program break grows in multiples of this (M_TOP_PAD)", Range{1, 1e12});
+  h.trimThreshold = p.getSize("trim_threshold", "128KiB",
+                              "freelist: lower the break when this much is free at the top "
+                              "(M_TRIM_THRESHOLD); 0 = never");
   h.heapLimit =
       p.getSize("heap_limit", "1GiB", "address span the brk heap may grow to", Range{4096, 1e15});
   h.sizeClasses = p.getUintList("size_classes", h.sizeClasses, "B",
                                 "segregated/slab: ascending size-class block sizes");
   h.buddyMinBlock = p.getSize("buddy_min_block", "32", "buddy: smallest block (power of two)");
   h.slabObjects = p.getUint("slab_objects", 64, "Count", "slab: objects per slab", Range{1, 1e6});
+  validate(p, h);
   return h;
 }
 

@@ -266,6 +266,8 @@ TEST(ProgramWorkload, FromParamsReportsBadNames) {
   vmsim::Config cfg;
   cfg.set("program.policy", "FASTEST");
   cfg.set("program.allocater", "buddy");
+  cfg.set("program.size_classes", "[32, 16]");
+  cfg.set("program.buddy_min_block", "48");
   vmsim::Params p = cfg.at("program");
   SimpleProcessMemory mem;
   ProgramWorkload::fromParams(p, mem);
@@ -276,6 +278,8 @@ TEST(ProgramWorkload, FromParamsReportsBadNames) {
     const std::string all = e.what();
     EXPECT_NE(all.find("FASTEST"), std::string::npos) << all;
     EXPECT_NE(all.find("allocater"), std::string::npos) << all;
+    EXPECT_NE(all.find("program.size_classes"), std::string::npos) << all;
+    EXPECT_NE(all.find("program.buddy_min_block"), std::string::npos) << all;
   }
 }
 
