@@ -205,15 +205,15 @@ class SegregatedArena : public HeapArena {
   SegregatedAllocator seg_;
 };
 
-/// BuddyAllocator over the largest power-of-two span that fits heapLimit, based at the first
-/// address above the heap start aligned to that span (the allocator's rule). Free lists are kept
+/// BuddyAllocator over the largest power-of-two span that, aligned to its size (the allocator's
+/// rule), fits in [heap start, heap start + heapLimit). Free lists are kept
 /// out of band (like Linux's struct page), so a split or merge costs no heap access: one load per
 /// order examined, one store at the block.
 class BuddyArena : public HeapArena {
  public:
   BuddyArena(const HeapConfig& c, ProgramBreak& brk)
       : brk_(brk),
-        span_(spanFor(c.heapLimit)),
+        span_(spanFor(brk.start(), c.heapLimit, c.buddyMinBlock)),
         buddy_(alignUp(brk.start(), span_), span_, c.buddyMinBlock) {}
 
   std::optional<HeapChunk> allocate(uint64_t n, AccessTrace& t) override {
@@ -241,9 +241,11 @@ class BuddyArena : public HeapArena {
   }
 
  private:
-  static uint64_t spanFor(uint64_t limit) {
+  // The largest power of two that, aligned, still ends within [start, start + limit).
+  static uint64_t spanFor(uint64_t start, uint64_t limit, uint64_t minBlock) {
     uint64_t s = 1;
     while (s * 2 <= limit) s *= 2;
+    while (s > minBlock && alignUp(start, s) + s > start + limit) s /= 2;
     return s;
   }
   ProgramBreak& brk_;
