@@ -322,7 +322,7 @@ class LinearScheme : public TranslationScheme {
 
   LinearScheme(Params p, RegionAllocator& region, uint64_t physBase) : region_(region) {
     geo_.physBase = physBase;
-    geo_.read(p, "4KiB", "64MiB");
+    geo_.read(p, "4KiB", "1GiB");
     if (geo_.addressSpace % geo_.pageSize)
       p.config().addProblem(p.key("address_space") + ": not a multiple of page_size");
   }
@@ -699,7 +699,8 @@ TextbookMmu::TextbookMmu(const sc_core::sc_module_name& nm, SimContext& ctx)
       cycles(p.getUint("latency", 1, "Cycle", "cycles added to every access", Range{0, 1e6}));
   atWorkers_ = static_cast<unsigned>(p.getUint(
       "at_workers", 16, "Count", "AT mode: accesses translated concurrently", Range{1, 1024}));
-  const uint64_t physBase = p.getSize("phys_base", "0", "start of the MMU's physical region");
+  const uint64_t physBase = p.getSize(
+      "phys_base", "256MiB", "start of the MMU's physical region (above the kernel's default)");
   const uint64_t physSize =
       p.getSize("phys_size", "64MiB", "bytes of the region holding tables, segments and frames",
                 Range{64, 1e15});

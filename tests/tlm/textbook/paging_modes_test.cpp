@@ -57,6 +57,10 @@ TEST(TextbookLinear, RoundTripFaultsAndOneTableReadPerAccess) {
   EXPECT_GT(r[1].delay, sc_core::SC_ZERO_TIME);
   EXPECT_EQ(rig.violations(), std::vector<std::string>{});
   EXPECT_EQ(rig.stat("mmu.accesses"), 9);
+  const auto* walks = dynamic_cast<const stats::Histogram*>(rig.reg.find("mmu.walkReads"));
+  ASSERT_NE(walks, nullptr);
+  EXPECT_EQ(walks->moments().samples, 11);  // one translation per page touched
+  EXPECT_EQ(walks->moments().sum, rig.stat("mmu.tableReads"));
 }
 
 TEST(TextbookLinear, PteBytesAreOstepFormatAndMatchThePlainTranslator) {
