@@ -1,6 +1,8 @@
 // Heap programs: the text format's parser (errors name file and line) and the random generator.
 #include "vmsim/os/heap_program.h"
 
+#include "vmsim/os/memory_checker.h"
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -119,11 +121,13 @@ std::vector<HeapOp> readHeapProgramFile(const std::string& path) {
 }
 
 RandomHeapProgram::RandomHeapProgram(const RandomProgramConfig& config)
-    : config_(config), rng_(config.seed) {
+    : config_(config), rng_(config.seed), injected_(kMemoryErrorKinds, 0) {
   if (config.minSize == 0 || config.maxSize < config.minSize || config.maxAccess == 0)
     throw std::invalid_argument(
         "random heap program: need 0 < min_size <= max_size, max_access > 0");
-  if (config.wMalloc + config.wFree + config.wRealloc + config.wWrite + config.wRead == 0)
+  if (config.wMalloc + config.wFree + config.wRealloc + config.wWrite + config.wRead +
+          config.wError ==
+      0)
     throw std::invalid_argument("random heap program: all op weights are zero");
 }
 
@@ -171,27 +175,70 @@ HeapOp RandomHeapProgram::makeRead(uint64_t id) {
   return {HeapOpKind::Read, id, len, off, 0};
 }
 
+HeapOp RandomHeapProgram::makeFree(size_t i) {
+  const uint64_t id = liveIds_[i];
+  liveIds_[i] = liveIds_.back();
+  liveIds_.pop_back();
+  live_.erase(id);
+  return HeapOp{HeapOpKind::Free, id, 0, 0, 0};
+}
+
+HeapOp RandomHeapProgram::makeError() {
+  static constexpr MemoryErrorKind kInjectable[] = {
+      MemoryErrorKind::DoubleFree,        MemoryErrorKind::UseAfterFree,
+      MemoryErrorKind::InvalidFree,       MemoryErrorKind::HeapOverflow,
+      MemoryErrorKind::UninitializedRead, MemoryErrorKind::Leak};
+  const MemoryErrorKind kind = kInjectable[draw(6)];
+  const size_t i = draw(liveIds_.size());
+  const uint64_t id = liveIds_[i];
+  const Live l = live_[id];
+  std::optional<HeapOp> op;
+  switch (kind) {
+    case MemoryErrorKind::DoubleFree:
+      op = makeFree(i);
+      pending_.push_back(*op);
+      break;
+    case MemoryErrorKind::UseAfterFree:
+      op = makeFree(i);
+      pending_.push_back({HeapOpKind::Write, id, 1 + draw(std::min<uint64_t>(l.size, 8)), 0, 0});
+      break;
+    case MemoryErrorKind::InvalidFree:
+      if (l.size >= 2) op = HeapOp{HeapOpKind::Free, id, 0, 1 + draw(l.size - 1), 0};
+      break;
+    case MemoryErrorKind::HeapOverflow:  // starts at the end, so no byte inside gets written
+      op = HeapOp{HeapOpKind::Write, id, 1 + draw(8), l.size, 0};
+      break;
+    case MemoryErrorKind::UninitializedRead:
+      if (l.written < l.size) op = HeapOp{HeapOpKind::Read, id, 1, l.written, 0};
+      break;
+    default:  // Leak: forget the block, so it is never freed
+      liveIds_[i] = liveIds_.back();
+      liveIds_.pop_back();
+      live_.erase(id);
+      ++injected_[static_cast<size_t>(MemoryErrorKind::Leak)];
+      return makeMalloc();
+  }
+  if (!op) return makeMalloc();
+  ++injected_[static_cast<size_t>(kind)];
+  return *op;
+}
+
 std::optional<HeapOp> RandomHeapProgram::next() {
+  if (!pending_.empty()) {
+    const HeapOp op = pending_.back();
+    pending_.pop_back();
+    return op;
+  }
   if (emitted_ >= config_.ops) {
     if (!config_.freeAtEnd || liveIds_.empty()) return std::nullopt;
-    const uint64_t id = liveIds_.back();
-    liveIds_.pop_back();
-    live_.erase(id);
-    return HeapOp{HeapOpKind::Free, id, 0, 0, 0};
+    return makeFree(liveIds_.size() - 1);
   }
   ++emitted_;
   if (liveIds_.empty()) return makeMalloc();
   const RandomProgramConfig& c = config_;
-  uint64_t w = draw(c.wMalloc + c.wFree + c.wRealloc + c.wWrite + c.wRead);
+  uint64_t w = draw(c.wMalloc + c.wFree + c.wRealloc + c.wWrite + c.wRead + c.wError);
   if (w < c.wMalloc) return makeMalloc();
-  if ((w -= c.wMalloc) < c.wFree) {
-    const size_t i = draw(liveIds_.size());
-    const uint64_t id = liveIds_[i];
-    liveIds_[i] = liveIds_.back();
-    liveIds_.pop_back();
-    live_.erase(id);
-    return HeapOp{HeapOpKind::Free, id, 0, 0, 0};
-  }
+  if ((w -= c.wMalloc) < c.wFree) return makeFree(draw(liveIds_.size()));
   if ((w -= c.wFree) < c.wRealloc) {
     const uint64_t id = pickLive();
     Live& l = live_[id];
@@ -200,7 +247,8 @@ std::optional<HeapOp> RandomHeapProgram::next() {
     return HeapOp{HeapOpKind::Realloc, id, l.size, 0, 0};
   }
   if ((w -= c.wRealloc) < c.wWrite) return makeWrite(pickLive());
-  return makeRead(pickLive());
+  if ((w -= c.wWrite) < c.wRead) return makeRead(pickLive());
+  return makeError();
 }
 
 }  // namespace vmsim::os

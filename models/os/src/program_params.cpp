@@ -76,13 +76,15 @@ RandomProgramConfig readRandomConfig(Params& p) {
   r.minSize = p.getSize("min_size", "16", "random program: smallest allocation", Range{1, 1e15});
   r.maxSize = p.getSize("max_size", "64KiB", "random program: largest allocation", Range{1, 1e15});
   r.maxAccess = p.getSize("max_access", "256", "random program: longest read/write", Range{1, 1e9});
-  const auto mix = p.getUintList("mix", {30, 25, 5, 25, 15}, "",
-                                 "random program: weights of malloc, free, realloc, write, read");
-  if (mix.size() == 5) {
+  const auto mix = p.getUintList(
+      "mix", {30, 25, 5, 25, 15, 0}, "",
+      "random program: weights of malloc, free, realloc, write, read, injected error");
+  if (mix.size() == 5 || mix.size() == 6) {
     r.wMalloc = mix[0], r.wFree = mix[1], r.wRealloc = mix[2], r.wWrite = mix[3], r.wRead = mix[4];
+    r.wError = mix.size() == 6 ? mix[5] : 0;
   } else {
     p.config().addProblem("'" + p.key("mix") +
-                          "': needs 5 weights (malloc free realloc write read)");
+                          "': needs 5 or 6 weights (malloc free realloc write read [error])");
   }
   r.freeAtEnd = p.getBool("free_at_end", true, "random program: free every block at the end");
   return r;

@@ -217,6 +217,38 @@ TEST(ProgramWorkload, CleanRandomProgramsRaiseNoErrorsWithAnyAllocator) {
   }
 }
 
+TEST(ProgramWorkload, EveryInjectedErrorIsFoundExactlyOnce) {
+  for (const auto k : {HeapAllocatorKind::FreeList, HeapAllocatorKind::Segregated,
+                       HeapAllocatorKind::Buddy, HeapAllocatorKind::Slab}) {
+    for (const bool delay : {false, true}) {
+      SimpleProcessMemory mem;
+      ProcessHeapConfig c = withAllocator(k);
+      c.delayReuse = delay;
+      RandomProgramConfig r;
+      r.ops = 3000;
+      r.seed = 21;
+      r.wError = 10;
+      auto program = std::make_unique<RandomHeapProgram>(r);
+      std::vector<HeapOp> ops;
+      while (const auto op = program->next()) ops.push_back(*op);
+      ProgramWorkload w(mem, c, ops, "injected");
+      while (w.step()) {
+      }
+      const MemoryChecker& checker = w.heap().checker();
+      uint64_t injectedTotal = 0;
+      for (size_t kind = 0; kind < kMemoryErrorKinds; ++kind) {
+        const auto mk = static_cast<MemoryErrorKind>(kind);
+        EXPECT_EQ(checker.count(mk), program->injected()[kind])
+            << toString(mk) << ", allocator " << int(k) << ", delay " << delay;
+        injectedTotal += program->injected()[kind];
+      }
+      EXPECT_GT(injectedTotal, 100u);
+      EXPECT_EQ(checker.count(MemoryErrorKind::InvalidAccess), 0u);
+      EXPECT_EQ(w.nullAccessesSkipped(), 0u);
+    }
+  }
+}
+
 TEST(ProgramWorkload, RandomProgramsAreDeterministicPerSeed) {
   auto run = [](uint64_t seed) {
     SimpleProcessMemory mem;
@@ -260,6 +292,22 @@ TEST(ProgramWorkload, FromParamsReadsProgramKeys) {
   EXPECT_EQ(w->heap().config().heap.mmapThreshold, 64u * 1024);
   EXPECT_NE(w->describe().find("200 ops, seed 9"), std::string::npos);
   EXPECT_NO_THROW(cfg.finalize());
+}
+
+TEST(ProgramWorkload, FromParamsMixCanInjectErrors) {
+  vmsim::Config cfg;
+  cfg.set("program.ops", "2000");
+  cfg.set("program.mix", "[30, 25, 5, 25, 15, 10]");
+  vmsim::Params p = cfg.at("program");
+  SimpleProcessMemory mem;
+  auto w = ProgramWorkload::fromParams(p, mem);
+  while (w->step()) {
+  }
+  EXPECT_GT(w->heap().checker().totalErrors(), 50u);
+  cfg.set("program.mix", "[1, 2]");
+  vmsim::Params again = cfg.at("program");
+  ProgramWorkload::fromParams(again, mem);
+  EXPECT_THROW(cfg.finalize(), vmsim::ConfigError);
 }
 
 TEST(ProgramWorkload, FromParamsReportsBadNames) {

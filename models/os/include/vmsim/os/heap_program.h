@@ -31,8 +31,10 @@ struct HeapOp {
 std::vector<HeapOp> parseHeapProgram(const std::string& text, const std::string& origin);
 std::vector<HeapOp> readHeapProgramFile(const std::string& path);
 
-/// A clean random program: allocation sizes log-uniform in [minSize, maxSize]; reads only touch
-/// bytes written before; every block is freed at the end when freeAtEnd.
+/// A random program: allocation sizes log-uniform in [minSize, maxSize]; reads only touch bytes
+/// written before; every block is freed at the end when freeAtEnd. Clean unless wError > 0: then
+/// that weight injects one error each time (double free, interior free, use after free, write
+/// just past the end, read of unwritten bytes, leak), counted in injected().
 struct RandomProgramConfig {
   uint64_t ops = 10000;
   uint64_t seed = 1;
@@ -45,6 +47,7 @@ struct RandomProgramConfig {
   uint64_t wRealloc = 5;
   uint64_t wWrite = 25;
   uint64_t wRead = 15;
+  uint64_t wError = 0;
   bool freeAtEnd = true;
 };
 
@@ -53,6 +56,8 @@ class RandomHeapProgram {
   explicit RandomHeapProgram(const RandomProgramConfig& config);
   /// The next op; empty at the end.
   std::optional<HeapOp> next();
+  /// Errors injected so far, by MemoryErrorKind index (a leak counts when injected).
+  const std::vector<uint64_t>& injected() const { return injected_; }
 
  private:
   struct Live {
@@ -65,6 +70,8 @@ class RandomHeapProgram {
   HeapOp makeMalloc();
   HeapOp makeWrite(uint64_t id);
   HeapOp makeRead(uint64_t id);
+  HeapOp makeFree(size_t liveIndex);
+  HeapOp makeError();
 
   RandomProgramConfig config_;
   std::mt19937_64 rng_;
@@ -72,6 +79,8 @@ class RandomHeapProgram {
   uint64_t nextId_ = 0;
   std::vector<uint64_t> liveIds_;  // ids in creation order (swap-removed)
   std::unordered_map<uint64_t, Live> live_;
+  std::vector<HeapOp> pending_;  // second halves of injected errors, issued next
+  std::vector<uint64_t> injected_;
 };
 
 }  // namespace vmsim::os
