@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <string>
 
 namespace vmsim::dram {
 
@@ -11,17 +12,35 @@ BackingStore::BackingStore(uint64_t pageBytes) : pageBytes_(pageBytes) {
   if (pageBytes == 0 || (pageBytes & (pageBytes - 1)) != 0)
     throw std::invalid_argument("BackingStore page size must be a power of two, got " +
                                 std::to_string(pageBytes));
+  while ((uint64_t{1} << pageShift_) < pageBytes) ++pageShift_;
+}
+
+uint8_t* BackingStore::findOrCreate(uint64_t pn) {
+  const uint64_t top = pn >> kLeafBits;
+  if (top >= leaves_.size()) leaves_.resize(top + 1);
+  if (!leaves_[top]) leaves_[top] = std::make_unique<Leaf>();
+  uint8_t*& slot = leaves_[top]->page[pn & ((1u << kLeafBits) - 1)];
+  if (!slot) {
+    if (arenaUsed_ == kArenaPages) {
+      // Value-initialised: zero-filled, and for large blocks the OS maps zero pages lazily.
+      arenas_.push_back(std::make_unique<uint8_t[]>(kArenaPages * pageBytes_));
+      arenaUsed_ = 0;
+    }
+    slot = arenas_.back().get() + (arenaUsed_++) * pageBytes_;
+    ++pages_;
+  }
+  return slot;
 }
 
 void BackingStore::read(uint64_t addr, uint8_t* dst, size_t len) const {
   while (len > 0) {
     const uint64_t off = addr & (pageBytes_ - 1);
     const size_t n = size_t(std::min<uint64_t>(len, pageBytes_ - off));
-    auto it = pages_.find(addr / pageBytes_);
-    if (it == pages_.end())
+    const uint8_t* page = find(addr >> pageShift_);
+    if (!page)
       std::memset(dst, 0, n);
     else
-      std::memcpy(dst, it->second.get() + off, n);
+      std::memcpy(dst, page + off, n);
     addr += n, dst += n, len -= n;
   }
 }
@@ -30,12 +49,7 @@ void BackingStore::write(uint64_t addr, const uint8_t* src, size_t len) {
   while (len > 0) {
     const uint64_t off = addr & (pageBytes_ - 1);
     const size_t n = size_t(std::min<uint64_t>(len, pageBytes_ - off));
-    auto& page = pages_[addr / pageBytes_];
-    if (!page) {
-      page.reset(new uint8_t[pageBytes_]);
-      std::memset(page.get(), 0, pageBytes_);
-    }
-    std::memcpy(page.get() + off, src, n);
+    std::memcpy(findOrCreate(addr >> pageShift_) + off, src, n);
     addr += n, src += n, len -= n;
   }
 }
