@@ -71,10 +71,14 @@ ProgramBreak::ProgramBreak(ProcessMemory& mem, uint64_t increment)
       break_(start_) {}
 
 bool ProgramBreak::cover(uint64_t end) {
-  if (end <= break_) return true;
+  if (end <= break_) {
+    if (pending_ && end > *pending_) pending_ = start_ + alignUp(end - start_, increment_);
+    return true;
+  }
   const uint64_t next = start_ + alignUp(end - start_, increment_);
   if (!mem_.setBreak(next)) return false;
   break_ = next;
+  pending_.reset();
   ++growths_;
   return true;
 }
@@ -82,10 +86,17 @@ bool ProgramBreak::cover(uint64_t end) {
 bool ProgramBreak::trim(uint64_t end, uint64_t threshold) {
   const uint64_t keep = start_ + alignUp(std::max(end, start_) - start_, increment_);
   if (threshold == 0 || break_ <= keep || break_ - keep < threshold) return false;
-  if (!mem_.setBreak(keep)) return false;
-  break_ = keep;
-  ++shrinks_;
+  pending_ = keep;
+  if (!deferShrink_) applyPending();
   return true;
+}
+
+void ProgramBreak::applyPending() {
+  if (pending_ && *pending_ < break_ && mem_.setBreak(*pending_)) {
+    break_ = *pending_;
+    ++shrinks_;
+  }
+  pending_.reset();
 }
 
 namespace {
@@ -106,8 +117,11 @@ class FreeListArena : public HeapArena {
     const size_t start = fl_.config().fit == FitPolicy::Next ? rover_ : 0;
     const AllocResult r = fl_.allocate(n);
     lastSearched_ = r.searched;
-    for (uint64_t k = 0; k < r.searched; ++k)
-      t.load(before[(start + k) % before.size()].addr, kNodeBytes);
+    for (uint64_t k = 0; k < r.searched; ++k) {
+      // Only a top chunk left above the break by a refused brk without coalescing lies there.
+      const uint64_t node = before[(start + k) % before.size()].addr;
+      if (node + kNodeBytes <= brk_.current()) t.load(node, kNodeBytes);
+    }
     if (!r.addr) return std::nullopt;
     size_t idx = 0;
     while (before[idx].addr != *r.addr) ++idx;
@@ -196,7 +210,7 @@ class SegregatedArena : public HeapArena {
     lastSearched_ = 0;
     for (const FreeChunk& f : seg_.backingFreeList()) {
       ++lastSearched_;
-      t.load(f.addr, kNodeBytes);
+      if (f.addr + kNodeBytes <= brk_.current()) t.load(f.addr, kNodeBytes);  // see FreeListArena
       if (f.size >= r) return;
     }
   }

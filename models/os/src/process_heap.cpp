@@ -15,7 +15,15 @@ ProcessHeap::ProcessHeap(ProcessMemory& mem, const ProcessHeapConfig& config)
       config_(config),
       brk_(mem, config.heap.brkIncrement),
       arena_(makeHeapArena(config.heap, brk_)),
-      checker_(config.checker) {}
+      checker_(config.checker) {
+  brk_.setDeferShrink(config.deferReleases);
+}
+
+void ProcessHeap::settle() {
+  brk_.applyPending();
+  for (const HeapChunk& c : pendingUnmaps_) mem_.munmap(c.chunk, c.chunkEnd - c.chunk);
+  pendingUnmaps_.clear();
+}
 
 std::optional<ProcessHeap::Block> ProcessHeap::mapBlock(uint64_t n) {
   const uint64_t page = config_.heap.pageSize;
@@ -65,7 +73,11 @@ uint64_t ProcessHeap::malloc(uint64_t n) {
 
 void ProcessHeap::release(const Block& b) {
   if (b.mmapped) {
-    mem_.munmap(b.chunk.chunk, b.chunk.chunkEnd - b.chunk.chunk);
+    if (config_.deferReleases) {
+      pendingUnmaps_.push_back(b.chunk);
+    } else {
+      mem_.munmap(b.chunk.chunk, b.chunk.chunkEnd - b.chunk.chunk);
+    }
     ++stats_.munmaps;
   } else {
     arena_->release(b.chunk, trace_);

@@ -4,16 +4,23 @@
 #include <utility>
 
 namespace vmsim::os {
+namespace {
+// An op's accesses are replayed after it ran, so memory it gives back is released one op later.
+ProcessHeapConfig deferring(ProcessHeapConfig c) {
+  c.deferReleases = true;
+  return c;
+}
+}  // namespace
 
 ProgramWorkload::ProgramWorkload(ProcessMemory& mem, const ProcessHeapConfig& heap,
                                  std::vector<HeapOp> ops, std::string name)
-    : heap_(mem, heap), ops_(std::move(ops)), name_(std::move(name)) {
+    : heap_(mem, deferring(heap)), ops_(std::move(ops)), name_(std::move(name)) {
   heap_.setTraceSink(&buf_);
 }
 
 ProgramWorkload::ProgramWorkload(ProcessMemory& mem, const ProcessHeapConfig& heap,
                                  const RandomProgramConfig& random)
-    : heap_(mem, heap),
+    : heap_(mem, deferring(heap)),
       random_(std::make_unique<RandomHeapProgram>(random)),
       name_("random heap program (" + std::to_string(random.ops) + " ops, seed " +
             std::to_string(random.seed) + ")") {
@@ -40,6 +47,7 @@ std::optional<HeapOp> ProgramWorkload::fetch() {
 bool ProgramWorkload::step() {
   buf_.clear();
   pos_ = 0;
+  heap_.settle();  // the previous op's accesses have all been handed out
   const auto op = fetch();
   if (!op) {
     if (!finished_) heap_.finish();

@@ -60,6 +60,37 @@ TEST(HeapBrk, FreeingTheTopGivesMemoryBackAboveTheTrimThreshold) {
   }
 }
 
+TEST(HeapBrk, DeferredReleasesWaitForSettle) {
+  ProcessHeapConfig c;
+  c.deferReleases = true;
+  HeapFixture f(c);
+  const uint64_t big = f.heap.malloc(200 * 1024);
+  const uint64_t p = f.heap.malloc(100 * 1024);
+  const uint64_t q = f.heap.malloc(100 * 1024);
+  f.heap.free(q);
+  f.heap.free(p);
+  f.heap.free(big);
+  EXPECT_EQ(f.mem.currentBreak(), kHeapStart + 256 * 1024);
+  EXPECT_EQ(f.mem.mappings().size(), 1u);
+  f.heap.settle();
+  EXPECT_EQ(f.mem.currentBreak(), kHeapStart + 128 * 1024);
+  EXPECT_TRUE(f.mem.mappings().empty());
+}
+
+TEST(HeapBrk, GrowthInTheSameOpCancelsADeferredShrink) {
+  ProcessHeapConfig c;
+  c.deferReleases = true;
+  HeapFixture f(c);
+  const uint64_t p = f.heap.malloc(100 * 1024);
+  const uint64_t q = f.heap.malloc(100 * 1024);
+  f.heap.free(q);                                // the break could drop to 128 KiB...
+  const uint64_t r = f.heap.malloc(100 * 1024);  // ...but this needs it again
+  f.heap.settle();
+  EXPECT_EQ(r, q);
+  EXPECT_EQ(f.mem.currentBreak(), kHeapStart + 256 * 1024);
+  EXPECT_TRUE(f.heap.block(p));
+}
+
 TEST(HeapMmap, RequestsAtTheThresholdAreMappedAndUnmapped) {
   HeapFixture f;
   const uint64_t small = f.heap.malloc(128 * 1024 - 1);
@@ -377,10 +408,14 @@ TEST(HeapTrace, MallocWritesTheHeaderAndTheSplitRemainder) {
   HeapFixture f;
   std::vector<Access> sink;
   f.heap.setTraceSink(&sink);
+  const uint64_t first = f.heap.malloc(16);
+  ASSERT_EQ(sink.size(), 2u);  // the top chunk was not mapped yet, so its header was not read
+  EXPECT_EQ(sink[0].op, Op::Store);
+  sink.clear();
   const uint64_t p = f.heap.malloc(100);
   ASSERT_EQ(sink.size(), 3u);
   EXPECT_EQ(sink[0].op, Op::Load);  // the top chunk examined
-  EXPECT_EQ(sink[0].va, kHeapStart);
+  EXPECT_EQ(sink[0].va, first - 16 + 32);
   EXPECT_EQ(sink[1].op, Op::Store);  // our header
   EXPECT_EQ(sink[1].va, p - 16);
   EXPECT_EQ(sink[2].op, Op::Store);  // the remainder's header

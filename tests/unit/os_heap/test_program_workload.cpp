@@ -128,10 +128,11 @@ TEST(ProgramWorkload, ErrorsCarryTheOpIndexOfTheirLine) {
 TEST(ProgramWorkload, EachOpExpandsIntoItsAccesses) {
   SimpleProcessMemory mem;
   auto w = fromText(mem, "malloc 1 100\nwrite 1 0 100\nread 1 60 8\nfree 1\n");
-  ASSERT_TRUE(w->step());  // malloc: search the top chunk, write two headers
+  ASSERT_TRUE(w->step());  // first malloc: grow the heap, write two headers
   const auto malloced = w->accessesOfLastOp();
-  ASSERT_EQ(malloced.size(), 3u);
-  EXPECT_EQ(malloced[0].op, Op::Load);
+  ASSERT_EQ(malloced.size(), 2u);
+  EXPECT_EQ(malloced[0].op, Op::Store);
+  EXPECT_EQ(malloced[1].op, Op::Store);
   const uint64_t p = *w->pointerOf(1);
   ASSERT_TRUE(w->step());  // write: 100 bytes from p (16 mod 64): pieces of 48, 52
   ASSERT_EQ(w->accessesOfLastOp().size(), 2u);
@@ -245,6 +246,43 @@ TEST(ProgramWorkload, EveryInjectedErrorIsFoundExactlyOnce) {
       EXPECT_GT(injectedTotal, 100u);
       EXPECT_EQ(checker.count(MemoryErrorKind::InvalidAccess), 0u);
       EXPECT_EQ(w.nullAccessesSkipped(), 0u);
+    }
+  }
+}
+
+// The kernel sees brk/mmap/munmap when an op runs, the MMU sees its accesses afterwards: each
+// access must still find its memory mapped then.
+TEST(ProgramWorkload, EveryAccessHitsMappedMemoryWhenReplayed) {
+  for (const auto k : {HeapAllocatorKind::FreeList, HeapAllocatorKind::Segregated,
+                       HeapAllocatorKind::Buddy, HeapAllocatorKind::Slab}) {
+    SimpleProcessMemory mem;
+    ProcessHeapConfig c = withAllocator(k);
+    c.heap.brkIncrement = 4096;
+    c.heap.trimThreshold = 4096;
+    c.heap.mmapThreshold = 16 * 1024;
+    RandomProgramConfig r;
+    r.ops = 3000;
+    r.seed = 8;
+    ProgramWorkload w(mem, c, r);
+    uint64_t checked = 0;
+    while (w.step()) {
+      for (const Access& a : w.accessesOfLastOp()) {
+        bool mapped = a.va >= kHeapStart && a.va + a.size <= mem.currentBreak();
+        const auto m = mem.mappings().upper_bound(a.va);
+        if (m != mem.mappings().begin()) {
+          const auto& [start, len] = *std::prev(m);
+          mapped = mapped || a.va + a.size <= start + len;
+        }
+        EXPECT_TRUE(mapped) << "allocator " << int(k) << " op " << w.opsExecuted() - 1 << " va 0x"
+                            << std::hex << a.va;
+        if (!mapped) return;
+        ++checked;
+      }
+    }
+    EXPECT_GT(checked, 5000u);
+    EXPECT_GT(w.heap().stats().munmaps, 0u);
+    if (k == HeapAllocatorKind::FreeList) {
+      EXPECT_GT(w.heap().breakShrinks(), 0u);
     }
   }
 }

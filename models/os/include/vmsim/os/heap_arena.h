@@ -62,8 +62,11 @@ class ProgramBreak {
   ProgramBreak(ProcessMemory& mem, uint64_t increment);
   /// Makes [.., end) part of the heap; false when brk() refuses.
   bool cover(uint64_t end);
-  /// Lowers the break to the increment boundary above `end` if that frees >= `threshold` bytes.
+  /// Lowers the break to the increment boundary above `end` if that frees >= `threshold` bytes;
+  /// when deferring, only at the next applyPending() (a cover() before then keeps what it needs).
   bool trim(uint64_t end, uint64_t threshold);
+  void setDeferShrink(bool defer) { deferShrink_ = defer; }
+  void applyPending();
   uint64_t start() const { return start_; }
   uint64_t current() const { return break_; }
   uint64_t growths() const { return growths_; }
@@ -76,6 +79,8 @@ class ProgramBreak {
   uint64_t break_;
   uint64_t growths_ = 0;
   uint64_t shrinks_ = 0;
+  bool deferShrink_ = false;
+  std::optional<uint64_t> pending_;  // deferred lower break
 };
 
 /// One chunk handed out by an arena: user bytes [user, user + usable) inside [chunk, chunkEnd).

@@ -37,6 +37,9 @@ struct ProcessHeapConfig {
   /// Hold freed blocks back from the allocator while they sit in the quarantine, as Valgrind's
   /// allocator does, so use-after-free is found even when the memory would have been reused.
   bool delayReuse = false;
+  /// Lower the break and munmap only at settle(), so that a replayed access stream touches the
+  /// memory an op gives back before the kernel takes it away (ProgramWorkload sets this).
+  bool deferReleases = false;
 };
 
 class ProcessHeap {
@@ -65,6 +68,8 @@ class ProcessHeap {
   /// program meant (see MemoryChecker::checkAccess). True when clean.
   bool access(uint64_t addr, uint64_t size, bool isWrite,
               std::optional<uint64_t> base = std::nullopt);
+  /// Carries out deferred break shrinks and munmaps (see deferReleases).
+  void settle();
   /// End of the program: leak reports.
   void finish() { checker_.finish(); }
 
@@ -107,6 +112,7 @@ class ProcessHeap {
   std::map<uint64_t, Block> live_;  // by user pointer
   std::map<uint64_t, Block> held_;  // freed, waiting in the quarantine (delayReuse)
   std::vector<CheckedBlock> evicted_;
+  std::vector<HeapChunk> pendingUnmaps_;
   HeapStats stats_;
   uint64_t op_ = 0;
 };
