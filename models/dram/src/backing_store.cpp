@@ -2,7 +2,9 @@
 #include "vmsim/dram/backing_store.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <stdexcept>
 #include <string>
 
@@ -15,6 +17,10 @@ BackingStore::BackingStore(uint64_t pageBytes) : pageBytes_(pageBytes) {
   while ((uint64_t{1} << pageShift_) < pageBytes) ++pageShift_;
 }
 
+void BackingStore::FreeDeleter::operator()(uint8_t* p) const {
+  std::free(p);
+}
+
 uint8_t* BackingStore::findOrCreate(uint64_t pn) {
   const uint64_t top = pn >> kLeafBits;
   if (top >= leaves_.size()) leaves_.resize(top + 1);
@@ -22,8 +28,11 @@ uint8_t* BackingStore::findOrCreate(uint64_t pn) {
   uint8_t*& slot = leaves_[top]->page[pn & ((1u << kLeafBits) - 1)];
   if (!slot) {
     if (arenaUsed_ == kArenaPages) {
-      // Value-initialised: zero-filled, and for large blocks the OS maps zero pages lazily.
-      arenas_.push_back(std::make_unique<uint8_t[]>(kArenaPages * pageBytes_));
+      // calloc: for blocks this large the C library maps fresh zero pages from the OS, which
+      // are only touched (and faulted in) when a page is really written.
+      auto* mem = static_cast<uint8_t*>(std::calloc(kArenaPages, pageBytes_));
+      if (!mem) throw std::bad_alloc();
+      arenas_.emplace_back(mem);
       arenaUsed_ = 0;
     }
     slot = arenas_.back().get() + (arenaUsed_++) * pageBytes_;

@@ -38,7 +38,10 @@ class BackingStore {
   unsigned pageShift_ = 0;
   size_t pages_ = 0;
   std::vector<std::unique_ptr<Leaf>> leaves_;
-  std::vector<std::unique_ptr<uint8_t[]>> arenas_;
+  struct FreeDeleter {
+    void operator()(uint8_t* p) const;
+  };
+  std::vector<std::unique_ptr<uint8_t, FreeDeleter>> arenas_;
   size_t arenaUsed_ = kArenaPages;  // pages handed out of the newest arena
 };
 
