@@ -51,6 +51,7 @@ uint64_t MemoryChecker::totalErrors() const {
 void MemoryChecker::report(MemoryError e) {
   ++counts_[static_cast<size_t>(e.kind)];
   if (reports_.size() < config_.maxReports) reports_.push_back(e);
+  if (listener_) listener_(e);
 }
 
 void MemoryChecker::onAlloc(uint64_t opIndex, const CheckedBlock& b, bool initialized) {

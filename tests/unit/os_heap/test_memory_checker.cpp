@@ -181,6 +181,19 @@ TEST(Checker, ReportsAreCappedButCountsAreExact) {
   EXPECT_EQ(f.heap.checker().reports().size(), 2u);
 }
 
+TEST(Checker, ListenerHearsEveryErrorAsItHappens) {
+  ProcessHeapConfig c;
+  c.checker.maxReports = 1;
+  HeapFixture f(c);
+  std::vector<std::string> heard;
+  f.heap.setErrorListener([&](const MemoryError& e) { heard.push_back(describe(e)); });
+  f.heap.setOpIndex(3);
+  f.heap.free(0x40);
+  f.heap.free(0x50);
+  ASSERT_EQ(heard.size(), 2u);
+  EXPECT_EQ(heard[1], "op 3: invalid-free of 0 bytes at 0x50 (block 0x0)");
+}
+
 TEST(Checker, DescribeNamesKindOpAndAddress) {
   const MemoryError e{MemoryErrorKind::HeapOverflow, 12, 0x1010, 8, 0x1000, true};
   EXPECT_EQ(describe(e), "op 12: heap-overflow write of 8 bytes at 0x1010 (block 0x1000)");

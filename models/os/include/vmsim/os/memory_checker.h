@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -74,6 +75,9 @@ class MemoryChecker {
   /// Reports every live block as a Leak (once).
   void finish();
 
+  /// Called for every error as it is found (also past maxReports), e.g. to log it.
+  void setListener(std::function<void(const MemoryError&)> f) { listener_ = std::move(f); }
+
   bool isLive(uint64_t ptr) const { return live_.count(ptr) != 0; }
   bool isQuarantined(uint64_t ptr) const { return freed_.count(ptr) != 0; }
   uint64_t count(MemoryErrorKind k) const { return counts_[static_cast<size_t>(k)]; }
@@ -109,6 +113,7 @@ class MemoryChecker {
   std::array<uint64_t, kMemoryErrorKinds> counts_{};
   std::vector<MemoryError> reports_;
   bool finished_ = false;
+  std::function<void(const MemoryError&)> listener_;
 };
 
 }  // namespace vmsim::os

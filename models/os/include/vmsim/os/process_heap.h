@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "vmsim/os/heap_arena.h"
@@ -68,6 +70,10 @@ class ProcessHeap {
   /// program meant (see MemoryChecker::checkAccess). True when clean.
   bool access(uint64_t addr, uint64_t size, bool isWrite,
               std::optional<uint64_t> base = std::nullopt);
+  /// Called for every memory error as it is found (MemoryChecker::setListener).
+  void setErrorListener(std::function<void(const MemoryError&)> f) {
+    checker_.setListener(std::move(f));
+  }
   /// Carries out deferred break shrinks and munmaps (see deferReleases).
   void settle();
   /// End of the program: leak reports.
