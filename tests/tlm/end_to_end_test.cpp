@@ -186,3 +186,26 @@ TEST(EndToEnd, SegmentationFaultIsReportedWithAddressAndCounted) {
   EXPECT_EQ(statValue(stats, "system.cpu0.requester.faults::segmentation"), 1);
   EXPECT_EQ(statValue(stats, "system.cpu0.requester.accesses"), 3);
 }
+
+TEST(EndToEnd, DramTracePlatformReplaysATraceIntoTheController) {
+  const auto dir = tempDir("dramtrace");
+  // Two reads to one row (a closed bank, then a row hit) and one to another row of that bank.
+  std::ofstream(dir + "/t.trace") << "0x0 READ 0\n0x40 READ 100\n0x40000000 READ 200\n";
+  const std::string cfg = std::string(VMSIM_SOURCE_DIR) + "/configs/dram_trace.yaml";
+  const Result r = runVmsim(cfg + " --param system.trace.file=" + dir + "/t.trace --outdir " + dir);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const std::string stats = slurp(dir + "/stats.txt");
+  EXPECT_EQ(statValue(stats, "system.dram.reads"), 3);
+  EXPECT_EQ(statValue(stats, "system.dram.readLatency.min"), 22);  // the unloaded row hit
+  EXPECT_EQ(statValue(stats, "system.dram.readLatency.max"), 56);  // the unloaded conflict
+  EXPECT_EQ(statValue(stats, "system.dram.actCmds"), 2);
+}
+
+TEST(EndToEnd, DramTracePlatformNamesTheBadLine) {
+  const auto dir = tempDir("dramtrace_bad");
+  std::ofstream(dir + "/t.trace") << "0x0 READ 0\n0x40 FETCH 10\n";
+  const std::string cfg = std::string(VMSIM_SOURCE_DIR) + "/configs/dram_trace.yaml";
+  const Result r = runVmsim(cfg + " --param system.trace.file=" + dir + "/t.trace --outdir " + dir);
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.output.find(dir + "/t.trace:2"), std::string::npos) << r.output;
+}

@@ -2,6 +2,8 @@
 // a sparse backing store in both modes.
 #include "vmsim/dram/dram.h"
 
+#include "vmsim/dram/dram_params.h"
+
 #include <cmath>
 
 namespace vmsim::dram {
@@ -14,34 +16,15 @@ Dram::Dram(const sc_core::sc_module_name& nm, SimContext& ctx)
       atAccesses_(ctx.stats.scalar(statName("atAccesses"), "Count",
                                    "accesses through nb_transport (scheduled)")) {
   auto& p = params();
-  const auto presetName = p.getChoice("preset", "DDR4-2400", presetNames(), "DRAM standard");
-  cfg_ = preset(presetName);
-  cfg_.org.channels = static_cast<unsigned>(
-      p.getUint("channels", cfg_.org.channels, "Count", "channels", Range{1, 64}));
-  cfg_.org.ranks = static_cast<unsigned>(
-      p.getUint("ranks", cfg_.org.ranks, "Count", "ranks per channel", Range{1, 16}));
-  cfg_.ctrl.pagePolicy =
-      p.getChoice("page_policy", cfg_.ctrl.pagePolicy,
-                  {"open", "closed", "open_adaptive", "closed_adaptive"}, "row-buffer policy");
-  cfg_.ctrl.scheduler =
-      p.getChoice("scheduler", cfg_.ctrl.scheduler, {"frfcfs", "fcfs"}, "command scheduler");
-  cfg_.ctrl.mapping = p.getString("mapping", cfg_.ctrl.mapping, "address-mapping scheme");
+  cfg_ = dramConfigFromParams(p);
   const uint64_t frontEnd =
       p.getUint("frontend_latency", 0, "Cycle", "DRAM cycles added per access by the front end",
                 Range{0, 1e6});
   tckPs_ = static_cast<uint64_t>(std::llround(cfg_.timing.tCKns * 1000.0));
   // Whole cycles in kernel time units (1 ps by default), so no sc_time arithmetic per access.
   unitsPerCycle_ = sc_core::sc_time(static_cast<double>(tckPs_), sc_core::SC_PS).value();
-  try {
-    cfg_.validate();
-    lt_ = std::make_unique<LtTimingModel>(cfg_);
-    at_ = std::make_unique<MemorySystem>(cfg_);
-  } catch (const std::exception& e) {
-    p.config().addProblem("'" + p.path() + "': " + e.what());
-    cfg_ = preset(presetName);
-    lt_ = std::make_unique<LtTimingModel>(cfg_);
-    at_ = std::make_unique<MemorySystem>(cfg_);
-  }
+  lt_ = std::make_unique<LtTimingModel>(cfg_);
+  at_ = std::make_unique<MemorySystem>(cfg_);
   const uint64_t capacity = cfg_.org.channelBytes() * cfg_.org.channels;
   size_ = p.getSize("size", std::to_string(capacity), "bytes this target serves (<= capacity)",
                     Range{4096, static_cast<double>(capacity)});
@@ -83,7 +66,9 @@ DramStats Dram::combinedStats() const {
   return s;
 }
 
-uint64_t Dram::cycleOf(const sc_core::sc_time& t) const { return t.value() / unitsPerCycle_; }
+uint64_t Dram::cycleOf(const sc_core::sc_time& t) const {
+  return t.value() / unitsPerCycle_;
+}
 
 sc_core::sc_time Dram::timeOf(uint64_t cycle) const {
   return sc_core::sc_time::from_value(cycle * unitsPerCycle_);

@@ -10,6 +10,8 @@
 #include <functional>
 #include <iomanip>
 
+#include "dram_trace_platform.h"
+#include "outputs.h"
 #include "vmsim/platform/system.h"
 
 #ifdef VMSIM_HAVE_VALIDATE_OSTEP
@@ -25,12 +27,6 @@ namespace {
 void reportConfigErrors(const std::vector<std::string>& problems, std::ostream& err) {
   err << "vmsim: configuration error" << (problems.size() > 1 ? "s" : "") << ":\n";
   for (const auto& p : problems) err << "  " << p << "\n";
-}
-
-uint64_t hostMemoryBytes() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<uint64_t>(ru.ru_maxrss) * 1024;
 }
 
 double statOr(const stats::Registry& reg, const std::string& name, double dflt = 0) {
@@ -73,8 +69,10 @@ void printSummary(System& sys, const stats::Registry& reg, double hostSeconds, s
       << hostSeconds << " s)\n";
 }
 
-bool writeFile(const std::filesystem::path& path, const std::function<void(std::ostream&)>& fn,
-               std::ostream& err) {
+}  // namespace
+
+static bool writeFile(const std::filesystem::path& path,
+                      const std::function<void(std::ostream&)>& fn, std::ostream& err) {
   std::ofstream f(path, std::ios::trunc);
   if (!f) {
     err << "vmsim: cannot write " << path.string() << "\n";
@@ -84,7 +82,30 @@ bool writeFile(const std::filesystem::path& path, const std::function<void(std::
   return static_cast<bool>(f);
 }
 
-}  // namespace
+bool writeOutputs(const std::string& outdir, const Config& cfg, const stats::Registry& reg,
+                  const stats::RunInfo& run, std::ostream& err) {
+  std::error_code ec;
+  std::filesystem::create_directories(outdir, ec);
+  if (ec) {
+    err << "vmsim: cannot create output folder " << outdir << ": " << ec.message() << "\n";
+    return false;
+  }
+  const std::filesystem::path dir(outdir);
+  return writeFile(
+             dir / "stats.txt", [&](std::ostream& o) { reg.writeText(o, run); }, err) &&
+         writeFile(
+             dir / "stats.json", [&](std::ostream& o) { reg.writeJson(o, run); }, err) &&
+         writeFile(
+             dir / "config.ini", [&](std::ostream& o) { cfg.writeIni(o); }, err) &&
+         writeFile(
+             dir / "config.json", [&](std::ostream& o) { cfg.writeJson(o); }, err);
+}
+
+uint64_t hostMemoryBytes() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<uint64_t>(ru.ru_maxrss) * 1024;
+}
 
 RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt, std::ostream& out,
                         std::ostream& err) {
@@ -98,6 +119,10 @@ RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt
             .getBool(
                 "include_host", true,
                 "write hostSeconds/hostTickRate/hostMemory (off: byte-identical stats for a seed)");
+    const auto platform = cfg.at("system").getChoice(
+        "platform", "vm", {"vm", "dram_trace"},
+        "vm: the whole virtual-memory system; dram_trace: replay a DRAMsim3 trace into the DRAM");
+    if (platform == "dram_trace") return runDramTrace(cfg, reg, includeHost, opt, out, err);
     sys = std::make_unique<System>("system", ctx);
     cfg.finalize();
   } catch (const ConfigError& e) {
@@ -107,13 +132,6 @@ RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt
   } catch (const std::invalid_argument& e) {
     reportConfigErrors({e.what()}, err);
     res.exitCode = 2;
-    return res;
-  }
-  std::error_code ec;
-  std::filesystem::create_directories(opt.outdir, ec);
-  if (ec) {
-    err << "vmsim: cannot create output folder " << opt.outdir << ": " << ec.message() << "\n";
-    res.exitCode = 1;
     return res;
   }
   // sc_stop() at the end of the workload is the normal ending, not news.
@@ -138,15 +156,7 @@ RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt
   run.hostSeconds = res.hostSeconds;
   run.hostMemoryBytes = hostMemoryBytes();
   run.includeHost = includeHost;
-  const std::filesystem::path dir(opt.outdir);
-  bool ok = writeFile(
-                dir / "stats.txt", [&](std::ostream& o) { reg.writeText(o, run); }, err) &&
-            writeFile(
-                dir / "stats.json", [&](std::ostream& o) { reg.writeJson(o, run); }, err) &&
-            writeFile(
-                dir / "config.ini", [&](std::ostream& o) { cfg.writeIni(o); }, err) &&
-            writeFile(
-                dir / "config.json", [&](std::ostream& o) { cfg.writeJson(o); }, err);
+  const bool ok = writeOutputs(opt.outdir, cfg, reg, run, err);
   if (!ok) res.exitCode = 1;
   if (opt.printSummary) {
     printSummary(*sys, reg, res.hostSeconds, out);
