@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <sstream>
 
 #include "vmsim/common/json.h"
@@ -240,6 +241,30 @@ std::string Params::key(const std::string& name) const {
   return path_.empty() ? name : path_ + "." + name;
 }
 
+namespace {
+// Integers may be written in hex ("0x10000000"), as addresses usually are.
+template <class T>
+T parseNumber(const YAML::Node& n) {
+  if constexpr (std::is_integral_v<T>) {
+    const std::string t = trim(n.Scalar());
+    if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) {
+      size_t pos = 0;
+      unsigned long long v = 0;
+      try {
+        v = std::stoull(t.substr(2), &pos, 16);
+      } catch (const std::exception&) {
+        throw YAML::Exception(YAML::Mark(), "bad hex");
+      }
+      if (pos != t.size() - 2) throw YAML::Exception(YAML::Mark(), "bad hex");
+      if (v > static_cast<unsigned long long>(std::numeric_limits<T>::max()))
+        throw YAML::Exception(YAML::Mark(), "too large");
+      return static_cast<T>(v);
+    }
+  }
+  return n.as<T>();
+}
+}  // namespace
+
 template <class T>
 T Params::getNumber(const std::string& name, T deflt, const std::string& unit,
                     const std::string& desc, std::optional<Range> range, const char* type) {
@@ -251,7 +276,7 @@ T Params::getNumber(const std::string& name, T deflt, const std::string& unit,
       if constexpr (std::is_same_v<T, uint64_t>) {
         if (trim(n->Scalar()).rfind('-', 0) == 0) throw YAML::Exception(YAML::Mark(), "neg");
       }
-      value = n->as<T>();
+      value = parseNumber<T>(*n);
     } catch (const YAML::Exception&) {
       cfg_->addProblem("'" + k + "': value '" + scalarText(*n) + "' is not a valid " + type);
     }

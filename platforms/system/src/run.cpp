@@ -51,17 +51,27 @@ void printSummary(System& sys, const stats::Registry& reg, double hostSeconds, s
   out << "  simulated time          " << simSec * 1e6 << " us\n";
   out << "  avg access latency      " << (accesses ? latency / accesses : 0) << " cycles\n";
   for (auto& c : sys.cores()) {
-    for (auto* t : c->mmu.tlbs()) {
-      out << "  " << std::left << std::setw(24) << (std::string(t->basename()) + " hit rate")
-          << std::right << statOr(reg, std::string(t->name()) + ".hitRate") * 100 << " %\n";
+    if (auto* m = c->radix()) {
+      for (auto* t : m->tlbs()) {
+        out << "  " << std::left << std::setw(24) << (std::string(t->basename()) + " hit rate")
+            << std::right << statOr(reg, std::string(t->name()) + ".hitRate") * 100 << " %\n";
+      }
+      out << "  " << std::left << std::setw(24) << "page walks" << std::right
+          << static_cast<uint64_t>(statOr(reg, std::string(m->walker()->name()) + ".walks"))
+          << "\n";
+    } else {
+      const std::string t = std::string(c->textbook()->name());
+      out << "  " << std::left << std::setw(24) << ("mmu mode") << std::right << c->mmuMode()
+          << "\n";
+      out << "  " << std::left << std::setw(24) << ("table reads") << std::right
+          << static_cast<uint64_t>(statOr(reg, t + ".tableReads")) << "\n";
     }
-    const std::string w = std::string(c->mmu.walker()->name());
-    out << "  " << std::left << std::setw(24) << "page walks" << std::right
-        << static_cast<uint64_t>(statOr(reg, w + ".walks")) << "\n";
   }
-  const std::string k = std::string(sys.kernel().name());
-  out << "  page faults (min/maj)   " << static_cast<uint64_t>(statOr(reg, k + ".minorFaults"))
-      << " / " << static_cast<uint64_t>(statOr(reg, k + ".majorFaults")) << "\n";
+  if (auto* kernel = sys.kernel()) {
+    const std::string k = std::string(kernel->name());
+    out << "  page faults (min/maj)   " << static_cast<uint64_t>(statOr(reg, k + ".minorFaults"))
+        << " / " << static_cast<uint64_t>(statOr(reg, k + ".majorFaults")) << "\n";
+  }
   out << "  DRAM row-hit rate       "
       << statOr(reg, std::string(sys.dram().name()) + ".rowHitRate") * 100 << " %\n";
   out << "  host speed              " << std::setprecision(0)

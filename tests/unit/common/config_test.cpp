@@ -151,3 +151,12 @@ TEST(Config, IniAndJsonDumpsListEffectiveValues) {
   EXPECT_NE(json.str().find("\"entries\": 32"), std::string::npos) << json.str();
   EXPECT_NE(json.str().find("\"name\": \"l1\""), std::string::npos) << json.str();
 }
+
+TEST(Config, IntegersMayBeHex) {
+  Config cfg;
+  cfg.loadString("a: {base: 0x10000000, bad: 0x1g}");
+  EXPECT_EQ(cfg.at("a").getUint("base", 0, "Byte", ""), 0x10000000u);
+  cfg.at("a").getUint("bad", 0, "Byte", "");
+  ASSERT_EQ(cfg.problems().size(), 1u);
+  EXPECT_NE(cfg.problems()[0].find("'0x1g'"), std::string::npos);
+}

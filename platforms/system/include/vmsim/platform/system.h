@@ -13,17 +13,30 @@
 #include "vmsim/dram/dram.h"
 #include "vmsim/mem/router.h"
 #include "vmsim/mmu/mmu.h"
+#include "vmsim/mmu/textbook_mmu.h"
 #include "vmsim/os/kernel.h"
 #include "vmsim/swap/swap_disk.h"
 
 namespace vmsim::platform {
 
-/// One core: the requester and its MMU (which builds l1i, l1d, l2 and the walker).
+/// One core: the requester and its MMU. `<core>.mmu.mode` chooses radix paging (mmu::Mmu with
+/// its TLBs and walker, the default) or one of the textbook schemes (mmu::TextbookMmu).
 class Core : public sc_core::sc_module {
  public:
-  Core(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid);
+  Core(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid,
+       std::unique_ptr<workloads::Workload> wl = nullptr);
+  /// The radix MMU, or nullptr in a textbook mode.
+  mmu::Mmu* radix() { return radix_.get(); }
+  /// The textbook MMU, or nullptr in radix mode.
+  mmu::TextbookMmu* textbook() { return textbook_.get(); }
+  const std::string& mmuMode() const { return mode_; }
+
   cpu::Requester requester;
-  mmu::Mmu mmu;
+
+ private:
+  std::string mode_;
+  std::unique_ptr<mmu::Mmu> radix_;
+  std::unique_ptr<mmu::TextbookMmu> textbook_;
 };
 
 class System : public Module {
@@ -31,12 +44,13 @@ class System : public Module {
   System(const sc_core::sc_module_name& nm, SimContext& ctx);
 
   std::vector<std::unique_ptr<Core>>& cores() { return cores_; }
-  os::Kernel& kernel() { return *kernel_; }
+  /// The kernel, or nullptr when every core uses a textbook scheme.
+  os::Kernel* kernel() { return kernel_.get(); }
   dram::Dram& dram() { return *dram_; }
   bool allDone() const { return doneCount_ == cores_.size(); }
 
  private:
-  void addProcessRegions(Asid asid, const cpu::Requester& r);
+  void addProcessRegions(Asid asid, Core& c);
 
   std::unique_ptr<mem::Router> router_;
   std::unique_ptr<dram::Dram> dram_;
