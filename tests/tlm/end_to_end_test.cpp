@@ -209,3 +209,40 @@ TEST(EndToEnd, DramTracePlatformNamesTheBadLine) {
   EXPECT_EQ(r.exitCode, 2);
   EXPECT_NE(r.output.find(dir + "/t.trace:2"), std::string::npos) << r.output;
 }
+
+TEST(EndToEnd, TextbookModesRunInThePlatformWithTheirTableCosts) {
+  // One table read per access for a linear table, two for the two-level one, none for
+  // base-and-bounds; every access completes without a fault.
+  const std::vector<std::pair<std::string, double>> modes = {
+      {"base_bounds", 0}, {"segmentation", 0}, {"linear", 1}, {"two_level", 2}};
+  for (const auto& [mode, readsPerAccess] : modes) {
+    const auto dir = tempDir("tb_" + mode);
+    const std::string cfg = std::string(VMSIM_SOURCE_DIR) + "/configs/textbook/" + mode + ".yaml";
+    const Result r =
+        runVmsim(cfg + " --param system.cpu0.requester.workload.count=5000 --outdir " + dir);
+    ASSERT_EQ(r.exitCode, 0) << mode << ": " << r.output;
+    const std::string stats = slurp(dir + "/stats.txt");
+    EXPECT_EQ(statValue(stats, "system.cpu0.requester.accesses"), 5000) << mode;
+    EXPECT_EQ(statValue(stats, "system.cpu0.mmu.tableReads"), 5000 * readsPerAccess) << mode;
+    EXPECT_EQ(statValue(stats, "system.cpu0.requester.faults::segmentation"), 0) << mode;
+  }
+  // The inverted table needs at least one read per access (anchor, then chain).
+  const auto dir = tempDir("tb_inverted");
+  const Result r = runVmsim(std::string(VMSIM_SOURCE_DIR) +
+                            "/configs/textbook/inverted.yaml --param "
+                            "system.cpu0.requester.workload.count=5000 --outdir " +
+                            dir);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_GE(statValue(slurp(dir + "/stats.txt"), "system.cpu0.mmu.tableReads"), 5000);
+}
+
+TEST(EndToEnd, TextbookModesRejectRawTraces) {
+  const auto dir = tempDir("tb_trace");
+  std::ofstream(dir + "/t.trace") << "R 0x1000 8\n";
+  const Result r = runVmsim(kDefault + " --param system.cpu0.mmu.mode=linear" +
+                            " --param system.cpu0.requester.workload.type=trace" +
+                            " --param system.cpu0.requester.workload.trace=" + dir + "/t.trace" +
+                            " --outdir " + dir);
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.output.find("needs the radix mode"), std::string::npos) << r.output;
+}
