@@ -246,3 +246,48 @@ TEST(EndToEnd, TextbookModesRejectRawTraces) {
   EXPECT_EQ(r.exitCode, 2);
   EXPECT_NE(r.output.find("needs the radix mode"), std::string::npos) << r.output;
 }
+
+TEST(EndToEnd, SimulatedProgramGrowsTheHeapThroughTheKernelAndItsErrorsAreReported) {
+  const auto dir = tempDir("program");
+  std::ofstream(dir + "/p.prog") << "# a small C program with bugs\n"
+                                    "malloc 1 100000\n"  // brk grows: page faults
+                                    "write 1 0 64\n"
+                                    "write 1 99936 64\n"
+                                    "malloc 2 1048576\n"  // above the mmap threshold
+                                    "write 2 524288 8\n"
+                                    "free 2\n"  // munmap
+                                    "malloc 3 32\n"
+                                    "read 3 0 8\n"  // never written
+                                    "free 1\n"
+                                    "read 1 0 8\n"     // use after free
+                                    "free 1\n"         // double free
+                                    "write 3 32 8\n";  // past the end of b
+  const Result r = runVmsim(kDefault + " --param system.cpu0.requester.workload.type=program" +
+                            " --param system.cpu0.requester.workload.program.file=" + dir +
+                            "/p.prog --outdir " + dir);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const std::string stats = slurp(dir + "/stats.txt");
+  const std::string h = "system.cpu0.requester.heap.";
+  EXPECT_EQ(statValue(stats, h + "mmaps"), 1);
+  EXPECT_EQ(statValue(stats, h + "munmaps"), 1);
+  EXPECT_GE(statValue(stats, h + "brk_growths"), 1);
+  EXPECT_EQ(statValue(stats, h + "errors.use_after_free"), 1);
+  EXPECT_EQ(statValue(stats, h + "errors.double_free"), 1);
+  EXPECT_EQ(statValue(stats, h + "errors.uninitialized_read"), 1);
+  EXPECT_EQ(statValue(stats, h + "errors.heap_overflow"), 1);
+  EXPECT_EQ(statValue(stats, h + "errors.leak"), 1);            // block 3 is never freed
+  EXPECT_GE(statValue(stats, "system.kernel.minorFaults"), 3);  // only touched pages fault
+  EXPECT_EQ(statValue(stats, "system.cpu0.requester.faults::segmentation"), 0);
+  EXPECT_NE(r.output.find("memory error"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("(program line 12)"), std::string::npos) << r.output;  // the double free
+}
+
+TEST(EndToEnd, MalformedProgramFileNamesFileAndLine) {
+  const auto dir = tempDir("program_bad");
+  std::ofstream(dir + "/p.prog") << "malloc 1 64\nfrobnicate 1\n";
+  const Result r = runVmsim(kDefault + " --param system.cpu0.requester.workload.type=program" +
+                            " --param system.cpu0.requester.workload.program.file=" + dir +
+                            "/p.prog --outdir " + dir);
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.output.find(dir + "/p.prog:2"), std::string::npos) << r.output;
+}

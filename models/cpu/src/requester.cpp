@@ -85,7 +85,10 @@ void Requester::init() {
   maxReports_ = p.getUint("fault_reports", 10, "Count", "faults reported individually");
 
   auto w = p.child("workload");
-  const auto type = w.getChoice("type", "synthetic", {"synthetic", "trace"}, "workload source");
+  const auto type = w.getChoice("type", "synthetic", {"synthetic", "trace", "program"},
+                                "workload source: synthetic generator, trace file, or a simulated "
+                                "program calling malloc/free (keys under workload.program)");
+  isProgram_ = type == "program";
   workloads::SyntheticSpec s;
   s.pattern =
       w.getChoice("pattern", "random", workloads::syntheticPatterns(), "synthetic access pattern");
@@ -100,6 +103,13 @@ void Requester::init() {
   s.seed = w.getUint("seed", 1, "", "seed of the synthetic generator");
   const auto trace = w.getString("trace", "", "trace file (vmsim text or valgrind lackey, .gz ok)");
   if (wl_) return;
+  if (isProgram_) {
+    if (!p.config().problems().empty()) return;  // the platform already said what is wrong
+    p.config().addProblem("'" + w.key("type") +
+                          "': program workloads need the platform to provide process memory "
+                          "(brk/mmap), as the radix platform does");
+    return;
+  }
   try {
     if (type == "trace") {
       if (trace.empty()) {

@@ -129,6 +129,110 @@ const std::vector<Region>& Kernel::regions(Asid asid) const {
   return procs_.at(asid).regions;
 }
 
+bool Kernel::resizeRegion(Asid asid, uint64_t start, uint64_t newSize) {
+  auto& regs = procs_.at(asid).regions;
+  auto it =
+      std::find_if(regs.begin(), regs.end(), [&](const Region& r) { return r.start == start; });
+  if (it == regs.end() || newSize % kPage) return false;
+  for (const auto& o : regs) {
+    if (&o != &*it && start < o.start + o.size && o.start < start + newSize) return false;
+  }
+  if (newSize < it->size) unmapRange(asid, start + newSize, it->size - newSize);
+  if (newSize == 0) {
+    regs.erase(it);
+  } else {
+    it->size = newSize;
+  }
+  return true;
+}
+
+void Kernel::unmapRange(Asid asid, uint64_t start, uint64_t size) {
+  Process& p = procs_.at(asid);
+  for (uint64_t va = start; va < start + size; va += kPage) {
+    const uint64_t entryAddr = leafEntryAddr(p, asid, va, false);
+    if (!entryAddr) continue;
+    const uint64_t e = read64(entryAddr);
+    if (e & pte::kPresent) {
+      const uint64_t idx = (pte::frameAddr(e) - memBase_) / kPage;
+      frames_[idx] = Frame{};
+      freeFrames_.push_back(idx);
+      const uint64_t key = pageKey(asid, va / kPage);
+      if (policy_->contains(key)) policy_->remove(key);
+    } else if ((e & pte::kSwapped) && swapSpace_) {
+      swapSpace_->freeSlots(pte::swapSlot(e), 1);
+    }
+    if (e) {
+      write64(entryAddr, 0);
+      shootdown(asid, va);
+    }
+  }
+}
+
+namespace {
+
+// brk and mmap of one process, as region changes in the kernel.
+class KernelProcessMemory : public ProcessMemory {
+ public:
+  KernelProcessMemory(Kernel& k, Asid asid, uint64_t heapStart, uint64_t heapLimit,
+                      uint64_t mmapTop)
+      : k_(k), asid_(asid), start_(heapStart), brk_(heapStart), limit_(heapLimit), top_(mmapTop) {}
+  uint64_t heapStart() const override { return start_; }
+  bool setBreak(uint64_t b) override {
+    if (b < start_ || b > limit_) return false;
+    const uint64_t oldEnd = roundUp(brk_), newEnd = roundUp(b);
+    if (newEnd != oldEnd) {
+      if (oldEnd == start_) {
+        try {
+          k_.addRegion(asid_, {"heap", start_, newEnd - start_, kReadWrite});
+        } catch (const std::invalid_argument&) {
+          return false;
+        }
+      } else if (!k_.resizeRegion(asid_, start_, newEnd - start_)) {
+        return false;
+      }
+    }
+    brk_ = b;
+    return true;
+  }
+  std::optional<uint64_t> mmap(uint64_t length) override {
+    const uint64_t len = roundUp(length);
+    if (len == 0 || len > top_ - limit_) return std::nullopt;
+    const uint64_t addr = top_ - len;
+    try {
+      k_.addRegion(asid_, {"mmap", addr, len, kReadWrite});
+    } catch (const std::invalid_argument&) {
+      return std::nullopt;
+    }
+    top_ = addr;  // a simple downward bump: the addresses of unmapped areas are not reused
+    return addr;
+  }
+  bool munmap(uint64_t addr, uint64_t length) override {
+    for (const auto& r : k_.regions(asid_)) {
+      if (r.start == addr && r.size == roundUp(length) && r.name == "mmap") {
+        return k_.resizeRegion(asid_, addr, 0);
+      }
+    }
+    return false;
+  }
+
+ private:
+  static constexpr Perms kReadWrite{true, true, false, true};
+  static uint64_t roundUp(uint64_t v) { return (v + kPage - 1) & ~(kPage - 1); }
+  Kernel& k_;
+  Asid asid_;
+  uint64_t start_, brk_, limit_, top_;
+};
+
+}  // namespace
+
+ProcessMemory& Kernel::processMemory(Asid asid, uint64_t heapStart, uint64_t heapLimit,
+                                     uint64_t mmapTop) {
+  procs_.at(asid);  // the process must exist
+  processMemories_.push_back(
+      std::make_unique<KernelProcessMemory>(*this, asid, heapStart, heapLimit, mmapTop));
+  return *processMemories_.back();
+}
+
 std::optional<PhysAddr> Kernel::pageTableRoot(Asid asid) const {
   auto it = procs_.find(asid);
   if (it == procs_.end()) return std::nullopt;

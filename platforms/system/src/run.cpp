@@ -158,6 +158,7 @@ RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt
     }
   }
   if (res.exitCode) return res;
+  sys->reportPrograms(out);
 
   stats::RunInfo run;
   run.simTicks = res.simTicks;

@@ -33,6 +33,7 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
   for (uint64_t i = 0; i < ncores; ++i) {
     const auto mode = ctx.config.lookup("system.cpu" + std::to_string(i) + ".mmu.mode");
     needKernel |= !mode || (mode->IsScalar() && mode->Scalar() == "radix");
+    needKernel |= isProgram(ctx.config, i);
   }
   if (needKernel) {
     swap_ = std::make_unique<swap::SwapDisk>("swap", ctx);
@@ -44,8 +45,13 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
   for (uint64_t i = 0; i < ncores; ++i) {
     const Asid asid =
         kernel_ ? kernel_->createProcess("proc" + std::to_string(i)) : static_cast<Asid>(i + 1);
-    cores_.push_back(std::make_unique<Core>(("cpu" + std::to_string(i)).c_str(), ctx, asid));
+    const std::string core = "cpu" + std::to_string(i);
+    std::unique_ptr<os::ProgramWorkload> program;
+    if (isProgram(ctx.config, i)) program = makeProgram(ctx, core, asid);
+    os::ProgramWorkload* programPtr = program.get();
+    cores_.push_back(std::make_unique<Core>(core.c_str(), ctx, asid, std::move(program)));
     Core& c = *cores_.back();
+    c.setProgram(programPtr);
     if (auto* m = c.radix()) {
       m->mem.bind(router_->tsock);
       m->fault.bind(kernel_->fault_tsock);
@@ -62,9 +68,68 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
   }
 }
 
+bool System::isProgram(Config& cfg, uint64_t core) {
+  const auto t = cfg.lookup("system.cpu" + std::to_string(core) + ".requester.workload.type");
+  return t && t->IsScalar() && t->Scalar() == "program";
+}
+
+std::unique_ptr<os::ProgramWorkload> System::makeProgram(SimContext& ctx, const std::string& core,
+                                                         Asid asid) {
+  // glibc-like layout: the heap from the workload's base upward, mappings below 0x7f0000000000.
+  auto w = ctx.config.at("system." + core + ".requester.workload");
+  const uint64_t heapStart = w.getUint("base", 0x10000000, "Byte",
+                                       "first virtual address of the footprint (program: the "
+                                       "initial program break)");
+  auto& mem = kernel_->processMemory(asid, heapStart & ~uint64_t{4095}, 0x7e0000000000ull,
+                                     0x7f0000000000ull);
+  auto pp = w.child("program");
+  try {
+    return os::ProgramWorkload::fromParams(pp, mem);
+  } catch (const std::runtime_error& e) {  // an unreadable or malformed program file
+    ctx.config.addProblem(e.what());
+    return nullptr;
+  }
+}
+
+void System::reportPrograms(std::ostream& out) {
+  for (auto& c : cores_) {
+    os::ProgramWorkload* prog = c->program();
+    if (!prog) continue;
+    const std::string base = std::string(c->requester.name()) + ".heap.";
+    for (const auto& v : os::heapStatValues(prog->heap())) {
+      statsRegistry().scalar(base + v.name, v.unit, v.desc).set(static_cast<double>(v.value));
+    }
+    const auto& reports = prog->heap().checker().reports();
+    const size_t shown = std::min<size_t>(reports.size(), 20);
+    for (size_t i = 0; i < shown; ++i) {
+      const auto line = prog->lineOf(reports[i].opIndex);
+      out << "  memory error: " << os::describe(reports[i]);
+      if (line) out << " (program line " << line << ")";
+      out << "\n";
+    }
+    if (reports.size() > shown) {
+      out << "  ... " << reports.size() - shown << " more memory errors (see " << base
+          << "errors.* in stats)\n";
+    }
+  }
+}
+
 void System::addProcessRegions(Asid asid, Core& c) {
   constexpr uint64_t kPage = 4096;
   const cpu::Requester& r = c.requester;
+  if (r.isProgram()) {
+    if (c.textbook()) {
+      throw std::invalid_argument(std::string(c.name()) + ".mmu.mode " + c.mmuMode() +
+                                  ": a program workload needs the radix mode (brk/mmap are "
+                                  "served by the kernel)");
+    }
+    // Code and stack; the heap and mappings appear as the program calls brk and mmap.
+    kernel_->addRegion(asid, {"code", 0x400000, 0x100000, Perms{true, false, true, true}});
+    const uint64_t stackTop = 0x7ffffffff000ull;
+    kernel_->addRegion(asid,
+                       {"stack", stackTop - (8u << 20), 8u << 20, Perms{true, true, false, true}});
+    return;
+  }
   if (r.isTrace()) {
     if (c.textbook()) {
       throw std::invalid_argument(std::string(c.name()) + ".mmu.mode " + c.mmuMode() +

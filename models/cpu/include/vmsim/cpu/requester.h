@@ -34,6 +34,8 @@ class Requester : public Module {
   /// The address range a synthetic workload touches ([base, base+footprint)), or {0,0} for a trace.
   std::pair<uint64_t, uint64_t> footprint() const { return footprint_; }
   bool isTrace() const { return isTrace_; }
+  /// A simulated program (malloc/free over brk/mmap): its heap regions come and go at run time.
+  bool isProgram() const { return isProgram_; }
   /// Called once, when the workload is exhausted and every access has completed.
   void onDone(std::function<void()> f) { onDone_ = std::move(f); }
   bool done() const { return done_; }
@@ -61,6 +63,7 @@ class Requester : public Module {
   std::unique_ptr<workloads::Workload> wl_;
   std::pair<uint64_t, uint64_t> footprint_{0, 0};
   bool isTrace_ = false;
+  bool isProgram_ = false;
   bool at_ = false;
   unsigned maxOutstanding_ = 1;
   sc_core::sc_time think_;

@@ -19,6 +19,7 @@
 #include "vmsim/common/interfaces.h"
 #include "vmsim/common/module.h"
 #include "vmsim/common/payload_pool.h"
+#include "vmsim/os/process_memory.h"
 
 namespace vmsim::os {
 
@@ -48,6 +49,14 @@ class Kernel : public Module, public PageTableBase {
   /// Adds a region; overlapping regions are rejected with std::invalid_argument.
   void addRegion(Asid asid, const Region& r);
   const std::vector<Region>& regions(Asid asid) const;
+  /// Sets the size of the region starting at `start` (0 removes it). Pages that leave the region
+  /// are unmapped: frames and swap slots freed, TLB and walk-cache entries shot down.
+  /// Returns false when no region starts there or the new size would overlap another region.
+  bool resizeRegion(Asid asid, uint64_t start, uint64_t newSize);
+  /// The kernel side of a process's brk/mmap/munmap (for the memory API of a simulated program):
+  /// a heap from `heapStart` that may grow to `heapLimit`, mappings placed downwards from
+  /// `mmapTop`. The kernel keeps it alive as long as itself.
+  ProcessMemory& processMemory(Asid asid, uint64_t heapStart, uint64_t heapLimit, uint64_t mmapTop);
   /// A TLB or walk cache to shoot down when a mapping changes.
   void addTranslationCache(TranslationCache* c) { caches_.push_back(c); }
   /// The swap device's slot map (the `swap` socket must lead to the same device).
@@ -83,6 +92,7 @@ class Kernel : public Module, public PageTableBase {
   uint64_t leafEntryAddr(Process& p, Asid asid, uint64_t va, bool create);
   std::optional<uint64_t> allocFrame(sc_core::sc_time& delay);
   std::optional<uint64_t> evictOne(sc_core::sc_time& delay);
+  void unmapRange(Asid asid, uint64_t start, uint64_t size);
   void shootdown(Asid asid, uint64_t va);
 
   uint64_t read64(uint64_t pa);
@@ -96,7 +106,9 @@ class Kernel : public Module, public PageTableBase {
   std::vector<uint64_t> freeFrames_;  // frame indices, popped from the back
   uint64_t memBase_ = 0;
   std::vector<TranslationCache*> caches_;
-  std::unique_ptr<ReplacementPolicy> policy_;  // over resident user pages (asid << 36 | vpn)
+  std::unique_ptr<ReplacementPolicy> policy_;
+  std::vector<std::unique_ptr<ProcessMemory>>
+      processMemories_;  // over resident user pages (asid << 36 | vpn)
   bool useAccessedBit_ = true;
   SwapSpace* swapSpace_ = nullptr;
   bool swapEnabled_ = true;

@@ -15,6 +15,7 @@
 #include "vmsim/mmu/mmu.h"
 #include "vmsim/mmu/textbook_mmu.h"
 #include "vmsim/os/kernel.h"
+#include "vmsim/os/program_workload.h"
 #include "vmsim/swap/swap_disk.h"
 
 namespace vmsim::platform {
@@ -30,11 +31,15 @@ class Core : public sc_core::sc_module {
   /// The textbook MMU, or nullptr in radix mode.
   mmu::TextbookMmu* textbook() { return textbook_.get(); }
   const std::string& mmuMode() const { return mode_; }
+  /// The simulated program this core runs, if its workload is one.
+  os::ProgramWorkload* program() { return program_; }
+  void setProgram(os::ProgramWorkload* p) { program_ = p; }
 
   cpu::Requester requester;
 
  private:
   std::string mode_;
+  os::ProgramWorkload* program_ = nullptr;  // owned by the requester
   std::unique_ptr<mmu::Mmu> radix_;
   std::unique_ptr<mmu::TextbookMmu> textbook_;
 };
@@ -48,9 +53,14 @@ class System : public Module {
   os::Kernel* kernel() { return kernel_.get(); }
   dram::Dram& dram() { return *dram_; }
   bool allDone() const { return doneCount_ == cores_.size(); }
+  /// After the run: heap statistics of every simulated program, and its memory errors on `out`.
+  void reportPrograms(std::ostream& out);
 
  private:
   void addProcessRegions(Asid asid, Core& c);
+  static bool isProgram(Config& cfg, uint64_t core);
+  std::unique_ptr<os::ProgramWorkload> makeProgram(SimContext& ctx, const std::string& core,
+                                                   Asid asid);
 
   std::unique_ptr<mem::Router> router_;
   std::unique_ptr<dram::Dram> dram_;
