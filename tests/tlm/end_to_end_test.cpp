@@ -291,3 +291,58 @@ TEST(EndToEnd, MalformedProgramFileNamesFileAndLine) {
   EXPECT_EQ(r.exitCode, 2);
   EXPECT_NE(r.output.find(dir + "/p.prog:2"), std::string::npos) << r.output;
 }
+
+// Every allocator and fit policy runs a random program through the platform without false alarms.
+class AllocatorEndToEnd : public testing::TestWithParam<std::pair<const char*, const char*>> {};
+
+TEST_P(AllocatorEndToEnd, RandomProgramRunsCleanly) {
+  const auto [allocator, policy] = GetParam();
+  const auto dir = tempDir(std::string("alloc_") + allocator + "_" + policy);
+  const std::string w = " --param system.cpu0.requester.workload.";
+  const Result r = runVmsim(kDefault + w + "type=program" + w + "program.ops=3000" + w +
+                            "program.allocator=" + allocator + w + "program.policy=" + policy +
+                            " --outdir " + dir);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const std::string stats = slurp(dir + "/stats.txt");
+  const std::string h = "system.cpu0.requester.heap.";
+  EXPECT_GT(statValue(stats, h + "mallocs"), 100);
+  for (const char* e : {"double_free", "invalid_free", "use_after_free", "heap_overflow",
+                        "uninitialized_read", "invalid_access", "leak"}) {
+    EXPECT_EQ(statValue(stats, h + "errors." + e), 0) << e;
+  }
+  EXPECT_GT(statValue(stats, "system.kernel.minorFaults"), 0);
+  EXPECT_EQ(statValue(stats, "system.cpu0.requester.faults::segmentation"), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Policies, AllocatorEndToEnd,
+    testing::Values(std::make_pair("freelist", "FIRST"), std::make_pair("freelist", "NEXT"),
+                    std::make_pair("freelist", "BEST"), std::make_pair("freelist", "WORST"),
+                    std::make_pair("segregated", "FIRST"), std::make_pair("buddy", "FIRST"),
+                    std::make_pair("slab", "FIRST")),
+    [](const auto& info) { return std::string(info.param.first) + "_" + info.param.second; });
+
+// Every page-replacement policy the kernel offers keeps data intact under heavy swapping.
+class ReplacementEndToEnd : public testing::TestWithParam<const char*> {};
+
+TEST_P(ReplacementEndToEnd, DataSurvivesSwapping) {
+  const auto dir = tempDir(std::string("repl_") + GetParam());
+  const Result r = runVmsim(kDefault + " --param system.kernel.replacement=" + GetParam() +
+                            " --param system.kernel.memory_size=1MiB"
+                            " --param system.cpu0.requester.verify_data=true"
+                            " --param system.cpu0.requester.workload.footprint=4MiB"
+                            " --param system.cpu0.requester.workload.count=20000 --outdir " +
+                            dir);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const std::string stats = slurp(dir + "/stats.txt");
+  EXPECT_EQ(statValue(stats, "system.cpu0.requester.dataMismatches"), 0);
+  EXPECT_GT(statValue(stats, "system.kernel.majorFaults"), 100);
+}
+
+INSTANTIATE_TEST_SUITE_P(Kernel, ReplacementEndToEnd,
+                         testing::Values("fifo", "random", "lru", "mru", "clock", "ostep-clock"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           for (char& c : n) c = c == '-' ? '_' : c;
+                           return n;
+                         });
