@@ -346,3 +346,18 @@ INSTANTIATE_TEST_SUITE_P(Kernel, ReplacementEndToEnd,
                            for (char& c : n) c = c == '-' ? '_' : c;
                            return n;
                          });
+
+TEST(EndToEnd, TwoCoresShareTheKernelDramAndSwap) {
+  const auto dir = tempDir("twocores");
+  const std::string w = " --param system.cpu1.requester.workload.";
+  const Result r = runVmsim(kDefault + kSmall + " --param system.cores=2" + w + "type=synthetic" +
+                            w + "pattern=sequential" + w + "count=5000" +
+                            " --param system.kernel.memory_size=4MiB --outdir " + dir);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const std::string stats = slurp(dir + "/stats.txt");
+  EXPECT_EQ(statValue(stats, "system.cpu0.requester.accesses"), 20000);
+  EXPECT_EQ(statValue(stats, "system.cpu1.requester.accesses"), 5000);
+  EXPECT_GT(statValue(stats, "system.cpu1.mmu.walker.walks"), 0);
+  EXPECT_GT(statValue(stats, "system.kernel.majorFaults"), 0);  // 4 MiB shared by both processes
+  EXPECT_NE(r.output.find("cpu1 l1d hit rate"), std::string::npos) << r.output;
+}

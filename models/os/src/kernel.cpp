@@ -446,7 +446,7 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
   return FaultKind::None;
 }
 
-void Kernel::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+void Kernel::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   auto* f = gp.get_extension<FaultExt>();
   if (!f) {
     gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);

@@ -50,20 +50,22 @@ void printSummary(System& sys, const stats::Registry& reg, double hostSeconds, s
   out << "  accesses                " << static_cast<uint64_t>(accesses) << "\n";
   out << "  simulated time          " << simSec * 1e6 << " us\n";
   out << "  avg access latency      " << (accesses ? latency / accesses : 0) << " cycles\n";
+  const bool many = sys.cores().size() > 1;
   for (auto& c : sys.cores()) {
+    const std::string core = many ? std::string(c->basename()) + " " : "";
     if (auto* m = c->radix()) {
       for (auto* t : m->tlbs()) {
-        out << "  " << std::left << std::setw(24) << (std::string(t->basename()) + " hit rate")
+        out << "  " << std::left << std::setw(24) << (core + t->basename() + " hit rate")
             << std::right << statOr(reg, std::string(t->name()) + ".hitRate") * 100 << " %\n";
       }
-      out << "  " << std::left << std::setw(24) << "page walks" << std::right
+      out << "  " << std::left << std::setw(24) << (core + "page walks") << std::right
           << static_cast<uint64_t>(statOr(reg, std::string(m->walker()->name()) + ".walks"))
           << "\n";
     } else {
       const std::string t = std::string(c->textbook()->name());
-      out << "  " << std::left << std::setw(24) << ("mmu mode") << std::right << c->mmuMode()
+      out << "  " << std::left << std::setw(24) << (core + "mmu mode") << std::right << c->mmuMode()
           << "\n";
-      out << "  " << std::left << std::setw(24) << ("table reads") << std::right
+      out << "  " << std::left << std::setw(24) << (core + "table reads") << std::right
           << static_cast<uint64_t>(statOr(reg, t + ".tableReads")) << "\n";
     }
   }

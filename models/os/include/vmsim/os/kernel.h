@@ -5,8 +5,8 @@
 // that cannot be resolved answers TLM_ADDRESS_ERROR_RESPONSE with FaultExt::kind saying why.
 #pragma once
 
+#include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/simple_target_socket.h>
 
 #include <deque>
 #include <map>
@@ -36,7 +36,8 @@ struct Region {
 
 class Kernel : public Module, public PageTableBase {
  public:
-  tlm_utils::simple_target_socket<Kernel> fault_tsock;
+  /// Faults from any number of MMUs (one per core).
+  tlm_utils::multi_passthrough_target_socket<Kernel> fault_tsock;
   tlm_utils::simple_initiator_socket<Kernel> mem;
   tlm_utils::simple_initiator_socket<Kernel> swap;
 
@@ -84,7 +85,7 @@ class Kernel : public Module, public PageTableBase {
     std::vector<Region> regions;
   };
 
-  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  void b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   /// Resolves a not-present fault; returns the fault kind that ends the access, or None.
   FaultKind handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::sc_time& delay);
   const Region* findRegion(const Process& p, uint64_t va) const;
