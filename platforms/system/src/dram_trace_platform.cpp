@@ -43,9 +43,13 @@ void registerStats(stats::Registry& reg, const dram::ReplayResult& r) {
   scalar("readLatency.p99", double(lat.count() ? lat.percentile(99) : 0), "Cycle",
          "99th percentile read latency");
   auto& h = reg.histogram(p + "readLatencyHist", 32, "Cycle", "read latency distribution");
+  auto& hns = reg.histogram(p + "readLatencyHistNs", 32, "Nanosecond",
+                            "read latency distribution in nanoseconds");
   const auto& bins = lat.bins();
   for (size_t c = 0; c < bins.size(); ++c) {
-    if (bins[c]) h.sample(double(c), double(bins[c]));
+    if (!bins[c]) continue;
+    h.sample(double(c), double(bins[c]));
+    hns.sample(double(c) * r.tCKns, double(bins[c]));
   }
 }
 
