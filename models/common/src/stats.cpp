@@ -139,15 +139,6 @@ void Formula::addJson(JsonTree& t) const {
 
 // --- Moments / Distribution / Histogram ---------------------------------------------------------
 
-void Moments::add(double v, double n) {
-  if (samples == 0 || v < minVal) minVal = v;
-  if (samples == 0 || v > maxVal) maxVal = v;
-  samples += n;
-  sum += v * n;
-  squares += v * v * n;
-  logs += n * std::log(v);
-}
-
 double Moments::mean() const {
   return samples ? sum / samples : kNan;
 }
@@ -225,7 +216,7 @@ Histogram::Histogram(std::string name, size_t buckets, std::string unit, std::st
   }
 }
 
-void Histogram::sample(double v, double n) {
+void Histogram::sampleNew(double v, double n) {
   if (v < 0) v = 0;  // latencies and sizes: negative samples cannot occur; clamp defensively
   while (v >= bucket_ * buckets_.size()) {
     // Double the width: bucket i takes old buckets 2i and 2i+1.
@@ -234,8 +225,11 @@ void Histogram::sample(double v, double n) {
     for (size_t i = half; i < buckets_.size(); ++i) buckets_[i] = 0;
     bucket_ *= 2;
   }
-  buckets_[static_cast<size_t>(v / bucket_)] += n;
-  m_.add(v, n);
+  lastV_ = v;
+  lastIdx_ = static_cast<size_t>(v / bucket_);
+  lastLog_ = std::log(v);
+  buckets_[lastIdx_] += n;
+  m_.addWithLog(v, n, lastLog_);
 }
 
 void Histogram::writeText(std::ostream& os) const {
@@ -267,6 +261,7 @@ void Histogram::reset() {
   for (double& b : buckets_) b = 0;
   bucket_ = 1;
   m_ = Moments{};
+  lastV_ = std::numeric_limits<double>::quiet_NaN();
 }
 
 // --- Registry ------------------------------------------------------------------------------------
