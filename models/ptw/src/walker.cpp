@@ -29,6 +29,9 @@ Walker::Walker(const sc_core::sc_module_name& nm, SimContext& ctx)
     : Module(nm, ctx),
       tsock("tsock"),
       mem("mem"),
+      memAt_([this](tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
+        return mem->nb_transport_fw(gp, ph, t);
+      }),
       walks_(ctx.stats.scalar(statName("walks"), "Count", "page walks performed")),
       memReads_(ctx.stats.scalar(statName("memReads"), "Count", "PTE reads from memory")),
       adWrites_(ctx.stats.scalar(statName("adWrites"), "Count",
@@ -67,7 +70,20 @@ void Walker::end_of_elaboration() {
   if (!base_) SC_REPORT_FATAL(name(), "no page-table base (kernel) connected to the walker");
 }
 
-uint64_t Walker::readEntry(uint64_t pa, sc_core::sc_time& delay, bool debug) {
+tlm::tlm_sync_enum Walker::mem_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                               sc_core::sc_time& delay) {
+  return memAt_.backward(gp, ph, delay);
+}
+
+void Walker::memAccess(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at) {
+  if (at) {
+    memAt_.transact(gp, delay);
+  } else {
+    mem->b_transport(gp, delay);
+  }
+}
+
+uint64_t Walker::readEntry(uint64_t pa, sc_core::sc_time& delay, bool debug, bool at) {
   tlm::tlm_generic_payload* gp = pool_.allocate();
   uint64_t value = 0;
   gp->set_command(tlm::TLM_READ_COMMAND);
@@ -79,14 +95,14 @@ uint64_t Walker::readEntry(uint64_t pa, sc_core::sc_time& delay, bool debug) {
   if (debug) {
     mem->transport_dbg(*gp);
   } else {
-    mem->b_transport(*gp, delay);
+    memAccess(*gp, delay, at);
     ++memReads_;
   }
   gp->release();
   return value;  // little-endian host, as x86
 }
 
-void Walker::writeEntry(uint64_t pa, uint64_t value, sc_core::sc_time& delay) {
+void Walker::writeEntry(uint64_t pa, uint64_t value, sc_core::sc_time& delay, bool at) {
   tlm::tlm_generic_payload* gp = pool_.allocate();
   gp->set_command(tlm::TLM_WRITE_COMMAND);
   gp->set_address(pa);
@@ -94,7 +110,7 @@ void Walker::writeEntry(uint64_t pa, uint64_t value, sc_core::sc_time& delay) {
   gp->set_data_length(8);
   gp->set_streaming_width(8);
   gp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  mem->b_transport(*gp, delay);
+  memAccess(*gp, delay, at);
   ++adWrites_;
   gp->release();
 }
@@ -125,7 +141,7 @@ WalkResult Walker::walk(const TranslationExt& x, sc_core::sc_time& delay, bool d
   bool writable = true, user = true, noexec = false;
   for (; level >= 1; --level) {
     const uint64_t addr = table + pte::tableIndex(va, level) * pte::kEntryBytes;
-    uint64_t e = readEntry(addr, delay, debug);
+    uint64_t e = readEntry(addr, delay, debug, x.mayWait);
     ++r.memReads;
     if (!(e & pte::kPresent)) {
       r.fault = FaultKind::NotPresent;
@@ -152,7 +168,7 @@ WalkResult Walker::walk(const TranslationExt& x, sc_core::sc_time& delay, bool d
     uint64_t updated = e | pte::kAccessed;
     if (x.kind == AccessKind::Store) updated |= pte::kDirty;
     if (!debug && setAccessed_ && updated != e) {
-      writeEntry(addr, updated, delay);
+      writeEntry(addr, updated, delay, x.mayWait);
       ++r.memWrites;
       e = updated;
     }

@@ -71,6 +71,9 @@ class TranslationExt : public tlm::tlm_extension<TranslationExt> {
   Asid asid = 0;
   AccessKind kind = AccessKind::Load;
   Privilege privilege = Privilege::User;
+  /// The caller runs in a thread and accepts wait(): the resolver may then access memory with
+  /// 4-phase transactions (AT), so its reads are scheduled by the DRAM like the data accesses.
+  bool mayWait = false;
   // answer
   FaultKind fault = FaultKind::None;
   PhysAddr pa;

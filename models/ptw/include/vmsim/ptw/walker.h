@@ -10,6 +10,7 @@
 #include <array>
 #include <memory>
 
+#include "vmsim/common/at_helpers.h"
 #include "vmsim/common/interfaces.h"
 #include "vmsim/common/module.h"
 #include "vmsim/common/payload_pool.h"
@@ -66,14 +67,19 @@ class Walker : public Module, public TranslationCache {
 
   /// Walks the tables for `x`; timed (through b_transport) unless `debug`.
   WalkResult walk(const TranslationExt& x, sc_core::sc_time& delay, bool debug);
-  uint64_t readEntry(uint64_t pa, sc_core::sc_time& delay, bool debug);
-  void writeEntry(uint64_t pa, uint64_t value, sc_core::sc_time& delay);
+  /// `at`: through the 4-phase port (the caller may wait) instead of b_transport.
+  uint64_t readEntry(uint64_t pa, sc_core::sc_time& delay, bool debug, bool at);
+  void writeEntry(uint64_t pa, uint64_t value, sc_core::sc_time& delay, bool at);
+  void memAccess(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at);
+  tlm::tlm_sync_enum mem_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                         sc_core::sc_time& delay);
 
   const PageTableBase* base_ = nullptr;
   std::vector<std::unique_ptr<WalkCache>> caches_;  // index by level: 2, 3, 4
   std::vector<sc_core::sc_time> walkerFree_;        // busy-until of each walker
   sc_core::sc_time overhead_;
   PayloadPool pool_{8};
+  AtInitiatorPort memAt_;
   bool setAccessed_ = true;
 
   stats::Scalar& walks_;

@@ -1,0 +1,71 @@
+// The two halves of the TLM-2.0 4-phase base protocol (IEEE 1666-2011, 15.2) that several vmsim
+// modules need, written once: a target front end that accepts transactions, hands each to a worker
+// thread and answers it, and an initiator port that performs one transaction as a blocking call.
+// Both obey request and response exclusion; neither allocates per transaction after warm-up.
+#pragma once
+
+#include <systemc>
+#include <tlm>
+
+#include <deque>
+#include <functional>
+#include <string>
+#include <unordered_map>
+
+namespace vmsim {
+
+using NbCall = std::function<tlm::tlm_sync_enum(tlm::tlm_generic_payload&, tlm::tlm_phase&,
+                                                sc_core::sc_time&)>;
+
+/// Target side. Accepts BEGIN_REQ at once while a worker is free (otherwise END_REQ waits for
+/// one: back-pressure), runs `process` for the transaction in a worker thread (it may wait), then
+/// sends BEGIN_RESP through `backward` once the previous response has ended.
+/// Construct it inside a module's constructor (it spawns the worker threads there).
+class AtTargetFrontEnd {
+ public:
+  using Process = std::function<void(tlm::tlm_generic_payload&)>;
+  AtTargetFrontEnd(unsigned workers, NbCall backward, Process process);
+
+  /// Call from the target socket's nb_transport_fw.
+  tlm::tlm_sync_enum forward(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                             sc_core::sc_time& delay);
+
+ private:
+  void worker();
+  void respond(tlm::tlm_generic_payload& gp);
+
+  unsigned workers_;
+  NbCall backward_;
+  Process process_;
+  unsigned busy_ = 0;  // accepted, not yet answered
+  std::deque<tlm::tlm_generic_payload*> queue_;
+  tlm::tlm_generic_payload* endReqOwed_ = nullptr;
+  sc_core::sc_event queued_;
+  bool respBusy_ = false;  // BEGIN_RESP sent, END_RESP not yet received
+  sc_core::sc_event respFree_;
+};
+
+/// Initiator side. `transact` runs one 4-phase transaction from a thread and returns when its
+/// response has arrived (the payload then holds the response status and data). Concurrent callers
+/// queue for the socket's request phase.
+class AtInitiatorPort {
+ public:
+  explicit AtInitiatorPort(NbCall forward) : forward_(std::move(forward)) {}
+
+  /// Lets `delay` pass first, then performs the transaction; `delay` is zero afterwards.
+  void transact(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  /// Call from the initiator socket's nb_transport_bw.
+  tlm::tlm_sync_enum backward(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                              sc_core::sc_time& delay);
+
+ private:
+  void releaseRequest(const sc_core::sc_time& when);
+
+  NbCall forward_;
+  bool reqBusy_ = false;  // BEGIN_REQ sent, END_REQ not yet received
+  tlm::tlm_generic_payload* reqOwner_ = nullptr;
+  sc_core::sc_event reqFree_;
+  std::unordered_map<tlm::tlm_generic_payload*, sc_core::sc_event*> waiting_;
+};
+
+}  // namespace vmsim
