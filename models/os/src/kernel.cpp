@@ -48,6 +48,9 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
           ctx.stats.scalar(statName("pageTableFrames"), "Count", "frames holding page tables")),
       secondChances_(ctx.stats.scalar(statName("secondChances"), "Count",
                                       "eviction candidates spared because their A bit was set")),
+      cleanEvictions_(ctx.stats.scalar(statName("cleanEvictions"), "Count",
+                                       "evictions without a swap write (page unchanged since its "
+                                       "swap-in, or never written since its zero-fill)")),
       faultLatency_(ctx.stats.histogram(statName("faultLatency"), 16, "Cycle",
                                         "cycles to resolve a fault, I/O included")) {
   declareClock("2GHz");
@@ -154,6 +157,9 @@ void Kernel::unmapRange(Asid asid, uint64_t start, uint64_t size) {
     const uint64_t e = read64(entryAddr);
     if (e & pte::kPresent) {
       const uint64_t idx = (pte::frameAddr(e) - memBase_) / kPage;
+      if (frames_[idx].swapSlot >= 0 && swapSpace_) {
+        swapSpace_->freeSlots(static_cast<uint64_t>(frames_[idx].swapSlot), 1);
+      }
       frames_[idx] = Frame{};
       freeFrames_.push_back(idx);
       const uint64_t key = pageKey(asid, va / kPage);
@@ -371,18 +377,25 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
   const uint64_t entryAddr = leafEntryAddr(p, asid, va, false);
   const uint64_t e = read64(entryAddr);
   const uint64_t frame = pte::frameAddr(e);
-  std::vector<unsigned char> buf(kPage);
-  const auto slot = swapSpace_ ? swapSpace_->allocateSlots(1) : std::nullopt;
-  if (!slot) return std::nullopt;  // swap full: the victim stays resident
-  policy_->remove(key);
-  copyFrame(frame, buf.data(), false);
-  if (!swapIo(*slot, buf.data(), true, delay)) {
-    SC_REPORT_ERROR(name(), "swap write failed");
-    return std::nullopt;
+  const int64_t copy = frames_[(frame - memBase_) / kPage].swapSlot;
+  uint64_t newEntry = 0;  // a clean page never written since its zero-fill: drop it
+  if (!(e & pte::kDirty) && copy >= 0) {
+    newEntry = pte::makeSwapped(static_cast<uint64_t>(copy));  // swap already holds this content
+  } else if (e & pte::kDirty) {
+    const auto slot = copy >= 0 ? std::optional<uint64_t>(copy) : swapSpace_->allocateSlots(1);
+    if (!slot) return std::nullopt;  // swap full: the victim stays resident
+    copyFrame(frame, pageBuf_.data(), false);
+    if (!swapIo(*slot, pageBuf_.data(), true, delay)) {
+      SC_REPORT_ERROR(name(), "swap write failed");
+      return std::nullopt;
+    }
+    ++swapOuts_;
+    newEntry = pte::makeSwapped(*slot);
   }
-  ++swapOuts_;
+  if (!(e & pte::kDirty)) ++cleanEvictions_;
+  policy_->remove(key);
   ++evictions_;
-  write64(entryAddr, pte::makeSwapped(*slot));
+  write64(entryAddr, newEntry);
   shootdown(asid, va);
   frames_[(frame - memBase_) / kPage] = Frame{0, 0, false, true};
   return frame;
@@ -419,15 +432,15 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
     ++oomFaults_;
     return FaultKind::OutOfMemory;
   }
+  int64_t swapCopy = -1;
   if (old & pte::kSwapped) {
-    std::vector<unsigned char> buf(kPage);
     const uint64_t slot = pte::swapSlot(old);
-    if (!swapIo(slot, buf.data(), false, delay)) {
+    if (!swapIo(slot, pageBuf_.data(), false, delay)) {
       SC_REPORT_ERROR(name(), "swap read failed");
       return FaultKind::BusError;
     }
-    copyFrame(*frame, buf.data(), true);
-    swapSpace_->freeSlots(slot, 1);
+    copyFrame(*frame, pageBuf_.data(), true);
+    swapCopy = static_cast<int64_t>(slot);  // kept: a clean page is evicted without a write
     ++swapIns_;
     ++majorFaults_;
   } else {
@@ -442,6 +455,7 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
   Frame& f = frames_[(*frame - memBase_) / kPage];
   f.owner = asid;
   f.vpn = va / kPage;
+  f.swapSlot = swapCopy;
   policy_->insert(pageKey(asid, va / kPage));
   return FaultKind::None;
 }

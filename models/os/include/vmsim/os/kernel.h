@@ -77,7 +77,8 @@ class Kernel : public Module, public PageTableBase {
     uint64_t vpn = 0;
     bool pageTable = false;
     bool used = false;
-    bool fresh = false;  // never handed out before: still zero in a sparse memory
+    bool fresh = false;     // never handed out before: still zero in a sparse memory
+    int64_t swapSlot = -1;  // a copy of the page in swap, valid while the PTE's D bit is clear
   };
   struct Process {
     std::string name;
@@ -129,6 +130,8 @@ class Kernel : public Module, public PageTableBase {
   stats::Scalar& evictions_;
   stats::Scalar& tableFrames_;
   stats::Scalar& secondChances_;
+  stats::Scalar& cleanEvictions_;
+  std::vector<unsigned char> pageBuf_ = std::vector<unsigned char>(4096);
   stats::Histogram& faultLatency_;
 };
 
