@@ -224,12 +224,18 @@ void Histogram::sampleNew(double v, double n) {
     for (size_t i = 0; i < half; ++i) buckets_[i] = buckets_[2 * i] + buckets_[2 * i + 1];
     for (size_t i = half; i < buckets_.size(); ++i) buckets_[i] = 0;
     bucket_ *= 2;
+    forgetMemo();
   }
-  lastV_ = v;
-  lastIdx_ = static_cast<size_t>(v / bucket_);
-  lastLog_ = std::log(v);
-  buckets_[lastIdx_] += n;
-  m_.addWithLog(v, n, lastLog_);
+  Memo& m = memo_[memoSlot(v)];
+  m.v = v;
+  m.idx = static_cast<size_t>(v / bucket_);
+  m.logV = std::log(v);
+  buckets_[m.idx] += n;
+  m_.addWithLog(v, n, m.logV);
+}
+
+void Histogram::forgetMemo() {
+  for (Memo& m : memo_) m = Memo{};
 }
 
 void Histogram::writeText(std::ostream& os) const {
@@ -261,7 +267,7 @@ void Histogram::reset() {
   for (double& b : buckets_) b = 0;
   bucket_ = 1;
   m_ = Moments{};
-  lastV_ = std::numeric_limits<double>::quiet_NaN();
+  forgetMemo();
 }
 
 // --- Registry ------------------------------------------------------------------------------------

@@ -4,8 +4,10 @@
 // Updating a stat on the hot path is a plain member operation: no lookup, no allocation.
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -129,12 +131,13 @@ class Distribution : public Stat {
 class Histogram : public Stat {
  public:
   Histogram(std::string name, size_t buckets, std::string unit, std::string desc);
-  /// Latencies repeat the same few values, so the bucket and log of the last new value are
+  /// Latencies repeat a limited set of values, so bucket index and log of recent values are
   /// cached: a repeat costs a compare and a few adds, with results identical to the full path.
   void sample(double v, double n = 1) {
-    if (v == lastV_) {
-      buckets_[lastIdx_] += n;
-      m_.addWithLog(v, n, lastLog_);
+    const Memo& m = memo_[memoSlot(v)];
+    if (v == m.v) {
+      buckets_[m.idx] += n;
+      m_.addWithLog(v, n, m.logV);
       return;
     }
     sampleNew(v, n);
@@ -147,15 +150,25 @@ class Histogram : public Stat {
   void reset() override;
 
  private:
+  struct Memo {
+    double v = std::numeric_limits<double>::quiet_NaN();  // NaN: empty (equals nothing)
+    double logV = 0;
+    size_t idx = 0;
+  };
+  static constexpr size_t kMemoSlots = 64;
+  static size_t memoSlot(double v) {
+    uint64_t b;
+    std::memcpy(&b, &v, sizeof b);
+    return static_cast<size_t>((b ^ (b >> 23) ^ (b >> 41)) % kMemoSlots);
+  }
   void sampleNew(double v, double n);
+  void forgetMemo();
 
   double bucket_ = 1;
   std::vector<double> buckets_;
   Moments m_;
-  // Bucket widths only grow until reset(), so the index of a repeated value stays valid.
-  double lastV_ = std::numeric_limits<double>::quiet_NaN();  // NaN: nothing cached
-  size_t lastIdx_ = 0;
-  double lastLog_ = 0;
+  // Emptied whenever the bucket width changes, so a cached bucket index is always current.
+  std::array<Memo, kMemoSlots> memo_{};
 };
 
 /// Root figures of a run (gem5's simSeconds, simTicks, ... and the host ones).
