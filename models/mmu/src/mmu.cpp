@@ -30,6 +30,7 @@ Mmu::Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy
                 "times an access is retried after the kernel resolved its fault", Range{1, 16}));
   atWorkers_ = static_cast<unsigned>(p.getUint(
       "at_workers", 16, "Count", "AT mode: accesses translated concurrently", Range{1, 1024}));
+  ownTp_.set_data_ptr(ownTpData_);
   tsock.register_b_transport(this, &Mmu::b_transport);
   tsock.register_transport_dbg(this, &Mmu::transport_dbg);
   tsock.register_nb_transport_fw(this, &Mmu::nb_transport_fw);
@@ -71,12 +72,15 @@ std::vector<TranslationCache*> Mmu::translationCaches() {
 }
 
 FaultKind Mmu::translate(const VmAccess& who, uint64_t va, uint64_t& pa, sc_core::sc_time& delay) {
-  tlm::tlm_generic_payload* tp = pool_.allocate();
-  auto* x = tp->get_extension<TranslationExt>();
+  const bool own = !ownTpBusy_;
+  tlm::tlm_generic_payload* tp = own ? &ownTp_ : pool_.allocate();
+  ownTpBusy_ = true;
+  auto* x = own && ownX_ ? ownX_ : tp->get_extension<TranslationExt>();
   if (!x) {
     x = new TranslationExt;
     tp->set_extension(x);  // sticky: stays with the pooled payload
   }
+  if (own) ownX_ = x;
   tp->set_command(tlm::TLM_READ_COMMAND);
   tp->set_address(va);
   tp->set_data_length(8);
@@ -128,7 +132,18 @@ FaultKind Mmu::translate(const VmAccess& who, uint64_t va, uint64_t& pa, sc_core
     }
   }
   pa = x->pa.value();
-  tp->release();
+  if (own) {
+    // What PayloadPool::free resets, so the next translation starts from the same state.
+    tp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    tp->set_dmi_allowed(false);
+    tp->set_byte_enable_ptr(nullptr);
+    tp->set_byte_enable_length(0);
+    tp->set_streaming_width(0);
+    tp->set_data_ptr(ownTpData_);
+    ownTpBusy_ = false;
+  } else {
+    tp->release();
+  }
   return result;
 }
 

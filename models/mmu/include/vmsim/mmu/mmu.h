@@ -61,6 +61,12 @@ class Mmu : public Module {
   void reportFault(tlm::tlm_generic_payload& gp, FaultKind kind, uint64_t va, const VmAccess& who);
 
   PayloadPool pool_{8};
+  // The translation payload of the common case (one translation at a time, as in LT): no pool
+  // round trip per access. Concurrent translations (AT workers, a fault mid-walk) use pool_.
+  tlm::tlm_generic_payload ownTp_;
+  unsigned char ownTpData_[8] = {};
+  bool ownTpBusy_ = false;
+  TranslationExt* ownX_ = nullptr;  // ownTp_'s extension, once attached
   sc_core::sc_time latency_;
   unsigned maxFaultRetries_ = 3;
 
