@@ -117,6 +117,7 @@ TlbCore::TlbCore(size_t entries, unsigned ways, std::vector<unsigned> pageShifts
                                 ")");
   }
   if (shifts_.empty()) throw std::invalid_argument("TLB must hold at least one page size");
+  minShift_ = *std::min_element(shifts_.begin(), shifts_.end());
   sets_ = entries / ways;
   pow2_ = (sets_ & (sets_ - 1)) == 0;
   entries_.resize(entries);
@@ -128,6 +129,14 @@ bool TlbCore::holdsShift(unsigned shift) const {
 }
 
 const TlbEntry* TlbCore::lookup(Asid asid, uint64_t va) {
+  if (memo_.valid && memo_.asid == asid && memo_.key == va >> minShift_) {
+    repl_->touch(memo_.set, memo_.way);
+    return memo_.entry;
+  }
+  return probe(asid, va);
+}
+
+const TlbEntry* TlbCore::probe(Asid asid, uint64_t va) {
   for (unsigned shift : shifts_) {
     const uint64_t vpn = va >> shift;
     const size_t set = setOf(vpn);
@@ -135,6 +144,7 @@ const TlbEntry* TlbCore::lookup(Asid asid, uint64_t va) {
       TlbEntry* e = way(set, w);
       if (e->valid && e->vpn == vpn && e->shift == shift && (e->global || e->asid == asid)) {
         repl_->touch(set, w);
+        memo_ = {true, asid, va >> minShift_, e, set, w};
         return e;
       }
     }
@@ -144,6 +154,7 @@ const TlbEntry* TlbCore::lookup(Asid asid, uint64_t va) {
 
 bool TlbCore::insert(const TlbEntry& in) {
   if (!holdsShift(in.shift)) return false;
+  memo_.valid = false;
   const size_t set = setOf(in.vpn);
   unsigned target = ways_;
   for (unsigned w = 0; w < ways_ && target == ways_; ++w) {
@@ -165,6 +176,7 @@ bool TlbCore::insert(const TlbEntry& in) {
 }
 
 size_t TlbCore::invalidatePage(Asid asid, uint64_t va) {
+  memo_.valid = false;
   size_t n = 0;
   for (unsigned shift : shifts_) {
     const uint64_t vpn = va >> shift;
@@ -181,6 +193,7 @@ size_t TlbCore::invalidatePage(Asid asid, uint64_t va) {
 }
 
 size_t TlbCore::invalidateAsid(Asid asid) {
+  memo_.valid = false;
   size_t n = 0;
   for (auto& e : entries_) {
     if (e.valid && !e.global && e.asid == asid) {
@@ -192,6 +205,7 @@ size_t TlbCore::invalidateAsid(Asid asid) {
 }
 
 void TlbCore::invalidateAll() {
+  memo_.valid = false;
   for (auto& e : entries_) e.valid = false;
 }
 

@@ -61,6 +61,21 @@ class TlbCore {
  private:
   size_t setOf(uint64_t vpn) const { return pow2_ ? (vpn & (sets_ - 1)) : (vpn % sets_); }
   TlbEntry* way(size_t set, unsigned w) { return &entries_[set * ways_ + w]; }
+  const TlbEntry* probe(Asid asid, uint64_t va);
+
+  // The last hit, keyed by ASID and va >> smallest shift (which fixes the vpn probed for every
+  // page size): repeated lookups of a page skip the probing. Any change of the array empties it,
+  // so a memo hit returns what the probe would, and touches the replacement state the same way.
+  struct Memo {
+    bool valid = false;
+    Asid asid = 0;
+    uint64_t key = 0;
+    const TlbEntry* entry = nullptr;
+    size_t set = 0;
+    unsigned way = 0;
+  };
+  Memo memo_;
+  unsigned minShift_ = 12;
 
   size_t sets_;
   unsigned ways_;
