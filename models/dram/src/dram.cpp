@@ -29,6 +29,7 @@ Dram::Dram(const sc_core::sc_module_name& nm, SimContext& ctx)
   size_ = p.getSize("size", std::to_string(capacity), "bytes this target serves (<= capacity)",
                     Range{4096, static_cast<double>(capacity)});
   latency_ = sc_core::sc_time(static_cast<double>(frontEnd * tckPs_), sc_core::SC_PS);
+  for (uint64_t n = 0; n < 256; ++n) ltDelays_.push_back(timeOf(n) + latency_);
   at_->setCompletionCallback([this](const Completion& c) { onComplete(c); });
 
   auto stat = [&](const char* n, const char* unit, const char* desc, auto fn) {
@@ -114,7 +115,8 @@ void Dram::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   for (uint64_t b = first; b <= last; ++b) {
     done = std::max(done, lt_->access(b * burst, gp.is_write(), arrival));
   }
-  delay += timeOf(done - arrival) + latency_;
+  const uint64_t cycles = done - arrival;
+  delay += cycles < ltDelays_.size() ? ltDelays_[cycles] : timeOf(cycles) + latency_;
   moveData(gp);
 }
 

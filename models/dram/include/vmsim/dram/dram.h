@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <unordered_map>
+#include <vector>
 
 #include "vmsim/common/module.h"
 #include "vmsim/dram/backing_store.h"
@@ -65,6 +66,9 @@ class Dram : public Module {
   tlm::tlm_generic_payload* respInFlight_ = nullptr;  // BEGIN_RESP sent, END_RESP awaited
   uint64_t tckPs_ = 1000;
   uint64_t unitsPerCycle_ = 1000;
+  // LT: timeOf(n) + latency_ for the common short service times, built once (no sc_time
+  // construction per access).
+  std::vector<sc_core::sc_time> ltDelays_;
   stats::Scalar& ltAccesses_;
   stats::Scalar& atAccesses_;
 };
