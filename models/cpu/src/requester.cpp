@@ -130,16 +130,22 @@ void Requester::init() {
 }
 
 void Requester::prepare(tlm::tlm_generic_payload& gp, const workloads::Access& a) {
-  auto* who = gp.get_extension<VmAccess>();
-  if (!who) {
-    who = new VmAccess;
-    gp.set_extension(who);
-    gp.set_extension(new FaultExt);
+  if (&gp != extGp_) {
+    auto* w = gp.get_extension<VmAccess>();
+    if (!w) {
+      w = new VmAccess;
+      gp.set_extension(w);
+      gp.set_extension(new FaultExt);
+    }
+    extGp_ = &gp;
+    extWho_ = w;
+    extFault_ = gp.get_extension<FaultExt>();
   }
+  VmAccess* who = extWho_;
   who->asid = asid_;
   who->kind = kindOf(a.op);
   who->privilege = Privilege::User;
-  gp.get_extension<FaultExt>()->kind = FaultKind::None;
+  extFault_->kind = FaultKind::None;
   gp.set_command(a.op == workloads::Op::Store ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
   gp.set_address(a.va);
   gp.set_data_length(a.size);

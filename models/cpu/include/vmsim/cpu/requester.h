@@ -71,6 +71,10 @@ class Requester : public Module {
   uint64_t maxReports_ = 10;
   uint64_t reported_ = 0;
   uint64_t seq_ = 0;
+  // Extensions of the payload prepared last (LT reuses one payload): no lookups per access.
+  const tlm::tlm_generic_payload* extGp_ = nullptr;
+  VmAccess* extWho_ = nullptr;
+  FaultExt* extFault_ = nullptr;
   bool done_ = false;
   std::string inputError_;
   std::function<void()> onDone_;
