@@ -236,6 +236,7 @@ void Histogram::sampleNew(double v, double n) {
 
 void Histogram::forgetMemo() {
   for (Memo& m : memo_) m = Memo{};
+  for (KeyedMemo& k : keyed_) k = KeyedMemo{};
 }
 
 void Histogram::writeText(std::ostream& os) const {

@@ -163,8 +163,7 @@ void Requester::prepare(tlm::tlm_generic_payload& gp, const workloads::Access& a
 
 void Requester::complete(tlm::tlm_generic_payload& gp, const sc_core::sc_time& latency) {
   ++completed_;
-  const double cyc = latency / clockPeriod();
-  latency_.sample(cyc);
+  const double cyc = latency_.sampleKeyed(latency.value(), [&] { return latency / clockPeriod(); });
   totalLatency_ += cyc;
   if (gp.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE) {
     const auto* f = gp.get_extension<FaultExt>();

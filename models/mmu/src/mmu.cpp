@@ -204,7 +204,10 @@ void Mmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at)
     const unsigned piece = static_cast<unsigned>(std::min<uint64_t>(len - done, pageEnd - cur));
     uint64_t pa = 0;
     const FaultKind fk = translate(who, cur, pa, delay);
-    if (done == 0) translationLatency_.sample((delay - before) / clockPeriod());
+    if (done == 0) {
+      const sc_core::sc_time t = delay - before;
+      translationLatency_.sampleKeyed(t.value(), [&] { return t / clockPeriod(); });
+    }
     if (fk != FaultKind::None) {
       gp.set_address(va);
       gp.set_data_ptr(data);

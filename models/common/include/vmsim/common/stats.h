@@ -142,6 +142,23 @@ class Histogram : public Stat {
     }
     sampleNew(v, n);
   }
+  /// sample(valueOf()) for a value that is a function of an integer key alone (a latency in
+  /// ticks, converted to cycles by a division): repeated keys skip computing the value too.
+  /// Returns the value sampled.
+  template <class F>
+  double sampleKeyed(uint64_t key, F&& valueOf) {
+    KeyedMemo& k = keyed_[(key ^ (key >> 7) ^ (key >> 17)) % kMemoSlots];
+    if (k.valid && k.key == key) {
+      buckets_[k.idx] += 1;
+      m_.addWithLog(k.v, 1, k.logV);
+      return k.v;
+    }
+    const double v = valueOf();
+    sample(v);
+    const Memo& m = memo_[memoSlot(v)];
+    if (v == m.v) k = {true, key, v, m.logV, m.idx};  // v < 0 is clamped: not memoised
+    return v;
+  }
   const Moments& moments() const { return m_; }
   double bucketSize() const { return bucket_; }
   const std::vector<double>& buckets() const { return buckets_; }
@@ -153,6 +170,12 @@ class Histogram : public Stat {
   struct Memo {
     double v = std::numeric_limits<double>::quiet_NaN();  // NaN: empty (equals nothing)
     double logV = 0;
+    size_t idx = 0;
+  };
+  struct KeyedMemo {
+    bool valid = false;
+    uint64_t key = 0;
+    double v = 0, logV = 0;
     size_t idx = 0;
   };
   static constexpr size_t kMemoSlots = 64;
@@ -169,6 +192,7 @@ class Histogram : public Stat {
   Moments m_;
   // Emptied whenever the bucket width changes, so a cached bucket index is always current.
   std::array<Memo, kMemoSlots> memo_{};
+  std::array<KeyedMemo, kMemoSlots> keyed_{};
 };
 
 /// Root figures of a run (gem5's simSeconds, simTicks, ... and the host ones).
