@@ -5,9 +5,9 @@
 #include <stdexcept>
 
 namespace vmsim::tlb {
-namespace {
 
-class LruReplacement : public SetReplacement {
+// Outside the anonymous namespace: TlbCore calls it directly on hits (declared in the header).
+class LruReplacement final : public SetReplacement {
  public:
   LruReplacement(size_t sets, unsigned ways) : ways_(ways), stamp_(sets * ways, 0) {}
   void touch(size_t s, unsigned w) override { stamp_[s * ways_ + w] = ++clock_; }
@@ -22,6 +22,8 @@ class LruReplacement : public SetReplacement {
   uint64_t clock_ = 0;
   std::vector<uint64_t> stamp_;
 };
+
+namespace {
 
 class FifoReplacement : public SetReplacement {
  public:
@@ -122,6 +124,7 @@ TlbCore::TlbCore(size_t entries, unsigned ways, std::vector<unsigned> pageShifts
   pow2_ = (sets_ & (sets_ - 1)) == 0;
   entries_.resize(entries);
   repl_ = makeSetReplacement(policy, sets_, ways, seed);
+  lru_ = dynamic_cast<LruReplacement*>(repl_.get());
 }
 
 bool TlbCore::holdsShift(unsigned shift) const {
@@ -130,7 +133,11 @@ bool TlbCore::holdsShift(unsigned shift) const {
 
 const TlbEntry* TlbCore::lookup(Asid asid, uint64_t va) {
   if (memo_.valid && memo_.asid == asid && memo_.key == va >> minShift_) {
-    repl_->touch(memo_.set, memo_.way);
+    if (lru_) {
+      lru_->touch(memo_.set, memo_.way);  // the default policy, without a virtual call
+    } else {
+      repl_->touch(memo_.set, memo_.way);
+    }
     return memo_.entry;
   }
   return probe(asid, va);

@@ -38,6 +38,8 @@ std::unique_ptr<SetReplacement> makeSetReplacement(const std::string& name, size
                                                    unsigned ways, uint64_t seed);
 const std::vector<std::string>& setReplacementNames();
 
+class LruReplacement;
+
 class TlbCore {
  public:
   /// `entries` must be a multiple of `ways`; `pageShifts` lists the page sizes held (log2).
@@ -83,6 +85,7 @@ class TlbCore {
   std::vector<unsigned> shifts_;
   std::vector<TlbEntry> entries_;
   std::unique_ptr<SetReplacement> repl_;
+  LruReplacement* lru_ = nullptr;  // repl_ when it is LRU
 };
 
 }  // namespace vmsim::tlb
