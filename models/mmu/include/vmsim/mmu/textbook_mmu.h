@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "vmsim/common/at_helpers.h"
 #include "vmsim/common/extensions.h"
 #include "vmsim/common/module.h"
 
@@ -120,14 +121,11 @@ class TextbookMmu : public Module {
   unsigned int transport_dbg(tlm::tlm_generic_payload& gp);
   void access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at);
   void reportFault(tlm::tlm_generic_payload& gp, FaultKind kind, uint64_t va, const VmAccess& who);
-  // AT path (as mmu::Mmu: workers, END_REQ back-pressure, request/response exclusion).
+  // AT path: the shared 4-phase helpers (workers, END_REQ back-pressure, exclusion rules).
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                      sc_core::sc_time& delay);
   tlm::tlm_sync_enum mem_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                          sc_core::sc_time& delay);
-  void worker();
-  void physicalAt(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-  void respond(tlm::tlm_generic_payload& gp);
 
   TextbookMode mode_ = TextbookMode::Linear;
   std::unique_ptr<RegionAllocator> region_;
@@ -136,17 +134,8 @@ class TextbookMmu : public Module {
   std::map<uint64_t, uint8_t> staged_;  // table bytes written before that
   sc_core::sc_time latency_;
 
-  unsigned atWorkers_ = 16;
-  unsigned atBusy_ = 0;
-  std::deque<tlm::tlm_generic_payload*> atQueue_;
-  tlm::tlm_generic_payload* endReqOwed_ = nullptr;
-  sc_core::sc_event atQueued_;
-  bool upRespBusy_ = false;
-  sc_core::sc_event upRespFree_;
-  bool memReqBusy_ = false;
-  tlm::tlm_generic_payload* memReqOwner_ = nullptr;
-  sc_core::sc_event memReqFree_;
-  std::unordered_map<tlm::tlm_generic_payload*, sc_core::sc_event*> memWaiting_;
+  std::unique_ptr<AtTargetFrontEnd> atFront_;
+  AtInitiatorPort memAt_;
 
   stats::Scalar& accesses_;
   stats::Vector& faults_;
