@@ -30,6 +30,10 @@ Dram::Dram(const sc_core::sc_module_name& nm, SimContext& ctx)
                     Range{4096, static_cast<double>(capacity)});
   latency_ = sc_core::sc_time(static_cast<double>(frontEnd * tckPs_), sc_core::SC_PS);
   for (uint64_t n = 0; n < 256; ++n) ltDelays_.push_back(timeOf(n) + latency_);
+  const unsigned burst = cfg_.org.burstBytes();
+  burstPow2_ = burst != 0 && (burst & (burst - 1)) == 0;
+  while (burstPow2_ && (1u << burstShift_) < burst) ++burstShift_;
+  cyclesPerUnit_ = 1.0 / static_cast<double>(unitsPerCycle_);
   at_->setCompletionCallback([this](const Completion& c) { onComplete(c); });
 
   auto stat = [&](const char* n, const char* unit, const char* desc, auto fn) {
@@ -68,7 +72,12 @@ DramStats Dram::combinedStats() const {
 }
 
 uint64_t Dram::cycleOf(const sc_core::sc_time& t) const {
-  return t.value() / unitsPerCycle_;
+  // t / unitsPerCycle_ from a floating-point estimate (off by at most a few units), made exact.
+  const uint64_t v = t.value();
+  uint64_t q = static_cast<uint64_t>(static_cast<double>(v) * cyclesPerUnit_);
+  while (q > 0 && q * unitsPerCycle_ > v) --q;
+  while (v - q * unitsPerCycle_ >= unitsPerCycle_) ++q;
+  return q;
 }
 
 sc_core::sc_time Dram::timeOf(uint64_t cycle) const {
@@ -110,8 +119,8 @@ void Dram::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   const unsigned burst = cfg_.org.burstBytes();
   const uint64_t arrival = cycleOf(sc_core::sc_time_stamp() + delay);
   uint64_t done = arrival;
-  const uint64_t first = gp.get_address() / burst;
-  const uint64_t last = (gp.get_address() + std::max(1u, gp.get_data_length()) - 1) / burst;
+  const uint64_t first = burstOf(gp.get_address());
+  const uint64_t last = burstOf(gp.get_address() + std::max(1u, gp.get_data_length()) - 1);
   for (uint64_t b = first; b <= last; ++b) {
     done = std::max(done, lt_->access(b * burst, gp.is_write(), arrival));
   }

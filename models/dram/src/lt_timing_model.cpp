@@ -6,7 +6,7 @@
 namespace vmsim::dram {
 
 LtTimingModel::Channel::Channel(const DramConfig& cfg)
-    : cs(cfg), refresh(makeRefreshPolicy(cfg.ctrl.refresh, cfg)) {}
+    : cs(cfg), refresh(makeRefreshPolicy(cfg.ctrl.refresh, cfg)), due(refresh->nextDue()) {}
 
 LtTimingModel::LtTimingModel(const DramConfig& cfg)
     : cfg_(cfg),
@@ -21,7 +21,7 @@ LtTimingModel::LtTimingModel(const DramConfig& cfg)
 uint64_t LtTimingModel::book(Channel& ch, Cmd c, unsigned bank, uint32_t row, uint64_t t) {
   for (;;) {
     const uint64_t at = std::max(t, ch.cs.readyAt(c, bank));
-    if (ch.refresh->nextDue() > at) {
+    if (ch.due > at) {
       ch.cs.issue(c, bank, row, at);
       return at;
     }
@@ -31,9 +31,11 @@ uint64_t LtTimingModel::book(Channel& ch, Cmd c, unsigned bank, uint32_t row, ui
 }
 
 void LtTimingModel::refreshUntil(Channel& ch, uint64_t t) {
-  while (ch.refresh->nextDue() <= t) {
-    const uint64_t due = ch.refresh->nextDue();
-    refreshOne(ch, ch.refresh->pop(), due);
+  while (ch.due <= t) {
+    const uint64_t due = ch.due;
+    const RefreshRequest r = ch.refresh->pop();
+    ch.due = ch.refresh->nextDue();
+    refreshOne(ch, r, due);
   }
 }
 

@@ -69,6 +69,13 @@ class Dram : public Module {
   // LT: timeOf(n) + latency_ for the common short service times, built once (no sc_time
   // construction per access).
   std::vector<sc_core::sc_time> ltDelays_;
+  // LT: divisions without a divide instruction (tens of cycles each, three per access).
+  unsigned burstShift_ = 0;     // log2(burst bytes) when a power of two
+  bool burstPow2_ = false;      // otherwise divide
+  double cyclesPerUnit_ = 0.0;  // estimate of 1 / unitsPerCycle_, corrected exactly
+  uint64_t burstOf(uint64_t addr) const {
+    return burstPow2_ ? addr >> burstShift_ : addr / cfg_.org.burstBytes();
+  }
   stats::Scalar& ltAccesses_;
   stats::Scalar& atAccesses_;
 };

@@ -32,6 +32,7 @@ class LtTimingModel {
     explicit Channel(const DramConfig& cfg);
     ChannelState cs;
     std::unique_ptr<RefreshPolicy> refresh;
+    uint64_t due;  // refresh->nextDue(), which only pop() changes: read twice per access
   };
   void refreshUntil(Channel& ch, uint64_t t);
   void refreshOne(Channel& ch, const RefreshRequest& r, uint64_t due);
