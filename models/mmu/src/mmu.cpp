@@ -13,6 +13,9 @@ Mmu::Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy
       dtlb("dtlb"),
       fault("fault"),
       mem("mem"),
+      memAt_([this](tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
+        return mem->nb_transport_fw(gp, ph, t);
+      }),
       accesses_(ctx.stats.scalar(statName("accesses"), "Count", "accesses translated")),
       pageFaults_(ctx.stats.scalar(statName("pageFaults"), "Count",
                                    "page-not-present faults handed to the kernel")),
@@ -28,17 +31,23 @@ Mmu::Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy
   maxFaultRetries_ = static_cast<unsigned>(
       p.getUint("fault_retries", 3, "Count",
                 "times an access is retried after the kernel resolved its fault", Range{1, 16}));
-  atWorkers_ = static_cast<unsigned>(p.getUint(
+  const auto atWorkers = static_cast<unsigned>(p.getUint(
       "at_workers", 16, "Count", "AT mode: accesses translated concurrently", Range{1, 1024}));
   ownTp_.set_data_ptr(ownTpData_);
   tsock.register_b_transport(this, &Mmu::b_transport);
   tsock.register_transport_dbg(this, &Mmu::transport_dbg);
   tsock.register_nb_transport_fw(this, &Mmu::nb_transport_fw);
   mem.register_nb_transport_bw(this, &Mmu::mem_nb_transport_bw);
-  for (unsigned i = 0; i < atWorkers_; ++i) {
-    sc_core::sc_spawn_options opt;
-    sc_core::sc_spawn(sc_bind(&Mmu::worker, this), sc_core::sc_gen_unique_name("worker"), &opt);
-  }
+  atFront_ = std::make_unique<AtTargetFrontEnd>(
+      atWorkers,
+      [this](tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
+        return tsock->nb_transport_bw(gp, ph, t);
+      },
+      [this](tlm::tlm_generic_payload& gp) {
+        sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+        access(gp, delay, true);
+        sc_core::wait(delay);
+      });
   if (!buildHierarchy) return;
   l1i_ = std::make_unique<tlb::Tlb>("l1i", ctx, 1, 64, 4);
   l1d_ = std::make_unique<tlb::Tlb>("l1d", ctx, 1, 64, 4);
@@ -71,7 +80,8 @@ std::vector<TranslationCache*> Mmu::translationCaches() {
   return v;
 }
 
-FaultKind Mmu::translate(const VmAccess& who, uint64_t va, uint64_t& pa, sc_core::sc_time& delay) {
+FaultKind Mmu::translate(const VmAccess& who, uint64_t va, uint64_t& pa, sc_core::sc_time& delay,
+                         bool at) {
   const bool own = !ownTpBusy_;
   tlm::tlm_generic_payload* tp = own ? &ownTp_ : pool_.allocate();
   ownTpBusy_ = true;
@@ -89,6 +99,7 @@ FaultKind Mmu::translate(const VmAccess& who, uint64_t va, uint64_t& pa, sc_core
   x->asid = who.asid;
   x->kind = who.kind;
   x->privilege = who.privilege;
+  x->mayWait = at;
   auto& tlbSocket = who.kind == AccessKind::Fetch ? itlb : dtlb;
   FaultKind result = FaultKind::None;
   for (unsigned attempt = 0;; ++attempt) {
@@ -203,7 +214,7 @@ void Mmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at)
     const uint64_t pageEnd = (cur | 0xfff) + 1;
     const unsigned piece = static_cast<unsigned>(std::min<uint64_t>(len - done, pageEnd - cur));
     uint64_t pa = 0;
-    const FaultKind fk = translate(who, cur, pa, delay);
+    const FaultKind fk = translate(who, cur, pa, delay, at);
     if (done == 0) {
       const sc_core::sc_time t = delay - before;
       translationLatency_.sampleKeyed(t.value(), [&] { return t / clockPeriod(); });
@@ -222,7 +233,7 @@ void Mmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at)
     gp.set_streaming_width(piece);
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     if (at) {
-      physicalAt(gp, delay);
+      memAt_.transact(gp, delay);
     } else {
       mem->b_transport(gp, delay);
     }
@@ -240,108 +251,12 @@ void Mmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at)
 
 tlm::tlm_sync_enum Mmu::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                         sc_core::sc_time& delay) {
-  if (ph == tlm::BEGIN_REQ) {
-    if (gp.has_mm()) gp.acquire();
-    atQueue_.push_back(&gp);
-    atQueued_.notify(delay);
-    if (atBusy_++ < atWorkers_) {
-      ph = tlm::END_REQ;
-      return tlm::TLM_UPDATED;
-    }
-    endReqOwed_ = &gp;  // END_REQ when a worker frees up: back-pressure on the initiator
-    return tlm::TLM_ACCEPTED;
-  }
-  if (ph == tlm::END_RESP) {
-    upRespBusy_ = false;
-    upRespFree_.notify(sc_core::SC_ZERO_TIME);
-    if (gp.has_mm()) gp.release();
-    return tlm::TLM_COMPLETED;
-  }
-  SC_REPORT_ERROR(name(), "unexpected phase on nb_transport_fw");
-  return tlm::TLM_COMPLETED;
-}
-
-void Mmu::worker() {
-  while (true) {
-    while (atQueue_.empty()) sc_core::wait(atQueued_);
-    tlm::tlm_generic_payload* gp = atQueue_.front();
-    atQueue_.pop_front();
-    if (gp == endReqOwed_) {
-      endReqOwed_ = nullptr;
-      tlm::tlm_phase ph = tlm::END_REQ;
-      sc_core::sc_time t = sc_core::SC_ZERO_TIME;
-      tsock->nb_transport_bw(*gp, ph, t);
-    }
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    access(*gp, delay, true);
-    sc_core::wait(delay);
-    respond(*gp);
-    --atBusy_;
-  }
-}
-
-void Mmu::physicalAt(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
-  sc_core::wait(delay);  // the translation's time passes before the memory request goes out
-  delay = sc_core::SC_ZERO_TIME;
-  while (memReqBusy_) sc_core::wait(memReqFree_);  // request exclusion on our initiator socket
-  memReqBusy_ = true;
-  memReqOwner_ = &gp;
-  sc_core::sc_event done;
-  memWaiting_[&gp] = &done;
-  tlm::tlm_phase ph = tlm::BEGIN_REQ;
-  sc_core::sc_time t = sc_core::SC_ZERO_TIME;
-  const auto s = mem->nb_transport_fw(gp, ph, t);
-  bool responded = false;
-  if (s == tlm::TLM_COMPLETED) {
-    responded = true;
-  } else if (s == tlm::TLM_UPDATED && ph == tlm::BEGIN_RESP) {
-    tlm::tlm_phase end = tlm::END_RESP;
-    sc_core::sc_time z = sc_core::SC_ZERO_TIME;
-    mem->nb_transport_fw(gp, end, z);
-    responded = true;
-  }
-  if (responded || (s == tlm::TLM_UPDATED && ph == tlm::END_REQ)) {
-    memReqBusy_ = false;
-    memReqOwner_ = nullptr;
-    memReqFree_.notify(t);
-  }
-  if (responded) {
-    memWaiting_.erase(&gp);
-    sc_core::wait(t);
-  } else {
-    sc_core::wait(done);
-  }
+  return atFront_->forward(gp, ph, delay);
 }
 
 tlm::tlm_sync_enum Mmu::mem_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                             sc_core::sc_time& delay) {
-  if (memReqOwner_ == &gp && (ph == tlm::END_REQ || ph == tlm::BEGIN_RESP)) {
-    memReqBusy_ = false;
-    memReqOwner_ = nullptr;
-    memReqFree_.notify(delay);
-  }
-  if (ph == tlm::BEGIN_RESP) {
-    auto it = memWaiting_.find(&gp);
-    if (it != memWaiting_.end()) {
-      it->second->notify(delay);
-      memWaiting_.erase(it);
-    }
-    return tlm::TLM_COMPLETED;  // END_RESP implied
-  }
-  return tlm::TLM_ACCEPTED;
-}
-
-void Mmu::respond(tlm::tlm_generic_payload& gp) {
-  while (upRespBusy_) sc_core::wait(upRespFree_);  // response exclusion on our target socket
-  upRespBusy_ = true;
-  tlm::tlm_phase ph = tlm::BEGIN_RESP;
-  sc_core::sc_time t = sc_core::SC_ZERO_TIME;
-  const auto s = tsock->nb_transport_bw(gp, ph, t);
-  if (s == tlm::TLM_COMPLETED || (s == tlm::TLM_UPDATED && ph == tlm::END_RESP)) {
-    upRespBusy_ = false;
-    upRespFree_.notify(sc_core::SC_ZERO_TIME);
-    if (gp.has_mm()) gp.release();
-  }
+  return memAt_.backward(gp, ph, delay);
 }
 
 unsigned int Mmu::transport_dbg(tlm::tlm_generic_payload& gp) {

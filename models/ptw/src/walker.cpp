@@ -62,6 +62,7 @@ Walker::Walker(const sc_core::sc_module_name& nm, SimContext& ctx)
                    "entries of this walk cache (fully associative)", Range{1, 1 << 16});
     if (enable) caches_[level] = std::make_unique<WalkCache>(level, n, static_cast<unsigned>(n));
   }
+  mem.register_nb_transport_bw(this, &Walker::mem_nb_transport_bw);
   tsock.register_b_transport(this, &Walker::b_transport);
   tsock.register_transport_dbg(this, &Walker::transport_dbg);
 }

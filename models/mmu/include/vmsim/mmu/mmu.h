@@ -15,6 +15,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "vmsim/common/at_helpers.h"
 #include "vmsim/common/module.h"
 #include "vmsim/common/payload_pool.h"
 #include "vmsim/ptw/walker.h"
@@ -53,11 +54,10 @@ class Mmu : public Module {
                                      sc_core::sc_time& delay);
   tlm::tlm_sync_enum mem_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                          sc_core::sc_time& delay);
-  void worker();
-  void physicalAt(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-  void respond(tlm::tlm_generic_payload& gp);
   /// Translates one page's worth of `va`; returns the fault that ends the access, if any.
-  FaultKind translate(const VmAccess& who, uint64_t va, uint64_t& pa, sc_core::sc_time& delay);
+  /// `at`: the caller is an AT worker and may wait (the walker then reads PTEs with 4-phase).
+  FaultKind translate(const VmAccess& who, uint64_t va, uint64_t& pa, sc_core::sc_time& delay,
+                      bool at);
   void reportFault(tlm::tlm_generic_payload& gp, FaultKind kind, uint64_t va, const VmAccess& who);
 
   PayloadPool pool_{8};
@@ -70,17 +70,8 @@ class Mmu : public Module {
   sc_core::sc_time latency_;
   unsigned maxFaultRetries_ = 3;
 
-  unsigned atWorkers_ = 16;
-  unsigned atBusy_ = 0;  // accepted, not yet answered
-  std::deque<tlm::tlm_generic_payload*> atQueue_;
-  tlm::tlm_generic_payload* endReqOwed_ = nullptr;  // accepted without END_REQ (workers full)
-  sc_core::sc_event atQueued_;
-  bool upRespBusy_ = false;  // BEGIN_RESP sent upstream, END_RESP not yet received
-  sc_core::sc_event upRespFree_;
-  bool memReqBusy_ = false;  // BEGIN_REQ sent downstream, END_REQ not yet received
-  tlm::tlm_generic_payload* memReqOwner_ = nullptr;
-  sc_core::sc_event memReqFree_;
-  std::unordered_map<tlm::tlm_generic_payload*, sc_core::sc_event*> memWaiting_;
+  std::unique_ptr<AtTargetFrontEnd> atFront_;  // AT: workers answering 4-phase requests
+  AtInitiatorPort memAt_;                      // AT: physical accesses as 4-phase transactions
 
   std::unique_ptr<tlb::Tlb> l1i_, l1d_, l2_;
   std::unique_ptr<ptw::Walker> walker_;
