@@ -4,19 +4,15 @@
 namespace vmsim {
 
 PayloadPool::~PayloadPool() {
-  for (auto& s : all_) s.gp->free_all_extensions();
+  for (auto& p : all_) p->free_all_extensions();
 }
 
 tlm::tlm_generic_payload* PayloadPool::allocate() {
-  tlm::tlm_generic_payload* gp;
+  PooledPayload* gp;
   if (free_.empty()) {
-    Slot s;
-    s.gp = std::make_unique<tlm::tlm_generic_payload>(this);
-    s.data = std::make_unique<unsigned char[]>(dataBytes_);
-    s.gp->set_data_ptr(s.data.get());
-    gp = s.gp.get();
-    buffers_.emplace(gp, s.data.get());
-    all_.push_back(std::move(s));
+    all_.push_back(std::make_unique<PooledPayload>(this, dataBytes_));
+    gp = all_.back().get();
+    gp->set_data_ptr(gp->buffer.get());
   } else {
     gp = free_.back();
     free_.pop_back();
@@ -28,13 +24,14 @@ tlm::tlm_generic_payload* PayloadPool::allocate() {
 void PayloadPool::free(tlm::tlm_generic_payload* p) {
   // Keep extensions attached (sticky) so the next user does not allocate them again; reset the
   // rest of the payload state.
-  p->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  p->set_dmi_allowed(false);
-  p->set_byte_enable_ptr(nullptr);
-  p->set_byte_enable_length(0);
-  p->set_streaming_width(0);
-  p->set_data_ptr(buffers_.at(p));
-  free_.push_back(p);
+  auto* pp = static_cast<PooledPayload*>(p);
+  pp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  pp->set_dmi_allowed(false);
+  pp->set_byte_enable_ptr(nullptr);
+  pp->set_byte_enable_length(0);
+  pp->set_streaming_width(0);
+  pp->set_data_ptr(pp->buffer.get());
+  free_.push_back(pp);
 }
 
 }  // namespace vmsim

@@ -6,7 +6,6 @@
 
 #include <cstddef>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 
 namespace vmsim {
@@ -27,14 +26,16 @@ class PayloadPool : public tlm::tlm_mm_interface {
   size_t available() const { return free_.size(); }
 
  private:
-  struct Slot {
-    std::unique_ptr<tlm::tlm_generic_payload> gp;
-    std::unique_ptr<unsigned char[]> data;
+  // A payload that knows its own buffer, so free() needs no lookup (every payload whose memory
+  // manager is this pool is one of these).
+  struct PooledPayload : tlm::tlm_generic_payload {
+    PooledPayload(tlm::tlm_mm_interface* mm, size_t bytes)
+        : tlm::tlm_generic_payload(mm), buffer(new unsigned char[bytes]) {}
+    std::unique_ptr<unsigned char[]> buffer;
   };
   size_t dataBytes_;
-  std::vector<Slot> all_;
-  std::vector<tlm::tlm_generic_payload*> free_;
-  std::unordered_map<tlm::tlm_generic_payload*, unsigned char*> buffers_;
+  std::vector<std::unique_ptr<PooledPayload>> all_;
+  std::vector<PooledPayload*> free_;
 };
 
 }  // namespace vmsim
