@@ -2,6 +2,8 @@
 // splitting of accesses that cross a page boundary, and the physical access.
 #include "vmsim/mmu/mmu.h"
 
+#include "vmsim/mmu/piecewise.h"
+
 #include <sstream>
 
 namespace vmsim::mmu {
@@ -203,48 +205,32 @@ void Mmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at)
     who.kind = gp.is_write() ? AccessKind::Store : AccessKind::Load;
   }
   delay += latency_;
-  const uint64_t va = gp.get_address();
-  const unsigned len = gp.get_data_length();
-  unsigned char* data = gp.get_data_ptr();
   const sc_core::sc_time before = delay;
+  bool first = true;
+  uint64_t faultVa = 0;
   // Split at 4 KiB boundaries (the smallest page), one translation per piece.
-  uint64_t done = 0;
-  while (done < len || (len == 0 && done == 0)) {
-    const uint64_t cur = va + done;
-    const uint64_t pageEnd = (cur | 0xfff) + 1;
-    const unsigned piece = static_cast<unsigned>(std::min<uint64_t>(len - done, pageEnd - cur));
-    uint64_t pa = 0;
-    const FaultKind fk = translate(who, cur, pa, delay, at);
-    if (done == 0) {
-      const sc_core::sc_time t = delay - before;
-      translationLatency_.sampleKeyed(t.value(), [&] { return t / clockPeriod(); });
-    }
-    if (fk != FaultKind::None) {
-      gp.set_address(va);
-      gp.set_data_ptr(data);
-      gp.set_data_length(len);
-      gp.set_streaming_width(len);
-      reportFault(gp, fk, cur, who);
-      return;
-    }
-    gp.set_address(pa);
-    gp.set_data_ptr(data + done);
-    gp.set_data_length(piece);
-    gp.set_streaming_width(piece);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    if (at) {
-      memAt_.transact(gp, delay);
-    } else {
-      mem->b_transport(gp, delay);
-    }
-    if (!gp.is_response_ok() || piece == 0) break;
-    done += piece;
-  }
-  // Restore what the initiator gave us (the response status stays).
-  gp.set_address(va);
-  gp.set_data_ptr(data);
-  gp.set_data_length(len);
-  gp.set_streaming_width(len);
+  const FaultKind fk = accessPiecewise(
+      gp,
+      [&](uint64_t cur) {
+        PieceTranslation t;
+        t.fault = translate(who, cur, t.pa, delay, at);
+        t.contiguous = ((cur | 0xfff) + 1) - cur;
+        if (first) {
+          first = false;
+          const sc_core::sc_time d = delay - before;
+          translationLatency_.sampleKeyed(d.value(), [&] { return d / clockPeriod(); });
+        }
+        return t;
+      },
+      [&](tlm::tlm_generic_payload& piece) {
+        if (at) {
+          memAt_.transact(piece, delay);
+        } else {
+          mem->b_transport(piece, delay);
+        }
+      },
+      faultVa);
+  if (fk != FaultKind::None) reportFault(gp, fk, faultVa, who);
 }
 
 // --- AT ------------------------------------------------------------------------------------------

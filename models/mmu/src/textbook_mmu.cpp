@@ -4,6 +4,8 @@
 // the documented generalisations in docs/textbook-modes.md.
 #include "vmsim/mmu/textbook_mmu.h"
 
+#include "vmsim/mmu/piecewise.h"
+
 #include <algorithm>
 #include <map>
 #include <sstream>
@@ -774,47 +776,31 @@ void TextbookMmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, 
     who.kind = gp.is_write() ? AccessKind::Store : AccessKind::Load;
   }
   const auto* sel = gp.get_extension<SegmentSelectorExt>();
-  const uint64_t va = gp.get_address();
-  const unsigned len = gp.get_data_length();
-  unsigned char* data = gp.get_data_ptr();
-  uint64_t done = 0;
-  while (done < len || (len == 0 && done == 0)) {
-    const uint64_t cur = va + done;
-    const sc_core::sc_time before = delay;
-    TimedTables tables(*this, delay);
-    const SchemeTranslation t =
-        scheme_->translate(who.asid, cur, who.kind, who.privilege, sel, tables);
-    delay += latency_ + cycles(t.cycles);
-    tableReads_ += tables.reads;
-    walkReads_.sample(tables.reads);
-    if (done == 0) translationLatency_.sample((delay - before) / clockPeriod());
-    const FaultKind fk = tables.failed ? FaultKind::BusError : t.fault;
-    if (fk != FaultKind::None) {
-      gp.set_address(va);
-      gp.set_data_ptr(data);
-      gp.set_data_length(len);
-      gp.set_streaming_width(len);
-      reportFault(gp, fk, cur, who);
-      return;
-    }
-    const unsigned piece = static_cast<unsigned>(std::min<uint64_t>(len - done, t.contiguous));
-    gp.set_address(t.pa);
-    gp.set_data_ptr(data + done);
-    gp.set_data_length(piece);
-    gp.set_streaming_width(piece);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    if (at) {
-      memAt_.transact(gp, delay);
-    } else {
-      mem->b_transport(gp, delay);
-    }
-    if (!gp.is_response_ok() || piece == 0) break;
-    done += piece;
-  }
-  gp.set_address(va);
-  gp.set_data_ptr(data);
-  gp.set_data_length(len);
-  gp.set_streaming_width(len);
+  bool first = true;
+  uint64_t faultVa = 0;
+  const FaultKind fk = accessPiecewise(
+      gp,
+      [&](uint64_t cur) {
+        const sc_core::sc_time before = delay;
+        TimedTables tables(*this, delay);
+        const SchemeTranslation t =
+            scheme_->translate(who.asid, cur, who.kind, who.privilege, sel, tables);
+        delay += latency_ + cycles(t.cycles);
+        tableReads_ += tables.reads;
+        walkReads_.sample(tables.reads);
+        if (first) translationLatency_.sample((delay - before) / clockPeriod());
+        first = false;
+        return PieceTranslation{tables.failed ? FaultKind::BusError : t.fault, t.pa, t.contiguous};
+      },
+      [&](tlm::tlm_generic_payload& piece) {
+        if (at) {
+          memAt_.transact(piece, delay);
+        } else {
+          mem->b_transport(piece, delay);
+        }
+      },
+      faultVa);
+  if (fk != FaultKind::None) reportFault(gp, fk, faultVa, who);
 }
 
 unsigned int TextbookMmu::transport_dbg(tlm::tlm_generic_payload& gp) {

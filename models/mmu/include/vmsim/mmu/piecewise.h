@@ -1,0 +1,59 @@
+// An access that crosses a translation boundary (a page, a segment bound) is performed piece by
+// piece: each piece is translated and sent on by itself, and the payload is given back to the
+// initiator as it came (address, data pointer, length), with the response status of the last
+// piece. Shared by the radix and the textbook MMUs.
+#pragma once
+
+#include <tlm>
+
+#include <algorithm>
+#include <cstdint>
+
+#include "vmsim/common/extensions.h"
+
+namespace vmsim::mmu {
+
+/// What translating one piece found: the fault that ends the access, or the physical address and
+/// how many bytes from the piece's VA map contiguously from it.
+struct PieceTranslation {
+  FaultKind fault = FaultKind::None;
+  uint64_t pa = 0;
+  uint64_t contiguous = 0;
+};
+
+/// `translate(va)` -> PieceTranslation; `physical(gp)` performs one physical piece. Returns the
+/// fault that ended the access (None if it completed) and sets `faultVa` to the failing byte.
+template <class Translate, class Physical>
+FaultKind accessPiecewise(tlm::tlm_generic_payload& gp, Translate&& translate, Physical&& physical,
+                          uint64_t& faultVa) {
+  const uint64_t va = gp.get_address();
+  const unsigned len = gp.get_data_length();
+  unsigned char* data = gp.get_data_ptr();
+  FaultKind fault = FaultKind::None;
+  uint64_t done = 0;
+  while (done < len || (len == 0 && done == 0)) {
+    const uint64_t cur = va + done;
+    const PieceTranslation t = translate(cur);
+    if (t.fault != FaultKind::None) {
+      fault = t.fault;
+      faultVa = cur;
+      break;
+    }
+    const unsigned piece = static_cast<unsigned>(std::min<uint64_t>(len - done, t.contiguous));
+    gp.set_address(t.pa);
+    gp.set_data_ptr(data + done);
+    gp.set_data_length(piece);
+    gp.set_streaming_width(piece);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    physical(gp);
+    if (!gp.is_response_ok() || piece == 0) break;
+    done += piece;
+  }
+  gp.set_address(va);
+  gp.set_data_ptr(data);
+  gp.set_data_length(len);
+  gp.set_streaming_width(len);
+  return fault;
+}
+
+}  // namespace vmsim::mmu
