@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make pkg-config libsystemc-dev libyaml-cpp-dev libboost-dev
-          libboost-iostreams-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev)
+          libboost-iostreams-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
