@@ -104,9 +104,7 @@ Asid Kernel::createProcess(const std::string& name) {
   sc_core::sc_time none;
   const auto root = allocFrame(none);
   if (!root) throw std::runtime_error(std::string(this->name()) + ": no frame for a page table");
-  Frame& f = frames_[(*root - memBase_) / kPage];
-  f.pageTable = true;
-  f.owner = asid;
+  zeroFrame(*root);
   ++tableFrames_;
   procs_[asid] = Process{name, *root, {}};
   return asid;
@@ -152,7 +150,7 @@ bool Kernel::resizeRegion(Asid asid, uint64_t start, uint64_t newSize) {
 void Kernel::unmapRange(Asid asid, uint64_t start, uint64_t size) {
   Process& p = procs_.at(asid);
   for (uint64_t va = start; va < start + size; va += kPage) {
-    const uint64_t entryAddr = leafEntryAddr(p, asid, va, false);
+    const uint64_t entryAddr = leafEntryAddr(p, va, false);
     if (!entryAddr) continue;
     const uint64_t e = read64(entryAddr);
     if (e & pte::kPresent) {
@@ -312,7 +310,7 @@ void Kernel::shootdown(Asid asid, uint64_t va) {
 
 // --- page tables -----------------------------------------------------------------------------
 
-uint64_t Kernel::leafEntryAddr(Process& p, Asid asid, uint64_t va, bool create) {
+uint64_t Kernel::leafEntryAddr(Process& p, uint64_t va, bool create) {
   uint64_t table = p.root;
   for (unsigned level = pte::kLevels; level > 1; --level) {
     const uint64_t addr = table + pte::tableIndex(va, level) * pte::kEntryBytes;
@@ -322,9 +320,6 @@ uint64_t Kernel::leafEntryAddr(Process& p, Asid asid, uint64_t va, bool create) 
       sc_core::sc_time none;
       const auto frame = allocFrame(none);
       if (!frame) return 0;
-      Frame& f = frames_[(*frame - memBase_) / kPage];
-      f.pageTable = true;
-      f.owner = asid;
       ++tableFrames_;
       zeroFrame(*frame);
       // Upper levels are fully permissive; the leaf carries the region's permissions.
@@ -339,7 +334,7 @@ uint64_t Kernel::leafEntryAddr(Process& p, Asid asid, uint64_t va, bool create) 
 uint64_t Kernel::leafEntry(Asid asid, uint64_t va) {
   auto it = procs_.find(asid);
   if (it == procs_.end()) return 0;
-  const uint64_t addr = leafEntryAddr(it->second, asid, va, false);
+  const uint64_t addr = leafEntryAddr(it->second, va, false);
   return addr ? read64(addr) : 0;
 }
 
@@ -350,7 +345,7 @@ std::optional<uint64_t> Kernel::allocFrame(sc_core::sc_time& delay) {
   }
   const uint64_t idx = freeFrames_.back();
   freeFrames_.pop_back();
-  frames_[idx] = Frame{0, 0, false, true, !everUsed_[idx]};
+  frames_[idx] = Frame{!everUsed_[idx], -1};
   everUsed_[idx] = true;
   return memBase_ + idx * kPage;
 }
@@ -361,8 +356,7 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
   // The kernel sees no hits (the hardware does): the PTE accessed bits tell it which pages were
   // used since the last scan. A referenced victim gets a second chance, at most once per page.
   for (size_t tries = policy_->size(); useAccessedBit_ && tries > 0; --tries) {
-    const uint64_t ea =
-        leafEntryAddr(procs_.at(keyAsid(key)), keyAsid(key), keyVpn(key) * kPage, false);
+    const uint64_t ea = leafEntryAddr(procs_.at(keyAsid(key)), keyVpn(key) * kPage, false);
     const uint64_t pe = read64(ea);
     if (!(pe & pte::kAccessed)) break;
     write64(ea, pe & ~pte::kAccessed);
@@ -374,7 +368,7 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
   const Asid asid = keyAsid(key);
   const uint64_t va = keyVpn(key) * kPage;
   Process& p = procs_.at(asid);
-  const uint64_t entryAddr = leafEntryAddr(p, asid, va, false);
+  const uint64_t entryAddr = leafEntryAddr(p, va, false);
   const uint64_t e = read64(entryAddr);
   const uint64_t frame = pte::frameAddr(e);
   const int64_t copy = frames_[(frame - memBase_) / kPage].swapSlot;
@@ -397,7 +391,7 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
   ++evictions_;
   write64(entryAddr, newEntry);
   shootdown(asid, va);
-  frames_[(frame - memBase_) / kPage] = Frame{0, 0, false, true};
+  frames_[(frame - memBase_) / kPage] = Frame{};
   return frame;
 }
 
@@ -420,7 +414,7 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
     ++protFaults_;
     return FaultKind::Protection;
   }
-  const uint64_t entryAddr = leafEntryAddr(p, asid, va, true);
+  const uint64_t entryAddr = leafEntryAddr(p, va, true);
   if (!entryAddr) {
     ++oomFaults_;
     return FaultKind::OutOfMemory;
@@ -452,10 +446,7 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
   if (r->perms.write) e |= pte::kWritable;
   if (!r->perms.exec) e |= pte::kNoExec;
   write64(entryAddr, e);
-  Frame& f = frames_[(*frame - memBase_) / kPage];
-  f.owner = asid;
-  f.vpn = va / kPage;
-  f.swapSlot = swapCopy;
+  frames_[(*frame - memBase_) / kPage].swapSlot = swapCopy;
   policy_->insert(pageKey(asid, va / kPage));
   return FaultKind::None;
 }

@@ -73,13 +73,10 @@ class Kernel : public Module, public PageTableBase {
 
  private:
   struct Frame {
-    Asid owner = 0;
-    uint64_t vpn = 0;
-    bool pageTable = false;
-    bool used = false;
     bool fresh = false;     // never handed out before: still zero in a sparse memory
     int64_t swapSlot = -1;  // a copy of the page in swap, valid while the PTE's D bit is clear
   };
+
   struct Process {
     std::string name;
     uint64_t root = 0;
@@ -91,7 +88,7 @@ class Kernel : public Module, public PageTableBase {
   FaultKind handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::sc_time& delay);
   const Region* findRegion(const Process& p, uint64_t va) const;
   /// Physical address of the leaf PTE of `va`, creating missing tables; 0 if out of memory.
-  uint64_t leafEntryAddr(Process& p, Asid asid, uint64_t va, bool create);
+  uint64_t leafEntryAddr(Process& p, uint64_t va, bool create);
   std::optional<uint64_t> allocFrame(sc_core::sc_time& delay);
   std::optional<uint64_t> evictOne(sc_core::sc_time& delay);
   void unmapRange(Asid asid, uint64_t start, uint64_t size);
