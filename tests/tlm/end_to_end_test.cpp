@@ -361,3 +361,27 @@ TEST(EndToEnd, TwoCoresShareTheKernelDramAndSwap) {
   EXPECT_GT(statValue(stats, "system.kernel.majorFaults"), 0);  // 4 MiB shared by both processes
   EXPECT_NE(r.output.find("cpu1 l1d hit rate"), std::string::npos) << r.output;
 }
+
+TEST(EndToEnd, PeriodicDumpsAddCumulativeBlocksBeforeTheFinalOne) {
+  const auto dir = tempDir("periodic");
+  const Result r = runVmsim(kDefault + kSmall + " --param system.stats.dump_period=1ms" +
+                            " --param system.stats.include_host=false --outdir " + dir);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  std::istringstream in(slurp(dir + "/stats.txt"));
+  std::string line;
+  std::vector<double> seconds, accesses;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    std::string n, v;
+    ls >> n >> v;
+    if (n == "simSeconds") seconds.push_back(std::stod(v));
+    if (n == "system.cpu0.requester.accesses") accesses.push_back(std::stod(v));
+  }
+  ASSERT_GE(seconds.size(), 2u);
+  ASSERT_EQ(seconds.size(), accesses.size());
+  for (size_t i = 0; i + 1 < seconds.size(); ++i) {
+    EXPECT_NEAR(seconds[i], 0.001 * (i + 1), 1e-9);  // one block per period
+    EXPECT_LE(accesses[i], accesses[i + 1]);         // cumulative
+  }
+  EXPECT_EQ(accesses.back(), 20000);
+}

@@ -11,8 +11,10 @@
 namespace vmsim::platform {
 
 /// Creates `outdir` and writes the four files; false (with a message on `err`) on failure.
+/// `earlierDumps`: periodic stats blocks that go before the final one in stats.txt.
 bool writeOutputs(const std::string& outdir, const Config& cfg, const stats::Registry& reg,
-                  const stats::RunInfo& run, std::ostream& err);
+                  const stats::RunInfo& run, std::ostream& err,
+                  const std::string& earlierDumps = "");
 uint64_t hostMemoryBytes();
 
 }  // namespace vmsim::platform

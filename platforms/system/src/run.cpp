@@ -95,7 +95,7 @@ static bool writeFile(const std::filesystem::path& path,
 }
 
 bool writeOutputs(const std::string& outdir, const Config& cfg, const stats::Registry& reg,
-                  const stats::RunInfo& run, std::ostream& err) {
+                  const stats::RunInfo& run, std::ostream& err, const std::string& earlierDumps) {
   std::error_code ec;
   std::filesystem::create_directories(outdir, ec);
   if (ec) {
@@ -104,7 +104,12 @@ bool writeOutputs(const std::string& outdir, const Config& cfg, const stats::Reg
   }
   const std::filesystem::path dir(outdir);
   return writeFile(
-             dir / "stats.txt", [&](std::ostream& o) { reg.writeText(o, run); }, err) &&
+             dir / "stats.txt",
+             [&](std::ostream& o) {
+               o << earlierDumps;
+               reg.writeText(o, run);
+             },
+             err) &&
          writeFile(
              dir / "stats.json", [&](std::ostream& o) { reg.writeJson(o, run); }, err) &&
          writeFile(
@@ -169,7 +174,7 @@ RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt
   run.hostSeconds = res.hostSeconds;
   run.hostMemoryBytes = hostMemoryBytes();
   run.includeHost = includeHost;
-  const bool ok = writeOutputs(opt.outdir, cfg, reg, run, err);
+  const bool ok = writeOutputs(opt.outdir, cfg, reg, run, err, sys->periodicDumps());
   if (!ok) res.exitCode = 1;
   if (opt.printSummary) {
     printSummary(*sys, reg, res.hostSeconds, out);

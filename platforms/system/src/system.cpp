@@ -1,6 +1,9 @@
 // Platform construction and wiring; the simulation stops when every core's workload is done.
 #include "vmsim/platform/system.h"
 
+#include <cmath>
+#include <sstream>
+
 namespace vmsim::platform {
 
 Core::Core(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid,
@@ -24,6 +27,15 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
   auto& p = params();
   const uint64_t ncores =
       p.getUint("cores", 1, "Count", "cores, each running its own process", Range{1, 64});
+  const uint64_t periodPs =
+      ctx.config.at("system.stats")
+          .getTimePs("dump_period", "0s",
+                     "simulated time between periodic stats dumps into stats.txt (0: only the "
+                     "final one); dumps are cumulative");
+  if (periodPs) {
+    dumpPeriod_ = sc_core::sc_time(static_cast<double>(periodPs), sc_core::SC_PS);
+    SC_THREAD(periodicDump);
+  }
   router_ = std::make_unique<mem::Router>("router", ctx);
   dram_ = std::make_unique<dram::Dram>("dram", ctx);
   router_->isock.bind(dram_->tsock);
@@ -65,6 +77,20 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
     c.requester.onDone([this] {
       if (++doneCount_ == cores_.size()) sc_core::sc_stop();
     });
+  }
+}
+
+void System::periodicDump() {
+  std::ostringstream os;
+  while (true) {
+    sc_core::wait(dumpPeriod_);
+    stats::RunInfo run;
+    run.simTicks = sc_core::sc_time_stamp().value();
+    run.simFreq =
+        static_cast<uint64_t>(std::llround(1.0 / sc_core::sc_get_time_resolution().to_seconds()));
+    run.includeHost = false;  // host figures belong to the whole run
+    statsRegistry().writeText(os, run);
+    periodic_ = os.str();
   }
 }
 

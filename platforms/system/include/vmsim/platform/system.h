@@ -46,7 +46,12 @@ class Core : public sc_core::sc_module {
 
 class System : public Module {
  public:
+  SC_HAS_PROCESS(System);
   System(const sc_core::sc_module_name& nm, SimContext& ctx);
+
+  /// Stats blocks written every `system.stats.dump_period` of simulated time (gem5's periodic
+  /// dumps; cumulative, no reset), to go before the final block in stats.txt.
+  const std::string& periodicDumps() const { return periodic_; }
 
   std::vector<std::unique_ptr<Core>>& cores() { return cores_; }
   /// The kernel, or nullptr when every core uses a textbook scheme.
@@ -68,6 +73,9 @@ class System : public Module {
   std::unique_ptr<os::Kernel> kernel_;
   std::vector<std::unique_ptr<Core>> cores_;
   size_t doneCount_ = 0;
+  void periodicDump();
+  sc_core::sc_time dumpPeriod_;
+  std::string periodic_;
 };
 
 }  // namespace vmsim::platform
