@@ -385,3 +385,13 @@ TEST(EndToEnd, PeriodicDumpsAddCumulativeBlocksBeforeTheFinalOne) {
   }
   EXPECT_EQ(accesses.back(), 20000);
 }
+
+TEST(EndToEnd, MissingTraceFileIsNamed) {
+  const auto dir = tempDir("notrace");
+  const Result r = runVmsim(kDefault + " --param system.cpu0.requester.workload.type=trace" +
+                            " --param system.cpu0.requester.workload.trace=" + dir +
+                            "/missing.trace --outdir " + dir);
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.output.find(dir + "/missing.trace: cannot open"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("region"), std::string::npos) << r.output;
+}

@@ -116,8 +116,8 @@ void Requester::init() {
         p.config().addProblem("'" + w.key("trace") + "': workload type trace needs a file");
         return;
       }
+      isTrace_ = true;  // also when opening fails: the platform then lays out a trace's space
       wl_ = workloads::openTrace(trace);
-      isTrace_ = true;
     } else {
       wl_ = workloads::makeSynthetic(s);
       footprint_ = {s.base, s.footprint};

@@ -147,7 +147,10 @@ RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt
     res.exitCode = 2;
     return res;
   } catch (const std::invalid_argument& e) {
-    reportConfigErrors({e.what()}, err);
+    // Elaboration stopped here: report what was found before it too.
+    auto problems = cfg.problems();
+    problems.push_back(e.what());
+    reportConfigErrors(problems, err);
     res.exitCode = 2;
     return res;
   }
