@@ -3,5 +3,5 @@
 # Output folder: out/ (stats.txt, stats.json, config.ini, config.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh vmsim
 build/platforms/vmsim "${1:-configs/default.yaml}" "${@:2}"

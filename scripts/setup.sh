@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs vmsim's dependencies (Debian 12 packages; idempotent and quick when present), then
-# configures and builds vmsim in Release mode into build/. Used by run.sh, test.sh and CI.
+# configures and builds vmsim in Release mode into build/ (everything, or only the targets given
+# as arguments). Used by run.sh, test.sh and CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,4 +21,6 @@ fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$jobs"
+targets=()
+for t in "$@"; do targets+=(--target "$t"); done
+cmake --build build -j"$jobs" "${targets[@]}"
