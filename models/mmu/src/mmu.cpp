@@ -176,14 +176,7 @@ void Mmu::reportFault(tlm::tlm_generic_payload& gp, FaultKind kind, uint64_t va,
       faults_[3] += 1;
       break;
   }
-  gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-  // Our requesters pre-attach a FaultExt; a foreign initiator only sees the error response.
-  if (auto* f = gp.get_extension<FaultExt>()) {
-    f->kind = kind;
-    f->va = VirtAddr(va);
-    f->asid = who.asid;
-    f->access = who.kind;
-  }
+  endWithFault(gp, kind, va, who);
   if (logging(LogLevel::Info)) {
     std::ostringstream os;
     os << toString(kind) << " at VA 0x" << std::hex << va << std::dec << " (asid " << who.asid
@@ -198,12 +191,7 @@ void Mmu::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
 
 void Mmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at) {
   ++accesses_;
-  VmAccess who;
-  if (const auto* a = gp.get_extension<VmAccess>()) {
-    who = *a;
-  } else {
-    who.kind = gp.is_write() ? AccessKind::Store : AccessKind::Load;
-  }
+  const VmAccess who = accessorOf(gp);
   delay += latency_;
   const sc_core::sc_time before = delay;
   bool first = true;
@@ -248,8 +236,7 @@ tlm::tlm_sync_enum Mmu::mem_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::t
 unsigned int Mmu::transport_dbg(tlm::tlm_generic_payload& gp) {
   // Functional access: the TLBs pass debug translations to the walker, which answers from the
   // page tables without timing or side effects.
-  VmAccess who;
-  if (const auto* a = gp.get_extension<VmAccess>()) who = *a;
+  const VmAccess who = accessorOf(gp);
   TranslationExt x;
   x.va = VirtAddr(gp.get_address());
   x.asid = who.asid;

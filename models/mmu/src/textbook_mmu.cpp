@@ -748,13 +748,7 @@ SchemeTranslation TextbookMmu::debugTranslate(Asid asid, uint64_t va, AccessKind
 void TextbookMmu::reportFault(tlm::tlm_generic_payload& gp, FaultKind kind, uint64_t va,
                               const VmAccess& who) {
   faults_[kind == FaultKind::Protection ? 0 : kind == FaultKind::Segmentation ? 1 : 2] += 1;
-  gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-  if (auto* f = gp.get_extension<FaultExt>()) {
-    f->kind = kind;
-    f->va = VirtAddr(va);
-    f->asid = who.asid;
-    f->access = who.kind;
-  }
+  endWithFault(gp, kind, va, who);
   if (logging(LogLevel::Info)) {
     std::ostringstream os;
     os << toString(kind) << " at VA " << hex(va) << " (asid " << who.asid << ", "
@@ -769,12 +763,7 @@ void TextbookMmu::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& de
 
 void TextbookMmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at) {
   ++accesses_;
-  VmAccess who;
-  if (const auto* a = gp.get_extension<VmAccess>()) {
-    who = *a;
-  } else {
-    who.kind = gp.is_write() ? AccessKind::Store : AccessKind::Load;
-  }
+  const VmAccess who = accessorOf(gp);
   const auto* sel = gp.get_extension<SegmentSelectorExt>();
   bool first = true;
   uint64_t faultVa = 0;
@@ -804,8 +793,7 @@ void TextbookMmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, 
 }
 
 unsigned int TextbookMmu::transport_dbg(tlm::tlm_generic_payload& gp) {
-  VmAccess who;
-  if (const auto* a = gp.get_extension<VmAccess>()) who = *a;
+  const VmAccess who = accessorOf(gp);
   const auto* sel = gp.get_extension<SegmentSelectorExt>();
   const uint64_t va = gp.get_address();
   const unsigned len = gp.get_data_length();

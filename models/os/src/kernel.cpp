@@ -252,36 +252,29 @@ const Region* Kernel::findRegion(const Process& p, uint64_t va) const {
 
 // --- physical memory helpers -----------------------------------------------------------------
 
+void Kernel::debugTransfer(uint64_t pa, unsigned char* data, unsigned len, bool toMemory,
+                           const char* what) {
+  tlm::tlm_generic_payload gp;
+  gp.set_command(toMemory ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+  gp.set_address(pa);
+  gp.set_data_ptr(data);
+  gp.set_data_length(len);
+  gp.set_streaming_width(len);
+  if (mem->transport_dbg(gp) != len) SC_REPORT_FATAL(name(), what);
+}
+
 uint64_t Kernel::read64(uint64_t pa) {
   uint64_t v = 0;
-  tlm::tlm_generic_payload gp;
-  gp.set_command(tlm::TLM_READ_COMMAND);
-  gp.set_address(pa);
-  gp.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
-  gp.set_data_length(8);
-  gp.set_streaming_width(8);
-  if (mem->transport_dbg(gp) != 8) SC_REPORT_FATAL(name(), "page-table read failed");
+  debugTransfer(pa, reinterpret_cast<unsigned char*>(&v), 8, false, "page-table read failed");
   return v;
 }
 
 void Kernel::write64(uint64_t pa, uint64_t v) {
-  tlm::tlm_generic_payload gp;
-  gp.set_command(tlm::TLM_WRITE_COMMAND);
-  gp.set_address(pa);
-  gp.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
-  gp.set_data_length(8);
-  gp.set_streaming_width(8);
-  if (mem->transport_dbg(gp) != 8) SC_REPORT_FATAL(name(), "page-table write failed");
+  debugTransfer(pa, reinterpret_cast<unsigned char*>(&v), 8, true, "page-table write failed");
 }
 
 void Kernel::copyFrame(uint64_t pa, unsigned char* buf, bool toMemory) {
-  tlm::tlm_generic_payload gp;
-  gp.set_command(toMemory ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-  gp.set_address(pa);
-  gp.set_data_ptr(buf);
-  gp.set_data_length(kPage);
-  gp.set_streaming_width(kPage);
-  if (mem->transport_dbg(gp) != kPage) SC_REPORT_FATAL(name(), "frame copy failed");
+  debugTransfer(pa, buf, kPage, toMemory, "frame copy failed");
 }
 
 void Kernel::zeroFrame(uint64_t pa) {

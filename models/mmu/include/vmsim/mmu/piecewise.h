@@ -13,6 +13,28 @@
 
 namespace vmsim::mmu {
 
+/// Who issued `gp`: its VmAccess, or for a payload without one (a foreign initiator) a
+/// kernel-privilege load or store of ASID 0.
+inline VmAccess accessorOf(const tlm::tlm_generic_payload& gp) {
+  if (const auto* a = gp.get_extension<VmAccess>()) return *a;
+  VmAccess who;
+  who.kind = gp.is_write() ? AccessKind::Store : AccessKind::Load;
+  return who;
+}
+
+/// Ends `gp` with TLM_ADDRESS_ERROR_RESPONSE and fills its FaultExt, if it carries one (our
+/// requesters pre-attach it; a foreign initiator only sees the error response).
+inline void endWithFault(tlm::tlm_generic_payload& gp, FaultKind kind, uint64_t va,
+                         const VmAccess& who) {
+  gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  if (auto* f = gp.get_extension<FaultExt>()) {
+    f->kind = kind;
+    f->va = VirtAddr(va);
+    f->asid = who.asid;
+    f->access = who.kind;
+  }
+}
+
 /// What translating one piece found: the fault that ends the access, or the physical address and
 /// how many bytes from the piece's VA map contiguously from it.
 struct PieceTranslation {

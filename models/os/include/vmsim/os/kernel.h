@@ -94,6 +94,9 @@ class Kernel : public Module, public PageTableBase {
   void unmapRange(Asid asid, uint64_t start, uint64_t size);
   void shootdown(Asid asid, uint64_t va);
 
+  /// Functional (debug-transport) access to physical memory; fatal if memory refuses it.
+  void debugTransfer(uint64_t pa, unsigned char* data, unsigned len, bool toMemory,
+                     const char* what);
   uint64_t read64(uint64_t pa);
   void write64(uint64_t pa, uint64_t v);
   void copyFrame(uint64_t pa, unsigned char* buf, bool toMemory);
