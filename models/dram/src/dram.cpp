@@ -4,6 +4,8 @@
 
 #include "vmsim/dram/dram_params.h"
 
+#include "vmsim/common/extensions.h"
+
 #include <cmath>
 
 namespace vmsim::dram {
@@ -24,6 +26,11 @@ Dram::Dram(const sc_core::sc_module_name& nm, SimContext& ctx)
   // Whole cycles in kernel time units (1 ps by default), so no sc_time arithmetic per access.
   unitsPerCycle_ = sc_core::sc_time(static_cast<double>(tckPs_), sc_core::SC_PS).value();
   lt_ = std::make_unique<LtTimingModel>(cfg_);
+  if (p.getBool("lt_write_buffer", true,
+                "LT: post writes into the controller's write buffer (merging, read forwarding, "
+                "drains) as the AT controller does, instead of booking each write at once")) {
+    ltWrites_ = std::make_unique<LtWriteBuffer>(cfg_, *lt_);
+  }
   at_ = std::make_unique<MemorySystem>(cfg_);
   const uint64_t capacity = cfg_.org.channelBytes() * cfg_.org.channels;
   size_ = p.getSize("size", std::to_string(capacity), "bytes this target serves (<= capacity)",
@@ -67,6 +74,7 @@ Dram::Dram(const sc_core::sc_module_name& nm, SimContext& ctx)
 
 DramStats Dram::combinedStats() const {
   DramStats s = lt_->stats();
+  if (ltWrites_) ltWrites_->addTo(s);
   s.merge(at_->stats());
   return s;
 }
@@ -106,6 +114,11 @@ bool Dram::checkAccess(tlm::tlm_generic_payload& gp) const {
 
 void Dram::moveData(tlm::tlm_generic_payload& gp) {
   if (gp.is_write()) {
+    // A write whose data its initiator already applied atomically carries only timing.
+    if (gp.get_extension<TimingOnlyExt>()) {
+      gp.set_response_status(tlm::TLM_OK_RESPONSE);
+      return;
+    }
     store_.write(gp.get_address(), gp.get_data_ptr(), gp.get_data_length());
   } else {
     store_.read(gp.get_address(), gp.get_data_ptr(), gp.get_data_length());
@@ -117,15 +130,21 @@ void Dram::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   if (!checkAccess(gp)) return;
   ++ltAccesses_;
   const unsigned burst = cfg_.org.burstBytes();
-  const uint64_t arrival = cycleOf(sc_core::sc_time_stamp() + delay);
+  const sc_core::sc_time at = sc_core::sc_time_stamp() + delay;
+  const uint64_t arrival = cycleOf(at);
   uint64_t done = arrival;
   const uint64_t first = burstOf(gp.get_address());
   const uint64_t last = burstOf(gp.get_address() + std::max(1u, gp.get_data_length()) - 1);
   for (uint64_t b = first; b <= last; ++b) {
-    done = std::max(done, lt_->access(b * burst, gp.is_write(), arrival));
+    const uint64_t t = ltWrites_ ? ltWrites_->access(b * burst, gp.is_write(), arrival)
+                                 : lt_->access(b * burst, gp.is_write(), arrival);
+    done = std::max(done, t);
   }
+  // The answer leaves on the controller's clock edge, as in AT: the arrival's offset into its
+  // DRAM cycle is not added on top.
   const uint64_t cycles = done - arrival;
-  delay += cycles < ltDelays_.size() ? ltDelays_[cycles] : timeOf(cycles) + latency_;
+  delay += (cycles < ltDelays_.size() ? ltDelays_[cycles] : timeOf(cycles) + latency_) -
+           (at - timeOf(arrival));
   moveData(gp);
 }
 

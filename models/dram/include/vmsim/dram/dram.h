@@ -17,6 +17,7 @@
 #include "vmsim/dram/backing_store.h"
 #include "vmsim/dram/lt_timing_model.h"
 #include "vmsim/dram/memory_system.h"
+#include "vmsim/dram/posted_writes.h"
 
 namespace vmsim::dram {
 
@@ -50,6 +51,7 @@ class Dram : public Module {
   uint64_t size_ = 0;
   BackingStore store_;
   std::unique_ptr<LtTimingModel> lt_;
+  std::unique_ptr<LtWriteBuffer> ltWrites_;  // LT write buffer (null: writes booked at once)
   std::unique_ptr<MemorySystem> at_;
   sc_core::sc_time latency_;  // front-end (controller pipeline) latency on top of the DRAM rules
 
