@@ -72,6 +72,7 @@ class WriteMix {
 // base + (i * stride mod footprint), kept incrementally so i * stride never overflows.
 class StridedAddresses {
  public:
+  static constexpr bool kDependent = false;
   StridedAddresses(uint64_t base, uint64_t footprint, uint64_t stride, Rng&)
       : base_(base), footprint_(footprint), step_(stride % footprint) {}
   uint64_t next(Rng&) {
@@ -87,6 +88,7 @@ class StridedAddresses {
 
 class RandomAddresses {
  public:
+  static constexpr bool kDependent = false;
   RandomAddresses(uint64_t base, uint64_t footprint, uint32_t size, Rng&)
       : base_(base), slots_(footprint / size), size_(size) {}
   uint64_t next(Rng& rng) { return base_ + rng.below(slots_) * size_; }
@@ -99,6 +101,7 @@ class RandomAddresses {
 // address depends on the current one (the classic load-to-use latency benchmark).
 class ChaseAddresses {
  public:
+  static constexpr bool kDependent = true;  // each address is the data of the previous load
   ChaseAddresses(uint64_t base, uint64_t slotBytes, uint64_t slots, Rng& rng)
       : base_(base), slotBytes_(slotBytes), next_(slots) {
     for (uint64_t i = 0; i < slots; ++i) next_[i] = static_cast<uint32_t>(i);
@@ -131,6 +134,7 @@ class SyntheticWorkload final : public Workload {
     a.va = addresses_.next(rng_);
     a.op = mix_.pick(rng_);
     a.size = spec_.access_size;
+    a.dependent = Addresses::kDependent && issued_ > 1;
     return true;
   }
 

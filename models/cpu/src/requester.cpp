@@ -1,6 +1,7 @@
 // Requester: workload construction from parameters, LT and AT issue loops, data checking.
 #include "vmsim/cpu/requester.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "vmsim/workloads/synthetic.h"
@@ -161,43 +162,56 @@ void Requester::prepare(tlm::tlm_generic_payload& gp, const workloads::Access& a
   }
 }
 
-void Requester::complete(tlm::tlm_generic_payload& gp, const sc_core::sc_time& latency) {
+void Requester::expect(InFlight& f, const tlm::tlm_generic_payload& gp) {
+  // Program order: a store's bytes are what later loads must see, a load must see the bytes of
+  // the stores before it. Same-address accesses never overtake each other (canIssue), so the
+  // memory system sees them in this order too.
+  f.bytes.clear();
+  if (!verify_) return;
+  const unsigned char* d = gp.get_data_ptr();
+  for (uint32_t i = 0; i < f.size; ++i) {
+    auto it = shadow_.find(f.va + i);
+    f.bytes.push_back(it == shadow_.end() ? 0 : it->second);  // store: the old byte
+    if (f.store) shadow_[f.va + i] = d[i];
+  }
+}
+
+void Requester::complete(tlm::tlm_generic_payload& gp, const sc_core::sc_time& latency,
+                         const InFlight& f) {
   ++completed_;
   const double cyc = latency_.sampleKeyed(latency.value(), [&] { return latency / clockPeriod(); });
   totalLatency_ += cyc;
-  if (gp.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE) {
-    const auto* f = gp.get_extension<FaultExt>();
-    const FaultKind k = f ? f->kind : FaultKind::BusError;
-    const size_t idx = k == FaultKind::Protection     ? 0
+  if (!gp.is_response_ok()) {
+    const auto* fx = gp.get_extension<FaultExt>();
+    const bool fault = gp.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE;
+    const FaultKind k = fault && fx ? fx->kind : FaultKind::BusError;
+    const size_t idx = !fault                         ? 3
+                       : k == FaultKind::Protection   ? 0
                        : k == FaultKind::Segmentation ? 1
                        : k == FaultKind::OutOfMemory  ? 2
                                                       : 3;
     faults_[idx] += 1;
-    if (reported_++ < maxReports_) {
+    if (fault && reported_++ < maxReports_) {
+      // The faulting byte (a page-crossing access may fault on its second page).
+      const uint64_t at = fx && fx->kind != FaultKind::None ? fx->va.value() : gp.get_address();
       std::ostringstream os;
-      os << toString(k) << " at VA 0x" << std::hex << gp.get_address() << std::dec << " ("
-         << (gp.is_write() ? "store" : "load") << ", asid " << asid_ << ")";
+      os << toString(k) << " at VA 0x" << std::hex << at << std::dec << " ("
+         << (gp.is_write() ? "store" : "load") << " of " << gp.get_data_length() << " bytes at 0x"
+         << std::hex << gp.get_address() << std::dec << ", asid " << asid_ << ")";
       logWarning(os.str());
+    }
+    // Faults are precise: a failed store wrote nothing, so its bytes are not expected later.
+    if (verify_ && f.store) {
+      for (uint32_t i = 0; i < f.size && i < f.bytes.size(); ++i) shadow_[f.va + i] = f.bytes[i];
     }
     return;
   }
-  if (!gp.is_response_ok()) {
-    faults_[3] += 1;
-    return;
-  }
-  if (!verify_) return;
-  const uint64_t va = gp.get_address();
-  unsigned char* d = gp.get_data_ptr();
-  for (unsigned i = 0; i < gp.get_data_length(); ++i) {
-    if (gp.is_write()) {
-      shadow_[va + i] = d[i];
-    } else {
-      auto it = shadow_.find(va + i);
-      const unsigned char expect = it == shadow_.end() ? 0 : it->second;
-      if (d[i] != expect) {
-        ++mismatches_;
-        break;
-      }
+  if (!verify_ || f.store) return;
+  const unsigned char* d = gp.get_data_ptr();
+  for (uint32_t i = 0; i < f.size && i < f.bytes.size(); ++i) {
+    if (d[i] != f.bytes[i]) {
+      ++mismatches_;
+      break;
     }
   }
 }
@@ -205,13 +219,20 @@ void Requester::complete(tlm::tlm_generic_payload& gp, const sc_core::sc_time& l
 void Requester::runLt() {
   tlm::tlm_generic_payload* gp = pool_.allocate();
   workloads::Access a;
+  InFlight f;
   while (nextAccess(a)) {
     prepare(*gp, a);
+    f.va = a.va;
+    f.size = a.size;
+    f.store = a.op == workloads::Op::Store;
+    expect(f, *gp);
     sc_core::sc_time delay = qk_.get_local_time();
     const sc_core::sc_time start = delay;
     isock->b_transport(*gp, delay);
-    complete(*gp, delay - start);
-    qk_.set(delay + think_);
+    complete(*gp, delay - start, f);
+    // think_cycles spaces issues (as in AT): the next access starts think cycles after this
+    // one started, or when it completed if that is later (one access at a time).
+    qk_.set(std::max(delay, start + think_));
     if (qk_.need_sync()) qk_.sync();
   }
   qk_.sync();
@@ -222,11 +243,18 @@ void Requester::runLt() {
 void Requester::runAt() {
   workloads::Access a;
   while (nextAccess(a)) {
-    while (outstanding_ >= maxOutstanding_) sc_core::wait(slotFree_);
+    while (!canIssue(a)) sc_core::wait(slotFree_);
     tlm::tlm_generic_payload* gp = pool_.allocate();
     prepare(*gp, a);
     ++outstanding_;
-    issued_[gp] = sc_core::sc_time_stamp();
+    InFlight& f = inflight_.emplace_back();
+    f.gp = gp;
+    f.issued = sc_core::sc_time_stamp();
+    f.seq = seq_;
+    f.va = a.va;
+    f.size = a.size;
+    f.store = a.op == workloads::Op::Store;
+    expect(f, *gp);
     tlm::tlm_phase ph = tlm::BEGIN_REQ;
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     waitingEndReq_ = gp;
@@ -265,10 +293,27 @@ void Requester::peqCallback(tlm::tlm_generic_payload& gp, const tlm::tlm_phase& 
   if (ph == tlm::BEGIN_RESP) retire(gp, true);
 }
 
+bool Requester::canIssue(const workloads::Access& a) const {
+  if (inflight_.empty()) return true;
+  // An in-order window: no access more than max_outstanding past the oldest incomplete one, so
+  // a long access (a page fault, a swap-in) holds the core up as it would at retirement.
+  if (seq_ + 1 - inflight_.front().seq >= maxOutstanding_) return false;
+  // The next address came from the previous load's data.
+  if (a.dependent) return false;
+  // Same-address order (as a core's memory disambiguation keeps it): no access overtakes an
+  // older overlapping one when either writes.
+  const bool store = a.op == workloads::Op::Store;
+  for (const InFlight& f : inflight_) {
+    if ((store || f.store) && a.va < f.va + f.size && f.va < a.va + a.size) return false;
+  }
+  return true;
+}
+
 void Requester::retire(tlm::tlm_generic_payload& gp, bool sendEndResp) {
-  auto it = issued_.find(&gp);
-  complete(gp, sc_core::sc_time_stamp() - it->second);
-  issued_.erase(it);
+  auto it = std::find_if(inflight_.begin(), inflight_.end(),
+                         [&](const InFlight& f) { return f.gp == &gp; });
+  complete(gp, sc_core::sc_time_stamp() - it->issued, *it);
+  inflight_.erase(it);
   if (sendEndResp) {
     tlm::tlm_phase end = tlm::END_RESP;
     sc_core::sc_time zero = sc_core::SC_ZERO_TIME;

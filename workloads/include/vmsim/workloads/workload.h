@@ -13,6 +13,9 @@ struct Access {
   Op op = Op::Load;
   uint64_t va = 0;
   uint32_t size = 0;
+  /// The address came from the data of the previous access (a pointer chase): a core cannot
+  /// issue this access before the previous one has completed.
+  bool dependent = false;
 };
 
 const char* toString(Op op);

@@ -9,6 +9,9 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
+#include <boost/container/small_vector.hpp>
+
+#include <deque>
 #include <functional>
 #include <memory>
 #include <unordered_map>
@@ -49,7 +52,21 @@ class Requester : public Module {
   void runLt();
   void runAt();
   void prepare(tlm::tlm_generic_payload& gp, const workloads::Access& a);
-  void complete(tlm::tlm_generic_payload& gp, const sc_core::sc_time& latency);
+  /// An access between issue and completion, with what a load must return (program order).
+  struct InFlight {
+    tlm::tlm_generic_payload* gp = nullptr;
+    sc_core::sc_time issued;
+    uint64_t seq = 0;
+    uint64_t va = 0;
+    uint32_t size = 0;
+    bool store = false;
+    // verify_data: a load's expected bytes; a store's overwritten bytes (restored if it faults)
+    boost::container::small_vector<unsigned char, 64> bytes;
+  };
+  void expect(InFlight& f, const tlm::tlm_generic_payload& gp);
+  void complete(tlm::tlm_generic_payload& gp, const sc_core::sc_time& latency, const InFlight& f);
+  /// AT: whether `a` may be issued now (window, dependency, same-address order).
+  bool canIssue(const workloads::Access& a) const;
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                      sc_core::sc_time& delay);
   void peqCallback(tlm::tlm_generic_payload& gp, const tlm::tlm_phase& ph);
@@ -86,7 +103,7 @@ class Requester : public Module {
   sc_core::sc_event endReq_, slotFree_;
   tlm::tlm_generic_payload* waitingEndReq_ = nullptr;
   unsigned outstanding_ = 0;
-  std::unordered_map<tlm::tlm_generic_payload*, sc_core::sc_time> issued_;
+  std::deque<InFlight> inflight_;  // in issue order
   // verify_data: expected contents of every byte stored so far (unwritten bytes read as zero).
   std::unordered_map<uint64_t, unsigned char> shadow_;
 
