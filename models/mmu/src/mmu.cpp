@@ -33,6 +33,11 @@ Mmu::Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy
   maxFaultRetries_ = static_cast<unsigned>(
       p.getUint("fault_retries", 3, "Count",
                 "times an access is retried after the kernel resolved its fault", Range{1, 16}));
+  maxConcurrentFaults_ = static_cast<unsigned>(p.getUint(
+      "concurrent_faults", 1, "Count",
+      "AT mode: page faults of this core resolved at once (a thread blocks on its fault; more "
+      "model a core that keeps running other threads' faults)",
+      Range{1, 1024}));
   const auto atWorkers = static_cast<unsigned>(p.getUint(
       "at_workers", 16, "Count", "AT mode: accesses translated concurrently", Range{1, 1024}));
   ownTp_.set_data_ptr(ownTpData_);
@@ -83,7 +88,7 @@ std::vector<TranslationCache*> Mmu::translationCaches() {
 }
 
 FaultKind Mmu::translate(const VmAccess& who, uint64_t va, uint64_t& pa, sc_core::sc_time& delay,
-                         bool at) {
+                         bool at, PinList& faultPins) {
   const bool own = !ownTpBusy_;
   tlm::tlm_generic_payload* tp = own ? &ownTp_ : pool_.allocate();
   ownTpBusy_ = true;
@@ -121,26 +126,8 @@ FaultKind Mmu::translate(const VmAccess& who, uint64_t va, uint64_t& pa, sc_core
     }
     // Page not present: the kernel maps it (demand zero or swap-in) or says why it cannot.
     ++pageFaults_;
-    tlm::tlm_generic_payload* fp = pool_.allocate();
-    auto* f = fp->get_extension<FaultExt>();
-    if (!f) {
-      f = new FaultExt;
-      fp->set_extension(f);
-    }
-    f->kind = FaultKind::NotPresent;
-    f->va = VirtAddr(va);
-    f->asid = who.asid;
-    f->access = who.kind;
-    fp->set_command(tlm::TLM_IGNORE_COMMAND);
-    fp->set_address(va);
-    fp->set_data_length(0);
-    fp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    fault->b_transport(*fp, delay);
-    const bool resolved = fp->is_response_ok();
-    const FaultKind why = f->kind;
-    fp->release();
-    if (!resolved) {
-      result = why == FaultKind::None ? FaultKind::Segmentation : why;
+    if (!handleFault(who, va, delay, at, faultPins)) {
+      result = lastFaultKind_;
       break;
     }
   }
@@ -158,6 +145,51 @@ FaultKind Mmu::translate(const VmAccess& who, uint64_t va, uint64_t& pa, sc_core
     tp->release();
   }
   return result;
+}
+
+bool Mmu::handleFault(const VmAccess& who, uint64_t va, sc_core::sc_time& delay, bool at,
+                      PinList& faultPins) {
+  // One thread's faults do not overlap: a second fault waits until the kernel has resolved the
+  // first (at most `concurrent_faults` at once). In LT nothing else runs meanwhile anyway.
+  if (at) {
+    while (faultsInFlight_ >= maxConcurrentFaults_) sc_core::wait(faultDone_);
+  }
+  ++faultsInFlight_;
+  tlm::tlm_generic_payload* fp = pool_.allocate();
+  auto* f = fp->get_extension<FaultExt>();
+  if (!f) {
+    f = new FaultExt;
+    fp->set_extension(f);
+  }
+  f->kind = FaultKind::NotPresent;
+  f->va = VirtAddr(va);
+  f->asid = who.asid;
+  f->access = who.kind;
+  f->wantPin = at && pins_;  // concurrent faults must not evict the page before the retry
+  f->pinned = false;
+  fp->set_command(tlm::TLM_IGNORE_COMMAND);
+  fp->set_address(va);
+  fp->set_data_length(0);
+  fp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  fault->b_transport(*fp, delay);
+  const bool resolved = fp->is_response_ok();
+  lastFaultKind_ = f->kind == FaultKind::None ? FaultKind::Segmentation : f->kind;
+  if (f->pinned) faultPins.push_back(f->pinnedFrame);
+  fp->release();
+  if (at) {
+    // The handler's time passes before the thread's next fault may start.
+    sc_core::wait(delay);
+    delay = sc_core::SC_ZERO_TIME;
+  }
+  --faultsInFlight_;
+  faultDone_.notify(sc_core::SC_ZERO_TIME);
+  return resolved;
+}
+
+void Mmu::releasePins(PinList& pinned) {
+  if (!pins_) return;
+  for (const PhysAddr f : pinned) pins_->unpinFrame(f);
+  pinned.clear();
 }
 
 void Mmu::reportFault(tlm::tlm_generic_payload& gp, FaultKind kind, uint64_t va,
@@ -193,19 +225,33 @@ void Mmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at)
   ++accesses_;
   const VmAccess who = accessorOf(gp);
   delay += latency_;
-  const sc_core::sc_time before = delay;
-  bool first = true;
+  // Measured on the time line (now + annotated delay): in AT the 4-phase calls inside the walk
+  // let the delay pass and zero it, so a difference of delays would underflow.
+  const sc_core::sc_time start = sc_core::sc_time_stamp() + delay;
+  PinList pinned, faultPins;
+  const unsigned len = gp.get_data_length();
+  const uint64_t last = gp.get_address() + (len ? len - 1 : 0);
   uint64_t faultVa = 0;
-  // Split at 4 KiB boundaries (the smallest page), one translation per piece.
+  // Split at 4 KiB boundaries (the smallest page), one translation per piece, all pieces
+  // translated before any byte moves (precise faults).
   const FaultKind fk = accessPiecewise(
       gp,
       [&](uint64_t cur) {
         PieceTranslation t;
-        t.fault = translate(who, cur, t.pa, delay, at);
+        t.fault = translate(who, cur, t.pa, delay, at, faultPins);
         t.contiguous = ((cur | 0xfff) + 1) - cur;
-        if (first) {
-          first = false;
-          const sc_core::sc_time d = delay - before;
+        // The frame stays ours until the physical access is done: in AT other accesses and
+        // faults run meanwhile, and in both modes the next page's fault could evict it.
+        const bool more = (cur | 0xfff) < last;
+        if (t.fault == FaultKind::None && pins_ && (at || more)) {
+          const PhysAddr frame(t.pa & ~uint64_t{0xfff});
+          pins_->pinFrame(frame);
+          pinned.push_back(frame);
+        }
+        // A fault's own pin is released once the access holds a pin of its own.
+        releasePins(faultPins);
+        if (t.fault != FaultKind::None || !more) {
+          const sc_core::sc_time d = sc_core::sc_time_stamp() + delay - start;
           translationLatency_.sampleKeyed(d.value(), [&] { return d / clockPeriod(); });
         }
         return t;
@@ -218,6 +264,7 @@ void Mmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at)
         }
       },
       faultVa);
+  releasePins(pinned);
   if (fk != FaultKind::None) reportFault(gp, fk, faultVa, who);
 }
 
@@ -233,25 +280,52 @@ tlm::tlm_sync_enum Mmu::mem_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::t
   return memAt_.backward(gp, ph, delay);
 }
 
-unsigned int Mmu::transport_dbg(tlm::tlm_generic_payload& gp) {
-  // Functional access: the TLBs pass debug translations to the walker, which answers from the
-  // page tables without timing or side effects.
-  const VmAccess who = accessorOf(gp);
+PieceTranslation Mmu::debugTranslate(const VmAccess& who, uint64_t va, bool write) {
+  // Functional: the TLBs pass debug translations to the walker, which answers from the page
+  // tables without timing or side effects.
   TranslationExt x;
-  x.va = VirtAddr(gp.get_address());
+  x.va = VirtAddr(va);
   x.asid = who.asid;
-  x.kind = gp.is_write() ? AccessKind::Store : AccessKind::Load;
+  x.kind = write ? AccessKind::Store : AccessKind::Load;
   x.privilege = Privilege::Kernel;
   tlm::tlm_generic_payload tp;
   tp.set_extension(&x);
   dtlb->transport_dbg(tp);
   tp.clear_extension(&x);
-  if (x.fault != FaultKind::None) return 0;
+  PieceTranslation t;
+  t.fault = x.fault;
+  t.pa = x.pa.value();
+  // Contiguous up to the end of the translated page.
+  const uint64_t pageEnd = (va | ((uint64_t{1} << x.pageShift) - 1)) + 1;
+  t.contiguous = pageEnd - va;
+  return t;
+}
+
+unsigned int Mmu::transport_dbg(tlm::tlm_generic_payload& gp) {
+  // Page by page, like b_transport: each page of the access goes to its own frame, and the
+  // transfer stops at the first page that does not translate (the count says how far it got).
+  const VmAccess who = accessorOf(gp);
   const uint64_t va = gp.get_address();
-  gp.set_address(x.pa.value());
-  const unsigned n = mem->transport_dbg(gp);
+  const unsigned len = gp.get_data_length();
+  unsigned char* data = gp.get_data_ptr();
+  unsigned done = 0;
+  while (done < len) {
+    const PieceTranslation t = debugTranslate(who, va + done, gp.is_write());
+    if (t.fault != FaultKind::None) break;
+    const unsigned piece = static_cast<unsigned>(std::min<uint64_t>(len - done, t.contiguous));
+    gp.set_address(t.pa);
+    gp.set_data_ptr(data + done);
+    gp.set_data_length(piece);
+    gp.set_streaming_width(piece);
+    const unsigned n = mem->transport_dbg(gp);
+    done += n;
+    if (n < piece) break;
+  }
   gp.set_address(va);
-  return n;
+  gp.set_data_ptr(data);
+  gp.set_data_length(len);
+  gp.set_streaming_width(len);
+  return done;
 }
 
 }  // namespace vmsim::mmu

@@ -89,6 +89,7 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
   const uint64_t n = memSize / kPage;
   frames_.resize(n);
   everUsed_.assign(n, false);
+  pinCount_.assign(n, 0);
   freeFrames_.reserve(n);
   for (uint64_t i = n; i-- > 0;) freeFrames_.push_back(i);  // hand out low frames first
   fault_tsock.register_b_transport(this, &Kernel::b_transport);
@@ -343,9 +344,46 @@ std::optional<uint64_t> Kernel::allocFrame(sc_core::sc_time& delay) {
   return memBase_ + idx * kPage;
 }
 
+void Kernel::pinFrame(PhysAddr pa) {
+  const uint64_t idx = (pa.value() - memBase_) / kPage;
+  if (pa.value() >= memBase_ && idx < pinCount_.size()) ++pinCount_[idx];
+}
+
+void Kernel::unpinFrame(PhysAddr pa) {
+  const uint64_t idx = (pa.value() - memBase_) / kPage;
+  if (pa.value() >= memBase_ && idx < pinCount_.size() && pinCount_[idx] > 0) --pinCount_[idx];
+}
+
+bool Kernel::pagePinned(uint64_t key) {
+  const uint64_t ea = leafEntryAddr(procs_.at(keyAsid(key)), keyVpn(key) * kPage, false);
+  const uint64_t e = ea ? read64(ea) : 0;
+  return (e & pte::kPresent) && pinCount_[(pte::frameAddr(e) - memBase_) / kPage] > 0;
+}
+
 std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
   if (!swapEnabled_ || !swapSpace_ || policy_->size() == 0) return std::nullopt;
-  uint64_t key = policy_->chooseVictim();
+  // Pages with accesses in flight (pinned frames) are not candidates: they leave the policy for
+  // this choice and come back afterwards.
+  std::vector<uint64_t> aside;
+  struct Restore {
+    ReplacementPolicy& policy;
+    std::vector<uint64_t>& keys;
+    ~Restore() {
+      for (uint64_t k : keys) policy.insert(k);
+    }
+  } restore{*policy_, aside};
+  auto pick = [&]() -> std::optional<uint64_t> {
+    while (policy_->size() > 0) {
+      const uint64_t k = policy_->chooseVictim();
+      if (!pagePinned(k)) return k;
+      policy_->remove(k);
+      aside.push_back(k);
+    }
+    return std::nullopt;
+  };
+  auto first = pick();
+  if (!first) return std::nullopt;
+  uint64_t key = *first;
   // The kernel sees no hits (the hardware does): the PTE accessed bits tell it which pages were
   // used since the last scan. A referenced victim gets a second chance, at most once per page.
   for (size_t tries = policy_->size(); useAccessedBit_ && tries > 0; --tries) {
@@ -356,7 +394,9 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
     shootdown(keyAsid(key), keyVpn(key) * kPage);  // the TLB must not hide the next reference
     ++secondChances_;
     policy_->touch(key);
-    key = policy_->chooseVictim();
+    auto next = pick();
+    if (!next) return std::nullopt;
+    key = *next;
   }
   const Asid asid = keyAsid(key);
   const uint64_t va = keyVpn(key) * kPage;
@@ -455,6 +495,16 @@ void Kernel::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
   const FaultKind result = handleFault(f->asid, f->va.value(), f->access, delay);
   faultLatency_.sample((delay - start) / clockPeriod());
   f->kind = result;
+  f->pinned = false;
+  if (result == FaultKind::None && f->wantPin) {
+    // Held for the MMU until its retry has the translation (and a pin of its own).
+    const uint64_t e = leafEntry(f->asid, f->va.value());
+    if (e & pte::kPresent) {
+      f->pinnedFrame = PhysAddr(pte::frameAddr(e));
+      pinFrame(f->pinnedFrame);
+      f->pinned = true;
+    }
+  }
   gp.set_response_status(result == FaultKind::None ? tlm::TLM_OK_RESPONSE
                                                    : tlm::TLM_ADDRESS_ERROR_RESPONSE);
 }

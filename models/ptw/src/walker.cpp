@@ -41,6 +41,8 @@ Walker::Walker(const sc_core::sc_module_name& nm, SimContext& ctx)
                                   "walks that started below the root thanks to a walk cache")),
       queueCycles_(ctx.stats.scalar(statName("queueCycles"), "Cycle",
                                     "cycles walks waited for a free walker")),
+      queuedWalks_(
+          ctx.stats.scalar(statName("queuedWalks"), "Count", "walks that found every walker busy")),
       latency_(ctx.stats.histogram(statName("walkLatency"), 16, "Cycle",
                                    "cycles from walk start to translation")) {
   declareClock("2GHz");
@@ -98,6 +100,12 @@ uint64_t Walker::readEntry(uint64_t pa, sc_core::sc_time& delay, bool debug, boo
   } else {
     memAccess(*gp, delay, at);
     ++memReads_;
+    if (at) {
+      // The timed read waited; the entry's value is the one in memory now, when the walk
+      // goes on (the kernel may have changed it while the read was in flight).
+      gp->set_command(tlm::TLM_READ_COMMAND);
+      mem->transport_dbg(*gp);
+    }
   }
   gp->release();
   return value;  // little-endian host, as x86
@@ -105,6 +113,11 @@ uint64_t Walker::readEntry(uint64_t pa, sc_core::sc_time& delay, bool debug, boo
 
 void Walker::writeEntry(uint64_t pa, uint64_t value, sc_core::sc_time& delay, bool at) {
   tlm::tlm_generic_payload* gp = pool_.allocate();
+  // In AT the write's data would land when the DRAM completes it, possibly over an entry the
+  // kernel changed meanwhile; the update is applied atomically by updateEntry() instead, and
+  // this transaction carries only its timing.
+  TimingOnlyExt timingOnly;
+  if (at) gp->set_extension(&timingOnly);
   gp->set_command(tlm::TLM_WRITE_COMMAND);
   gp->set_address(pa);
   gp->set_data_ptr(reinterpret_cast<unsigned char*>(&value));
@@ -113,7 +126,29 @@ void Walker::writeEntry(uint64_t pa, uint64_t value, sc_core::sc_time& delay, bo
   gp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   memAccess(*gp, delay, at);
   ++adWrites_;
+  if (at) gp->clear_extension(&timingOnly);
   gp->release();
+}
+
+bool Walker::updateEntry(uint64_t pa, uint64_t expectFrame, uint64_t bits, uint64_t& entry) {
+  // A locked read-modify-write, as the hardware's A/D update (Intel SDM Vol. 3A 4.8): at one
+  // instant, so it neither loses a kernel change nor revives an entry the kernel replaced.
+  uint64_t e = 0;
+  tlm::tlm_generic_payload gp;
+  gp.set_command(tlm::TLM_READ_COMMAND);
+  gp.set_address(pa);
+  gp.set_data_ptr(reinterpret_cast<unsigned char*>(&e));
+  gp.set_data_length(8);
+  gp.set_streaming_width(8);
+  mem->transport_dbg(gp);
+  if (!(e & pte::kPresent) || pte::frameAddr(e) != expectFrame) return false;
+  if ((e | bits) != e) {
+    e |= bits;
+    gp.set_command(tlm::TLM_WRITE_COMMAND);
+    mem->transport_dbg(gp);
+  }
+  entry = e;
+  return true;
 }
 
 WalkResult Walker::walk(const TranslationExt& x, sc_core::sc_time& delay, bool debug) {
@@ -166,12 +201,18 @@ WalkResult Walker::walk(const TranslationExt& x, sc_core::sc_time& delay, bool d
     }
     const uint64_t frameBase = pte::frameAddr(e) & ~((uint64_t{1} << r.shift) - 1);
     r.pa = frameBase | pageOffset(va, r.shift);
-    uint64_t updated = e | pte::kAccessed;
-    if (x.kind == AccessKind::Store) updated |= pte::kDirty;
-    if (!debug && setAccessed_ && updated != e) {
-      writeEntry(addr, updated, delay, x.mayWait);
+    const uint64_t bits = pte::kAccessed | (x.kind == AccessKind::Store ? pte::kDirty : 0);
+    if (!debug && setAccessed_ && (e | bits) != e) {
+      writeEntry(addr, e | bits, delay, x.mayWait);
       ++r.memWrites;
-      e = updated;
+      if (!x.mayWait) {
+        e |= bits;
+      } else if (!updateEntry(addr, pte::frameAddr(e), bits, e)) {
+        // The kernel unmapped or replaced the page while the write was in flight: the
+        // translation is gone, the access faults and the kernel maps the page again.
+        r.fault = FaultKind::NotPresent;
+        return r;
+      }
     }
     r.dirty = (e & pte::kDirty) != 0;
     return r;
@@ -186,18 +227,33 @@ void Walker::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) 
     gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
-  // Take the walker that frees up first; wait for it if all are busy.
+  // Take the walker that frees up first. A walker is busy from the start of its walk: in AT a
+  // walk in progress (its end still unknown) makes later walks wait until some walker is done.
+  if (x->mayWait) {
+    sc_core::wait(delay);
+    delay = sc_core::SC_ZERO_TIME;
+  }
   const sc_core::sc_time arrival = sc_core::sc_time_stamp() + delay;
   auto slot = std::min_element(walkerFree_.begin(), walkerFree_.end());
-  if (*slot > arrival) {
-    queueCycles_ += (*slot - arrival) / clockPeriod();
-    delay += *slot - arrival;
+  while (*slot == kInProgress) {
+    if (!x->mayWait) SC_REPORT_FATAL(name(), "all walkers busy in a caller that cannot wait");
+    sc_core::wait(walkerDone_);
+    slot = std::min_element(walkerFree_.begin(), walkerFree_.end());
   }
-  const sc_core::sc_time start = sc_core::sc_time_stamp() + delay;
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  const sc_core::sc_time begin = std::max(*slot, now + delay);
+  if (begin > arrival) {
+    queueCycles_ += (begin - arrival) / clockPeriod();
+    ++queuedWalks_;
+  }
+  delay = begin - now;
+  *slot = kInProgress;
+  const sc_core::sc_time start = begin;
   delay += overhead_;
   ++walks_;
   const WalkResult r = walk(*x, delay, false);
   *slot = sc_core::sc_time_stamp() + delay;
+  walkerDone_.notify(sc_core::SC_ZERO_TIME);
   latency_.sample((*slot - start) / clockPeriod());
   if (r.cachedLevel) cacheHits_[r.cachedLevel - 2] += 1;
   x->fault = r.fault;

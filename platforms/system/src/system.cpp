@@ -69,6 +69,7 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
       m->fault.bind(kernel_->fault_tsock);
       m->walker()->mem.bind(router_->tsock);
       m->walker()->setPageTableBase(kernel_.get());
+      m->setFramePins(kernel_.get());
       for (auto* tc : m->translationCaches()) kernel_->addTranslationCache(tc);
     } else {
       c.textbook()->mem.bind(router_->tsock);

@@ -47,11 +47,26 @@ class FaultExt : public tlm::tlm_extension<FaultExt> {
   VirtAddr va;
   Asid asid = 0;
   AccessKind access = AccessKind::Load;
+  /// Request (set by the MMU): keep the frame mapped for this fault pinned (FramePins) until
+  /// the MMU unpins it, so the retried access finds it even if other faults run meanwhile.
+  bool wantPin = false;
+  /// Answer: the frame the kernel pinned for the MMU (valid when `pinned`).
+  bool pinned = false;
+  PhysAddr pinnedFrame;
 
   tlm::tlm_extension_base* clone() const override { return new FaultExt(*this); }
   void copy_from(const tlm::tlm_extension_base& other) override {
     *this = static_cast<const FaultExt&>(other);
   }
+};
+
+/// Marks a write whose data was already applied functionally (an atomic PTE update): the
+/// transaction exists for its timing, and a target that knows the extension moves no data.
+/// Ignorable: a foreign target writes the payload's bytes, which hold the same value.
+class TimingOnlyExt : public tlm::tlm_extension<TimingOnlyExt> {
+ public:
+  tlm::tlm_extension_base* clone() const override { return new TimingOnlyExt(*this); }
+  void copy_from(const tlm::tlm_extension_base&) override {}
 };
 
 /// Permission bits of a translation.

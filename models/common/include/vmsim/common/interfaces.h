@@ -18,6 +18,17 @@ class TranslationCache {
   virtual void invalidateAsid(Asid asid) = 0;
 };
 
+/// Frames with accesses in flight. An MMU pins the frame of every translation it is about to
+/// use and unpins it when the physical access has completed; the kernel never evicts a pinned
+/// frame, so a concurrent fault (AT mode, another core, the second page of a page-crossing access)
+/// cannot take a frame from under an access that already holds its physical address.
+class FramePins {
+ public:
+  virtual ~FramePins() = default;
+  virtual void pinFrame(PhysAddr pa) = 0;
+  virtual void unpinFrame(PhysAddr pa) = 0;
+};
+
 /// Where the walker finds the root of an address space's page table (CR3 per PCID).
 class PageTableBase {
  public:

@@ -18,6 +18,7 @@
 #include "vmsim/common/at_helpers.h"
 #include "vmsim/common/module.h"
 #include "vmsim/common/payload_pool.h"
+#include "vmsim/mmu/piecewise.h"
 #include "vmsim/ptw/walker.h"
 #include "vmsim/tlb/tlb.h"
 
@@ -42,6 +43,8 @@ class Mmu : public Module {
   /// Every TLB of the built hierarchy and the walker, for kernel shootdowns.
   std::vector<TranslationCache*> translationCaches();
   std::vector<tlb::Tlb*> tlbs();
+  /// Where the frames of in-flight accesses are pinned (the kernel); optional.
+  void setFramePins(FramePins* pins) { pins_ = pins; }
 
  private:
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -56,9 +59,17 @@ class Mmu : public Module {
                                          sc_core::sc_time& delay);
   /// Translates one page's worth of `va`; returns the fault that ends the access, if any.
   /// `at`: the caller is an AT worker and may wait (the walker then reads PTEs with 4-phase).
+  using PinList = boost::container::small_vector<PhysAddr, 4>;
+  /// `faultPins` collects the frames the kernel pinned for the faults this translation took.
   FaultKind translate(const VmAccess& who, uint64_t va, uint64_t& pa, sc_core::sc_time& delay,
-                      bool at);
+                      bool at, PinList& faultPins);
   void reportFault(tlm::tlm_generic_payload& gp, FaultKind kind, uint64_t va, const VmAccess& who);
+  /// Hands a not-present fault to the kernel; false if it could not be resolved (the kind is
+  /// then in lastFaultKind_). In AT, waits for the thread's earlier fault and for the handler.
+  bool handleFault(const VmAccess& who, uint64_t va, sc_core::sc_time& delay, bool at,
+                   PinList& faultPins);
+  void releasePins(PinList& pinned);
+  PieceTranslation debugTranslate(const VmAccess& who, uint64_t va, bool write);
 
   PayloadPool pool_{8};
   // The translation payload of the common case (one translation at a time, as in LT): no pool
@@ -69,6 +80,11 @@ class Mmu : public Module {
   TranslationExt* ownX_ = nullptr;  // ownTp_'s extension, once attached
   sc_core::sc_time latency_;
   unsigned maxFaultRetries_ = 3;
+  unsigned maxConcurrentFaults_ = 1;
+  unsigned faultsInFlight_ = 0;
+  sc_core::sc_event faultDone_;
+  FaultKind lastFaultKind_ = FaultKind::None;
+  FramePins* pins_ = nullptr;
 
   std::unique_ptr<AtTargetFrontEnd> atFront_;  // AT: workers answering 4-phase requests
   AtInitiatorPort memAt_;                      // AT: physical accesses as 4-phase transactions

@@ -1,10 +1,12 @@
 // An access that crosses a translation boundary (a page, a segment bound) is performed piece by
 // piece: each piece is translated and sent on by itself, and the payload is given back to the
 // initiator as it came (address, data pointer, length), with the response status of the last
-// piece. Shared by the radix and the textbook MMUs.
+// piece. Shared by the radix and the textbook MMUs (b_transport, nb_transport and transport_dbg).
 #pragma once
 
 #include <tlm>
+
+#include <boost/container/small_vector.hpp>
 
 #include <algorithm>
 #include <cstdint>
@@ -43,39 +45,49 @@ struct PieceTranslation {
   uint64_t contiguous = 0;
 };
 
-/// `translate(va)` -> PieceTranslation; `physical(gp)` performs one physical piece. Returns the
-/// fault that ended the access (None if it completed) and sets `faultVa` to the failing byte.
+/// `translate(va)` -> PieceTranslation; `physical(gp)` performs one physical piece. Faults are
+/// precise: every piece is translated before any byte moves, so an access that faults on a later
+/// page changes nothing (and reads nothing). Returns the fault that ended the access (None if it
+/// completed) and sets `faultVa` to the first byte whose translation failed.
 template <class Translate, class Physical>
 FaultKind accessPiecewise(tlm::tlm_generic_payload& gp, Translate&& translate, Physical&& physical,
                           uint64_t& faultVa) {
+  struct Piece {
+    uint64_t pa;
+    unsigned offset, length;
+  };
   const uint64_t va = gp.get_address();
   const unsigned len = gp.get_data_length();
   unsigned char* data = gp.get_data_ptr();
-  FaultKind fault = FaultKind::None;
+  // Most accesses are one piece, page-crossing ones two: no allocation for those.
+  boost::container::small_vector<Piece, 4> pieces;
   uint64_t done = 0;
   while (done < len || (len == 0 && done == 0)) {
     const uint64_t cur = va + done;
     const PieceTranslation t = translate(cur);
     if (t.fault != FaultKind::None) {
-      fault = t.fault;
       faultVa = cur;
-      break;
+      return t.fault;
     }
     const unsigned piece = static_cast<unsigned>(std::min<uint64_t>(len - done, t.contiguous));
-    gp.set_address(t.pa);
-    gp.set_data_ptr(data + done);
-    gp.set_data_length(piece);
-    gp.set_streaming_width(piece);
+    pieces.push_back({t.pa, static_cast<unsigned>(done), piece});
+    if (piece == 0) break;
+    done += piece;
+  }
+  for (const Piece& p : pieces) {
+    gp.set_address(p.pa);
+    gp.set_data_ptr(data + p.offset);
+    gp.set_data_length(p.length);
+    gp.set_streaming_width(p.length);
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     physical(gp);
-    if (!gp.is_response_ok() || piece == 0) break;
-    done += piece;
+    if (!gp.is_response_ok()) break;
   }
   gp.set_address(va);
   gp.set_data_ptr(data);
   gp.set_data_length(len);
   gp.set_streaming_width(len);
-  return fault;
+  return FaultKind::None;
 }
 
 }  // namespace vmsim::mmu

@@ -34,7 +34,7 @@ struct Region {
   bool contains(uint64_t va) const { return va - start < size; }
 };
 
-class Kernel : public Module, public PageTableBase {
+class Kernel : public Module, public PageTableBase, public FramePins {
  public:
   /// Faults from any number of MMUs (one per core).
   tlm_utils::multi_passthrough_target_socket<Kernel> fault_tsock;
@@ -64,6 +64,9 @@ class Kernel : public Module, public PageTableBase {
   void setSwapSpace(SwapSpace* s) { swapSpace_ = s; }
 
   std::optional<PhysAddr> pageTableRoot(Asid asid) const override;
+  /// A pinned frame is never evicted (an access holds its physical address).
+  void pinFrame(PhysAddr pa) override;
+  void unpinFrame(PhysAddr pa) override;
 
   // Introspection for tests and summaries.
   uint64_t framesTotal() const { return frames_.size(); }
@@ -91,6 +94,8 @@ class Kernel : public Module, public PageTableBase {
   uint64_t leafEntryAddr(Process& p, uint64_t va, bool create);
   std::optional<uint64_t> allocFrame(sc_core::sc_time& delay);
   std::optional<uint64_t> evictOne(sc_core::sc_time& delay);
+  /// Whether the resident page `key` (asid << 36 | vpn) sits in a pinned frame.
+  bool pagePinned(uint64_t key);
   void unmapRange(Asid asid, uint64_t start, uint64_t size);
   void shootdown(Asid asid, uint64_t va);
 
@@ -117,6 +122,7 @@ class Kernel : public Module, public PageTableBase {
   bool mapAnywhere_ = false;
   bool assumeZeroed_ = true;
   std::vector<bool> everUsed_;
+  std::vector<uint32_t> pinCount_;  // per frame: accesses in flight that hold it
   sc_core::sc_time handlerLatency_, zeroLatency_;
   PayloadPool pool_{4096};
 

@@ -70,6 +70,9 @@ class Walker : public Module, public TranslationCache {
   /// `at`: through the 4-phase port (the caller may wait) instead of b_transport.
   uint64_t readEntry(uint64_t pa, sc_core::sc_time& delay, bool debug, bool at);
   void writeEntry(uint64_t pa, uint64_t value, sc_core::sc_time& delay, bool at);
+  /// Sets `bits` in the entry at `pa` atomically if it still maps `expectFrame`; the entry's
+  /// value afterwards in `entry`. False if the entry no longer maps that frame.
+  bool updateEntry(uint64_t pa, uint64_t expectFrame, uint64_t bits, uint64_t& entry);
   void memAccess(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at);
   tlm::tlm_sync_enum mem_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                          sc_core::sc_time& delay);
@@ -77,6 +80,9 @@ class Walker : public Module, public TranslationCache {
   const PageTableBase* base_ = nullptr;
   std::vector<std::unique_ptr<WalkCache>> caches_;  // index by level: 2, 3, 4
   std::vector<sc_core::sc_time> walkerFree_;        // busy-until of each walker
+  // walkerFree_ of a walker whose walk has started and not yet ended (AT: its end is unknown).
+  const sc_core::sc_time kInProgress = sc_core::sc_time::from_value(~uint64_t{0});
+  sc_core::sc_event walkerDone_;
   sc_core::sc_time overhead_;
   PayloadPool pool_{8};
   AtInitiatorPort memAt_;
@@ -88,6 +94,7 @@ class Walker : public Module, public TranslationCache {
   stats::Scalar& faults_;
   stats::Vector& cacheHits_;
   stats::Scalar& queueCycles_;
+  stats::Scalar& queuedWalks_;
   stats::Histogram& latency_;
 };
 
