@@ -70,6 +70,7 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
       m->walker()->mem.bind(router_->tsock);
       m->walker()->setPageTableBase(kernel_.get());
       for (auto* tc : m->translationCaches()) kernel_->addTranslationCache(tc);
+      for (auto* t : m->tlbs()) t->checkMappedPageSizes(kernel_->mappedPageShifts());
     } else {
       c.textbook()->mem.bind(router_->tsock);
     }

@@ -64,6 +64,8 @@ class Kernel : public Module, public PageTableBase {
   void setSwapSpace(SwapSpace* s) { swapSpace_ = s; }
 
   std::optional<PhysAddr> pageTableRoot(Asid asid) const override;
+  /// Demand paging maps 4 KiB pages only (no huge pages yet).
+  std::vector<unsigned> mappedPageShifts() const override { return {12}; }
 
   // Introspection for tests and summaries.
   uint64_t framesTotal() const { return frames_.size(); }
