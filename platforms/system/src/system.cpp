@@ -168,14 +168,16 @@ void System::addProcessRegions(Asid asid, Core& c) {
     return;
   }
   const auto [base, size] = r.footprint();
-  const uint64_t start = base & ~(kPage - 1);
-  const uint64_t end = (base + size + kPage - 1) & ~(kPage - 1);
   const Perms heap{true, true, false, true};
   if (auto* tb = c.textbook()) {
-    // The textbook schemes map the workload's footprint when the platform is built.
-    tb->mapRegion(asid, start, end - start, heap);
+    // The textbook schemes map the workload's footprint when the platform is built, keeping
+    // the protection their configuration gives it (segmentation: each segment's `protection`).
+    // Exactly the footprint: each scheme rounds to its own page size (OSTEP's are 32 bytes).
+    tb->mapWorkload(asid, base, size, heap);
     return;
   }
+  const uint64_t start = base & ~(kPage - 1);
+  const uint64_t end = (base + size + kPage - 1) & ~(kPage - 1);
   // The classic layout: code, heap (the workload's footprint) and a downward-growing stack.
   kernel_->addRegion(asid, {"code", 0x400000, 0x100000, Perms{true, false, true, true}});
   kernel_->addRegion(asid, {"heap", start, end - start, heap});
