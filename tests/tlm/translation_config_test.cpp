@@ -233,3 +233,36 @@ TEST(TranslationConfig, OstepTwoLevelFormatRunsInThePlatform) {
   EXPECT_EQ(statValue(stats, "system.cpu0.mmu.faults::total"), 0);
   EXPECT_EQ(statValue(stats, "system.cpu0.mmu.tableReads"), 2 * 5000);
 }
+
+// The same rule as for a disabled L2, for parts a mode does not build: switching the MMU mode
+// on a config written for the other one names those keys as ignored instead of refusing them.
+TEST(TranslationConfig, KeysOfPartsTheMmuModeDoesNotBuildAreIgnored) {
+  const auto dir = tempDir("mode_keys");
+  const Result tb =
+      runVmsim(kDefault + kP + "mmu.mode=linear" + kP + "requester.workload.footprint=4MiB" + kP +
+               "requester.workload.count=1000 --outdir " + dir + "/tb");
+  ASSERT_EQ(tb.exitCode, 0) << tb.output;
+  EXPECT_NE(tb.output.find("ignoring system.cpu0.mmu.l1i.entries"), std::string::npos) << tb.output;
+  EXPECT_NE(tb.output.find("system.cpu0.mmu.walker.walkers"), std::string::npos) << tb.output;
+  EXPECT_NE(tb.output.find("ignoring system.kernel.memory_size, system.swap.type"),
+            std::string::npos)
+      << tb.output;
+  EXPECT_EQ(statValue(slurp(dir + "/tb/stats.txt"), "system.cpu0.mmu.tableReads"), 1000);
+
+  const Result radix = runVmsim(kSrc + "/configs/textbook/linear.yaml" + kP + "mmu.mode=radix" +
+                                kP + "requester.workload.count=1000 --outdir " + dir + "/radix");
+  ASSERT_EQ(radix.exitCode, 0) << radix.output;
+  EXPECT_NE(radix.output.find("ignoring system.cpu0.mmu.phys_base, system.cpu0.mmu.phys_size, "
+                              "system.cpu0.mmu.linear.page_size"),
+            std::string::npos)
+      << radix.output;
+
+  // Keys that belong to no part at all are still errors.
+  const Result typo =
+      runVmsim(kDefault + kP + "mmu.mode=linear" + kP + "requester.workload.footprint=4MiB" + kP +
+               "mmu.latencyy=2 --outdir " + dir + "/typo");
+  EXPECT_EQ(typo.exitCode, 2);
+  EXPECT_NE(typo.output.find("unknown configuration key 'system.cpu0.mmu.latencyy'"),
+            std::string::npos)
+      << typo.output;
+}

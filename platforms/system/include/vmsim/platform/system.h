@@ -20,6 +20,13 @@
 
 namespace vmsim::platform {
 
+/// Declares every key the user set under `paths` that no module declared as ignored (`why`
+/// in its description), so that parts a configuration does not build (textbook-mode keys in radix
+/// mode, radix TLB keys in a textbook mode, the kernel without radix cores) are no "unknown
+/// keys"; warns once as `who`, naming them.
+void acceptIgnored(Config& cfg, const std::vector<std::string>& paths, const std::string& who,
+                   const std::string& why);
+
 /// One core: the requester and its MMU. `<core>.mmu.mode` chooses radix paging (mmu::Mmu with
 /// its TLBs and walker, the default) or one of the textbook schemes (mmu::TextbookMmu).
 class Core : public sc_core::sc_module {
