@@ -90,6 +90,20 @@ TEST(TranslationConfig, L2DisabledAloneRunsAndEveryL1MissWalks) {
   const std::string stats = slurp(dir + "/stats.txt");
   EXPECT_EQ(statValue(stats, "system.cpu0.requester.accesses"), 20000);
   expectWalksEqualL1Misses(stats);
+  // Fetches and loads: both L1s reach the walker.
+  std::ofstream t(dir + "/t.trace");
+  for (int i = 0; i < 64; ++i) {
+    t << "F 0x" << std::hex << 0x400000 + i * 0x1000 << " 4\nL 0x" << 0x10000000 + i * 0x3000
+      << std::dec << " 8\n";
+  }
+  t.close();
+  const Result tr = runVmsim(dir + "/x.yaml" + kP + "requester.workload.type=trace" + kP +
+                             "requester.workload.trace=" + dir + "/t.trace --outdir " + dir + "/t");
+  ASSERT_EQ(tr.exitCode, 0) << tr.output;
+  const std::string ts = slurp(dir + "/t/stats.txt");
+  EXPECT_GE(statValue(ts, "system.cpu0.mmu.l1i.misses"), 64);
+  EXPECT_GE(statValue(ts, "system.cpu0.mmu.l1d.misses"), 64);
+  expectWalksEqualL1Misses(ts);
 }
 
 // ... and on the default config the l2's entries/ways were "unknown keys".
