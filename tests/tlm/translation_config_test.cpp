@@ -280,3 +280,47 @@ TEST(TranslationConfig, KeysOfPartsTheMmuModeDoesNotBuildAreIgnored) {
             std::string::npos)
       << typo.output;
 }
+
+// Two textbook cores with the default phys_base shared one physical region, so each one's
+// frames overwrote the other's data; a region beyond the DRAM failed only when the first
+// table byte was written (SystemC error, exit 1). Both are configuration errors now.
+TEST(TranslationConfig, TextbookPhysicalRegionsMustBeDisjointAndInsideTheDram) {
+  const auto dir = tempDir("tb_regions");
+  const std::string linear = kSrc + "/configs/textbook/linear.yaml";
+  std::ofstream(dir + "/two.yaml")
+      << "include: " << linear << "\n"
+      << "system:\n  cores: 2\n"
+      << "  cpu0: {requester: {verify_data: true, workload: {count: 20000, write_fraction: 0.5}}}\n"
+      << "  cpu1:\n"
+      << "    requester: {verify_data: true, workload: {type: synthetic, pattern: random, base: "
+         "268435456, footprint: 4MiB, count: 20000, write_fraction: 0.5, seed: 2}}\n"
+      << "    mmu: {mode: linear, linear: {page_size: 4KiB, address_space: 1GiB}}\n";
+  const Result shared = runVmsim(dir + "/two.yaml --outdir " + dir + "/shared");
+  EXPECT_EQ(shared.exitCode, 2) << shared.output;
+  EXPECT_NE(shared.output.find("'system.cpu1.mmu.phys_base'/'phys_size': the physical region "
+                               "[0x10000000, 0x14000000) overlaps system.cpu0.mmu's"),
+            std::string::npos)
+      << shared.output;
+  const Result apart = runVmsim(
+      dir + "/two.yaml --param system.cpu1.mmu.phys_base=320MiB --outdir " + dir + "/apart");
+  ASSERT_EQ(apart.exitCode, 0) << apart.output;
+  const std::string stats = slurp(dir + "/apart/stats.txt");
+  EXPECT_EQ(statValue(stats, "system.cpu0.requester.dataMismatches"), 0);
+  EXPECT_EQ(statValue(stats, "system.cpu1.requester.dataMismatches"), 0);
+
+  // A radix core's kernel owns [memory_base, memory_base + memory_size).
+  const Result kernel = runVmsim(dir +
+                                 "/two.yaml --param system.cpu0.mmu.mode=radix"
+                                 " --param system.cpu1.mmu.phys_base=128MiB --outdir " +
+                                 dir + "/kernel");
+  EXPECT_EQ(kernel.exitCode, 2) << kernel.output;
+  EXPECT_NE(kernel.output.find("overlaps system.kernel's [0x0, 0x10000000)"), std::string::npos)
+      << kernel.output;
+
+  const Result beyond = runVmsim(linear + kP + "mmu.phys_base=64GiB --outdir " + dir + "/beyond");
+  EXPECT_EQ(beyond.exitCode, 2) << beyond.output;
+  EXPECT_NE(beyond.output.find("'system.cpu0.mmu.phys_base'/'phys_size': the physical region "
+                               "[0x1000000000, 0x1004000000) does not lie inside the DRAM"),
+            std::string::npos)
+      << beyond.output;
+}

@@ -138,6 +138,46 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
       if (++doneCount_ == cores_.size()) sc_core::sc_stop();
     });
   }
+  checkPhysicalRegions();
+}
+
+void System::checkPhysicalRegions() {
+  // The textbook MMUs own [phys_base, phys_base + phys_size) of DRAM each: a region beyond the
+  // DRAM fails when the tables are written, and one shared with another core or the kernel lets
+  // their frames overwrite each other.
+  struct Owner {
+    std::string name;
+    uint64_t begin, end;
+  };
+  std::vector<Owner> owners;
+  if (kernel_) {
+    owners.push_back({kernel_->name(), kernel_->memoryBase(),
+                      kernel_->memoryBase() + kernel_->framesTotal() * 4096});
+  }
+  auto range = [](const Owner& o) {
+    std::ostringstream os;
+    os << "[0x" << std::hex << o.begin << ", 0x" << o.end << ")";
+    return os.str();
+  };
+  for (auto& c : cores_) {
+    auto* tb = c->textbook();
+    if (!tb) continue;
+    const Owner me{tb->name(), tb->physBase(), tb->physEnd()};
+    const std::string key =
+        "'" + me.name + ".phys_base'/'phys_size': the physical region " + range(me);
+    if (me.end < me.begin || me.end > dram_->size()) {
+      std::ostringstream os;
+      os << key << " does not lie inside the DRAM (0x" << std::hex << dram_->size() << " bytes)";
+      context().config.addProblem(os.str());
+    }
+    for (const auto& o : owners) {
+      if (me.begin < o.end && o.begin < me.end) {
+        context().config.addProblem(key + " overlaps " + o.name + "'s " + range(o) +
+                                    "; give each its own physical memory");
+      }
+    }
+    owners.push_back(me);
+  }
 }
 
 void System::periodicDump() {

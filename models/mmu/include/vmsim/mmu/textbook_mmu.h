@@ -107,6 +107,9 @@ class TextbookMmu : public Module {
   ~TextbookMmu() override;
 
   TextbookMode mode() const { return mode_; }
+  /// The physical region [phys_base, phys_base + phys_size) the MMU owns.
+  uint64_t physBase() const { return region_->base(); }
+  uint64_t physEnd() const { return region_->end(); }
   /// Setup, before or during simulation: sets registers or allocates frames and writes the
   /// page-table entries into simulated memory (staged until simulation starts, as the sockets
   /// behind `mem` may not be bound before). std::invalid_argument when it cannot.

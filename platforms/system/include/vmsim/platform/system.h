@@ -70,6 +70,8 @@ class System : public Module {
 
  private:
   void addProcessRegions(Asid asid, Core& c);
+  /// Config problems for textbook MMU regions outside the DRAM or shared with another owner.
+  void checkPhysicalRegions();
   static bool isProgram(Config& cfg, uint64_t core);
   std::unique_ptr<os::ProgramWorkload> makeProgram(SimContext& ctx, const std::string& core,
                                                    Asid asid);
