@@ -61,14 +61,27 @@ Mmu::Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy
   walker_ = std::make_unique<ptw::Walker>("walker", ctx);
   itlb.bind(l1i_->tsock);
   dtlb.bind(l1d_->tsock);
-  if (p.child("l2").getBool("enabled", true, "include the shared second-level TLB")) {
-    l2_ = std::make_unique<tlb::Tlb>("l2", ctx, 2, 1536, 12);
+  auto l2p = p.child("l2");
+  constexpr size_t kL2Entries = 1536;
+  constexpr unsigned kL2Ways = 12;
+  if (l2p.getBool("enabled", true, "include the shared second-level TLB")) {
+    l2_ = std::make_unique<tlb::Tlb>("l2", ctx, 2, kL2Entries, kL2Ways);
     l1i_->next.bind(l2_->tsock);
     l1d_->next.bind(l2_->tsock);
     l2_->next.bind(walker_->tsock);
   } else {
-    l1i_->next.bind(walker_->tsock);
-    l1d_->next.bind(walker_->tsock);
+    // Both L1s miss to the walker, whose target socket takes one initiator: join them first.
+    walkerJoin_ = std::make_unique<TranslationJoin>("walker_join");
+    l1i_->next.bind(walkerJoin_->tsock);
+    l1d_->next.bind(walkerJoin_->tsock);
+    walkerJoin_->next.bind(walker_->tsock);
+    const auto ignored = tlb::Tlb::declareDisabled(l2p, kL2Entries, kL2Ways);
+    if (!ignored.empty()) {
+      std::string names;
+      for (const auto& k : ignored) names += (names.empty() ? "" : ", ") + k;
+      logWarning("the L2 TLB is disabled ('" + l2p.key("enabled") + "' is false); ignoring " +
+                 names);
+    }
   }
 }
 

@@ -174,11 +174,18 @@ class SegmentationScheme : public TranslationScheme {
     span_ = 1ull << (vaBits_ - kSelectorBits);
   }
   void mapRegion(Asid asid, uint64_t va, uint64_t size, const Perms& perms, TableMemory&) override;
+  void mapWorkload(Asid asid, uint64_t va, uint64_t size, const Perms&, TableMemory&) override;
   SchemeTranslation translate(Asid asid, uint64_t va, AccessKind kind, Privilege,
                               const SegmentSelectorExt* sel, TableMemory&) override;
   uint64_t tableBase(Asid) const override { return 0; }
 
  private:
+  /// Template index (0 code, 1 heap, 2 stack) of the top-bits segment holding [va, va+size).
+  unsigned templateOf(uint64_t va, uint64_t size) const;
+  /// Raises segment `sel`'s limit to cover `size` bytes from offset `off`; sets its protection
+  /// from `perms` unless null (then the configured protection stays).
+  void grow(Asid asid, unsigned tplIndex, unsigned sel, uint64_t off, uint64_t size,
+            const Perms* perms);
   struct Template {
     os::Segment seg;   // base is filled per ASID (or once, when shared)
     uint64_t reserve;  // physical bytes reserved: the largest limit
@@ -238,15 +245,19 @@ os::SegmentTranslator& SegmentationScheme::table(Asid asid) {
   return tables_.emplace(asid, os::SegmentTranslator(vaBits_, kSelectorBits, segs)).first->second;
 }
 
-void SegmentationScheme::mapRegion(Asid asid, uint64_t va, uint64_t size, const Perms& perms,
-                                   TableMemory&) {
+unsigned SegmentationScheme::templateOf(uint64_t va, uint64_t size) const {
   const unsigned sel = static_cast<unsigned>(va >> (vaBits_ - kSelectorBits));
   const uint64_t off = va & (span_ - 1);
   const unsigned* found = std::find(kIndex, kIndex + 3, sel);
   if (va >> vaBits_ || found == kIndex + 3 || off + size > span_)
     throw std::invalid_argument("segmentation: region " + hex(va) + "+" + hex(size) +
                                 " is not inside the code, heap or stack segment");
-  const Template& t = tpl_[found - kIndex];
+  return static_cast<unsigned>(found - kIndex);
+}
+
+void SegmentationScheme::grow(Asid asid, unsigned tplIndex, unsigned sel, uint64_t off,
+                              uint64_t size, const Perms* perms) {
+  const Template& t = tpl_[tplIndex];
   os::SegmentTranslator& tr = table(asid);
   os::Segment s = tr.segment(sel);
   const uint64_t need = s.growsDown ? span_ - off : off + size;
@@ -254,10 +265,39 @@ void SegmentationScheme::mapRegion(Asid asid, uint64_t va, uint64_t size, const 
     throw std::invalid_argument("segmentation: segment " + std::to_string(sel) + " would need " +
                                 hex(need) + " bytes, more than its size " + hex(t.reserve));
   s.limit = std::max(s.limit, need);
-  s.read = perms.read;
-  s.write = perms.write;
-  s.execute = perms.exec;
+  if (perms) {
+    s.read = perms->read;
+    s.write = perms->write;
+    s.execute = perms->exec;
+  }
   tr.setSegment(sel, s);
+}
+
+void SegmentationScheme::mapRegion(Asid asid, uint64_t va, uint64_t size, const Perms& perms,
+                                   TableMemory&) {
+  const unsigned i = templateOf(va, size);
+  grow(asid, i, kIndex[i], va & (span_ - 1), size, &perms);
+}
+
+void SegmentationScheme::mapWorkload(Asid asid, uint64_t va, uint64_t size, const Perms&,
+                                     TableMemory&) {
+  if (explicit_) {
+    // Loads and stores without a selector use the heap segment; the VA is the offset.
+    if (va >= span_ || size > span_ - va)
+      throw std::invalid_argument("segmentation: region " + hex(va) + "+" + hex(size) +
+                                  " does not fit the heap segment's " + hex(span_) +
+                                  "-byte span (explicit addressing)");
+    grow(asid, 1, kIndex[1], va, size, nullptr);
+    return;
+  }
+  // Piece by piece through every segment the range covers, each with its own protection.
+  const uint64_t end = va + size;
+  for (uint64_t cur = va; cur < end;) {
+    const uint64_t pieceEnd = std::min(end, (cur | (span_ - 1)) + 1);
+    const unsigned i = templateOf(cur, pieceEnd - cur);
+    grow(asid, i, kIndex[i], cur & (span_ - 1), pieceEnd - cur, nullptr);
+    cur = pieceEnd;
+  }
 }
 
 SchemeTranslation SegmentationScheme::translate(Asid asid, uint64_t va, AccessKind kind, Privilege,
@@ -401,6 +441,11 @@ class TwoLevelScheme : public TranslationScheme {
   }
   void mapRegion(Asid asid, uint64_t va, uint64_t size, const Perms& perms,
                  TableMemory& mem) override;
+  void mapWorkload(Asid asid, uint64_t va, uint64_t size, const Perms& deflt,
+                   TableMemory& mem) override {
+    // One-byte entries (OSTEP's format) carry no protection: every valid page is rwx.
+    mapRegion(asid, va, size, entryBytes_ == 1 ? Perms{} : deflt, mem);
+  }
   SchemeTranslation translate(Asid asid, uint64_t va, AccessKind kind, Privilege priv,
                               const SegmentSelectorExt*, TableMemory& mem) override;
   uint64_t tableBase(Asid asid) const override {
@@ -737,6 +782,11 @@ TextbookMmu::~TextbookMmu() = default;
 void TextbookMmu::mapRegion(Asid asid, uint64_t va, uint64_t size, Perms perms) {
   DebugTables tables(*this);
   scheme_->mapRegion(asid, va, size, perms, tables);
+}
+
+void TextbookMmu::mapWorkload(Asid asid, uint64_t va, uint64_t size, Perms deflt) {
+  DebugTables tables(*this);
+  scheme_->mapWorkload(asid, va, size, deflt, tables);
 }
 
 SchemeTranslation TextbookMmu::debugTranslate(Asid asid, uint64_t va, AccessKind kind,

@@ -2,10 +2,16 @@
 // dirty bit is clear goes to the walker too, which sets D in the PTE (as x86 does).
 #include "vmsim/tlb/tlb.h"
 
+#include <algorithm>
+
 namespace vmsim::tlb {
 namespace {
 std::vector<unsigned> shiftsOf(const std::vector<uint64_t>& sizes, Params& p) {
   std::vector<unsigned> shifts;
+  if (sizes.empty()) {
+    p.config().addProblem("'" + p.key("page_sizes") +
+                          "': the list is empty; a TLB holds at least one page size");
+  }
   for (uint64_t s : sizes) {
     if (s < 4096 || (s & (s - 1))) {
       p.config().addProblem("'" + p.key("page_sizes") + "': " + std::to_string(s) +
@@ -14,12 +20,74 @@ std::vector<unsigned> shiftsOf(const std::vector<uint64_t>& sizes, Params& p) {
     }
     unsigned sh = 0;
     while ((uint64_t{1} << sh) < s) ++sh;
+    if (std::find(shifts.begin(), shifts.end(), sh) != shifts.end()) {
+      p.config().addProblem("'" + p.key("page_sizes") + "': " + std::to_string(s) +
+                            " is listed twice");
+      continue;
+    }
     shifts.push_back(sh);
   }
   if (shifts.empty()) shifts.push_back(12);
   return shifts;
 }
+
+std::string sizeText(unsigned shift) {
+  if (shift >= 30) return std::to_string(uint64_t{1} << (shift - 30)) + " GiB";
+  if (shift >= 20) return std::to_string(uint64_t{1} << (shift - 20)) + " MiB";
+  return std::to_string(uint64_t{1} << (shift - 10)) + " KiB";
+}
+
+std::string sizesText(const std::vector<unsigned>& shifts) {
+  std::string t;
+  for (unsigned s : shifts) t += (t.empty() ? "" : ", ") + sizeText(s);
+  return t;
+}
 }  // namespace
+
+Tlb::Settings Tlb::readSettings(Params& p, size_t defaultEntries, unsigned defaultWays) {
+  Settings s;
+  s.entries = p.getUint("entries", defaultEntries, "Count", "number of entries", Range{1, 1 << 20});
+  s.ways =
+      p.getUint("ways", defaultWays, "Count", "associativity (entries = fully)", Range{1, 1 << 20});
+  s.policy = p.getChoice("replacement", "lru", setReplacementNames(), "replacement within a set");
+  s.pageSizes = p.getUintList("page_sizes", {4096, 2097152}, "Byte",
+                              "page sizes this TLB holds (each once, powers of two >= 4096)");
+  s.lookupLatency =
+      p.getUint("lookup_latency", 1, "Cycle", "cycles per lookup, hit or miss", Range{0, 1e6});
+  s.seed = p.getUint("seed", 1, "", "seed of the random replacement policy");
+  return s;
+}
+
+std::vector<std::string> Tlb::declareDisabled(Params p, size_t defaultEntries,
+                                              unsigned defaultWays) {
+  // What the Module base and the constructor would read, so that the keys stay valid.
+  p.getChoice("log_level", "warning", logLevelNames(), "verbosity of this module's messages");
+  p.getTimePs("clock", "2GHz", "clock frequency or period of this module");
+  readSettings(p, defaultEntries, defaultWays);
+  Config& cfg = p.config();
+  const std::string prefix = p.path() + ".";
+  const std::string enabled = p.key("enabled");
+  std::vector<std::string> set;
+  std::vector<std::pair<std::string, ParamDecl>> marked;
+  for (const auto& [k, d] : cfg.declared()) {
+    if (k.rfind(prefix, 0) != 0 || k == enabled) continue;
+    ParamDecl m = d;
+    m.desc = "ignored (" + p.path() + " is disabled): " + d.desc;
+    marked.emplace_back(k, std::move(m));
+    if (cfg.hasValue(k)) set.push_back(k);
+  }
+  for (auto& [k, d] : marked) cfg.declare(k, std::move(d));
+  return set;
+}
+
+void Tlb::checkMappedPageSizes(const std::vector<unsigned>& mapped) const {
+  if (mapped.empty()) return;  // the OS does not say
+  for (unsigned s : core_->pageShifts()) {
+    if (std::find(mapped.begin(), mapped.end(), s) != mapped.end()) return;
+  }
+  logWarning("holds only " + sizesText(core_->pageShifts()) + " pages, but the kernel maps only " +
+             sizesText(mapped) + " pages: every lookup will miss ('" + name() + ".page_sizes')");
+}
 
 Tlb::Tlb(const sc_core::sc_module_name& nm, SimContext& ctx, unsigned level, size_t defaultEntries,
          unsigned defaultWays)
@@ -36,18 +104,13 @@ Tlb::Tlb(const sc_core::sc_module_name& nm, SimContext& ctx, unsigned level, siz
           ctx.stats.scalar(statName("invalidations"), "Count", "entries dropped by shootdowns")) {
   declareClock("2GHz");
   auto& p = params();
-  const uint64_t entries =
-      p.getUint("entries", defaultEntries, "Count", "number of entries", Range{1, 1 << 20});
-  uint64_t ways =
-      p.getUint("ways", defaultWays, "Count", "associativity (entries = fully)", Range{1, 1 << 20});
-  const auto policy =
-      p.getChoice("replacement", "lru", setReplacementNames(), "replacement within a set");
-  const auto sizes =
-      p.getUintList("page_sizes", {4096, 2097152}, "Byte", "page sizes this TLB holds");
-  const uint64_t latency =
-      p.getUint("lookup_latency", 1, "Cycle", "cycles per lookup, hit or miss", Range{0, 1e6});
-  const uint64_t seed = p.getUint("seed", 1, "", "seed of the random replacement policy");
-  lookupLatency_ = cycles(latency);
+  const Settings cfg = readSettings(p, defaultEntries, defaultWays);
+  const uint64_t entries = cfg.entries;
+  uint64_t ways = cfg.ways;
+  const std::string& policy = cfg.policy;
+  const auto& sizes = cfg.pageSizes;
+  const uint64_t seed = cfg.seed;
+  lookupLatency_ = cycles(cfg.lookupLatency);
   if (ways > entries || entries % ways) {
     p.config().addProblem("'" + p.key("ways") + "': " + std::to_string(ways) +
                           " does not divide entries (" + std::to_string(entries) + ")");

@@ -171,6 +171,15 @@ bool TlbCore::insert(const TlbEntry& in) {
   for (unsigned w = 0; w < ways_ && target == ways_; ++w) {
     if (!way(set, w)->valid) target = w;
   }
+  if (target < ways_ && way(set, target)->valid) {
+    // An update of a cached translation (a store setting D, a refill of an entry already
+    // present) rewrites the entry in place: for the policy it is a use, not a fill. FIFO keeps
+    // its insertion order; LRU and PLRU see a touch, as the lookup before it did.
+    *way(set, target) = in;
+    way(set, target)->valid = true;
+    repl_->touch(set, target);
+    return false;
+  }
   bool evicted = false;
   if (target == ways_) {
     target = repl_->victim(set);

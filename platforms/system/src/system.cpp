@@ -5,6 +5,50 @@
 #include <sstream>
 
 namespace vmsim::platform {
+namespace {
+
+void collectUserLeaves(const YAML::Node& n, const std::string& path, std::vector<std::string>& out,
+                       std::vector<std::string>& values) {
+  if (n.IsMap()) {
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      if (it->first.IsScalar()) {
+        collectUserLeaves(it->second, path + "." + it->first.Scalar(), out, values);
+      }
+    }
+    return;
+  }
+  out.push_back(path);
+  if (n.IsScalar()) {
+    values.push_back(n.Scalar());
+  } else {
+    YAML::Emitter e;
+    e.SetMapFormat(YAML::Flow);
+    e.SetSeqFormat(YAML::Flow);
+    e << n;
+    values.push_back(e.c_str());
+  }
+}
+
+}  // namespace
+
+void acceptIgnored(Config& cfg, const std::vector<std::string>& paths, const std::string& who,
+                   const std::string& why) {
+  std::string names;
+  for (const auto& path : paths) {
+    const auto node = cfg.lookup(path);
+    if (!node) continue;
+    std::vector<std::string> leaves, values;
+    collectUserLeaves(*node, path, leaves, values);
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      if (cfg.declared().count(leaves[i])) continue;
+      cfg.declare(leaves[i], {values[i], "", "", "ignored: " + why, "ignored"});
+      names += (names.empty() ? "" : ", ") + leaves[i];
+    }
+  }
+  if (!names.empty()) {
+    SC_REPORT_WARNING(who.c_str(), (why + "; ignoring " + names).c_str());
+  }
+}
 
 Core::Core(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid,
            std::unique_ptr<workloads::Workload> wl)
@@ -14,13 +58,25 @@ Core::Core(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid,
                        {"radix", "base_bounds", "segmentation", "linear", "two_level", "inverted"},
                        "translation scheme: radix (x86-64 page tables, TLBs, walker, kernel) or "
                        "a textbook scheme");
+  // Keys of the translation hardware the chosen mode does not build are accepted as ignored.
+  const std::string path = mp.path();
+  std::vector<std::string> unused;
   if (mode_ == "radix") {
     radix_ = std::make_unique<mmu::Mmu>("mmu", ctx);
     requester.isock.bind(radix_->tsock);
+    unused = {"phys_base", "phys_size"};
+    for (const auto& m : mmu::textbookModeNames()) unused.push_back(m);
   } else {
     textbook_ = std::make_unique<mmu::TextbookMmu>("mmu", ctx);
     requester.isock.bind(textbook_->tsock);
+    unused = {"l1i", "l1d", "l2", "walker", "fault_retries"};
+    for (const auto& m : mmu::textbookModeNames()) {
+      if (m != mode_) unused.push_back(m);
+    }
   }
+  for (auto& u : unused) u = path + "." + u;
+  acceptIgnored(ctx.config, unused, path,
+                "'" + path + ".mode' is " + mode_ + ", which has no use for these keys");
 }
 
 System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, ctx) {
@@ -53,6 +109,9 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
     kernel_->mem.bind(router_->tsock);
     kernel_->swap.bind(swap_->tsock);
     kernel_->setSwapSpace(swap_.get());
+  } else {
+    acceptIgnored(ctx.config, {"system.kernel", "system.swap"}, name(),
+                  "no core runs in radix mode, so there is no kernel or swap disk");
   }
   for (uint64_t i = 0; i < ncores; ++i) {
     const Asid asid =
@@ -71,6 +130,7 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
       m->walker()->setPageTableBase(kernel_.get());
       m->setFramePins(kernel_.get());
       for (auto* tc : m->translationCaches()) kernel_->addTranslationCache(tc);
+      for (auto* t : m->tlbs()) t->checkMappedPageSizes(kernel_->mappedPageShifts());
     } else {
       c.textbook()->mem.bind(router_->tsock);
     }
@@ -78,6 +138,46 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
     c.requester.onDone([this] {
       if (++doneCount_ == cores_.size()) sc_core::sc_stop();
     });
+  }
+  checkPhysicalRegions();
+}
+
+void System::checkPhysicalRegions() {
+  // The textbook MMUs own [phys_base, phys_base + phys_size) of DRAM each: a region beyond the
+  // DRAM fails when the tables are written, and one shared with another core or the kernel lets
+  // their frames overwrite each other.
+  struct Owner {
+    std::string name;
+    uint64_t begin, end;
+  };
+  std::vector<Owner> owners;
+  if (kernel_) {
+    owners.push_back({kernel_->name(), kernel_->memoryBase(),
+                      kernel_->memoryBase() + kernel_->framesTotal() * 4096});
+  }
+  auto range = [](const Owner& o) {
+    std::ostringstream os;
+    os << "[0x" << std::hex << o.begin << ", 0x" << o.end << ")";
+    return os.str();
+  };
+  for (auto& c : cores_) {
+    auto* tb = c->textbook();
+    if (!tb) continue;
+    const Owner me{tb->name(), tb->physBase(), tb->physEnd()};
+    const std::string key =
+        "'" + me.name + ".phys_base'/'phys_size': the physical region " + range(me);
+    if (me.end < me.begin || me.end > dram_->size()) {
+      std::ostringstream os;
+      os << key << " does not lie inside the DRAM (0x" << std::hex << dram_->size() << " bytes)";
+      context().config.addProblem(os.str());
+    }
+    for (const auto& o : owners) {
+      if (me.begin < o.end && o.begin < me.end) {
+        context().config.addProblem(key + " overlaps " + o.name + "'s " + range(o) +
+                                    "; give each its own physical memory");
+      }
+    }
+    owners.push_back(me);
   }
 }
 
@@ -168,14 +268,16 @@ void System::addProcessRegions(Asid asid, Core& c) {
     return;
   }
   const auto [base, size] = r.footprint();
-  const uint64_t start = base & ~(kPage - 1);
-  const uint64_t end = (base + size + kPage - 1) & ~(kPage - 1);
   const Perms heap{true, true, false, true};
   if (auto* tb = c.textbook()) {
-    // The textbook schemes map the workload's footprint when the platform is built.
-    tb->mapRegion(asid, start, end - start, heap);
+    // The textbook schemes map the workload's footprint when the platform is built, keeping
+    // the protection their configuration gives it (segmentation: each segment's `protection`).
+    // Exactly the footprint: each scheme rounds to its own page size (OSTEP's are 32 bytes).
+    tb->mapWorkload(asid, base, size, heap);
     return;
   }
+  const uint64_t start = base & ~(kPage - 1);
+  const uint64_t end = (base + size + kPage - 1) & ~(kPage - 1);
   // The classic layout: code, heap (the workload's footprint) and a downward-growing stack.
   kernel_->addRegion(asid, {"code", 0x400000, 0x100000, Perms{true, false, true, true}});
   kernel_->addRegion(asid, {"heap", start, end - start, heap});

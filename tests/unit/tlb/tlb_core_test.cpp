@@ -69,6 +69,42 @@ TEST(TlbCore, FifoIgnoresHits) {
   EXPECT_NE(t.lookup(1, 1 << 12), nullptr);
 }
 
+// Issue 7 item 3: setting the dirty bit of the next FIFO victim rewrote it as a new fill and
+// moved the pointer, so the next miss evicted the second-oldest entry instead.
+TEST(TlbCore, FifoUpdateOfTheNextVictimKeepsTheInsertionOrder) {
+  TlbCore t(4, 4, {12}, "fifo");
+  for (uint64_t p = 0; p < 4; ++p) EXPECT_FALSE(t.insert(entry(1, p << 12, p << 12)));
+  TlbEntry dirtyA = entry(1, 0, 0);
+  dirtyA.dirty = true;
+  EXPECT_FALSE(t.insert(dirtyA));  // an update, not a replacement
+  ASSERT_NE(t.lookup(1, 0), nullptr);
+  EXPECT_TRUE(t.lookup(1, 0)->dirty);
+  EXPECT_TRUE(t.insert(entry(1, 4 << 12, 4 << 12)));
+  EXPECT_EQ(t.lookup(1, 0), nullptr);  // A, the oldest fill, went first
+  for (uint64_t p = 1; p < 5; ++p) EXPECT_NE(t.lookup(1, p << 12), nullptr) << p;
+  // The next victim is now B (the pointer moved by exactly one fill).
+  EXPECT_TRUE(t.insert(entry(1, 5 << 12, 5 << 12)));
+  EXPECT_EQ(t.lookup(1, 1 << 12), nullptr);
+  EXPECT_NE(t.lookup(1, 2 << 12), nullptr);
+}
+
+// For LRU and PLRU an update is a use of the entry (documented in tlb_core.h): it becomes the
+// most recently used, as the lookup that preceded it already made it.
+TEST(TlbCore, LruAndPlruUpdateCountsAsATouch) {
+  for (const char* policy : {"lru", "plru"}) {
+    TlbCore t(4, 4, {12}, policy);
+    for (uint64_t p = 0; p < 4; ++p) t.insert(entry(1, p << 12, p << 12));
+    TlbEntry dirtyA = entry(1, 0, 0);
+    dirtyA.dirty = true;
+    EXPECT_FALSE(t.insert(dirtyA)) << policy;
+    EXPECT_TRUE(t.insert(entry(1, 4 << 12, 4 << 12))) << policy;
+    EXPECT_NE(t.lookup(1, 0), nullptr) << policy << ": the updated entry was evicted";
+    // LRU: B is now the least recently used. Tree PLRU: the touch of way 0 turned the root
+    // toward ways 2-3, whose node points at way 2 (C, older than D).
+    EXPECT_EQ(t.lookup(1, (std::string(policy) == "lru" ? 1 : 2) << 12), nullptr) << policy;
+  }
+}
+
 TEST(TlbCore, TreePlruEvictsAwayFromRecentHalf) {
   TlbCore t(4, 4, {12}, "plru");
   for (uint64_t p = 0; p < 4; ++p) t.insert(entry(1, p << 12, p << 12));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <vector>
 
 #include "vmsim/common/types.h"
 
@@ -34,6 +35,8 @@ class PageTableBase {
  public:
   virtual ~PageTableBase() = default;
   virtual std::optional<PhysAddr> pageTableRoot(Asid asid) const = 0;
+  /// Page sizes (log2 of bytes) the OS maps leaf entries with; empty when it does not say.
+  virtual std::vector<unsigned> mappedPageShifts() const { return {}; }
 };
 
 }  // namespace vmsim

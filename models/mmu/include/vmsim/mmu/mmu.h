@@ -19,6 +19,7 @@
 #include "vmsim/common/module.h"
 #include "vmsim/common/payload_pool.h"
 #include "vmsim/mmu/piecewise.h"
+#include "vmsim/mmu/translation_join.h"
 #include "vmsim/ptw/walker.h"
 #include "vmsim/tlb/tlb.h"
 
@@ -33,8 +34,9 @@ class Mmu : public Module {
   tlm_utils::simple_initiator_socket<Mmu> mem;
 
   /// With `buildHierarchy`, the MMU creates and wires its default translation hierarchy as
-  /// children: l1i and l1d TLBs, a shared l2 TLB (unless `<path>.l2.enabled` is false) and the
-  /// walker. Without it, the platform binds `itlb`/`dtlb` to TLBs of its own.
+  /// children: l1i and l1d TLBs, a shared l2 TLB (unless `<path>.l2.enabled` is false: the L1s
+  /// then miss to the walker, and the l2's keys are accepted as ignored) and the walker. Without
+  /// it, the platform binds `itlb`/`dtlb` to TLBs of its own.
   SC_HAS_PROCESS(Mmu);
   Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy = true);
 
@@ -91,6 +93,7 @@ class Mmu : public Module {
 
   std::unique_ptr<tlb::Tlb> l1i_, l1d_, l2_;
   std::unique_ptr<ptw::Walker> walker_;
+  std::unique_ptr<TranslationJoin> walkerJoin_;  // l1i and l1d to the walker, without an l2
 
   stats::Scalar& accesses_;
   stats::Scalar& pageFaults_;

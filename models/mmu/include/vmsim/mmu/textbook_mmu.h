@@ -67,6 +67,14 @@ class TranslationScheme {
   /// Makes [va, va+size) of `asid` accessible with `perms`; std::invalid_argument if it cannot.
   virtual void mapRegion(Asid asid, uint64_t va, uint64_t size, const Perms& perms,
                          TableMemory& mem) = 0;
+  /// Makes a workload's data footprint [va, va+size) accessible, keeping the protection the
+  /// configuration gives that range: `deflt` (the platform's heap protection) where the scheme
+  /// configures none. Segmentation keeps each segment's configured protection; see
+  /// TextbookMmu::mapWorkload.
+  virtual void mapWorkload(Asid asid, uint64_t va, uint64_t size, const Perms& deflt,
+                           TableMemory& mem) {
+    mapRegion(asid, va, size, deflt, mem);
+  }
   virtual SchemeTranslation translate(Asid asid, uint64_t va, AccessKind kind, Privilege priv,
                                       const SegmentSelectorExt* sel, TableMemory& mem) = 0;
   /// PA of the ASID's page table / directory / the inverted table (0 for register-only schemes).
@@ -99,10 +107,19 @@ class TextbookMmu : public Module {
   ~TextbookMmu() override;
 
   TextbookMode mode() const { return mode_; }
+  /// The physical region [phys_base, phys_base + phys_size) the MMU owns.
+  uint64_t physBase() const { return region_->base(); }
+  uint64_t physEnd() const { return region_->end(); }
   /// Setup, before or during simulation: sets registers or allocates frames and writes the
   /// page-table entries into simulated memory (staged until simulation starts, as the sockets
   /// behind `mem` may not be bound before). std::invalid_argument when it cannot.
   void mapRegion(Asid asid, uint64_t va, uint64_t size, Perms perms);
+  /// Maps a workload's footprint as the platform does, never over configured protection:
+  /// segmentation keeps the `protection` of every segment the range lies in (split at segment
+  /// boundaries; with `addressing: explicit` the range is offsets of the heap segment, which
+  /// loads and stores without a selector use); two_level with one-byte entries (no protection
+  /// bits) maps the format's implicit rwx; the other schemes map `deflt`. Throws like mapRegion.
+  void mapWorkload(Asid asid, uint64_t va, uint64_t size, Perms deflt);
   /// PA of the ASID's linear table / page directory, or the inverted table (shared by all ASIDs).
   uint64_t tableBase(Asid asid) const { return scheme_->tableBase(asid); }
   /// Functional translation without timing or stats (tests, debuggers).

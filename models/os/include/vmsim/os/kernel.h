@@ -67,9 +67,13 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   /// A pinned frame is never evicted (an access holds its physical address).
   void pinFrame(PhysAddr pa) override;
   void unpinFrame(PhysAddr pa) override;
+  /// Demand paging maps 4 KiB pages only (no huge pages yet).
+  std::vector<unsigned> mappedPageShifts() const override { return {12}; }
 
   // Introspection for tests and summaries.
   uint64_t framesTotal() const { return frames_.size(); }
+  /// First physical byte of the frames the kernel manages (framesTotal() pages from there).
+  uint64_t memoryBase() const { return memBase_; }
   uint64_t framesFree() const { return freeFrames_.size(); }
   /// The leaf PTE of `va` (0 when any level is missing).
   uint64_t leafEntry(Asid asid, uint64_t va);

@@ -48,7 +48,11 @@ class TlbCore {
 
   /// The matching valid entry or nullptr. Updates replacement state on a hit.
   const TlbEntry* lookup(Asid asid, uint64_t va);
-  /// Inserts (or refreshes) a translation; returns true when a valid entry was evicted.
+  /// Inserts a translation; returns true when a valid entry was evicted. An entry already cached
+  /// for the same page (ASID, vpn, size) is updated in place (e.g. its dirty bit set after a
+  /// store): the policy sees a use of that way, not a fill. So FIFO keeps its insertion order
+  /// (hardware FIFO/round-robin pointers move only on allocation), LRU and tree PLRU make the
+  /// entry most recently used, random is unaffected.
   bool insert(const TlbEntry& e);
   /// Returns the number of entries dropped.
   size_t invalidatePage(Asid asid, uint64_t va);

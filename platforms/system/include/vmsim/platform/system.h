@@ -20,6 +20,13 @@
 
 namespace vmsim::platform {
 
+/// Declares every key the user set under `paths` that no module declared as ignored (`why`
+/// in its description), so that parts a configuration does not build (textbook-mode keys in radix
+/// mode, radix TLB keys in a textbook mode, the kernel without radix cores) are no "unknown
+/// keys"; warns once as `who`, naming them.
+void acceptIgnored(Config& cfg, const std::vector<std::string>& paths, const std::string& who,
+                   const std::string& why);
+
 /// One core: the requester and its MMU. `<core>.mmu.mode` chooses radix paging (mmu::Mmu with
 /// its TLBs and walker, the default) or one of the textbook schemes (mmu::TextbookMmu).
 class Core : public sc_core::sc_module {
@@ -63,6 +70,8 @@ class System : public Module {
 
  private:
   void addProcessRegions(Asid asid, Core& c);
+  /// Config problems for textbook MMU regions outside the DRAM or shared with another owner.
+  void checkPhysicalRegions();
   static bool isProgram(Config& cfg, uint64_t core);
   std::unique_ptr<os::ProgramWorkload> makeProgram(SimContext& ctx, const std::string& core,
                                                    Asid asid);
