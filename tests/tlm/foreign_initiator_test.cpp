@@ -148,3 +148,95 @@ TEST(ForeignInitiator, AtKeepsSeveralInFlightAndReadsBackWhatItWrote) {
   EXPECT_GE(rig.mmuMem.nbTransactions, 800u);  // the physical accesses are 4-phase too
   EXPECT_EQ(rig.violations(), std::vector<std::string>{});
 }
+
+namespace {
+
+// Two processes whose pages interleave in physical memory (A page 0, B page 0, A page 1), so an
+// access of A that crossed its page boundary physically would land in B's frame.
+class IsolationProbe : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_initiator_socket<IsolationProbe> isock{"isock"};
+  static constexpr uint64_t kVa = 0x10000000;
+  Asid a = 0, b = 0;
+  uint64_t aLow = 0, aHigh = 0, bWord = 0, bAfterDebugWrite = 0, aAfterDebugWrite[2] = {};
+  unsigned dbgRead = 0, dbgWrite = 0, crossingWriteOk = 0;
+  SC_HAS_PROCESS(IsolationProbe);
+  explicit IsolationProbe(const sc_core::sc_module_name& nm) : sc_module(nm) { SC_THREAD(run); }
+
+ private:
+  bool access(Asid asid, tlm::tlm_command cmd, uint64_t va, void* data, unsigned len,
+              bool debug = false, unsigned* n = nullptr) {
+    tlm::tlm_generic_payload gp;
+    VmAccess who;
+    who.asid = asid;
+    who.privilege = Privilege::User;
+    who.kind = cmd == tlm::TLM_WRITE_COMMAND ? AccessKind::Store : AccessKind::Load;
+    gp.set_extension(&who);
+    gp.set_command(cmd);
+    gp.set_address(va);
+    gp.set_data_ptr(static_cast<unsigned char*>(data));
+    gp.set_data_length(len);
+    gp.set_streaming_width(len);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    bool ok = true;
+    if (debug) {
+      *n = isock->transport_dbg(gp);
+    } else {
+      sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+      isock->b_transport(gp, delay);
+      sc_core::wait(delay);
+      ok = gp.is_response_ok();
+    }
+    gp.clear_extension(&who);
+    return ok;
+  }
+  void run() {
+    uint64_t v = 0xaaaaaaaaaaaaaaaaull;
+    access(a, tlm::TLM_WRITE_COMMAND, kVa + 4088, &v, 8);  // A page 0 (last word)
+    v = 0xbbbbbbbbbbbbbbbbull;
+    access(b, tlm::TLM_WRITE_COMMAND, kVa, &v, 8);  // B page 0 (first word)
+    v = 0xa1a1a1a1a1a1a1a1ull;
+    access(a, tlm::TLM_WRITE_COMMAND, kVa + 4096, &v, 8);  // A page 1 (first word)
+    // A 16-byte debug read of A across its page boundary.
+    uint64_t two[2] = {};
+    access(a, tlm::TLM_READ_COMMAND, kVa + 4088, two, 16, true, &dbgRead);
+    aLow = two[0];
+    aHigh = two[1];
+    // A 16-byte debug write of A across the boundary must not touch B's frame.
+    uint64_t w[2] = {0x1111111111111111ull, 0x2222222222222222ull};
+    access(a, tlm::TLM_WRITE_COMMAND, kVa + 4088, w, 16, true, &dbgWrite);
+    access(b, tlm::TLM_READ_COMMAND, kVa, &bAfterDebugWrite, 8);
+    access(a, tlm::TLM_READ_COMMAND, kVa + 4088, aAfterDebugWrite, 16);
+    // And a timed crossing write of A.
+    uint64_t t[2] = {0x3333333333333333ull, 0x4444444444444444ull};
+    crossingWriteOk = access(a, tlm::TLM_WRITE_COMMAND, kVa + 4088, t, 16);
+    access(b, tlm::TLM_READ_COMMAND, kVa, &bWord, 8);
+  }
+};
+
+}  // namespace
+
+// Issue 7 item 23: a debug access is split per page like b_transport, so no process reaches
+// another's frames through transport_dbg.
+TEST(Isolation, NoProcessReachesAnotherProcesssFramesThroughAnyPath) {
+  Rig rig;
+  IsolationProbe probe("probe");
+  probe.a = rig.kernel.createProcess("a");
+  probe.b = rig.kernel.createProcess("b");
+  for (Asid p : {probe.a, probe.b}) {
+    rig.kernel.addRegion(p,
+                         {"heap", IsolationProbe::kVa, 2 * 4096, Perms{true, true, false, true}});
+  }
+  probe.isock.bind(rig.toMmu.tsock);
+  sc_core::sc_start();
+  EXPECT_EQ(probe.dbgRead, 16u);
+  EXPECT_EQ(probe.aLow, 0xaaaaaaaaaaaaaaaaull);
+  EXPECT_EQ(probe.aHigh, 0xa1a1a1a1a1a1a1a1ull);  // A's page 1, not B's page 0
+  EXPECT_EQ(probe.dbgWrite, 16u);
+  EXPECT_EQ(probe.bAfterDebugWrite, 0xbbbbbbbbbbbbbbbbull);
+  EXPECT_EQ(probe.aAfterDebugWrite[0], 0x1111111111111111ull);
+  EXPECT_EQ(probe.aAfterDebugWrite[1], 0x2222222222222222ull);
+  EXPECT_TRUE(probe.crossingWriteOk);
+  EXPECT_EQ(probe.bWord, 0xbbbbbbbbbbbbbbbbull);
+  EXPECT_EQ(rig.violations(), std::vector<std::string>{});
+}
