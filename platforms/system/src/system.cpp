@@ -2,6 +2,7 @@
 #include "vmsim/platform/system.h"
 
 #include <cmath>
+#include <functional>
 #include <sstream>
 
 namespace vmsim::platform {
@@ -48,11 +49,15 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
     needKernel |= isProgram(ctx.config, i);
   }
   if (needKernel) {
-    swap_ = std::make_unique<swap::SwapDisk>("swap", ctx);
     kernel_ = std::make_unique<os::Kernel>("kernel", ctx);
     kernel_->mem.bind(router_->tsock);
-    kernel_->swap.bind(swap_->tsock);
-    kernel_->setSwapSpace(swap_.get());
+    if (kernel_->swapEnabled()) {
+      swap_ = std::make_unique<swap::SwapDisk>("swap", ctx);
+      kernel_->swap.bind(swap_->tsock);
+      kernel_->setSwapSpace(swap_.get());
+    } else {
+      ignoreSubtree(ctx.config, "system.swap", "system.kernel.swap.enabled is false");
+    }
   }
   for (uint64_t i = 0; i < ncores; ++i) {
     const Asid asid =
@@ -70,11 +75,18 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
       m->walker()->mem.bind(router_->tsock);
       m->walker()->setPageTableBase(kernel_.get());
       for (auto* tc : m->translationCaches()) kernel_->addTranslationCache(tc);
+      // Whether this core's walker writes A/D bits (its declared, effective value): without
+      // them the kernel tracks dirtiness itself.
+      const auto& decl = ctx.config.declared();
+      const auto ad = decl.find(std::string(m->walker()->name()) + ".set_accessed_dirty");
+      if (ad != decl.end()) kernel_->setHardwareAccessedDirty(asid, ad->second.value != "false");
     } else {
       c.textbook()->mem.bind(router_->tsock);
     }
     addProcessRegions(asid, c);
-    c.requester.onDone([this] {
+    c.requester.onDone([this, asid] {
+      // A finished process's memory goes back to the others (frames, swap, page tables).
+      if (kernel_) kernel_->exitProcess(asid);
       if (++doneCount_ == cores_.size()) sc_core::sc_stop();
     });
   }
@@ -92,6 +104,23 @@ void System::periodicDump() {
     statsRegistry().writeText(os, run);
     periodic_ = os.str();
   }
+}
+
+void System::ignoreSubtree(Config& cfg, const std::string& path, const std::string& why) {
+  const auto node = cfg.lookup(path);
+  if (!node) return;
+  std::vector<std::string> ignored;
+  std::function<void(const YAML::Node&, const std::string&)> walk = [&](const YAML::Node& n,
+                                                                        const std::string& at) {
+    if (n.IsMap()) {
+      for (const auto& kv : n) walk(kv.second, at + "." + kv.first.as<std::string>());
+    } else {
+      ignored.push_back(at);
+      cfg.declare(at, {n.IsScalar() ? n.Scalar() : "", "", "", "ignored: " + why, "ignored"});
+    }
+  };
+  walk(*node, path);
+  for (const auto& k : ignored) logWarning("'" + k + "' is ignored: " + why);
 }
 
 bool System::isProgram(Config& cfg, uint64_t core) {

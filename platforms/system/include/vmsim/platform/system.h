@@ -64,6 +64,8 @@ class System : public Module {
  private:
   void addProcessRegions(Asid asid, Core& c);
   static bool isProgram(Config& cfg, uint64_t core);
+  /// Declares every user key under `path` as ignored (with a warning), for a part not built.
+  void ignoreSubtree(Config& cfg, const std::string& path, const std::string& why);
   std::unique_ptr<os::ProgramWorkload> makeProgram(SimContext& ctx, const std::string& core,
                                                    Asid asid);
 
