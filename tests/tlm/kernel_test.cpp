@@ -155,6 +155,23 @@ void elaborateKernelWithoutSwapDevice() {
   sc_core::sc_start(sc_core::SC_ZERO_TIME);
 }
 
+TEST(KernelSwapOff, APlatformBindingOnlyMemElaborates) {
+  Config cfg;
+  stats::Registry reg;
+  SimContext ctx{cfg, reg};
+  cfg.loadString("kernel: {swap: {enabled: false}}\n");
+  mem::Router router("router", ctx);
+  dram::Dram dram("dram", ctx);
+  router.isock.bind(dram.tsock);
+  router.map(0, 0, dram.size(), "dram");
+  os::Kernel kernel("kernel", ctx);
+  kernel.mem.bind(router.tsock);  // neither swap nor fault_tsock is bound
+  cfg.finalize();
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  const Asid a = kernel.createProcess("p");
+  EXPECT_TRUE(kernel.pageTableRoot(a).has_value());
+}
+
 TEST(KernelSwapOn, EnabledSwapWithoutADeviceIsAClearElaborationError) {
   sc_core::sc_report_handler::set_actions(sc_core::SC_FATAL, sc_core::SC_THROW);
   std::string what;

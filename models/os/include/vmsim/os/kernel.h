@@ -36,8 +36,9 @@ struct Region {
 
 class Kernel : public Module, public PageTableBase {
  public:
-  /// Faults from any number of MMUs (one per core).
-  tlm_utils::multi_passthrough_target_socket<Kernel> fault_tsock;
+  /// Faults from any number of MMUs (one per core), none included: a platform may use the
+  /// kernel for its page tables alone.
+  tlm_utils::multi_passthrough_target_socket_optional<Kernel> fault_tsock;
   tlm_utils::simple_initiator_socket<Kernel> mem;
   /// The swap device. Optional: with `swap.enabled: false` it may stay unbound; with swap enabled
   /// an unbound socket is an elaboration error.
