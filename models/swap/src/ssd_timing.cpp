@@ -14,7 +14,7 @@ SsdTiming::SsdTiming(const SsdParams& params) : p_(params) {
         "ssd: channels, diesPerChannel, pageBytes, channelBytesPerSec and capacity must be > 0");
   if (p_.writeBufferBytes && p_.hostBytesPerSec == 0)
     throw std::invalid_argument("ssd: a write buffer needs hostBytesPerSec > 0");
-  channelBusyUntil_.assign(p_.channels, 0);
+  channelBusy_.resize(p_.channels);
   dieBusyUntil_.assign(uint64_t{p_.channels} * p_.diesPerChannel, 0);
 }
 
@@ -65,21 +65,32 @@ uint64_t SsdTiming::bufferedWrite(uint64_t startNs, uint64_t lba, uint32_t bytes
   return acked;
 }
 
+uint64_t SsdTiming::reserveChannel(uint32_t channel, uint64_t earliestNs, uint64_t ns) {
+  auto& busy = channelBusy_[channel];
+  // Requests arrive in about time order; intervals long past can no longer matter.
+  constexpr uint64_t kHorizonNs = 1000000000;
+  while (!busy.empty() && busy.begin()->second + kHorizonNs < earliestNs) busy.erase(busy.begin());
+  uint64_t t = earliestNs;
+  auto it = busy.upper_bound(t);
+  if (it != busy.begin() && std::prev(it)->second > t) t = std::prev(it)->second;
+  for (; it != busy.end() && it->first < t + ns; ++it) t = std::max(t, it->second);
+  busy.emplace(t, t + ns);
+  return t;
+}
+
 uint64_t SsdTiming::servePage(uint64_t startNs, uint64_t flashPage, uint64_t bytes, bool write) {
-  uint64_t& channel = channelBusyUntil_[channelOf(flashPage)];
-  uint64_t& die =
-      dieBusyUntil_[uint64_t{channelOf(flashPage)} * p_.diesPerChannel + dieOf(flashPage)];
+  const uint32_t channel = channelOf(flashPage);
+  uint64_t& die = dieBusyUntil_[uint64_t{channel} * p_.diesPerChannel + dieOf(flashPage)];
+  const uint64_t xfer = transferNs(bytes);
   if (write) {
     // Data moves over the channel into the die's page register, then the die programs it.
-    const uint64_t busDone = std::max({startNs, channel, die}) + transferNs(bytes);
-    channel = busDone;
+    const uint64_t busDone = reserveChannel(channel, std::max(startNs, die), xfer) + xfer;
     die = busDone + p_.programNs;
     return die;
   }
   // The die senses the page into its register, then the channel carries the bytes out.
   const uint64_t sensed = std::max(startNs, die) + p_.readNs;
-  const uint64_t busDone = std::max(sensed, channel) + transferNs(bytes);
-  channel = busDone;
+  const uint64_t busDone = reserveChannel(channel, sensed, xfer) + xfer;
   die = busDone;
   return busDone;
 }

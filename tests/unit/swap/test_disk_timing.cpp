@@ -112,6 +112,20 @@ TEST(SsdTiming, DiesOnOneChannelShareTheBus) {
   EXPECT_EQ(done, p.readNs + p.diesPerChannel * ssd.transferNs(p.pageBytes));
 }
 
+TEST(SsdTiming, AWriteWaitingForItsDieLeavesTheChannelFreeForOtherDies) {
+  SsdTiming ssd;
+  const SsdParams p;
+  const uint64_t xfer = ssd.transferNs(kPage);
+  const uint64_t flashPageSectors = p.pageBytes / kSectorBytes;
+  const uint64_t die0Again = uint64_t{p.channels} * p.diesPerChannel * flashPageSectors;
+  const uint64_t die1 = uint64_t{p.channels} * flashPageSectors;  // channel 0, die 1
+  ASSERT_EQ(ssd.serviceNs(0, 0, kPage, true), xfer + p.programNs);
+  // The second write to die 0 can only cross the channel once the die has programmed the first.
+  ASSERT_EQ(ssd.serviceNs(xfer, die0Again, kPage, true), xfer + p.programNs + xfer + p.programNs);
+  // Meanwhile a read on die 1 of the same channel uses the idle channel.
+  EXPECT_EQ(ssd.serviceNs(xfer, die1, kPage, false), xfer + p.readNs + xfer);
+}
+
 SsdParams buffered(uint64_t bytes) {
   SsdParams p;
   p.writeBufferBytes = bytes;

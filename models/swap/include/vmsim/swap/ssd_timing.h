@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <queue>
 #include <tuple>
 #include <unordered_map>
@@ -63,8 +64,12 @@ class SsdTiming final : public DiskTiming {
   uint64_t servePage(uint64_t startNs, uint64_t flashPage, uint64_t bytes, bool write);
 
   SsdParams p_;
-  std::vector<uint64_t> channelBusyUntil_;
-  std::vector<uint64_t> dieBusyUntil_;  // index channel * diesPerChannel + die
+  // Start of the first gap of `ns` on the channel at or after `earliestNs`, now reserved. A
+  // transfer that must wait (for its die) does not block the channel before it starts: a
+  // transfer for another die may use the gap (a busy-until time could not express that).
+  uint64_t reserveChannel(uint32_t channel, uint64_t earliestNs, uint64_t ns);
+  std::vector<std::map<uint64_t, uint64_t>> channelBusy_;  // per channel: start -> end
+  std::vector<uint64_t> dieBusyUntil_;                     // index channel * diesPerChannel + die
 
   // Write buffer: programs in flight as (completion time, bytes, lba), earliest first; the
   // latest buffered write of each start lba, as (sectors, completion time).
