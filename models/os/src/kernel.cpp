@@ -45,7 +45,8 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
       swapOuts_(ctx.stats.scalar(statName("swapOuts"), "Count", "pages written to swap")),
       evictions_(ctx.stats.scalar(statName("evictions"), "Count", "frames reclaimed")),
       tableFrames_(
-          ctx.stats.scalar(statName("pageTableFrames"), "Count", "frames holding page tables")),
+          ctx.stats.scalar(statName("pageTableFrames"), "Count",
+                           "frames allocated for page tables (freed again at process exit)")),
       secondChances_(ctx.stats.scalar(statName("secondChances"), "Count",
                                       "eviction candidates spared because their A bit was set")),
       cleanEvictions_(ctx.stats.scalar(statName("cleanEvictions"), "Count",
@@ -162,12 +163,12 @@ void Kernel::end_of_elaboration() {
   }
 }
 
-void Kernel::freeTable(Asid asid, Process& p, uint64_t table, unsigned level) {
+void Kernel::freeTable(Process& p, uint64_t table, unsigned level) {
   for (uint64_t i = 0; i < pte::kEntriesPerTable; ++i) {
     const uint64_t addr = table + i * pte::kEntryBytes;
     const uint64_t e = read64(addr);
     if (level > 1) {
-      if (e & pte::kPresent) freeTable(asid, p, pte::frameAddr(e), level - 1);
+      if (e & pte::kPresent) freeTable(p, pte::frameAddr(e), level - 1);
       continue;
     }
     if (e & pte::kPresent) {
@@ -196,7 +197,7 @@ void Kernel::exitProcess(Asid asid) {
   for (const uint64_t key : policy_->residents()) {
     if (keyAsid(key) == asid) policy_->remove(key);
   }
-  freeTable(asid, p, p.root, pte::kLevels);
+  freeTable(p, p.root, pte::kLevels);
   for (auto* c : caches_) c->invalidateAsid(asid);
   p.root = 0;
   p.regions.clear();

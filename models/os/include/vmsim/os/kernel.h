@@ -119,7 +119,7 @@ class Kernel : public Module, public PageTableBase {
   void end_of_elaboration() override;
   void residentChanged(Process& p, int delta);
   /// Frees the table at `table` (a level-`level` table) and everything below it.
-  void freeTable(Asid asid, Process& p, uint64_t table, unsigned level);
+  void freeTable(Process& p, uint64_t table, unsigned level);
 
   /// Functional (debug-transport) access to physical memory; fatal if memory refuses it.
   void debugTransfer(uint64_t pa, unsigned char* data, unsigned len, bool toMemory,
