@@ -203,13 +203,49 @@ TEST(KernelSoftwareDirty, WithoutHardwareADEveryWritablePageIsKeptThroughEvictio
   }
   EXPECT_EQ(rig.reg.value("kernel.swapOuts"), 11);
   EXPECT_EQ(rig.reg.value("kernel.cleanEvictions"), 0);
-  EXPECT_EQ(rig.reg.value("kernel.secondChances"), 0);  // the A bits say nothing here
   for (uint64_t i = 0; i < 11; ++i) {
     ASSERT_EQ(rig.port.fault(a, kHeap + i * kPage, AccessKind::Load), FaultKind::None);
     EXPECT_EQ(rig.load(a, kHeap + i * kPage + 8), 0x1000 + i) << "page " << i;
   }
   EXPECT_EQ(rig.reg.value("kernel.majorFaults"), 11);
   EXPECT_EQ(rig.reg.value("kernel.minorFaults"), 22);
+}
+
+TEST(KernelSoftwareReference, WithoutHardwareAUnusedPagesAreRevokedThenEvicted) {
+  Rig rig("kernel: {memory_size: 64KiB, replacement: fifo}\n");
+  rig.start();
+  const Asid a = rig.process("p", 64);
+  rig.kernel->setHardwareAccessedDirty(a, false);
+  for (uint64_t i = 0; i < 11; ++i) {
+    ASSERT_EQ(rig.port.fault(a, kHeap + i * kPage, AccessKind::Load), FaultKind::None);
+  }
+  // The first scan finds every page present (= referenced): each is revoked and spared once,
+  // and the oldest, still unused, goes.
+  ASSERT_EQ(rig.port.fault(a, kHeap + 11 * kPage, AccessKind::Load), FaultKind::None);
+  EXPECT_EQ(rig.reg.value("kernel.secondChances"), 11);
+  EXPECT_EQ(rig.reg.value("kernel.evictions"), 1);
+  EXPECT_FALSE(rig.kernel->leafEntry(a, kHeap) & pte::kPresent);
+  const uint64_t revoked = rig.kernel->leafEntry(a, kHeap + kPage);
+  EXPECT_FALSE(revoked & pte::kPresent);
+  EXPECT_NE(pte::frameAddr(revoked), 0u) << "a revoked page keeps its frame";
+  // Page 1 is used again: a reference fault re-validates it without I/O or a new frame.
+  const uint64_t freeFrames = rig.kernel->framesFree();
+  ASSERT_EQ(rig.port.fault(a, kHeap + kPage, AccessKind::Store), FaultKind::None);
+  EXPECT_EQ(rig.reg.value("kernel.referenceFaults"), 1);
+  EXPECT_EQ(rig.kernel->framesFree(), freeFrames);
+  constexpr uint64_t kRevokedBit = uint64_t{1} << 10;  // the kernel's software bit
+  EXPECT_TRUE(revoked & kRevokedBit);
+  EXPECT_EQ(rig.kernel->leafEntry(a, kHeap + kPage),
+            (revoked & ~kRevokedBit) | pte::kPresent | pte::kAccessed);
+  EXPECT_EQ(rig.reg.value("kernel.minorFaults"), 12);
+  EXPECT_EQ(rig.reg.value("kernel.majorFaults"), 0);
+  // The next eviction spares the used page 1 and takes page 2, unused since its revocation.
+  ASSERT_EQ(rig.port.fault(a, kHeap + 12 * kPage, AccessKind::Load), FaultKind::None);
+  EXPECT_FALSE(rig.kernel->leafEntry(a, kHeap + kPage) & pte::kSwapped);  // spared (revoked)
+  EXPECT_EQ(pte::frameAddr(rig.kernel->leafEntry(a, kHeap + kPage)), pte::frameAddr(revoked));
+  EXPECT_TRUE(rig.kernel->leafEntry(a, kHeap + 2 * kPage) & pte::kSwapped);
+  EXPECT_EQ(rig.reg.value("kernel.secondChances"), 12);
+  EXPECT_EQ(rig.reg.value("kernel.evictions"), 2);
 }
 
 TEST(KernelSoftwareDirty, WithHardwareADTheKernelLeavesTheBitsToTheMmu) {

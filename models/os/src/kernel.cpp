@@ -24,6 +24,13 @@ Asid keyAsid(uint64_t key) {
 uint64_t keyVpn(uint64_t key) {
   return key & ((uint64_t{1} << kVpnBits) - 1);
 }
+// Software bit 10 (free for software, like bit 9): a resident page whose present bit the kernel
+// cleared to learn whether it is used again (the software reference bit of machines without a
+// hardware one); the frame stays in bits 12..51. Only meaningful when not present.
+constexpr uint64_t kRevoked = uint64_t{1} << 10;
+bool resident(uint64_t e) {
+  return (e & pte::kPresent) || (e & kRevoked);
+}
 }  // namespace
 
 Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
@@ -48,7 +55,12 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
           ctx.stats.scalar(statName("pageTableFrames"), "Count",
                            "frames allocated for page tables (freed again at process exit)")),
       secondChances_(ctx.stats.scalar(statName("secondChances"), "Count",
-                                      "eviction candidates spared because their A bit was set")),
+                                      "eviction candidates spared because their A bit was set "
+                                      "(or, without hardware A bits, because they were present)")),
+      referenceFaults_(ctx.stats.scalar(statName("referenceFaults"), "Count",
+                                        "faults that only re-validated a resident page whose "
+                                        "software reference bit was being sampled (no hardware "
+                                        "A bits)")),
       cleanEvictions_(ctx.stats.scalar(statName("cleanEvictions"), "Count",
                                        "evictions without a swap write (page unchanged since its "
                                        "swap-in, or never written since its zero-fill)")),
@@ -171,7 +183,7 @@ void Kernel::freeTable(Process& p, uint64_t table, unsigned level) {
       if (e & pte::kPresent) freeTable(p, pte::frameAddr(e), level - 1);
       continue;
     }
-    if (e & pte::kPresent) {
+    if (resident(e)) {
       const uint64_t idx = (pte::frameAddr(e) - memBase_) / kPage;
       if (frames_[idx].swapSlot >= 0 && swapSpace_) {
         swapSpace_->freeSlots(static_cast<uint64_t>(frames_[idx].swapSlot), 1);
@@ -247,7 +259,7 @@ void Kernel::unmapRange(Asid asid, uint64_t start, uint64_t size) {
     const uint64_t entryAddr = leafEntryAddr(p, va, false);
     if (!entryAddr) continue;
     const uint64_t e = read64(entryAddr);
-    if (e & pte::kPresent) {
+    if (resident(e)) {
       const uint64_t idx = (pte::frameAddr(e) - memBase_) / kPage;
       if (frames_[idx].swapSlot >= 0 && swapSpace_) {
         swapSpace_->freeSlots(static_cast<uint64_t>(frames_[idx].swapSlot), 1);
@@ -443,15 +455,21 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
   uint64_t key = policy_->chooseVictim();
   // The kernel sees no hits (the hardware does): the PTE accessed bits tell it which pages were
   // used since the last scan. A referenced victim gets a second chance, at most once per page:
-  // its bit is cleared and the policy spares it (FIFO moves it to the tail). Pages of a process
-  // whose MMU does not set A bits get none: their bit says nothing about use.
+  // its bit is cleared and the policy spares it (FIFO moves it to the tail). For a process whose
+  // MMU sets no A bits the kernel keeps a software reference bit instead, as 4.2BSD did on the
+  // VAX (Babaoglu and Joy, SOSP 1981): a present page counts as referenced; sparing it clears
+  // its present bit (kRevoked), and a use before the next scan re-validates it in a cheap fault.
   for (size_t tries = policy_->size(); useAccessedBit_ && tries > 0; --tries) {
     Process& owner = procs_.at(keyAsid(key));
-    if (!owner.hardwareAD) break;
     const uint64_t ea = leafEntryAddr(owner, keyVpn(key) * kPage, false);
     const uint64_t pe = read64(ea);
-    if (!(pe & pte::kAccessed)) break;
-    write64(ea, pe & ~pte::kAccessed);
+    if (owner.hardwareAD) {
+      if (!(pe & pte::kAccessed)) break;
+      write64(ea, pe & ~pte::kAccessed);
+    } else {
+      if (!(pe & pte::kPresent)) break;  // revoked at the last scan and not used since
+      write64(ea, (pe & ~pte::kPresent) | kRevoked);
+    }
     shootdown(keyAsid(key), keyVpn(key) * kPage);  // the TLB must not hide the next reference
     ++secondChances_;
     policy_->spare(key);
@@ -515,6 +533,12 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
   }
   const uint64_t old = read64(entryAddr);
   if (old & pte::kPresent) return FaultKind::None;  // mapped meanwhile (another core, a retry)
+  if (old & kRevoked) {
+    // The page is resident: its software reference bit was being sampled. Re-validate it.
+    write64(entryAddr, (old & ~kRevoked) | pte::kPresent | pte::kAccessed);
+    ++referenceFaults_;
+    return FaultKind::None;
+  }
   const auto frame = allocFrame(delay);
   if (!frame) {
     ++oomFaults_;

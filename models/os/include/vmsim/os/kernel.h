@@ -70,8 +70,9 @@ class Kernel : public Module, public PageTableBase {
   bool swapEnabled() const { return swapEnabled_; }
   /// Whether the MMUs running `asid` write accessed/dirty bits into its PTEs (the walker's
   /// `set_accessed_dirty`; default true). Without them the kernel keeps the bits itself: a mapped
-  /// page of a writable region counts as dirty from its mapping on, and no second chance is given
-  /// (the A bit says nothing). Set it before the process runs.
+  /// page of a writable region counts as dirty from its mapping on, and the second chance samples
+  /// use by clearing a spared page's present bit (a software reference bit; a use re-validates
+  /// it in a reference fault). Set it before the process runs.
   void setHardwareAccessedDirty(Asid asid, bool on);
   /// The process is done: its frames, swap slots and page-table frames are freed, its
   /// translations shot down, and later accesses in `asid` are segmentation faults.
@@ -157,6 +158,7 @@ class Kernel : public Module, public PageTableBase {
   stats::Scalar& evictions_;
   stats::Scalar& tableFrames_;
   stats::Scalar& secondChances_;
+  stats::Scalar& referenceFaults_;
   stats::Scalar& cleanEvictions_;
   std::vector<unsigned char> pageBuf_ = std::vector<unsigned char>(4096);
   stats::Histogram& faultLatency_;
