@@ -395,3 +395,97 @@ TEST(EndToEnd, MissingTraceFileIsNamed) {
   EXPECT_NE(r.output.find(dir + "/missing.trace: cannot open"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("region"), std::string::npos) << r.output;
 }
+
+// Issue 7.1: without hardware A/D updates (the walker's set_accessed_dirty=false) the kernel
+// treats writable pages as dirty, so no written page is dropped as clean and zero-filled again.
+TEST(EndToEnd, NoDataLostWhenTheWalkerSetsNoAccessedDirtyBits) {
+  const auto dir = tempDir("noad");
+  const std::string p = " --param system.cpu0.";
+  const Result r = runVmsim(kDefault + p + "mmu.walker.set_accessed_dirty=false" + p +
+                            "requester.verify_data=true" + p + "requester.workload.footprint=8MiB" +
+                            p + "requester.workload.count=60000" + p +
+                            "requester.workload.write_fraction=0.5"
+                            " --param system.kernel.memory_size=2MiB --outdir " +
+                            dir);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const std::string stats = slurp(dir + "/stats.txt");
+  EXPECT_EQ(statValue(stats, "system.cpu0.requester.dataMismatches"), 0);
+  // Each of the 2048 pages is zero-filled once; every later fault reads it back from swap.
+  EXPECT_EQ(statValue(stats, "system.kernel.minorFaults"), 2048);
+  EXPECT_GT(statValue(stats, "system.kernel.majorFaults"), 1000);
+  EXPECT_EQ(statValue(stats, "system.kernel.cleanEvictions"), 0);
+  // Second chance goes by the kernel's software reference bit: spared pages lose their present
+  // bit, and a use re-validates them in a reference fault.
+  EXPECT_GT(statValue(stats, "system.kernel.secondChances"), 0);
+  EXPECT_GT(statValue(stats, "system.kernel.referenceFaults"), 0);
+  // The kernel set D itself, so stores do not go back to the walker on every TLB hit.
+  EXPECT_EQ(statValue(stats, "system.cpu0.mmu.l1d.dirtyMisses"), 0);
+}
+
+// Issue 7.4: second chance under FIFO moves the referenced page to the tail; under MRU it cannot
+// change the victim, so asking for it is refused.
+TEST(EndToEnd, FifoGivesRealSecondChancesAndMruRefusesTheAccessedBit) {
+  const auto dir = tempDir("fifo2");
+  const std::string common = kDefault +
+                             " --param system.kernel.memory_size=1MiB"
+                             " --param system.cpu0.requester.workload.footprint=4MiB" +
+                             kSmall;
+  const Result r = runVmsim(common + " --param system.kernel.replacement=fifo --outdir " + dir);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const std::string stats = slurp(dir + "/stats.txt");
+  const double evictions = statValue(stats, "system.kernel.evictions");
+  const double spared = statValue(stats, "system.kernel.secondChances");
+  EXPECT_GT(evictions, 1000);
+  EXPECT_GT(spared, 0);
+  EXPECT_NE(spared, evictions);  // it was exactly equal: the same victim was picked again
+  const Result mru = runVmsim(common +
+                              " --param system.kernel.replacement=mru"
+                              " --param system.kernel.use_accessed_bit=true --outdir " +
+                              tempDir("mru2"));
+  EXPECT_EQ(mru.exitCode, 2) << mru.output;
+  EXPECT_NE(mru.output.find("system.kernel.use_accessed_bit"), std::string::npos) << mru.output;
+}
+
+// Issue 7.14: per-process resident pages, and a finished process's memory freed at its exit.
+TEST(EndToEnd, AFinishedProcessFreesItsMemoryAndResidentPagesAreReportedPerProcess) {
+  const auto dir = tempDir("exit");
+  const std::string w = " --param system.cpu1.requester.workload.";
+  const Result r = runVmsim(kDefault + " --param system.cores=2" +
+                            " --param system.cpu0.requester.workload.count=3000" + w +
+                            "type=synthetic" + w + "pattern=random" + w + "footprint=64MiB" + w +
+                            "count=30000 --param system.kernel.memory_size=4MiB --outdir " + dir);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const std::string stats = slurp(dir + "/stats.txt");
+  const double atExit0 = statValue(stats, "system.kernel.proc0.residentAtExit");
+  EXPECT_GT(atExit0, 100);
+  EXPECT_GT(statValue(stats, "system.kernel.proc1.residentAtExit"), 100);
+  EXPECT_EQ(statValue(stats, "system.kernel.proc0.residentPages"), 0);
+  EXPECT_EQ(statValue(stats, "system.kernel.proc1.residentPages"), 0);
+  // Every fault took a frame; every eviction or exit gave one back. cpu1 went on in the frames
+  // cpu0 freed at its exit, so more pages were resident at the two exits together than the
+  // 1024 frames of memory could ever hold at once.
+  const double faults =
+      statValue(stats, "system.kernel.minorFaults") + statValue(stats, "system.kernel.majorFaults");
+  const double atExits = atExit0 + statValue(stats, "system.kernel.proc1.residentAtExit");
+  EXPECT_EQ(faults - statValue(stats, "system.kernel.evictions"), atExits);
+  EXPECT_GT(atExits, 1024);
+  EXPECT_EQ(statValue(stats, "system.kernel.proc0.evictions") +
+                statValue(stats, "system.kernel.proc1.evictions"),
+            statValue(stats, "system.kernel.evictions"));
+}
+
+// Issue 7.16: with swap disabled the platform builds no swap disk (nothing to bind), and the swap
+// disk's keys are accepted as ignored.
+TEST(EndToEnd, SwapDisabledRunsWithoutASwapDisk) {
+  const auto dir = tempDir("noswap");
+  const Result r = runVmsim(kDefault + kSmall +
+                            " --param system.kernel.swap.enabled=false"
+                            " --param system.kernel.memory_size=1MiB --outdir " +
+                            dir);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find("system.kernel.swap.enabled is false; ignoring system.swap.type"), std::string::npos) << r.output;
+  const std::string stats = slurp(dir + "/stats.txt");
+  EXPECT_EQ(stats.find("system.swap."), std::string::npos);
+  EXPECT_GT(statValue(stats, "system.kernel.outOfMemory"), 0);
+  EXPECT_EQ(statValue(stats, "system.kernel.evictions"), 0);
+}

@@ -24,6 +24,13 @@ Asid keyAsid(uint64_t key) {
 uint64_t keyVpn(uint64_t key) {
   return key & ((uint64_t{1} << kVpnBits) - 1);
 }
+// Software bit 10 (free for software, like bit 9): a resident page whose present bit the kernel
+// cleared to learn whether it is used again (the software reference bit of machines without a
+// hardware one); the frame stays in bits 12..51. Only meaningful when not present.
+constexpr uint64_t kRevoked = uint64_t{1} << 10;
+bool resident(uint64_t e) {
+  return (e & pte::kPresent) || (e & kRevoked);
+}
 }  // namespace
 
 Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
@@ -45,9 +52,15 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
       swapOuts_(ctx.stats.scalar(statName("swapOuts"), "Count", "pages written to swap")),
       evictions_(ctx.stats.scalar(statName("evictions"), "Count", "frames reclaimed")),
       tableFrames_(
-          ctx.stats.scalar(statName("pageTableFrames"), "Count", "frames holding page tables")),
+          ctx.stats.scalar(statName("pageTableFrames"), "Count",
+                           "frames allocated for page tables (freed again at process exit)")),
       secondChances_(ctx.stats.scalar(statName("secondChances"), "Count",
-                                      "eviction candidates spared because their A bit was set")),
+                                      "eviction candidates spared because their A bit was set "
+                                      "(or, without hardware A bits, because they were present)")),
+      referenceFaults_(ctx.stats.scalar(statName("referenceFaults"), "Count",
+                                        "faults that only re-validated a resident page whose "
+                                        "software reference bit was being sampled (no hardware "
+                                        "A bits)")),
       cleanEvictions_(ctx.stats.scalar(statName("cleanEvictions"), "Count",
                                        "evictions without a swap write (page unchanged since its "
                                        "swap-in, or never written since its zero-fill)")),
@@ -82,9 +95,19 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
   const auto policyName = p.getChoice("replacement", "clock", policies, "page-replacement policy");
   const uint64_t seed = p.getUint("seed", 1, "", "seed of randomised replacement policies");
   policy_ = makeReplacementPolicy(policyName, seed);
-  useAccessedBit_ = p.getBool("use_accessed_bit", true,
+  // Under MRU a referenced page is the most recently used one, so sparing it makes it the victim
+  // again: the bit means nothing there, and asking for it is an error.
+  useAccessedBit_ = p.getBool("use_accessed_bit", policy_->sparingChangesVictim(),
                               "give pages whose PTE accessed bit is set a second chance (the "
-                              "bit is cleared and the page counts as touched)");
+                              "bit is cleared and the policy spares the page: FIFO moves it to "
+                              "the tail, LRU/CLOCK count it as used); default false for mru, "
+                              "where it cannot change the victim");
+  if (useAccessedBit_ && !policy_->sparingChangesVictim()) {
+    p.config().addProblem("'" + p.key("use_accessed_bit") + "': a second chance cannot change " +
+                          policyName +
+                          "'s victim (a referenced page is the most recently used one, which " +
+                          policyName + " evicts); set it to false or choose another replacement");
+  }
 
   const uint64_t n = memSize / kPage;
   frames_.resize(n);
@@ -107,8 +130,91 @@ Asid Kernel::createProcess(const std::string& name) {
   if (!root) throw std::runtime_error(std::string(this->name()) + ": no frame for a page table");
   zeroFrame(*root);
   ++tableFrames_;
-  procs_[asid] = Process{name, *root, {}};
+  Process proc;
+  proc.name = name;
+  proc.root = *root;
+  // Per-process stats, named after the process (made unique by the ASID if the name repeats).
+  std::string tag = name;
+  for (const auto& [a, o] : procs_) {
+    if (o.name == name) tag = name + "_asid" + std::to_string(asid);
+  }
+  auto& reg = context().stats;
+  proc.residentStat = &reg.scalar(statName(tag + ".residentPages"), "Count",
+                                  "user pages of process " + name + " resident now");
+  proc.peakStat = &reg.scalar(statName(tag + ".peakResidentPages"), "Count",
+                              "most user pages of process " + name + " resident at once");
+  proc.atExitStat = &reg.scalar(statName(tag + ".residentAtExit"), "Count",
+                                "user pages of process " + name + " resident when it exited");
+  proc.evictedStat =
+      &reg.scalar(statName(tag + ".evictions"), "Count", "pages of process " + name + " evicted");
+  procs_[asid] = std::move(proc);
   return asid;
+}
+
+void Kernel::residentChanged(Process& p, int delta) {
+  p.resident = static_cast<uint64_t>(static_cast<int64_t>(p.resident) + delta);
+  p.residentStat->set(static_cast<double>(p.resident));
+  if (static_cast<double>(p.resident) > p.peakStat->value()) {
+    p.peakStat->set(static_cast<double>(p.resident));
+  }
+}
+
+uint64_t Kernel::residentPages(Asid asid) const {
+  auto it = procs_.find(asid);
+  return it == procs_.end() ? 0 : it->second.resident;
+}
+
+void Kernel::setHardwareAccessedDirty(Asid asid, bool on) {
+  procs_.at(asid).hardwareAD = on;
+}
+
+void Kernel::end_of_elaboration() {
+  if (swapEnabled_ && (swap.size() == 0 || !swapSpace_)) {
+    SC_REPORT_FATAL(name(),
+                    "swap is enabled (swap.enabled) but no swap device is connected: bind the "
+                    "kernel's swap socket and call setSwapSpace(), or set swap.enabled=false");
+  }
+}
+
+void Kernel::freeTable(Process& p, uint64_t table, unsigned level) {
+  for (uint64_t i = 0; i < pte::kEntriesPerTable; ++i) {
+    const uint64_t addr = table + i * pte::kEntryBytes;
+    const uint64_t e = read64(addr);
+    if (level > 1) {
+      if (e & pte::kPresent) freeTable(p, pte::frameAddr(e), level - 1);
+      continue;
+    }
+    if (resident(e)) {
+      const uint64_t idx = (pte::frameAddr(e) - memBase_) / kPage;
+      if (frames_[idx].swapSlot >= 0 && swapSpace_) {
+        swapSpace_->freeSlots(static_cast<uint64_t>(frames_[idx].swapSlot), 1);
+      }
+      frames_[idx] = Frame{};
+      freeFrames_.push_back(idx);
+      residentChanged(p, -1);
+    } else if ((e & pte::kSwapped) && swapSpace_) {
+      swapSpace_->freeSlots(pte::swapSlot(e), 1);
+    }
+  }
+  const uint64_t idx = (table - memBase_) / kPage;
+  frames_[idx] = Frame{};
+  freeFrames_.push_back(idx);
+}
+
+void Kernel::exitProcess(Asid asid) {
+  auto it = procs_.find(asid);
+  if (it == procs_.end() || it->second.exited) return;
+  Process& p = it->second;
+  p.atExitStat->set(static_cast<double>(p.resident));
+  // The policy forgets the process's pages first (its keys carry the ASID).
+  for (const uint64_t key : policy_->residents()) {
+    if (keyAsid(key) == asid) policy_->remove(key);
+  }
+  freeTable(p, p.root, pte::kLevels);
+  for (auto* c : caches_) c->invalidateAsid(asid);
+  p.root = 0;
+  p.regions.clear();
+  p.exited = true;
 }
 
 void Kernel::addRegion(Asid asid, const Region& r) {
@@ -154,7 +260,7 @@ void Kernel::unmapRange(Asid asid, uint64_t start, uint64_t size) {
     const uint64_t entryAddr = leafEntryAddr(p, va, false);
     if (!entryAddr) continue;
     const uint64_t e = read64(entryAddr);
-    if (e & pte::kPresent) {
+    if (resident(e)) {
       const uint64_t idx = (pte::frameAddr(e) - memBase_) / kPage;
       if (frames_[idx].swapSlot >= 0 && swapSpace_) {
         swapSpace_->freeSlots(static_cast<uint64_t>(frames_[idx].swapSlot), 1);
@@ -163,6 +269,7 @@ void Kernel::unmapRange(Asid asid, uint64_t start, uint64_t size) {
       freeFrames_.push_back(idx);
       const uint64_t key = pageKey(asid, va / kPage);
       if (policy_->contains(key)) policy_->remove(key);
+      residentChanged(p, -1);
     } else if ((e & pte::kSwapped) && swapSpace_) {
       swapSpace_->freeSlots(pte::swapSlot(e), 1);
     }
@@ -240,7 +347,7 @@ ProcessMemory& Kernel::processMemory(Asid asid, uint64_t heapStart, uint64_t hea
 
 std::optional<PhysAddr> Kernel::pageTableRoot(Asid asid) const {
   auto it = procs_.find(asid);
-  if (it == procs_.end()) return std::nullopt;
+  if (it == procs_.end() || it->second.exited) return std::nullopt;
   return PhysAddr(it->second.root);
 }
 
@@ -357,7 +464,8 @@ void Kernel::unpinFrame(PhysAddr pa) {
 bool Kernel::pagePinned(uint64_t key) {
   const uint64_t ea = leafEntryAddr(procs_.at(keyAsid(key)), keyVpn(key) * kPage, false);
   const uint64_t e = ea ? read64(ea) : 0;
-  return (e & pte::kPresent) && pinCount_[(pte::frameAddr(e) - memBase_) / kPage] > 0;
+  // A revoked page (software reference bit) keeps its frame too.
+  return (e & (pte::kPresent | kRevoked)) && pinCount_[(pte::frameAddr(e) - memBase_) / kPage] > 0;
 }
 
 std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
@@ -385,15 +493,25 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
   if (!first) return std::nullopt;
   uint64_t key = *first;
   // The kernel sees no hits (the hardware does): the PTE accessed bits tell it which pages were
-  // used since the last scan. A referenced victim gets a second chance, at most once per page.
+  // used since the last scan. A referenced victim gets a second chance, at most once per page:
+  // its bit is cleared and the policy spares it (FIFO moves it to the tail). For a process whose
+  // MMU sets no A bits the kernel keeps a software reference bit instead, as 4.2BSD did on the
+  // VAX (Babaoglu and Joy, SOSP 1981): a present page counts as referenced; sparing it clears
+  // its present bit (kRevoked), and a use before the next scan re-validates it in a cheap fault.
   for (size_t tries = policy_->size(); useAccessedBit_ && tries > 0; --tries) {
-    const uint64_t ea = leafEntryAddr(procs_.at(keyAsid(key)), keyVpn(key) * kPage, false);
+    Process& owner = procs_.at(keyAsid(key));
+    const uint64_t ea = leafEntryAddr(owner, keyVpn(key) * kPage, false);
     const uint64_t pe = read64(ea);
-    if (!(pe & pte::kAccessed)) break;
-    write64(ea, pe & ~pte::kAccessed);
+    if (owner.hardwareAD) {
+      if (!(pe & pte::kAccessed)) break;
+      write64(ea, pe & ~pte::kAccessed);
+    } else {
+      if (!(pe & pte::kPresent)) break;  // revoked at the last scan and not used since
+      write64(ea, (pe & ~pte::kPresent) | kRevoked);
+    }
     shootdown(keyAsid(key), keyVpn(key) * kPage);  // the TLB must not hide the next reference
     ++secondChances_;
-    policy_->touch(key);
+    policy_->spare(key);
     auto next = pick();
     if (!next) return std::nullopt;
     key = *next;
@@ -422,6 +540,8 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
   if (!(e & pte::kDirty)) ++cleanEvictions_;
   policy_->remove(key);
   ++evictions_;
+  residentChanged(p, -1);
+  *p.evictedStat += 1;
   write64(entryAddr, newEntry);
   shootdown(asid, va);
   frames_[(frame - memBase_) / kPage] = Frame{};
@@ -432,7 +552,7 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
 
 FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::sc_time& delay) {
   auto it = procs_.find(asid);
-  if (it == procs_.end()) return FaultKind::Segmentation;
+  if (it == procs_.end() || it->second.exited) return FaultKind::Segmentation;
   Process& p = it->second;
   const Region* r = findRegion(p, va);
   Region anywhere{"anywhere", 0, uint64_t{1} << 47, Perms{}};
@@ -454,6 +574,12 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
   }
   const uint64_t old = read64(entryAddr);
   if (old & pte::kPresent) return FaultKind::None;  // mapped meanwhile (another core, a retry)
+  if (old & kRevoked) {
+    // The page is resident: its software reference bit was being sampled. Re-validate it.
+    write64(entryAddr, (old & ~kRevoked) | pte::kPresent | pte::kAccessed);
+    ++referenceFaults_;
+    return FaultKind::None;
+  }
   const auto frame = allocFrame(delay);
   if (!frame) {
     ++oomFaults_;
@@ -478,9 +604,18 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
   uint64_t e = *frame | pte::kPresent | pte::kUser;
   if (r->perms.write) e |= pte::kWritable;
   if (!r->perms.exec) e |= pte::kNoExec;
+  if (!p.hardwareAD) {
+    // No MMU will set A or D in this PTE, and a store through a writable mapping faults no more:
+    // the kernel sets them itself. The page was just accessed (A), and a page it maps writable
+    // counts as dirty from now on (D), so its eviction always writes it to swap. (With D set the
+    // TLBs also hold stores without going back to the walker for a D update.)
+    e |= pte::kAccessed;
+    if (r->perms.write) e |= pte::kDirty;
+  }
   write64(entryAddr, e);
   frames_[(*frame - memBase_) / kPage].swapSlot = swapCopy;
   policy_->insert(pageKey(asid, va / kPage));
+  residentChanged(p, +1);
   return FaultKind::None;
 }
 

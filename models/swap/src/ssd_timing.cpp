@@ -12,7 +12,9 @@ SsdTiming::SsdTiming(const SsdParams& params) : p_(params) {
       p_.channelBytesPerSec == 0 || p_.capacityBytes < kSectorBytes)
     throw std::invalid_argument(
         "ssd: channels, diesPerChannel, pageBytes, channelBytesPerSec and capacity must be > 0");
-  channelBusyUntil_.assign(p_.channels, 0);
+  if (p_.writeBufferBytes && p_.hostBytesPerSec == 0)
+    throw std::invalid_argument("ssd: a write buffer needs hostBytesPerSec > 0");
+  channelBusy_.resize(p_.channels);
   dieBusyUntil_.assign(uint64_t{p_.channels} * p_.diesPerChannel, 0);
 }
 
@@ -20,21 +22,75 @@ uint64_t SsdTiming::transferNs(uint64_t bytes) const {
   return (bytes * 1000000000ULL + p_.channelBytesPerSec - 1) / p_.channelBytesPerSec;
 }
 
+uint64_t SsdTiming::hostTransferNs(uint64_t bytes) const {
+  return (bytes * 1000000000ULL + p_.hostBytesPerSec - 1) / p_.hostBytesPerSec;
+}
+
+void SsdTiming::retire(uint64_t nowNs) {
+  while (!programs_.empty() && std::get<0>(programs_.top()) <= nowNs) {
+    const auto [done, bytes, lba] = programs_.top();
+    programs_.pop();
+    bufferedBytes_ -= bytes;
+    const auto it = inBuffer_.find(lba);
+    if (it != inBuffer_.end() && it->second.second == done) inBuffer_.erase(it);
+  }
+}
+
+uint64_t SsdTiming::bufferedWrite(uint64_t startNs, uint64_t lba, uint32_t bytes) {
+  retire(startNs);
+  uint64_t t = startNs;
+  if (bufferedBytes_ + bytes > p_.writeBufferBytes) {
+    // Full: wait until programs have finished and freed enough space.
+    ++bufferFullWaits_;
+    while (bufferedBytes_ + bytes > p_.writeBufferBytes) {
+      t = std::max(t, std::get<0>(programs_.top()));
+      retire(t);
+    }
+  }
+  const uint64_t acked = std::max(t, hostBusyUntil_) + hostTransferNs(bytes);
+  hostBusyUntil_ = acked;
+  // The programs go to the dies in the background, from the moment the data is in the buffer.
+  const uint64_t end = lba * kSectorBytes + bytes;
+  uint64_t programmed = acked;
+  for (uint64_t pos = lba * kSectorBytes; pos < end;) {
+    const uint64_t page = pos / p_.pageBytes;
+    const uint64_t chunk = std::min(end, (page + 1) * p_.pageBytes) - pos;
+    programmed = std::max(programmed, servePage(acked, page, chunk, true));
+    pos += chunk;
+  }
+  programs_.emplace(programmed, bytes, lba);
+  bufferedBytes_ += bytes;
+  inBuffer_[lba] = {(uint64_t{bytes} + kSectorBytes - 1) / kSectorBytes, programmed};
+  ++bufferedWrites_;
+  return acked;
+}
+
+uint64_t SsdTiming::reserveChannel(uint32_t channel, uint64_t earliestNs, uint64_t ns) {
+  auto& busy = channelBusy_[channel];
+  // Requests arrive in about time order; intervals long past can no longer matter.
+  constexpr uint64_t kHorizonNs = 1000000000;
+  while (!busy.empty() && busy.begin()->second + kHorizonNs < earliestNs) busy.erase(busy.begin());
+  uint64_t t = earliestNs;
+  auto it = busy.upper_bound(t);
+  if (it != busy.begin() && std::prev(it)->second > t) t = std::prev(it)->second;
+  for (; it != busy.end() && it->first < t + ns; ++it) t = std::max(t, it->second);
+  busy.emplace(t, t + ns);
+  return t;
+}
+
 uint64_t SsdTiming::servePage(uint64_t startNs, uint64_t flashPage, uint64_t bytes, bool write) {
-  uint64_t& channel = channelBusyUntil_[channelOf(flashPage)];
-  uint64_t& die =
-      dieBusyUntil_[uint64_t{channelOf(flashPage)} * p_.diesPerChannel + dieOf(flashPage)];
+  const uint32_t channel = channelOf(flashPage);
+  uint64_t& die = dieBusyUntil_[uint64_t{channel} * p_.diesPerChannel + dieOf(flashPage)];
+  const uint64_t xfer = transferNs(bytes);
   if (write) {
     // Data moves over the channel into the die's page register, then the die programs it.
-    const uint64_t busDone = std::max({startNs, channel, die}) + transferNs(bytes);
-    channel = busDone;
+    const uint64_t busDone = reserveChannel(channel, std::max(startNs, die), xfer) + xfer;
     die = busDone + p_.programNs;
     return die;
   }
   // The die senses the page into its register, then the channel carries the bytes out.
   const uint64_t sensed = std::max(startNs, die) + p_.readNs;
-  const uint64_t busDone = std::max(sensed, channel) + transferNs(bytes);
-  channel = busDone;
+  const uint64_t busDone = reserveChannel(channel, sensed, xfer) + xfer;
   die = busDone;
   return busDone;
 }
@@ -45,6 +101,17 @@ uint64_t SsdTiming::serviceNs(uint64_t startNs, uint64_t lba, uint32_t bytes, bo
     throw std::out_of_range("ssd: request of " + std::to_string(bytes) + " bytes at lba " +
                             std::to_string(lba) + " outside " + std::to_string(capacitySectors()) +
                             " sectors");
+  if (write && bytes <= p_.writeBufferBytes) return bufferedWrite(startNs, lba, bytes);
+  if (!write && p_.writeBufferBytes) {
+    const auto it = inBuffer_.find(lba);
+    if (it != inBuffer_.end() && it->second.first >= sectors && it->second.second > startNs) {
+      // The data is still in the buffer (its program has not finished): no flash read.
+      ++bufferReadHits_;
+      const uint64_t done = std::max(startNs, hostBusyUntil_) + hostTransferNs(bytes);
+      hostBusyUntil_ = done;
+      return done;
+    }
+  }
   const uint64_t end = lba * kSectorBytes + bytes;
   uint64_t done = startNs;
   for (uint64_t pos = lba * kSectorBytes; pos < end;) {
@@ -61,6 +128,7 @@ std::string SsdTiming::describe() const {
   os << "ssd " << p_.channels << " channels x " << p_.diesPerChannel << " dies, " << p_.pageBytes
      << " B pages, read " << p_.readNs / 1000 << " us, program " << p_.programNs / 1000 << " us, "
      << p_.channelBytesPerSec / 1000000 << " MB/s per channel";
+  if (p_.writeBufferBytes) os << ", write buffer " << (p_.writeBufferBytes >> 20) << " MiB";
   return os.str();
 }
 

@@ -2,6 +2,7 @@
 #include "vmsim/platform/system.h"
 
 #include <cmath>
+#include <functional>
 #include <sstream>
 
 namespace vmsim::platform {
@@ -104,11 +105,15 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
     needKernel |= isProgram(ctx.config, i);
   }
   if (needKernel) {
-    swap_ = std::make_unique<swap::SwapDisk>("swap", ctx);
     kernel_ = std::make_unique<os::Kernel>("kernel", ctx);
     kernel_->mem.bind(router_->tsock);
-    kernel_->swap.bind(swap_->tsock);
-    kernel_->setSwapSpace(swap_.get());
+    if (kernel_->swapEnabled()) {
+      swap_ = std::make_unique<swap::SwapDisk>("swap", ctx);
+      kernel_->swap.bind(swap_->tsock);
+      kernel_->setSwapSpace(swap_.get());
+    } else {
+      acceptIgnored(ctx.config, {"system.swap"}, name(), "system.kernel.swap.enabled is false");
+    }
   } else {
     acceptIgnored(ctx.config, {"system.kernel", "system.swap"}, name(),
                   "no core runs in radix mode, so there is no kernel or swap disk");
@@ -131,11 +136,18 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
       m->setFramePins(kernel_.get());
       for (auto* tc : m->translationCaches()) kernel_->addTranslationCache(tc);
       for (auto* t : m->tlbs()) t->checkMappedPageSizes(kernel_->mappedPageShifts());
+      // Whether this core's walker writes A/D bits (its declared, effective value): without
+      // them the kernel tracks dirtiness itself.
+      const auto& decl = ctx.config.declared();
+      const auto ad = decl.find(std::string(m->walker()->name()) + ".set_accessed_dirty");
+      if (ad != decl.end()) kernel_->setHardwareAccessedDirty(asid, ad->second.value != "false");
     } else {
       c.textbook()->mem.bind(router_->tsock);
     }
     addProcessRegions(asid, c);
-    c.requester.onDone([this] {
+    c.requester.onDone([this, asid] {
+      // A finished process's memory goes back to the others (frames, swap, page tables).
+      if (kernel_) kernel_->exitProcess(asid);
       if (++doneCount_ == cores_.size()) sc_core::sc_stop();
     });
   }

@@ -112,6 +112,85 @@ TEST(SsdTiming, DiesOnOneChannelShareTheBus) {
   EXPECT_EQ(done, p.readNs + p.diesPerChannel * ssd.transferNs(p.pageBytes));
 }
 
+TEST(SsdTiming, AWriteWaitingForItsDieLeavesTheChannelFreeForOtherDies) {
+  SsdTiming ssd;
+  const SsdParams p;
+  const uint64_t xfer = ssd.transferNs(kPage);
+  const uint64_t flashPageSectors = p.pageBytes / kSectorBytes;
+  const uint64_t die0Again = uint64_t{p.channels} * p.diesPerChannel * flashPageSectors;
+  const uint64_t die1 = uint64_t{p.channels} * flashPageSectors;  // channel 0, die 1
+  ASSERT_EQ(ssd.serviceNs(0, 0, kPage, true), xfer + p.programNs);
+  // The second write to die 0 can only cross the channel once the die has programmed the first.
+  ASSERT_EQ(ssd.serviceNs(xfer, die0Again, kPage, true), xfer + p.programNs + xfer + p.programNs);
+  // Meanwhile a read on die 1 of the same channel uses the idle channel.
+  EXPECT_EQ(ssd.serviceNs(xfer, die1, kPage, false), xfer + p.readNs + xfer);
+}
+
+SsdParams buffered(uint64_t bytes) {
+  SsdParams p;
+  p.writeBufferBytes = bytes;
+  return p;
+}
+
+TEST(SsdWriteBuffer, WriteIsAcknowledgedAfterTheHostTransferNotTheProgram) {
+  const SsdParams p = buffered(256ULL << 20);
+  SsdTiming ssd(p);
+  const uint64_t host = ssd.hostTransferNs(kPage);
+  EXPECT_EQ(host, (kPage * 1000000000ULL + p.hostBytesPerSec - 1) / p.hostBytesPerSec);
+  EXPECT_LT(host, 2000u);  // ~1 us over PCIe 3.0 x4, against a 1.6 ms program
+  EXPECT_EQ(ssd.serviceNs(10000000, 0, kPage, true), 10000000 + host);
+  // The program still runs: the die is busy, so a read of another page on it waits for it.
+  const uint64_t die0Page2 = uint64_t{p.channels} * p.diesPerChannel * p.pageBytes / kSectorBytes;
+  EXPECT_EQ(
+      ssd.serviceNs(10000000 + host, die0Page2, kPage, false),
+      10000000 + host + ssd.transferNs(kPage) + p.programNs + p.readNs + ssd.transferNs(kPage));
+  EXPECT_EQ(ssd.bufferedWrites(), 1u);
+  // Without a buffer the same write completes with its program.
+  SsdTiming plain;
+  EXPECT_EQ(plain.serviceNs(10000000, 0, kPage, true),
+            10000000 + plain.transferNs(kPage) + p.programNs);
+}
+
+TEST(SsdWriteBuffer, FullBufferMakesAWriteWaitForTheEarliestProgram) {
+  const SsdParams p = buffered(2 * kPage);  // room for two pages
+  SsdTiming ssd(p);
+  const uint64_t host = ssd.hostTransferNs(kPage);
+  const uint64_t flashPageSectors = p.pageBytes / kSectorBytes;
+  // Pages on channels 0 and 1: their programs overlap; the first ends first.
+  const uint64_t a = ssd.serviceNs(0, 0, kPage, true);
+  const uint64_t b = ssd.serviceNs(0, flashPageSectors, kPage, true);
+  EXPECT_EQ(a, host);
+  EXPECT_EQ(b, 2 * host);  // the host link is shared
+  EXPECT_EQ(ssd.bufferFullWaits(), 0u);
+  EXPECT_EQ(ssd.bufferedBytes(), 2 * kPage);
+  const uint64_t firstProgrammed = host + ssd.transferNs(kPage) + p.programNs;
+  const uint64_t c = ssd.serviceNs(2 * host, 2 * flashPageSectors, kPage, true);
+  EXPECT_EQ(c, firstProgrammed + host);
+  EXPECT_EQ(ssd.bufferFullWaits(), 1u);
+  // Once every program is done, writes go straight in again.
+  const uint64_t later = 100000000;
+  EXPECT_EQ(ssd.serviceNs(later, 3 * flashPageSectors, kPage, true), later + host);
+  EXPECT_EQ(ssd.bufferFullWaits(), 1u);
+}
+
+TEST(SsdWriteBuffer, ReadOfAPageStillInTheBufferSkipsTheFlash) {
+  const SsdParams p = buffered(256ULL << 20);
+  SsdTiming ssd(p);
+  const uint64_t host = ssd.hostTransferNs(kPage);
+  const uint64_t lba = kPageSectors * 1000;
+  ASSERT_EQ(ssd.serviceNs(0, lba, kPage, true), host);
+  // Before its program ends: served from the buffer.
+  EXPECT_EQ(ssd.serviceNs(host + 10, lba, kPage, false), 2 * host + 10);
+  EXPECT_EQ(ssd.bufferReadHits(), 1u);
+  // After it: a flash read (the page was programmed; the die is idle again).
+  const uint64_t later = 100000000;
+  EXPECT_EQ(ssd.serviceNs(later, lba, kPage, false), later + p.readNs + ssd.transferNs(kPage));
+  EXPECT_EQ(ssd.bufferReadHits(), 1u);
+  // A page that was never written through the buffer is read from flash.
+  EXPECT_EQ(ssd.serviceNs(2 * later, lba + kPageSectors, kPage, false),
+            2 * later + p.readNs + ssd.transferNs(kPage));
+}
+
 TEST(DiskTiming, FactoryByName) {
   EXPECT_NE(makeDiskTiming("hdd")->describe().find("7200 rpm"), std::string::npos);
   EXPECT_NE(makeDiskTiming("ssd")->describe().find("channels"), std::string::npos);

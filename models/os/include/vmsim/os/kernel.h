@@ -36,10 +36,13 @@ struct Region {
 
 class Kernel : public Module, public PageTableBase, public FramePins {
  public:
-  /// Faults from any number of MMUs (one per core).
-  tlm_utils::multi_passthrough_target_socket<Kernel> fault_tsock;
+  /// Faults from any number of MMUs (one per core), none included: a platform may use the
+  /// kernel for its page tables alone.
+  tlm_utils::multi_passthrough_target_socket_optional<Kernel> fault_tsock;
   tlm_utils::simple_initiator_socket<Kernel> mem;
-  tlm_utils::simple_initiator_socket<Kernel> swap;
+  /// The swap device. Optional: with `swap.enabled: false` it may stay unbound; with swap enabled
+  /// an unbound socket is an elaboration error.
+  tlm_utils::simple_initiator_socket_optional<Kernel> swap;
 
   Kernel(const sc_core::sc_module_name& nm, SimContext& ctx);
   ~Kernel() override;
@@ -62,6 +65,18 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   void addTranslationCache(TranslationCache* c) { caches_.push_back(c); }
   /// The swap device's slot map (the `swap` socket must lead to the same device).
   void setSwapSpace(SwapSpace* s) { swapSpace_ = s; }
+  /// `swap.enabled`: whether the kernel evicts to a swap device (else the platform need not
+  /// create or bind one).
+  bool swapEnabled() const { return swapEnabled_; }
+  /// Whether the MMUs running `asid` write accessed/dirty bits into its PTEs (the walker's
+  /// `set_accessed_dirty`; default true). Without them the kernel keeps the bits itself: a mapped
+  /// page of a writable region counts as dirty from its mapping on, and the second chance samples
+  /// use by clearing a spared page's present bit (a software reference bit; a use re-validates
+  /// it in a reference fault). Set it before the process runs.
+  void setHardwareAccessedDirty(Asid asid, bool on);
+  /// The process is done: its frames, swap slots and page-table frames are freed, its
+  /// translations shot down, and later accesses in `asid` are segmentation faults.
+  void exitProcess(Asid asid);
 
   std::optional<PhysAddr> pageTableRoot(Asid asid) const override;
   /// A pinned frame is never evicted (an access holds its physical address).
@@ -75,6 +90,8 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   /// First physical byte of the frames the kernel manages (framesTotal() pages from there).
   uint64_t memoryBase() const { return memBase_; }
   uint64_t framesFree() const { return freeFrames_.size(); }
+  /// Resident user pages of `asid` (0 for an unknown or exited process).
+  uint64_t residentPages(Asid asid) const;
   /// The leaf PTE of `va` (0 when any level is missing).
   uint64_t leafEntry(Asid asid, uint64_t va);
 
@@ -88,6 +105,13 @@ class Kernel : public Module, public PageTableBase, public FramePins {
     std::string name;
     uint64_t root = 0;
     std::vector<Region> regions;
+    bool hardwareAD = true;  // the MMUs set A/D in this process's PTEs
+    bool exited = false;
+    uint64_t resident = 0;
+    stats::Scalar* residentStat = nullptr;
+    stats::Scalar* peakStat = nullptr;
+    stats::Scalar* atExitStat = nullptr;
+    stats::Scalar* evictedStat = nullptr;
   };
 
   void b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -102,6 +126,10 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   bool pagePinned(uint64_t key);
   void unmapRange(Asid asid, uint64_t start, uint64_t size);
   void shootdown(Asid asid, uint64_t va);
+  void end_of_elaboration() override;
+  void residentChanged(Process& p, int delta);
+  /// Frees the table at `table` (a level-`level` table) and everything below it.
+  void freeTable(Process& p, uint64_t table, unsigned level);
 
   /// Functional (debug-transport) access to physical memory; fatal if memory refuses it.
   void debugTransfer(uint64_t pa, unsigned char* data, unsigned len, bool toMemory,
@@ -140,6 +168,7 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   stats::Scalar& evictions_;
   stats::Scalar& tableFrames_;
   stats::Scalar& secondChances_;
+  stats::Scalar& referenceFaults_;
   stats::Scalar& cleanEvictions_;
   std::vector<unsigned char> pageBuf_ = std::vector<unsigned char>(4096);
   stats::Histogram& faultLatency_;

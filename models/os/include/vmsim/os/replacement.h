@@ -25,6 +25,14 @@ class ReplacementPolicy {
   virtual void touch(uint64_t page) = 0;
   /// The page to evict next. std::logic_error when nothing is resident.
   virtual uint64_t chooseVictim() = 0;
+  /// A second chance: the candidate `page` turned out to be referenced (its PTE accessed bit was
+  /// set), so it is spared and the caller asks for a victim again. By default an access
+  /// (touch()); FIFO moves the page to the tail, as FIFO with second chance does (Tanenbaum,
+  /// Modern Operating Systems, 4th ed., sec. 3.4.4). std::invalid_argument if not resident.
+  virtual void spare(uint64_t page) { touch(page); }
+  /// Whether spare() can change the next victim. False for MRU: a referenced page is the most
+  /// recently used one, which MRU evicts anyway.
+  virtual bool sparingChangesVictim() const { return true; }
   /// The page left memory. std::invalid_argument if not resident.
   virtual void remove(uint64_t page) = 0;
   virtual bool contains(uint64_t page) const = 0;

@@ -47,6 +47,8 @@ class FifoPolicy : public ReplacementPolicy {
   void insert(uint64_t page) override { pages_.pushBack(page); }
   void touch(uint64_t page) override;
   uint64_t chooseVictim() override { return pages_.front(); }
+  /// Second chance: a referenced page goes to the tail, as if loaded now.
+  void spare(uint64_t page) override { pages_.moveToBack(page); }
   void remove(uint64_t page) override { pages_.erase(page); }
   bool contains(uint64_t page) const override { return pages_.contains(page); }
   size_t size() const override { return pages_.size(); }
@@ -64,6 +66,7 @@ class RecencyPolicy : public ReplacementPolicy {
   void insert(uint64_t page) override { pages_.pushBack(page); }
   void touch(uint64_t page) override { pages_.moveToBack(page); }
   uint64_t chooseVictim() override { return evictMostRecent_ ? pages_.back() : pages_.front(); }
+  bool sparingChangesVictim() const override { return !evictMostRecent_; }
   void remove(uint64_t page) override { pages_.erase(page); }
   bool contains(uint64_t page) const override { return pages_.contains(page); }
   size_t size() const override { return pages_.size(); }

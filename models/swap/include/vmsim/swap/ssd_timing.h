@@ -2,8 +2,15 @@
 // Defaults: organisation of MQSim's default ssdconfig.xml (Tavakkol et al., FAST 2018): 8 channels,
 // 4 chips x 2 dies per channel. Die timing from the Micron MT29F128G08CBECB MLC NAND datasheet:
 // 16 KiB page, read page 115 us (max), program page 1600 us (typ), NV-DDR2 166 MT/s on 8 bits.
+// Optional write buffer (the DRAM write cache of an SSD controller): see SsdParams.
 #pragma once
 
+#include <functional>
+#include <map>
+#include <queue>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "vmsim/swap/disk_timing.h"
@@ -18,6 +25,16 @@ struct SsdParams {
   uint64_t readNs = 115000;
   uint64_t programNs = 1600000;
   uint64_t channelBytesPerSec = 166000000;
+  // Write buffer: a write is acknowledged once its data has crossed the host link into the
+  // buffer; its flash program runs in the background, and the buffer space is freed when it
+  // ends. A write that finds the buffer full first waits for the earliest program to finish.
+  // A read of data still in the buffer is served from it (no flash read). 0 = no buffer: a
+  // write completes when its program does. (The SwapDisk shell enables 256 MiB, MQSim's
+  // default Data_Cache_Capacity of 268435456 bytes in its ssdconfig.xml.)
+  uint64_t writeBufferBytes = 0;
+  // Host link into the buffer: PCIe 3.0 x4, 8 GT/s per lane with 128b/130b coding
+  // (PCI Express Base Specification 3.0): 4 x 984.6 MB/s.
+  uint64_t hostBytesPerSec = 3938461538;
 };
 
 // Flash pages are striped channel first, then die (page p -> channel p % C, die (p / C) % D), so
@@ -34,14 +51,36 @@ class SsdTiming final : public DiskTiming {
   uint32_t channelOf(uint64_t flashPage) const { return flashPage % p_.channels; }
   uint32_t dieOf(uint64_t flashPage) const { return (flashPage / p_.channels) % p_.diesPerChannel; }
   uint64_t transferNs(uint64_t bytes) const;
+  uint64_t hostTransferNs(uint64_t bytes) const;
+
+  // Write-buffer counters (all 0 without a buffer).
+  uint64_t bufferedWrites() const { return bufferedWrites_; }
+  uint64_t bufferFullWaits() const { return bufferFullWaits_; }
+  uint64_t bufferReadHits() const { return bufferReadHits_; }
+  uint64_t bufferedBytes() const { return bufferedBytes_; }
 
  private:
   // Completion time of one page's part of a request.
   uint64_t servePage(uint64_t startNs, uint64_t flashPage, uint64_t bytes, bool write);
 
   SsdParams p_;
-  std::vector<uint64_t> channelBusyUntil_;
-  std::vector<uint64_t> dieBusyUntil_;  // index channel * diesPerChannel + die
+  // Start of the first gap of `ns` on the channel at or after `earliestNs`, now reserved. A
+  // transfer that must wait (for its die) does not block the channel before it starts: a
+  // transfer for another die may use the gap (a busy-until time could not express that).
+  uint64_t reserveChannel(uint32_t channel, uint64_t earliestNs, uint64_t ns);
+  std::vector<std::map<uint64_t, uint64_t>> channelBusy_;  // per channel: start -> end
+  std::vector<uint64_t> dieBusyUntil_;                     // index channel * diesPerChannel + die
+
+  // Write buffer: programs in flight as (completion time, bytes, lba), earliest first; the
+  // latest buffered write of each start lba, as (sectors, completion time).
+  uint64_t bufferedWrite(uint64_t startNs, uint64_t lba, uint32_t bytes);
+  void retire(uint64_t nowNs);
+  using Program = std::tuple<uint64_t, uint64_t, uint64_t>;
+  std::priority_queue<Program, std::vector<Program>, std::greater<Program>> programs_;
+  std::unordered_map<uint64_t, std::pair<uint64_t, uint64_t>> inBuffer_;
+  uint64_t bufferedBytes_ = 0;
+  uint64_t hostBusyUntil_ = 0;
+  uint64_t bufferedWrites_ = 0, bufferFullWaits_ = 0, bufferReadHits_ = 0;
 };
 
 }  // namespace vmsim::swap

@@ -14,6 +14,8 @@
 
 namespace vmsim::swap {
 
+class SsdTiming;
+
 class SwapDisk : public Module, public SwapSpace {
  public:
   tlm_utils::simple_target_socket<SwapDisk> tsock;
@@ -33,6 +35,10 @@ class SwapDisk : public Module, public SwapSpace {
 
   std::unique_ptr<PageStore> store_;
   std::unique_ptr<DiskTiming> timing_;
+  SsdTiming* ssd_ = nullptr;  // timing_ when it is an SSD (write-buffer stats)
+  stats::Scalar* bufferedWrites_ = nullptr;
+  stats::Scalar* bufferFullWaits_ = nullptr;
+  stats::Scalar* bufferReadHits_ = nullptr;
   stats::Scalar& reads_;
   stats::Scalar& writes_;
   stats::Scalar& bytes_;

@@ -1,0 +1,343 @@
+// The kernel model on its own sockets: faults sent straight to `fault_tsock`, page tables and
+// frames inspected through the memory behind it. Covers building it without a swap disk, the
+// dirty tracking it does when the MMUs set no A/D bits, second chance under FIFO, and freeing a
+// process's memory at exit.
+#include <gtest/gtest.h>
+
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include <memory>
+
+#include "vmsim/common/pte.h"
+#include "vmsim/dram/dram.h"
+#include "vmsim/mem/router.h"
+#include "vmsim/os/kernel.h"
+#include "vmsim/swap/swap_disk.h"
+
+namespace vmsim {
+namespace {
+
+constexpr uint64_t kPage = 4096;
+constexpr uint64_t kHeap = 0x10000000;
+
+// Sends page faults to the kernel as an MMU does.
+struct FaultPort : sc_core::sc_module {
+  tlm_utils::simple_initiator_socket<FaultPort> isock{"isock"};
+  tlm_utils::simple_initiator_socket<FaultPort> mem{"mem"};  // debug access to physical memory
+  explicit FaultPort(const sc_core::sc_module_name& nm) : sc_module(nm) {}
+  FaultKind fault(Asid asid, uint64_t va, AccessKind kind) {
+    tlm::tlm_generic_payload gp;
+    FaultExt f;
+    f.kind = FaultKind::NotPresent;
+    f.va = VirtAddr(va);
+    f.asid = asid;
+    f.access = kind;
+    gp.set_extension(&f);
+    gp.set_command(tlm::TLM_IGNORE_COMMAND);
+    gp.set_address(va);
+    gp.set_data_length(0);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    isock->b_transport(gp, delay);
+    gp.clear_extension(&f);
+    return gp.is_response_ok() ? FaultKind::None : f.kind;
+  }
+};
+
+// Kernel, DRAM behind a router, and (unless swap is off) an SSD swap disk.
+struct Rig {
+  Config cfg;
+  stats::Registry reg;
+  SimContext ctx{cfg, reg};
+  std::unique_ptr<mem::Router> router;
+  std::unique_ptr<dram::Dram> dram;
+  std::unique_ptr<swap::SwapDisk> disk;
+  std::unique_ptr<os::Kernel> kernel;
+  FaultPort port{"port"};
+
+  explicit Rig(const std::string& yaml) {
+    cfg.loadString(yaml);
+    router = std::make_unique<mem::Router>("router", ctx);
+    dram = std::make_unique<dram::Dram>("dram", ctx);
+    router->isock.bind(dram->tsock);
+    router->map(0, 0, dram->size(), "dram");
+    kernel = std::make_unique<os::Kernel>("kernel", ctx);
+    kernel->mem.bind(router->tsock);
+    if (kernel->swapEnabled()) {
+      disk = std::make_unique<swap::SwapDisk>("swap", ctx);
+      kernel->swap.bind(disk->tsock);
+      kernel->setSwapSpace(disk.get());
+    }
+    port.isock.bind(kernel->fault_tsock);
+    port.mem.bind(router->tsock);
+  }
+  // Elaborates; afterwards faults and debug accesses may be sent from the test body.
+  void start() {
+    cfg.finalize();
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  }
+  Asid process(const std::string& name, uint64_t pages) {
+    const Asid a = kernel->createProcess(name);
+    kernel->addRegion(a, {"heap", kHeap, pages * kPage, Perms{true, true, false, true}});
+    return a;
+  }
+  void debug(uint64_t pa, void* data, unsigned len, bool write) {
+    tlm::tlm_generic_payload gp;
+    gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    gp.set_address(pa);
+    gp.set_data_ptr(static_cast<unsigned char*>(data));
+    gp.set_data_length(len);
+    gp.set_streaming_width(len);
+    ASSERT_EQ(port.mem->transport_dbg(gp), len);
+  }
+  uint64_t read64(uint64_t pa) {
+    uint64_t v = 0;
+    debug(pa, &v, 8, false);
+    return v;
+  }
+  // Physical address of the leaf PTE of `va` (the page tables must exist).
+  uint64_t pteAddr(Asid asid, uint64_t va) {
+    uint64_t table = kernel->pageTableRoot(asid)->value();
+    for (unsigned level = pte::kLevels; level > 1; --level) {
+      table = pte::frameAddr(read64(table + pte::tableIndex(va, level) * pte::kEntryBytes));
+    }
+    return table + pte::tableIndex(va, 1) * pte::kEntryBytes;
+  }
+  // What a store through the page's present mapping does to its frame (the MMU's data path).
+  void store(Asid asid, uint64_t va, uint64_t value) {
+    const uint64_t e = kernel->leafEntry(asid, va);
+    ASSERT_TRUE(e & pte::kPresent);
+    debug(pte::frameAddr(e) + va % kPage, &value, 8, true);
+  }
+  uint64_t load(Asid asid, uint64_t va) {
+    const uint64_t e = kernel->leafEntry(asid, va);
+    EXPECT_TRUE(e & pte::kPresent);
+    uint64_t v = 0;
+    debug(pte::frameAddr(e) + va % kPage, &v, 8, false);
+    return v;
+  }
+};
+
+// 16 frames: the kernel's root, the process's root and 3 lower tables leave 11 for data.
+const char* kSmall = "kernel: {memory_size: 64KiB}\n";
+
+TEST(KernelSwapOff, ElaboratesWithOnlyMemBoundAndRunsOutOfMemoryWithoutEvicting) {
+  Rig rig("kernel: {memory_size: 64KiB, swap: {enabled: false}}\n");
+  ASSERT_EQ(rig.disk, nullptr);
+  rig.start();  // the unbound, optional swap socket is no elaboration error (was E109)
+  const Asid a = rig.process("p", 64);
+  unsigned mapped = 0;
+  FaultKind last = FaultKind::None;
+  for (uint64_t i = 0; i < 64 && last == FaultKind::None; ++i) {
+    last = rig.port.fault(a, kHeap + i * kPage, AccessKind::Store);
+    if (last == FaultKind::None) ++mapped;
+  }
+  EXPECT_EQ(last, FaultKind::OutOfMemory);
+  EXPECT_EQ(mapped, rig.kernel->framesTotal() - 5);
+  EXPECT_EQ(rig.reg.value("kernel.evictions"), 0);
+  EXPECT_EQ(rig.reg.value("kernel.outOfMemory"), 1);
+}
+
+// A kernel with swap enabled (the default) whose swap socket nobody binds.
+void elaborateKernelWithoutSwapDevice() {
+  Config cfg;
+  stats::Registry reg;
+  SimContext ctx{cfg, reg};
+  mem::Router router("router", ctx);
+  dram::Dram dram("dram", ctx);
+  router.isock.bind(dram.tsock);
+  router.map(0, 0, dram.size(), "dram");
+  os::Kernel kernel("kernel", ctx);
+  kernel.mem.bind(router.tsock);
+  FaultPort port("port");
+  port.isock.bind(kernel.fault_tsock);
+  port.mem.bind(router.tsock);
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+}
+
+TEST(KernelSwapOff, APlatformBindingOnlyMemElaborates) {
+  Config cfg;
+  stats::Registry reg;
+  SimContext ctx{cfg, reg};
+  cfg.loadString("kernel: {swap: {enabled: false}}\n");
+  mem::Router router("router", ctx);
+  dram::Dram dram("dram", ctx);
+  router.isock.bind(dram.tsock);
+  router.map(0, 0, dram.size(), "dram");
+  os::Kernel kernel("kernel", ctx);
+  kernel.mem.bind(router.tsock);  // neither swap nor fault_tsock is bound
+  cfg.finalize();
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  const Asid a = kernel.createProcess("p");
+  EXPECT_TRUE(kernel.pageTableRoot(a).has_value());
+}
+
+TEST(KernelSwapOn, EnabledSwapWithoutADeviceIsAClearElaborationError) {
+  sc_core::sc_report_handler::set_actions(sc_core::SC_FATAL, sc_core::SC_THROW);
+  std::string what;
+  try {
+    elaborateKernelWithoutSwapDevice();
+  } catch (const std::exception& e) {
+    what = e.what();
+  }
+  EXPECT_NE(what.find("no swap device is connected"), std::string::npos) << what;
+}
+
+TEST(KernelSoftwareDirty, WithoutHardwareADEveryWritablePageIsKeptThroughEviction) {
+  Rig rig(kSmall);
+  rig.start();
+  const Asid a = rig.process("p", 64);
+  rig.kernel->setHardwareAccessedDirty(a, false);
+  // Loads fault the pages in, then stores write them: no MMU sets D, and no fault follows.
+  for (uint64_t i = 0; i < 11; ++i) {
+    ASSERT_EQ(rig.port.fault(a, kHeap + i * kPage, AccessKind::Load), FaultKind::None);
+    const uint64_t e = rig.kernel->leafEntry(a, kHeap + i * kPage);
+    EXPECT_TRUE(e & pte::kDirty) << "page " << i;  // the kernel's own (software) dirty bit
+    EXPECT_TRUE(e & pte::kAccessed);
+    rig.store(a, kHeap + i * kPage + 8, 0x1000 + i);
+  }
+  EXPECT_EQ(rig.kernel->framesFree(), 0u);
+  // Eleven more pages push the first eleven out; they come back with their data.
+  for (uint64_t i = 11; i < 22; ++i) {
+    ASSERT_EQ(rig.port.fault(a, kHeap + i * kPage, AccessKind::Load), FaultKind::None);
+  }
+  EXPECT_EQ(rig.reg.value("kernel.swapOuts"), 11);
+  EXPECT_EQ(rig.reg.value("kernel.cleanEvictions"), 0);
+  for (uint64_t i = 0; i < 11; ++i) {
+    ASSERT_EQ(rig.port.fault(a, kHeap + i * kPage, AccessKind::Load), FaultKind::None);
+    EXPECT_EQ(rig.load(a, kHeap + i * kPage + 8), 0x1000 + i) << "page " << i;
+  }
+  EXPECT_EQ(rig.reg.value("kernel.majorFaults"), 11);
+  EXPECT_EQ(rig.reg.value("kernel.minorFaults"), 22);
+}
+
+TEST(KernelSoftwareReference, WithoutHardwareAUnusedPagesAreRevokedThenEvicted) {
+  Rig rig("kernel: {memory_size: 64KiB, replacement: fifo}\n");
+  rig.start();
+  const Asid a = rig.process("p", 64);
+  rig.kernel->setHardwareAccessedDirty(a, false);
+  for (uint64_t i = 0; i < 11; ++i) {
+    ASSERT_EQ(rig.port.fault(a, kHeap + i * kPage, AccessKind::Load), FaultKind::None);
+  }
+  // The first scan finds every page present (= referenced): each is revoked and spared once,
+  // and the oldest, still unused, goes.
+  ASSERT_EQ(rig.port.fault(a, kHeap + 11 * kPage, AccessKind::Load), FaultKind::None);
+  EXPECT_EQ(rig.reg.value("kernel.secondChances"), 11);
+  EXPECT_EQ(rig.reg.value("kernel.evictions"), 1);
+  EXPECT_FALSE(rig.kernel->leafEntry(a, kHeap) & pte::kPresent);
+  const uint64_t revoked = rig.kernel->leafEntry(a, kHeap + kPage);
+  EXPECT_FALSE(revoked & pte::kPresent);
+  EXPECT_NE(pte::frameAddr(revoked), 0u) << "a revoked page keeps its frame";
+  // Page 1 is used again: a reference fault re-validates it without I/O or a new frame.
+  const uint64_t freeFrames = rig.kernel->framesFree();
+  ASSERT_EQ(rig.port.fault(a, kHeap + kPage, AccessKind::Store), FaultKind::None);
+  EXPECT_EQ(rig.reg.value("kernel.referenceFaults"), 1);
+  EXPECT_EQ(rig.kernel->framesFree(), freeFrames);
+  constexpr uint64_t kRevokedBit = uint64_t{1} << 10;  // the kernel's software bit
+  EXPECT_TRUE(revoked & kRevokedBit);
+  EXPECT_EQ(rig.kernel->leafEntry(a, kHeap + kPage),
+            (revoked & ~kRevokedBit) | pte::kPresent | pte::kAccessed);
+  EXPECT_EQ(rig.reg.value("kernel.minorFaults"), 12);
+  EXPECT_EQ(rig.reg.value("kernel.majorFaults"), 0);
+  // The next eviction spares the used page 1 and takes page 2, unused since its revocation.
+  ASSERT_EQ(rig.port.fault(a, kHeap + 12 * kPage, AccessKind::Load), FaultKind::None);
+  EXPECT_FALSE(rig.kernel->leafEntry(a, kHeap + kPage) & pte::kSwapped);  // spared (revoked)
+  EXPECT_EQ(pte::frameAddr(rig.kernel->leafEntry(a, kHeap + kPage)), pte::frameAddr(revoked));
+  EXPECT_TRUE(rig.kernel->leafEntry(a, kHeap + 2 * kPage) & pte::kSwapped);
+  EXPECT_EQ(rig.reg.value("kernel.secondChances"), 12);
+  EXPECT_EQ(rig.reg.value("kernel.evictions"), 2);
+}
+
+TEST(KernelSoftwareDirty, WithHardwareADTheKernelLeavesTheBitsToTheMmu) {
+  Rig rig(kSmall);
+  rig.start();
+  const Asid a = rig.process("p", 64);
+  ASSERT_EQ(rig.port.fault(a, kHeap, AccessKind::Store), FaultKind::None);
+  const uint64_t e = rig.kernel->leafEntry(a, kHeap);
+  EXPECT_FALSE(e & (pte::kDirty | pte::kAccessed));  // the walker sets them on the retry
+}
+
+TEST(KernelSecondChance, FifoMovesAReferencedVictimToTheTail) {
+  Rig rig(std::string("kernel: {memory_size: 64KiB, replacement: fifo}\n"));
+  rig.start();
+  const Asid a = rig.process("p", 64);
+  for (uint64_t i = 0; i < 11; ++i) {
+    ASSERT_EQ(rig.port.fault(a, kHeap + i * kPage, AccessKind::Load), FaultKind::None);
+  }
+  // The oldest page was used again (the walker set its A bit); the others were not.
+  const uint64_t ea = rig.pteAddr(a, kHeap);
+  uint64_t e = rig.read64(ea) | pte::kAccessed;
+  rig.debug(ea, &e, 8, true);
+  ASSERT_EQ(rig.port.fault(a, kHeap + 11 * kPage, AccessKind::Load), FaultKind::None);
+  EXPECT_EQ(rig.reg.value("kernel.secondChances"), 1);
+  EXPECT_EQ(rig.reg.value("kernel.evictions"), 1);
+  EXPECT_TRUE(rig.kernel->leafEntry(a, kHeap) & pte::kPresent) << "the referenced page stays";
+  EXPECT_FALSE(rig.kernel->leafEntry(a, kHeap) & pte::kAccessed);
+  EXPECT_FALSE(rig.kernel->leafEntry(a, kHeap + kPage) & pte::kPresent) << "the next one goes";
+  // Its second chance is spent: it is now the newest, and the next victims are pages 2, 3, ...
+  ASSERT_EQ(rig.port.fault(a, kHeap + 12 * kPage, AccessKind::Load), FaultKind::None);
+  EXPECT_FALSE(rig.kernel->leafEntry(a, kHeap + 2 * kPage) & pte::kPresent);
+  EXPECT_TRUE(rig.kernel->leafEntry(a, kHeap) & pte::kPresent);
+  EXPECT_EQ(rig.reg.value("kernel.secondChances"), 1);
+}
+
+TEST(KernelSecondChance, MruRefusesTheAccessedBitAndDefaultsItOff) {
+  {
+    Config cfg;
+    stats::Registry reg;
+    SimContext ctx{cfg, reg};
+    cfg.loadString("kernel: {replacement: mru, use_accessed_bit: true}\n");
+    os::Kernel k("kernel", ctx);
+    ASSERT_EQ(cfg.problems().size(), 1u);
+    EXPECT_NE(cfg.problems()[0].find("'kernel.use_accessed_bit'"), std::string::npos);
+    EXPECT_NE(cfg.problems()[0].find("mru"), std::string::npos);
+  }
+  Config cfg;
+  stats::Registry reg;
+  SimContext ctx{cfg, reg};
+  cfg.loadString("kernel: {replacement: mru}\n");
+  os::Kernel k("kernel2", ctx);
+  EXPECT_TRUE(cfg.problems().empty());
+}
+
+TEST(KernelExit, ExitFreesFramesSwapSlotsAndPageTables) {
+  Rig rig(kSmall);
+  rig.start();
+  const uint64_t freeBefore = rig.kernel->framesFree();
+  const Asid a = rig.process("first", 64);
+  const Asid b = rig.process("second", 64);
+  // `first` fills memory and part of it goes to swap; `second` maps two pages.
+  for (uint64_t i = 0; i < 14; ++i) {
+    ASSERT_EQ(rig.port.fault(a, kHeap + i * kPage, AccessKind::Store), FaultKind::None);
+    rig.store(a, kHeap + i * kPage, i);  // dirty for the test (the walker would set D)
+    uint64_t e = rig.read64(rig.pteAddr(a, kHeap + i * kPage)) | pte::kDirty;
+    rig.debug(rig.pteAddr(a, kHeap + i * kPage), &e, 8, true);
+  }
+  ASSERT_EQ(rig.port.fault(b, kHeap, AccessKind::Load), FaultKind::None);
+  ASSERT_EQ(rig.port.fault(b, kHeap + kPage, AccessKind::Load), FaultKind::None);
+  ASSERT_GT(rig.disk->store().used(), 0u);
+  const uint64_t residentA = rig.kernel->residentPages(a);
+  EXPECT_GT(residentA, 0u);
+  EXPECT_EQ(rig.reg.value("kernel.first.residentPages"), static_cast<double>(residentA));
+  EXPECT_EQ(rig.reg.value("kernel.second.residentPages"), 2);
+
+  rig.kernel->exitProcess(a);
+  EXPECT_EQ(rig.kernel->residentPages(a), 0u);
+  EXPECT_EQ(rig.reg.value("kernel.first.residentPages"), 0);
+  EXPECT_EQ(rig.reg.value("kernel.first.residentAtExit"), static_cast<double>(residentA));
+  EXPECT_EQ(rig.disk->store().used(), 0u) << "its swap slots are free";
+  // Only `second` holds memory now: its root, 3 tables and 2 pages.
+  EXPECT_EQ(rig.kernel->framesFree(), freeBefore - 6);
+  EXPECT_FALSE(rig.kernel->pageTableRoot(a).has_value());
+  EXPECT_EQ(rig.port.fault(a, kHeap, AccessKind::Load), FaultKind::Segmentation);
+  // The freed frames serve `second` without evicting anything.
+  const double evictions = rig.reg.value("kernel.evictions");
+  for (uint64_t i = 2; i < 10; ++i) {
+    ASSERT_EQ(rig.port.fault(b, kHeap + i * kPage, AccessKind::Load), FaultKind::None);
+  }
+  EXPECT_EQ(rig.reg.value("kernel.evictions"), evictions);
+  EXPECT_TRUE(rig.kernel->leafEntry(b, kHeap) & pte::kPresent);
+}
+
+}  // namespace
+}  // namespace vmsim
