@@ -157,6 +157,7 @@ void Controller::issue(unsigned q, size_t i, Cmd c) {
   }
   if (!isColumn(c)) {
     ++(c == Cmd::ACT ? stats_.actCmds : stats_.preCmds);
+    stats_.ondemandPreCmds += c == Cmd::PRE;
     command(c, e.bank, e.row);
     return;
   }

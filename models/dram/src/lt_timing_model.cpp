@@ -86,6 +86,7 @@ uint64_t LtTimingModel::access(uint64_t addr, bool isWrite, uint64_t arrivalCycl
     const uint64_t at = book(ch, c, bank, d.row, t);
     if (at == kNever) continue;
     ++(c == Cmd::ACT ? stats_.actCmds : stats_.preCmds);
+    stats_.ondemandPreCmds += c == Cmd::PRE;
     t = at + 1;
   }
 }

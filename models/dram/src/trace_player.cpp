@@ -60,9 +60,12 @@ class Replayer {
  private:
   void accept(const TraceRecord& rec, uint64_t c, ReplayResult& r) {
     traceCycle_.push_back(rec.cycle);
-    lastAdded_ = c;
     mem_.add(rec.addr, rec.isWrite, traceCycle_.size() - 1);
-    r.frontendStallCycles += c - 1 - rec.cycle;
+    // Offered at the later of its trace cycle and the cycle after the previous acceptance; the
+    // cycles from then on were spent in front of a full queue (DRAMsim3's front-end stalls).
+    const uint64_t offered = std::max(rec.cycle + 1, lastAdded_ + 1);
+    r.frontendStallCycles += c - offered;
+    lastAdded_ = c;
     ++r.requests;
     ++(rec.isWrite ? r.writes : r.reads);
     r.lastIssueCycle = rec.cycle;
