@@ -41,8 +41,11 @@ class Replayer {
       if (!have && !mem_.readsPending()) break;
       mem_.tick();
       uint64_t next = mem_.nextEventCycle();
+      // The next request can enter once its trace cycle has come: advanceTo() simulates every
+      // event before it (and counts idle refreshes in closed form), and room in a queue only
+      // grows meanwhile. Otherwise step event by event until its queue has room.
       if (have && mem_.canAccept(rec.addr, rec.isWrite))
-        next = std::min(next, std::max(mem_.cycle(), rec.cycle + 1));
+        next = std::max(mem_.cycle(), rec.cycle + 1);
       if (next == kNever) throw std::logic_error("DRAM replay stalled with requests pending");
       mem_.advanceTo(next);
     }
