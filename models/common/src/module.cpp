@@ -2,6 +2,8 @@
 #include "vmsim/common/module.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace vmsim {
 
@@ -20,9 +22,49 @@ Module::Module(const sc_core::sc_module_name& nm, SimContext& ctx)
   sc_core::sc_report_handler::set_verbosity_level(sc_core::SC_DEBUG);
 }
 
+namespace {
+// The resolution in femtoseconds (SystemC allows powers of ten from 1 fs to 1 s).
+uint64_t resolutionFs() {
+  return static_cast<uint64_t>(std::llround(sc_core::sc_get_time_resolution().to_seconds() * 1e15));
+}
+}  // namespace
+
+std::optional<uint64_t> timeUnitsOfPs(uint64_t ps) {
+  const uint64_t fs = std::max<uint64_t>(resolutionFs(), 1);
+  if (fs <= 1000) {
+    if (1000 % fs) return std::nullopt;
+    const uint64_t perPs = 1000 / fs;
+    if (ps > std::numeric_limits<uint64_t>::max() / perPs) return std::nullopt;
+    return ps * perPs;
+  }
+  const uint64_t stepPs = fs / 1000;
+  if (fs % 1000 || ps % stepPs) return std::nullopt;
+  return ps / stepPs;
+}
+
+std::string timeResolutionText() {
+  const uint64_t fs = resolutionFs();
+  static const char* const units[] = {"fs", "ps", "ns", "us", "ms", "s"};
+  uint64_t v = fs;
+  unsigned u = 0;
+  while (u < 5 && v >= 1000 && v % 1000 == 0) v /= 1000, ++u;
+  return std::to_string(v) + " " + units[u];
+}
+
 void Module::declareClock(const std::string& deflt) {
   const uint64_t ps = params_.getTimePs("clock", deflt, "clock frequency or period of this module");
-  period_ = sc_core::sc_time(static_cast<double>(std::max<uint64_t>(ps, 1)), sc_core::SC_PS);
+  const auto units = timeUnitsOfPs(std::max<uint64_t>(ps, 1));
+  if (!units || *units == 0) {
+    // A rounded period would make every cycle count (delay / period) wrong, a zero one infinite.
+    params_.config().addProblem(
+        "'" + params_.key("clock") + "': a period of " + std::to_string(ps) +
+        " ps is not a whole number of time-resolution steps (" + timeResolutionText() +
+        "); use a clock whose period the resolution can express or a "
+        "finer sc_set_time_resolution");
+    period_ = sc_core::sc_time::from_value(1);
+    return;
+  }
+  period_ = sc_core::sc_time::from_value(*units);
 }
 
 void Module::logError(const std::string& msg) const {

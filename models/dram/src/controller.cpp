@@ -51,6 +51,7 @@ void Controller::add(uint64_t addr, bool isWrite, uint64_t id) {
                            (isWrite ? "write buffer" : "read queue") + " is full");
   const Entry e = makeEntry(addr, isWrite, id);
   active_ = true;
+  cleanRefs_ = 0;
   if (isWrite) {
     ++stats_.writes;
     if (pendingWrites_.insert(addr).second)
@@ -91,9 +92,12 @@ bool Controller::idle() const {
 }
 
 void Controller::tick() {
+  ++ticks_;
   active_ = false;
   while (refresh_->nextDue() <= clk_) {
-    pendingRefs_.push_back(refresh_->pop());
+    // No schedule issues it before it is due or before the request ahead of it (one per cycle).
+    lastRefEarliest_ = std::max(refresh_->nextDue(), lastRefEarliest_ + 1);
+    pendingRefs_.push_back({refresh_->pop(), lastRefEarliest_});
     active_ = true;
   }
   Cmd first = pendingRefs_.empty() ? Cmd::Count : tryRefresh();
@@ -107,7 +111,8 @@ void Controller::tick() {
 }
 
 Cmd Controller::tryRefresh() {
-  const RefreshRequest& r = pendingRefs_.front();
+  PendingRef& p = pendingRefs_.front();
+  const RefreshRequest& r = p.r;
   const RefreshStep s =
       r.perBank ? cs_.bankRefreshStep(r.bank, clk_) : cs_.rankRefreshStep(r.rank, clk_);
   if (!s.valid()) return Cmd::Count;
@@ -115,16 +120,52 @@ Cmd Controller::tryRefresh() {
   if (!cmdQueues_[s.bank].empty()) readyHint_[s.bank] = 0;
   if (s.cmd == Cmd::PRE) {
     ++stats_.preCmds;
+    p.hadPre = true;
     return s.cmd;
   }
   ++(s.cmd == Cmd::REF ? stats_.refCmds : stats_.refbCmds);
+  // Clean: no timing limit held it back and it needed no PRE (see skipIdleRefreshes).
+  if (!p.hadPre && clk_ == p.earliest) {
+    ++cleanRefs_;
+    cleanPerBank_ = r.perBank;
+  } else {
+    cleanRefs_ = 0;
+  }
   pendingRefs_.pop_front();
   return s.cmd;
 }
 
+// Closed-form refresh over an idle gap ending at cycle c. After a whole period P of refresh
+// requests served cleanly (each a lone REF issued at the earliest cycle any schedule could, with
+// no other command since), period n + 1 repeats period n shifted by C cycles: its REFs are held
+// only by limits the previous period's REFs set, shifted by C, and were not held by them then
+// (older commands only weigh less). So whole periods are counted instead of simulated, leaving a
+// full period before c to be simulated: its REFs set every limit the skipped ones would have (the
+// same commands on the same ranks/banks, later), so the state at c is the same.
+void Controller::skipIdleRefreshes(uint64_t c) {
+  const uint64_t P = refresh_->periodRequests(), C = refresh_->periodCycles();
+  // Nothing but refresh can happen: no read or command queued, no drain under way or able to
+  // start (posted writes may wait in the buffer below the drain threshold), no command tracing.
+  const size_t w = writeBuffer_.size();
+  const bool quiet = readQueue_.empty() && nonEmptyQueues_ == 0 && drainLeft_ == 0 &&
+                     w < cfg_.ctrl.writeDrainHigh && w <= cfg_.ctrl.writeDrainLow;
+  if (!idleSkip_ || P == 0 || C == 0 || cleanRefs_ < P || active_ || !pendingRefs_.empty() ||
+      !quiet || onCommand_)
+    return;
+  const uint64_t d0 = refresh_->nextDue();
+  if (d0 == kNever || c <= d0 || c - d0 <= C + P) return;
+  const uint64_t k = (c - d0 - C - P) / C;  // the P requests after the skipped ones end before c
+  if (k == 0) return;
+  refresh_->skipPeriods(k);
+  lastRefEarliest_ += k * C;
+  (cleanPerBank_ ? stats_.refbCmds : stats_.refCmds) += k * P;
+  cleanRefs_ += k * P;
+  skippedRefs_ += k * P;
+}
+
 bool Controller::blocked(unsigned q) const {
   if (pendingRefs_.empty()) return false;
-  const RefreshRequest& r = pendingRefs_.front();
+  const RefreshRequest& r = pendingRefs_.front().r;
   return r.perBank ? q == r.bank : cs_.rankOf(q) == r.rank;
 }
 
@@ -149,6 +190,7 @@ Cmd Controller::issueFromQueues(CmdClass only) {
 
 void Controller::issue(unsigned q, size_t i, Cmd c) {
   readyHint_[q] = 0;
+  cleanRefs_ = 0;
   BankQueue& queue = cmdQueues_[q];
   Entry& e = queue[i];
   if (!e.classified) {
@@ -157,6 +199,7 @@ void Controller::issue(unsigned q, size_t i, Cmd c) {
   }
   if (!isColumn(c)) {
     ++(c == Cmd::ACT ? stats_.actCmds : stats_.preCmds);
+    stats_.ondemandPreCmds += c == Cmd::PRE;
     command(c, e.bank, e.row);
     return;
   }
@@ -250,7 +293,7 @@ uint64_t Controller::nextEventCycle() const {
   if (active_) return clk_;
   uint64_t t = refresh_->nextDue();
   if (!pendingRefs_.empty()) {
-    const RefreshRequest& r = pendingRefs_.front();
+    const RefreshRequest& r = pendingRefs_.front().r;
     t = std::min(t, r.perBank ? cs_.bankRefreshReadyAt(r.bank) : cs_.rankRefreshReadyAt(r.rank));
   }
   if (nonEmptyQueues_ > 0) {
@@ -262,6 +305,7 @@ uint64_t Controller::nextEventCycle() const {
 
 void Controller::advanceTo(uint64_t c) {
   while (clk_ < c) {
+    skipIdleRefreshes(c);
     const uint64_t n = nextEventCycle();
     if (n >= c) {
       clk_ = c;

@@ -23,8 +23,19 @@ Dram::Dram(const sc_core::sc_module_name& nm, SimContext& ctx)
       p.getUint("frontend_latency", 0, "Cycle", "DRAM cycles added per access by the front end",
                 Range{0, 1e6});
   tckPs_ = static_cast<uint64_t>(std::llround(cfg_.timing.tCKns * 1000.0));
-  // Whole cycles in kernel time units (1 ps by default), so no sc_time arithmetic per access.
-  unitsPerCycle_ = sc_core::sc_time(static_cast<double>(tckPs_), sc_core::SC_PS).value();
+  // Whole cycles in kernel time units (1 ps by default), so no sc_time arithmetic per access. A
+  // tCK the time resolution cannot express (DDR4-2400's 833 ps at 1 ns) would make every cycle
+  // count wrong: refused at elaboration, naming the clock and the resolution.
+  const auto units = timeUnitsOfPs(tckPs_);
+  if (!units || *units == 0) {
+    p.config().addProblem(
+        "'" + p.key("preset") + "': " + cfg_.name + " clock tCK = " + std::to_string(tckPs_) +
+        " ps is not a whole number of time-resolution steps (" + timeResolutionText() +
+        "); call sc_set_time_resolution with a step that divides it (1 ps "
+        "always does) or choose a DRAM whose tCK the resolution expresses");
+  }
+  unitsPerCycle_ = units && *units ? *units : 1;  // keeps the run defined until the error is shown
+  warnAtOnlyKeys(p);
   lt_ = std::make_unique<LtTimingModel>(cfg_);
   if (p.getBool("lt_write_buffer", true,
                 "LT: post writes into the controller's write buffer (merging, read forwarding, "
@@ -35,7 +46,7 @@ Dram::Dram(const sc_core::sc_module_name& nm, SimContext& ctx)
   const uint64_t capacity = cfg_.org.channelBytes() * cfg_.org.channels;
   size_ = p.getSize("size", std::to_string(capacity), "bytes this target serves (<= capacity)",
                     Range{4096, static_cast<double>(capacity)});
-  latency_ = sc_core::sc_time(static_cast<double>(frontEnd * tckPs_), sc_core::SC_PS);
+  latency_ = sc_core::sc_time::from_value(frontEnd * unitsPerCycle_);
   for (uint64_t n = 0; n < 256; ++n) ltDelays_.push_back(timeOf(n) + latency_);
   const unsigned burst = cfg_.org.burstBytes();
   burstPow2_ = burst != 0 && (burst & (burst - 1)) == 0;
@@ -70,6 +81,24 @@ Dram::Dram(const sc_core::sc_module_name& nm, SimContext& ctx)
   tsock.register_transport_dbg(this, &Dram::transport_dbg);
   tsock.register_nb_transport_fw(this, &Dram::nb_transport_fw);
   SC_THREAD(controllerProcess);
+}
+
+// LT accesses (b_transport) are booked one at a time in call order: there is no queue, so the
+// scheduler has nothing to reorder and the adaptive page policies, whose rule looks at the other
+// queued requests, see none (models/dram/README.md, "LT"). Said once, at elaboration.
+void Dram::warnAtOnlyKeys(Params& p) const {
+  for (const char* k : {"scheduler", "row_hit_cap"}) {
+    if (!p.has(k)) continue;
+    logWarning("'" + p.key(k) + "' acts only on AT accesses (nb_transport): LT accesses " +
+               "(b_transport) have no queue to reorder and are served in call order");
+  }
+  const std::string& pp = cfg_.ctrl.pagePolicy;
+  if (pp == "open_adaptive" || pp == "closed_adaptive") {
+    logWarning("'" + p.key("page_policy") + "' = " + pp +
+               ": LT accesses (b_transport) have no other queued request to adapt to, so there " +
+               "it acts as '" + (pp == "open_adaptive" ? "open" : "closed") +
+               "'; the adaptive rule acts only on AT accesses (nb_transport)");
+  }
 }
 
 DramStats Dram::combinedStats() const {
@@ -217,19 +246,18 @@ void Dram::onComplete(const Completion& c) {
   tlm::tlm_generic_payload* gp = it->second.gp;
   inflight_.erase(it);
   moveData(*gp);
-  const uint64_t readyPs =
-      c.done * tckPs_ + latency_.value() / sc_core::sc_time(1, sc_core::SC_PS).value();
-  responses_.emplace(readyPs, gp);
+  responses_.emplace(c.done * unitsPerCycle_ + latency_.value(), gp);
 }
 
 void Dram::controllerProcess() {
-  const uint64_t psUnit = sc_core::sc_time(1, sc_core::SC_PS).value();
+  // All times in kernel units (sc_time::value()), whatever the resolution.
+  const uint64_t u = unitsPerCycle_;
   while (true) {
-    const uint64_t nowPs = sc_core::sc_time_stamp().value() / psUnit;
-    at_->advanceTo(nowPs / tckPs_);
+    const uint64_t now = sc_core::sc_time_stamp().value();
+    at_->advanceTo(now / u);
     admitWaiting();
     // Send due responses one at a time (response exclusion rule: END_RESP before the next).
-    while (!respInFlight_ && !responses_.empty() && responses_.begin()->first <= nowPs) {
+    while (!respInFlight_ && !responses_.empty() && responses_.begin()->first <= now) {
       tlm::tlm_generic_payload* gp = responses_.begin()->second;
       responses_.erase(responses_.begin());
       tlm::tlm_phase ph = tlm::BEGIN_RESP;
@@ -243,17 +271,17 @@ void Dram::controllerProcess() {
     }
     // Sleep until the controller, a response or a new request needs us. With no AT request in
     // the controllers, only refreshes are due: skip them now, advanceTo() catches up later.
-    uint64_t nextPs = UINT64_MAX;
+    uint64_t next = UINT64_MAX;
     const uint64_t nextCycle = inflight_.empty() ? UINT64_MAX : at_->nextEventCycle();
     // advanceTo(c) simulates the cycles before c, so cycle n is done by waking at n + 1.
-    if (nextCycle != UINT64_MAX) nextPs = (std::max(nextCycle, nowPs / tckPs_) + 1) * tckPs_;
+    if (nextCycle != UINT64_MAX) next = (std::max(nextCycle, now / u) + 1) * u;
     if (!respInFlight_ && !responses_.empty()) {
-      nextPs = std::min(nextPs, std::max(responses_.begin()->first, nowPs + 1));
+      next = std::min(next, std::max(responses_.begin()->first, now + 1));
     }
-    if (nextPs == UINT64_MAX) {
+    if (next == UINT64_MAX) {
       sc_core::wait(wake_);
     } else {
-      sc_core::wait(sc_core::sc_time(static_cast<double>(nextPs - nowPs), sc_core::SC_PS), wake_);
+      sc_core::wait(sc_core::sc_time::from_value(next - now), wake_);
     }
   }
 }

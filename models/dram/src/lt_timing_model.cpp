@@ -23,6 +23,7 @@ uint64_t LtTimingModel::book(Channel& ch, Cmd c, unsigned bank, uint32_t row, ui
     const uint64_t at = std::max(t, ch.cs.readyAt(c, bank));
     if (ch.due > at) {
       ch.cs.issue(c, bank, row, at);
+      ch.cleanRefs = 0;
       return at;
     }
     refreshUntil(ch, at);  // a refresh falls due first: it goes ahead and may close the row
@@ -32,6 +33,7 @@ uint64_t LtTimingModel::book(Channel& ch, Cmd c, unsigned bank, uint32_t row, ui
 
 void LtTimingModel::refreshUntil(Channel& ch, uint64_t t) {
   while (ch.due <= t) {
+    skipIdleRefreshes(ch, t);
     const uint64_t due = ch.due;
     const RefreshRequest r = ch.refresh->pop();
     ch.due = ch.refresh->nextDue();
@@ -40,19 +42,45 @@ void LtTimingModel::refreshUntil(Channel& ch, uint64_t t) {
 }
 
 void LtTimingModel::refreshOne(Channel& ch, const RefreshRequest& r, uint64_t due) {
+  ++refreshesSimulated_;
   const unsigned perRank = cfg_.org.banksPerRank();
   const unsigned first = r.perBank ? r.bank : r.rank * perRank;
   const unsigned last = r.perBank ? r.bank + 1 : first + perRank;
+  bool clean = true;
   for (unsigned b = first; b < last; ++b) {
     if (!ch.cs.bank(b).open) continue;
     ch.cs.issue(Cmd::PRE, b, 0, std::max(due, ch.cs.readyAt(Cmd::PRE, b)));
     ++stats_.preCmds;
+    clean = false;
   }
   const Cmd ref = r.perBank ? Cmd::REFB : Cmd::REF;
   uint64_t at = due;
   for (unsigned b = first; b < last; ++b) at = std::max(at, ch.cs.readyAt(ref, b));
   ch.cs.issue(ref, first, 0, at);
   ++(r.perBank ? stats_.refbCmds : stats_.refCmds);
+  if (clean && at == due) {
+    ++ch.cleanRefs;
+    ch.cleanPerBank = r.perBank;
+  } else {
+    ch.cleanRefs = 0;
+  }
+}
+
+// Closed-form refreshes up to t, by the argument of Controller::skipIdleRefreshes: after a whole
+// clean period (every REF at its due cycle, no PRE, no access command since), later periods
+// repeat it shifted; whole periods are counted, and the last full period before t is simulated so
+// that its REFs set every limit the skipped ones would have.
+void LtTimingModel::skipIdleRefreshes(Channel& ch, uint64_t t) {
+  const uint64_t P = ch.refresh->periodRequests(), C = ch.refresh->periodCycles();
+  if (!idleSkip_ || P == 0 || C == 0 || ch.cleanRefs < P || ch.due == kNever) return;
+  if (t < ch.due || t - ch.due < C) return;
+  const uint64_t k = (t - ch.due - C) / C;  // the P requests after the skipped ones are due by t
+  if (k == 0) return;
+  ch.refresh->skipPeriods(k);
+  ch.due = ch.refresh->nextDue();
+  (ch.cleanPerBank ? stats_.refbCmds : stats_.refCmds) += k * P;
+  ch.cleanRefs += k * P;
+  skippedRefs_ += k * P;
 }
 
 uint64_t LtTimingModel::access(uint64_t addr, bool isWrite, uint64_t arrivalCycle) {
@@ -86,6 +114,7 @@ uint64_t LtTimingModel::access(uint64_t addr, bool isWrite, uint64_t arrivalCycl
     const uint64_t at = book(ch, c, bank, d.row, t);
     if (at == kNever) continue;
     ++(c == Cmd::ACT ? stats_.actCmds : stats_.preCmds);
+    stats_.ondemandPreCmds += c == Cmd::PRE;
     t = at + 1;
   }
 }

@@ -129,6 +129,9 @@ class RankStaggered : public RefreshPolicy {
   RankStaggered(unsigned interval, unsigned ranks) : interval_(interval), ranks_(ranks) {}
   uint64_t nextDue() const override { return uint64_t(interval_) * (k_ + 1); }
   RefreshRequest pop() override { return {false, unsigned(k_++ % ranks_), 0}; }
+  uint64_t periodRequests() const override { return ranks_; }
+  uint64_t periodCycles() const override { return uint64_t(interval_) * ranks_; }
+  void skipPeriods(uint64_t n) override { k_ += n * ranks_; }
 
  private:
   unsigned interval_, ranks_;
@@ -141,6 +144,9 @@ class RankSimultaneous : public RefreshPolicy {
   RankSimultaneous(unsigned interval, unsigned ranks) : interval_(interval), ranks_(ranks) {}
   uint64_t nextDue() const override { return uint64_t(interval_) * (k_ / ranks_ + 1); }
   RefreshRequest pop() override { return {false, unsigned(k_++ % ranks_), 0}; }
+  uint64_t periodRequests() const override { return ranks_; }
+  uint64_t periodCycles() const override { return interval_; }
+  void skipPeriods(uint64_t n) override { k_ += n * ranks_; }
 
  private:
   unsigned interval_, ranks_;
@@ -158,6 +164,9 @@ class BankStaggered : public RefreshPolicy {
     ++k_;
     return {true, rank, rank * org_.banksPerRank() + bankInRank};
   }
+  uint64_t periodRequests() const override { return uint64_t(org_.ranks) * org_.banksPerRank(); }
+  uint64_t periodCycles() const override { return uint64_t(interval_) * periodRequests(); }
+  void skipPeriods(uint64_t n) override { k_ += n * periodRequests(); }
 
  private:
   unsigned interval_;
@@ -169,6 +178,9 @@ class NoRefresh : public RefreshPolicy {
  public:
   uint64_t nextDue() const override { return kNever; }
   RefreshRequest pop() override { throw std::logic_error("no refresh is ever due"); }
+  uint64_t periodRequests() const override { return 0; }
+  uint64_t periodCycles() const override { return 0; }
+  void skipPeriods(uint64_t) override {}
 };
 
 using PageFactory = std::function<std::unique_ptr<PagePolicy>()>;

@@ -29,6 +29,7 @@ void DramStats::merge(const DramStats& o) {
   readsFromWriteBuffer += o.readsFromWriteBuffer, mergedWrites += o.mergedWrites;
   mergedReads += o.mergedReads, drainEscapes += o.drainEscapes;
   readCmds += o.readCmds, writeCmds += o.writeCmds, actCmds += o.actCmds, preCmds += o.preCmds;
+  ondemandPreCmds += o.ondemandPreCmds;
   refCmds += o.refCmds, refbCmds += o.refbCmds;
   readRowHits += o.readRowHits, writeRowHits += o.writeRowHits;
   rowHits += o.rowHits, rowMisses += o.rowMisses, rowConflicts += o.rowConflicts;

@@ -41,8 +41,11 @@ class Replayer {
       if (!have && !mem_.readsPending()) break;
       mem_.tick();
       uint64_t next = mem_.nextEventCycle();
+      // The next request can enter once its trace cycle has come: advanceTo() simulates every
+      // event before it (and counts idle refreshes in closed form), and room in a queue only
+      // grows meanwhile. Otherwise step event by event until its queue has room.
       if (have && mem_.canAccept(rec.addr, rec.isWrite))
-        next = std::min(next, std::max(mem_.cycle(), rec.cycle + 1));
+        next = std::max(mem_.cycle(), rec.cycle + 1);
       if (next == kNever) throw std::logic_error("DRAM replay stalled with requests pending");
       mem_.advanceTo(next);
     }
@@ -60,9 +63,12 @@ class Replayer {
  private:
   void accept(const TraceRecord& rec, uint64_t c, ReplayResult& r) {
     traceCycle_.push_back(rec.cycle);
-    lastAdded_ = c;
     mem_.add(rec.addr, rec.isWrite, traceCycle_.size() - 1);
-    r.frontendStallCycles += c - 1 - rec.cycle;
+    // Offered at the later of its trace cycle and the cycle after the previous acceptance; the
+    // cycles from then on were spent in front of a full queue (DRAMsim3's front-end stalls).
+    const uint64_t offered = std::max(rec.cycle + 1, lastAdded_ + 1);
+    r.frontendStallCycles += c - offered;
+    lastAdded_ = c;
     ++r.requests;
     ++(rec.isWrite ? r.writes : r.reads);
     r.lastIssueCycle = rec.cycle;

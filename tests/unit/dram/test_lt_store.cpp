@@ -49,6 +49,42 @@ TEST(dramLtTiming, RefreshIsAppliedWhenDue) {
   EXPECT_GT(later, 20000u);
 }
 
+// The page policy acts in LT: closed page precharges after each access (auto-precharge), so a
+// stream through one row never hits; open page keeps the row for the next access. Without a
+// queue the adaptive policies see no other request: open_adaptive acts as open, closed_adaptive
+// as closed (documented in models/dram/README.md; Dram warns at elaboration).
+DramStats ltRun(const std::string& pagePolicy) {
+  DramConfig c = preset("DDR4-2400");
+  c.ctrl.pagePolicy = pagePolicy;
+  c.ctrl.refresh = "none";  // no refresh closing a row in the middle
+  LtTimingModel m(c);
+  uint64_t t = 0;
+  for (uint32_t i = 0; i < 256; ++i) {  // two passes over 4 rows of one bank, 32 bursts each
+    const uint32_t row = (i / 32) % 4;
+    t = m.access(at(m, 0, 0, 0, row, i % 32), i % 3 == 0, t + 10) - 9;
+  }
+  return m.stats();
+}
+
+TEST(dramLtTiming, PagePolicyActsInLt) {
+  const DramStats open = ltRun("open"), closed = ltRun("closed");
+  EXPECT_EQ(open.rowHits, 256u - 8u);  // one ACT per row visit
+  EXPECT_EQ(open.rowMisses + open.rowConflicts, 8u);
+  EXPECT_EQ(closed.rowHits, 0u);
+  EXPECT_EQ(closed.rowMisses, 256u);
+  EXPECT_EQ(closed.actCmds, 256u);
+  EXPECT_GT(open.rowHitRate(), 0.9);
+  EXPECT_EQ(closed.rowHitRate(), 0.0);
+  EXPECT_GT(closed.readLatency.average(), open.readLatency.average());
+  const DramStats oa = ltRun("open_adaptive"), ca = ltRun("closed_adaptive");
+  EXPECT_EQ(oa.rowHits, open.rowHits);
+  EXPECT_EQ(oa.actCmds, open.actCmds);
+  EXPECT_EQ(oa.readLatency.average(), open.readLatency.average());
+  EXPECT_EQ(ca.rowHits, closed.rowHits);
+  EXPECT_EQ(ca.actCmds, closed.actCmds);
+  EXPECT_EQ(ca.readLatency.average(), closed.readLatency.average());
+}
+
 TEST(dramLtTiming, WritesCompleteAfterWriteLatency) {
   LtTimingModel m(preset("DDR4-2400"));
   EXPECT_EQ(m.access(at(m, 1, 0, 0, 1, 0), true, 50) - 50, 1u + 17u + 16u);

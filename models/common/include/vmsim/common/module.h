@@ -5,6 +5,7 @@
 
 #include <systemc>
 
+#include <optional>
 #include <string>
 
 #include "vmsim/common/config.h"
@@ -17,6 +18,12 @@ struct SimContext {
   Config& config;
   stats::Registry& stats;
 };
+
+/// Kernel time units (sc_time::value()) of `ps` picoseconds at the current time resolution, or
+/// nullopt when ps is not a whole number of resolution steps (e.g. 833 ps at 1 ns) or overflows.
+std::optional<uint64_t> timeUnitsOfPs(uint64_t ps);
+/// The current SystemC time resolution as text ("1 ps", "1 ns", ...).
+std::string timeResolutionText();
 
 enum class LogLevel : int { None = 0, Error = 1, Warning = 2, Info = 3, Debug = 4 };
 const std::vector<std::string>& logLevelNames();
@@ -32,7 +39,8 @@ class Module : public sc_core::sc_module {
   std::string statName(const std::string& leaf) const { return std::string(name()) + "." + leaf; }
 
   /// Reads `<path>.clock` (a frequency or period) with the given default; call once from the
-  /// derived constructor.
+  /// derived constructor. A period that is not a whole number of time-resolution steps is a
+  /// configuration problem (naming the key, the period and the resolution).
   void declareClock(const std::string& deflt);
   const sc_core::sc_time& clockPeriod() const { return period_; }
   sc_core::sc_time cycles(uint64_t n) const { return period_ * static_cast<double>(n); }

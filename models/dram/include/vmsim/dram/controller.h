@@ -61,6 +61,14 @@ class Controller {
   /// Simulates every cycle before c (skipping idle ones); afterwards cycle() == c.
   void advanceTo(uint64_t c);
 
+  /// Idle refresh skipping (default on): once the controller has served a whole refresh period
+  /// with nothing but REFs at their earliest cycles, later whole periods of an idle gap are
+  /// counted in closed form instead of simulated. Results are identical either way (a REF of a
+  /// later period sets the same limits, later, as the skipped ones); off only for tests.
+  void setIdleRefreshSkip(bool on) { idleSkip_ = on; }
+  uint64_t ticks() const { return ticks_; }  ///< cycles actually simulated by tick()
+  uint64_t skippedRefreshes() const { return skippedRefs_; }
+
   bool readsPending() const { return !pendingReads_.empty(); }
   bool idle() const;  ///< no transaction anywhere in the controller
   uint64_t lastDoneCycle() const { return lastDone_; }
@@ -85,6 +93,7 @@ class Controller {
   enum class Move { Moved, None, ReadFirst };
   Move moveOne(std::vector<Entry>& queue);
   bool blocked(unsigned q) const;
+  void skipIdleRefreshes(uint64_t c);
   uint64_t queueReadyAt(unsigned q) const;
 
   DramConfig cfg_;
@@ -106,7 +115,17 @@ class Controller {
   std::unordered_map<uint64_t, uint32_t> pendingReads_;   ///< addr -> reads waiting for it
   std::unordered_multimap<uint64_t, Entry> mergedReads_;  ///< reads behind another read
   std::unordered_set<uint64_t> pendingWrites_;
-  std::deque<RefreshRequest> pendingRefs_;
+  struct PendingRef {
+    RefreshRequest r;
+    uint64_t earliest;    ///< earliest cycle any schedule could issue it (due, one per cycle)
+    bool hadPre = false;  ///< it needed a PRE
+  };
+  std::deque<PendingRef> pendingRefs_;
+  uint64_t lastRefEarliest_ = 0;  ///< PendingRef::earliest of the last popped request
+  uint64_t cleanRefs_ = 0;  ///< refreshes in a row served as one REF at `earliest`, nothing else
+  bool cleanPerBank_ = false;
+  bool idleSkip_ = true;
+  uint64_t ticks_ = 0, skippedRefs_ = 0;
 
   uint64_t clk_ = 0;
   unsigned rr_ = 0;         ///< last command queue served (round robin)

@@ -39,6 +39,7 @@ class Dram : public Module {
   unsigned int transport_dbg(tlm::tlm_generic_payload& gp);
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                      sc_core::sc_time& delay);
+  void warnAtOnlyKeys(Params& p) const;
   bool checkAccess(tlm::tlm_generic_payload& gp) const;
   void moveData(tlm::tlm_generic_payload& gp);
   /// AT: runs the controllers up to now, admits waiting requests, schedules the next wake-up.
@@ -64,7 +65,7 @@ class Dram : public Module {
   tlm::tlm_generic_payload* unacked_ = nullptr;  // request whose END_REQ is still owed
   uint64_t nextId_ = 1;
   sc_core::sc_event wake_;
-  std::multimap<uint64_t, tlm::tlm_generic_payload*> responses_;  // by ready time (ps)
+  std::multimap<uint64_t, tlm::tlm_generic_payload*> responses_;  // by ready time (kernel units)
   tlm::tlm_generic_payload* respInFlight_ = nullptr;  // BEGIN_RESP sent, END_RESP awaited
   uint64_t tckPs_ = 1000;
   uint64_t unitsPerCycle_ = 1000;

@@ -61,6 +61,12 @@ class RefreshPolicy {
   virtual ~RefreshPolicy() = default;
   virtual uint64_t nextDue() const = 0;  ///< kNever if none
   virtual RefreshRequest pop() = 0;      ///< the request due at nextDue(); advances
+  /// The requests repeat: every periodRequests() pops the same ranks/banks come in the same
+  /// order, periodCycles() later (0: nothing repeats). Lets an idle controller skip refreshes.
+  virtual uint64_t periodRequests() const = 0;
+  virtual uint64_t periodCycles() const = 0;
+  /// Advances by n whole periods (n x periodRequests() pops) without producing them.
+  virtual void skipPeriods(uint64_t n) = 0;
 };
 
 std::unique_ptr<PagePolicy> makePagePolicy(const std::string& name);

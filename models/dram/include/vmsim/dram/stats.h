@@ -37,6 +37,9 @@ struct DramStats {
   uint64_t readsFromWriteBuffer = 0, mergedWrites = 0, mergedReads = 0;
   uint64_t drainEscapes = 0;  ///< drains ended at a read-after-write with nothing else to do
   uint64_t readCmds = 0, writeCmds = 0, actCmds = 0, preCmds = 0, refCmds = 0, refbCmds = 0;
+  /// PREs the scheduler issued for a conflicting request (DRAMsim3 num_ondemand_pres); the rest
+  /// of preCmds closed rows for a refresh.
+  uint64_t ondemandPreCmds = 0;
   uint64_t readRowHits = 0, writeRowHits = 0;  ///< column commands not first after their ACT
   uint64_t rowHits = 0, rowMisses = 0, rowConflicts = 0;  ///< per request, first command chosen
   LatencyHistogram readLatency;  ///< cycles from entering the controller to last data beat

@@ -52,7 +52,9 @@ struct ReplayResult {
   uint64_t requests = 0, reads = 0, writes = 0;
   uint64_t firstIssueCycle = 0, lastIssueCycle = 0;
   uint64_t simCycles = 0;
-  uint64_t frontendStallCycles = 0;  ///< sum over requests of cycles waited behind a full queue
+  /// Cycles the front end held a request because its queue was full (from the cycle it was
+  /// offered, i.e. not counting the one-request-per-cycle rule), as in tests/data/dram.
+  uint64_t frontendStallCycles = 0;
   DramStats stats;
   LatencyHistogram endToEndReadLatency;
   double tCKns = 0;

@@ -1,5 +1,6 @@
-// `vmsim validate dram DIR`: replays DIR/traces against the DDR4-2400 preset and compares with
-// DRAMsim3 / Ramulator 2 reference figures in DIR/results.json (tolerances from issue 4).
+// `vmsim validate dram DIR`: replays DIR/traces against the DDR4-2400 preset and checks every
+// metric of the DRAMsim3 reference figures in DIR/results.json (and the latency histograms in
+// DIR/read_latency_histograms.json) exactly, plus a looser DRAMsim3 / Ramulator 2 envelope.
 #pragma once
 
 #include <iosfwd>
@@ -10,7 +11,7 @@ namespace vmsim::validate {
 /// Runs every workload listed in dir/results.json (trace dir/traces/<name>.trace.gz or .trace)
 /// and prints one line per workload and metric (our value, references, allowed range, verdict),
 /// then "N passed, M failed". Returns 0 if nothing failed, 1 otherwise (2 if results.json is
-/// unreadable).
+/// unreadable, not an object of workloads, or empty).
 int runDram(const std::string& dir, std::ostream& out);
 
 /// Replays one trace (DRAMsim3 format, plain or gzip) on a named preset (dram::presetNames())
