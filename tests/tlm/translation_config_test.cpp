@@ -3,6 +3,8 @@
 // segmentation keeping the configured protection of the workload's footprint.
 #include <gtest/gtest.h>
 
+#include "cli_support.h"
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -10,58 +12,9 @@
 #include <sstream>
 
 namespace fs = std::filesystem;
+using namespace vmsim::test;
 
 namespace {
-
-struct Result {
-  int exitCode;
-  std::string output;
-};
-
-std::string tempDir(const std::string& name) {
-  const auto d =
-      fs::temp_directory_path() / ("vmsim_tcfg_" + name + "_" + std::to_string(getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d.string();
-}
-
-// Runs the vmsim binary (a separate process: SystemC elaborates once per process).
-Result runVmsim(const std::string& args) {
-  const std::string cmd = std::string(VMSIM_BINARY) + " " + args + " 2>&1";
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return {-1, "popen failed"};
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), buf.size(), p)) out += buf.data();
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-// The value of one stat in a gem5 stats.txt.
-double statValue(const std::string& statsTxt, const std::string& name) {
-  std::istringstream in(statsTxt);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    std::string n, v;
-    ls >> n >> v;
-    if (n == name) return std::stod(v);
-  }
-  ADD_FAILURE() << "no stat " << name;
-  return -1;
-}
-
-bool hasStat(const std::string& statsTxt, const std::string& name) {
-  return statsTxt.find("\n" + name + " ") != std::string::npos;
-}
 
 const std::string kSrc = VMSIM_SOURCE_DIR;
 const std::string kDefault = kSrc + "/configs/default.yaml";

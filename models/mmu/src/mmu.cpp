@@ -318,27 +318,10 @@ unsigned int Mmu::transport_dbg(tlm::tlm_generic_payload& gp) {
   // Page by page, like b_transport: each page of the access goes to its own frame, and the
   // transfer stops at the first page that does not translate (the count says how far it got).
   const VmAccess who = accessorOf(gp);
-  const uint64_t va = gp.get_address();
-  const unsigned len = gp.get_data_length();
-  unsigned char* data = gp.get_data_ptr();
-  unsigned done = 0;
-  while (done < len) {
-    const PieceTranslation t = debugTranslate(who, va + done, gp.is_write());
-    if (t.fault != FaultKind::None) break;
-    const unsigned piece = static_cast<unsigned>(std::min<uint64_t>(len - done, t.contiguous));
-    gp.set_address(t.pa);
-    gp.set_data_ptr(data + done);
-    gp.set_data_length(piece);
-    gp.set_streaming_width(piece);
-    const unsigned n = mem->transport_dbg(gp);
-    done += n;
-    if (n < piece) break;
-  }
-  gp.set_address(va);
-  gp.set_data_ptr(data);
-  gp.set_data_length(len);
-  gp.set_streaming_width(len);
-  return done;
+  const bool write = gp.is_write();
+  return debugPiecewise(
+      gp, [&](uint64_t va) { return debugTranslate(who, va, write); },
+      [&](tlm::tlm_generic_payload& piece) { return mem->transport_dbg(piece); });
 }
 
 }  // namespace vmsim::mmu

@@ -845,28 +845,14 @@ void TextbookMmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, 
 unsigned int TextbookMmu::transport_dbg(tlm::tlm_generic_payload& gp) {
   const VmAccess who = accessorOf(gp);
   const auto* sel = gp.get_extension<SegmentSelectorExt>();
-  const uint64_t va = gp.get_address();
-  const unsigned len = gp.get_data_length();
-  unsigned char* data = gp.get_data_ptr();
   const AccessKind kind = gp.is_write() ? AccessKind::Store : AccessKind::Load;
-  unsigned done = 0;
-  while (done < len) {
-    const SchemeTranslation t = debugTranslate(who.asid, va + done, kind, Privilege::Kernel, sel);
-    if (t.fault != FaultKind::None) break;
-    const unsigned piece = static_cast<unsigned>(std::min<uint64_t>(len - done, t.contiguous));
-    gp.set_address(t.pa);
-    gp.set_data_ptr(data + done);
-    gp.set_data_length(piece);
-    gp.set_streaming_width(piece);
-    const unsigned n = mem->transport_dbg(gp);
-    done += n;
-    if (n < piece) break;
-  }
-  gp.set_address(va);
-  gp.set_data_ptr(data);
-  gp.set_data_length(len);
-  gp.set_streaming_width(len);
-  return done;
+  return debugPiecewise(
+      gp,
+      [&](uint64_t va) {
+        const SchemeTranslation t = debugTranslate(who.asid, va, kind, Privilege::Kernel, sel);
+        return PieceTranslation{t.fault, t.pa, t.contiguous};
+      },
+      [&](tlm::tlm_generic_payload& piece) { return mem->transport_dbg(piece); });
 }
 
 // --- AT ------------------------------------------------------------------------------------------

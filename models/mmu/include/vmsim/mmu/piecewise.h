@@ -90,4 +90,32 @@ FaultKind accessPiecewise(tlm::tlm_generic_payload& gp, Translate&& translate, P
   return FaultKind::None;
 }
 
+/// The debug (transport_dbg) counterpart: page by page like accessPiecewise, each piece sent by
+/// `send(gp)` -> bytes moved; stops at the first piece that does not translate or moves short.
+/// Returns the bytes moved.
+template <class Translate, class Send>
+unsigned debugPiecewise(tlm::tlm_generic_payload& gp, Translate&& translate, Send&& send) {
+  const uint64_t va = gp.get_address();
+  const unsigned len = gp.get_data_length();
+  unsigned char* data = gp.get_data_ptr();
+  unsigned done = 0;
+  while (done < len) {
+    const PieceTranslation t = translate(va + done);
+    if (t.fault != FaultKind::None) break;
+    const unsigned piece = static_cast<unsigned>(std::min<uint64_t>(len - done, t.contiguous));
+    gp.set_address(t.pa);
+    gp.set_data_ptr(data + done);
+    gp.set_data_length(piece);
+    gp.set_streaming_width(piece);
+    const unsigned n = send(gp);
+    done += n;
+    if (n < piece) break;
+  }
+  gp.set_address(va);
+  gp.set_data_ptr(data);
+  gp.set_data_length(len);
+  gp.set_streaming_width(len);
+  return done;
+}
+
 }  // namespace vmsim::mmu
