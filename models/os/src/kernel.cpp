@@ -184,17 +184,7 @@ void Kernel::freeTable(Process& p, uint64_t table, unsigned level) {
       if (e & pte::kPresent) freeTable(p, pte::frameAddr(e), level - 1);
       continue;
     }
-    if (resident(e)) {
-      const uint64_t idx = (pte::frameAddr(e) - memBase_) / kPage;
-      if (frames_[idx].swapSlot >= 0 && swapSpace_) {
-        swapSpace_->freeSlots(static_cast<uint64_t>(frames_[idx].swapSlot), 1);
-      }
-      frames_[idx] = Frame{};
-      freeFrames_.push_back(idx);
-      residentChanged(p, -1);
-    } else if ((e & pte::kSwapped) && swapSpace_) {
-      swapSpace_->freeSlots(pte::swapSlot(e), 1);
-    }
+    releasePage(p, e);
   }
   const uint64_t idx = (table - memBase_) / kPage;
   frames_[idx] = Frame{};
@@ -254,24 +244,30 @@ bool Kernel::resizeRegion(Asid asid, uint64_t start, uint64_t newSize) {
   return true;
 }
 
+bool Kernel::releasePage(Process& p, uint64_t e) {
+  if (resident(e)) {
+    const uint64_t idx = (pte::frameAddr(e) - memBase_) / kPage;
+    if (frames_[idx].swapSlot >= 0 && swapSpace_) {
+      swapSpace_->freeSlots(static_cast<uint64_t>(frames_[idx].swapSlot), 1);
+    }
+    frames_[idx] = Frame{};
+    freeFrames_.push_back(idx);
+    residentChanged(p, -1);
+    return true;
+  }
+  if ((e & pte::kSwapped) && swapSpace_) swapSpace_->freeSlots(pte::swapSlot(e), 1);
+  return false;
+}
+
 void Kernel::unmapRange(Asid asid, uint64_t start, uint64_t size) {
   Process& p = procs_.at(asid);
   for (uint64_t va = start; va < start + size; va += kPage) {
     const uint64_t entryAddr = leafEntryAddr(p, va, false);
     if (!entryAddr) continue;
     const uint64_t e = read64(entryAddr);
-    if (resident(e)) {
-      const uint64_t idx = (pte::frameAddr(e) - memBase_) / kPage;
-      if (frames_[idx].swapSlot >= 0 && swapSpace_) {
-        swapSpace_->freeSlots(static_cast<uint64_t>(frames_[idx].swapSlot), 1);
-      }
-      frames_[idx] = Frame{};
-      freeFrames_.push_back(idx);
+    if (releasePage(p, e)) {
       const uint64_t key = pageKey(asid, va / kPage);
       if (policy_->contains(key)) policy_->remove(key);
-      residentChanged(p, -1);
-    } else if ((e & pte::kSwapped) && swapSpace_) {
-      swapSpace_->freeSlots(pte::swapSlot(e), 1);
     }
     if (e) {
       write64(entryAddr, 0);

@@ -125,6 +125,9 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   /// Whether the resident page `key` (asid << 36 | vpn) sits in a pinned frame.
   bool pagePinned(uint64_t key);
   void unmapRange(Asid asid, uint64_t start, uint64_t size);
+  /// Frees what the leaf entry `e` of `p` holds: its frame (and the frame's swap copy) if
+  /// resident, else its swap slot. True if it was resident.
+  bool releasePage(Process& p, uint64_t e);
   void shootdown(Asid asid, uint64_t va);
   void end_of_elaboration() override;
   void residentChanged(Process& p, int delta);
