@@ -21,7 +21,13 @@ Module::Module(const sc_core::sc_module_name& nm, SimContext& ctx)
 }
 
 void Module::declareClock(const std::string& deflt) {
-  const uint64_t ps = params_.getTimePs("clock", deflt, "clock frequency or period of this module");
+  // 1 MHz to 100 GHz: slower clocks belong to no processor with an MMU, faster ones to no
+  // silicon (today's fastest cores run near 6 GHz); outside it a typo (`1000s`, `1e30s`) would
+  // run for hours or overflow the 64-bit picosecond time base.
+  const uint64_t ps = params_.getTimePs(
+      "clock", deflt,
+      "clock frequency or period of this module; range 1MHz..100GHz (period 10ps..1us)",
+      Range{10, 1e6});
   period_ = sc_core::sc_time(static_cast<double>(std::max<uint64_t>(ps, 1)), sc_core::SC_PS);
 }
 
