@@ -12,6 +12,7 @@
 #include <fstream>
 #include <functional>
 #include <iomanip>
+#include <optional>
 
 #include "dram_trace_platform.h"
 #include "outputs.h"
@@ -48,20 +49,36 @@ extern "C" void onSignal(int sig) {
   gSignal = sig;
 }
 
+// Catches SIGINT/SIGTERM from its construction (before elaboration, so that a signal during a
+// long elaboration also ends in partial outputs) to its destruction.
+class SignalGuard {
+ public:
+  SignalGuard() {
+    struct sigaction sa {};
+    sa.sa_handler = onSignal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND;  // a second Ctrl-C ends the process at once
+    gSignal = 0;
+    sigaction(SIGINT, &sa, &oldInt_);
+    sigaction(SIGTERM, &sa, &oldTerm_);
+  }
+  ~SignalGuard() {
+    sigaction(SIGINT, &oldInt_, nullptr);
+    sigaction(SIGTERM, &oldTerm_, nullptr);
+  }
+  SignalGuard(const SignalGuard&) = delete;
+  SignalGuard& operator=(const SignalGuard&) = delete;
+
+ private:
+  struct sigaction oldInt_ {};
+  struct sigaction oldTerm_ {};
+};
+
 // Runs the simulation to its end (sc_stop from the platform, or no more activity) in slices of
 // simulated time, checking for a signal between slices. Pausing and resuming the scheduler
 // changes nothing in the simulation (same events, same order). Returns the signal that ended
 // the run early, or 0.
 int simulateUntilDoneOrSignal() {
-  struct sigaction sa {};
-  sa.sa_handler = onSignal;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESETHAND;  // a second Ctrl-C ends the process at once
-  struct sigaction oldInt {
-  }, oldTerm{};
-  gSignal = 0;
-  sigaction(SIGINT, &sa, &oldInt);
-  sigaction(SIGTERM, &sa, &oldTerm);
   const sc_core::sc_time slice(100, sc_core::SC_US);
   bool started = false;  // before the first sc_start() nothing is scheduled yet
   while (!gSignal && (!started || sc_core::sc_pending_activity())) {
@@ -75,10 +92,7 @@ int simulateUntilDoneOrSignal() {
                       sc_core::SC_EXIT_ON_STARVATION);
     if (sc_core::sc_get_status() != sc_core::SC_PAUSED) break;  // sc_stop()
   }
-  const int sig = gSignal;
-  sigaction(SIGINT, &oldInt, nullptr);
-  sigaction(SIGTERM, &oldTerm, nullptr);
-  return sig;
+  return gSignal;
 }
 
 void printSummary(System& sys, const stats::Registry& reg, double hostSeconds, std::ostream& out) {
@@ -186,6 +200,8 @@ uint64_t hostMemoryBytes() {
 RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt, std::ostream& out,
                         std::ostream& err) {
   RunResult res;
+  std::optional<SignalGuard> signals;  // the vm platform only (the DRAM trace player is no
+                                       // SystemC simulation and ends on a signal as before)
   SimContext ctx{cfg, reg};
   std::unique_ptr<System> sys;
   bool includeHost = true;
@@ -199,6 +215,7 @@ RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt
         "platform", "vm", {"vm", "dram_trace"},
         "vm: the whole virtual-memory system; dram_trace: replay a DRAMsim3 trace into the DRAM");
     if (platform == "dram_trace") return runDramTrace(cfg, reg, includeHost, opt, out, err);
+    signals.emplace();
     sys = std::make_unique<System>("system", ctx);
     cfg.finalize();
   } catch (const ConfigError& e) {
