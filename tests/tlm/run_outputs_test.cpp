@@ -103,7 +103,9 @@ void expectConfigError(const std::string& args, const std::vector<std::string>& 
 
 TEST(RunOutputs, ConfigJsonReRunsTheSameExperiment) {
   for (const std::string& cfg :
-       {kDefault, std::string(VMSIM_SOURCE_DIR) + "/configs/textbook/two_level.yaml"}) {
+       {kDefault, std::string(VMSIM_SOURCE_DIR) + "/configs/textbook/two_level.yaml",
+        kDefault + kP + "workload.type=program" + kP + "workload.program.ops=500" +
+            " --param system.dram.preset=DDR5-4800 --param system.swap.type=hdd"}) {
     const auto a = tempDir("rerun_a"), b = tempDir("rerun_b");
     // Non-default values of several types, including a clock and a float with many digits.
     const Result r1 = runVmsim(cfg + kSmall + kNoHost + kP + "clock=3GHz" + kP +
