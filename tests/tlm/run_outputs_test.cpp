@@ -196,7 +196,7 @@ void interruptAndCheck(int sig, int expectedExit) {
   for (int i = 0; i < 200 && !fs::exists(dir + "/stats.json"); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
   kill(pid, sig);
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
