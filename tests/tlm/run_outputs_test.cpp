@@ -287,6 +287,16 @@ TEST(RunOutputs, SwapTooSmallForTheOvercommitIsRefused) {
             0);
 }
 
+TEST(RunOutputs, OvercommitWithoutSwapIsAWarningAtTheStart) {
+  const auto dir = tempDir("noswap");
+  const Result r = runVmsim(kDefault + " --param system.kernel.memory_size=8MiB" + kSmall +
+                            " --param system.kernel.swap.enabled=false --outdir " + dir);
+  EXPECT_EQ(r.exitCode, 0) << r.output;
+  const auto warn = r.output.find("'system.kernel.swap.enabled' false");
+  EXPECT_NE(warn, std::string::npos) << r.output;
+  EXPECT_LT(warn, r.output.find("vmsim summary")) << r.output;
+}
+
 TEST(RunOutputs, CoresWithoutTheirOwnWorkloadAreRefused) {
   expectConfigError(
       kDefault + " --param system.cores=3 --param system.cpu1.requester.workload.count=10",
