@@ -3,7 +3,10 @@
 #include "vmsim/common/config.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <sstream>
@@ -61,6 +64,49 @@ std::string fmtNumber(double v) {
   return os.str();
 }
 
+// "file:line" when the node came from parsed text, else "file".
+std::string where(const std::string& origin, const YAML::Mark& m) {
+  return m.line >= 0 ? origin + ":" + std::to_string(m.line + 1) : origin;
+}
+
+// Every mapping key must be a plain scalar name and appear once per mapping: yaml-cpp accepts
+// `{[a]: 1}` and keeps only the first of two equal keys, so both are found here, with lines.
+void checkTree(const YAML::Node& n, const std::string& origin, const std::string& prefix,
+               std::vector<std::string>& problems, bool lines) {
+  auto where = [&](const YAML::Mark& m) { return lines ? vmsim::where(origin, m) : origin; };
+  if (n.IsMap()) {
+    std::map<std::string, YAML::Mark> seen;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      const std::string under = prefix.empty() ? "" : " under '" + prefix + "'";
+      if (!it->first.IsScalar()) {
+        problems.push_back(where(it->first.Mark()) + ": key '" + scalarText(it->first) + "'" +
+                           under + " is not a plain name (keys must be scalars)");
+        continue;
+      }
+      const std::string k = it->first.Scalar();
+      const std::string path = prefix.empty() ? k : prefix + "." + k;
+      const auto [pos, fresh] = seen.emplace(k, it->first.Mark());
+      if (!fresh) {
+        std::string first = lines && pos->second.line >= 0
+                                ? " (first at line " + std::to_string(pos->second.line + 1) + ")"
+                                : "";
+        problems.push_back(where(it->first.Mark()) + ": duplicate key '" + path + "'" + first +
+                           "; a key may appear only once in a mapping");
+      }
+      checkTree(it->second, origin, path, problems, lines);
+    }
+  } else if (n.IsSequence()) {
+    for (const auto& e : n) checkTree(e, origin, prefix, problems, lines);
+  }
+}
+
+void checkTreeOrThrow(const YAML::Node& n, const std::string& origin, const std::string& prefix,
+                      bool lines = true) {
+  std::vector<std::string> problems;
+  checkTree(n, origin, prefix, problems, lines);
+  if (!problems.empty()) throw ConfigError(problems);
+}
+
 }  // namespace
 
 ConfigError::ConfigError(const std::vector<std::string>& problems)
@@ -79,6 +125,10 @@ void Config::loadFile(const std::string& path) {
 
 void Config::mergeFile(const std::string& path, int depth) {
   if (depth > 16) throw ConfigError({path + ": include nesting deeper than 16 (a cycle?)"});
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw ConfigError({path + ": is a directory, not a configuration file"});
+  }
   YAML::Node doc;
   try {
     doc = YAML::LoadFile(path);
@@ -90,18 +140,31 @@ void Config::mergeFile(const std::string& path, int depth) {
   }
   if (doc.IsNull()) return;
   if (!doc.IsMap()) throw ConfigError({path + ": top level must be a mapping of keys"});
+  checkTreeOrThrow(doc, path, "");
   if (auto inc = doc["include"]) {
     const auto dir = std::filesystem::path(path).parent_path();
-    std::vector<std::string> files;
+    // Checked here, before anything reaches the file system or yaml-cpp.
+    auto bad = [&](const YAML::Node& at, const std::string& why) {
+      throw ConfigError({where(path, at.Mark()) + ": 'include': " + why});
+    };
+    std::vector<YAML::Node> items;
     if (inc.IsSequence()) {
-      for (const auto& f : inc) files.push_back(f.as<std::string>());
+      for (const auto& f : inc) items.push_back(f);
+    } else if (inc.IsScalar()) {
+      items.push_back(inc);
     } else {
-      files.push_back(inc.as<std::string>());
+      bad(inc, "expected a file name or a list of file names, got '" + scalarText(inc) + "'");
     }
-    for (const auto& f : files) {
-      std::filesystem::path p(f);
-      mergeFile((p.is_absolute() ? p : dir / p).string(), depth + 1);
+    std::vector<std::string> files;
+    for (const auto& f : items) {
+      if (!f.IsScalar()) bad(f, "expected a file name, got '" + scalarText(f) + "'");
+      if (trim(f.Scalar()).empty()) bad(f, "empty file name");
+      std::filesystem::path p(f.Scalar());
+      const auto full = (p.is_absolute() ? p : dir / p).string();
+      if (std::filesystem::is_directory(full, ec)) bad(f, full + " is a directory, not a file");
+      files.push_back(full);
     }
+    for (const auto& f : files) mergeFile(f, depth + 1);
     doc.remove("include");
   }
   mergeInto(root_, doc);
@@ -117,6 +180,7 @@ void Config::loadString(const std::string& yaml, const std::string& origin) {
   }
   if (doc.IsNull()) return;
   if (!doc.IsMap()) throw ConfigError({origin + ": top level must be a mapping of keys"});
+  checkTreeOrThrow(doc, origin, "");
   mergeInto(root_, doc);
 }
 
@@ -140,6 +204,7 @@ void Config::set(const std::string& path, const std::string& value) {
     parsed = YAML::Node(value);
   }
   if (!parsed.IsDefined() || parsed.IsNull()) parsed = YAML::Node(value);
+  checkTreeOrThrow(parsed, "--param '" + path + "=" + value + "'", path, false);
   // Walk down with copies of handles (yaml-cpp nodes are reference-like).
   std::vector<YAML::Node> chain{root_};
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
@@ -203,29 +268,46 @@ void Config::finalize() {
 }
 
 void Config::writeIni(std::ostream& os) const {
-  // One section per object (the key's parent path), gem5's config.ini layout.
-  std::string section = "\x01";
+  // One section per object (the key's parent path), gem5's config.ini layout. Keys are grouped by
+  // section first: in plain key order a section's keys can come after one of its sub-sections'
+  // (l1d.entries < latency < walker.walkers), which would repeat the section header, and a
+  // repeated section is an error for INI readers such as Python's configparser.
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> sections;
   for (const auto& [path, d] : declared_) {
     const auto dot = path.rfind('.');
     const std::string sec = dot == std::string::npos ? "root" : path.substr(0, dot);
     const std::string key = dot == std::string::npos ? path : path.substr(dot + 1);
-    if (sec != section) {
-      if (section != "\x01") os << "\n";
-      os << "[" << sec << "]\n";
-      section = sec;
+    // One line per value: INI has no multi-line values.
+    std::string v;
+    for (char c : d.value) {
+      if (c == '\n') {
+        v += "\\n";
+      } else if (c == '\r') {
+        v += "\\r";
+      } else {
+        v += c;
+      }
     }
-    os << key << "=" << d.value << "\n";
+    sections[sec].emplace_back(key, v);
+  }
+  bool first = true;
+  for (const auto& [sec, keys] : sections) {
+    if (!first) os << "\n";
+    first = false;
+    os << "[" << sec << "]\n";
+    for (const auto& [k, v] : keys) os << k << "=" << v << "\n";
   }
 }
 
 void Config::writeJson(std::ostream& os) const {
+  // Every value is written so that it reads back to the same value (config.json is a runnable
+  // configuration): times with their unit, floats with all the digits they need.
   JsonTree tree;
   for (const auto& [path, d] : declared_) {
     JsonTree::Value v;
     v.text = d.value;
     v.quoted = !(d.type == "bool" || d.type == "int" || d.type == "uint" || d.type == "float" ||
-                 d.type == "size" || d.type == "time");
-    if (d.type == "list") v.quoted = false;
+                 d.type == "size" || d.type == "list");
     tree.set(path, v);
   }
   tree.write(os);
@@ -242,26 +324,76 @@ std::string Params::key(const std::string& name) const {
 }
 
 namespace {
-// Integers may be written in hex ("0x10000000"), as addresses usually are.
+// Integers are decimal, or hex with 0x ("0x10000000", as addresses usually are). A leading zero is
+// refused: YAML 1.1 (and yaml-cpp) would read `017` as octal 15, which nobody means in a config.
 template <class T>
-T parseNumber(const YAML::Node& n) {
-  if constexpr (std::is_integral_v<T>) {
-    const std::string t = trim(n.Scalar());
-    if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) {
-      size_t pos = 0;
-      unsigned long long v = 0;
-      try {
-        v = std::stoull(t.substr(2), &pos, 16);
-      } catch (const std::exception&) {
-        throw YAML::Exception(YAML::Mark(), "bad hex");
-      }
-      if (pos != t.size() - 2) throw YAML::Exception(YAML::Mark(), "bad hex");
-      if (v > static_cast<unsigned long long>(std::numeric_limits<T>::max()))
-        throw YAML::Exception(YAML::Mark(), "too large");
-      return static_cast<T>(v);
+T parseInteger(const std::string& text) {
+  const std::string t = trim(text);
+  std::string digits = t;
+  bool neg = false;
+  if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) {
+    neg = digits[0] == '-';
+    digits = digits.substr(1);
+  }
+  if (neg && !std::is_signed_v<T>) throw std::invalid_argument("must not be negative");
+  int base = 10;
+  if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) {
+    base = 16;
+    digits = digits.substr(2);
+  } else if (digits.size() > 1 && digits[0] == '0') {
+    throw std::invalid_argument("leading zeros are not accepted (YAML would read '" + t +
+                                "' as octal); write the decimal number without them, or hex "
+                                "with 0x");
+  }
+  if (digits.empty()) throw std::invalid_argument("not a number");
+  for (char c : digits) {
+    if (!(base == 16 ? std::isxdigit(static_cast<unsigned char>(c))
+                     : std::isdigit(static_cast<unsigned char>(c)))) {
+      throw std::invalid_argument("not an integer");
     }
   }
-  return n.as<T>();
+  unsigned long long v = 0;
+  try {
+    v = std::stoull(digits, nullptr, base);
+  } catch (const std::out_of_range&) {
+    throw std::invalid_argument("too large");
+  }
+  if constexpr (std::is_signed_v<T>) {
+    const auto lim = static_cast<unsigned long long>(std::numeric_limits<T>::max());
+    if (v > lim + (neg ? 1 : 0)) throw std::invalid_argument("too large");
+    return neg ? static_cast<T>(0 - v) : static_cast<T>(v);
+  } else {
+    if (v > static_cast<unsigned long long>(std::numeric_limits<T>::max()))
+      throw std::invalid_argument("too large");
+    return static_cast<T>(v);
+  }
+}
+
+template <class T>
+T parseNumber(const YAML::Node& n) {
+  if (!n.IsScalar()) throw std::invalid_argument("not a scalar");
+  if constexpr (std::is_integral_v<T>) {
+    return parseInteger<T>(n.Scalar());
+  } else {
+    T v{};
+    try {
+      v = n.as<T>();
+    } catch (const YAML::Exception&) {
+      throw std::invalid_argument("not a number");
+    }
+    if (!std::isfinite(v)) throw std::invalid_argument("must be finite");
+    return v;
+  }
+}
+
+// The shortest decimal text that reads back to exactly `v`.
+std::string exactDouble(double v) {
+  char buf[40];
+  for (int prec = 1; prec <= 17; ++prec) {
+    std::snprintf(buf, sizeof buf, "%.*g", prec, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
 }
 }  // namespace
 
@@ -272,26 +404,33 @@ T Params::getNumber(const std::string& name, T deflt, const std::string& unit,
   T value = deflt;
   if (auto n = cfg_->lookup(k)) {
     try {
-      if (!n->IsScalar()) throw YAML::Exception(YAML::Mark(), "not a scalar");
-      if constexpr (std::is_same_v<T, uint64_t>) {
-        if (trim(n->Scalar()).rfind('-', 0) == 0) throw YAML::Exception(YAML::Mark(), "neg");
-      }
       value = parseNumber<T>(*n);
-    } catch (const YAML::Exception&) {
-      cfg_->addProblem("'" + k + "': value '" + scalarText(*n) + "' is not a valid " + type);
+    } catch (const std::invalid_argument& e) {
+      cfg_->addProblem("'" + k + "': value '" + scalarText(*n) + "' is not a valid " + type + ": " +
+                       e.what());
     }
   }
   if (range &&
       (static_cast<double>(value) < range->min || static_cast<double>(value) > range->max)) {
-    cfg_->addProblem("'" + k + "': value " + fmtNumber(static_cast<double>(value)) +
-                     " is out of range [" + fmtNumber(range->min) + ", " + fmtNumber(range->max) +
-                     "]");
+    std::string shown;
+    if constexpr (std::is_integral_v<T>) {
+      shown = std::to_string(value);
+    } else {
+      shown = fmtNumber(static_cast<double>(value));
+    }
+    cfg_->addProblem("'" + k + "': value " + shown + " is out of range [" + fmtNumber(range->min) +
+                     ", " + fmtNumber(range->max) + "]");
     value = deflt;  // elaborate on with a sane value, so that later problems are found too
   }
-  std::ostringstream v, d;
-  v << value;
-  d << deflt;
-  cfg_->declare(k, {v.str(), d.str(), unit, desc, type});
+  std::string v, d;
+  if constexpr (std::is_floating_point_v<T>) {
+    v = exactDouble(value);
+    d = exactDouble(deflt);
+  } else {
+    v = std::to_string(value);
+    d = std::to_string(deflt);
+  }
+  cfg_->declare(k, {v, d, unit, desc, type});
   return value;
 }
 
@@ -364,7 +503,7 @@ uint64_t Params::getSize(const std::string& name, const std::string& deflt, cons
 }
 
 uint64_t Params::getTimePs(const std::string& name, const std::string& deflt,
-                           const std::string& desc) {
+                           const std::string& desc, std::optional<Range> range) {
   const std::string k = key(name);
   uint64_t value = parseTimePs(deflt);
   if (auto n = cfg_->lookup(k)) {
@@ -375,8 +514,15 @@ uint64_t Params::getTimePs(const std::string& name, const std::string& deflt,
       cfg_->addProblem("'" + k + "': value '" + text +
                        "' is not a valid time or frequency: " + e.what());
     }
+    if (range &&
+        (static_cast<double>(value) < range->min || static_cast<double>(value) > range->max)) {
+      cfg_->addProblem("'" + k + "': value '" + text + "' (" + formatTimePs(value) +
+                       ") is out of range [" + formatTimePs(static_cast<uint64_t>(range->min)) +
+                       ", " + formatTimePs(static_cast<uint64_t>(range->max)) + "]");
+      value = parseTimePs(deflt);
+    }
   }
-  cfg_->declare(k, {std::to_string(value), std::to_string(parseTimePs(deflt)), "ps", desc, "time"});
+  cfg_->declare(k, {formatTimePs(value), formatTimePs(parseTimePs(deflt)), "ps", desc, "time"});
   return value;
 }
 
@@ -402,14 +548,16 @@ std::vector<uint64_t> Params::getUintList(const std::string& name,
   std::vector<uint64_t> value = deflt;
   if (auto n = cfg_->lookup(k)) {
     try {
+      std::vector<uint64_t> got;
       if (n->IsSequence()) {
-        value = n->as<std::vector<uint64_t>>();
+        for (const auto& e : *n) got.push_back(parseNumber<uint64_t>(e));
       } else {
-        value = {n->as<uint64_t>()};
+        got = {parseNumber<uint64_t>(*n)};
       }
-    } catch (const YAML::Exception&) {
+      value = got;
+    } catch (const std::invalid_argument& e) {
       cfg_->addProblem("'" + k + "': value '" + scalarText(*n) +
-                       "' is not a list of unsigned integers");
+                       "' is not a list of unsigned integers: " + e.what());
     }
   }
   auto text = [](const std::vector<uint64_t>& v) {
@@ -461,22 +609,40 @@ uint64_t parseSize(const std::string& text) {
 }
 
 uint64_t parseTimePs(const std::string& text) {
+  if (trim(text) == "0") return 0;  // zero needs no unit
   auto [v, suffix] = numberAndSuffix(text);
+  // 2^64 ps is about 213 days; anything longer cannot be represented (and means nothing here).
+  constexpr double kMaxPs = 1.8e19;
   static const std::vector<std::pair<std::string, double>> times = {
       {"ps", 1}, {"ns", 1e3}, {"us", 1e6}, {"ms", 1e9}, {"s", 1e12}};
   static const std::vector<std::pair<std::string, double>> freqs = {
       {"Hz", 1}, {"kHz", 1e3}, {"MHz", 1e6}, {"GHz", 1e9}};
   for (const auto& [u, mul] : times) {
-    if (suffix == u) return static_cast<uint64_t>(std::llround(v * mul));
+    if (suffix == u) {
+      if (v * mul > kMaxPs) throw std::invalid_argument("longer than 2^64 ps (213 days)");
+      return static_cast<uint64_t>(std::llround(v * mul));
+    }
   }
   for (const auto& [u, mul] : freqs) {
     if (suffix == u) {
       if (v == 0) throw std::invalid_argument("frequency must be > 0");
-      return static_cast<uint64_t>(std::llround(1e12 / (v * mul)));
+      const double ps = 1e12 / (v * mul);
+      if (ps > kMaxPs) throw std::invalid_argument("period longer than 2^64 ps (213 days)");
+      return static_cast<uint64_t>(std::llround(ps));
     }
   }
   throw std::invalid_argument("unknown unit '" + suffix +
                               "' (use ps, ns, us, ms, s or Hz, kHz, MHz, GHz)");
+}
+
+std::string formatTimePs(uint64_t ps) {
+  if (ps == 0) return "0s";
+  static const std::pair<const char*, uint64_t> units[] = {
+      {"s", 1000000000000ull}, {"ms", 1000000000ull}, {"us", 1000000ull}, {"ns", 1000ull}};
+  for (const auto& [u, mul] : units) {
+    if (ps % mul == 0) return std::to_string(ps / mul) + u;
+  }
+  return std::to_string(ps) + "ps";
 }
 
 size_t editDistance(const std::string& a, const std::string& b) {

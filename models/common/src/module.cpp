@@ -52,7 +52,13 @@ std::string timeResolutionText() {
 }
 
 void Module::declareClock(const std::string& deflt) {
-  const uint64_t ps = params_.getTimePs("clock", deflt, "clock frequency or period of this module");
+  // 1 MHz to 100 GHz: slower clocks belong to no processor with an MMU, faster ones to no
+  // silicon (today's fastest cores run near 6 GHz); outside it a typo (`1000s`, `1e30s`) would
+  // run for hours or overflow the 64-bit picosecond time base.
+  const uint64_t ps = params_.getTimePs(
+      "clock", deflt,
+      "clock frequency or period of this module; range 1MHz..100GHz (period 10ps..1us)",
+      Range{10, 1e6});
   const auto units = timeUnitsOfPs(std::max<uint64_t>(ps, 1));
   if (!units || *units == 0) {
     // A rounded period would make every cycle count (delay / period) wrong, a zero one infinite.

@@ -338,6 +338,12 @@ void Registry::writeText(std::ostream& os, const RunInfo& run) const {
     writeLine(os, "hostMemory", run.hostMemoryBytes, "", "", "Number of bytes of host memory used",
               "Byte");
   }
+  if (!run.interruptedBy.empty()) {
+    writeLine(os, "partial", 1, "", "",
+              "the run was interrupted (" + run.interruptedBy +
+                  ") before its end; these stats cover the simulated time until then",
+              "Count");
+  }
   for (const auto& s : stats_) s->writeText(os);
   os << "\n---------- End Simulation Statistics   ----------\n";
 }
@@ -350,6 +356,10 @@ void Registry::writeJson(std::ostream& os, const RunInfo& run) const {
   if (run.includeHost) {
     t.set("hostSeconds", {jsonNumber(run.hostSeconds)});
     t.set("hostMemory", {jsonNumber(run.hostMemoryBytes)});
+  }
+  if (!run.interruptedBy.empty()) {
+    t.set("partial", {"true", false});
+    t.set("interruptedBy", {run.interruptedBy, true});
   }
   for (const auto& s : stats_) s->addJson(t);
   t.write(os);

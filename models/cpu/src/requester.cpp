@@ -97,7 +97,10 @@ void Requester::init() {
   s.footprint =
       w.getSize("footprint", "16MiB", "bytes the synthetic workload touches", Range{1, 1ull << 46});
   s.stride = w.getUint("stride", 64, "Byte", "strided: step; pointer_chase: slot size");
-  s.count = w.getUint("count", 1000000, "Count", "synthetic accesses to issue");
+  s.count = w.getUint("count", 1000000, "Count",
+                      "synthetic accesses to issue; at most 10^12 (days of host time at ~1 M "
+                      "accesses/s)",
+                      Range{1, 1e12});
   s.write_fraction = w.getDouble("write_fraction", 0.3, "Ratio", "share of stores", Range{0, 1});
   s.access_size =
       static_cast<uint32_t>(w.getUint("access_size", 8, "Byte", "bytes per access", Range{1, 64}));

@@ -73,6 +73,11 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
                                      "physical memory the kernel manages (frames + page tables)",
                                      vmsim::Range{4 * kPage, 1ull << 46});
   if (memBase_ % kPage) p.config().addProblem("'" + p.key("memory_base") + "': not page aligned");
+  if (memSize % kPage) {  // the frames would silently round it down
+    p.config().addProblem("'" + p.key("memory_size") + "': " + std::to_string(memSize) +
+                          " bytes is not a multiple of the 4096-byte page (e.g. 100MB = 100e6 "
+                          "bytes is not; use MiB/GiB or a multiple of 4KiB)");
+  }
   handlerLatency_ =
       cycles(p.getUint("fault_latency", 1000, "Cycle",
                        "kernel entry, handler and exit for one fault", vmsim::Range{0, 1e9}));

@@ -72,6 +72,11 @@ RunResult runDramTrace(Config& cfg, stats::Registry& reg, bool includeHost, cons
     res.exitCode = 2;
     return res;
   }
+  OutputFolder folder;  // opened before the replay: an unwritable --outdir is bad input
+  if (!folder.open(opt.outdir, err)) {
+    res.exitCode = 2;
+    return res;
+  }
   dram::ReplayResult r;
   try {
     r = dram::replayTrace(trace, dcfg);
@@ -88,7 +93,7 @@ RunResult runDramTrace(Config& cfg, stats::Registry& reg, bool includeHost, cons
   run.hostSeconds = res.hostSeconds;
   run.hostMemoryBytes = hostMemoryBytes();
   run.includeHost = includeHost;
-  if (!writeOutputs(opt.outdir, cfg, reg, run, err)) res.exitCode = 1;
+  if (!folder.write(cfg, reg, run, err)) res.exitCode = 1;
   if (opt.printSummary) {
     out << std::fixed << std::setprecision(3) << "vmsim DRAM trace replay (" << dcfg.name << ")\n"
         << "  requests                " << r.requests << " (" << r.reads << " reads, " << r.writes

@@ -2,6 +2,7 @@
 // virtual-memory platform and the DRAM trace player.
 #pragma once
 
+#include <fstream>
 #include <ostream>
 #include <string>
 
@@ -10,11 +11,27 @@
 
 namespace vmsim::platform {
 
-/// Creates `outdir` and writes the four files; false (with a message on `err`) on failure.
-/// `earlierDumps`: periodic stats blocks that go before the final one in stats.txt.
+/// The output folder of one run. open() creates it and opens (truncates) its four files before
+/// the simulation starts, so that an unwritable folder is found at once and periodic stats
+/// blocks can be streamed into stats.txt as they are dumped; write() adds the final block and
+/// writes the other three files.
+class OutputFolder {
+ public:
+  /// False (with a message on `err`) when the folder or one of its files cannot be written.
+  bool open(const std::string& outdir, std::ostream& err);
+  /// stats.txt, for periodic blocks written before the final one.
+  std::ostream& statsText() { return statsTxt_; }
+  bool write(const Config& cfg, const stats::Registry& reg, const stats::RunInfo& run,
+             std::ostream& err);
+
+ private:
+  std::string dir_;
+  std::ofstream statsTxt_, statsJson_, configIni_, configJson_;
+};
+
+/// open() and write() in one go.
 bool writeOutputs(const std::string& outdir, const Config& cfg, const stats::Registry& reg,
-                  const stats::RunInfo& run, std::ostream& err,
-                  const std::string& earlierDumps = "");
+                  const stats::RunInfo& run, std::ostream& err);
 uint64_t hostMemoryBytes();
 
 }  // namespace vmsim::platform

@@ -1,14 +1,18 @@
 // Simulation driver: configuration checking, elaboration, run, output folder and summary.
 #include "vmsim/platform/run.h"
 
+#include <signal.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iomanip>
+#include <optional>
 
 #include "dram_trace_platform.h"
 #include "outputs.h"
@@ -35,6 +39,60 @@ double statOr(const stats::Registry& reg, const std::string& name, double dflt =
   } catch (const std::out_of_range&) {
     return dflt;
   }
+}
+
+// SIGINT/SIGTERM only set this flag; the simulation loop below ends the run between two slices
+// of simulated time (a safe point: no process is half-way through an access).
+volatile std::sig_atomic_t gSignal = 0;
+
+extern "C" void onSignal(int sig) {
+  gSignal = sig;
+}
+
+// Catches SIGINT/SIGTERM from its construction (before elaboration, so that a signal during a
+// long elaboration also ends in partial outputs) to its destruction.
+class SignalGuard {
+ public:
+  SignalGuard() {
+    struct sigaction sa {};
+    sa.sa_handler = onSignal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND;  // a second Ctrl-C ends the process at once
+    gSignal = 0;
+    sigaction(SIGINT, &sa, &oldInt_);
+    sigaction(SIGTERM, &sa, &oldTerm_);
+  }
+  ~SignalGuard() {
+    sigaction(SIGINT, &oldInt_, nullptr);
+    sigaction(SIGTERM, &oldTerm_, nullptr);
+  }
+  SignalGuard(const SignalGuard&) = delete;
+  SignalGuard& operator=(const SignalGuard&) = delete;
+
+ private:
+  struct sigaction oldInt_ {};
+  struct sigaction oldTerm_ {};
+};
+
+// Runs the simulation to its end (sc_stop from the platform, or no more activity) in slices of
+// simulated time, checking for a signal between slices. Pausing and resuming the scheduler
+// changes nothing in the simulation (same events, same order). Returns the signal that ended
+// the run early, or 0.
+int simulateUntilDoneOrSignal() {
+  const sc_core::sc_time slice(100, sc_core::SC_US);
+  bool started = false;  // before the first sc_start() nothing is scheduled yet
+  while (!gSignal && (!started || sc_core::sc_pending_activity())) {
+    // At least one slice, and always far enough to reach the next event (a slice may lie in a
+    // gap between events, as during a disk access). On starvation the scheduler stops at the
+    // last event, as a plain sc_start() does.
+    const sc_core::sc_time toNext =
+        started ? sc_core::sc_time_to_pending_activity() : sc_core::SC_ZERO_TIME;
+    started = true;
+    sc_core::sc_start(std::max(slice, toNext + sc_core::sc_get_time_resolution()),
+                      sc_core::SC_EXIT_ON_STARVATION);
+    if (sc_core::sc_get_status() != sc_core::SC_PAUSED) break;  // sc_stop()
+  }
+  return gSignal;
 }
 
 void printSummary(System& sys, const stats::Registry& reg, double hostSeconds, std::ostream& out) {
@@ -83,19 +141,8 @@ void printSummary(System& sys, const stats::Registry& reg, double hostSeconds, s
 
 }  // namespace
 
-static bool writeFile(const std::filesystem::path& path,
-                      const std::function<void(std::ostream&)>& fn, std::ostream& err) {
-  std::ofstream f(path, std::ios::trunc);
-  if (!f) {
-    err << "vmsim: cannot write " << path.string() << "\n";
-    return false;
-  }
-  fn(f);
-  return static_cast<bool>(f);
-}
-
-bool writeOutputs(const std::string& outdir, const Config& cfg, const stats::Registry& reg,
-                  const stats::RunInfo& run, std::ostream& err, const std::string& earlierDumps) {
+bool OutputFolder::open(const std::string& outdir, std::ostream& err) {
+  dir_ = outdir;
   std::error_code ec;
   std::filesystem::create_directories(outdir, ec);
   if (ec) {
@@ -103,19 +150,45 @@ bool writeOutputs(const std::string& outdir, const Config& cfg, const stats::Reg
     return false;
   }
   const std::filesystem::path dir(outdir);
-  return writeFile(
-             dir / "stats.txt",
-             [&](std::ostream& o) {
-               o << earlierDumps;
-               reg.writeText(o, run);
-             },
-             err) &&
-         writeFile(
-             dir / "stats.json", [&](std::ostream& o) { reg.writeJson(o, run); }, err) &&
-         writeFile(
-             dir / "config.ini", [&](std::ostream& o) { cfg.writeIni(o); }, err) &&
-         writeFile(
-             dir / "config.json", [&](std::ostream& o) { cfg.writeJson(o); }, err);
+  const std::pair<std::ofstream*, const char*> files[] = {{&statsTxt_, "stats.txt"},
+                                                          {&statsJson_, "stats.json"},
+                                                          {&configIni_, "config.ini"},
+                                                          {&configJson_, "config.json"}};
+  for (const auto& [f, name] : files) {
+    f->open(dir / name, std::ios::trunc);
+    if (!*f) {
+      err << "vmsim: cannot write " << (dir / name).string() << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool OutputFolder::write(const Config& cfg, const stats::Registry& reg, const stats::RunInfo& run,
+                         std::ostream& err) {
+  reg.writeText(statsTxt_, run);
+  reg.writeJson(statsJson_, run);
+  cfg.writeIni(configIni_);
+  cfg.writeJson(configJson_);
+  bool ok = true;
+  const std::pair<std::ofstream*, const char*> files[] = {{&statsTxt_, "stats.txt"},
+                                                          {&statsJson_, "stats.json"},
+                                                          {&configIni_, "config.ini"},
+                                                          {&configJson_, "config.json"}};
+  for (const auto& [f, name] : files) {
+    f->close();
+    if (!*f) {
+      err << "vmsim: cannot write " << (std::filesystem::path(dir_) / name).string() << "\n";
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+bool writeOutputs(const std::string& outdir, const Config& cfg, const stats::Registry& reg,
+                  const stats::RunInfo& run, std::ostream& err) {
+  OutputFolder folder;
+  return folder.open(outdir, err) && folder.write(cfg, reg, run, err);
 }
 
 uint64_t hostMemoryBytes() {
@@ -127,6 +200,8 @@ uint64_t hostMemoryBytes() {
 RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt, std::ostream& out,
                         std::ostream& err) {
   RunResult res;
+  std::optional<SignalGuard> signals;  // the vm platform only (the DRAM trace player is no
+                                       // SystemC simulation and ends on a signal as before)
   SimContext ctx{cfg, reg};
   std::unique_ptr<System> sys;
   bool includeHost = true;
@@ -140,6 +215,7 @@ RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt
         "platform", "vm", {"vm", "dram_trace"},
         "vm: the whole virtual-memory system; dram_trace: replay a DRAMsim3 trace into the DRAM");
     if (platform == "dram_trace") return runDramTrace(cfg, reg, includeHost, opt, out, err);
+    signals.emplace();
     sys = std::make_unique<System>("system", ctx);
     cfg.finalize();
   } catch (const ConfigError& e) {
@@ -154,11 +230,18 @@ RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt
     res.exitCode = 2;
     return res;
   }
+  // The output folder is opened before simulating: an unwritable --outdir is bad input.
+  OutputFolder folder;
+  if (!folder.open(opt.outdir, err)) {
+    res.exitCode = 2;
+    return res;
+  }
+  sys->setDumpStream(&folder.statsText());
   // sc_stop() at the end of the workload is the normal ending, not news.
   sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO,
                                           sc_core::SC_DO_NOTHING);
   const auto t0 = std::chrono::steady_clock::now();
-  sc_core::sc_start();
+  const int signal = simulateUntilDoneOrSignal();
   res.hostSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   res.simTicks = sc_core::sc_time_stamp().value();
   for (auto& c : sys->cores()) {
@@ -177,8 +260,15 @@ RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt
   run.hostSeconds = res.hostSeconds;
   run.hostMemoryBytes = hostMemoryBytes();
   run.includeHost = includeHost;
-  const bool ok = writeOutputs(opt.outdir, cfg, reg, run, err, sys->periodicDumps());
+  if (signal) run.interruptedBy = signal == SIGINT ? "SIGINT" : "SIGTERM";
+  const bool ok = folder.write(cfg, reg, run, err);
   if (!ok) res.exitCode = 1;
+  if (signal) {
+    err << "vmsim: interrupted by " << run.interruptedBy << " at "
+        << sc_core::sc_time_stamp().to_seconds() * 1e6
+        << " us simulated; partial outputs (marked 'partial') written to " << opt.outdir << "/\n";
+    res.exitCode = 128 + signal;  // the shell's convention for a run ended by a signal
+  }
   if (opt.printSummary) {
     printSummary(*sys, reg, res.hostSeconds, out);
     out << "  output                  " << opt.outdir << "/\n";

@@ -1,8 +1,10 @@
 // Platform construction and wiring; the simulation stops when every core's workload is done.
 #include "vmsim/platform/system.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <sstream>
 
 namespace vmsim::platform {
@@ -84,11 +86,30 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
   auto& p = params();
   const uint64_t ncores =
       p.getUint("cores", 1, "Count", "cores, each running its own process", Range{1, 64});
-  const uint64_t periodPs =
-      ctx.config.at("system.stats")
-          .getTimePs("dump_period", "0s",
-                     "simulated time between periodic stats dumps into stats.txt (0: only the "
-                     "final one); dumps are cumulative");
+  // Every core but cpu0 runs only what it is given: 63 copies of the default workload because
+  // `cores: 64` was set with cpu0 alone configured is a mistake, not an experiment.
+  for (uint64_t i = 1; i < ncores; ++i) {
+    const std::string w = "system.cpu" + std::to_string(i) + ".requester.workload";
+    if (!ctx.config.hasValue(w)) {
+      ctx.config.addProblem("'" + p.key("cores") + "': " + std::to_string(ncores) +
+                            " cores, but '" + w +
+                            "' is not configured; every core after cpu0 needs its own "
+                            "workload section");
+    }
+  }
+  constexpr uint64_t kMinDumpPs = 1000000;  // 1 us
+  auto sp = ctx.config.at("system.stats");
+  uint64_t periodPs = sp.getTimePs(
+      "dump_period", "0s",
+      "simulated time between periodic stats dumps into stats.txt (0: only the final one); "
+      "dumps are cumulative; at least 1us, as every dump writes all stats");
+  if (periodPs && periodPs < kMinDumpPs) {
+    ctx.config.addProblem("'" + sp.key("dump_period") + "': " + formatTimePs(periodPs) +
+                          " is below the minimum period of 1us (0 turns periodic dumps off): "
+                          "every dump writes all stats, so shorter periods produce more "
+                          "output than simulation");
+    periodPs = 0;
+  }
   if (periodPs) {
     dumpPeriod_ = sc_core::sc_time(static_cast<double>(periodPs), sc_core::SC_PS);
     SC_THREAD(periodicDump);
@@ -106,6 +127,7 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
   }
   if (needKernel) {
     kernel_ = std::make_unique<os::Kernel>("kernel", ctx);
+    checkPhysicalMemory(ctx.config);
     kernel_->mem.bind(router_->tsock);
     if (kernel_->swapEnabled()) {
       swap_ = std::make_unique<swap::SwapDisk>("swap", ctx);
@@ -152,6 +174,7 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
     });
   }
   checkPhysicalRegions();
+  if (kernel_) checkOvercommit(ctx.config);
 }
 
 void System::checkPhysicalRegions() {
@@ -193,8 +216,79 @@ void System::checkPhysicalRegions() {
   }
 }
 
+namespace {
+// The effective value of a declared integer or size parameter.
+std::optional<uint64_t> declaredUint(const Config& cfg, const std::string& key) {
+  const auto it = cfg.declared().find(key);
+  if (it == cfg.declared().end()) return std::nullopt;
+  try {
+    return std::stoull(it->second.value);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+}  // namespace
+
+void System::checkPhysicalMemory(Config& cfg) {
+  // The kernel manages [memory_base, memory_base + memory_size): it must lie inside the DRAM.
+  const std::string k = kernel_->name();
+  const auto base = declaredUint(cfg, k + ".memory_base");
+  const auto size = declaredUint(cfg, k + ".memory_size");
+  const uint64_t dram = dram_->size();
+  if (!base || !size) return;
+  const std::string dramText =
+      std::to_string(dram) + " bytes (" + std::to_string(dram >> 20) + " MiB, 'system.dram.*')";
+  if (*base >= dram) {
+    cfg.addProblem("'" + k + ".memory_base': " + std::to_string(*base) +
+                   " is not below the DRAM size of " + dramText);
+  } else if (*size > dram - *base) {
+    cfg.addProblem("'" + k + ".memory_size': " + std::to_string(*size) + " bytes from " + k +
+                   ".memory_base " + std::to_string(*base) + " reach beyond the DRAM size of " +
+                   dramText + "; memory_base + memory_size must not exceed it");
+  }
+}
+
+void System::checkOvercommit(Config& cfg) {
+  // A synthetic workload touches up to its whole footprint. When the footprints of all cores do
+  // not fit into memory plus swap, accesses fail as out of memory: an error before simulating,
+  // not a run whose accesses mostly fail (a warning when swap is off on purpose). (Page-table
+  // frames come on top; the check is a bound that is certainly violated, not a guarantee.)
+  constexpr uint64_t kPage = 4096;
+  uint64_t pages = 0;
+  for (auto& c : cores_) {
+    const cpu::Requester& r = c->requester;
+    if (r.isTrace() || r.isProgram() || !c->radix()) continue;
+    const uint64_t fp = (r.footprint().second + kPage - 1) / kPage;
+    const auto count = declaredUint(cfg, std::string(r.name()) + ".workload.count");
+    // An access touches at most two pages (it may cross a page boundary).
+    pages += count ? std::min(fp, 2 * *count) : fp;
+  }
+  const std::string k = kernel_->name();
+  const uint64_t frames = kernel_->framesTotal();
+  if (pages <= frames) return;
+  const auto it = cfg.declared().find(k + ".swap.enabled");
+  const bool swapOn = it != cfg.declared().end() && it->second.value == "true";
+  const uint64_t slots =
+      swapOn ? declaredUint(cfg, std::string(swap_->name()) + ".size").value_or(0) / kPage : 0;
+  if (pages <= frames + slots) return;
+  const std::string what = "the workloads touch up to " + std::to_string(pages) +
+                           " pages, more than the kernel's " + std::to_string(frames) +
+                           " frames ('" + k + ".memory_size')";
+  if (!swapOn) {
+    // Swap switched off on purpose: running out of memory is then the experiment (counted in
+    // kernel.outOfMemory), but it is said at the start.
+    logWarning(what + " with '" + k +
+               ".swap.enabled' false: accesses beyond memory will fail as out of memory");
+    return;
+  }
+  const uint64_t needMiB = ((pages - frames) * kPage + (1u << 20) - 1) >> 20;
+  cfg.addProblem(what + " plus " + std::to_string(slots) + " swap slots ('" +
+                 std::string(swap_->name()) +
+                 ".size'): most accesses would fail as out of memory; give swap at least " +
+                 std::to_string(needMiB) + "MiB or shrink the footprints");
+}
+
 void System::periodicDump() {
-  std::ostringstream os;
   while (true) {
     sc_core::wait(dumpPeriod_);
     stats::RunInfo run;
@@ -202,8 +296,8 @@ void System::periodicDump() {
     run.simFreq =
         static_cast<uint64_t>(std::llround(1.0 / sc_core::sc_get_time_resolution().to_seconds()));
     run.includeHost = false;  // host figures belong to the whole run
-    statsRegistry().writeText(os, run);
-    periodic_ = os.str();
+    // Appended (never copied): the cost of a dump does not grow with the dumps before it.
+    statsRegistry().writeText(dumpSink_ ? *dumpSink_ : periodic_, run);
   }
 }
 
@@ -281,6 +375,15 @@ void System::addProcessRegions(Asid asid, Core& c) {
   }
   const auto [base, size] = r.footprint();
   const Perms heap{true, true, false, true};
+  if (!c.textbook() && base < kPage) {
+    // As in Linux (vm.mmap_min_addr), page 0 is never mapped, so that a null pointer faults.
+    // (The textbook schemes translate their own small address spaces, which start at 0.)
+    context().config.addProblem("'" + std::string(r.name()) +
+                                ".workload.base': " + std::to_string(base) +
+                                " puts the footprint on page 0, which is never mapped (a null "
+                                "pointer must fault); use a base of at least 4096");
+    return;
+  }
   if (auto* tb = c.textbook()) {
     // The textbook schemes map the workload's footprint when the platform is built, keeping
     // the protection their configuration gives it (segmentation: each segment's `protection`).

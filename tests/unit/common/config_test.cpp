@@ -2,8 +2,12 @@
 // includes and --param overrides.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <set>
 #include <sstream>
 
 #include "vmsim/common/config.h"
@@ -159,4 +163,165 @@ TEST(Config, IntegersMayBeHex) {
   cfg.at("a").getUint("bad", 0, "Byte", "");
   ASSERT_EQ(cfg.problems().size(), 1u);
   EXPECT_NE(cfg.problems()[0].find("'0x1g'"), std::string::npos);
+}
+
+// --- issue 7: bad input is a ConfigError naming file, key and line (never an uncaught exception)
+
+namespace {
+std::string errorOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(no ConfigError)";
+}
+std::filesystem::path scratch(const std::string& name) {
+  const auto d = std::filesystem::temp_directory_path() /
+                 ("vmsim_cfg_" + name + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(d);
+  std::filesystem::create_directories(d);
+  return d;
+}
+}  // namespace
+
+TEST(Config, NonScalarKeyIsAnErrorNamingFileAndLine) {
+  Config cfg;
+  const auto e = errorOf([&] { cfg.loadString("a: 1\n{[x]: 1}: 2\n", "k.yaml"); });
+  EXPECT_NE(e.find("k.yaml:2"), std::string::npos) << e;
+  EXPECT_NE(e.find("not a plain name"), std::string::npos) << e;
+  const auto nested = errorOf([&] { cfg.loadString("system: {[a]: 1}\n", "n.yaml"); });
+  EXPECT_NE(nested.find("under 'system'"), std::string::npos) << nested;
+}
+
+TEST(Config, OverrideWithNonScalarKeyNamesTheParam) {
+  Config cfg;
+  const auto e = errorOf([&] { cfg.applyOverride("system.foo={[1]: 2}"); });
+  EXPECT_NE(e.find("--param 'system.foo="), std::string::npos) << e;
+  EXPECT_NE(e.find("under 'system.foo'"), std::string::npos) << e;
+  EXPECT_NO_THROW(cfg.finalize());  // nothing half-applied
+}
+
+TEST(Config, DuplicateKeysAreAnErrorNamingBothLines) {
+  Config cfg;
+  const auto e =
+      errorOf([&] { cfg.loadString("system:\n  cores: 1\n  x: 0\n  cores: 2\n", "d.yaml"); });
+  EXPECT_NE(e.find("d.yaml:4: duplicate key 'system.cores' (first at line 2)"), std::string::npos)
+      << e;
+  const auto o = errorOf([&] { cfg.applyOverride("a={b: 1, b: 2}"); });
+  EXPECT_NE(o.find("duplicate key 'a.b'"), std::string::npos) << o;
+}
+
+TEST(Config, BadIncludesAndDirectoriesAreErrorsNamingTheFile) {
+  const auto d = scratch("inc");
+  std::ofstream(d / "empty.yaml") << "include: \"\"\n";
+  std::ofstream(d / "block.yaml") << "include: |\n";  // an empty block scalar
+  std::ofstream(d / "dir.yaml") << "a: 1\ninclude: " << d.string() << "\n";
+  std::ofstream(d / "map.yaml") << "include: {x: 1}\n";
+  std::ofstream(d / "null.yaml") << "include:\n";
+  for (const char* f : {"empty.yaml", "block.yaml", "dir.yaml", "map.yaml", "null.yaml"}) {
+    Config cfg;
+    const auto e = errorOf([&] { cfg.loadFile((d / f).string()); });
+    EXPECT_NE(e.find((d / f).string() + ":"), std::string::npos) << f << ": " << e;
+    EXPECT_NE(e.find("'include'"), std::string::npos) << f << ": " << e;
+  }
+  Config cfg;
+  const auto e = errorOf([&] { cfg.loadFile(d.string()); });
+  EXPECT_NE(e.find(d.string() + ": is a directory"), std::string::npos) << e;
+}
+
+TEST(Config, LeadingZeroIntegersAreRejectedNotReadAsOctal) {
+  Config cfg;
+  cfg.loadString("a: {count: 017, zero: 0, hex: 0x1F, neg: -5, list: [4096, 010]}");
+  auto p = cfg.at("a");
+  p.getUint("count", 1, "Count", "");
+  EXPECT_EQ(p.getUint("zero", 1, "Count", ""), 0u);
+  EXPECT_EQ(p.getUint("hex", 1, "Count", ""), 31u);
+  EXPECT_EQ(p.getInt("neg", 1, "Count", ""), -5);
+  p.getUintList("list", {}, "Byte", "");
+  ASSERT_EQ(cfg.problems().size(), 2u) << joined(cfg.problems());
+  EXPECT_NE(cfg.problems()[0].find("'a.count': value '017'"), std::string::npos);
+  EXPECT_NE(cfg.problems()[0].find("leading zeros"), std::string::npos);
+  EXPECT_NE(cfg.problems()[1].find("'a.list'"), std::string::npos);
+}
+
+TEST(Config, TimesAcceptPlainZeroAndRefuseWhatCannotBeRepresented) {
+  EXPECT_EQ(vmsim::parseTimePs("0"), 0u);
+  EXPECT_THROW(vmsim::parseTimePs("5"), std::invalid_argument);  // only 0 may omit the unit
+  EXPECT_THROW(vmsim::parseTimePs("1e30s"), std::invalid_argument);
+  EXPECT_THROW(vmsim::parseTimePs("1e-30Hz"), std::invalid_argument);
+  EXPECT_EQ(vmsim::formatTimePs(500), "500ps");
+  EXPECT_EQ(vmsim::formatTimePs(2000), "2ns");
+  EXPECT_EQ(vmsim::formatTimePs(10000000), "10us");
+  EXPECT_EQ(vmsim::formatTimePs(0), "0s");
+  Config cfg;
+  cfg.loadString("m: {clock: 1000s, ok: 2GHz}");
+  auto p = cfg.at("m");
+  EXPECT_EQ(p.getTimePs("clock", "2GHz", "", Range{10, 1e6}), 500u);  // default kept
+  EXPECT_EQ(p.getTimePs("ok", "1GHz", "", Range{10, 1e6}), 500u);
+  ASSERT_EQ(cfg.problems().size(), 1u);
+  EXPECT_NE(cfg.problems()[0].find("'m.clock': value '1000s' (1000s) is out of range [10ps, 1us]"),
+            std::string::npos)
+      << cfg.problems()[0];
+}
+
+TEST(Config, IniHasEachSectionOnce) {
+  Config cfg;
+  // In plain key order mmu.latency comes after mmu.l1d.*, and mmu.walker.* after it.
+  for (const char* k : {"l1d.entries", "latency", "walker.walkers", "mode"}) {
+    const std::string key = k;
+    const auto dot = key.rfind('.');
+    auto p = dot == std::string::npos ? cfg.at("system.cpu0.mmu")
+                                      : cfg.at("system.cpu0.mmu." + key.substr(0, dot));
+    p.getUint(dot == std::string::npos ? key : key.substr(dot + 1), 1, "", "");
+  }
+  std::ostringstream ini;
+  cfg.writeIni(ini);
+  std::istringstream in(ini.str());
+  std::set<std::string> sections;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind('[', 0) == 0) {
+      EXPECT_TRUE(sections.insert(line).second) << ini.str();
+    }
+  }
+  EXPECT_EQ(sections.size(), 3u) << ini.str();
+  EXPECT_NE(ini.str().find("[system.cpu0.mmu]\nlatency=1\nmode=1\n"), std::string::npos)
+      << ini.str();
+}
+
+TEST(Config, JsonDumpReadsBackToTheSameValues) {
+  const std::string yaml =
+      "m: {f: 0.1234567890123, g: 1e-7, c: 800MHz, t: 2.5us, s: 3KiB, b: false, name: 'a \"q\"', "
+      "l: [4096, 2097152], i: -3, u: 0x10}";
+  auto readAll = [](Config& cfg) {
+    auto p = cfg.at("m");
+    p.getDouble("f", 0, "", "");
+    p.getDouble("g", 0, "", "");
+    p.getTimePs("c", "1GHz", "");
+    p.getTimePs("t", "1ns", "");
+    p.getSize("s", "1B", "");
+    p.getBool("b", true, "");
+    p.getString("name", "", "");
+    p.getUintList("l", {}, "", "");
+    p.getInt("i", 0, "", "");
+    p.getUint("u", 0, "", "");
+    p.getChoice("pick", "x", {"x", "y"}, "");
+  };
+  Config a;
+  a.loadString(yaml);
+  readAll(a);
+  ASSERT_TRUE(a.problems().empty()) << joined(a.problems());
+  std::ostringstream json;
+  a.writeJson(json);
+  EXPECT_NE(json.str().find("\"c\": \"1250ps\""), std::string::npos) << json.str();
+  Config b;
+  b.loadString(json.str(), "config.json");
+  readAll(b);
+  ASSERT_TRUE(b.problems().empty()) << joined(b.problems()) << json.str();
+  EXPECT_NO_THROW(b.finalize());
+  for (const auto& [k, d] : a.declared()) {
+    EXPECT_EQ(b.declared().at(k).value, d.value) << k;
+  }
+  EXPECT_EQ(b.declared().at("m.f").value, "0.1234567890123");
 }

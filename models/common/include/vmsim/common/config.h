@@ -115,7 +115,9 @@ class Params {
                    std::optional<Range> range = std::nullopt);
   /// A time in picoseconds; accepts "500ps", "1ns", "2.5us", "1ms", "1s" or a frequency
   /// ("2GHz", "800MHz"), which gives its period.
-  uint64_t getTimePs(const std::string& name, const std::string& deflt, const std::string& desc);
+  /// `range` is in picoseconds. Plain `0` (without a unit) is accepted as zero.
+  uint64_t getTimePs(const std::string& name, const std::string& deflt, const std::string& desc,
+                     std::optional<Range> range = std::nullopt);
   /// One of `valid`; an unknown name is a problem that lists every valid name.
   std::string getChoice(const std::string& name, const std::string& deflt,
                         const std::vector<std::string>& valid, const std::string& desc);
@@ -135,6 +137,9 @@ class Params {
 /// Parsers shared by Params and the command line; throw std::invalid_argument with a reason.
 uint64_t parseSize(const std::string& text);
 uint64_t parseTimePs(const std::string& text);
+/// A time in the largest unit that expresses it exactly ("2ns", "500ps", "0s"); parses back with
+/// parseTimePs.
+std::string formatTimePs(uint64_t ps);
 
 /// Levenshtein distance, used to suggest the closest valid name.
 size_t editDistance(const std::string& a, const std::string& b);

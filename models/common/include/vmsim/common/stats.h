@@ -202,6 +202,9 @@ struct RunInfo {
   double hostSeconds = 0;
   uint64_t hostMemoryBytes = 0;
   bool includeHost = true;  // host figures vary run to run; off for byte-identical output
+  /// Non-empty (the signal's name, "SIGINT") when the run was interrupted before its end: the
+  /// outputs then say that they are partial (stats.txt: `partial 1`, stats.json: "partial": true).
+  std::string interruptedBy;
 };
 
 class Registry {

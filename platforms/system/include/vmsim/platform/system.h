@@ -6,6 +6,7 @@
 #include <systemc>
 
 #include <memory>
+#include <sstream>
 #include <vector>
 
 #include "vmsim/common/module.h"
@@ -56,9 +57,11 @@ class System : public Module {
   SC_HAS_PROCESS(System);
   System(const sc_core::sc_module_name& nm, SimContext& ctx);
 
-  /// Stats blocks written every `system.stats.dump_period` of simulated time (gem5's periodic
-  /// dumps; cumulative, no reset), to go before the final block in stats.txt.
-  const std::string& periodicDumps() const { return periodic_; }
+  /// Where the stats blocks written every `system.stats.dump_period` of simulated time go (gem5's
+  /// periodic dumps; cumulative, no reset): streamed out as they are written, before the final
+  /// block in stats.txt. Without a stream they are kept in memory (periodicDumps()).
+  void setDumpStream(std::ostream* os) { dumpSink_ = os; }
+  std::string periodicDumps() const { return periodic_.str(); }
 
   std::vector<std::unique_ptr<Core>>& cores() { return cores_; }
   /// The kernel, or nullptr when every core uses a textbook scheme.
@@ -83,8 +86,11 @@ class System : public Module {
   std::vector<std::unique_ptr<Core>> cores_;
   size_t doneCount_ = 0;
   void periodicDump();
+  void checkPhysicalMemory(Config& cfg);
+  void checkOvercommit(Config& cfg);
   sc_core::sc_time dumpPeriod_;
-  std::string periodic_;
+  std::ostream* dumpSink_ = nullptr;
+  std::ostringstream periodic_;  // a member, not the thread's: that thread never returns
 };
 
 }  // namespace vmsim::platform
