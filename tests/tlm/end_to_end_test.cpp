@@ -483,7 +483,9 @@ TEST(EndToEnd, SwapDisabledRunsWithoutASwapDisk) {
                             " --param system.kernel.memory_size=1MiB --outdir " +
                             dir);
   ASSERT_EQ(r.exitCode, 0) << r.output;
-  EXPECT_NE(r.output.find("system.kernel.swap.enabled is false; ignoring system.swap.type"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("system.kernel.swap.enabled is false; ignoring system.swap.type"),
+            std::string::npos)
+      << r.output;
   const std::string stats = slurp(dir + "/stats.txt");
   EXPECT_EQ(stats.find("system.swap."), std::string::npos);
   EXPECT_GT(statValue(stats, "system.kernel.outOfMemory"), 0);
