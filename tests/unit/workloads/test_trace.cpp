@@ -423,6 +423,24 @@ TEST(Trace, GzipErrorNamesTheLineBeingRead) {
   }
 }
 
+TEST(Trace, ConcatenatedGzipMembersReadAsOneStreamAndTrailingDataIsAnError) {
+  auto a =
+      drain(*openTrace(writeFile("cat.trace.gz", gzipped("R 0x10 8\n") + gzipped("W 0x20 4\n"))));
+  ASSERT_EQ(a.size(), 2u);
+  expectAccess(a[1], Op::Store, 0x20, 4);
+  const std::string path = writeFile("tail.trace.gz", gzipped("R 0x10 8\nR 0x20 8\n") + "junk");
+  auto w = openTrace(path);
+  Access x;
+  EXPECT_TRUE(w->next(x));
+  EXPECT_TRUE(w->next(x));
+  try {
+    w->next(x);
+    FAIL();
+  } catch (const TraceError& e) {
+    EXPECT_EQ(std::string(e.what()), path + ":3: data after the end of the gzip stream");
+  }
+}
+
 TEST(Trace, CorruptGzipIsTraceError) {
   std::string bytes = "\x1f\x8b\x08\x00garbage-that-is-not-deflate";
   const std::string path = writeFile("corrupt.gz", bytes);
