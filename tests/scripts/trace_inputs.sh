@@ -115,6 +115,13 @@ rc=$?
 expect_error "skip on a synthetic workload" "'$P.skip': only trace workloads skip accesses" \
   o_skip_syn.log
 
+# count 0 means "to the end" for traces only: a synthetic workload with it ran nothing (NaN means).
+"$vmsim" "$default" --param "$P.count=0" --outdir o_count0 >o_count0.log 2>&1
+rc=$?
+expect_error "count 0 on a synthetic workload" \
+  "'$P.count': 0 means 'to the end' for traces only; a synthetic workload needs count >= 1" \
+  o_count0.log
+
 if [ $failures -ne 0 ]; then
   echo "$failures check(s) failed"
   exit 1

@@ -130,6 +130,10 @@ void Requester::init() {
     } else {
       if (skip != 0)
         p.config().addProblem("'" + w.key("skip") + "': only trace workloads skip accesses");
+      if (s.count == 0)  // would run no access and report NaN averages
+        p.config().addProblem("'" + w.key("count") +
+                              "': 0 means 'to the end' for traces only; a synthetic workload needs "
+                              "count >= 1");
       wl_ = workloads::makeSynthetic(s);
       footprint_ = {s.base, s.footprint};
     }
