@@ -46,20 +46,27 @@ rc=$?
 expect_accesses "<(...) process substitution" 100 o_subst
 
 # A named FIFO, written while vmsim reads it.
+# The writer is stopped afterwards in case vmsim never opened the FIFO (it would block for ever).
 mkfifo t.fifo
-(cat t.trace.gz >t.fifo &)
+cat t.trace.gz >t.fifo 2>/dev/null &
+writer=$!
 timeout 120 "$vmsim" "$default" "${trace[@]}" --param "$P.trace=t.fifo" --outdir o_fifo \
   >o_fifo.log 2>&1
 rc=$?
+kill $writer 2>/dev/null
+wait $writer 2>/dev/null
 expect_accesses "FIFO" 100 o_fifo
 
 # The DRAM trace player on a FIFO (it hung: the file was opened twice).
 printf '0x0 READ 0\n0x40 READ 100\n0x40000000 WRITE 200\n' > d.trace
 for input in plain gzip; do
-  if [ $input = plain ]; then (cat d.trace >t.fifo &); else (gzip -c d.trace >t.fifo &); fi
+  if [ $input = plain ]; then cat d.trace >t.fifo 2>/dev/null & else gzip -c d.trace >t.fifo 2>/dev/null & fi
+  writer=$!
   timeout 120 "$vmsim" "$src/configs/dram_trace.yaml" --param system.trace.file=t.fifo \
     --outdir o_dram_$input >o_dram_$input.log 2>&1
   rc=$?
+  kill $writer 2>/dev/null
+  wait $writer 2>/dev/null
   [ $rc -eq 0 ] || { fail "DRAM player on a FIFO ($input): exit $rc"; cat o_dram_$input.log; }
   [ "$(stat system.dram.requests o_dram_$input)" = 3 ] || fail "DRAM player on a FIFO ($input)"
 done
