@@ -333,7 +333,7 @@ TEST(RunOutputs, TimesAndCountsOutsideAPhysicalRangeAreRefused) {
                     {"'system.cpu0.requester.clock'", "out of range [10ps, 1us]"});
   expectConfigError(kDefault + kP + "workload.count=18446744073709551615",
                     {"'system.cpu0.requester.workload.count'", "18446744073709551615",
-                     "out of range [1, 1e+12]"});
+                     "out of range [0, 1e+12]"});
   expectConfigError(kDefault + " --param system.stats.dump_period=1ps",
                     {"'system.stats.dump_period'", "minimum period of 1us"});
 }

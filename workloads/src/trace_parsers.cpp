@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "vmsim/workloads/line_source.h"
+
 namespace vmsim::workloads::detail {
 namespace {
 
@@ -63,6 +65,10 @@ bool parseVmSimOp(std::string_view token, Op& op) {
   return false;
 }
 
+std::string quoted(std::string_view text) {
+  return quoteForMessage(text);
+}
+
 bool fail(std::string& problem, std::string what) {
   problem = std::move(what);
   return false;
@@ -71,7 +77,7 @@ bool fail(std::string& problem, std::string what) {
 bool checkSize(std::string_view token, uint32_t& size, std::string& problem) {
   uint64_t value = 0;
   if (token.empty()) return fail(problem, "missing size");
-  if (!parseNumber(token, 10, value)) return fail(problem, "bad size '" + std::string(token) + "'");
+  if (!parseNumber(token, 10, value)) return fail(problem, "bad size " + quoted(token));
   if (value == 0 || value > kMaxTraceAccessSize)
     return fail(problem, "size " + std::string(token) + " out of range 1.." +
                              std::to_string(kMaxTraceAccessSize));
@@ -87,7 +93,7 @@ bool atEndOfFields(std::string_view rest) {
 bool checkNoTrailing(std::string_view rest, std::string& problem, bool commentsAllowed) {
   skipSpace(rest);
   if (rest.empty() || (commentsAllowed && rest.front() == '#')) return true;
-  return fail(problem, "trailing garbage '" + std::string(rest) + "'");
+  return fail(problem, "trailing garbage " + quoted(rest));
 }
 
 }  // namespace
@@ -99,7 +105,19 @@ bool isTraceNoise(std::string_view line) {
 }
 
 bool looksLikeLackey(std::string_view line) {
-  return line.find(',') != std::string_view::npos;
+  if (line.find(',') != std::string_view::npos) return true;
+  // A lackey line that lost its ",SIZE": "I  0040100a" or " L 1ffefff8", a lackey op and a bare
+  // hex address with nothing after it. vmsim text needs three fields, so this cannot be one.
+  skipSpace(line);
+  const std::string_view op = takeToken(line);
+  if (op.size() != 1 || std::string_view("ILSM").find(op[0]) == std::string_view::npos)
+    return false;
+  skipSpace(line);
+  const std::string_view address = takeToken(line);
+  uint64_t va = 0;
+  if (address.size() > 1 && address[0] == '0' && (address[1] == 'x' || address[1] == 'X'))
+    return false;
+  return parseNumber(address, 16, va) && atEndOfFields(line);
 }
 
 bool parseVmSimLine(std::string_view line, ParsedLine& out, std::string& problem) {
@@ -109,13 +127,12 @@ bool parseVmSimLine(std::string_view line, ParsedLine& out, std::string& problem
   Access& a = out.access[0];
   const std::string_view op = takeToken(line);
   if (!parseVmSimOp(op, a.op))
-    return fail(problem, "unknown op '" + std::string(op) +
-                             "' (expected R, W, F, L, S, load, store or fetch)");
+    return fail(problem,
+                "unknown op " + quoted(op) + " (expected R, W, F, L, S, load, store or fetch)");
   if (atEndOfFields(line)) return fail(problem, "missing address");
   skipSpace(line);
   const std::string_view address = takeToken(line, '#');
-  if (!parseAddress(address, a.va))
-    return fail(problem, "bad address '" + std::string(address) + "'");
+  if (!parseAddress(address, a.va)) return fail(problem, "bad address " + quoted(address));
   if (atEndOfFields(line)) return fail(problem, "missing size");
   skipSpace(line);
   if (!checkSize(takeToken(line, '#'), a.size, problem)) return false;
@@ -130,12 +147,11 @@ bool parseLackeyLine(std::string_view line, ParsedLine& out, std::string& proble
   skipSpace(line);
   const std::string_view op = takeToken(line);
   if (op.size() != 1 || std::string_view("ILSM").find(op[0]) == std::string_view::npos)
-    return fail(problem, "unknown op '" + std::string(op) + "' (lackey uses I, L, S or M)");
+    return fail(problem, "unknown op " + quoted(op) + " (lackey uses I, L, S or M)");
   skipSpace(line);
   Access& a = out.access[0];
   const std::string_view address = takeToken(line, ',');
-  if (!parseNumber(address, 16, a.va))
-    return fail(problem, "bad address '" + std::string(address) + "'");
+  if (!parseNumber(address, 16, a.va)) return fail(problem, "bad address " + quoted(address));
   if (line.empty() || line.front() != ',') return fail(problem, "missing size");
   line.remove_prefix(1);
   if (!checkSize(takeToken(line), a.size, problem)) return false;

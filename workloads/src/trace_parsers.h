@@ -22,7 +22,8 @@ bool parseLackeyLine(std::string_view line, ParsedLine& out, std::string& proble
 
 // True if the line carries no access in either format (blank, '#' comment, valgrind '==' banner).
 bool isTraceNoise(std::string_view line);
-// Guess from one access line: lackey separates address and size with a comma.
+// Guess from one access line: lackey separates address and size with a comma (or, when the size
+// is missing, has a lackey op and a bare hex address as the only fields).
 bool looksLikeLackey(std::string_view line);
 
 }  // namespace vmsim::workloads::detail

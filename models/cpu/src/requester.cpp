@@ -97,10 +97,15 @@ void Requester::init() {
   s.footprint =
       w.getSize("footprint", "16MiB", "bytes the synthetic workload touches", Range{1, 1ull << 46});
   s.stride = w.getUint("stride", 64, "Byte", "strided: step; pointer_chase: slot size");
-  s.count = w.getUint("count", 1000000, "Count",
-                      "synthetic accesses to issue; at most 10^12 (days of host time at ~1 M "
-                      "accesses/s)",
-                      Range{1, 1e12});
+  // Traces: count limits the replay (after `skip`), and by default a trace runs to its end.
+  const bool isTraceType = type == "trace";
+  s.count = w.getUint("count", isTraceType ? 0 : 1000000, "Count",
+                      "accesses to issue (trace: at most this many after skip; 0 = to the end); "
+                      "at most 10^12 (days of host time at ~1 M accesses/s)",
+                      Range{0, 1e12});
+  const uint64_t skip =
+      w.getUint("skip", 0, "Count", "trace: accesses read and passed over before the run starts",
+                Range{0, 1e15});
   s.write_fraction = w.getDouble("write_fraction", 0.3, "Ratio", "share of stores", Range{0, 1});
   s.access_size =
       static_cast<uint32_t>(w.getUint("access_size", 8, "Byte", "bytes per access", Range{1, 64}));
@@ -121,8 +126,18 @@ void Requester::init() {
         return;
       }
       isTrace_ = true;  // also when opening fails: the platform then lays out a trace's space
-      wl_ = workloads::openTrace(trace);
+      workloads::TraceOptions opt;
+      opt.skip = skip;
+      opt.count = s.count;
+      opt.onStoppedEarly = [this](const std::string& msg) { logWarning(msg); };
+      wl_ = workloads::openTrace(trace, opt);
     } else {
+      if (skip != 0)
+        p.config().addProblem("'" + w.key("skip") + "': only trace workloads skip accesses");
+      if (s.count == 0)  // would run no access and report NaN averages
+        p.config().addProblem("'" + w.key("count") +
+                              "': 0 means 'to the end' for traces only; a synthetic workload needs "
+                              "count >= 1");
       wl_ = workloads::makeSynthetic(s);
       footprint_ = {s.base, s.footprint};
     }

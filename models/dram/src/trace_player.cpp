@@ -31,7 +31,11 @@ class Replayer {
     ReplayResult r;
     TraceRecord rec;
     bool have = reader_.next(rec);
-    r.firstIssueCycle = have ? rec.cycle : 0;
+    if (!have)
+      throw std::runtime_error(reader_.path() +
+                               ": no requests (the trace is empty or holds only comments and "
+                               "blank lines)");
+    r.firstIssueCycle = rec.cycle;
     for (;;) {
       const uint64_t c = mem_.cycle();
       if (have && c >= rec.cycle + 1 && mem_.canAccept(rec.addr, rec.isWrite)) {

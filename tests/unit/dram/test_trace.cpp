@@ -1,12 +1,16 @@
 // Trace reader (plain and gzip, malformed input) and the trace player's front-end rule.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <boost/iostreams/device/file.hpp>
 #include <boost/iostreams/filter/gzip.hpp>
 #include <boost/iostreams/filtering_stream.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "vmsim/dram/trace.h"
 
@@ -89,6 +93,117 @@ TEST_F(dramTraceFiles, MissingOrCorruptFileIsAnError) {
     f << "garbage-garbage-garbage";
   }
   EXPECT_THROW(readAll(g), std::runtime_error);
+}
+
+TEST_F(dramTraceFiles, FullWidthNumbersAndLeadingZerosParse) {
+  const TraceRecord r = parseTraceLine("0x00000000000000001 READ 18446744073709551615");
+  EXPECT_EQ(r.addr, 1u);
+  EXPECT_EQ(r.cycle, UINT64_MAX);
+  EXPECT_EQ(parseTraceLine("0x0000000000000000000ffffffffffffffff WRITE 0").addr, UINT64_MAX);
+  EXPECT_THROW(parseTraceLine("0x1ffffffffffffffff READ 0"), std::invalid_argument);
+  EXPECT_THROW(parseTraceLine("0x1 READ 18446744073709551616"), std::invalid_argument);
+  const auto v = readAll(plain("lz.trace", "0x00000000000000001 READ 00000000000000000000007\n"));
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].addr, 1u);
+  EXPECT_EQ(v[0].cycle, 7u);
+}
+
+// The reader's bound (kMaxTraceGapCycles): a cycle 10^12 replayed for minutes, 2^64-1 wrapped.
+TEST_F(dramTraceFiles, CycleGapBeyondTheBoundIsRejectedWithTheRule) {
+  ASSERT_EQ(kMaxTraceGapCycles, 1000000000u);
+  const std::string rule =
+      "requests may be at most 1000000000 cycles apart (longer idle gaps only replay refresh: cut "
+      "them out of the trace)";
+  const std::string a = plain("far.trace", "0x0 READ 1000000000000\n");
+  EXPECT_EQ(errorOf(a), a +
+                            ":1: cycle 1000000000000 is 1000000000000 cycles after the start of "
+                            "the trace; " +
+                            rule);
+  const std::string b = plain("max.trace", "0x0 READ 5\n# x\n0x40 READ 18446744073709551615\n");
+  EXPECT_EQ(errorOf(b), b +
+                            ":3: cycle 18446744073709551615 is 18446744073709551610 cycles after "
+                            "the previous request's (5); " +
+                            rule);
+  // Exactly the bound is accepted, from the start and between requests.
+  const auto v = readAll(plain("edge.trace", "0x0 READ 1000000000\n0x40 READ 2000000000\n"));
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[1].cycle, 2000000000u);
+}
+
+TEST_F(dramTraceFiles, LongLinesAndBinaryAreRejectedShortly) {
+  const std::string a = plain("long.trace", "0x40 READ 1\n# " + std::string(5000, 'x') + "\n");
+  EXPECT_EQ(errorOf(a), a + ":2: line longer than 4096 bytes");
+  EXPECT_EQ(errorOf("/dev/zero"), "/dev/zero:1: line longer than 4096 bytes");
+  try {
+    parseTraceLine(std::string(3000, '\x01'));
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_LT(std::string(e.what()).size(), 300u) << e.what();
+    EXPECT_NE(std::string(e.what()).find("'\\x01\\x01"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(dramTraceFiles, EmptyTraceIsAnErrorNotARunWithoutRequests) {
+  for (const char* text : {"", "# nothing\n\n"}) {
+    const std::string p = plain("empty.trace", text);
+    try {
+      replayTrace(p, preset("DDR4-2400"));
+      FAIL() << "no error for '" << text << "'";
+    } catch (const std::runtime_error& e) {
+      EXPECT_EQ(std::string(e.what()),
+                p + ": no requests (the trace is empty or holds only comments and blank lines)");
+    }
+  }
+}
+
+TEST_F(dramTraceFiles, GzipErrorsNameTheLineBeingRead) {
+  std::string text;
+  for (int i = 0; i < 3000; ++i)
+    text += "0x" + std::to_string(40 * i) + " READ " + std::to_string(i) + "\n";
+  const std::string g = gz("cut.trace.gz", text);
+  fs::resize_file(g, fs::file_size(g) / 2);
+  TraceReader r(g);
+  TraceRecord rec;
+  uint64_t n = 0;
+  try {
+    while (r.next(rec)) ++n;
+    FAIL() << "truncated gzip read as complete";
+  } catch (const std::runtime_error& e) {
+    EXPECT_GT(n, 0u);
+    EXPECT_NE(std::string(e.what()).find(g + ":" + std::to_string(n + 1) + ": "), std::string::npos)
+        << e.what();
+  }
+}
+
+// The player used to open the file twice (once for the gzip magic) and hung on a FIFO.
+TEST_F(dramTraceFiles, FifoIsReplayedPlainAndGzip) {
+  std::string text = "0x0 READ 0\n0x40 READ 100\n0x40000000 READ 200\n";
+  std::string zipped;
+  {
+    std::ostringstream os;
+    boost::iostreams::filtering_ostream out;
+    out.push(boost::iostreams::gzip_compressor());
+    out.push(os);
+    out << text;
+    out.reset();
+    zipped = os.str();
+  }
+  for (const std::string& bytes : {text, zipped}) {
+    const std::string f = (dir / "t.fifo").string();
+    ::unlink(f.c_str());
+    ASSERT_EQ(::mkfifo(f.c_str(), 0600), 0);
+    std::thread writer([&] { std::ofstream(f, std::ios::binary) << bytes; });
+    ReplayResult r;
+    try {
+      r = replayTrace(f, preset("DDR4-2400"));
+    } catch (...) {
+      writer.join();
+      throw;
+    }
+    writer.join();
+    EXPECT_EQ(r.requests, 3u);
+    EXPECT_EQ(r.reads, 3u);
+  }
 }
 
 TEST(dramTraceLine, ParsesSingleLines) {

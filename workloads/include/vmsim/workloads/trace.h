@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -25,10 +27,22 @@ class TraceError : public std::runtime_error {
 
 enum class TraceFormat : uint8_t { VmSimText, Lackey };
 
-// Opens a trace, detecting gzip from the magic bytes and the format from the first access line
-// (a comma after the address means lackey). Lines are read one at a time, never the whole file.
-std::unique_ptr<Workload> openTrace(const std::string& path);
+// Which part of a trace to replay and how. `skip` and `count` are in accesses, as the requester's
+// `accesses` statistic counts them (a lackey M line is two: a load, then a store).
+struct TraceOptions {
+  std::optional<TraceFormat> format;  // detected from the first access line when empty
+  uint64_t skip = 0;                  // accesses read, checked and passed over before the first
+  uint64_t count = 0;                 // at most this many accesses after the skipped; 0 = all
+  // Called once when `count` ends the replay while the trace still holds lines.
+  std::function<void(const std::string&)> onStoppedEarly;
+};
 
+// Opens a trace, detecting gzip from the magic bytes and the format from the first access line
+// (lackey: a comma after the address, or a lackey op with a bare hex address and no size). Lines
+// are read one at a time, forward only, so pipes, FIFOs and /dev/stdin work. A trace without any
+// access (empty, only comments), or one with `skip` reaching its end, is a TraceError.
+std::unique_ptr<Workload> openTrace(const std::string& path, const TraceOptions& options);
+std::unique_ptr<Workload> openTrace(const std::string& path);
 // Same, with the format forced.
 std::unique_ptr<Workload> openTrace(const std::string& path, TraceFormat format);
 
