@@ -29,9 +29,9 @@ inline std::string tempDir(const std::string& name) {
   return d.string();
 }
 
-/// Runs `VMSIM_BINARY args`; the exit status (-1 if it did not exit) and its output.
-inline Result runVmsim(const std::string& args) {
-  const std::string cmd = std::string(VMSIM_BINARY) + " " + args + " 2>&1";
+/// Runs a shell command; its exit status (-1 if it did not exit) and its output.
+inline Result runShell(const std::string& command) {
+  const std::string cmd = command + " 2>&1";
   std::string out;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return {-1, "popen failed"};
@@ -39,6 +39,11 @@ inline Result runVmsim(const std::string& args) {
   while (fgets(buf.data(), buf.size(), p)) out += buf.data();
   const int status = pclose(p);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+/// Runs `VMSIM_BINARY args`.
+inline Result runVmsim(const std::string& args) {
+  return runShell(std::string(VMSIM_BINARY) + " " + args);
 }
 
 inline std::string slurp(const std::string& path) {

@@ -3,6 +3,8 @@
 // and faults reported with their address.
 #include <gtest/gtest.h>
 
+#include "cli_support.h"
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -12,53 +14,9 @@
 #include "vmsim/platform/run.h"
 
 namespace fs = std::filesystem;
+using namespace vmsim::test;
 
 namespace {
-
-struct Result {
-  int exitCode;
-  std::string output;
-};
-
-std::string tempDir(const std::string& name) {
-  const auto d = fs::temp_directory_path() / ("vmsim_e2e_" + name + "_" + std::to_string(getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d.string();
-}
-
-// Runs the vmsim binary (a separate process: SystemC elaborates once per process).
-Result runVmsim(const std::string& args) {
-  const std::string cmd = std::string(VMSIM_BINARY) + " " + args + " 2>&1";
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return {-1, "popen failed"};
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), buf.size(), p)) out += buf.data();
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-// The value of one stat in a gem5 stats.txt.
-double statValue(const std::string& statsTxt, const std::string& name) {
-  std::istringstream in(statsTxt);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    std::string n, v;
-    ls >> n >> v;
-    if (n == name) return std::stod(v);
-  }
-  ADD_FAILURE() << "no stat " << name;
-  return -1;
-}
 
 const std::string kDefault = std::string(VMSIM_SOURCE_DIR) + "/configs/default.yaml";
 const std::string kSmall = " --param system.cpu0.requester.workload.count=20000";

@@ -17,54 +17,17 @@
 #include <thread>
 #include <vector>
 
+#include "cli_support.h"
+
 namespace fs = std::filesystem;
+using namespace vmsim::test;
 
 namespace {
 
-struct Result {
-  int exitCode;
-  std::string output;
-};
-
-std::string tempDir(const std::string& name) {
-  const auto d = fs::temp_directory_path() / ("vmsim_out_" + name + "_" + std::to_string(getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d.string();
-}
-
-Result runShell(const std::string& command) {
-  const std::string cmd = command + " 2>&1";
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return {-1, "popen failed"};
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), buf.size(), p)) out += buf.data();
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-Result runVmsim(const std::string& args) {
-  return runShell(std::string(VMSIM_BINARY) + " " + args);
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-double statValue(const std::string& text, const std::string& name) {
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    std::string n, v;
-    ls >> n >> v;
-    if (n == name) return std::stod(v);
-  }
-  return -1;
+// The value of a stat, or -1 when the stat is missing (no test failure: some tests look for
+// stats that only some runs have).
+double statOrMissing(const std::string& text, const std::string& name) {
+  return hasStat(text, name) ? statValue(text, name) : -1;
 }
 
 // The last "Begin ... End" block of a stats.txt, without the host figures (they vary by run).
@@ -162,12 +125,12 @@ TEST(RunOutputs, ManyPeriodicDumpsCostNoMemoryAndKeepTheFinalBlock) {
        p = many.find("Begin Simulation", p + 1)) {
     ++blocks;
   }
-  const double sim = statValue(none, "simSeconds");
+  const double sim = statOrMissing(none, "simSeconds");
   EXPECT_EQ(blocks, static_cast<size_t>(sim / 10e-6) + 1);  // one per period, then the final one
   EXPECT_EQ(lastBlockWithoutHost(many), lastBlockWithoutHost(none));
   // Streaming: the host memory does not grow with the text written (it held the whole text,
   // and a copy of it, before).
-  const double extra = statValue(many, "hostMemory") - statValue(none, "hostMemory");
+  const double extra = statOrMissing(many, "hostMemory") - statOrMissing(none, "hostMemory");
   EXPECT_LT(extra, static_cast<double>(many.size()) / 4)
       << "stats.txt " << many.size() << " bytes, host memory +" << extra;
   EXPECT_GT(many.size(), 8u << 20);  // enough text for the bound above to mean something
@@ -204,8 +167,8 @@ void interruptAndCheck(int sig, int expectedExit) {
   EXPECT_EQ(WEXITSTATUS(status), expectedExit) << slurp(dir + "/log");
   const std::string stats = slurp(dir + "/stats.txt");
   EXPECT_NE(stats.find("End Simulation Statistics"), std::string::npos);
-  EXPECT_EQ(statValue(stats, "partial"), 1) << stats.substr(0, 2000);
-  EXPECT_GT(statValue(stats, "system.cpu0.requester.accesses"), 0);
+  EXPECT_EQ(statOrMissing(stats, "partial"), 1) << stats.substr(0, 2000);
+  EXPECT_GT(statOrMissing(stats, "system.cpu0.requester.accesses"), 0);
   const std::string json = slurp(dir + "/stats.json");
   EXPECT_NE(json.find("\"partial\": true"), std::string::npos);
   EXPECT_NE(slurp(dir + "/config.json").find("\"count\": 1000000000000"), std::string::npos);
