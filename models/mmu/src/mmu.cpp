@@ -139,10 +139,7 @@ FaultKind Mmu::translate(const VmAccess& who, uint64_t va, uint64_t& pa, sc_core
     }
     // Page not present: the kernel maps it (demand zero or swap-in) or says why it cannot.
     ++pageFaults_;
-    if (!handleFault(who, va, delay, at, faultPins)) {
-      result = lastFaultKind_;
-      break;
-    }
+    if (!handleFault(who, va, delay, at, faultPins, result)) break;
   }
   pa = x->pa.value();
   if (own) {
@@ -161,7 +158,7 @@ FaultKind Mmu::translate(const VmAccess& who, uint64_t va, uint64_t& pa, sc_core
 }
 
 bool Mmu::handleFault(const VmAccess& who, uint64_t va, sc_core::sc_time& delay, bool at,
-                      PinList& faultPins) {
+                      PinList& faultPins, FaultKind& why) {
   // One thread's faults do not overlap: a second fault waits until the kernel has resolved the
   // first (at most `concurrent_faults` at once). In LT nothing else runs meanwhile anyway.
   if (at) {
@@ -186,7 +183,7 @@ bool Mmu::handleFault(const VmAccess& who, uint64_t va, sc_core::sc_time& delay,
   fp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   fault->b_transport(*fp, delay);
   const bool resolved = fp->is_response_ok();
-  lastFaultKind_ = f->kind == FaultKind::None ? FaultKind::Segmentation : f->kind;
+  why = f->kind == FaultKind::None ? FaultKind::Segmentation : f->kind;
   if (f->pinned) faultPins.push_back(f->pinnedFrame);
   fp->release();
   if (at) {

@@ -67,9 +67,9 @@ class Mmu : public Module {
                       bool at, PinList& faultPins);
   void reportFault(tlm::tlm_generic_payload& gp, FaultKind kind, uint64_t va, const VmAccess& who);
   /// Hands a not-present fault to the kernel; false if it could not be resolved (the kind is
-  /// then in lastFaultKind_). In AT, waits for the thread's earlier fault and for the handler.
+  /// then in `why`). In AT, waits for the thread's earlier fault and for the handler.
   bool handleFault(const VmAccess& who, uint64_t va, sc_core::sc_time& delay, bool at,
-                   PinList& faultPins);
+                   PinList& faultPins, FaultKind& why);
   void releasePins(PinList& pinned);
   PieceTranslation debugTranslate(const VmAccess& who, uint64_t va, bool write);
 
@@ -85,7 +85,6 @@ class Mmu : public Module {
   unsigned maxConcurrentFaults_ = 1;
   unsigned faultsInFlight_ = 0;
   sc_core::sc_event faultDone_;
-  FaultKind lastFaultKind_ = FaultKind::None;
   FramePins* pins_ = nullptr;
 
   std::unique_ptr<AtTargetFrontEnd> atFront_;  // AT: workers answering 4-phase requests
