@@ -50,14 +50,7 @@ uint64_t SsdTiming::bufferedWrite(uint64_t startNs, uint64_t lba, uint32_t bytes
   const uint64_t acked = std::max(t, hostBusyUntil_) + hostTransferNs(bytes);
   hostBusyUntil_ = acked;
   // The programs go to the dies in the background, from the moment the data is in the buffer.
-  const uint64_t end = lba * kSectorBytes + bytes;
-  uint64_t programmed = acked;
-  for (uint64_t pos = lba * kSectorBytes; pos < end;) {
-    const uint64_t page = pos / p_.pageBytes;
-    const uint64_t chunk = std::min(end, (page + 1) * p_.pageBytes) - pos;
-    programmed = std::max(programmed, servePage(acked, page, chunk, true));
-    pos += chunk;
-  }
+  const uint64_t programmed = servePages(acked, lba, bytes, true);
   programs_.emplace(programmed, bytes, lba);
   bufferedBytes_ += bytes;
   inBuffer_[lba] = {(uint64_t{bytes} + kSectorBytes - 1) / kSectorBytes, programmed};
@@ -95,6 +88,19 @@ uint64_t SsdTiming::servePage(uint64_t startNs, uint64_t flashPage, uint64_t byt
   return busDone;
 }
 
+uint64_t SsdTiming::servePages(uint64_t startNs, uint64_t lba, uint64_t bytes, bool write) {
+  // Each flash page the request covers is served by its own channel and die.
+  const uint64_t end = lba * kSectorBytes + bytes;
+  uint64_t done = startNs;
+  for (uint64_t pos = lba * kSectorBytes; pos < end;) {
+    const uint64_t page = pos / p_.pageBytes;
+    const uint64_t chunk = std::min(end, (page + 1) * p_.pageBytes) - pos;
+    done = std::max(done, servePage(startNs, page, chunk, write));
+    pos += chunk;
+  }
+  return done;
+}
+
 uint64_t SsdTiming::serviceNs(uint64_t startNs, uint64_t lba, uint32_t bytes, bool write) {
   const uint64_t sectors = (uint64_t{bytes} + kSectorBytes - 1) / kSectorBytes;
   if (bytes == 0 || lba >= capacitySectors() || sectors > capacitySectors() - lba)
@@ -112,15 +118,7 @@ uint64_t SsdTiming::serviceNs(uint64_t startNs, uint64_t lba, uint32_t bytes, bo
       return done;
     }
   }
-  const uint64_t end = lba * kSectorBytes + bytes;
-  uint64_t done = startNs;
-  for (uint64_t pos = lba * kSectorBytes; pos < end;) {
-    const uint64_t page = pos / p_.pageBytes;
-    const uint64_t chunk = std::min(end, (page + 1) * p_.pageBytes) - pos;
-    done = std::max(done, servePage(startNs, page, chunk, write));
-    pos += chunk;
-  }
-  return done;
+  return servePages(startNs, lba, bytes, write);
 }
 
 std::string SsdTiming::describe() const {

@@ -62,6 +62,8 @@ class SsdTiming final : public DiskTiming {
  private:
   // Completion time of one page's part of a request.
   uint64_t servePage(uint64_t startNs, uint64_t flashPage, uint64_t bytes, bool write);
+  // Completion time of every flash page of a request (the latest of them).
+  uint64_t servePages(uint64_t startNs, uint64_t lba, uint64_t bytes, bool write);
 
   SsdParams p_;
   // Start of the first gap of `ns` on the channel at or after `earliestNs`, now reserved. A
