@@ -1,4 +1,5 @@
-// Synthetic access-pattern generators; pointer chase builds its cycle with Sattolo's algorithm.
+// Synthetic access-pattern generators; pointer chase and page chase build their cycles with
+// Sattolo's algorithm.
 #include "vmsim/workloads/synthetic.h"
 
 #include <limits>
@@ -120,6 +121,30 @@ class ChaseAddresses {
   uint64_t current_ = 0;
 };
 
+// A chase through pages: one random cycle over the pages of the footprint (Sattolo), touching
+// one 64-byte line per page. The line's offset within page p is (p mod linesPerPage) * 64, so
+// consecutive pages use different cache sets and the data caches cannot hide the TLB behind set
+// conflicts (every chased line would otherwise map to the same set).
+class PageChaseAddresses {
+ public:
+  static constexpr bool kDependent = true;  // each address is the data of the previous load
+  PageChaseAddresses(uint64_t base, uint64_t pageBytes, uint64_t pages, Rng& rng)
+      : base_(base), pageBytes_(pageBytes), linesPerPage_(pageBytes / kCacheLine), next_(pages) {
+    for (uint64_t i = 0; i < pages; ++i) next_[i] = static_cast<uint32_t>(i);
+    for (uint64_t i = pages - 1; i > 0; --i) std::swap(next_[i], next_[rng.below(i)]);
+  }
+  uint64_t next(Rng&) {
+    const uint64_t va = base_ + current_ * pageBytes_ + (current_ % linesPerPage_) * kCacheLine;
+    current_ = next_[current_];
+    return va;
+  }
+
+ private:
+  uint64_t base_, pageBytes_, linesPerPage_;
+  std::vector<uint32_t> next_;
+  uint64_t current_ = 0;
+};
+
 // Each address generator's constructor takes the workload's RNG last (only the chase uses it).
 template <class Addresses>
 class SyntheticWorkload final : public Workload {
@@ -143,7 +168,7 @@ class SyntheticWorkload final : public Workload {
     os << "synthetic " << spec_.pattern << " base=0x" << std::hex << spec_.base << std::dec
        << " footprint=" << spec_.footprint << " stride=" << spec_.stride << " count=" << spec_.count
        << " write_fraction=" << spec_.write_fraction << " access_size=" << spec_.access_size
-       << " seed=" << spec_.seed;
+       << " page_size=" << spec_.page_size << " seed=" << spec_.seed;
     return os.str();
   }
 
@@ -167,6 +192,23 @@ std::unique_ptr<Workload> makeChase(const SyntheticSpec& s, Rng rng) {
   return std::make_unique<SyntheticWorkload<ChaseAddresses>>(s, rng, s.base, slot, slots);
 }
 
+std::unique_ptr<Workload> makePageChase(const SyntheticSpec& s, Rng rng) {
+  const uint64_t page = s.page_size;
+  if (page < kCacheLine || page % kCacheLine != 0)
+    reject("page_chase page_size " + std::to_string(page) + " must be a multiple of " +
+           std::to_string(kCacheLine) + " (one 64-byte line is touched per page)");
+  if (page > s.footprint)
+    reject("page_chase page_size " + std::to_string(page) + " exceeds footprint " +
+           std::to_string(s.footprint));
+  if (s.base % page != 0)
+    reject("page_chase base must be aligned to page_size " + std::to_string(page) +
+           " (one line per page)");
+  const uint64_t pages = s.footprint / page;
+  if (pages > std::numeric_limits<uint32_t>::max())
+    reject("page_chase has " + std::to_string(pages) + " pages; at most 2^32-1 supported");
+  return std::make_unique<SyntheticWorkload<PageChaseAddresses>>(s, rng, s.base, page, pages);
+}
+
 }  // namespace
 
 const char* toString(Op op) {
@@ -182,7 +224,8 @@ const char* toString(Op op) {
 }
 
 const std::vector<std::string>& syntheticPatterns() {
-  static const std::vector<std::string> names{"sequential", "strided", "random", "pointer_chase"};
+  static const std::vector<std::string> names{"sequential", "strided", "random", "pointer_chase",
+                                              "page_chase"};
   return names;
 }
 
@@ -201,6 +244,7 @@ std::unique_ptr<Workload> makeSynthetic(const SyntheticSpec& s) {
     return std::make_unique<SyntheticWorkload<RandomAddresses>>(s, rng, s.base, s.footprint,
                                                                 s.access_size);
   if (s.pattern == "pointer_chase") return makeChase(s, rng);
+  if (s.pattern == "page_chase") return makePageChase(s, rng);
   reject("unknown pattern '" + s.pattern + "'; valid patterns: " + joinedPatterns());
 }
 

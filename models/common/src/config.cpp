@@ -216,6 +216,39 @@ void Config::set(const std::string& path, const std::string& value) {
   chain.back()[parts.back()] = parsed;
 }
 
+namespace {
+// Copies into `dst` every value of `src` it lacks (recursing into maps both have), except the
+// subtrees whose path relative to the starting point is listed in `except`.
+void mergeMissing(YAML::Node dst, const YAML::Node& src, const std::string& rel,
+                  const std::vector<std::string>& except) {
+  for (auto it = src.begin(); it != src.end(); ++it) {
+    const std::string k = it->first.as<std::string>();
+    const std::string sub = rel.empty() ? k : rel + "." + k;
+    if (std::find(except.begin(), except.end(), sub) != except.end()) continue;
+    const YAML::Node& cdst = dst;
+    const YAML::Node have = cdst[k];
+    if (it->second.IsMap()) {
+      if (have && !have.IsMap()) continue;  // set to a value here: kept whole
+      YAML::Node child = have ? have : YAML::Node(YAML::NodeType::Map);
+      mergeMissing(child, it->second, sub, except);
+      if (!have && child.size() > 0) dst[k] = child;
+    } else if (!have) {
+      dst[k] = YAML::Clone(it->second);
+    }
+  }
+}
+}  // namespace
+
+void Config::inheritMissing(const std::string& from, const std::string& to,
+                            const std::vector<std::string>& except) {
+  const auto src = lookup(from);
+  if (!src || !src->IsMap()) return;
+  if (!hasValue(to)) set(to, "{}");
+  auto dst = lookup(to);
+  if (!dst->IsMap()) return;  // `to` itself set to a value: nothing can be added under it
+  mergeMissing(*dst, *src, "", except);
+}
+
 Params Config::at(const std::string& path) {
   return Params(*this, path);
 }

@@ -55,8 +55,21 @@ void Module::declareClock(const std::string& deflt) {
   // 1 MHz to 100 GHz: slower clocks belong to no processor with an MMU, faster ones to no
   // silicon (today's fastest cores run near 6 GHz); outside it a typo (`1000s`, `1e30s`) would
   // run for hours or overflow the 64-bit picosecond time base.
+  // Without its own `clock`, a module runs at the nearest enclosing one set in the configuration
+  // (system.cpu0.clock for everything of core 0, as a CPU preset sets it; system.cpu0.mmu.clock
+  // for the MMU's TLBs and walker), else at the module's built-in default.
+  std::string inherited = deflt;
+  for (std::string at = params_.path(); !at.empty();) {
+    const auto dot = at.rfind('.');
+    at = dot == std::string::npos ? "" : at.substr(0, dot);
+    const auto n = params_.config().lookup(at.empty() ? "clock" : at + ".clock");
+    if (n && n->IsScalar()) {
+      inherited = n->Scalar();
+      break;
+    }
+  }
   const uint64_t ps = params_.getTimePs(
-      "clock", deflt,
+      "clock", inherited,
       "clock frequency or period of this module; range 1MHz..100GHz (period 10ps..1us)",
       Range{10, 1e6});
   const auto units = timeUnitsOfPs(std::max<uint64_t>(ps, 1));

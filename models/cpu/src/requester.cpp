@@ -97,6 +97,11 @@ void Requester::init() {
   s.footprint =
       w.getSize("footprint", "16MiB", "bytes the synthetic workload touches", Range{1, 1ull << 46});
   s.stride = w.getUint("stride", 64, "Byte", "strided: step; pointer_chase: slot size");
+  s.page_size = w.getSize("page_size", "4KiB",
+                          "page_chase: bytes per chased page (one 64-byte line touched per page, "
+                          "at offset (page index mod page_size/64) * 64); the kernel's mapping "
+                          "page size is configured separately",
+                          Range{64, 1ull << 30});
   // Traces: count limits the replay (after `skip`), and by default a trace runs to its end.
   const bool isTraceType = type == "trace";
   s.count = w.getUint("count", isTraceType ? 0 : 1000000, "Count",

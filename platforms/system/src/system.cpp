@@ -56,6 +56,11 @@ void acceptIgnored(Config& cfg, const std::vector<std::string>& paths, const std
 Core::Core(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid,
            std::unique_ptr<workloads::Workload> wl)
     : sc_core::sc_module(nm), requester("requester", ctx, asid, std::move(wl)) {
+  // The core clock is the default clock of every module of the core (Module::declareClock).
+  ctx.config.at(name()).getTimePs("clock", "2GHz",
+                                  "core clock: the clock of every module of this core that does "
+                                  "not set its own (requester, MMU, TLBs, walker, caches)",
+                                  Range{10, 1e6});
   auto mp = ctx.config.at(std::string(name()) + ".mmu");
   mode_ = mp.getChoice("mode", "radix",
                        {"radix", "base_bounds", "segmentation", "linear", "two_level", "inverted"},
@@ -87,9 +92,14 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
   const uint64_t ncores =
       p.getUint("cores", 1, "Count", "cores, each running its own process", Range{1, 64});
   // Every core but cpu0 runs only what it is given: 63 copies of the default workload because
-  // `cores: 64` was set with cpu0 alone configured is a mistake, not an experiment.
+  // `cores: 64` was set with cpu0 alone configured is a mistake, not an experiment. Its hardware
+  // (requester mode, MMU, TLBs, walker, caches: everything under system.cpu0 but
+  // requester.workload) is cpu0's unless it sets a key itself, so that a CPU preset, which sets
+  // system.cpu0.*, describes every core.
   for (uint64_t i = 1; i < ncores; ++i) {
-    const std::string w = "system.cpu" + std::to_string(i) + ".requester.workload";
+    const std::string core = "system.cpu" + std::to_string(i);
+    ctx.config.inheritMissing("system.cpu0", core, {"requester.workload"});
+    const std::string w = core + ".requester.workload";
     if (!ctx.config.hasValue(w)) {
       ctx.config.addProblem("'" + p.key("cores") + "': " + std::to_string(ncores) +
                             " cores, but '" + w +

@@ -325,3 +325,45 @@ TEST(Config, JsonDumpReadsBackToTheSameValues) {
   }
   EXPECT_EQ(b.declared().at("m.f").value, "0.1234567890123");
 }
+
+// A CPU preset sets system.cpu0.*; the platform copies it to every other core that does not set
+// a key itself, leaf by leaf, leaving out what is excluded (each core's workload).
+TEST(Config, InheritMissingCopiesOnlyWhatTheTargetLacks) {
+  Config cfg;
+  cfg.loadString(
+      "system:\n"
+      "  cpu0:\n"
+      "    requester: {mode: at, workload: {pattern: random, count: 5}}\n"
+      "    mmu:\n"
+      "      l1d: {entries: 96, ways: 6, page_sizes: [4096, 2097152]}\n"
+      "      l2: {entries: 2048, ways: 16}\n"
+      "  cpu1:\n"
+      "    requester: {workload: {pattern: sequential}}\n"
+      "    mmu:\n"
+      "      l1d: {ways: 4, page_sizes: [4096]}\n");
+  cfg.inheritMissing("system.cpu0", "system.cpu1", {"requester.workload"});
+  auto l1d = cfg.at("system.cpu1.mmu.l1d");
+  EXPECT_EQ(l1d.getUint("entries", 1, "Count", "entries"), 96u) << "inherited";
+  EXPECT_EQ(l1d.getUint("ways", 1, "Count", "ways"), 4u) << "its own value kept";
+  EXPECT_EQ(l1d.getUintList("page_sizes", {}, "Byte", "sizes"), std::vector<uint64_t>{4096})
+      << "a list is one value: kept whole, not merged element by element";
+  EXPECT_EQ(cfg.at("system.cpu1.mmu.l2").getUint("entries", 1, "Count", "entries"), 2048u);
+  EXPECT_EQ(cfg.at("system.cpu1.requester").getString("mode", "lt", "mode"), "at");
+  auto w = cfg.at("system.cpu1.requester.workload");
+  EXPECT_EQ(w.getString("pattern", "", "pattern"), "sequential");
+  EXPECT_FALSE(w.has("count")) << "the excluded subtree is not copied";
+  // The source is unchanged, and a core with no section at all gets everything but the
+  // excluded subtree.
+  EXPECT_EQ(cfg.at("system.cpu0.mmu.l1d").getUint("ways", 1, "Count", "ways"), 6u);
+  cfg.inheritMissing("system.cpu0", "system.cpu2", {"requester.workload"});
+  EXPECT_TRUE(cfg.hasValue("system.cpu2.mmu.l2.ways"));
+  EXPECT_TRUE(cfg.hasValue("system.cpu2.requester.mode"));
+  EXPECT_FALSE(cfg.hasValue("system.cpu2.requester.workload"));
+  // A value where the source has a map is kept whole.
+  cfg.set("system.cpu3.mmu", "off");
+  cfg.inheritMissing("system.cpu0", "system.cpu3", {"requester.workload"});
+  EXPECT_EQ(cfg.lookup("system.cpu3.mmu")->Scalar(), "off");
+  // Copies are deep: changing the source afterwards does not change the copy.
+  cfg.set("system.cpu0.mmu.l2.entries", "4096");
+  EXPECT_EQ(cfg.lookup("system.cpu2.mmu.l2.entries")->Scalar(), "2048");
+}

@@ -152,6 +152,85 @@ TEST(Synthetic, PointerChaseUsesStrideAsSlot) {
   EXPECT_EQ(pages.size(), 16u);
 }
 
+TEST(Synthetic, PageChaseIsOneCycleOverPagesOncePerLap) {
+  SyntheticSpec s = spec("page_chase");
+  s.footprint = 4096 * 500;
+  s.count = 1500;
+  const auto a = drain(*makeSynthetic(s));
+  ASSERT_EQ(a.size(), 1500u);
+  for (int lap = 0; lap < 3; ++lap) {
+    std::set<uint64_t> pages;
+    for (int i = 0; i < 500; ++i) {
+      const Access& x = a[lap * 500 + i];
+      pages.insert((x.va - s.base) / 4096);
+      EXPECT_EQ(x.va, a[i].va) << "laps repeat the same cycle";
+    }
+    EXPECT_EQ(pages.size(), 500u) << "every page once per lap";
+  }
+  // A single cycle: following the successor of each page from page 0 returns to it only after
+  // all 500 pages (Sattolo's algorithm, not any permutation with shorter cycles).
+  EXPECT_EQ(a[0].va, s.base) << "the chase starts at page 0";
+  size_t sequentialSteps = 0;
+  for (int i = 0; i + 1 < 500; ++i)
+    sequentialSteps += (a[i + 1].va - s.base) / 4096 == (a[i].va - s.base) / 4096 + 1;
+  EXPECT_LT(sequentialSteps, 25u) << "the order is random, not sequential";
+}
+
+TEST(Synthetic, PageChaseOffsetRotatesWithThePageIndex) {
+  SyntheticSpec s = spec("page_chase");
+  s.footprint = 4096 * 200;
+  s.count = 200;
+  std::set<uint64_t> offsets;
+  for (const Access& x : drain(*makeSynthetic(s))) {
+    const uint64_t page = (x.va - s.base) / 4096;
+    const uint64_t offset = (x.va - s.base) % 4096;
+    EXPECT_EQ(offset, (page % 64) * 64) << "page " << page;
+    offsets.insert(offset);
+  }
+  EXPECT_EQ(offsets.size(), 64u) << "all 64 line offsets of a 4 KiB page are used";
+}
+
+TEST(Synthetic, PageChaseHonoursPageSize) {
+  SyntheticSpec s = spec("page_chase");
+  s.page_size = 2u << 20;  // 2 MiB pages: 32768 line offsets
+  s.footprint = 64ull << 20;
+  s.count = 32;
+  std::set<uint64_t> pages;
+  for (const Access& x : drain(*makeSynthetic(s))) {
+    const uint64_t page = (x.va - s.base) >> 21;
+    EXPECT_EQ((x.va - s.base) & ((2u << 20) - 1), page * 64);
+    pages.insert(page);
+  }
+  EXPECT_EQ(pages.size(), 32u);
+}
+
+TEST(Synthetic, PageChaseLoadsDependOnThePreviousOne) {
+  SyntheticSpec s = spec("page_chase");
+  s.count = 50;
+  const auto a = drain(*makeSynthetic(s));
+  EXPECT_FALSE(a[0].dependent) << "the first load has no predecessor";
+  for (size_t i = 1; i < a.size(); ++i) EXPECT_TRUE(a[i].dependent) << i;
+  // The other patterns but pointer_chase issue independent accesses.
+  for (const char* p : {"sequential", "random"}) {
+    for (const Access& x : drain(*makeSynthetic(spec(p)))) ASSERT_FALSE(x.dependent) << p;
+  }
+}
+
+TEST(Synthetic, PageChaseIsDeterministicPerSeed) {
+  SyntheticSpec s = spec("page_chase");
+  s.footprint = 4096 * 256;
+  s.count = 256;
+  s.write_fraction = 0;
+  const auto first = drain(*makeSynthetic(s));
+  const auto again = drain(*makeSynthetic(s));
+  for (size_t i = 0; i < first.size(); ++i) ASSERT_EQ(first[i].va, again[i].va);
+  s.seed = 99;
+  const auto other = drain(*makeSynthetic(s));
+  size_t same = 0;
+  for (size_t i = 0; i < first.size(); ++i) same += first[i].va == other[i].va;
+  EXPECT_LT(same, 16u) << "another seed gives another cycle";
+}
+
 TEST(Synthetic, ZeroCountIsEmpty) {
   SyntheticSpec s = spec("random");
   s.count = 0;
@@ -171,7 +250,7 @@ void expectRejected(const SyntheticSpec& s, const std::string& fragment) {
 TEST(Synthetic, UnknownPatternListsValidNames) {
   expectRejected(spec("zigzag"),
                  "unknown pattern 'zigzag'; valid patterns: sequential, strided, "
-                 "random, pointer_chase");
+                 "random, pointer_chase, page_chase");
 }
 
 TEST(Synthetic, RejectsBadSpecs) {
@@ -202,6 +281,14 @@ TEST(Synthetic, RejectsBadSpecs) {
   s = spec("pointer_chase");
   s.stride = 1 << 20;
   expectRejected(s, "exceeds footprint");
+  s = spec("page_chase");
+  s.page_size = 100;
+  expectRejected(s, "page_chase page_size 100 must be a multiple of 64");
+  s.page_size = 1 << 20;
+  expectRejected(s, "page_chase page_size 1048576 exceeds footprint");
+  s = spec("page_chase");
+  s.base = 0x10000040;
+  expectRejected(s, "page_chase base must be aligned to page_size 4096");
 }
 
 }  // namespace

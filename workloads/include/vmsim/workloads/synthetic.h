@@ -1,4 +1,5 @@
-// Synthetic access-pattern generators (sequential, strided, uniform random, pointer chase).
+// Synthetic access-pattern generators (sequential, strided, uniform random, pointer chase, page
+// chase).
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,9 @@ struct SyntheticSpec {
   // strided: distance between consecutive accesses (multiple of access_size).
   // pointer_chase: size of one chain slot (0 = 64-byte cache lines). Unused otherwise.
   uint64_t stride = 64;
+  // page_chase: bytes per page of the chase (a multiple of 64; base must be aligned to it). One
+  // 64-byte line per page is touched, at offset (page index mod (page_size / 64)) * 64.
+  uint64_t page_size = 4096;
   uint64_t count = 1000000;   // accesses before next() returns false
   double write_fraction = 0;  // probability that an access is a store, in [0, 1]
   uint32_t access_size = 8;   // power of two, 1..64

@@ -58,6 +58,14 @@ class Config {
   /// Sets one value from C++ (no YAML needed): `cfg.set("system.mmu.l1d.entries", "64")`.
   void set(const std::string& path, const std::string& value);
 
+  /// Copies every value under `from` to the same place under `to` where `to` has none, skipping
+  /// the subtrees named in `except` (paths relative to `from`). Leaf by leaf: a map under `to`
+  /// keeps its own keys and receives the missing ones; a value (scalar or list) set under `to`
+  /// is kept whole. The platform uses it so that cpuN inherits cpu0's hierarchy (a CPU preset
+  /// sets system.cpu0.*) except its workload.
+  void inheritMissing(const std::string& from, const std::string& to,
+                      const std::vector<std::string>& except = {});
+
   /// View of the subtree at `path` ("" for the root).
   Params at(const std::string& path);
 

@@ -38,7 +38,8 @@ class Module : public sc_core::sc_module {
   /// Full stat name "<module path>.<leaf>".
   std::string statName(const std::string& leaf) const { return std::string(name()) + "." + leaf; }
 
-  /// Reads `<path>.clock` (a frequency or period) with the given default; call once from the
+  /// Reads `<path>.clock` (a frequency or period); without it the nearest enclosing `clock` set
+  /// in the configuration (e.g. `system.cpu0.clock`), else `deflt`. Call once from the
   /// derived constructor. A period that is not a whole number of time-resolution steps is a
   /// configuration problem (naming the key, the period and the resolution).
   void declareClock(const std::string& deflt);
