@@ -1,9 +1,9 @@
 #!/usr/bin/python3
-"""ctest driver for scripts/sweep.py, compare_stats.py and plot.py (label 'scripts').
+"""ctest driver for scripts/sweep.py, compare_stats.py, plot.py and tlb-reach (label 'scripts').
 
   script_tests.py CASE --vmsim PATH --src REPO --work DIR
 
-Cases: sweep, compare_same, compare_seed, unknown_stat, failing_point, plot.
+Cases: tlb_reach, sweep, compare_same, compare_seed, unknown_stat, failing_point, plot.
 Exit 0 pass, 1 fail, 77 skipped (plot without matplotlib).
 """
 
@@ -139,7 +139,44 @@ def case_plot(a):
     return 0
 
 
-CASES = {"sweep": case_sweep, "compare_same": case_compare_same,
+def case_tlb_reach(a):
+    # The knees of the TLB-reach experiment sit exactly at the configured capacities of today's
+    # default hierarchy: L1 DTLB 64 entries 4-way (16 sets), L2 TLB 1536 entries 12-way (128
+    # sets). A cyclic chase over N contiguous pages puts N/sets pages in every set: with LRU a
+    # set holds them all while N/sets <= ways and misses on every access once N/sets > ways.
+    out = os.path.join(a.work, "reach")
+    pages = [16, 32, 64, 128, 256, 1024, 1536, 2048, 4096]
+    p = run(script(a, "tlb-reach") + [
+        "--config", os.path.join(a.src, "configs", "default.yaml"), "--vmsim", a.vmsim,
+        "--pages", ",".join(map(str, pages)), "--out", out, "--no-plot", "--jobs", "2"])
+    check(p.returncode == 0, "tlb-reach exited %d" % p.returncode)
+    with open(os.path.join(out, "tlb_reach.csv"), newline="") as f:
+        rows = {int(r["pages"]): r for r in csv.DictReader(f)}
+    check(sorted(rows) == pages, "points missing: %s" % sorted(rows))
+
+    def rate(n, tlb):
+        v = rows[n].get(tlb + ".miss_rate", "")
+        return float(v) if v != "" else None
+
+    for n in pages:
+        l1, l2 = rate(n, "l1d"), rate(n, "l2")
+        check(l1 is not None, "no l1d miss rate at %d pages" % n)
+        if n <= 64:
+            check(l1 == 0.0, "L1 DTLB misses below its 64 entries (%d pages: %s)" % (n, l1))
+            check(l2 is None, "the L2 TLB was looked up at %d pages" % n)
+        else:
+            check(l1 == 1.0, "L1 DTLB hits above its 64 entries (%d pages: %s)" % (n, l1))
+            want = 0.0 if n <= 1536 else 1.0
+            check(l2 == want, "L2 TLB miss rate %s at %d pages, expected %s" % (l2, n, want))
+        # Beyond both TLBs every access walks; within them none does (after the first lap).
+        walks = int(rows[n]["walks"])
+        check(walks == (int(rows[n]["accesses"]) if n > 1536 else 0),
+              "walks at %d pages: %d" % (n, walks))
+    lat = [float(rows[n]["avg_latency_cycles"]) for n in pages]
+    check(lat[3] > lat[2] and lat[7] > lat[6], "latency does not step at the knees: %s" % lat)
+
+
+CASES = {"tlb_reach": case_tlb_reach, "sweep": case_sweep, "compare_same": case_compare_same,
          "compare_seed": case_compare_seed, "unknown_stat": case_unknown_stat,
          "failing_point": case_failing_point, "plot": case_plot}
 
