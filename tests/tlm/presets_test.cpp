@@ -75,7 +75,8 @@ uint64_t l1d4kEntries(const std::string& ini) {
         section == "system.cpu0.mmu.l1d" || section.rfind("system.cpu0.mmu.l1d.arrays.", 0) == 0;
     if (!mine) continue;
     if (line.rfind("entries=", 0) == 0) pending = std::stoull(line.substr(8));
-    if (line.rfind("page_sizes=", 0) == 0) holds4k = line.find("4096") != std::string::npos;
+    if (line.rfind("page_sizes=", 0) == 0)
+      holds4k = line.find("4096") != std::string::npos || line.find("4KiB") != std::string::npos;
   }
   flush();
   return entries;
