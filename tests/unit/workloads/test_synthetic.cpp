@@ -204,6 +204,26 @@ TEST(Synthetic, PageChaseHonoursPageSize) {
   EXPECT_EQ(pages.size(), 32u);
 }
 
+TEST(Synthetic, PageChaseOffsetsWrapWithinSmallPages) {
+  SyntheticSpec s = spec("page_chase");
+  s.page_size = 1024;  // 16 lines per page: the offset rotates through all 16
+  s.footprint = 1024 * 40;
+  s.count = 40;
+  for (const Access& x : drain(*makeSynthetic(s))) {
+    const uint64_t page = (x.va - s.base) / 1024;
+    EXPECT_EQ((x.va - s.base) % 1024, (page % 16) * 64) << "page " << page;
+  }
+  s.page_size = 64;  // one line per "page": every offset is 0, consecutive lines
+  s.footprint = 64 * 10;
+  s.count = 10;
+  std::set<uint64_t> lines;
+  for (const Access& x : drain(*makeSynthetic(s))) {
+    EXPECT_EQ((x.va - s.base) % 64, 0u);
+    lines.insert(x.va);
+  }
+  EXPECT_EQ(lines.size(), 10u);
+}
+
 TEST(Synthetic, PageChaseLoadsDependOnThePreviousOne) {
   SyntheticSpec s = spec("page_chase");
   s.count = 50;
