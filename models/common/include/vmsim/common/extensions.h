@@ -69,6 +69,14 @@ class TimingOnlyExt : public tlm::tlm_extension<TimingOnlyExt> {
   void copy_from(const tlm::tlm_extension_base&) override {}
 };
 
+/// Marks a page-table access of the walker (a PTE read, or the write that sets accessed/dirty
+/// bits), so that caches count page-table lines apart from data. Ignorable: it carries no data.
+class PageTableAccessExt : public tlm::tlm_extension<PageTableAccessExt> {
+ public:
+  tlm::tlm_extension_base* clone() const override { return new PageTableAccessExt(*this); }
+  void copy_from(const tlm::tlm_extension_base&) override {}
+};
+
 /// Permission bits of a translation.
 struct Perms {
   bool read = true;
