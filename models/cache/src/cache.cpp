@@ -23,6 +23,8 @@ Cache::Cache(const sc_core::sc_module_name& nm, SimContext& ctx, const Defaults&
     : Module(nm, ctx),
       tsock("tsock"),
       next("next"),
+      data("data"),
+      sim_(sc_core::sc_get_curr_simcontext()),
       memAt_([this](tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
         return next->nb_transport_fw(gp, ph, t);
       }),
@@ -127,6 +129,7 @@ Cache::Cache(const sc_core::sc_module_name& nm, SimContext& ctx, const Defaults&
   tsock.register_nb_transport_fw(this, &Cache::nb_transport_fw);
   tsock.register_get_direct_mem_ptr(this, &Cache::get_direct_mem_ptr);
   next.register_nb_transport_bw(this, &Cache::next_nb_transport_bw);
+  data.register_nb_transport_bw(this, &Cache::next_nb_transport_bw);  // never used: debug only
   atFront_ = std::make_unique<AtTargetFrontEnd>(
       static_cast<unsigned>(mshrs) + kHitUnderMiss,
       [this](tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
@@ -161,8 +164,11 @@ Cache::Req Cache::classify(tlm::tlm_generic_payload& gp) const {
     r.kind = ce->kind;
     r.pageTable = ce->pageTable;
     r.above = ce->above;
-    return r;
+    return r;  // an upper cache's own payload: timing only
   }
+  // A write whose bytes its initiator applied already (an AT A/D update) moves no data. (Reads
+  // always copy: harmless for a timing-only one.)
+  r.movesData = !r.write || !gp.get_extension<TimingOnlyExt>();
   if (gp.get_extension<PageTableAccessExt>()) {
     r.pageTable = true;
     r.kind = r.write ? CacheKind::PteWrite : CacheKind::PteRead;
@@ -173,6 +179,10 @@ Cache::Req Cache::classify(tlm::tlm_generic_payload& gp) const {
     r.kind = a && a->kind == AccessKind::Fetch ? CacheKind::Fetch : CacheKind::Load;
   }
   return r;
+}
+
+void Cache::end_of_elaboration() {
+  dataIf_ = data.size() ? data.operator->() : next.operator->();
 }
 
 tlm::tlm_generic_payload* Cache::ownPayload(tlm::tlm_command cmd, uint64_t line, CacheRequest req,
@@ -197,13 +207,10 @@ tlm::tlm_generic_payload* Cache::ownPayload(tlm::tlm_command cmd, uint64_t line,
   return p;
 }
 
-bool Cache::moveData(tlm::tlm_generic_payload& gp) {
+bool Cache::moveData(tlm::tlm_generic_payload& gp, const Req& r) {
   // Only the access that entered the hierarchy carries bytes; our own payloads are timing only.
-  if (gp.get_extension<TimingOnlyExt>() || gp.get_extension<CacheReqExt>()) return true;
-  const tlm::tlm_command cmd = gp.get_command();
-  const bool ok = next->transport_dbg(gp) == gp.get_data_length();
-  gp.set_command(cmd);
-  return ok;
+  if (!r.movesData) return true;
+  return dataIf_->transport_dbg(gp) == gp.get_data_length();
 }
 
 void Cache::countVictim(const Victim& v) {
@@ -214,8 +221,9 @@ void Cache::countVictim(const Victim& v) {
 
 void Cache::arrived(uint64_t line, const Req& r, const sc_core::sc_time* ltDelay) {
   // A line written back or moving down from above: allocated without a fetch (a full line).
-  (core_->contains(line) ? hits_ : misses_)[static_cast<size_t>(CacheKind::WriteBack)] += 1;
-  const Victim v = core_->fill(line, r.ext && r.ext->dirty, r.pageTable);
+  bool present = false;
+  const Victim v = core_->fill(line, r.ext && r.ext->dirty, r.pageTable, &present);
+  (present ? hits_ : misses_)[static_cast<size_t>(CacheKind::WriteBack)] += 1;
   if (!v.valid) return;
   if (ltDelay) {
     evictLt(v, *ltDelay);
@@ -260,7 +268,7 @@ void Cache::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& del
         break;
     }
   }
-  if (!moveData(gp)) {
+  if (!moveData(gp, r)) {
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
@@ -275,7 +283,7 @@ bool Cache::demandLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
                      tlm::tlm_generic_payload& gp) {
   const size_t k = static_cast<size_t>(r.kind);
   if (core_->access(line, r.write)) {
-    const uint64_t now = (sc_core::sc_time_stamp() + delay).value();
+    const uint64_t now = (sim_->time_stamp() + delay).value();
     if (mshr_->anyBusy(now)) {
       const int m = mshr_->find(line, now);
       if (m >= 0) {
@@ -299,7 +307,7 @@ bool Cache::demandLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
 
 bool Cache::fetchLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
                     tlm::tlm_generic_payload& gp, bool& dirty) {
-  const uint64_t now = (sc_core::sc_time_stamp() + delay).value();
+  const uint64_t now = (sim_->time_stamp() + delay).value();
   const auto [idx, freeAt] = mshr_->acquire(now);
   if (freeAt > now) {
     ++mshrStalls_;
@@ -315,7 +323,7 @@ bool Cache::fetchLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
   const bool ok = fp->is_response_ok();
   if (ok) {
     dirty = exclusive_ && fp->get_extension<CacheReqExt>()->dirty;
-    mshr_->occupy(idx, line, (sc_core::sc_time_stamp() + delay).value());
+    mshr_->occupy(idx, line, (sim_->time_stamp() + delay).value());
   } else {
     gp.set_response_status(fp->get_response_status());
   }
@@ -384,7 +392,7 @@ void Cache::processAt(tlm::tlm_generic_payload& gp) {
         break;
     }
   }
-  if (!moveData(gp)) {
+  if (!moveData(gp, r)) {
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
@@ -471,7 +479,7 @@ void Cache::writebackWorker() {
 // --- debug ---------------------------------------------------------------------------------------
 
 unsigned int Cache::transport_dbg(int, tlm::tlm_generic_payload& gp) {
-  return next->transport_dbg(gp);  // the data lives in DRAM; no cache state changes
+  return dataIf_->transport_dbg(gp);  // the data lives in DRAM; no cache state changes
 }
 
 bool Cache::get_direct_mem_ptr(int, tlm::tlm_generic_payload&, tlm::tlm_dmi&) {

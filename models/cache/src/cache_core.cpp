@@ -96,10 +96,11 @@ bool CacheCore::invalidateUppers(uint64_t line) {
   return dirty;
 }
 
-Victim CacheCore::fill(uint64_t line, bool dirty, bool pageTable) {
+Victim CacheCore::fill(uint64_t line, bool dirty, bool pageTable, bool* wasPresent) {
   const size_t set = setOf(line);
   const size_t b = set * ways_;
-  int w = find(set, line);
+  int w = memoValid_ && memoLine_ == line ? static_cast<int>(memoWay_) : find(set, line);
+  if (wasPresent) *wasPresent = w >= 0;
   if (w >= 0) {
     // Already present (a write-back from above, a refill): an update, a use for the policy.
     repl_->touch(set, static_cast<unsigned>(w));

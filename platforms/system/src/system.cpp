@@ -95,7 +95,7 @@ Core::Core(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid,
   dcache_ = makeCache("dcache", me + ".dcache", ctx, dcacheDefaults());
   icache_ = makeCache("icache", me + ".icache", ctx, icacheDefaults());
   l2cache_ = makeCache("l2cache", me + ".l2cache", ctx, l2Defaults());
-  if (dcache_ || icache_) split_ = std::make_unique<cache::KindSplit>("mem_split");
+
   auto mp = ctx.config.at(std::string(name()) + ".mmu");
   mode_ = mp.getChoice("mode", "radix",
                        {"radix", "base_bounds", "segmentation", "linear", "two_level", "inverted"},
@@ -117,6 +117,8 @@ Core::Core(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid,
       if (m != mode_) unused.push_back(m);
     }
   }
+  // The radix MMU sends fetches on its own socket; a textbook MMU's one socket is split.
+  if (textbook_ && (dcache_ || icache_)) split_ = std::make_unique<cache::KindSplit>("mem_split");
   for (auto& u : unused) u = path + "." + u;
   acceptIgnored(ctx.config, unused, path,
                 "'" + path + ".mode' is " + mode_ + ", which has no use for these keys");
@@ -142,16 +144,22 @@ void Core::wireMemory(TargetSocket& below, cache::Cache* belowCache, TargetSocke
     l1->next.bind(afterL1);
     l1->linkNext(afterL1Cache);
   }
-  tlm::tlm_initiator_socket<>& mem =
-      radix_ ? static_cast<tlm::tlm_initiator_socket<>&>(radix_->mem) : textbook_->mem;
-  if (split_) {
-    mem.bind(split_->tsock);
-    split_->data.bind(dcache_ ? dcache_->tsock : afterL1);
-    split_->fetch.bind(icache_ ? icache_->tsock : afterL1);
-  } else {
-    mem.bind(afterL1);
+  // The bytes live behind the router: each level moves an access's data there in one hop.
+  for (cache::Cache* c : caches()) c->data.bind(router);
+  TargetSocket& dataEntry = dcache_ ? dcache_->tsock : afterL1;
+  TargetSocket& fetchEntry = icache_ ? icache_->tsock : afterL1;
+  if (!radix_) {
+    if (split_) {
+      textbook_->mem.bind(split_->tsock);
+      split_->data.bind(dataEntry);
+      split_->fetch.bind(fetchEntry);
+    } else {
+      textbook_->mem.bind(afterL1);
+    }
+    return;
   }
-  if (!radix_) return;
+  radix_->mem.bind(dataEntry);
+  if (&fetchEntry != &dataEntry) radix_->imem.bind(fetchEntry);
   // Where the walker's PTE reads and A/D writes enter: on x86 they are cacheable and Intel's
   // walker looks up the L1D first (the PAGE_WALKER_LOADS.DTLB_L1/L2/L3/MEMORY events, Intel SDM
   // Vol. 3B, Haswell and later); other designs start at the L2. A disabled level is skipped.
@@ -212,6 +220,7 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
   llc_ = makeCache("llc", std::string(name()) + ".llc", ctx, llcDefaults());
   if (llc_) {
     llc_->next.bind(router_->tsock);
+    llc_->data.bind(router_->tsock);
     llc_->linkNext(nullptr);
   }
   TargetSocket& below = llc_ ? static_cast<TargetSocket&>(llc_->tsock) : router_->tsock;

@@ -54,6 +54,10 @@ class Cache : public Module {
  public:
   tlm_utils::multi_passthrough_target_socket<Cache> tsock;
   tlm_utils::simple_initiator_socket<Cache> next;
+  /// Optional: where the bytes live (the router in front of the DRAM). An access's data moves
+  /// there by debug transport in one hop instead of through every level below; unbound, the
+  /// data goes through `next`.
+  tlm_utils::simple_initiator_socket_optional<Cache> data;
 
   /// Defaults of one level (the platform passes L1D, L1I, L2 or LLC figures).
   struct Defaults {
@@ -81,6 +85,7 @@ class Cache : public Module {
     CacheKind kind = CacheKind::Load;
     bool pageTable = false;
     bool write = false;
+    bool movesData = false;      // the access that entered the hierarchy: its bytes move
     CacheReqExt* ext = nullptr;  // set when the request comes from an upper cache
     sc_core::sc_time above;
   };
@@ -97,7 +102,8 @@ class Cache : public Module {
   tlm::tlm_generic_payload* ownPayload(tlm::tlm_command cmd, uint64_t line, CacheRequest req,
                                        CacheKind kind, bool pageTable, bool dirty);
   /// Moves the bytes of a top-level access (functional, at once); false on an address error.
-  bool moveData(tlm::tlm_generic_payload& gp);
+  bool moveData(tlm::tlm_generic_payload& gp, const Req& r);
+  void end_of_elaboration() override;
 
   // LT
   void b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -122,6 +128,8 @@ class Cache : public Module {
   void arrived(uint64_t line, const Req& r, const sc_core::sc_time* ltDelay);
   void countVictim(const Victim& v);
 
+  tlm::tlm_fw_transport_if<>* dataIf_ = nullptr;  // data's or next's interface
+  sc_core::sc_simcontext* sim_;                   // its time_stamp() is inline
   std::unique_ptr<CacheCore> core_;
   std::unique_ptr<MshrFile> mshr_;
   sc_core::sc_time latency_;

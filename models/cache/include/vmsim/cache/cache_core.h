@@ -61,7 +61,8 @@ class CacheCore {
   /// line already present is updated in place (dirty |= dirty; a use for the policy). Returns
   /// the line evicted to make room; with inclusive upper levels, their copies of it are
   /// invalidated first and a dirty upper copy makes the victim dirty.
-  Victim fill(uint64_t line, bool dirty, bool pageTable);
+  /// `wasPresent` (optional) tells whether the line was present already.
+  Victim fill(uint64_t line, bool dirty, bool pageTable, bool* wasPresent = nullptr);
   /// Removes `line` (an exclusive upper level takes it, or back-invalidation); returns it
   /// (valid=false when it was not present). Inclusive upper levels drop it too.
   Victim extract(uint64_t line);
