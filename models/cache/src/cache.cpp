@@ -34,8 +34,9 @@ Cache::Cache(const sc_core::sc_module_name& nm, SimContext& ctx, const Defaults&
       misses_(ctx.stats.vector(statName("misses"), cacheKindNames(), "Count",
                                "accesses that did not find their line (or merged with a fill "
                                "in flight), by kind")),
-      mshrMerges_(ctx.stats.scalar(statName("mshrMerges"), "Count",
-                                   "misses merged into an MSHR already fetching their line")),
+      mshrMerges_(ctx.stats.vector(statName("mshrMerges"), cacheKindNames(), "Count",
+                                   "misses merged into an MSHR already fetching their line, by "
+                                   "kind")),
       mshrStalls_(ctx.stats.scalar(statName("mshrStalls"), "Count",
                                    "misses that found every MSHR busy and waited")),
       mshrStallCycles_(ctx.stats.scalar(statName("mshrStallCycles"), "Cycle",
@@ -288,7 +289,7 @@ bool Cache::demandLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
       const int m = mshr_->find(line, now);
       if (m >= 0) {
         // The line's fill is still on its way: wait for it (a merge, counted as a miss).
-        ++mshrMerges_;
+        mshrMerges_[k] += 1;
         misses_[k] += 1;
         delay += sc_core::sc_time::from_value(mshr_->busyUntil(static_cast<unsigned>(m)) - now);
         return true;
@@ -408,7 +409,7 @@ bool Cache::demandAt(uint64_t line, const Req& r, tlm::tlm_generic_payload& gp) 
   bool merged = false;
   // A line whose fill is in flight is not in the array yet: wait for that fill (a merge).
   while (mshr_->find(line, sc_core::sc_time_stamp().value()) >= 0) {
-    if (!merged) ++mshrMerges_;
+    if (!merged) mshrMerges_[k] += 1;
     merged = true;
     sc_core::wait(fillDone_);
   }

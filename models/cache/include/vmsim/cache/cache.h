@@ -145,7 +145,7 @@ class Cache : public Module {
 
   stats::Vector& hits_;
   stats::Vector& misses_;
-  stats::Scalar& mshrMerges_;
+  stats::Vector& mshrMerges_;
   stats::Scalar& mshrStalls_;
   stats::Scalar& mshrStallCycles_;
   stats::Scalar& writebacks_;
