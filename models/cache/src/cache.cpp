@@ -301,7 +301,7 @@ bool Cache::demandLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
   misses_[k] += 1;
   bool dirty = false;
   if (!fetchLt(line, r, delay, gp, dirty)) return false;
-  const Victim v = core_->fill(line, r.write || dirty, r.pageTable);
+  const Victim v = core_->fillAbsent(line, r.write || dirty, r.pageTable);
   if (v.valid) evictLt(v, delay);
   return true;
 }

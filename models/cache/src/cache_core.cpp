@@ -34,9 +34,10 @@ CacheCore::CacheCore(uint64_t sizeBytes, unsigned ways, unsigned lineBytes,
 }
 
 int CacheCore::find(size_t set, uint64_t line) const {
-  const size_t b = set * ways_;
+  const uint64_t* t = &tags_[set * ways_];
+  const uint64_t key = line | kTagValid;
   for (unsigned w = 0; w < ways_; ++w) {
-    if ((state_[b + w] & kValid) && tags_[b + w] == line) return static_cast<int>(w);
+    if (t[w] == key) return static_cast<int>(w);
   }
   return -1;
 }
@@ -67,13 +68,14 @@ bool CacheCore::isDirty(uint64_t line) const {
 Victim CacheCore::remove(size_t i) {
   Victim v;
   v.valid = true;
-  v.line = tags_[i];
+  v.line = tags_[i] & ~kTagValid;
   v.dirty = (state_[i] & kDirty) != 0;
   v.pageTable = (state_[i] & kPageTable) != 0;
   --valid_;
   if (v.dirty) --dirtyLines_;
   if (v.pageTable) --pageTableLines_;
   state_[i] = 0;
+  tags_[i] = 0;
   memoValid_ = false;
   return v;
 }
@@ -98,15 +100,24 @@ bool CacheCore::invalidateUppers(uint64_t line) {
 
 Victim CacheCore::fill(uint64_t line, bool dirty, bool pageTable, bool* wasPresent) {
   const size_t set = setOf(line);
-  const size_t b = set * ways_;
-  int w = memoValid_ && memoLine_ == line ? static_cast<int>(memoWay_) : find(set, line);
+  const int w = memoValid_ && memoLine_ == line ? static_cast<int>(memoWay_) : find(set, line);
   if (wasPresent) *wasPresent = w >= 0;
   if (w >= 0) {
     // Already present (a write-back from above, a refill): an update, a use for the policy.
     repl_->touch(set, static_cast<unsigned>(w));
-    if (dirty) dirtyUp(b + static_cast<unsigned>(w));
+    if (dirty) dirtyUp(set * ways_ + static_cast<unsigned>(w));
     return {};
   }
+  return allocate(set, line, dirty, pageTable);
+}
+
+Victim CacheCore::fillAbsent(uint64_t line, bool dirty, bool pageTable) {
+  return allocate(setOf(line), line, dirty, pageTable);
+}
+
+Victim CacheCore::allocate(size_t set, uint64_t line, bool dirty, bool pageTable) {
+  const size_t b = set * ways_;
+  int w = -1;
   Victim v;
   for (unsigned i = 0; i < ways_ && w < 0; ++i) {
     if (!(state_[b + i] & kValid)) w = static_cast<int>(i);
@@ -117,7 +128,7 @@ Victim CacheCore::fill(uint64_t line, bool dirty, bool pageTable, bool* wasPrese
     v.dirty |= invalidateUppers(v.line);
   }
   const size_t i = b + static_cast<unsigned>(w);
-  tags_[i] = line;
+  tags_[i] = line | kTagValid;
   state_[i] = kValid | (dirty ? kDirty : 0) | (pageTable ? kPageTable : 0);
   ++valid_;
   if (dirty) ++dirtyLines_;
@@ -152,6 +163,7 @@ int MshrFile::find(uint64_t line, uint64_t now) const {
 }
 
 std::pair<unsigned, uint64_t> MshrFile::acquire(uint64_t now) const {
+  if (!anyBusy(now)) return {0, now};  // every entry is free
   unsigned best = 0;
   for (unsigned i = 1; i < busyUntil_.size(); ++i) {
     if (busyUntil_[i] < busyUntil_[best]) best = i;

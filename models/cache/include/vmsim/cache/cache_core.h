@@ -63,6 +63,8 @@ class CacheCore {
   /// invalidated first and a dirty upper copy makes the victim dirty.
   /// `wasPresent` (optional) tells whether the line was present already.
   Victim fill(uint64_t line, bool dirty, bool pageTable, bool* wasPresent = nullptr);
+  /// fill() of a line the caller just found absent (a demand miss): skips the search for it.
+  Victim fillAbsent(uint64_t line, bool dirty, bool pageTable);
   /// Removes `line` (an exclusive upper level takes it, or back-invalidation); returns it
   /// (valid=false when it was not present). Inclusive upper levels drop it too.
   Victim extract(uint64_t line);
@@ -89,6 +91,7 @@ class CacheCore {
     }
   }
   Victim remove(size_t i);
+  Victim allocate(size_t set, uint64_t line, bool dirty, bool pageTable);
   /// Invalidates `line` in every inclusive upper level; true if a copy there was dirty.
   bool invalidateUppers(uint64_t line);
 
@@ -96,7 +99,9 @@ class CacheCore {
   unsigned lineShift_;
   size_t sets_;
   bool pow2_;
-  std::vector<uint64_t> tags_;  // line numbers
+  // Line numbers with kTagValid set while valid (0 when not): a probe is one compare per way.
+  static constexpr uint64_t kTagValid = uint64_t{1} << 63;
+  std::vector<uint64_t> tags_;
   std::vector<uint8_t> state_;  // kValid | kDirty | kPageTable
   std::unique_ptr<tlb::SetReplacement> repl_;
   std::vector<CacheCore*> uppers_;
