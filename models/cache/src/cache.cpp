@@ -159,6 +159,16 @@ void Cache::linkNext(Cache* lower) {
 Cache::Req Cache::classify(tlm::tlm_generic_payload& gp) const {
   Req r;
   r.write = gp.is_write();
+  // Each extension lookup is a library call: the common case (an MMU's access, with VmAccess)
+  // takes one for a load and two for a store. Our own payloads never carry VmAccess.
+  if (const auto* a = gp.get_extension<VmAccess>()) {
+    r.kind = r.write ? CacheKind::Store
+                     : (a->kind == AccessKind::Fetch ? CacheKind::Fetch : CacheKind::Load);
+    // A write whose bytes its initiator applied already moves no data (reads always copy:
+    // harmless for a timing-only one).
+    r.movesData = !r.write || !gp.get_extension<TimingOnlyExt>();
+    return r;
+  }
   if (auto* ce = gp.get_extension<CacheReqExt>()) {
     r.ext = ce;
     r.req = ce->req;
@@ -167,17 +177,12 @@ Cache::Req Cache::classify(tlm::tlm_generic_payload& gp) const {
     r.above = ce->above;
     return r;  // an upper cache's own payload: timing only
   }
-  // A write whose bytes its initiator applied already (an AT A/D update) moves no data. (Reads
-  // always copy: harmless for a timing-only one.)
   r.movesData = !r.write || !gp.get_extension<TimingOnlyExt>();
   if (gp.get_extension<PageTableAccessExt>()) {
     r.pageTable = true;
     r.kind = r.write ? CacheKind::PteWrite : CacheKind::PteRead;
-  } else if (r.write) {
-    r.kind = CacheKind::Store;
   } else {
-    const auto* a = gp.get_extension<VmAccess>();
-    r.kind = a && a->kind == AccessKind::Fetch ? CacheKind::Fetch : CacheKind::Load;
+    r.kind = r.write ? CacheKind::Store : CacheKind::Load;
   }
   return r;
 }
@@ -187,7 +192,8 @@ void Cache::end_of_elaboration() {
 }
 
 tlm::tlm_generic_payload* Cache::ownPayload(tlm::tlm_command cmd, uint64_t line, CacheRequest req,
-                                            CacheKind kind, bool pageTable, bool dirty) {
+                                            CacheKind kind, bool pageTable, bool dirty,
+                                            CacheReqExt** ext) {
   tlm::tlm_generic_payload* p = pool_->allocate();
   auto* ce = p->get_extension<CacheReqExt>();
   if (!ce) {
@@ -200,6 +206,7 @@ tlm::tlm_generic_payload* Cache::ownPayload(tlm::tlm_command cmd, uint64_t line,
   ce->pageTable = pageTable;
   ce->dirty = dirty;
   ce->above = latency_;
+  if (ext) *ext = ce;
   p->set_command(cmd);
   p->set_address(core_->lineBase(line));
   p->set_data_length(core_->lineBytes());
@@ -316,14 +323,15 @@ bool Cache::fetchLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
     mshrStallCycles_ += wait / clockPeriod();
     delay += wait;
   }
+  CacheReqExt* fe = nullptr;
   tlm::tlm_generic_payload* fp = ownPayload(
       tlm::TLM_READ_COMMAND, line, exclusive_ ? CacheRequest::ExclusiveFill : CacheRequest::Fill,
-      r.kind, r.pageTable, false);
-  fp->get_extension<CacheReqExt>()->above = std::max(latency_, r.above);
+      r.kind, r.pageTable, false, &fe);
+  fe->above = std::max(latency_, r.above);
   next->b_transport(*fp, delay);
   const bool ok = fp->is_response_ok();
   if (ok) {
-    dirty = exclusive_ && fp->get_extension<CacheReqExt>()->dirty;
+    dirty = exclusive_ && fe->dirty;
     mshr_->occupy(idx, line, (sim_->time_stamp() + delay).value());
   } else {
     gp.set_response_status(fp->get_response_status());
@@ -438,15 +446,16 @@ bool Cache::fetchAt(uint64_t line, const Req& r, tlm::tlm_generic_payload& gp, b
   }
   const unsigned idx = slot.first;
   mshr_->occupy(idx, line, MshrFile::kPending);
+  CacheReqExt* fe = nullptr;
   tlm::tlm_generic_payload* fp = ownPayload(
       tlm::TLM_READ_COMMAND, line, exclusive_ ? CacheRequest::ExclusiveFill : CacheRequest::Fill,
-      r.kind, r.pageTable, false);
-  fp->get_extension<CacheReqExt>()->above = std::max(latency_, r.above);
+      r.kind, r.pageTable, false, &fe);
+  fe->above = std::max(latency_, r.above);
   sc_core::sc_time d = sc_core::SC_ZERO_TIME;
   memAt_.transact(*fp, d);
   const bool ok = fp->is_response_ok();
   if (ok) {
-    dirty = exclusive_ && fp->get_extension<CacheReqExt>()->dirty;
+    dirty = exclusive_ && fe->dirty;
   } else {
     gp.set_response_status(fp->get_response_status());
   }

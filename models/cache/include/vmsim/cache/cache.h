@@ -100,7 +100,8 @@ class Cache : public Module {
   }
   /// The payload for a fill or write-back of `line` to the level below.
   tlm::tlm_generic_payload* ownPayload(tlm::tlm_command cmd, uint64_t line, CacheRequest req,
-                                       CacheKind kind, bool pageTable, bool dirty);
+                                       CacheKind kind, bool pageTable, bool dirty,
+                                       CacheReqExt** ext = nullptr);
   /// Moves the bytes of a top-level access (functional, at once); false on an address error.
   bool moveData(tlm::tlm_generic_payload& gp, const Req& r);
   void end_of_elaboration() override;
