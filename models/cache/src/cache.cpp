@@ -145,6 +145,11 @@ Cache::Cache(const sc_core::sc_module_name& nm, SimContext& ctx, const Defaults&
 
 void Cache::linkNext(Cache* lower) {
   if (lower) {
+    if (lower->latency_ <= latency_) {
+      logWarning("'" + std::string(lower->name()) + ".latency' is not above '" + name() +
+                 ".latency': latencies are load-to-use figures from the requester, so a hit "
+                 "there adds nothing to a miss here");
+    }
     if (inclusion_ == "inclusive") lower->core_->addInclusiveUpper(core_.get());
     return;
   }
