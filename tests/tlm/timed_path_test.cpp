@@ -86,6 +86,50 @@ TEST(TimedPath, PageChaseLoadsDoNotOverlapInAt) {
   EXPECT_LT(r8, 0.9 * r1) << "independent loads overlap in the AT window";
 }
 
+// The same agreement through other cache hierarchies (docs/caches.md): an exclusive L2 below an
+// inclusive L1D with the walker entering at the L2 and random replacement; small caches with
+// one MSHR each (a lone in-order requester never waits for one); no L2 and no L3 (the L1s miss
+// to the router); no caches at all. The L1D's hits and misses are the same in both modes.
+TEST(TimedPath, LtAndAtAgreeThroughCacheHierarchies) {
+  const std::string llc = " --param system.llc.";
+  const std::vector<std::pair<const char*, std::string>> hierarchies{
+      {"exclusive", kP + "l2cache.inclusion=exclusive" + kP + "dcache.inclusion=inclusive" + kP +
+                        "mmu.walker.cache_entry=l2cache" + kP + "dcache.replacement=random" + llc +
+                        "size=2MiB"},
+      {"small", kP + "dcache.size=4KiB" + kP + "dcache.ways=4" + kP + "dcache.mshrs=1" + kP +
+                    "l2cache.size=32KiB" + kP + "l2cache.mshrs=1" + llc + "size=256KiB" + llc +
+                    "mshrs=1" + llc + "replacement=plru"},
+      {"l1only", kP + "l2cache.enabled=false" + llc + "enabled=false"},
+      {"none", kP + "dcache.enabled=false" + kP + "icache.enabled=false" + kP +
+                   "l2cache.enabled=false" + llc + "enabled=false"},
+  };
+  const std::vector<std::pair<const char*, std::string>> workloads{
+      {"random", kP + "requester.workload.footprint=16MiB"},
+      {"stores",
+       kP + "requester.workload.write_fraction=1" + kP + "requester.workload.footprint=64KiB"},
+      {"chase",
+       kP + "requester.workload.pattern=pointer_chase" + kP + "requester.workload.footprint=1MiB"},
+  };
+  for (const auto& [h, hc] : hierarchies) {
+    for (const auto& [w, wc] : workloads) {
+      const std::string name = std::string(h) + "_" + w;
+      const std::string base = kP + "requester.workload.count=30000" + hc + wc;
+      const std::string lt = run("c_lt_" + name, base);
+      const std::string at = run("c_at_" + name, base + kAt1);
+      for (const char* s : {"system.cpu0.requester.avgLatency", "simSeconds"}) {
+        const double a = statValue(lt, s), b = statValue(at, s);
+        EXPECT_NEAR(a / b, 1.0, 0.05) << name << ": " << s << " LT " << a << " AT " << b;
+      }
+      if (std::string(h) != "none") {
+        for (const char* s :
+             {"system.cpu0.dcache.misses::total", "system.cpu0.dcache.hits::total"}) {
+          EXPECT_EQ(statValue(lt, s), statValue(at, s)) << name << ": " << s;
+        }
+      }
+    }
+  }
+}
+
 // Item 9: AT translation latency is measured on the time line (it was 0.17 cycles, and with an
 // MMU latency an sc_time underflow of 3.4e16).
 TEST(TimedPath, AtTranslationLatencyMatchesLt) {

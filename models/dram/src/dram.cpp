@@ -142,12 +142,13 @@ bool Dram::checkAccess(tlm::tlm_generic_payload& gp) const {
 }
 
 void Dram::moveData(tlm::tlm_generic_payload& gp) {
+  // A write whose data its initiator already applied atomically, or a cache's line fill or
+  // write-back (the caches keep no data), carries only timing.
+  if (gp.get_extension<TimingOnlyExt>()) {
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
   if (gp.is_write()) {
-    // A write whose data its initiator already applied atomically carries only timing.
-    if (gp.get_extension<TimingOnlyExt>()) {
-      gp.set_response_status(tlm::TLM_OK_RESPONSE);
-      return;
-    }
     store_.write(gp.get_address(), gp.get_data_ptr(), gp.get_data_length());
   } else {
     store_.read(gp.get_address(), gp.get_data_ptr(), gp.get_data_length());

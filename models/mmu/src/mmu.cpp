@@ -15,8 +15,12 @@ Mmu::Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy
       dtlb("dtlb"),
       fault("fault"),
       mem("mem"),
+      imem("imem"),
       memAt_([this](tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
         return mem->nb_transport_fw(gp, ph, t);
+      }),
+      imemAt_([this](tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
+        return imem->nb_transport_fw(gp, ph, t);
       }),
       accesses_(ctx.stats.scalar(statName("accesses"), "Count", "accesses translated")),
       pageFaults_(ctx.stats.scalar(statName("pageFaults"), "Count",
@@ -45,6 +49,7 @@ Mmu::Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy
   tsock.register_transport_dbg(this, &Mmu::transport_dbg);
   tsock.register_nb_transport_fw(this, &Mmu::nb_transport_fw);
   mem.register_nb_transport_bw(this, &Mmu::mem_nb_transport_bw);
+  imem.register_nb_transport_bw(this, &Mmu::imem_nb_transport_bw);
   atFront_ = std::make_unique<AtTargetFrontEnd>(
       atWorkers,
       [this](tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
@@ -267,8 +272,12 @@ void Mmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at)
         return t;
       },
       [&](tlm::tlm_generic_payload& piece) {
+        // Fetches go to `imem` (an instruction cache) when it is bound.
+        const bool i = who.kind == AccessKind::Fetch && imem.size();
         if (at) {
-          memAt_.transact(piece, delay);
+          (i ? imemAt_ : memAt_).transact(piece, delay);
+        } else if (i) {
+          imem->b_transport(piece, delay);
         } else {
           mem->b_transport(piece, delay);
         }
@@ -288,6 +297,11 @@ tlm::tlm_sync_enum Mmu::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_p
 tlm::tlm_sync_enum Mmu::mem_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                             sc_core::sc_time& delay) {
   return memAt_.backward(gp, ph, delay);
+}
+
+tlm::tlm_sync_enum Mmu::imem_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                             sc_core::sc_time& delay) {
+  return imemAt_.backward(gp, ph, delay);
 }
 
 PieceTranslation Mmu::debugTranslate(const VmAccess& who, uint64_t va, bool write) {

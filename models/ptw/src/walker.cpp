@@ -79,6 +79,8 @@ tlm::tlm_sync_enum Walker::mem_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm
 }
 
 void Walker::memAccess(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at) {
+  // Caches count PTE reads and A/D writes apart from data (sticky on the pooled payloads).
+  if (!gp.get_extension<PageTableAccessExt>()) gp.set_extension(new PageTableAccessExt);
   if (at) {
     memAt_.transact(gp, delay);
   } else {

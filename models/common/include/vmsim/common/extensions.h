@@ -60,12 +60,21 @@ class FaultExt : public tlm::tlm_extension<FaultExt> {
   }
 };
 
-/// Marks a write whose data was already applied functionally (an atomic PTE update): the
-/// transaction exists for its timing, and a target that knows the extension moves no data.
-/// Ignorable: a foreign target writes the payload's bytes, which hold the same value.
+/// Marks a transaction that exists for its timing only: a write whose data was already applied
+/// functionally (an atomic PTE update), or a cache's line fill or write-back (the caches keep no
+/// data). A target that knows the extension moves no data. Ignorable: a foreign target writes
+/// the payload's bytes (which hold the same value, or no one reads them) or reads into them.
 class TimingOnlyExt : public tlm::tlm_extension<TimingOnlyExt> {
  public:
   tlm::tlm_extension_base* clone() const override { return new TimingOnlyExt(*this); }
+  void copy_from(const tlm::tlm_extension_base&) override {}
+};
+
+/// Marks a page-table access of the walker (a PTE read, or the write that sets accessed/dirty
+/// bits), so that caches count page-table lines apart from data. Ignorable: it carries no data.
+class PageTableAccessExt : public tlm::tlm_extension<PageTableAccessExt> {
+ public:
+  tlm::tlm_extension_base* clone() const override { return new PageTableAccessExt(*this); }
   void copy_from(const tlm::tlm_extension_base&) override {}
 };
 

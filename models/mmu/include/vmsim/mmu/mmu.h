@@ -32,6 +32,8 @@ class Mmu : public Module {
   tlm_utils::simple_initiator_socket<Mmu> dtlb;
   tlm_utils::simple_initiator_socket<Mmu> fault;
   tlm_utils::simple_initiator_socket<Mmu> mem;
+  /// Optional: where instruction fetches go (an L1 instruction cache); unbound, they use `mem`.
+  tlm_utils::simple_initiator_socket_optional<Mmu> imem;
 
   /// With `buildHierarchy`, the MMU creates and wires its default translation hierarchy as
   /// children: l1i and l1d TLBs, a shared l2 TLB (unless `<path>.l2.enabled` is false: the L1s
@@ -59,6 +61,8 @@ class Mmu : public Module {
                                      sc_core::sc_time& delay);
   tlm::tlm_sync_enum mem_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                          sc_core::sc_time& delay);
+  tlm::tlm_sync_enum imem_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                          sc_core::sc_time& delay);
   /// Translates one page's worth of `va`; returns the fault that ends the access, if any.
   /// `at`: the caller is an AT worker and may wait (the walker then reads PTEs with 4-phase).
   using PinList = boost::container::small_vector<PhysAddr, 4>;
@@ -89,6 +93,7 @@ class Mmu : public Module {
 
   std::unique_ptr<AtTargetFrontEnd> atFront_;  // AT: workers answering 4-phase requests
   AtInitiatorPort memAt_;                      // AT: physical accesses as 4-phase transactions
+  AtInitiatorPort imemAt_;                     // AT: the same for fetches on `imem`
 
   std::unique_ptr<tlb::Tlb> l1i_, l1d_, l2_;
   std::unique_ptr<ptw::Walker> walker_;

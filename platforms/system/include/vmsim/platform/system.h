@@ -9,6 +9,8 @@
 #include <sstream>
 #include <vector>
 
+#include "vmsim/cache/cache.h"
+#include "vmsim/cache/kind_split.h"
 #include "vmsim/common/module.h"
 #include "vmsim/cpu/requester.h"
 #include "vmsim/dram/dram.h"
@@ -28,6 +30,15 @@ namespace vmsim::platform {
 void acceptIgnored(Config& cfg, const std::vector<std::string>& paths, const std::string& who,
                    const std::string& why);
 
+/// Any TLM target socket a physical initiator can bind to (a cache's or the router's).
+using TargetSocket =
+    tlm::tlm_base_target_socket_b<32, tlm::tlm_fw_transport_if<>, tlm::tlm_bw_transport_if<>>;
+
+/// Builds the cache level at `path` (`<path>.enabled`, default false) with `d` as its defaults,
+/// or accepts its keys as ignored and returns nullptr (docs/caches.md).
+std::unique_ptr<cache::Cache> makeCache(const char* name, const std::string& path, SimContext& ctx,
+                                        const cache::Cache::Defaults& d);
+
 /// One core: the requester and its MMU. `<core>.mmu.mode` chooses radix paging (mmu::Mmu with
 /// its TLBs and walker, the default) or one of the textbook schemes (mmu::TextbookMmu).
 class Core : public sc_core::sc_module {
@@ -42,6 +53,12 @@ class Core : public sc_core::sc_module {
   /// The simulated program this core runs, if its workload is one.
   os::ProgramWorkload* program() { return program_; }
   void setProgram(os::ProgramWorkload* p) { program_ = p; }
+  /// Binds the core's physical side: its private caches (dcache, icache, l2cache; any may be
+  /// disabled) miss to `below` (the shared LLC's socket, or the router's when there is none;
+  /// `belowCache` is the LLC or nullptr); the MMU's accesses enter at the L1s (fetches at the
+  /// icache), the walker's where `<mmu>.walker.cache_entry` says (`router` for `memory`).
+  void wireMemory(TargetSocket& below, cache::Cache* belowCache, TargetSocket& router);
+  std::vector<cache::Cache*> caches();
 
   cpu::Requester requester;
 
@@ -50,6 +67,9 @@ class Core : public sc_core::sc_module {
   os::ProgramWorkload* program_ = nullptr;  // owned by the requester
   std::unique_ptr<mmu::Mmu> radix_;
   std::unique_ptr<mmu::TextbookMmu> textbook_;
+  std::unique_ptr<cache::Cache> dcache_, icache_, l2cache_;
+  std::unique_ptr<cache::KindSplit> split_;  // fetches to the icache, data to the dcache
+  SimContext& ctx_;
 };
 
 class System : public Module {
@@ -67,6 +87,8 @@ class System : public Module {
   /// The kernel, or nullptr when every core uses a textbook scheme.
   os::Kernel* kernel() { return kernel_.get(); }
   dram::Dram& dram() { return *dram_; }
+  /// The shared last-level cache, or nullptr.
+  cache::Cache* llc() { return llc_.get(); }
   bool allDone() const { return doneCount_ == cores_.size(); }
   /// After the run: heap statistics of every simulated program, and its memory errors on `out`.
   void reportPrograms(std::ostream& out);
@@ -81,6 +103,7 @@ class System : public Module {
 
   std::unique_ptr<mem::Router> router_;
   std::unique_ptr<dram::Dram> dram_;
+  std::unique_ptr<cache::Cache> llc_;  // shared by all cores; nullptr when disabled
   std::unique_ptr<swap::SwapDisk> swap_;
   std::unique_ptr<os::Kernel> kernel_;
   std::vector<std::unique_ptr<Core>> cores_;

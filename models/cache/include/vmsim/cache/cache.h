@@ -1,0 +1,159 @@
+// One cache level as an sc_module (docs/caches.md). Physical accesses arrive on `tsock` (any
+// number of upstreams: L1 caches, MMUs, walkers, the kernel) and misses go on through `next`
+// (the next cache level, or the router). Tags, state and timing only: the data stays in DRAM,
+// so an access's bytes move by debug transport to the memory once its timing is known, and a
+// write-back is a timed, data-less write (TimingOnlyExt).
+//
+// LT: b_transport adds the hit latency; a miss adds the next level's time (and MSHR stalls);
+// write-backs go down off the critical path. AT: 4-phase on both sides; a hit is answered after
+// the hit latency; misses hold an MSHR until their fill returns; misses to a line in flight
+// merge with it; a miss that finds every MSHR busy waits. Debug transport passes through.
+#pragma once
+
+#include <tlm_utils/multi_passthrough_target_socket.h>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include <deque>
+#include <memory>
+#include <unordered_map>
+
+#include "vmsim/cache/cache_core.h"
+#include "vmsim/common/at_helpers.h"
+#include "vmsim/common/module.h"
+#include "vmsim/common/payload_pool.h"
+
+namespace vmsim::cache {
+
+/// What a cache asks of the level below it, on its own (data-less) payloads.
+enum class CacheRequest : uint8_t {
+  Fill = 0,           // read a line; the level below allocates it too (non-inclusive/inclusive)
+  ExclusiveFill = 1,  // read a line that moves up: the level below gives up its copy
+  WriteBack = 2,      // a dirty line written back (the level below allocates it, dirty)
+  Victim = 3,         // a line moving down from an exclusive upper level (clean or dirty)
+};
+
+/// Rides on a cache's own payloads to the level below. Ignorable (the router and the DRAM see a
+/// plain timed read or write with TimingOnlyExt).
+class CacheReqExt : public tlm::tlm_extension<CacheReqExt> {
+ public:
+  CacheRequest req = CacheRequest::Fill;
+  CacheKind kind = CacheKind::Load;  // the access that caused it, for the lower level's stats
+  bool pageTable = false;
+  bool dirty =
+      false;  // WriteBack/Victim: the line is dirty; ExclusiveFill answer: it moved up dirty
+  /// Load-to-use time of the level that sent it: the level below adds only its latency beyond.
+  sc_core::sc_time above;
+
+  tlm::tlm_extension_base* clone() const override { return new CacheReqExt(*this); }
+  void copy_from(const tlm::tlm_extension_base& o) override {
+    *this = static_cast<const CacheReqExt&>(o);
+  }
+};
+
+class Cache : public Module {
+ public:
+  tlm_utils::multi_passthrough_target_socket<Cache> tsock;
+  tlm_utils::simple_initiator_socket<Cache> next;
+  /// Optional: where the bytes live (the router in front of the DRAM). An access's data moves
+  /// there by debug transport in one hop instead of through every level below; unbound, the
+  /// data goes through `next`.
+  tlm_utils::simple_initiator_socket_optional<Cache> data;
+
+  /// Defaults of one level (the platform passes L1D, L1I, L2 or LLC figures).
+  struct Defaults {
+    std::string size = "32KiB";
+    uint64_t ways = 8;
+    uint64_t latency = 4;
+    uint64_t mshrs = 12;
+    std::string inclusion = "non_inclusive";
+  };
+  SC_HAS_PROCESS(Cache);
+  Cache(const sc_core::sc_module_name& nm, SimContext& ctx, const Defaults& d);
+
+  /// The platform says what `next` is bound to: another cache (its core learns about inclusive
+  /// upper levels) or memory (nullptr; an exclusive policy then is a configuration problem).
+  void linkNext(Cache* lower);
+  CacheCore& core() { return *core_; }
+  const sc_core::sc_time& latency() const { return latency_; }
+
+  /// Valid values of `<cache>.inclusion`.
+  static const std::vector<std::string>& inclusionNames();
+
+ private:
+  struct Req {
+    CacheRequest req = CacheRequest::Fill;
+    CacheKind kind = CacheKind::Load;
+    bool pageTable = false;
+    bool write = false;
+    bool movesData = false;      // the access that entered the hierarchy: its bytes move
+    CacheReqExt* ext = nullptr;  // set when the request comes from an upper cache
+    sc_core::sc_time above;
+  };
+  static bool cacheable(const tlm::tlm_generic_payload& gp) {
+    return !gp.get_byte_enable_ptr() && gp.get_data_length() > 0 &&
+           gp.get_streaming_width() >= gp.get_data_length() &&
+           gp.get_command() != tlm::TLM_IGNORE_COMMAND;
+  }
+  Req classify(tlm::tlm_generic_payload& gp) const;
+  sc_core::sc_time added(const Req& r) const {
+    return latency_ > r.above ? latency_ - r.above : sc_core::SC_ZERO_TIME;
+  }
+  /// The payload for a fill or write-back of `line` to the level below.
+  tlm::tlm_generic_payload* ownPayload(tlm::tlm_command cmd, uint64_t line, CacheRequest req,
+                                       CacheKind kind, bool pageTable, bool dirty,
+                                       CacheReqExt** ext = nullptr);
+  /// Moves the bytes of a top-level access (functional, at once); false on an address error.
+  bool moveData(tlm::tlm_generic_payload& gp, const Req& r);
+  void end_of_elaboration() override;
+
+  // LT
+  void b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  bool demandLt(uint64_t line, const Req& r, sc_core::sc_time& delay, tlm::tlm_generic_payload& gp);
+  bool fetchLt(uint64_t line, const Req& r, sc_core::sc_time& delay, tlm::tlm_generic_payload& gp,
+               bool& dirty);
+  void evictLt(const Victim& v, const sc_core::sc_time& delay);
+  // AT
+  tlm::tlm_sync_enum nb_transport_fw(int from, tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                     sc_core::sc_time& delay);
+  tlm::tlm_sync_enum next_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                          sc_core::sc_time& delay);
+  void processAt(tlm::tlm_generic_payload& gp);
+  bool demandAt(uint64_t line, const Req& r, tlm::tlm_generic_payload& gp);
+  bool fetchAt(uint64_t line, const Req& r, tlm::tlm_generic_payload& gp, bool& dirty);
+  void evictAt(const Victim& v);
+  void writebackWorker();
+
+  unsigned int transport_dbg(int from, tlm::tlm_generic_payload& gp);
+  bool get_direct_mem_ptr(int from, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi);
+
+  void arrived(uint64_t line, const Req& r, const sc_core::sc_time* ltDelay);
+  void countVictim(const Victim& v);
+
+  tlm::tlm_fw_transport_if<>* dataIf_ = nullptr;  // data's or next's interface
+  sc_core::sc_simcontext* sim_;                   // its time_stamp() is inline
+  std::unique_ptr<CacheCore> core_;
+  std::unique_ptr<MshrFile> mshr_;
+  sc_core::sc_time latency_;
+  std::string inclusion_;
+  bool exclusive_ = false;  // exclusive with respect to the level below
+  std::unique_ptr<PayloadPool> pool_;
+  std::unique_ptr<AtTargetFrontEnd> atFront_;
+  AtInitiatorPort memAt_;
+  std::unordered_map<tlm::tlm_generic_payload*, int> from_;  // AT: upstream of each transaction
+  std::deque<Victim> wbQueue_;
+  sc_core::sc_event wbQueued_;
+  sc_core::sc_event fillDone_;
+
+  stats::Vector& hits_;
+  stats::Vector& misses_;
+  stats::Vector& mshrMerges_;
+  stats::Scalar& mshrStalls_;
+  stats::Scalar& mshrStallCycles_;
+  stats::Scalar& writebacks_;
+  stats::Scalar& victimsDown_;
+  stats::Scalar& evictions_;
+  stats::Scalar& uncached_;
+  stats::Histogram& latencyHist_;
+};
+
+}  // namespace vmsim::cache

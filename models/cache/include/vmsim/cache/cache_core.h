@@ -1,0 +1,147 @@
+// The rules of a set-associative cache, without SystemC: set indexing, replacement (the TLB's
+// set-replacement policies), dirty bits with write-back + write-allocate, lines moving between
+// levels (exclusive fills and victims), back-invalidation of inclusive upper levels, occupancy by
+// kind (page-table lines vs data), and an MSHR file that merges misses to one line and bounds
+// the misses in flight. Tags and state only: the data stays in DRAM.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vmsim/tlb/tlb_core.h"
+
+namespace vmsim::cache {
+
+/// What an access is, for the per-kind stats. WriteBack: a line coming down from an upper level.
+enum class CacheKind : uint8_t { Load = 0, Store, Fetch, PteRead, PteWrite, WriteBack, Count };
+const std::vector<std::string>& cacheKindNames();
+inline bool isPageTable(CacheKind k) {
+  return k == CacheKind::PteRead || k == CacheKind::PteWrite;
+}
+
+/// A line displaced (or removed) from the array.
+struct Victim {
+  bool valid = false;
+  bool dirty = false;
+  bool pageTable = false;
+  uint64_t line = 0;  // line number (address >> log2 line size)
+};
+
+class CacheCore {
+ public:
+  /// `sizeBytes` must be a multiple of ways * lineBytes; `lineBytes` a power of two. The set
+  /// count need not be a power of two (then line % sets). Throws std::invalid_argument.
+  CacheCore(uint64_t sizeBytes, unsigned ways, unsigned lineBytes, const std::string& policy,
+            uint64_t seed = 1);
+
+  uint64_t lineOf(uint64_t addr) const { return addr >> lineShift_; }
+  uint64_t lineBase(uint64_t line) const { return line << lineShift_; }
+  size_t setOf(uint64_t line) const { return pow2_ ? (line & (sets_ - 1)) : (line % sets_); }
+  size_t sets() const { return sets_; }
+  unsigned ways() const { return ways_; }
+  unsigned lineBytes() const { return 1u << lineShift_; }
+
+  /// A demand access to `line`: on a hit the policy sees a use, and a write marks the line
+  /// dirty (write-back). False on a miss (nothing changes: the caller fetches, then fill()s).
+  bool access(uint64_t line, bool write) {
+    if (memoValid_ && memoLine_ == line) {
+      repl_->touch(memoSet_, memoWay_);
+      if (write) dirtyUp(memoSet_ * ways_ + memoWay_);
+      return true;
+    }
+    return accessSlow(line, write);
+  }
+  /// Whether `line` is present (no side effects).
+  bool contains(uint64_t line) const;
+  bool isDirty(uint64_t line) const;
+
+  /// Allocates `line` (write-allocate: after a miss's fetch, or a line arriving from above). A
+  /// line already present is updated in place (dirty |= dirty; a use for the policy). Returns
+  /// the line evicted to make room; with inclusive upper levels, their copies of it are
+  /// invalidated first and a dirty upper copy makes the victim dirty.
+  /// `wasPresent` (optional) tells whether the line was present already.
+  Victim fill(uint64_t line, bool dirty, bool pageTable, bool* wasPresent = nullptr);
+  /// fill() of a line the caller just found absent (a demand miss): skips the search for it.
+  Victim fillAbsent(uint64_t line, bool dirty, bool pageTable);
+  /// Removes `line` (an exclusive upper level takes it, or back-invalidation); returns it
+  /// (valid=false when it was not present). Inclusive upper levels drop it too.
+  Victim extract(uint64_t line);
+
+  /// Upper levels that must hold a subset of this one: every line this cache evicts or extracts
+  /// is invalidated in them (inclusive policy).
+  void addInclusiveUpper(CacheCore* upper) { uppers_.push_back(upper); }
+  /// Lines invalidated in this cache because an inclusive lower level evicted them.
+  uint64_t backInvalidations() const { return backInvalidations_; }
+
+  // Occupancy (valid lines) by kind, kept as counters.
+  uint64_t linesValid() const { return valid_; }
+  uint64_t linesPageTable() const { return pageTableLines_; }
+  uint64_t linesDirty() const { return dirtyLines_; }
+
+ private:
+  static constexpr uint8_t kValid = 1, kDirty = 2, kPageTable = 4;
+  bool accessSlow(uint64_t line, bool write);
+  int find(size_t set, uint64_t line) const;
+  void dirtyUp(size_t i) {
+    if (!(state_[i] & kDirty)) {
+      state_[i] |= kDirty;
+      ++dirtyLines_;
+    }
+  }
+  Victim remove(size_t i);
+  Victim allocate(size_t set, uint64_t line, bool dirty, bool pageTable);
+  /// Invalidates `line` in every inclusive upper level; true if a copy there was dirty.
+  bool invalidateUppers(uint64_t line);
+
+  unsigned ways_;
+  unsigned lineShift_;
+  size_t sets_;
+  bool pow2_;
+  // Line numbers with kTagValid set while valid (0 when not): a probe is one compare per way.
+  static constexpr uint64_t kTagValid = uint64_t{1} << 63;
+  std::vector<uint64_t> tags_;
+  std::vector<uint8_t> state_;  // kValid | kDirty | kPageTable
+  std::unique_ptr<tlb::SetReplacement> repl_;
+  std::vector<CacheCore*> uppers_;
+  // The last line hit or filled: repeated accesses to a line skip the probe. Emptied whenever
+  // a line leaves the array.
+  bool memoValid_ = false;
+  uint64_t memoLine_ = 0;
+  size_t memoSet_ = 0;
+  unsigned memoWay_ = 0;
+  uint64_t valid_ = 0, pageTableLines_ = 0, dirtyLines_ = 0, backInvalidations_ = 0;
+};
+
+/// Miss status holding registers. Each entry is busy with one line until a time (in any integer
+/// unit, e.g. SystemC ticks); kPending marks a fill whose end is not known yet (AT). An access
+/// to a line whose entry is still busy merges with it instead of fetching again; a miss that
+/// finds every entry busy waits (a stall) until the first one frees.
+class MshrFile {
+ public:
+  static constexpr uint64_t kPending = ~uint64_t{0};
+  explicit MshrFile(unsigned entries);
+
+  unsigned size() const { return static_cast<unsigned>(busyUntil_.size()); }
+  /// False when no entry can be busy at `now`: one compare, for the hit path.
+  bool anyBusy(uint64_t now) const { return now < latest_; }
+  /// Index of the entry busy with `line` at `now`, or -1.
+  int find(uint64_t line, uint64_t now) const;
+  uint64_t busyUntil(unsigned i) const { return busyUntil_[i]; }
+  /// The entry that frees first, and when it is free (>= now; kPending if every entry waits for
+  /// a fill whose end is unknown).
+  std::pair<unsigned, uint64_t> acquire(uint64_t now) const;
+  /// Entry `i` is busy with `line` until `until` (kPending: until release()).
+  void occupy(unsigned i, uint64_t line, uint64_t until);
+  void release(unsigned i, uint64_t now);
+  /// Entries busy at `now`.
+  unsigned busy(uint64_t now) const;
+
+ private:
+  std::vector<uint64_t> line_;
+  std::vector<uint64_t> busyUntil_;
+  uint64_t latest_ = 0;  // max of busyUntil_
+};
+
+}  // namespace vmsim::cache

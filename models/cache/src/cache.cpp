@@ -1,0 +1,504 @@
+// Cache level: LT and AT timing around CacheCore, write-backs, inclusion between levels.
+#define SC_INCLUDE_DYNAMIC_PROCESSES
+#include "vmsim/cache/cache.h"
+
+#include "vmsim/common/extensions.h"
+
+namespace vmsim::cache {
+namespace {
+constexpr size_t kKinds = static_cast<size_t>(CacheKind::Count);
+// Workers of the AT front end beyond the MSHRs: hits keep being answered while every MSHR
+// waits for its fill (hit under miss), up to this many.
+constexpr unsigned kHitUnderMiss = 16;
+// Write-backs the AT side keeps in flight to the level below at once.
+constexpr unsigned kAtWritebackThreads = 4;
+}  // namespace
+
+const std::vector<std::string>& Cache::inclusionNames() {
+  static const std::vector<std::string> n = {"non_inclusive", "inclusive", "exclusive"};
+  return n;
+}
+
+Cache::Cache(const sc_core::sc_module_name& nm, SimContext& ctx, const Defaults& d)
+    : Module(nm, ctx),
+      tsock("tsock"),
+      next("next"),
+      data("data"),
+      sim_(sc_core::sc_get_curr_simcontext()),
+      memAt_([this](tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
+        return next->nb_transport_fw(gp, ph, t);
+      }),
+      hits_(ctx.stats.vector(statName("hits"), cacheKindNames(), "Count",
+                             "accesses that found their line, by kind (writeback: lines from "
+                             "the level above that were present)")),
+      misses_(ctx.stats.vector(statName("misses"), cacheKindNames(), "Count",
+                               "accesses that did not find their line (or merged with a fill "
+                               "in flight), by kind")),
+      mshrMerges_(ctx.stats.vector(statName("mshrMerges"), cacheKindNames(), "Count",
+                                   "misses merged into an MSHR already fetching their line, by "
+                                   "kind")),
+      mshrStalls_(ctx.stats.scalar(statName("mshrStalls"), "Count",
+                                   "misses that found every MSHR busy and waited")),
+      mshrStallCycles_(ctx.stats.scalar(statName("mshrStallCycles"), "Cycle",
+                                        "cycles misses waited for a free MSHR")),
+      writebacks_(ctx.stats.scalar(statName("writebacks"), "Count",
+                                   "dirty lines written to the level below")),
+      victimsDown_(ctx.stats.scalar(statName("victimsDown"), "Count",
+                                    "lines moved down as victims (exclusive policy)")),
+      evictions_(
+          ctx.stats.scalar(statName("evictions"), "Count", "valid lines replaced to make room")),
+      uncached_(ctx.stats.scalar(statName("uncached"), "Count",
+                                 "accesses passed down unchanged (byte enables, streaming, "
+                                 "ignore command, zero length)")),
+      latencyHist_(ctx.stats.histogram(statName("latency"), 16, "Cycle",
+                                       "cycles from request to answer of accesses from above")) {
+  declareClock("2GHz");
+  auto& p = params();
+  const uint64_t size = p.getSize("size", d.size, "capacity", Range{64, double(uint64_t{1} << 40)});
+  const uint64_t ways = p.getUint("ways", d.ways, "Count", "associativity", Range{1, 1024});
+  const uint64_t line = p.getUint("line", 64, "Byte", "line size (a power of two)", Range{8, 4096});
+  latency_ = cycles(p.getUint("latency", d.latency, "Cycle",
+                              "load-to-use latency of a hit at this level, from the requester "
+                              "(the levels above included: a level adds only the part beyond "
+                              "the latency of the level a request came from)",
+                              Range{0, 1e6}));
+  const uint64_t mshrs = p.getUint("mshrs", d.mshrs, "Count",
+                                   "miss status holding registers: misses in flight to distinct "
+                                   "lines (more wait)",
+                                   Range{1, 4096});
+  const std::string policy = p.getChoice("replacement", "lru", tlb::setReplacementNames(),
+                                         "replacement within a set (plru: ways a power of two)");
+  inclusion_ = p.getChoice("inclusion", d.inclusion, inclusionNames(),
+                           "relation to the level below: inclusive (the level below holds "
+                           "every line of this one; its evictions invalidate them here), "
+                           "non_inclusive, exclusive (a line lives in one of the two; victims "
+                           "move down)");
+  const uint64_t seed = p.getUint("seed", 1, "", "seed of the random replacement policy");
+  exclusive_ = inclusion_ == "exclusive";
+  auto problem = [&](const std::string& msg) { ctx.config.addProblem(msg); };
+  uint64_t lineOk = line, sizeOk = size, waysOk = ways;
+  if (line & (line - 1)) {
+    problem("'" + p.key("line") + "': " + std::to_string(line) + " is not a power of two");
+    lineOk = 64;
+  }
+  if (size % (waysOk * lineOk)) {
+    problem("'" + p.key("size") + "': " + std::to_string(size) +
+            " bytes is not a multiple of ways * line (" + std::to_string(waysOk * lineOk) + ")");
+    sizeOk = waysOk * lineOk;
+  }
+  std::string pol = policy;
+  if (policy == "plru" && (waysOk & (waysOk - 1))) {
+    problem("'" + p.key("replacement") + "': plru needs a power-of-two number of ways, not " +
+            std::to_string(ways) + " ('" + p.key("ways") + "')");
+    pol = "lru";
+  }
+  core_ = std::make_unique<CacheCore>(sizeOk, static_cast<unsigned>(waysOk),
+                                      static_cast<unsigned>(lineOk), pol, seed);
+  mshr_ = std::make_unique<MshrFile>(static_cast<unsigned>(mshrs));
+  pool_ = std::make_unique<PayloadPool>(lineOk);
+  auto& reg = ctx.stats;
+  reg.formula(
+      statName("missRate"),
+      [this] {
+        double h = 0, m = 0;
+        for (size_t k = 0; k < kKinds; ++k) {
+          if (k == static_cast<size_t>(CacheKind::WriteBack)) continue;
+          h += hits_.at(k);
+          m += misses_.at(k);
+        }
+        return h + m > 0 ? m / (h + m) : 0.0;
+      },
+      "Ratio", "misses / accesses from above (write-backs not counted)");
+  reg.formula(
+      statName("occupancy::data"),
+      [this] { return static_cast<double>(core_->linesValid() - core_->linesPageTable()); },
+      "Count", "valid lines holding data, at the time of the dump");
+  reg.formula(
+      statName("occupancy::pageTable"),
+      [this] { return static_cast<double>(core_->linesPageTable()); }, "Count",
+      "valid lines holding page-table entries (filled by the walker), at the time of the dump");
+  reg.formula(
+      statName("occupancy::dirty"), [this] { return static_cast<double>(core_->linesDirty()); },
+      "Count", "dirty lines, at the time of the dump");
+  reg.formula(
+      statName("backInvalidations"),
+      [this] { return static_cast<double>(core_->backInvalidations()); }, "Count",
+      "lines dropped here because the inclusive level below evicted them");
+
+  tsock.register_b_transport(this, &Cache::b_transport);
+  tsock.register_transport_dbg(this, &Cache::transport_dbg);
+  tsock.register_nb_transport_fw(this, &Cache::nb_transport_fw);
+  tsock.register_get_direct_mem_ptr(this, &Cache::get_direct_mem_ptr);
+  next.register_nb_transport_bw(this, &Cache::next_nb_transport_bw);
+  data.register_nb_transport_bw(this, &Cache::next_nb_transport_bw);  // never used: debug only
+  atFront_ = std::make_unique<AtTargetFrontEnd>(
+      static_cast<unsigned>(mshrs) + kHitUnderMiss,
+      [this](tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
+        const auto it = from_.find(&gp);
+        return tsock[it == from_.end() ? 0 : it->second]->nb_transport_bw(gp, ph, t);
+      },
+      [this](tlm::tlm_generic_payload& gp) { processAt(gp); });
+  for (unsigned i = 0; i < kAtWritebackThreads; ++i) {
+    sc_core::sc_spawn([this] { writebackWorker(); }, sc_core::sc_gen_unique_name("writeback"));
+  }
+}
+
+void Cache::linkNext(Cache* lower) {
+  if (lower) {
+    if (lower->latency_ <= latency_) {
+      logWarning("'" + std::string(lower->name()) + ".latency' is not above '" + name() +
+                 ".latency': latencies are load-to-use figures from the requester, so a hit "
+                 "there adds nothing to a miss here");
+    }
+    if (inclusion_ == "inclusive") lower->core_->addInclusiveUpper(core_.get());
+    return;
+  }
+  if (exclusive_) {
+    context().config.addProblem("'" + params().key("inclusion") +
+                                "': exclusive needs a cache below, but " + name() +
+                                " misses to memory (use non_inclusive)");
+    exclusive_ = false;
+  }
+}
+
+Cache::Req Cache::classify(tlm::tlm_generic_payload& gp) const {
+  Req r;
+  r.write = gp.is_write();
+  // Each extension lookup is a library call: the common case (an MMU's access, with VmAccess)
+  // takes one for a load and two for a store. Our own payloads never carry VmAccess.
+  if (const auto* a = gp.get_extension<VmAccess>()) {
+    r.kind = r.write ? CacheKind::Store
+                     : (a->kind == AccessKind::Fetch ? CacheKind::Fetch : CacheKind::Load);
+    // A write whose bytes its initiator applied already moves no data (reads always copy:
+    // harmless for a timing-only one).
+    r.movesData = !r.write || !gp.get_extension<TimingOnlyExt>();
+    return r;
+  }
+  if (auto* ce = gp.get_extension<CacheReqExt>()) {
+    r.ext = ce;
+    r.req = ce->req;
+    r.kind = ce->kind;
+    r.pageTable = ce->pageTable;
+    r.above = ce->above;
+    return r;  // an upper cache's own payload: timing only
+  }
+  r.movesData = !r.write || !gp.get_extension<TimingOnlyExt>();
+  if (gp.get_extension<PageTableAccessExt>()) {
+    r.pageTable = true;
+    r.kind = r.write ? CacheKind::PteWrite : CacheKind::PteRead;
+  } else {
+    r.kind = r.write ? CacheKind::Store : CacheKind::Load;
+  }
+  return r;
+}
+
+void Cache::end_of_elaboration() {
+  dataIf_ = data.size() ? data.operator->() : next.operator->();
+}
+
+tlm::tlm_generic_payload* Cache::ownPayload(tlm::tlm_command cmd, uint64_t line, CacheRequest req,
+                                            CacheKind kind, bool pageTable, bool dirty,
+                                            CacheReqExt** ext) {
+  tlm::tlm_generic_payload* p = pool_->allocate();
+  auto* ce = p->get_extension<CacheReqExt>();
+  if (!ce) {
+    ce = new CacheReqExt;
+    p->set_extension(ce);  // sticky, as the TimingOnlyExt: pooled payloads keep them
+    p->set_extension(new TimingOnlyExt);
+  }
+  ce->req = req;
+  ce->kind = kind;
+  ce->pageTable = pageTable;
+  ce->dirty = dirty;
+  ce->above = latency_;
+  if (ext) *ext = ce;
+  p->set_command(cmd);
+  p->set_address(core_->lineBase(line));
+  p->set_data_length(core_->lineBytes());
+  p->set_streaming_width(core_->lineBytes());
+  p->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  return p;
+}
+
+bool Cache::moveData(tlm::tlm_generic_payload& gp, const Req& r) {
+  // Only the access that entered the hierarchy carries bytes; our own payloads are timing only.
+  if (!r.movesData) return true;
+  return dataIf_->transport_dbg(gp) == gp.get_data_length();
+}
+
+void Cache::countVictim(const Victim& v) {
+  ++evictions_;
+  if (v.dirty) ++writebacks_;
+  if (exclusive_) ++victimsDown_;
+}
+
+void Cache::arrived(uint64_t line, const Req& r, const sc_core::sc_time* ltDelay) {
+  // A line written back or moving down from above: allocated without a fetch (a full line).
+  bool present = false;
+  const Victim v = core_->fill(line, r.ext && r.ext->dirty, r.pageTable, &present);
+  (present ? hits_ : misses_)[static_cast<size_t>(CacheKind::WriteBack)] += 1;
+  if (!v.valid) return;
+  if (ltDelay) {
+    evictLt(v, *ltDelay);
+  } else {
+    evictAt(v);
+  }
+}
+
+// --- LT ------------------------------------------------------------------------------------------
+
+void Cache::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  if (!cacheable(gp)) {
+    ++uncached_;
+    next->b_transport(gp, delay);
+    return;
+  }
+  const Req r = classify(gp);
+  const sc_core::sc_time in = delay;
+  delay += added(r);
+  const uint64_t addr = gp.get_address();
+  const uint64_t first = core_->lineOf(addr), last = core_->lineOf(addr + gp.get_data_length() - 1);
+  for (uint64_t line = first; line <= last; ++line) {
+    switch (r.req) {
+      case CacheRequest::Fill:
+        if (!demandLt(line, r, delay, gp)) return;
+        break;
+      case CacheRequest::ExclusiveFill: {
+        const Victim v = core_->extract(line);
+        bool dirty = v.dirty;
+        if (v.valid) {
+          hits_[static_cast<size_t>(r.kind)] += 1;
+        } else {
+          misses_[static_cast<size_t>(r.kind)] += 1;
+          if (!fetchLt(line, r, delay, gp, dirty)) return;
+        }
+        r.ext->dirty = dirty;
+        break;
+      }
+      case CacheRequest::WriteBack:
+      case CacheRequest::Victim:
+        arrived(line, r, &delay);
+        break;
+    }
+  }
+  if (!moveData(gp, r)) {
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  if (r.req == CacheRequest::Fill || r.req == CacheRequest::ExclusiveFill) {
+    const sc_core::sc_time d = delay - in;
+    latencyHist_.sampleKeyed(d.value(), [&] { return d / clockPeriod(); });
+  }
+}
+
+bool Cache::demandLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
+                     tlm::tlm_generic_payload& gp) {
+  const size_t k = static_cast<size_t>(r.kind);
+  if (core_->access(line, r.write)) {
+    const uint64_t now = (sim_->time_stamp() + delay).value();
+    if (mshr_->anyBusy(now)) {
+      const int m = mshr_->find(line, now);
+      if (m >= 0) {
+        // The line's fill is still on its way: wait for it (a merge, counted as a miss).
+        mshrMerges_[k] += 1;
+        misses_[k] += 1;
+        delay += sc_core::sc_time::from_value(mshr_->busyUntil(static_cast<unsigned>(m)) - now);
+        return true;
+      }
+    }
+    hits_[k] += 1;
+    return true;
+  }
+  misses_[k] += 1;
+  bool dirty = false;
+  if (!fetchLt(line, r, delay, gp, dirty)) return false;
+  const Victim v = core_->fillAbsent(line, r.write || dirty, r.pageTable);
+  if (v.valid) evictLt(v, delay);
+  return true;
+}
+
+bool Cache::fetchLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
+                    tlm::tlm_generic_payload& gp, bool& dirty) {
+  const uint64_t now = (sim_->time_stamp() + delay).value();
+  const auto [idx, freeAt] = mshr_->acquire(now);
+  if (freeAt > now) {
+    ++mshrStalls_;
+    const sc_core::sc_time wait = sc_core::sc_time::from_value(freeAt - now);
+    mshrStallCycles_ += wait / clockPeriod();
+    delay += wait;
+  }
+  CacheReqExt* fe = nullptr;
+  tlm::tlm_generic_payload* fp = ownPayload(
+      tlm::TLM_READ_COMMAND, line, exclusive_ ? CacheRequest::ExclusiveFill : CacheRequest::Fill,
+      r.kind, r.pageTable, false, &fe);
+  fe->above = std::max(latency_, r.above);
+  next->b_transport(*fp, delay);
+  const bool ok = fp->is_response_ok();
+  if (ok) {
+    dirty = exclusive_ && fe->dirty;
+    mshr_->occupy(idx, line, (sim_->time_stamp() + delay).value());
+  } else {
+    gp.set_response_status(fp->get_response_status());
+  }
+  fp->release();
+  return ok;
+}
+
+void Cache::evictLt(const Victim& v, const sc_core::sc_time& delay) {
+  countVictim(v);
+  if (!v.dirty && !exclusive_) return;  // a clean line is dropped
+  tlm::tlm_generic_payload* wp = ownPayload(
+      tlm::TLM_WRITE_COMMAND, v.line, exclusive_ ? CacheRequest::Victim : CacheRequest::WriteBack,
+      CacheKind::WriteBack, v.pageTable, v.dirty);
+  // Off the critical path (a write-back buffer): the access that caused it does not wait; the
+  // write still books the level below (and the DRAM's banks and bus) at this time.
+  sc_core::sc_time d = delay;
+  next->b_transport(*wp, d);
+  wp->release();
+}
+
+// --- AT ------------------------------------------------------------------------------------------
+
+tlm::tlm_sync_enum Cache::nb_transport_fw(int from, tlm::tlm_generic_payload& gp,
+                                          tlm::tlm_phase& ph, sc_core::sc_time& delay) {
+  if (ph == tlm::BEGIN_REQ && tsock.size() > 1) from_[&gp] = from;
+  return atFront_->forward(gp, ph, delay);
+}
+
+tlm::tlm_sync_enum Cache::next_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                               sc_core::sc_time& delay) {
+  return memAt_.backward(gp, ph, delay);
+}
+
+void Cache::processAt(tlm::tlm_generic_payload& gp) {
+  if (!cacheable(gp)) {
+    ++uncached_;
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    memAt_.transact(gp, d);
+    return;
+  }
+  const Req r = classify(gp);
+  const sc_core::sc_time start = sc_core::sc_time_stamp();
+  sc_core::wait(added(r));
+  const uint64_t addr = gp.get_address();
+  const uint64_t first = core_->lineOf(addr), last = core_->lineOf(addr + gp.get_data_length() - 1);
+  for (uint64_t line = first; line <= last; ++line) {
+    switch (r.req) {
+      case CacheRequest::Fill:
+        if (!demandAt(line, r, gp)) return;
+        break;
+      case CacheRequest::ExclusiveFill: {
+        const Victim v = core_->extract(line);
+        bool dirty = v.dirty;
+        if (v.valid) {
+          hits_[static_cast<size_t>(r.kind)] += 1;
+        } else {
+          misses_[static_cast<size_t>(r.kind)] += 1;
+          if (!fetchAt(line, r, gp, dirty)) return;
+        }
+        r.ext->dirty = dirty;
+        break;
+      }
+      case CacheRequest::WriteBack:
+      case CacheRequest::Victim:
+        arrived(line, r, nullptr);
+        break;
+    }
+  }
+  if (!moveData(gp, r)) {
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  if (r.req == CacheRequest::Fill || r.req == CacheRequest::ExclusiveFill) {
+    const sc_core::sc_time d = sc_core::sc_time_stamp() - start;
+    latencyHist_.sampleKeyed(d.value(), [&] { return d / clockPeriod(); });
+  }
+}
+
+bool Cache::demandAt(uint64_t line, const Req& r, tlm::tlm_generic_payload& gp) {
+  const size_t k = static_cast<size_t>(r.kind);
+  bool merged = false;
+  // A line whose fill is in flight is not in the array yet: wait for that fill (a merge).
+  while (mshr_->find(line, sc_core::sc_time_stamp().value()) >= 0) {
+    if (!merged) mshrMerges_[k] += 1;
+    merged = true;
+    sc_core::wait(fillDone_);
+  }
+  if (core_->access(line, r.write)) {
+    (merged ? misses_ : hits_)[k] += 1;
+    return true;
+  }
+  misses_[k] += 1;
+  bool dirty = false;
+  if (!fetchAt(line, r, gp, dirty)) return false;
+  const Victim v = core_->fill(line, r.write || dirty, r.pageTable);
+  if (v.valid) evictAt(v);
+  return true;
+}
+
+bool Cache::fetchAt(uint64_t line, const Req& r, tlm::tlm_generic_payload& gp, bool& dirty) {
+  const sc_core::sc_time asked = sc_core::sc_time_stamp();
+  auto slot = mshr_->acquire(asked.value());
+  if (slot.second > asked.value()) {
+    ++mshrStalls_;
+    while (slot.second > sc_core::sc_time_stamp().value()) {
+      sc_core::wait(fillDone_);
+      slot = mshr_->acquire(sc_core::sc_time_stamp().value());
+    }
+    mshrStallCycles_ += (sc_core::sc_time_stamp() - asked) / clockPeriod();
+  }
+  const unsigned idx = slot.first;
+  mshr_->occupy(idx, line, MshrFile::kPending);
+  CacheReqExt* fe = nullptr;
+  tlm::tlm_generic_payload* fp = ownPayload(
+      tlm::TLM_READ_COMMAND, line, exclusive_ ? CacheRequest::ExclusiveFill : CacheRequest::Fill,
+      r.kind, r.pageTable, false, &fe);
+  fe->above = std::max(latency_, r.above);
+  sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+  memAt_.transact(*fp, d);
+  const bool ok = fp->is_response_ok();
+  if (ok) {
+    dirty = exclusive_ && fe->dirty;
+  } else {
+    gp.set_response_status(fp->get_response_status());
+  }
+  fp->release();
+  mshr_->release(idx, sc_core::sc_time_stamp().value());
+  fillDone_.notify(sc_core::SC_ZERO_TIME);
+  return ok;
+}
+
+void Cache::evictAt(const Victim& v) {
+  countVictim(v);
+  if (!v.dirty && !exclusive_) return;
+  wbQueue_.push_back(v);
+  wbQueued_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Cache::writebackWorker() {
+  while (true) {
+    while (wbQueue_.empty()) sc_core::wait(wbQueued_);
+    const Victim v = wbQueue_.front();
+    wbQueue_.pop_front();
+    tlm::tlm_generic_payload* wp = ownPayload(
+        tlm::TLM_WRITE_COMMAND, v.line, exclusive_ ? CacheRequest::Victim : CacheRequest::WriteBack,
+        CacheKind::WriteBack, v.pageTable, v.dirty);
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    memAt_.transact(*wp, d);
+    wp->release();
+  }
+}
+
+// --- debug ---------------------------------------------------------------------------------------
+
+unsigned int Cache::transport_dbg(int, tlm::tlm_generic_payload& gp) {
+  return dataIf_->transport_dbg(gp);  // the data lives in DRAM; no cache state changes
+}
+
+bool Cache::get_direct_mem_ptr(int, tlm::tlm_generic_payload&, tlm::tlm_dmi&) {
+  return false;
+}
+
+}  // namespace vmsim::cache

@@ -1,0 +1,191 @@
+// Cache array rules: indexing, lookup, fill with victim selection, extraction, inclusion, MSHRs.
+#include "vmsim/cache/cache_core.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace vmsim::cache {
+
+const std::vector<std::string>& cacheKindNames() {
+  static const std::vector<std::string> n = {"load",    "store",    "fetch",
+                                             "pteRead", "pteWrite", "writeback"};
+  return n;
+}
+
+CacheCore::CacheCore(uint64_t sizeBytes, unsigned ways, unsigned lineBytes,
+                     const std::string& policy, uint64_t seed)
+    : ways_(ways) {
+  if (lineBytes == 0 || (lineBytes & (lineBytes - 1))) {
+    throw std::invalid_argument("line size " + std::to_string(lineBytes) +
+                                " is not a power of two");
+  }
+  if (ways == 0 || sizeBytes == 0 || sizeBytes % (uint64_t{ways} * lineBytes)) {
+    throw std::invalid_argument("size " + std::to_string(sizeBytes) +
+                                " is not a non-zero multiple of ways * line (" +
+                                std::to_string(uint64_t{ways} * lineBytes) + ")");
+  }
+  lineShift_ = 0;
+  while ((1u << lineShift_) < lineBytes) ++lineShift_;
+  sets_ = sizeBytes / (uint64_t{ways} * lineBytes);
+  pow2_ = (sets_ & (sets_ - 1)) == 0;
+  tags_.assign(sets_ * ways_, 0);
+  state_.assign(sets_ * ways_, 0);
+  repl_ = tlb::makeSetReplacement(policy, sets_, ways_, seed);
+}
+
+int CacheCore::find(size_t set, uint64_t line) const {
+  const uint64_t* t = &tags_[set * ways_];
+  const uint64_t key = line | kTagValid;
+  for (unsigned w = 0; w < ways_; ++w) {
+    if (t[w] == key) return static_cast<int>(w);
+  }
+  return -1;
+}
+
+bool CacheCore::accessSlow(uint64_t line, bool write) {
+  const size_t set = setOf(line);
+  const int w = find(set, line);
+  if (w < 0) return false;
+  repl_->touch(set, static_cast<unsigned>(w));
+  if (write) dirtyUp(set * ways_ + static_cast<unsigned>(w));
+  memoValid_ = true;
+  memoLine_ = line;
+  memoSet_ = set;
+  memoWay_ = static_cast<unsigned>(w);
+  return true;
+}
+
+bool CacheCore::contains(uint64_t line) const {
+  return find(setOf(line), line) >= 0;
+}
+
+bool CacheCore::isDirty(uint64_t line) const {
+  const size_t set = setOf(line);
+  const int w = find(set, line);
+  return w >= 0 && (state_[set * ways_ + static_cast<unsigned>(w)] & kDirty);
+}
+
+Victim CacheCore::remove(size_t i) {
+  Victim v;
+  v.valid = true;
+  v.line = tags_[i] & ~kTagValid;
+  v.dirty = (state_[i] & kDirty) != 0;
+  v.pageTable = (state_[i] & kPageTable) != 0;
+  --valid_;
+  if (v.dirty) --dirtyLines_;
+  if (v.pageTable) --pageTableLines_;
+  state_[i] = 0;
+  tags_[i] = 0;
+  memoValid_ = false;
+  return v;
+}
+
+bool CacheCore::invalidateUppers(uint64_t line) {
+  bool dirty = false;
+  for (CacheCore* u : uppers_) {
+    // Upper levels may have another line size; they drop every line inside ours.
+    const unsigned shift = lineShift_, ushift = u->lineShift_;
+    const uint64_t first = ushift >= shift ? line >> (ushift - shift) : line << (shift - ushift);
+    const uint64_t count = ushift >= shift ? 1 : uint64_t{1} << (shift - ushift);
+    for (uint64_t l = first; l < first + count; ++l) {
+      const Victim v = u->extract(l);
+      if (v.valid) {
+        ++u->backInvalidations_;
+        dirty |= v.dirty;
+      }
+    }
+  }
+  return dirty;
+}
+
+Victim CacheCore::fill(uint64_t line, bool dirty, bool pageTable, bool* wasPresent) {
+  const size_t set = setOf(line);
+  const int w = memoValid_ && memoLine_ == line ? static_cast<int>(memoWay_) : find(set, line);
+  if (wasPresent) *wasPresent = w >= 0;
+  if (w >= 0) {
+    // Already present (a write-back from above, a refill): an update, a use for the policy.
+    repl_->touch(set, static_cast<unsigned>(w));
+    if (dirty) dirtyUp(set * ways_ + static_cast<unsigned>(w));
+    return {};
+  }
+  return allocate(set, line, dirty, pageTable);
+}
+
+Victim CacheCore::fillAbsent(uint64_t line, bool dirty, bool pageTable) {
+  return allocate(setOf(line), line, dirty, pageTable);
+}
+
+Victim CacheCore::allocate(size_t set, uint64_t line, bool dirty, bool pageTable) {
+  const size_t b = set * ways_;
+  int w = -1;
+  Victim v;
+  for (unsigned i = 0; i < ways_ && w < 0; ++i) {
+    if (!(state_[b + i] & kValid)) w = static_cast<int>(i);
+  }
+  if (w < 0) {
+    w = static_cast<int>(repl_->victim(set));
+    v = remove(b + static_cast<unsigned>(w));
+    v.dirty |= invalidateUppers(v.line);
+  }
+  const size_t i = b + static_cast<unsigned>(w);
+  tags_[i] = line | kTagValid;
+  state_[i] = kValid | (dirty ? kDirty : 0) | (pageTable ? kPageTable : 0);
+  ++valid_;
+  if (dirty) ++dirtyLines_;
+  if (pageTable) ++pageTableLines_;
+  repl_->filled(set, static_cast<unsigned>(w));
+  memoValid_ = true;
+  memoLine_ = line;
+  memoSet_ = set;
+  memoWay_ = static_cast<unsigned>(w);
+  return v;
+}
+
+Victim CacheCore::extract(uint64_t line) {
+  const size_t set = setOf(line);
+  const int w = find(set, line);
+  if (w < 0) return {};
+  Victim v = remove(set * ways_ + static_cast<unsigned>(w));
+  v.dirty |= invalidateUppers(line);
+  return v;
+}
+
+MshrFile::MshrFile(unsigned entries) : line_(entries, 0), busyUntil_(entries, 0) {
+  if (entries == 0) throw std::invalid_argument("an MSHR file needs at least one entry");
+}
+
+int MshrFile::find(uint64_t line, uint64_t now) const {
+  if (!anyBusy(now)) return -1;
+  for (size_t i = 0; i < line_.size(); ++i) {
+    if (busyUntil_[i] > now && line_[i] == line) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::pair<unsigned, uint64_t> MshrFile::acquire(uint64_t now) const {
+  if (!anyBusy(now)) return {0, now};  // every entry is free
+  unsigned best = 0;
+  for (unsigned i = 1; i < busyUntil_.size(); ++i) {
+    if (busyUntil_[i] < busyUntil_[best]) best = i;
+  }
+  return {best, std::max(busyUntil_[best], now)};
+}
+
+void MshrFile::occupy(unsigned i, uint64_t line, uint64_t until) {
+  line_[i] = line;
+  busyUntil_[i] = until;
+  latest_ = std::max(latest_, until);
+}
+
+void MshrFile::release(unsigned i, uint64_t now) {
+  busyUntil_[i] = now;
+  latest_ = *std::max_element(busyUntil_.begin(), busyUntil_.end());
+}
+
+unsigned MshrFile::busy(uint64_t now) const {
+  unsigned n = 0;
+  for (uint64_t b : busyUntil_) n += b > now;
+  return n;
+}
+
+}  // namespace vmsim::cache

@@ -1,0 +1,140 @@
+// Caches between foreign initiators and the DRAM, with a base-protocol checker on every socket:
+// LT and AT initiators without any vmsim extension read back what they wrote through an L1 and
+// an L2 small enough to evict and write back, in each inclusion mode of the L1.
+#include <gtest/gtest.h>
+
+#include "at_initiator.h"
+#include "protocol_checker.h"
+#include "vmsim/cache/cache.h"
+#include "vmsim/dram/dram.h"
+#include "vmsim/mem/router.h"
+
+using namespace vmsim;
+
+namespace {
+
+constexpr uint64_t kBase = 0x200000;
+
+struct Rig {
+  Config cfg;
+  stats::Registry reg;
+  SimContext ctx{cfg, reg};
+  test::ProtocolChecker toL1{"check_cpu_l1"};
+  test::ProtocolChecker l1L2{"check_l1_l2"};
+  test::ProtocolChecker l2Mem{"check_l2_mem"};
+  std::unique_ptr<cache::Cache> l1, l2;
+  mem::Router router{"router", ctx};
+  dram::Dram dram{"dram", ctx};
+
+  explicit Rig(const std::string& inclusion) {
+    cfg.set("l1.size", "4KiB");
+    cfg.set("l1.ways", "2");
+    cfg.set("l1.mshrs", "4");
+    cfg.set("l1.inclusion", inclusion);
+    cfg.set("l2.size", "16KiB");
+    cfg.set("l2.ways", "4");
+    cfg.set("l2.mshrs", "2");
+    l1 = std::make_unique<cache::Cache>("l1", ctx, cache::Cache::Defaults{});
+    l2 = std::make_unique<cache::Cache>("l2", ctx, cache::Cache::Defaults{"64KiB", 4, 12, 8});
+    router.isock.bind(dram.tsock);
+    router.map(0, 0, dram.size(), "dram");
+    toL1.isock.bind(l1->tsock);
+    l1->next.bind(l1L2.tsock);
+    l1L2.isock.bind(l2->tsock);
+    l2->next.bind(l2Mem.tsock);
+    l2Mem.isock.bind(router.tsock);
+    l1->linkNext(l2.get());
+    l2->linkNext(nullptr);
+    cfg.finalize();
+  }
+  std::vector<std::string> violations() const {
+    std::vector<std::string> v;
+    for (const auto* c : {&toL1, &l1L2, &l2Mem})
+      v.insert(v.end(), c->violations.begin(), c->violations.end());
+    return v;
+  }
+};
+
+uint64_t pattern(uint64_t a) {
+  return a * 0x9e3779b97f4a7c15ull + 3;
+}
+double total(const stats::Registry& reg, const std::string& name) {
+  return static_cast<const stats::Vector*>(reg.find(name))->total();
+}
+
+// Writes `n` words 64 bytes apart, reads them back twice.
+class LtInitiator : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_initiator_socket<LtInitiator> isock{"isock"};
+  unsigned ok = 0, dataErrors = 0;
+  SC_HAS_PROCESS(LtInitiator);
+  LtInitiator(const sc_core::sc_module_name& nm, unsigned n) : sc_module(nm), n_(n) {
+    SC_THREAD(run);
+  }
+
+ private:
+  void access(tlm::tlm_command cmd, uint64_t a, uint64_t& v) {
+    tlm::tlm_generic_payload gp;
+    gp.set_command(cmd);
+    gp.set_address(a);
+    gp.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
+    gp.set_data_length(8);
+    gp.set_streaming_width(8);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    isock->b_transport(gp, d);
+    sc_core::wait(d);
+    if (gp.is_response_ok()) ++ok;
+  }
+  void run() {
+    for (unsigned i = 0; i < n_; ++i) {
+      uint64_t v = pattern(kBase + i * 64);
+      access(tlm::TLM_WRITE_COMMAND, kBase + i * 64, v);
+    }
+    for (int pass = 0; pass < 2; ++pass) {
+      for (unsigned i = 0; i < n_; ++i) {
+        uint64_t v = 0;
+        access(tlm::TLM_READ_COMMAND, kBase + i * 64, v);
+        if (v != pattern(kBase + i * 64)) ++dataErrors;
+      }
+    }
+  }
+  unsigned n_;
+};
+
+}  // namespace
+
+class CacheSockets : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CacheSockets, LtReadsBackThroughEvictionsAndWritebacks) {
+  Rig rig(GetParam());
+  LtInitiator cpu("cpu", 400);  // 25.6 KiB: more than the L2 and the L1
+  cpu.isock.bind(rig.toL1.tsock);
+  sc_core::sc_start();
+  EXPECT_EQ(cpu.ok, 1200u);
+  EXPECT_EQ(cpu.dataErrors, 0u);
+  EXPECT_EQ(total(rig.reg, "l1.misses"), 1200);  // every line is gone when reused
+  EXPECT_GT(rig.reg.value("l1.writebacks") + rig.reg.value("l1.victimsDown"), 0);
+  EXPECT_GT(rig.reg.value("l2.writebacks"), 0);
+  EXPECT_GT(rig.reg.value("dram.writes"), 0);
+  EXPECT_EQ(rig.violations(), std::vector<std::string>{});
+}
+
+TEST_P(CacheSockets, AtReadsBackWithSeveralInFlight) {
+  Rig rig(GetParam());
+  test::AtInitiator cpu("cpu", kBase, 400, 8);
+  cpu.isock.bind(rig.toL1.tsock);
+  sc_core::sc_start();
+  EXPECT_EQ(cpu.ok, 800u);
+  EXPECT_EQ(cpu.errors, 0u);
+  EXPECT_EQ(cpu.dataErrors, 0u);
+  EXPECT_GT(cpu.maxInFlight, 4u);
+  EXPECT_GT(rig.reg.value("l1.mshrStalls"), 0);  // 8 in flight, 4 MSHRs
+  EXPECT_GT(rig.reg.value("l2.writebacks"), 0);
+  EXPECT_GT(rig.toL1.nbTransactions, 0u);
+  EXPECT_GT(rig.l2Mem.nbTransactions, 0u);
+  EXPECT_EQ(rig.violations(), std::vector<std::string>{});
+}
+
+INSTANTIATE_TEST_SUITE_P(Inclusion, CacheSockets,
+                         ::testing::Values("non_inclusive", "inclusive", "exclusive"));
