@@ -14,6 +14,17 @@
 namespace vmsim::os {
 namespace {
 constexpr uint64_t kPage = 4096;
+// Sub-names of the per-order stats: 4KiB, 8KiB, ..., 1GiB.
+std::vector<std::string> blockSizeNames() {
+  std::vector<std::string> names;
+  for (unsigned k = 0; k <= FrameAllocator::kMaxOrder; ++k) {
+    const unsigned shift = 12 + k;
+    names.push_back(shift >= 30   ? std::to_string(1u << (shift - 30)) + "GiB"
+                    : shift >= 20 ? std::to_string(1u << (shift - 20)) + "MiB"
+                                  : std::to_string(1u << (shift - 10)) + "KiB");
+  }
+  return names;
+}
 constexpr unsigned kVpnBits = 36;  // 48-bit VAs, 4 KiB pages
 uint64_t pageKey(Asid asid, uint64_t vpn) {
   return (uint64_t{asid} << kVpnBits) | vpn;
@@ -65,7 +76,10 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
                                        "evictions without a swap write (page unchanged since its "
                                        "swap-in, or never written since its zero-fill)")),
       faultLatency_(ctx.stats.histogram(statName("faultLatency"), 16, "Cycle",
-                                        "cycles to resolve a fault, I/O included")) {
+                                        "cycles to resolve a fault, I/O included")),
+      freeBlocks_(ctx.stats.vector(statName("buddy.freeBlocks"), blockSizeNames(), "Count",
+                                   "free blocks of the buddy frame allocator, by block size",
+                                   false)) {
   declareClock("2GHz");
   auto& p = params();
   memBase_ = p.getSize("memory_base", "0", "first physical byte the kernel manages");
@@ -118,8 +132,17 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
   frames_.resize(n);
   everUsed_.assign(n, false);
   pinCount_.assign(n, 0);
-  freeFrames_.reserve(n);
-  for (uint64_t i = n; i-- > 0;) freeFrames_.push_back(i);  // hand out low frames first
+  // A fresh buddy allocator hands out the frames of an aligned power-of-two range in ascending
+  // order (see frame_allocator.h).
+  frameAlloc_ = std::make_unique<FrameAllocator>(memBase_ / kPage, n);
+  frameAlloc_->mirrorCounts(&freeBlocks_[0]);
+  for (const unsigned order : {9u, 18u}) {
+    ctx.stats.formula(
+        statName(std::string("buddy.unusableIndex") + (order == 9 ? "2MiB" : "1GiB")),
+        [this, order] { return frameAlloc_->unusableIndex(order); }, "Ratio",
+        std::string("Gorman's unusable free space index for ") + (order == 9 ? "2 MiB" : "1 GiB") +
+            " blocks: the share of free memory in smaller blocks (1 with nothing free)");
+  }
   fault_tsock.register_b_transport(this, &Kernel::b_transport);
   // ASID 0 is the kernel's own address space: accesses without VmAccess (foreign initiators)
   // use it. It has no regions until a platform adds some.
@@ -191,9 +214,7 @@ void Kernel::freeTable(Process& p, uint64_t table, unsigned level) {
     }
     releasePage(p, e);
   }
-  const uint64_t idx = (table - memBase_) / kPage;
-  frames_[idx] = Frame{};
-  freeFrames_.push_back(idx);
+  freeFrame(table);
 }
 
 void Kernel::exitProcess(Asid asid) {
@@ -256,7 +277,7 @@ bool Kernel::releasePage(Process& p, uint64_t e) {
       swapSpace_->freeSlots(static_cast<uint64_t>(frames_[idx].swapSlot), 1);
     }
     frames_[idx] = Frame{};
-    freeFrames_.push_back(idx);
+    frameAlloc_->free(memBase_ / kPage + idx, 0);
     residentChanged(p, -1);
     return true;
   }
@@ -441,15 +462,20 @@ uint64_t Kernel::leafEntry(Asid asid, uint64_t va) {
 }
 
 std::optional<uint64_t> Kernel::allocFrame(sc_core::sc_time& delay) {
-  if (freeFrames_.empty()) {
+  const auto pfn = frameAlloc_->allocate(0);
+  if (!pfn) {
     if (auto f = evictOne(delay)) return f;
     return std::nullopt;
   }
-  const uint64_t idx = freeFrames_.back();
-  freeFrames_.pop_back();
+  const uint64_t idx = *pfn - memBase_ / kPage;
   frames_[idx] = Frame{!everUsed_[idx], -1};
   everUsed_[idx] = true;
   return memBase_ + idx * kPage;
+}
+
+void Kernel::freeFrame(uint64_t pa) {
+  frames_[(pa - memBase_) / kPage] = Frame{};
+  frameAlloc_->free(pa / kPage, 0);
 }
 
 void Kernel::pinFrame(PhysAddr pa) {

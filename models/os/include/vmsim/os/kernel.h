@@ -19,6 +19,7 @@
 #include "vmsim/common/interfaces.h"
 #include "vmsim/common/module.h"
 #include "vmsim/common/payload_pool.h"
+#include "vmsim/os/frame_allocator.h"
 #include "vmsim/os/process_memory.h"
 
 namespace vmsim::os {
@@ -89,7 +90,9 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   uint64_t framesTotal() const { return frames_.size(); }
   /// First physical byte of the frames the kernel manages (framesTotal() pages from there).
   uint64_t memoryBase() const { return memBase_; }
-  uint64_t framesFree() const { return freeFrames_.size(); }
+  uint64_t framesFree() const { return frameAlloc_->freeFrames(); }
+  /// The buddy allocator of the frames (for tests and summaries).
+  const FrameAllocator& frameAllocator() const { return *frameAlloc_; }
   /// Resident user pages of `asid` (0 for an unknown or exited process).
   uint64_t residentPages(Asid asid) const;
   /// The leaf PTE of `va` (0 when any level is missing).
@@ -121,6 +124,8 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   /// Physical address of the leaf PTE of `va`, creating missing tables; 0 if out of memory.
   uint64_t leafEntryAddr(Process& p, uint64_t va, bool create);
   std::optional<uint64_t> allocFrame(sc_core::sc_time& delay);
+  /// Returns the frame at physical address `pa` (one 4 KiB frame) to the buddy allocator.
+  void freeFrame(uint64_t pa);
   std::optional<uint64_t> evictOne(sc_core::sc_time& delay);
   /// Whether the resident page `key` (asid << 36 | vpn) sits in a pinned frame.
   bool pagePinned(uint64_t key);
@@ -145,7 +150,7 @@ class Kernel : public Module, public PageTableBase, public FramePins {
 
   std::map<Asid, Process> procs_;
   std::vector<Frame> frames_;
-  std::vector<uint64_t> freeFrames_;  // frame indices, popped from the back
+  std::unique_ptr<FrameAllocator> frameAlloc_;  // over physical frame numbers
   uint64_t memBase_ = 0;
   std::vector<TranslationCache*> caches_;
   std::unique_ptr<ReplacementPolicy> policy_;
@@ -175,6 +180,7 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   stats::Scalar& cleanEvictions_;
   std::vector<unsigned char> pageBuf_ = std::vector<unsigned char>(4096);
   stats::Histogram& faultLatency_;
+  stats::Vector& freeBlocks_;
 };
 
 }  // namespace vmsim::os
