@@ -79,7 +79,25 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
                                         "cycles to resolve a fault, I/O included")),
       freeBlocks_(ctx.stats.vector(statName("buddy.freeBlocks"), blockSizeNames(), "Count",
                                    "free blocks of the buddy frame allocator, by block size",
-                                   false)) {
+                                   false)),
+      hugeFaults_(ctx.stats.vector(statName("hugeFaults"), {"2MiB", "1GiB"}, "Count",
+                                   "faults that mapped a huge page (THP or a huge-page region), "
+                                   "by size")),
+      hugeOutOfMemory_(ctx.stats.vector(statName("hugeOutOfMemory"), {"2MiB", "1GiB"}, "Count",
+                                        "faults in huge-page regions that found no free aligned "
+                                        "block (also counted in outOfMemory), by size")),
+      thpFallbacks_(ctx.stats.vector(
+          statName("thpFallbacks"), {"noBlock", "notInside", "notAdvised"}, "Count",
+          "faults the THP policy served with a 4 KiB page instead: no free 2 MiB-aligned block "
+          "(or no frame for its deposited page table); the aligned 2 MiB range around the fault "
+          "not fully inside the region; thp madvise and the region not advised")),
+      hugeSplits_(ctx.stats.scalar(statName("hugeSplits"), "Count",
+                                   "THPs split into 4 KiB pages (for reclaim, or an unmap of "
+                                   "part of one)")),
+      unusableAtHugeFault_(ctx.stats.distribution(
+          statName("buddy.unusableAtHugeFault"), 0, 100, 10, "Percent",
+          "the unusable free space index for the faulting size in percent, sampled at every "
+          "fault that tried to allocate a huge page")) {
   declareClock("2GHz");
   auto& p = params();
   memBase_ = p.getSize("memory_base", "0", "first physical byte the kernel manages");
@@ -104,6 +122,14 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
   mapAnywhere_ = p.getBool("map_anywhere", false,
                            "demand-map any canonical user address (for raw traces), "
                            "instead of faulting outside the regions");
+  const auto thp = p.getChoice("thp", "never", {"never", "madvise", "always"},
+                               "transparent huge pages (Linux's "
+                               "/sys/kernel/mm/transparent_hugepage/enabled): a first fault in an "
+                               "aligned 2 MiB range fully inside a region maps a 2 MiB page when "
+                               "a free aligned block exists; madvise: only in regions advised "
+                               "for it; see docs/huge-pages.md");
+  thp_ = thp == "always" ? Thp::Always : thp == "madvise" ? Thp::Madvise : Thp::Never;
+  if (thp_ != Thp::Never) mappedShifts_.push_back(21);
   auto sp = p.child("swap");
   swapEnabled_ = sp.getBool("enabled", true, "evict pages to the swap disk when memory is full");
   // OPT/UNOPT need the future reference string, which a kernel does not have.
@@ -208,6 +234,10 @@ void Kernel::freeTable(Process& p, uint64_t table, unsigned level) {
   for (uint64_t i = 0; i < pte::kEntriesPerTable; ++i) {
     const uint64_t addr = table + i * pte::kEntryBytes;
     const uint64_t e = read64(addr);
+    if (level > 1 && isHugeLeaf(e, level)) {
+      releaseHuge(p, addr, e, level);
+      continue;
+    }
     if (level > 1) {
       if (e & pte::kPresent) freeTable(p, pte::frameAddr(e), level - 1);
       continue;
@@ -241,12 +271,26 @@ void Kernel::addRegion(Asid asid, const Region& r) {
                                 ": must be page aligned, non-empty and in "
                                 "the canonical user half");
   }
+  if (r.pageShift != 12 && r.pageShift != 21 && r.pageShift != 30) {
+    throw std::invalid_argument("region " + r.name + ": page size 2^" +
+                                std::to_string(r.pageShift) +
+                                " bytes is none of 4 KiB, 2 MiB, 1 GiB");
+  }
+  const uint64_t pageSize = uint64_t{1} << r.pageShift;
+  if (r.start % pageSize || r.size % pageSize) {
+    throw std::invalid_argument("region " + r.name + ": start and size must be multiples of its " +
+                                std::to_string(pageSize >> 20) + " MiB page size");
+  }
   for (const auto& o : p.regions) {
     if (r.start < o.start + o.size && o.start < r.start + r.size) {
       throw std::invalid_argument("region " + r.name + " overlaps region " + o.name);
     }
   }
   p.regions.push_back(r);
+  if (std::find(mappedShifts_.begin(), mappedShifts_.end(), r.pageShift) == mappedShifts_.end()) {
+    mappedShifts_.push_back(r.pageShift);
+    std::sort(mappedShifts_.begin(), mappedShifts_.end());
+  }
 }
 
 const std::vector<Region>& Kernel::regions(Asid asid) const {
@@ -257,7 +301,7 @@ bool Kernel::resizeRegion(Asid asid, uint64_t start, uint64_t newSize) {
   auto& regs = procs_.at(asid).regions;
   auto it =
       std::find_if(regs.begin(), regs.end(), [&](const Region& r) { return r.start == start; });
-  if (it == regs.end() || newSize % kPage) return false;
+  if (it == regs.end() || newSize % (uint64_t{1} << it->pageShift)) return false;
   for (const auto& o : regs) {
     if (&o != &*it && start < o.start + o.size && o.start < start + newSize) return false;
   }
@@ -288,6 +332,23 @@ bool Kernel::releasePage(Process& p, uint64_t e) {
 void Kernel::unmapRange(Asid asid, uint64_t start, uint64_t size) {
   Process& p = procs_.at(asid);
   for (uint64_t va = start; va < start + size; va += kPage) {
+    const LeafRef l = findLeaf(p, va);
+    if (l.level > 1 && isHugeLeaf(read64(l.addr), l.level)) {
+      const uint64_t pageSize = uint64_t{1} << pte::leafShift(l.level);
+      const uint64_t hva = va & ~(pageSize - 1);
+      if (hva >= start && hva + pageSize <= start + size) {
+        const uint64_t key = pageKey(asid, hva / kPage);
+        if (policy_->contains(key)) policy_->remove(key);
+        releaseHuge(p, l.addr, read64(l.addr), l.level);
+        write64(l.addr, 0);
+        shootdown(asid, hva);
+        va = hva + pageSize - kPage;
+        continue;
+      }
+      // Part of a THP leaves: split it, then unmap its 4 KiB pages in the range (Linux
+      // __split_huge_pmd on a partial munmap). Huge-page regions resize by whole pages only.
+      splitHuge(asid, hva, l.addr);
+    }
     const uint64_t entryAddr = leafEntryAddr(p, va, false);
     if (!entryAddr) continue;
     const uint64_t e = read64(entryAddr);
@@ -433,13 +494,15 @@ void Kernel::shootdown(Asid asid, uint64_t va) {
 
 // --- page tables -----------------------------------------------------------------------------
 
-uint64_t Kernel::leafEntryAddr(Process& p, uint64_t va, bool create) {
+uint64_t Kernel::entryAddr(Process& p, uint64_t va, unsigned leafLevel, bool create) {
+  if (leafLevel < 1 || leafLevel > pte::kLevels) return 0;
   uint64_t table = p.root;
-  for (unsigned level = pte::kLevels; level > 1; --level) {
+  for (unsigned level = pte::kLevels; level > leafLevel; --level) {
     const uint64_t addr = table + pte::tableIndex(va, level) * pte::kEntryBytes;
     uint64_t e = read64(addr);
+    if (isHugeLeaf(e, level)) return 0;  // a larger page maps va
     if (!(e & pte::kPresent)) {
-      if (!create) return 0;
+      if (e != 0 || !create) return 0;
       sc_core::sc_time none;
       const auto frame = allocFrame(none);
       if (!frame) return 0;
@@ -451,14 +514,43 @@ uint64_t Kernel::leafEntryAddr(Process& p, uint64_t va, bool create) {
     }
     table = pte::frameAddr(e);
   }
-  return table + pte::tableIndex(va, 1) * pte::kEntryBytes;
+  return table + pte::tableIndex(va, leafLevel) * pte::kEntryBytes;
+}
+
+Kernel::LeafRef Kernel::findLeaf(Process& p, uint64_t va) {
+  uint64_t table = p.root;
+  for (unsigned level = pte::kLevels; level >= 1; --level) {
+    const uint64_t addr = table + pte::tableIndex(va, level) * pte::kEntryBytes;
+    const uint64_t e = read64(addr);
+    if (level == 1 || !(e & pte::kPresent) || isHugeLeaf(e, level)) {
+      if (level > 1 && e == 0) return {};  // no table below: nothing maps va
+      return {addr, level};
+    }
+    table = pte::frameAddr(e);
+  }
+  return {};
 }
 
 uint64_t Kernel::leafEntry(Asid asid, uint64_t va) {
   auto it = procs_.find(asid);
-  if (it == procs_.end()) return 0;
-  const uint64_t addr = leafEntryAddr(it->second, va, false);
-  return addr ? read64(addr) : 0;
+  if (it == procs_.end() || it->second.exited) return 0;
+  const LeafRef l = findLeaf(it->second, va);
+  return l.addr ? read64(l.addr) : 0;
+}
+
+unsigned Kernel::mappingShift(Asid asid, uint64_t va) {
+  auto it = procs_.find(asid);
+  if (it == procs_.end() || it->second.exited) return 0;
+  const LeafRef l = findLeaf(it->second, va);
+  if (!l.addr || !(read64(l.addr) & pte::kPresent)) return 0;
+  return pte::leafShift(l.level);
+}
+
+std::optional<uint64_t> Kernel::translate(Asid asid, uint64_t va) {
+  const unsigned shift = mappingShift(asid, va);
+  if (!shift) return std::nullopt;
+  const uint64_t mask = (uint64_t{1} << shift) - 1;
+  return (pte::frameAddr(leafEntry(asid, va)) & ~mask) | (va & mask);
 }
 
 std::optional<uint64_t> Kernel::allocFrame(sc_core::sc_time& delay) {
@@ -510,6 +602,9 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
   auto pick = [&]() -> std::optional<uint64_t> {
     while (policy_->size() > 0) {
       const uint64_t k = policy_->chooseVictim();
+      // A THP is split first, as Linux's reclaim does (shrink_folio_list -> split_folio): its
+      // 4 KiB pages join the policy and `k` is now the first of them.
+      splitIfHuge(k);
       if (!pagePinned(k)) return k;
       policy_->remove(k);
       aside.push_back(k);
@@ -594,8 +689,12 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
     ++protFaults_;
     return FaultKind::Protection;
   }
+  if (r->pageShift > 12) return hugeRegionFault(p, *r, va, delay);
+  if (thp_ != Thp::Never && thpFault(asid, p, *r, va, delay)) return FaultKind::None;
   const uint64_t entryAddr = leafEntryAddr(p, va, true);
   if (!entryAddr) {
+    const LeafRef l = findLeaf(p, va);
+    if (l.level > 1 && isHugeLeaf(read64(l.addr), l.level)) return FaultKind::None;  // mapped
     ++oomFaults_;
     return FaultKind::OutOfMemory;
   }
@@ -660,9 +759,9 @@ void Kernel::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
   f->pinned = false;
   if (result == FaultKind::None && f->wantPin) {
     // Held for the MMU until its retry has the translation (and a pin of its own).
-    const uint64_t e = leafEntry(f->asid, f->va.value());
-    if (e & pte::kPresent) {
-      f->pinnedFrame = PhysAddr(pte::frameAddr(e));
+    // The 4 KiB frame of the access (within a huge page, the one holding va).
+    if (const auto pa = translate(f->asid, f->va.value())) {
+      f->pinnedFrame = PhysAddr(*pa & ~(kPage - 1));
       pinFrame(f->pinnedFrame);
       f->pinned = true;
     }

@@ -157,7 +157,6 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
       m->walker()->setPageTableBase(kernel_.get());
       m->setFramePins(kernel_.get());
       for (auto* tc : m->translationCaches()) kernel_->addTranslationCache(tc);
-      for (auto* t : m->tlbs()) t->checkMappedPageSizes(kernel_->mappedPageShifts());
       // Whether this core's walker writes A/D bits (its declared, effective value): without
       // them the kernel tracks dirtiness itself.
       const auto& decl = ctx.config.declared();
@@ -167,6 +166,10 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
       c.textbook()->mem.bind(router_->tsock);
     }
     addProcessRegions(asid, c);
+    // After the regions: their page sizes are among those the kernel maps.
+    if (auto* m = c.radix()) {
+      for (auto* t : m->tlbs()) t->checkMappedPageSizes(kernel_->mappedPageShifts());
+    }
     c.requester.onDone([this, asid] {
       // A finished process's memory goes back to the others (frames, swap, page tables).
       if (kernel_) kernel_->exitProcess(asid);
@@ -363,14 +366,34 @@ void System::addProcessRegions(Asid asid, Core& c) {
                        {"stack", stackTop - (8u << 20), 8u << 20, Perms{true, true, false, true}});
     return;
   }
+  // The page size of the workload's region (hugetlbfs-like) and its MADV_HUGEPAGE flag.
+  unsigned pageShift = 12;
+  bool advised = false;
+  if (!c.textbook()) {
+    auto w = context().config.at(std::string(r.name()) + ".workload");
+    const auto ps = w.getChoice("page_size", "4KiB", {"4KiB", "2MiB", "1GiB"},
+                                "page size of the region holding the footprint (trace: all of "
+                                "user space): 4KiB = demand paging with THP as "
+                                "system.kernel.thp says; 2MiB / 1GiB = hugetlbfs-like, only "
+                                "pages of that size, never swapped (docs/huge-pages.md)");
+    pageShift = ps == "1GiB" ? 30 : ps == "2MiB" ? 21 : 12;
+    advised = w.getBool("thp_madvise", false,
+                        "the region is advised for transparent huge pages (madvise "
+                        "MADV_HUGEPAGE), which system.kernel.thp: madvise requires");
+  }
+  const uint64_t pageSize = uint64_t{1} << pageShift;
   if (r.isTrace()) {
     if (c.textbook()) {
       throw std::invalid_argument(std::string(c.name()) + ".mmu.mode " + c.mmuMode() +
                                   ": a raw trace needs the radix mode (its addresses span the "
                                   "whole 47-bit user space)");
     }
-    // A raw trace may touch any user address (code, libraries, heap, stack): one region.
-    kernel_->addRegion(asid, {"trace", kPage, (uint64_t{1} << 47) - kPage, Perms{}});
+    // A raw trace may touch any user address (code, libraries, heap, stack): one region (from
+    // the first page of its page size: page 0 stays unmapped).
+    os::Region all{"trace", pageSize, ((uint64_t{1} << 47) & ~(pageSize - 1)) - pageSize, Perms{}};
+    all.pageShift = pageShift;
+    all.hugeAdvised = advised;
+    kernel_->addRegion(asid, all);
     return;
   }
   const auto [base, size] = r.footprint();
@@ -391,11 +414,25 @@ void System::addProcessRegions(Asid asid, Core& c) {
     tb->mapWorkload(asid, base, size, heap);
     return;
   }
-  const uint64_t start = base & ~(kPage - 1);
-  const uint64_t end = (base + size + kPage - 1) & ~(kPage - 1);
+  // The heap covers the footprint in whole pages of its page size.
+  const uint64_t start = base & ~(pageSize - 1);
+  const uint64_t end = (base + size + pageSize - 1) & ~(pageSize - 1);
   // The classic layout: code, heap (the workload's footprint) and a downward-growing stack.
   kernel_->addRegion(asid, {"code", 0x400000, 0x100000, Perms{true, false, true, true}});
-  kernel_->addRegion(asid, {"heap", start, end - start, heap});
+  os::Region h{"heap", start, end - start, heap};
+  h.pageShift = pageShift;
+  h.hugeAdvised = advised;
+  try {
+    kernel_->addRegion(asid, h);
+  } catch (const std::invalid_argument& e) {
+    context().config.addProblem("'" + std::string(r.name()) + ".workload.base' / 'page_size': " +
+                                "the footprint rounded out to whole pages of its page size, [" +
+                                std::to_string(start) + ", " + std::to_string(end) + "), " +
+                                "cannot be mapped (" + e.what() +
+                                "); choose a base aligned to the page size, above the code at "
+                                "0x400000..0x500000");
+    return;
+  }
   const uint64_t stackTop = 0x7ffffffff000ull;
   kernel_->addRegion(asid, {"stack", stackTop - (8u << 20), 8u << 20, heap});
 }

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "vmsim/common/extensions.h"
@@ -32,6 +33,12 @@ struct Region {
   uint64_t start = 0;
   uint64_t size = 0;
   Perms perms;
+  /// log2 of the page size the region is mapped with. 12: 4 KiB demand paging, with transparent
+  /// huge pages where `thp` allows them. 21 (2 MiB) or 30 (1 GiB): hugetlbfs-like, only pages of
+  /// that size, never swapped; start and size must be multiples of it.
+  unsigned pageShift = 12;
+  /// madvise(MADV_HUGEPAGE) was applied: under `thp: madvise` THPs may back the region.
+  bool hugeAdvised = false;
   bool contains(uint64_t va) const { return va - start < size; }
 };
 
@@ -51,7 +58,8 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   /// Creates a process with an empty page table; returns its ASID (1, 2, ...; ASID 0 is the
   /// kernel's address space, created with the kernel).
   Asid createProcess(const std::string& name);
-  /// Adds a region; overlapping regions are rejected with std::invalid_argument.
+  /// Adds a region; overlapping regions, and a pageShift other than 12, 21 or 30 or one the
+  /// region's start and size are not multiples of, are rejected with std::invalid_argument.
   void addRegion(Asid asid, const Region& r);
   const std::vector<Region>& regions(Asid asid) const;
   /// Sets the size of the region starting at `start` (0 removes it). Pages that leave the region
@@ -83,8 +91,8 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   /// A pinned frame is never evicted (an access holds its physical address).
   void pinFrame(PhysAddr pa) override;
   void unpinFrame(PhysAddr pa) override;
-  /// Demand paging maps 4 KiB pages only (no huge pages yet).
-  std::vector<unsigned> mappedPageShifts() const override { return {12}; }
+  /// 4 KiB, plus 2 MiB when `thp` is not never, plus the page sizes of the regions added so far.
+  std::vector<unsigned> mappedPageShifts() const override { return mappedShifts_; }
 
   // Introspection for tests and summaries.
   uint64_t framesTotal() const { return frames_.size(); }
@@ -95,8 +103,13 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   const FrameAllocator& frameAllocator() const { return *frameAlloc_; }
   /// Resident user pages of `asid` (0 for an unknown or exited process).
   uint64_t residentPages(Asid asid) const;
-  /// The leaf PTE of `va` (0 when any level is missing).
+  /// The leaf entry that maps `va`: a 4 KiB PTE, or a 2 MiB / 1 GiB leaf above it (0 when any
+  /// level is missing).
   uint64_t leafEntry(Asid asid, uint64_t va);
+  /// log2 of the size of the page mapping `va` (12, 21, 30), or 0 when no present leaf maps it.
+  unsigned mappingShift(Asid asid, uint64_t va);
+  /// The physical address `va` maps to, if a present leaf maps it.
+  std::optional<uint64_t> translate(Asid asid, uint64_t va);
 
  private:
   struct Frame {
@@ -121,8 +134,50 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   /// Resolves a not-present fault; returns the fault kind that ends the access, or None.
   FaultKind handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::sc_time& delay);
   const Region* findRegion(const Process& p, uint64_t va) const;
-  /// Physical address of the leaf PTE of `va`, creating missing tables; 0 if out of memory.
-  uint64_t leafEntryAddr(Process& p, uint64_t va, bool create);
+  /// Physical address of the entry at level `leafLevel` (1 = 4 KiB PTE, 2 = 2 MiB, 3 = 1 GiB)
+  /// on `va`'s path, creating missing tables above it when `create`. 0 when a table is missing
+  /// and !create, when no frame is left for a table, or when an entry above `leafLevel` is not a
+  /// pointer (a larger page maps `va`).
+  uint64_t entryAddr(Process& p, uint64_t va, unsigned leafLevel, bool create);
+  /// The 4 KiB leaf entry of `va` (entryAddr at level 1).
+  uint64_t leafEntryAddr(Process& p, uint64_t va, bool create) {
+    return entryAddr(p, va, 1, create);
+  }
+  /// Where the walk of `va` ends: the entry that is not a pointer (a leaf at `level`, or a
+  /// non-present entry), without creating anything. {0, 0} when a table above is missing.
+  struct LeafRef {
+    uint64_t addr = 0;
+    unsigned level = 0;
+  };
+  LeafRef findLeaf(Process& p, uint64_t va);
+
+  // Huge pages (kernel_huge.cpp).
+  enum class Thp : uint8_t { Never, Madvise, Always };
+  /// Whether `e` found at `level` is a present leaf above level 1 (a 2 MiB or 1 GiB page).
+  bool isHugeLeaf(uint64_t e, unsigned level) const;
+  /// The leaf entry mapping `frame` at `level` with the region's permissions (A/D preset when the
+  /// process's MMUs do not set them).
+  uint64_t makeLeaf(uint64_t frame, const Region& r, const Process& p, unsigned level) const;
+  /// A transparent huge page for the fault at `va` when the policy and free memory allow it
+  /// (Linux do_huge_pmd_anonymous_page). True when a 2 MiB page maps `va` now; false to fall
+  /// back to a 4 KiB page (counted in thpFallbacks by reason).
+  bool thpFault(Asid asid, Process& p, const Region& r, uint64_t va, sc_core::sc_time& delay);
+  /// A fault in a region with pageShift > 12 (hugetlbfs-like): maps its page or fails as out of
+  /// memory when no aligned free block exists.
+  FaultKind hugeRegionFault(Process& p, const Region& r, uint64_t va, sc_core::sc_time& delay);
+  /// Takes a free block of 2^order frames (no eviction) and prepares its frames' records.
+  std::optional<uint64_t> allocBlock(unsigned order);
+  /// Zero-fills the 2^order frames from `pa` and charges order-scaled zeroing time.
+  void zeroBlock(uint64_t pa, unsigned order, sc_core::sc_time& delay);
+  /// Splits the THP mapped by the level-2 entry at `pdeAddr` (virtual base `hva`) into 512 4 KiB
+  /// PTEs in the page table deposited at its fault, as Linux split_huge_pmd does; its 4 KiB
+  /// pages then take part in replacement one by one.
+  void splitHuge(Asid asid, uint64_t hva, uint64_t pdeAddr);
+  /// If the resident page `key` is a THP, splits it.
+  void splitIfHuge(uint64_t key);
+  /// Frees the huge page that the leaf `e` at `addr` (level `level`) maps: its block and, for a
+  /// THP, its deposited table. The caller clears the entry.
+  void releaseHuge(Process& p, uint64_t addr, uint64_t e, unsigned level);
   std::optional<uint64_t> allocFrame(sc_core::sc_time& delay);
   /// Returns the frame at physical address `pa` (one 4 KiB frame) to the buddy allocator.
   void freeFrame(uint64_t pa);
@@ -151,6 +206,11 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   std::map<Asid, Process> procs_;
   std::vector<Frame> frames_;
   std::unique_ptr<FrameAllocator> frameAlloc_;  // over physical frame numbers
+  Thp thp_ = Thp::Never;
+  std::vector<unsigned> mappedShifts_{12};
+  /// THPs: the physical address of the PDE -> the page-table frame deposited for its split.
+  std::unordered_map<uint64_t, uint64_t> deposits_;
+  bool hugeOomReported_ = false;
   uint64_t memBase_ = 0;
   std::vector<TranslationCache*> caches_;
   std::unique_ptr<ReplacementPolicy> policy_;
@@ -181,6 +241,11 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   std::vector<unsigned char> pageBuf_ = std::vector<unsigned char>(4096);
   stats::Histogram& faultLatency_;
   stats::Vector& freeBlocks_;
+  stats::Vector& hugeFaults_;
+  stats::Vector& hugeOutOfMemory_;
+  stats::Vector& thpFallbacks_;
+  stats::Scalar& hugeSplits_;
+  stats::Distribution& unusableAtHugeFault_;
 };
 
 }  // namespace vmsim::os
