@@ -1,5 +1,5 @@
 # Install rules and the VmSim package, so a larger platform can find_package(VmSim) and link
-# VmSim::<part> (common, tlb, ptw, mmu, mem, dram, os, swap, cpu, workloads, platform, ...).
+# VmSim::<part> (paging, common, tlb, ptw, mmu, mem, dram, os, swap, cpu, workloads, platform, ...).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 

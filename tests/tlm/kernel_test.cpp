@@ -8,10 +8,10 @@
 
 #include <memory>
 
-#include "vmsim/common/pte.h"
 #include "vmsim/dram/dram.h"
 #include "vmsim/mem/router.h"
 #include "vmsim/os/kernel.h"
+#include "vmsim/paging/format.h"
 #include "vmsim/swap/swap_disk.h"
 
 namespace vmsim {
@@ -98,22 +98,25 @@ struct Rig {
   // Physical address of the leaf PTE of `va` (the page tables must exist).
   uint64_t pteAddr(Asid asid, uint64_t va) {
     uint64_t table = kernel->pageTableRoot(asid)->value();
-    for (unsigned level = pte::kLevels; level > 1; --level) {
-      table = pte::frameAddr(read64(table + pte::tableIndex(va, level) * pte::kEntryBytes));
+    for (unsigned level = paging::Format::get(paging::Kind::X86_64_4).levels(); level > 1;
+         --level) {
+      table = paging::Format::get(paging::Kind::X86_64_4)
+                  .frameAddr(read64(table + paging::Format::index(va, level) *
+                                                paging::Format::kEntryBytes));
     }
-    return table + pte::tableIndex(va, 1) * pte::kEntryBytes;
+    return table + paging::Format::index(va, 1) * paging::Format::kEntryBytes;
   }
   // What a store through the page's present mapping does to its frame (the MMU's data path).
   void store(Asid asid, uint64_t va, uint64_t value) {
     const uint64_t e = kernel->leafEntry(asid, va);
-    ASSERT_TRUE(e & pte::kPresent);
-    debug(pte::frameAddr(e) + va % kPage, &value, 8, true);
+    ASSERT_TRUE(e & paging::x86::kPresent);
+    debug(paging::Format::get(paging::Kind::X86_64_4).frameAddr(e) + va % kPage, &value, 8, true);
   }
   uint64_t load(Asid asid, uint64_t va) {
     const uint64_t e = kernel->leafEntry(asid, va);
-    EXPECT_TRUE(e & pte::kPresent);
+    EXPECT_TRUE(e & paging::x86::kPresent);
     uint64_t v = 0;
-    debug(pte::frameAddr(e) + va % kPage, &v, 8, false);
+    debug(paging::Format::get(paging::Kind::X86_64_4).frameAddr(e) + va % kPage, &v, 8, false);
     return v;
   }
 };
@@ -192,8 +195,8 @@ TEST(KernelSoftwareDirty, WithoutHardwareADEveryWritablePageIsKeptThroughEvictio
   for (uint64_t i = 0; i < 11; ++i) {
     ASSERT_EQ(rig.port.fault(a, kHeap + i * kPage, AccessKind::Load), FaultKind::None);
     const uint64_t e = rig.kernel->leafEntry(a, kHeap + i * kPage);
-    EXPECT_TRUE(e & pte::kDirty) << "page " << i;  // the kernel's own (software) dirty bit
-    EXPECT_TRUE(e & pte::kAccessed);
+    EXPECT_TRUE(e & paging::x86::kDirty) << "page " << i;  // the kernel's own (software) dirty bit
+    EXPECT_TRUE(e & paging::x86::kAccessed);
     rig.store(a, kHeap + i * kPage + 8, 0x1000 + i);
   }
   EXPECT_EQ(rig.kernel->framesFree(), 0u);
@@ -224,10 +227,11 @@ TEST(KernelSoftwareReference, WithoutHardwareAUnusedPagesAreRevokedThenEvicted) 
   ASSERT_EQ(rig.port.fault(a, kHeap + 11 * kPage, AccessKind::Load), FaultKind::None);
   EXPECT_EQ(rig.reg.value("kernel.secondChances"), 11);
   EXPECT_EQ(rig.reg.value("kernel.evictions"), 1);
-  EXPECT_FALSE(rig.kernel->leafEntry(a, kHeap) & pte::kPresent);
+  EXPECT_FALSE(rig.kernel->leafEntry(a, kHeap) & paging::x86::kPresent);
   const uint64_t revoked = rig.kernel->leafEntry(a, kHeap + kPage);
-  EXPECT_FALSE(revoked & pte::kPresent);
-  EXPECT_NE(pte::frameAddr(revoked), 0u) << "a revoked page keeps its frame";
+  EXPECT_FALSE(revoked & paging::x86::kPresent);
+  EXPECT_NE(paging::Format::get(paging::Kind::X86_64_4).frameAddr(revoked), 0u)
+      << "a revoked page keeps its frame";
   // Page 1 is used again: a reference fault re-validates it without I/O or a new frame.
   const uint64_t freeFrames = rig.kernel->framesFree();
   ASSERT_EQ(rig.port.fault(a, kHeap + kPage, AccessKind::Store), FaultKind::None);
@@ -236,14 +240,17 @@ TEST(KernelSoftwareReference, WithoutHardwareAUnusedPagesAreRevokedThenEvicted) 
   constexpr uint64_t kRevokedBit = uint64_t{1} << 10;  // the kernel's software bit
   EXPECT_TRUE(revoked & kRevokedBit);
   EXPECT_EQ(rig.kernel->leafEntry(a, kHeap + kPage),
-            (revoked & ~kRevokedBit) | pte::kPresent | pte::kAccessed);
+            (revoked & ~kRevokedBit) | paging::x86::kPresent | paging::x86::kAccessed);
   EXPECT_EQ(rig.reg.value("kernel.minorFaults"), 12);
   EXPECT_EQ(rig.reg.value("kernel.majorFaults"), 0);
   // The next eviction spares the used page 1 and takes page 2, unused since its revocation.
   ASSERT_EQ(rig.port.fault(a, kHeap + 12 * kPage, AccessKind::Load), FaultKind::None);
-  EXPECT_FALSE(rig.kernel->leafEntry(a, kHeap + kPage) & pte::kSwapped);  // spared (revoked)
-  EXPECT_EQ(pte::frameAddr(rig.kernel->leafEntry(a, kHeap + kPage)), pte::frameAddr(revoked));
-  EXPECT_TRUE(rig.kernel->leafEntry(a, kHeap + 2 * kPage) & pte::kSwapped);
+  EXPECT_FALSE(rig.kernel->leafEntry(a, kHeap + kPage) &
+               paging::x86::kSwapped);  // spared (revoked)
+  EXPECT_EQ(paging::Format::get(paging::Kind::X86_64_4)
+                .frameAddr(rig.kernel->leafEntry(a, kHeap + kPage)),
+            paging::Format::get(paging::Kind::X86_64_4).frameAddr(revoked));
+  EXPECT_TRUE(rig.kernel->leafEntry(a, kHeap + 2 * kPage) & paging::x86::kSwapped);
   EXPECT_EQ(rig.reg.value("kernel.secondChances"), 12);
   EXPECT_EQ(rig.reg.value("kernel.evictions"), 2);
 }
@@ -254,7 +261,8 @@ TEST(KernelSoftwareDirty, WithHardwareADTheKernelLeavesTheBitsToTheMmu) {
   const Asid a = rig.process("p", 64);
   ASSERT_EQ(rig.port.fault(a, kHeap, AccessKind::Store), FaultKind::None);
   const uint64_t e = rig.kernel->leafEntry(a, kHeap);
-  EXPECT_FALSE(e & (pte::kDirty | pte::kAccessed));  // the walker sets them on the retry
+  EXPECT_FALSE(
+      e & (paging::x86::kDirty | paging::x86::kAccessed));  // the walker sets them on the retry
 }
 
 TEST(KernelSecondChance, FifoMovesAReferencedVictimToTheTail) {
@@ -266,18 +274,20 @@ TEST(KernelSecondChance, FifoMovesAReferencedVictimToTheTail) {
   }
   // The oldest page was used again (the walker set its A bit); the others were not.
   const uint64_t ea = rig.pteAddr(a, kHeap);
-  uint64_t e = rig.read64(ea) | pte::kAccessed;
+  uint64_t e = rig.read64(ea) | paging::x86::kAccessed;
   rig.debug(ea, &e, 8, true);
   ASSERT_EQ(rig.port.fault(a, kHeap + 11 * kPage, AccessKind::Load), FaultKind::None);
   EXPECT_EQ(rig.reg.value("kernel.secondChances"), 1);
   EXPECT_EQ(rig.reg.value("kernel.evictions"), 1);
-  EXPECT_TRUE(rig.kernel->leafEntry(a, kHeap) & pte::kPresent) << "the referenced page stays";
-  EXPECT_FALSE(rig.kernel->leafEntry(a, kHeap) & pte::kAccessed);
-  EXPECT_FALSE(rig.kernel->leafEntry(a, kHeap + kPage) & pte::kPresent) << "the next one goes";
+  EXPECT_TRUE(rig.kernel->leafEntry(a, kHeap) & paging::x86::kPresent)
+      << "the referenced page stays";
+  EXPECT_FALSE(rig.kernel->leafEntry(a, kHeap) & paging::x86::kAccessed);
+  EXPECT_FALSE(rig.kernel->leafEntry(a, kHeap + kPage) & paging::x86::kPresent)
+      << "the next one goes";
   // Its second chance is spent: it is now the newest, and the next victims are pages 2, 3, ...
   ASSERT_EQ(rig.port.fault(a, kHeap + 12 * kPage, AccessKind::Load), FaultKind::None);
-  EXPECT_FALSE(rig.kernel->leafEntry(a, kHeap + 2 * kPage) & pte::kPresent);
-  EXPECT_TRUE(rig.kernel->leafEntry(a, kHeap) & pte::kPresent);
+  EXPECT_FALSE(rig.kernel->leafEntry(a, kHeap + 2 * kPage) & paging::x86::kPresent);
+  EXPECT_TRUE(rig.kernel->leafEntry(a, kHeap) & paging::x86::kPresent);
   EXPECT_EQ(rig.reg.value("kernel.secondChances"), 1);
 }
 
@@ -310,7 +320,7 @@ TEST(KernelExit, ExitFreesFramesSwapSlotsAndPageTables) {
   for (uint64_t i = 0; i < 14; ++i) {
     ASSERT_EQ(rig.port.fault(a, kHeap + i * kPage, AccessKind::Store), FaultKind::None);
     rig.store(a, kHeap + i * kPage, i);  // dirty for the test (the walker would set D)
-    uint64_t e = rig.read64(rig.pteAddr(a, kHeap + i * kPage)) | pte::kDirty;
+    uint64_t e = rig.read64(rig.pteAddr(a, kHeap + i * kPage)) | paging::x86::kDirty;
     rig.debug(rig.pteAddr(a, kHeap + i * kPage), &e, 8, true);
   }
   ASSERT_EQ(rig.port.fault(b, kHeap, AccessKind::Load), FaultKind::None);
@@ -336,7 +346,7 @@ TEST(KernelExit, ExitFreesFramesSwapSlotsAndPageTables) {
     ASSERT_EQ(rig.port.fault(b, kHeap + i * kPage, AccessKind::Load), FaultKind::None);
   }
   EXPECT_EQ(rig.reg.value("kernel.evictions"), evictions);
-  EXPECT_TRUE(rig.kernel->leafEntry(b, kHeap) & pte::kPresent);
+  EXPECT_TRUE(rig.kernel->leafEntry(b, kHeap) & paging::x86::kPresent);
 }
 
 }  // namespace

@@ -4,9 +4,9 @@
 
 #include <tlm_utils/simple_initiator_socket.h>
 
-#include "vmsim/common/pte.h"
 #include "vmsim/dram/dram.h"
 #include "vmsim/mem/router.h"
+#include "vmsim/paging/format.h"
 #include "vmsim/ptw/walker.h"
 
 using namespace vmsim;
@@ -86,15 +86,16 @@ struct WalkRig {
     return v;
   }
   // PML4 at 0x1000 -> PDPT 0x2000 -> PD 0x3000 -> PT 0x4000, for VA 0x40000000 (PML4 0, PDPT 1).
-  void buildTables(uint64_t leafFlags,
-                   uint64_t pdeFlags = pte::kPresent | pte::kWritable | pte::kUser) {
-    const uint64_t upper = pte::kPresent | pte::kWritable | pte::kUser;
+  void buildTables(uint64_t leafFlags, uint64_t pdeFlags = paging::x86::kPresent |
+                                                           paging::x86::kWritable |
+                                                           paging::x86::kUser) {
+    const uint64_t upper = paging::x86::kPresent | paging::x86::kWritable | paging::x86::kUser;
     write64(0x1000 + 0 * 8, 0x2000 | upper);
     write64(0x2000 + 1 * 8, 0x3000 | upper);
     write64(0x3000 + 0 * 8, 0x4000 | pdeFlags);
     write64(0x4000 + 5 * 8, 0x77000 | leafFlags);  // VA 0x40005000 -> PA 0x77000
     // A 2 MiB page: PD entry 1 (VA 0x40200000) maps PA 0x600000 directly.
-    write64(0x3000 + 1 * 8, 0x600000 | upper | pte::kPageSize);
+    write64(0x3000 + 1 * 8, 0x600000 | upper | paging::x86::kPageSize);
   }
 };
 
@@ -104,9 +105,9 @@ constexpr uint64_t kVa = 0x40005123;
 
 TEST(Walker, ColdWalkReadsFourLevelsThenWalkCacheSkipsThree) {
   WalkRig rig;
-  rig.buildTables(pte::kPresent | pte::kWritable | pte::kUser);
+  rig.buildTables(paging::x86::kPresent | paging::x86::kWritable | paging::x86::kUser);
   rig.asker.questions = {{kVa, AccessKind::Load}, {kVa + 0x1000, AccessKind::Load}};
-  rig.write64(0x4000 + 6 * 8, 0x78000 | pte::kPresent | pte::kUser);
+  rig.write64(0x4000 + 6 * 8, 0x78000 | paging::x86::kPresent | paging::x86::kUser);
   sc_core::sc_start();
   ASSERT_EQ(rig.asker.answers.size(), 2u);
   EXPECT_EQ(rig.asker.answers[0].fault, FaultKind::None);
@@ -119,12 +120,12 @@ TEST(Walker, ColdWalkReadsFourLevelsThenWalkCacheSkipsThree) {
 
 TEST(Walker, SetsAccessedOnLoadAndDirtyOnStore) {
   WalkRig rig;
-  rig.buildTables(pte::kPresent | pte::kWritable | pte::kUser);
+  rig.buildTables(paging::x86::kPresent | paging::x86::kWritable | paging::x86::kUser);
   rig.asker.questions = {{kVa, AccessKind::Load}, {kVa, AccessKind::Store}};
   sc_core::sc_start();
   const uint64_t e = rig.read64(0x4000 + 5 * 8);
-  EXPECT_TRUE(e & pte::kAccessed);
-  EXPECT_TRUE(e & pte::kDirty);
+  EXPECT_TRUE(e & paging::x86::kAccessed);
+  EXPECT_TRUE(e & paging::x86::kDirty);
   EXPECT_FALSE(rig.asker.answers[0].dirty);
   EXPECT_TRUE(rig.asker.answers[1].dirty);
   EXPECT_EQ(rig.reg.value("walker.adWrites"), 2);
@@ -132,7 +133,7 @@ TEST(Walker, SetsAccessedOnLoadAndDirtyOnStore) {
 
 TEST(Walker, NotPresentAndProtectionFaults) {
   WalkRig rig;
-  rig.buildTables(pte::kPresent | pte::kUser);  // read-only page
+  rig.buildTables(paging::x86::kPresent | paging::x86::kUser);  // read-only page
   rig.asker.questions = {{kVa, AccessKind::Store},
                          {kVa + 0x2000, AccessKind::Load},  // PTE 7 is empty
                          {0x80000000, AccessKind::Load},    // PDPT entry 2 is empty
@@ -143,13 +144,14 @@ TEST(Walker, NotPresentAndProtectionFaults) {
   EXPECT_EQ(rig.asker.answers[2].fault, FaultKind::NotPresent);
   EXPECT_EQ(rig.asker.answers[3].fault, FaultKind::None);
   // A protection fault must not set D.
-  EXPECT_FALSE(rig.read64(0x4000 + 5 * 8) & pte::kDirty);
+  EXPECT_FALSE(rig.read64(0x4000 + 5 * 8) & paging::x86::kDirty);
 }
 
 TEST(Walker, PermissionsAreTheAndOfAllLevels) {
   WalkRig rig;
   // Leaf allows user writes, but the PDE clears U/S: a user access faults, a kernel one passes.
-  rig.buildTables(pte::kPresent | pte::kWritable | pte::kUser, pte::kPresent | pte::kWritable);
+  rig.buildTables(paging::x86::kPresent | paging::x86::kWritable | paging::x86::kUser,
+                  paging::x86::kPresent | paging::x86::kWritable);
   rig.asker.questions = {{kVa, AccessKind::Load}};
   sc_core::sc_start();
   EXPECT_EQ(rig.asker.answers[0].fault, FaultKind::Protection);
@@ -157,7 +159,8 @@ TEST(Walker, PermissionsAreTheAndOfAllLevels) {
 
 TEST(Walker, KernelAccessesIgnoreTheUserBit) {
   WalkRig rig;
-  rig.buildTables(pte::kPresent | pte::kWritable | pte::kUser, pte::kPresent | pte::kWritable);
+  rig.buildTables(paging::x86::kPresent | paging::x86::kWritable | paging::x86::kUser,
+                  paging::x86::kPresent | paging::x86::kWritable);
   rig.asker.privilege = Privilege::Kernel;
   rig.asker.questions = {{kVa, AccessKind::Store}};
   sc_core::sc_start();
@@ -168,7 +171,7 @@ TEST(Walker, KernelAccessesIgnoreTheUserBit) {
 
 TEST(Walker, NoExecuteForbidsFetch) {
   WalkRig rig;
-  rig.buildTables(pte::kPresent | pte::kUser | pte::kNoExec);
+  rig.buildTables(paging::x86::kPresent | paging::x86::kUser | paging::x86::kNoExec);
   rig.asker.questions = {{kVa, AccessKind::Load}, {kVa, AccessKind::Fetch}};
   sc_core::sc_start();
   EXPECT_EQ(rig.asker.answers[0].fault, FaultKind::None);
@@ -177,7 +180,7 @@ TEST(Walker, NoExecuteForbidsFetch) {
 
 TEST(Walker, LargePageFromPdeWithPageSizeBit) {
   WalkRig rig;
-  rig.buildTables(pte::kPresent | pte::kUser);
+  rig.buildTables(paging::x86::kPresent | paging::x86::kUser);
   rig.asker.questions = {{0x40212345, AccessKind::Load}};
   sc_core::sc_start();
   EXPECT_EQ(rig.asker.answers[0].fault, FaultKind::None);
@@ -188,7 +191,7 @@ TEST(Walker, LargePageFromPdeWithPageSizeBit) {
 
 TEST(Walker, UnknownAddressSpaceAndNonCanonicalAddressesAreSegmentationFaults) {
   WalkRig rig;
-  rig.buildTables(pte::kPresent | pte::kUser);
+  rig.buildTables(paging::x86::kPresent | paging::x86::kUser);
   rig.asker.questions = {{0x900000000000ull, AccessKind::Load}};
   sc_core::sc_start();
   EXPECT_EQ(rig.asker.answers[0].fault, FaultKind::Segmentation);

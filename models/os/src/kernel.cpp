@@ -8,8 +8,8 @@
 #include <cstring>
 #include <sstream>
 
-#include "vmsim/common/pte.h"
 #include "vmsim/os/replacement.h"
+#include "vmsim/paging/format.h"
 
 namespace vmsim::os {
 namespace {
@@ -25,7 +25,7 @@ std::vector<std::string> blockSizeNames() {
   }
   return names;
 }
-constexpr unsigned kVpnBits = 36;  // 48-bit VAs, 4 KiB pages
+constexpr unsigned kVpnBits = 45;  // up to 57-bit VAs (x86-64-5, sv57), 4 KiB pages
 uint64_t pageKey(Asid asid, uint64_t vpn) {
   return (uint64_t{asid} << kVpnBits) | vpn;
 }
@@ -35,14 +35,14 @@ Asid keyAsid(uint64_t key) {
 uint64_t keyVpn(uint64_t key) {
   return key & ((uint64_t{1} << kVpnBits) - 1);
 }
-// Software bit 10 (free for software, like bit 9): a resident page whose present bit the kernel
-// cleared to learn whether it is used again (the software reference bit of machines without a
-// hardware one); the frame stays in bits 12..51. Only meaningful when not present.
-constexpr uint64_t kRevoked = uint64_t{1} << 10;
-bool resident(uint64_t e) {
-  return (e & pte::kPresent) || (e & kRevoked);
-}
 }  // namespace
+
+// A revoked entry (the format's revoked software bit: x86 bit 10, RISC-V RSW bit 9) is a resident
+// page whose present bit the kernel cleared to learn whether it is used again (the software
+// reference bit of machines without a hardware one); its frame stays in the entry.
+bool Kernel::resident(uint64_t e) const {
+  return fmt_->present(e) || fmt_->isRevoked(e);
+}
 
 Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
     : Module(nm, ctx),
@@ -130,6 +130,12 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
                                "for it; see docs/huge-pages.md");
   thp_ = thp == "always" ? Thp::Always : thp == "madvise" ? Thp::Madvise : Thp::Never;
   if (thp_ != Thp::Never) mappedShifts_.push_back(21);
+  const auto fmtName = p.getChoice(
+      "page_table_format", "x86-64-4", paging::Format::names(),
+      "page-table format the kernel builds and the walkers read: x86-64-4 (4-level, 48-bit VAs), "
+      "x86-64-5 (5-level LA57, 57-bit), sv39, sv48, sv57 (RISC-V, 39/48/57-bit); see "
+      "docs/paging.md");
+  fmt_ = &paging::Format::get(paging::Format::parse(fmtName).value_or(paging::Kind::X86_64_4));
   auto sp = p.child("swap");
   swapEnabled_ = sp.getBool("enabled", true, "evict pages to the swap disk when memory is full");
   // OPT/UNOPT need the future reference string, which a kernel does not have.
@@ -231,18 +237,19 @@ void Kernel::end_of_elaboration() {
 }
 
 void Kernel::freeTable(Process& p, uint64_t table, unsigned level) {
-  for (uint64_t i = 0; i < pte::kEntriesPerTable; ++i) {
-    const uint64_t addr = table + i * pte::kEntryBytes;
+  for (uint64_t i = 0; i < paging::Format::kEntriesPerTable; ++i) {
+    const uint64_t addr = table + i * paging::Format::kEntryBytes;
     const uint64_t e = read64(addr);
     if (level > 1 && isHugeLeaf(e, level)) {
       releaseHuge(p, addr, e, level);
       continue;
     }
-    if (level > 1) {
-      if (e & pte::kPresent) freeTable(p, pte::frameAddr(e), level - 1);
+    if (level > 1 && fmt_->check(e, level) == paging::Check::Pointer) {
+      freeTable(p, fmt_->frameAddr(e), level - 1);
       continue;
     }
-    releasePage(p, e);
+    // A leaf (at level 1, or a large page above), or what a non-present leaf keeps.
+    if (level == 1 || e != 0) releasePage(p, e);
   }
   freeFrame(table);
 }
@@ -256,7 +263,7 @@ void Kernel::exitProcess(Asid asid) {
   for (const uint64_t key : policy_->residents()) {
     if (keyAsid(key) == asid) policy_->remove(key);
   }
-  freeTable(p, p.root, pte::kLevels);
+  freeTable(p, p.root, fmt_->levels());
   for (auto* c : caches_) c->invalidateAsid(asid);
   p.root = 0;
   p.regions.clear();
@@ -265,11 +272,13 @@ void Kernel::exitProcess(Asid asid) {
 
 void Kernel::addRegion(Asid asid, const Region& r) {
   auto& p = procs_.at(asid);
-  if (r.size == 0 || r.start % kPage || r.size % kPage || !pte::isCanonicalUser(r.start) ||
-      !pte::isCanonicalUser(r.start + r.size - 1)) {
+  if (r.size == 0 || r.start % kPage || r.size % kPage || !fmt_->isCanonicalUser(r.start) ||
+      !fmt_->isCanonicalUser(r.start + r.size - 1)) {
     throw std::invalid_argument("region " + r.name +
                                 ": must be page aligned, non-empty and in "
-                                "the canonical user half");
+                                "the canonical user half of " +
+                                fmt_->name() + " (below 2^" + std::to_string(fmt_->vaBits() - 1) +
+                                ")");
   }
   if (r.pageShift != 12 && r.pageShift != 21 && r.pageShift != 30) {
     throw std::invalid_argument("region " + r.name + ": page size 2^" +
@@ -316,7 +325,7 @@ bool Kernel::resizeRegion(Asid asid, uint64_t start, uint64_t newSize) {
 
 bool Kernel::releasePage(Process& p, uint64_t e) {
   if (resident(e)) {
-    const uint64_t idx = (pte::frameAddr(e) - memBase_) / kPage;
+    const uint64_t idx = (fmt_->frameAddr(e) - memBase_) / kPage;
     if (frames_[idx].swapSlot >= 0 && swapSpace_) {
       swapSpace_->freeSlots(static_cast<uint64_t>(frames_[idx].swapSlot), 1);
     }
@@ -325,7 +334,7 @@ bool Kernel::releasePage(Process& p, uint64_t e) {
     residentChanged(p, -1);
     return true;
   }
-  if ((e & pte::kSwapped) && swapSpace_) swapSpace_->freeSlots(pte::swapSlot(e), 1);
+  if (fmt_->isSwapped(e) && swapSpace_) swapSpace_->freeSlots(fmt_->swapSlot(e), 1);
   return false;
 }
 
@@ -334,7 +343,7 @@ void Kernel::unmapRange(Asid asid, uint64_t start, uint64_t size) {
   for (uint64_t va = start; va < start + size; va += kPage) {
     const LeafRef l = findLeaf(p, va);
     if (l.level > 1 && isHugeLeaf(read64(l.addr), l.level)) {
-      const uint64_t pageSize = uint64_t{1} << pte::leafShift(l.level);
+      const uint64_t pageSize = uint64_t{1} << paging::Format::leafShift(l.level);
       const uint64_t hva = va & ~(pageSize - 1);
       if (hva >= start && hva + pageSize <= start + size) {
         const uint64_t key = pageKey(asid, hva / kPage);
@@ -495,38 +504,41 @@ void Kernel::shootdown(Asid asid, uint64_t va) {
 // --- page tables -----------------------------------------------------------------------------
 
 uint64_t Kernel::entryAddr(Process& p, uint64_t va, unsigned leafLevel, bool create) {
-  if (leafLevel < 1 || leafLevel > pte::kLevels) return 0;
+  if (leafLevel < 1 || leafLevel > fmt_->levels()) return 0;
   uint64_t table = p.root;
-  for (unsigned level = pte::kLevels; level > leafLevel; --level) {
-    const uint64_t addr = table + pte::tableIndex(va, level) * pte::kEntryBytes;
+  for (unsigned level = fmt_->levels(); level > leafLevel; --level) {
+    const uint64_t addr = table + paging::Format::entryOffset(va, level);
     uint64_t e = read64(addr);
-    if (isHugeLeaf(e, level)) return 0;  // a larger page maps va
-    if (!(e & pte::kPresent)) {
-      if (e != 0 || !create) return 0;
+    const paging::Check c = fmt_->check(e, level);
+    if (c != paging::Check::Pointer) {
+      // A leaf (a larger page), or the software entry of a non-present one, is in the way.
+      if (e != 0) return 0;
+      if (!create) return 0;
       sc_core::sc_time none;
       const auto frame = allocFrame(none);
       if (!frame) return 0;
       ++tableFrames_;
       zeroFrame(*frame);
-      // Upper levels are fully permissive; the leaf carries the region's permissions.
-      e = *frame | pte::kPresent | pte::kWritable | pte::kUser;
+      // Upper levels are fully permissive (x86; RISC-V pointers carry no permissions); the leaf
+      // carries the region's permissions.
+      e = fmt_->pointer(*frame);
       write64(addr, e);
     }
-    table = pte::frameAddr(e);
+    table = fmt_->frameAddr(e);
   }
-  return table + pte::tableIndex(va, leafLevel) * pte::kEntryBytes;
+  return table + paging::Format::entryOffset(va, leafLevel);
 }
 
 Kernel::LeafRef Kernel::findLeaf(Process& p, uint64_t va) {
   uint64_t table = p.root;
-  for (unsigned level = pte::kLevels; level >= 1; --level) {
-    const uint64_t addr = table + pte::tableIndex(va, level) * pte::kEntryBytes;
+  for (unsigned level = fmt_->levels(); level >= 1; --level) {
+    const uint64_t addr = table + paging::Format::entryOffset(va, level);
     const uint64_t e = read64(addr);
-    if (level == 1 || !(e & pte::kPresent) || isHugeLeaf(e, level)) {
+    if (level == 1 || fmt_->check(e, level) != paging::Check::Pointer) {
       if (level > 1 && e == 0) return {};  // no table below: nothing maps va
       return {addr, level};
     }
-    table = pte::frameAddr(e);
+    table = fmt_->frameAddr(e);
   }
   return {};
 }
@@ -542,15 +554,15 @@ unsigned Kernel::mappingShift(Asid asid, uint64_t va) {
   auto it = procs_.find(asid);
   if (it == procs_.end() || it->second.exited) return 0;
   const LeafRef l = findLeaf(it->second, va);
-  if (!l.addr || !(read64(l.addr) & pte::kPresent)) return 0;
-  return pte::leafShift(l.level);
+  if (!l.addr || !fmt_->present(read64(l.addr))) return 0;
+  return paging::Format::leafShift(l.level);
 }
 
 std::optional<uint64_t> Kernel::translate(Asid asid, uint64_t va) {
   const unsigned shift = mappingShift(asid, va);
   if (!shift) return std::nullopt;
   const uint64_t mask = (uint64_t{1} << shift) - 1;
-  return (pte::frameAddr(leafEntry(asid, va)) & ~mask) | (va & mask);
+  return (fmt_->frameAddr(leafEntry(asid, va)) & ~mask) | (va & mask);
 }
 
 std::optional<uint64_t> Kernel::allocFrame(sc_core::sc_time& delay) {
@@ -584,7 +596,7 @@ bool Kernel::pagePinned(uint64_t key) {
   const uint64_t ea = leafEntryAddr(procs_.at(keyAsid(key)), keyVpn(key) * kPage, false);
   const uint64_t e = ea ? read64(ea) : 0;
   // A revoked page (software reference bit) keeps its frame too.
-  return (e & (pte::kPresent | kRevoked)) && pinCount_[(pte::frameAddr(e) - memBase_) / kPage] > 0;
+  return resident(e) && pinCount_[(fmt_->frameAddr(e) - memBase_) / kPage] > 0;
 }
 
 std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
@@ -625,11 +637,11 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
     const uint64_t ea = leafEntryAddr(owner, keyVpn(key) * kPage, false);
     const uint64_t pe = read64(ea);
     if (owner.hardwareAD) {
-      if (!(pe & pte::kAccessed)) break;
-      write64(ea, pe & ~pte::kAccessed);
+      if (!(pe & fmt_->accessedBit())) break;
+      write64(ea, pe & ~fmt_->accessedBit());
     } else {
-      if (!(pe & pte::kPresent)) break;  // revoked at the last scan and not used since
-      write64(ea, (pe & ~pte::kPresent) | kRevoked);
+      if (!fmt_->present(pe)) break;  // revoked at the last scan and not used since
+      write64(ea, fmt_->revoke(pe));
     }
     shootdown(keyAsid(key), keyVpn(key) * kPage);  // the TLB must not hide the next reference
     ++secondChances_;
@@ -643,12 +655,13 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
   Process& p = procs_.at(asid);
   const uint64_t entryAddr = leafEntryAddr(p, va, false);
   const uint64_t e = read64(entryAddr);
-  const uint64_t frame = pte::frameAddr(e);
+  const uint64_t frame = fmt_->frameAddr(e);
+  const bool dirty = (e & fmt_->dirtyBit()) != 0;
   const int64_t copy = frames_[(frame - memBase_) / kPage].swapSlot;
   uint64_t newEntry = 0;  // a clean page never written since its zero-fill: drop it
-  if (!(e & pte::kDirty) && copy >= 0) {
-    newEntry = pte::makeSwapped(static_cast<uint64_t>(copy));  // swap already holds this content
-  } else if (e & pte::kDirty) {
+  if (!dirty && copy >= 0) {
+    newEntry = fmt_->makeSwapped(static_cast<uint64_t>(copy));  // swap already holds this content
+  } else if (dirty) {
     const auto slot = copy >= 0 ? std::optional<uint64_t>(copy) : swapSpace_->allocateSlots(1);
     if (!slot) return std::nullopt;  // swap full: the victim stays resident
     copyFrame(frame, pageBuf_.data(), false);
@@ -657,9 +670,9 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
       return std::nullopt;
     }
     ++swapOuts_;
-    newEntry = pte::makeSwapped(*slot);
+    newEntry = fmt_->makeSwapped(*slot);
   }
-  if (!(e & pte::kDirty)) ++cleanEvictions_;
+  if (!dirty) ++cleanEvictions_;
   policy_->remove(key);
   ++evictions_;
   residentChanged(p, -1);
@@ -677,9 +690,9 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
   if (it == procs_.end() || it->second.exited) return FaultKind::Segmentation;
   Process& p = it->second;
   const Region* r = findRegion(p, va);
-  Region anywhere{"anywhere", 0, uint64_t{1} << 47, Perms{}};
+  Region anywhere{"anywhere", 0, fmt_->userTop(), Perms{}};
   if (!r) {
-    if (!mapAnywhere_ || !pte::isCanonicalUser(va)) {
+    if (!mapAnywhere_ || !fmt_->isCanonicalUser(va)) {
       ++segFaults_;
       return FaultKind::Segmentation;
     }
@@ -699,10 +712,10 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
     return FaultKind::OutOfMemory;
   }
   const uint64_t old = read64(entryAddr);
-  if (old & pte::kPresent) return FaultKind::None;  // mapped meanwhile (another core, a retry)
-  if (old & kRevoked) {
+  if (fmt_->present(old)) return FaultKind::None;  // mapped meanwhile (another core, a retry)
+  if (fmt_->isRevoked(old)) {
     // The page is resident: its software reference bit was being sampled. Re-validate it.
-    write64(entryAddr, (old & ~kRevoked) | pte::kPresent | pte::kAccessed);
+    write64(entryAddr, fmt_->revalidate(old));
     ++referenceFaults_;
     return FaultKind::None;
   }
@@ -712,8 +725,8 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
     return FaultKind::OutOfMemory;
   }
   int64_t swapCopy = -1;
-  if (old & pte::kSwapped) {
-    const uint64_t slot = pte::swapSlot(old);
+  if (fmt_->isSwapped(old)) {
+    const uint64_t slot = fmt_->swapSlot(old);
     if (!swapIo(slot, pageBuf_.data(), false, delay)) {
       SC_REPORT_ERROR(name(), "swap read failed");
       return FaultKind::BusError;
@@ -727,18 +740,22 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
     delay += zeroLatency_;
     ++minorFaults_;
   }
-  uint64_t e = *frame | pte::kPresent | pte::kUser;
-  if (r->perms.write) e |= pte::kWritable;
-  if (!r->perms.exec) e |= pte::kNoExec;
+  paging::Entry leaf;
+  leaf.valid = leaf.leaf = true;
+  leaf.readable = r->perms.read;
+  leaf.writable = r->perms.write;
+  leaf.exec = r->perms.exec;
+  leaf.user = true;
+  leaf.frame = *frame;
   if (!p.hardwareAD) {
     // No MMU will set A or D in this PTE, and a store through a writable mapping faults no more:
     // the kernel sets them itself. The page was just accessed (A), and a page it maps writable
     // counts as dirty from now on (D), so its eviction always writes it to swap. (With D set the
     // TLBs also hold stores without going back to the walker for a D update.)
-    e |= pte::kAccessed;
-    if (r->perms.write) e |= pte::kDirty;
+    leaf.accessed = true;
+    leaf.dirty = r->perms.write;
   }
-  write64(entryAddr, e);
+  write64(entryAddr, fmt_->encode(leaf, 1));
   frames_[(*frame - memBase_) / kPage].swapSlot = swapCopy;
   policy_->insert(pageKey(asid, va / kPage));
   residentChanged(p, +1);

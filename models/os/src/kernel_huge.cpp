@@ -18,14 +18,14 @@
 // pages are never swapped: Documentation/admin-guide/mm/hugetlbpage.rst).
 #include <algorithm>
 
-#include "vmsim/common/pte.h"
 #include "vmsim/os/kernel.h"
 #include "vmsim/os/replacement.h"
+#include "vmsim/paging/format.h"
 
 namespace vmsim::os {
 namespace {
 constexpr uint64_t kPage = 4096;
-constexpr unsigned kVpnBits = 36;  // as kernel.cpp's page keys
+constexpr unsigned kVpnBits = 45;  // as kernel.cpp's page keys
 constexpr unsigned kThpLevel = 2;  // PMD / PDE
 constexpr unsigned kThpOrder = 9;  // 2 MiB = 2^9 frames
 constexpr uint64_t kThpSize = uint64_t{1} << 21;
@@ -35,20 +35,23 @@ uint64_t pageKey(Asid asid, uint64_t vpn) {
 }  // namespace
 
 bool Kernel::isHugeLeaf(uint64_t e, unsigned level) const {
-  return level > 1 && (e & pte::kPresent) && (e & pte::kPageSize);
+  return level > 1 && fmt_->check(e, level) == paging::Check::Leaf;
 }
 
 uint64_t Kernel::makeLeaf(uint64_t frame, const Region& r, const Process& p, unsigned level) const {
-  uint64_t e = frame | pte::kPresent | pte::kUser;
-  if (level > 1) e |= pte::kPageSize;
-  if (r.perms.write) e |= pte::kWritable;
-  if (!r.perms.exec) e |= pte::kNoExec;
+  paging::Entry leaf;
+  leaf.valid = leaf.leaf = true;
+  leaf.readable = r.perms.read;
+  leaf.writable = r.perms.write;
+  leaf.exec = r.perms.exec;
+  leaf.user = true;
+  leaf.frame = frame;
   if (!p.hardwareAD) {
     // As for 4 KiB pages (handleFault): no MMU sets A/D, so the kernel does.
-    e |= pte::kAccessed;
-    if (r.perms.write) e |= pte::kDirty;
+    leaf.accessed = true;
+    leaf.dirty = r.perms.write;
   }
-  return e;
+  return fmt_->encode(leaf, level);
 }
 
 std::optional<uint64_t> Kernel::allocBlock(unsigned order) {
@@ -122,10 +125,10 @@ FaultKind Kernel::hugeRegionFault(Process& p, const Region& r, uint64_t va,
   }
   uint64_t old = read64(addr);
   if (isHugeLeaf(old, level)) return FaultKind::None;  // mapped meanwhile
-  if (old & pte::kPresent) {
+  if (fmt_->check(old, level) == paging::Check::Pointer) {
     // A table left from an earlier region at these addresses (unmapping keeps tables): it maps
     // nothing any more; free it so that the huge leaf can take its place.
-    freeTable(p, pte::frameAddr(old), level - 1);
+    freeTable(p, fmt_->frameAddr(old), level - 1);
     write64(addr, 0);
     old = 0;
   }
@@ -161,15 +164,16 @@ void Kernel::splitHuge(Asid asid, uint64_t hva, uint64_t pdeAddr) {
   }
   const uint64_t table = dep->second;
   deposits_.erase(dep);
-  const uint64_t block = pte::frameAddr(e) & ~(kThpSize - 1);
   // Each 4 KiB PTE keeps the huge entry's permissions and A/D bits (Linux
-  // __split_huge_pmd_locked); bit 7 is PAT in a PTE, so PS goes.
-  const uint64_t flags = e & ~pte::kFrameMask & ~pte::kPageSize;
+  // __split_huge_pmd_locked); re-encoded for level 1 (x86: PS goes, bit 7 is PAT in a PTE).
+  paging::Entry sub = fmt_->decode(e, kThpLevel);
+  const uint64_t block = sub.frame;
   for (uint64_t i = 0; i < 512; ++i) {
-    write64(table + i * pte::kEntryBytes, (block + i * kPage) | flags);
+    sub.frame = block + i * kPage;
+    write64(table + i * paging::Format::kEntryBytes, fmt_->encode(sub, 1));
   }
   frameAlloc_->split(block / kPage, kThpOrder);
-  write64(pdeAddr, table | pte::kPresent | pte::kWritable | pte::kUser);
+  write64(pdeAddr, fmt_->pointer(table));
   shootdown(asid, hva);  // the 2 MiB TLB entry covers every 4 KiB page of it
   for (uint64_t i = 1; i < 512; ++i) policy_->insert(pageKey(asid, hva / kPage + i));
   ++hugeSplits_;
@@ -186,8 +190,8 @@ void Kernel::splitIfHuge(uint64_t key) {
 }
 
 void Kernel::releaseHuge(Process& p, uint64_t addr, uint64_t e, unsigned level) {
-  const unsigned order = pte::leafShift(level) - 12;
-  const uint64_t block = pte::frameAddr(e) & ~((uint64_t{1} << pte::leafShift(level)) - 1);
+  const unsigned order = paging::Format::leafShift(level) - 12;
+  const uint64_t block = fmt_->decode(e, level).frame;
   const uint64_t first = (block - memBase_) / kPage;
   for (uint64_t i = first; i < first + (uint64_t{1} << order); ++i) frames_[i] = Frame{};
   frameAlloc_->free(block / kPage, order);

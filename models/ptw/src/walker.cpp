@@ -4,12 +4,12 @@
 
 #include <algorithm>
 
-#include "vmsim/common/pte.h"
+#include "vmsim/paging/format.h"
 
 namespace vmsim::ptw {
 
 WalkCache::WalkCache(unsigned level, size_t entries, unsigned ways)
-    : level_(level), core_(entries, ways, {pte::leafShift(level)}, "lru") {}
+    : level_(level), core_(entries, ways, {paging::Format::leafShift(level)}, "lru") {}
 
 std::optional<uint64_t> WalkCache::lookup(Asid asid, uint64_t va) {
   if (const auto* e = core_.lookup(asid, va)) return e->frame << 12;
@@ -19,7 +19,7 @@ std::optional<uint64_t> WalkCache::lookup(Asid asid, uint64_t va) {
 void WalkCache::insert(Asid asid, uint64_t va, uint64_t nextTable) {
   tlb::TlbEntry e;
   e.asid = asid;
-  e.shift = static_cast<uint8_t>(pte::leafShift(level_));
+  e.shift = static_cast<uint8_t>(paging::Format::leafShift(level_));
   e.vpn = va >> e.shift;
   e.frame = nextTable >> 12;
   core_.insert(e);
@@ -67,6 +67,11 @@ Walker::Walker(const sc_core::sc_module_name& nm, SimContext& ctx)
   mem.register_nb_transport_bw(this, &Walker::mem_nb_transport_bw);
   tsock.register_b_transport(this, &Walker::b_transport);
   tsock.register_transport_dbg(this, &Walker::transport_dbg);
+}
+
+void Walker::setPageTableBase(const PageTableBase* base) {
+  base_ = base;
+  if (base_) fmt_ = &base_->pageTableFormat();
 }
 
 void Walker::end_of_elaboration() {
@@ -141,7 +146,7 @@ bool Walker::updateEntry(uint64_t pa, uint64_t expectFrame, uint64_t bits, uint6
   gp.set_data_length(8);
   gp.set_streaming_width(8);
   mem->transport_dbg(gp);
-  if (!(e & pte::kPresent) || pte::frameAddr(e) != expectFrame) return false;
+  if (!fmt_->present(e) || fmt_->frameAddr(e) != expectFrame) return false;
   if ((e | bits) != e) {
     e |= bits;
     gp.set_command(tlm::TLM_WRITE_COMMAND);
@@ -153,16 +158,17 @@ bool Walker::updateEntry(uint64_t pa, uint64_t expectFrame, uint64_t bits, uint6
 
 WalkResult Walker::walk(const TranslationExt& x, sc_core::sc_time& delay, bool debug) {
   WalkResult r;
+  const paging::Format& f = *fmt_;
   const uint64_t va = x.va.value();
   const auto root = base_->pageTableRoot(x.asid);
-  if (!root || !pte::isCanonicalUser(va)) {
+  if (!root || !f.isCanonicalUser(va)) {
     r.fault = FaultKind::Segmentation;
     return r;
   }
   uint64_t table = root->value();
-  unsigned level = pte::kLevels;
+  unsigned level = f.levels();
   if (!debug) {
-    for (unsigned l = 2; l <= 4; ++l) {
+    for (unsigned l = 2; l < caches_.size() && l <= f.levels(); ++l) {
       if (!caches_[l]) continue;
       if (auto next = caches_[l]->lookup(x.asid, va)) {
         table = *next;
@@ -172,49 +178,60 @@ WalkResult Walker::walk(const TranslationExt& x, sc_core::sc_time& delay, bool d
       }
     }
   }
-  // Permissions are the AND of every level's R/W and U/S bits and the OR of NX; entries above a
-  // cached level were checked when they were cached (we keep only fully permissive paths cached).
-  bool writable = true, user = true, noexec = false;
+  // x86: permissions are the AND of every level's R/W and U/S bits and the OR of XD (Intel SDM
+  // 4.6); entries above a cached level were checked when they were cached (only fully permissive
+  // paths are cached). RISC-V pointers decode as fully permissive: the leaf alone decides.
+  bool readable = true, writable = true, user = true, exec = true;
   for (; level >= 1; --level) {
-    const uint64_t addr = table + pte::tableIndex(va, level) * pte::kEntryBytes;
+    const uint64_t addr = table + paging::Format::entryOffset(va, level);
     uint64_t e = readEntry(addr, delay, debug, x.mayWait);
     ++r.memReads;
-    if (!(e & pte::kPresent)) {
+    const paging::Check c = f.check(e, level);
+    if (c == paging::Check::NotPresent) {
       r.fault = FaultKind::NotPresent;
       return r;
     }
-    writable &= (e & pte::kWritable) != 0;
-    user &= (e & pte::kUser) != 0;
-    noexec |= (e & pte::kNoExec) != 0;
-    const bool leaf = level == 1 || (level <= 3 && (e & pte::kPageSize));
-    if (!leaf) {
-      table = pte::frameAddr(e);
-      const bool permissive = (e & pte::kWritable) && (e & pte::kUser) && !(e & pte::kNoExec);
-      if (!debug && caches_[level] && permissive) caches_[level]->insert(x.asid, va, table);
+    if (c == paging::Check::Reserved || c == paging::Check::Misaligned) {
+      // A reserved encoding or a misaligned superpage: a page fault the kernel cannot resolve
+      // by mapping (its tables are malformed); the access fails.
+      r.fault = FaultKind::Protection;
+      r.malformed = true;
+      return r;
+    }
+    const paging::Entry d = f.decode(e, level);
+    readable &= d.readable;
+    writable &= d.writable;
+    user &= d.user;
+    exec &= d.exec;
+    if (c == paging::Check::Pointer) {
+      table = d.frame;
+      const bool permissive = d.readable && d.writable && d.user && d.exec;
+      if (!debug && level < caches_.size() && caches_[level] && permissive) {
+        caches_[level]->insert(x.asid, va, table);
+      }
       continue;
     }
-    r.shift = pte::leafShift(level);
-    r.perms = Perms{true, writable, !noexec, user};
+    r.shift = paging::Format::leafShift(level);
+    r.perms = Perms{readable, writable, exec, user};
     if (!permits(r.perms, x.kind, x.privilege)) {
       r.fault = FaultKind::Protection;
       return r;
     }
-    const uint64_t frameBase = pte::frameAddr(e) & ~((uint64_t{1} << r.shift) - 1);
-    r.pa = frameBase | pageOffset(va, r.shift);
-    const uint64_t bits = pte::kAccessed | (x.kind == AccessKind::Store ? pte::kDirty : 0);
+    r.pa = d.frame | pageOffset(va, r.shift);
+    const uint64_t bits = f.accessedBit() | (x.kind == AccessKind::Store ? f.dirtyBit() : 0);
     if (!debug && setAccessed_ && (e | bits) != e) {
       writeEntry(addr, e | bits, delay, x.mayWait);
       ++r.memWrites;
       if (!x.mayWait) {
         e |= bits;
-      } else if (!updateEntry(addr, pte::frameAddr(e), bits, e)) {
+      } else if (!updateEntry(addr, f.frameAddr(e), bits, e)) {
         // The kernel unmapped or replaced the page while the write was in flight: the
         // translation is gone, the access faults and the kernel maps the page again.
         r.fault = FaultKind::NotPresent;
         return r;
       }
     }
-    r.dirty = (e & pte::kDirty) != 0;
+    r.dirty = (e & f.dirtyBit()) != 0;
     return r;
   }
   r.fault = FaultKind::NotPresent;

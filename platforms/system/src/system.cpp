@@ -350,6 +350,13 @@ void System::reportPrograms(std::ostream& out) {
   }
 }
 
+uint64_t System::userStackTop() const {
+  // Linux's x86-64 stack top (the last page below 2^47) in every format whose user space reaches
+  // that high (x86-64-5 and sv57 keep it, as Linux keeps the 47-bit layout unless a program asks
+  // for higher addresses); the last page of the user half below that (sv39: 2^38).
+  return std::min<uint64_t>(0x7ffffffff000ull, kernel_->pageTableFormat().userTop() - 4096);
+}
+
 void System::addProcessRegions(Asid asid, Core& c) {
   constexpr uint64_t kPage = 4096;
   const cpu::Requester& r = c.requester;
@@ -361,7 +368,7 @@ void System::addProcessRegions(Asid asid, Core& c) {
     }
     // Code and stack; the heap and mappings appear as the program calls brk and mmap.
     kernel_->addRegion(asid, {"code", 0x400000, 0x100000, Perms{true, false, true, true}});
-    const uint64_t stackTop = 0x7ffffffff000ull;
+    const uint64_t stackTop = userStackTop();
     kernel_->addRegion(asid,
                        {"stack", stackTop - (8u << 20), 8u << 20, Perms{true, true, false, true}});
     return;
@@ -390,7 +397,8 @@ void System::addProcessRegions(Asid asid, Core& c) {
     }
     // A raw trace may touch any user address (code, libraries, heap, stack): one region (from
     // the first page of its page size: page 0 stays unmapped).
-    os::Region all{"trace", pageSize, ((uint64_t{1} << 47) & ~(pageSize - 1)) - pageSize, Perms{}};
+    const uint64_t top = kernel_->pageTableFormat().userTop() & ~(pageSize - 1);
+    os::Region all{"trace", pageSize, top - pageSize, Perms{}};
     all.pageShift = pageShift;
     all.hugeAdvised = advised;
     kernel_->addRegion(asid, all);
@@ -417,6 +425,15 @@ void System::addProcessRegions(Asid asid, Core& c) {
   // The heap covers the footprint in whole pages of its page size.
   const uint64_t start = base & ~(pageSize - 1);
   const uint64_t end = (base + size + pageSize - 1) & ~(pageSize - 1);
+  const auto& fmt = kernel_->pageTableFormat();
+  if (end < start || end > userStackTop() - (8u << 20)) {
+    context().config.addProblem(
+        "'" + std::string(r.name()) + ".workload.base' / '.workload.footprint': the footprint [" +
+        std::to_string(base) + ", " + std::to_string(base + size) + ") does not fit below the " +
+        "stack in the user address space of '" + kernel_->params().key("page_table_format") + "' " +
+        fmt.name() + " (user addresses below 2^" + std::to_string(fmt.vaBits() - 1) + ")");
+    return;
+  }
   // The classic layout: code, heap (the workload's footprint) and a downward-growing stack.
   kernel_->addRegion(asid, {"code", 0x400000, 0x100000, Perms{true, false, true, true}});
   os::Region h{"heap", start, end - start, heap};
@@ -433,7 +450,7 @@ void System::addProcessRegions(Asid asid, Core& c) {
                                 "0x400000..0x500000");
     return;
   }
-  const uint64_t stackTop = 0x7ffffffff000ull;
+  const uint64_t stackTop = userStackTop();
   kernel_->addRegion(asid, {"stack", stackTop - (8u << 20), 8u << 20, heap});
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "vmsim/common/types.h"
+#include "vmsim/paging/format.h"
 
 namespace vmsim {
 
@@ -37,6 +38,11 @@ class PageTableBase {
   virtual std::optional<PhysAddr> pageTableRoot(Asid asid) const = 0;
   /// Page sizes (log2 of bytes) the OS maps leaf entries with; empty when it does not say.
   virtual std::vector<unsigned> mappedPageShifts() const { return {}; }
+  /// The format of the tables under every root (the kernel's `page_table_format`); the walker
+  /// reads the tables in it. Fixed before simulation starts.
+  virtual const paging::Format& pageTableFormat() const {
+    return paging::Format::get(paging::Kind::X86_64_4);
+  }
 };
 
 }  // namespace vmsim

@@ -1,5 +1,6 @@
-// The kernel model: processes and their address spaces (regions with permissions), x86-64
-// 4-level page tables built in simulated physical memory, a frame allocator, and the page-fault
+// The kernel model: processes and their address spaces (regions with permissions), page tables
+// in the configured format (`page_table_format`: x86-64 4/5-level, RISC-V Sv39/48/57; see
+// vmsim/paging/format.h) built in simulated physical memory, a frame allocator, and the page-fault
 // handler (demand-zero, swap-in, eviction to the swap disk), with TLB/walk-cache shootdowns.
 // Faults arrive on `fault_tsock` as payloads carrying FaultExt; a resolved fault answers OK, one
 // that cannot be resolved answers TLM_ADDRESS_ERROR_RESPONSE with FaultExt::kind saying why.
@@ -93,6 +94,8 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   void unpinFrame(PhysAddr pa) override;
   /// 4 KiB, plus 2 MiB when `thp` is not never, plus the page sizes of the regions added so far.
   std::vector<unsigned> mappedPageShifts() const override { return mappedShifts_; }
+  /// The `page_table_format` the kernel builds its tables in.
+  const paging::Format& pageTableFormat() const override { return *fmt_; }
 
   // Introspection for tests and summaries.
   uint64_t framesTotal() const { return frames_.size(); }
@@ -134,10 +137,15 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   /// Resolves a not-present fault; returns the fault kind that ends the access, or None.
   FaultKind handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::sc_time& delay);
   const Region* findRegion(const Process& p, uint64_t va) const;
-  /// Physical address of the entry at level `leafLevel` (1 = 4 KiB PTE, 2 = 2 MiB, 3 = 1 GiB)
-  /// on `va`'s path, creating missing tables above it when `create`. 0 when a table is missing
-  /// and !create, when no frame is left for a table, or when an entry above `leafLevel` is not a
-  /// pointer (a larger page maps `va`).
+  /// Physical address of the entry at level `leafLevel` (1 = 4 KiB PTE, 2 = 2 MiB, 3 = 1 GiB,
+  /// ... as paging::Format numbers them) on `va`'s path, creating missing tables above it when
+  /// `create` (new pointers are fully permissive: the leaf carries the permissions). 0 when a
+  /// table is missing and !create, when no frame is left for a table, when `leafLevel` is
+  /// outside 1..levels(), or when an entry above `leafLevel` is not a pointer (a larger page, or
+  /// the software entry of a non-present one, maps `va`). The entry itself is not changed: the
+  /// caller writes the leaf with pageTableFormat().encode(entry, leafLevel) and must check
+  /// leafAllowed(leafLevel) and, for a level above 1, that the entry does not already point to a
+  /// table. The API the huge-page code builds on.
   uint64_t entryAddr(Process& p, uint64_t va, unsigned leafLevel, bool create);
   /// The 4 KiB leaf entry of `va` (entryAddr at level 1).
   uint64_t leafEntryAddr(Process& p, uint64_t va, bool create) {
@@ -178,6 +186,8 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   /// Frees the huge page that the leaf `e` at `addr` (level `level`) maps: its block and, for a
   /// THP, its deposited table. The caller clears the entry.
   void releaseHuge(Process& p, uint64_t addr, uint64_t e, unsigned level);
+  /// Present, or revoked (the software reference bit being sampled): the entry holds a frame.
+  bool resident(uint64_t e) const;
   std::optional<uint64_t> allocFrame(sc_core::sc_time& delay);
   /// Returns the frame at physical address `pa` (one 4 KiB frame) to the buddy allocator.
   void freeFrame(uint64_t pa);
@@ -203,6 +213,7 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   void zeroFrame(uint64_t pa);
   bool swapIo(uint64_t slot, unsigned char* buf, bool write, sc_core::sc_time& delay);
 
+  const paging::Format* fmt_ = nullptr;
   std::map<Asid, Process> procs_;
   std::vector<Frame> frames_;
   std::unique_ptr<FrameAllocator> frameAlloc_;  // over physical frame numbers

@@ -45,6 +45,7 @@ struct WalkResult {
   unsigned memReads = 0;
   unsigned memWrites = 0;
   unsigned cachedLevel = 0;  // level whose walk cache hit (0 = none)
+  bool malformed = false;    // ended at a reserved encoding or a misaligned superpage
 };
 
 class Walker : public Module, public TranslationCache {
@@ -54,8 +55,10 @@ class Walker : public Module, public TranslationCache {
 
   Walker(const sc_core::sc_module_name& nm, SimContext& ctx);
 
-  /// The CR3 source (the kernel); must be set before simulation.
-  void setPageTableBase(const PageTableBase* base) { base_ = base; }
+  /// The CR3 source (the kernel); must be set before simulation. The walker reads the tables in
+  /// the format it reports (PageTableBase::pageTableFormat()).
+  void setPageTableBase(const PageTableBase* base);
+  const paging::Format& format() const { return *fmt_; }
 
   void invalidatePage(Asid asid, VirtAddr va) override;
   void invalidateAsid(Asid asid) override;
@@ -78,6 +81,7 @@ class Walker : public Module, public TranslationCache {
                                          sc_core::sc_time& delay);
 
   const PageTableBase* base_ = nullptr;
+  const paging::Format* fmt_ = &paging::Format::get(paging::Kind::X86_64_4);
   std::vector<std::unique_ptr<WalkCache>> caches_;  // index by level: 2, 3, 4
   std::vector<sc_core::sc_time> walkerFree_;        // busy-until of each walker
   // walkerFree_ of a walker whose walk has started and not yet ended (AT: its end is unknown).

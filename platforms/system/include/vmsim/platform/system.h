@@ -73,6 +73,8 @@ class System : public Module {
 
  private:
   void addProcessRegions(Asid asid, Core& c);
+  /// Top of the user stack region in the kernel's page-table format.
+  uint64_t userStackTop() const;
   /// Config problems for textbook MMU regions outside the DRAM or shared with another owner.
   void checkPhysicalRegions();
   static bool isProgram(Config& cfg, uint64_t core);
