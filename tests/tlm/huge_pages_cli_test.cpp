@@ -75,15 +75,35 @@ TEST(HugePagesRun, MisalignedHugeRegionAndBadPageSizeAreConfigErrors) {
   EXPECT_NE(r.output.find("system.kernel.thp"), std::string::npos) << r.output;
 }
 
+TEST(HugePagesRun, ProgramMallocAdvisesItsMemoryWithThpMadvise) {
+  // Allocations up to 4 MiB: mmap'ed chunks large enough to hold aligned 2 MiB ranges, which
+  // THP backs only when malloc advises them (as glibc's glibc.malloc.hugetlb=1 does).
+  const std::string w = kP + "cpu0.requester.workload.";
+  const std::string base = w + "type=program" + w + "program.ops=3000" + w +
+                           "program.max_size=4194304" + kP + "kernel.thp=madvise";
+  const std::string adv = run("prog_adv", base + w + "thp_madvise=true");
+  const std::string plain = run("prog_plain", base);
+  EXPECT_GT(statValue(adv, "system.kernel.hugeFaults::2MiB"), 0);
+  EXPECT_EQ(statValue(plain, "system.kernel.hugeFaults::2MiB"), 0);
+  EXPECT_GT(statValue(plain, "system.kernel.thpFallbacks::notAdvised"), 0);
+  EXPECT_EQ(statValue(adv, "system.kernel.thpFallbacks::notAdvised"), 0);
+  EXPECT_LT(statValue(adv, "system.kernel.minorFaults"),
+            statValue(plain, "system.kernel.minorFaults"));
+  EXPECT_EQ(statValue(adv, "system.cpu0.requester.faults::segmentation"), 0);
+}
+
 TEST(HugePagesRun, ThpUnderOvercommitSplitsAndLosesNothing) {
-  // 48 MiB touched with 32 MiB of memory: THPs are split for reclaim and their pages swapped.
-  for (const char* mode : {"lt", "at"}) {
-    const std::string s = run(
-        std::string("thp_swap_") + mode,
-        kP + "kernel.thp=always" + kP + "kernel.memory_size=32MiB" + kP +
-            "cpu0.requester.workload.footprint=48MiB" + kP + "cpu0.requester.workload.count=40000" +
-            kP + "cpu0.requester.workload.write_fraction=0.5" + kP +
-            "cpu0.requester.verify_data=true" + kP + "cpu0.requester.mode=" + mode);
+  // 48 MiB touched with 32 MiB of memory: THPs are split for reclaim and their pages swapped;
+  // in LT and AT, and with RISC-V Sv39 tables (another leaf encoding).
+  for (const std::string mode : {"lt", "at", "sv39"}) {
+    const std::string s =
+        run("thp_swap_" + mode, kP + "kernel.thp=always" + kP + "kernel.memory_size=32MiB" + kP +
+                                    "cpu0.requester.workload.footprint=48MiB" + kP +
+                                    "cpu0.requester.workload.count=40000" + kP +
+                                    "cpu0.requester.workload.write_fraction=0.5" + kP +
+                                    "cpu0.requester.verify_data=true" +
+                                    (mode == "sv39" ? kP + "kernel.page_table_format=sv39"
+                                                    : kP + "cpu0.requester.mode=" + mode));
     EXPECT_GT(statValue(s, "system.kernel.hugeFaults::2MiB"), 0) << mode;
     EXPECT_GT(statValue(s, "system.kernel.hugeSplits"), 0) << mode;
     EXPECT_GT(statValue(s, "system.kernel.swapOuts"), 1000) << mode;

@@ -8,15 +8,20 @@ namespace vmsim::os {
 
 FrameAllocator::IndexSet::IndexSet(uint64_t n) {
   uint64_t words = (n + 63) / 64;
+  uint64_t total = 0;
   do {
-    levels_.emplace_back(words ? words : 1, 0);
-    words = (words + 63) / 64;
-  } while (levels_.back().size() > 1);
+    if (levels_ == kMaxLevels) throw std::invalid_argument("frame allocator: too many frames");
+    words = words ? words : 1;
+    offset_[levels_++] = total;
+    total += words;
+    words = words > 1 ? (words + 63) / 64 : 0;
+  } while (words);
+  words_.assign(total, 0);
 }
 
 void FrameAllocator::IndexSet::insert(uint64_t i) {
-  for (auto& level : levels_) {
-    uint64_t& w = level[i / 64];
+  for (unsigned l = 0; l < levels_; ++l) {
+    uint64_t& w = words_[offset_[l] + i / 64];
     const bool wasEmpty = w == 0;
     w |= uint64_t{1} << (i % 64);
     if (!wasEmpty) return;  // the levels above already know this word is non-empty
@@ -25,8 +30,8 @@ void FrameAllocator::IndexSet::insert(uint64_t i) {
 }
 
 void FrameAllocator::IndexSet::erase(uint64_t i) {
-  for (auto& level : levels_) {
-    uint64_t& w = level[i / 64];
+  for (unsigned l = 0; l < levels_; ++l) {
+    uint64_t& w = words_[offset_[l] + i / 64];
     w &= ~(uint64_t{1} << (i % 64));
     if (w != 0) return;
     i /= 64;
@@ -35,8 +40,8 @@ void FrameAllocator::IndexSet::erase(uint64_t i) {
 
 uint64_t FrameAllocator::IndexSet::lowest() const {
   uint64_t i = 0;
-  for (size_t l = levels_.size(); l-- > 0;) {
-    i = i * 64 + static_cast<uint64_t>(__builtin_ctzll(levels_[l][i]));
+  for (unsigned l = levels_; l-- > 0;) {
+    i = i * 64 + static_cast<uint64_t>(__builtin_ctzll(words_[offset_[l] + i]));
   }
   return i;
 }
@@ -70,21 +75,22 @@ void FrameAllocator::insertFree(uint64_t pfn, unsigned order) {
   free_[order].insert(indexOf(pfn, order));
   state(pfn) = static_cast<uint8_t>(order);
   ++counts_[order];
+  nonEmpty_ |= uint32_t{1} << order;
   if (mirror_) mirror_[order] += 1;
 }
 
 void FrameAllocator::eraseFree(uint64_t pfn, unsigned order) {
   free_[order].erase(indexOf(pfn, order));
   state(pfn) = kNone;
-  --counts_[order];
+  if (--counts_[order] == 0) nonEmpty_ &= ~(uint32_t{1} << order);
   if (mirror_) mirror_[order] -= 1;
 }
 
 std::optional<uint64_t> FrameAllocator::allocate(unsigned order) {
   if (order > maxOrder_) return std::nullopt;
-  unsigned k = order;
-  while (k <= maxOrder_ && free_[k].empty()) ++k;
-  if (k > maxOrder_) return std::nullopt;
+  const uint32_t fits = nonEmpty_ >> order;
+  if (!fits) return std::nullopt;
+  unsigned k = order + static_cast<unsigned>(__builtin_ctz(fits));
   const uint64_t pfn = (free_[k].lowest() + base_[k]) << k;
   eraseFree(pfn, k);
   // Keep the lower half, free the upper halves: the block handed out is the lowest one.
@@ -134,10 +140,7 @@ void FrameAllocator::split(uint64_t pfn, unsigned order) {
 }
 
 bool FrameAllocator::canAllocate(unsigned order) const {
-  for (unsigned k = order; k <= maxOrder_; ++k) {
-    if (counts_[k]) return true;
-  }
-  return false;
+  return order <= maxOrder_ && (nonEmpty_ >> order) != 0;
 }
 
 double FrameAllocator::unusableIndex(unsigned order) const {

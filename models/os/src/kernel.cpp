@@ -378,8 +378,14 @@ namespace {
 class KernelProcessMemory : public ProcessMemory {
  public:
   KernelProcessMemory(Kernel& k, Asid asid, uint64_t heapStart, uint64_t heapLimit,
-                      uint64_t mmapTop)
-      : k_(k), asid_(asid), start_(heapStart), brk_(heapStart), limit_(heapLimit), top_(mmapTop) {}
+                      uint64_t mmapTop, bool advised)
+      : k_(k),
+        asid_(asid),
+        start_(heapStart),
+        brk_(heapStart),
+        limit_(heapLimit),
+        top_(mmapTop),
+        advised_(advised) {}
   uint64_t heapStart() const override { return start_; }
   bool setBreak(uint64_t b) override {
     if (b < start_ || b > limit_) return false;
@@ -387,7 +393,7 @@ class KernelProcessMemory : public ProcessMemory {
     if (newEnd != oldEnd) {
       if (oldEnd == start_) {
         try {
-          k_.addRegion(asid_, {"heap", start_, newEnd - start_, kReadWrite});
+          k_.addRegion(asid_, region("heap", start_, newEnd - start_));
         } catch (const std::invalid_argument&) {
           return false;
         }
@@ -403,7 +409,7 @@ class KernelProcessMemory : public ProcessMemory {
     if (len == 0 || len > top_ - limit_) return std::nullopt;
     const uint64_t addr = top_ - len;
     try {
-      k_.addRegion(asid_, {"mmap", addr, len, kReadWrite});
+      k_.addRegion(asid_, region("mmap", addr, len));
     } catch (const std::invalid_argument&) {
       return std::nullopt;
     }
@@ -422,18 +428,24 @@ class KernelProcessMemory : public ProcessMemory {
  private:
   static constexpr Perms kReadWrite{true, true, false, true};
   static uint64_t roundUp(uint64_t v) { return (v + kPage - 1) & ~(kPage - 1); }
+  Region region(const char* name, uint64_t start, uint64_t size) const {
+    Region r{name, start, size, kReadWrite};
+    r.hugeAdvised = advised_;
+    return r;
+  }
   Kernel& k_;
   Asid asid_;
   uint64_t start_, brk_, limit_, top_;
+  bool advised_;
 };
 
 }  // namespace
 
 ProcessMemory& Kernel::processMemory(Asid asid, uint64_t heapStart, uint64_t heapLimit,
-                                     uint64_t mmapTop) {
+                                     uint64_t mmapTop, bool hugeAdvised) {
   procs_.at(asid);  // the process must exist
-  processMemories_.push_back(
-      std::make_unique<KernelProcessMemory>(*this, asid, heapStart, heapLimit, mmapTop));
+  processMemories_.push_back(std::make_unique<KernelProcessMemory>(
+      *this, asid, heapStart, heapLimit, mmapTop, hugeAdvised));
   return *processMemories_.back();
 }
 

@@ -316,8 +316,12 @@ std::unique_ptr<os::ProgramWorkload> System::makeProgram(SimContext& ctx, const 
   const uint64_t heapStart = w.getUint("base", 0x10000000, "Byte",
                                        "first virtual address of the footprint (program: the "
                                        "initial program break)");
+  const bool advised = w.getBool("thp_madvise", false,
+                                 "program: malloc advises its heap and mappings for transparent "
+                                 "huge pages (glibc's tunable glibc.malloc.hugetlb=1), which "
+                                 "system.kernel.thp: madvise requires");
   auto& mem = kernel_->processMemory(asid, heapStart & ~uint64_t{4095}, 0x7e0000000000ull,
-                                     0x7f0000000000ull);
+                                     0x7f0000000000ull, advised);
   auto pp = w.child("program");
   try {
     return os::ProgramWorkload::fromParams(pp, mem);

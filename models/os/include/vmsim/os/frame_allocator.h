@@ -64,11 +64,15 @@ class FrameAllocator {
     explicit IndexSet(uint64_t n = 0);
     void insert(uint64_t i);
     void erase(uint64_t i);
-    bool empty() const { return (levels_.back()[0]) == 0; }
+    bool empty() const { return words_.back() == 0; }
     uint64_t lowest() const;  // requires !empty()
 
    private:
-    std::vector<std::vector<uint64_t>> levels_;
+    // All levels in one array: level l starts at offset_[l]; the last word is the top level.
+    static constexpr unsigned kMaxLevels = 8;  // 64^8 indices
+    std::vector<uint64_t> words_;
+    uint64_t offset_[kMaxLevels] = {};
+    unsigned levels_ = 0;
   };
 
   static constexpr uint8_t kNone = 0xff;       // not the head of any block (or an interior frame)
@@ -87,6 +91,7 @@ class FrameAllocator {
   std::vector<uint64_t> base_;    // per order: first_ >> order
   std::vector<uint64_t> counts_;  // per order: free blocks
   double* mirror_ = nullptr;
+  uint32_t nonEmpty_ = 0;  // bit k: some block of order k is free
 };
 
 }  // namespace vmsim::os

@@ -69,8 +69,11 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   bool resizeRegion(Asid asid, uint64_t start, uint64_t newSize);
   /// The kernel side of a process's brk/mmap/munmap (for the memory API of a simulated program):
   /// a heap from `heapStart` that may grow to `heapLimit`, mappings placed downwards from
-  /// `mmapTop`. The kernel keeps it alive as long as itself.
-  ProcessMemory& processMemory(Asid asid, uint64_t heapStart, uint64_t heapLimit, uint64_t mmapTop);
+  /// `mmapTop`. The kernel keeps it alive as long as itself. With `hugeAdvised` the heap and
+  /// every mapping are advised for THP (as glibc's malloc does with the tunable
+  /// glibc.malloc.hugetlb=1: madvise(MADV_HUGEPAGE) on the memory it gets from brk and mmap).
+  ProcessMemory& processMemory(Asid asid, uint64_t heapStart, uint64_t heapLimit, uint64_t mmapTop,
+                               bool hugeAdvised = false);
   /// A TLB or walk cache to shoot down when a mapping changes.
   void addTranslationCache(TranslationCache* c) { caches_.push_back(c); }
   /// The swap device's slot map (the `swap` socket must lead to the same device).
