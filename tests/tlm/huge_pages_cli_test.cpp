@@ -67,6 +67,9 @@ TEST(HugePagesRun, MisalignedHugeRegionAndBadPageSizeAreConfigErrors) {
   Result r = runVmsim(kDefault + w + "page_size=1GiB --outdir " + dir);
   EXPECT_NE(r.exitCode, 0);
   EXPECT_NE(r.output.find("workload.base' / 'page_size'"), std::string::npos) << r.output;
+  r = runVmsim(kDefault + w + "page_size=1GiB" + w + "base=0x40000000 --outdir " + dir);
+  EXPECT_NE(r.exitCode, 0) << "1 GiB of unswappable pages in 256 MiB of memory";
+  EXPECT_NE(r.output.find("huge-page regions are never swapped"), std::string::npos) << r.output;
   r = runVmsim(kDefault + w + "page_size=64KiB --outdir " + dir);
   EXPECT_NE(r.exitCode, 0);
   EXPECT_NE(r.output.find("workload.page_size"), std::string::npos) << r.output;

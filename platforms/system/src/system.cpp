@@ -454,6 +454,17 @@ void System::addProcessRegions(Asid asid, Core& c) {
                                 "0x400000..0x500000");
     return;
   }
+  if (pageShift > 12 && end - start > kernel_->framesTotal() * kPage) {
+    // Huge-page regions are not swappable: a footprint beyond memory cannot all be mapped.
+    context().config.addProblem(
+        "'" + std::string(r.name()) + ".workload.page_size': the footprint takes " +
+        std::to_string((end - start) >> 20) + " MiB of " + std::to_string(pageSize >> 20) +
+        " MiB pages, more than the kernel's " +
+        std::to_string(kernel_->framesTotal() * kPage >> 20) + " MiB ('" +
+        kernel_->params().key("memory_size") +
+        "'); huge-page regions are never swapped, so raise memory_size or shrink the footprint");
+    return;
+  }
   const uint64_t stackTop = userStackTop();
   kernel_->addRegion(asid, {"stack", stackTop - (8u << 20), 8u << 20, heap});
 }
