@@ -126,6 +126,11 @@ void Vector::addJson(JsonTree& t) const {
   if (printTotal_) t.set(name() + ".total", {jsonNumber(total())});
 }
 
+void Vector::setSubnames(std::vector<std::string> subnames) {
+  subnames_ = std::move(subnames);
+  values_.assign(subnames_.size(), 0.0);
+}
+
 void Vector::reset() {
   for (double& v : values_) v = 0;
 }

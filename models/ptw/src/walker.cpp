@@ -1,29 +1,19 @@
-// Page walk: walk-cache probe from the lowest level up, then one 8-byte PTE read per remaining
-// level, permission accumulation across levels (Intel SDM 4.6), A/D write-back.
+// Page walk: walk-cache probe (deepest level first), then one 8-byte PTE read per remaining
+// level in the page-table format, permission accumulation across levels (x86, Intel SDM 4.6) or
+// from the leaf (RISC-V), A/D write-back; the walker bound and, in AT, merging of walks to one
+// page.
 #include "vmsim/ptw/walker.h"
 
 #include <algorithm>
 
-#include "vmsim/paging/format.h"
-
 namespace vmsim::ptw {
-
-WalkCache::WalkCache(unsigned level, size_t entries, unsigned ways)
-    : level_(level), core_(entries, ways, {paging::Format::leafShift(level)}, "lru") {}
-
-std::optional<uint64_t> WalkCache::lookup(Asid asid, uint64_t va) {
-  if (const auto* e = core_.lookup(asid, va)) return e->frame << 12;
-  return std::nullopt;
-}
-
-void WalkCache::insert(Asid asid, uint64_t va, uint64_t nextTable) {
-  tlb::TlbEntry e;
-  e.asid = asid;
-  e.shift = static_cast<uint8_t>(paging::Format::leafShift(level_));
-  e.vpn = va >> e.shift;
-  e.frame = nextTable >> 12;
-  core_.insert(e);
-}
+namespace {
+// Names of the non-leaf levels 2..5 in config keys and stats, after x86's entries: the entry of
+// level L points to a level-(L-1) table (RISC-V: pde = a level-1 PTE pointing to a leaf table,
+// pdpte = level 2, pml4e = level 3, pml5e = level 4 in the spec's numbering from 0).
+const char* const kLevelNames[] = {"", "", "pde", "pdpte", "pml4e", "pml5e"};
+constexpr unsigned kMaxCachedLevel = 5;
+}  // namespace
 
 Walker::Walker(const sc_core::sc_module_name& nm, SimContext& ctx)
     : Module(nm, ctx),
@@ -44,7 +34,19 @@ Walker::Walker(const sc_core::sc_module_name& nm, SimContext& ctx)
       queuedWalks_(
           ctx.stats.scalar(statName("queuedWalks"), "Count", "walks that found every walker busy")),
       latency_(ctx.stats.histogram(statName("walkLatency"), 16, "Cycle",
-                                   "cycles from walk start to translation")) {
+                                   "cycles from walk start to translation")),
+      cacheMisses_(ctx.stats.scalar(statName("walkCacheMisses"), "Count",
+                                    "walks that found no walk-cache entry and started at the root "
+                                    "(with walk_cache psc or pwc)")),
+      cacheCycles_(ctx.stats.scalar(statName("walkCacheCycles"), "Cycle",
+                                    "cycles walks spent looking up the walk caches")),
+      mergedWalks_(ctx.stats.scalar(statName("mergedWalks"), "Count",
+                                    "walks that waited for an in-flight walk of the same page and "
+                                    "took its result instead of reading the PTEs (AT)")),
+      reservedFaults_(ctx.stats.scalar(statName("reservedFaults"), "Count",
+                                       "walks that ended at an entry with a reserved bit or "
+                                       "encoding set, or at a misaligned superpage (RISC-V): the "
+                                       "access fails")) {
   declareClock("2GHz");
   auto& p = params();
   const uint64_t walkers =
@@ -53,16 +55,49 @@ Walker::Walker(const sc_core::sc_module_name& nm, SimContext& ctx)
   overhead_ = cycles(p.getUint("walk_latency", 2, "Cycle",
                                "fixed cycles per walk besides the PTE reads", Range{0, 1e6}));
   setAccessed_ = p.getBool("set_accessed_dirty", true, "write A/D bits back into the PTEs");
-  const bool enable = p.getBool("walk_caches", true, "enable the paging-structure caches");
-  const char* names[] = {"pde_cache", "pdpte_cache", "pml4e_cache"};
-  const uint64_t defaults[] = {32, 4, 2};
-  caches_.resize(5);
-  for (unsigned level = 2; level <= 4; ++level) {
-    auto cp = p.child(names[level - 2]);
-    const uint64_t n =
-        cp.getUint("entries", defaults[level - 2], "Count",
-                   "entries of this walk cache (fully associative)", Range{1, 1 << 16});
-    if (enable) caches_[level] = std::make_unique<WalkCache>(level, n, static_cast<unsigned>(n));
+  // Walk caches. Sizes: Intel publishes none (SDM 4.10.3 defines the structures only); the PSC
+  // defaults (2 PML4E, 4 PDPTE, 32 PDE entries, fully associative) are the Intel-like baseline
+  // of Bhattacharjee, "Large-reach memory management unit caches" (MICRO 2011) and ChampSim's
+  // PSCs; the PML5E cache is an estimate (as the PML4E one). The unified cache's 16 entries are
+  // AMD's page directory cache (Software Optimization Guide for AMD Family 16h, 52128 rev 1.1,
+  // 2.6.3); its full associativity is an estimate. Latency 0: the lookup is part of
+  // walk_latency (the walker's fixed cycles per walk), as before walk caches had a latency of
+  // their own; a preset that charges it separately sets it (and lowers walk_latency).
+  const auto kind = p.getChoice(
+      "walk_cache", "psc", {"psc", "pwc", "none"},
+      "walk caches: psc (Intel-style paging-structure caches, one per non-leaf "
+      "level), pwc (one unified page-walk cache for every non-leaf level, tagged by "
+      "level), none (every walk starts at the root). Barr et al., ISCA 2010 compare them");
+  cacheKind_ = kind == "psc" ? CacheKind::Psc : kind == "pwc" ? CacheKind::Pwc : CacheKind::None;
+  auto readCache = [&](Params cp, uint64_t entries, const std::string& what) {
+    CacheParams c;
+    c.entries = cp.getUint("entries", entries, "Count",
+                           what + " entries (0: no cache for this level)", Range{0, 1 << 16});
+    c.ways = cp.getUint("ways", std::max<uint64_t>(c.entries, 1), "Count",
+                        what + " ways (entries/ways sets; default: fully associative)",
+                        Range{1, 1 << 16});
+    c.latency = cp.getUint("latency", 0, "Cycle",
+                           what +
+                               " lookup cycles, added to each walk (default 0: part of "
+                               "walk_latency)",
+                           Range{0, 1000});
+    if (c.entries && c.entries % c.ways) {
+      p.config().addProblem("'" + cp.key("ways") + "': " + std::to_string(c.ways) +
+                            " does not divide entries " + std::to_string(c.entries));
+    }
+    return c;
+  };
+  cacheParams_.resize(kMaxCachedLevel + 1);
+  if (cacheKind_ == CacheKind::Psc) {
+    const uint64_t defaults[] = {0, 0, 32, 4, 2, 2};
+    auto psc = p.child("psc");
+    for (unsigned level = 2; level <= kMaxCachedLevel; ++level) {
+      cacheParams_[level] =
+          readCache(psc.child(kLevelNames[level]), defaults[level],
+                    std::string("paging-structure cache of ") + kLevelNames[level] + "s:");
+    }
+  } else if (cacheKind_ == CacheKind::Pwc) {
+    cacheParams_[0] = readCache(p.child("pwc"), 16, "unified page-walk cache:");
   }
   mem.register_nb_transport_bw(this, &Walker::mem_nb_transport_bw);
   tsock.register_b_transport(this, &Walker::b_transport);
@@ -72,6 +107,38 @@ Walker::Walker(const sc_core::sc_module_name& nm, SimContext& ctx)
 void Walker::setPageTableBase(const PageTableBase* base) {
   base_ = base;
   if (base_) fmt_ = &base_->pageTableFormat();
+  buildWalkCaches();
+}
+
+void Walker::buildWalkCaches() {
+  // Non-leaf levels that may be cached: 2 .. levels() (the root table's entries included).
+  const unsigned top = std::min(fmt_->levels(), kMaxCachedLevel);
+  std::vector<std::string> names;
+  for (unsigned level = 2; level <= top; ++level) names.push_back(kLevelNames[level]);
+  cacheHits_.setSubnames(names);
+  arrays_.clear();
+  cacheOf_.assign(top + 1, nullptr);
+  cacheLatencyCycles_ = 0;
+  if (cacheKind_ == CacheKind::Psc) {
+    for (unsigned level = 2; level <= kMaxCachedLevel; ++level) {
+      const CacheParams& c = cacheParams_[level];
+      // A level the format does not have (pml5e of a 4-level format, pml4e of sv39) has no
+      // cache: its keys stay declared, so that one configuration serves every format.
+      if (level > top || c.entries == 0 || c.entries % c.ways) continue;
+      arrays_.push_back(std::make_unique<WalkCacheArray>(c.entries, static_cast<unsigned>(c.ways)));
+      cacheOf_[level] = arrays_.back().get();
+      // The per-level caches are probed in parallel: a lookup takes the slowest one's time.
+      cacheLatencyCycles_ = std::max(cacheLatencyCycles_, c.latency);
+    }
+  } else if (cacheKind_ == CacheKind::Pwc) {
+    const CacheParams& c = cacheParams_[0];
+    if (c.entries && c.entries % c.ways == 0) {
+      arrays_.push_back(std::make_unique<WalkCacheArray>(c.entries, static_cast<unsigned>(c.ways)));
+      for (unsigned level = 2; level <= top; ++level) cacheOf_[level] = arrays_.back().get();
+      cacheLatencyCycles_ = c.latency;
+    }
+  }
+  cacheLatency_ = cycles(cacheLatencyCycles_);
 }
 
 void Walker::end_of_elaboration() {
@@ -167,10 +234,14 @@ WalkResult Walker::walk(const TranslationExt& x, sc_core::sc_time& delay, bool d
   }
   uint64_t table = root->value();
   unsigned level = f.levels();
-  if (!debug) {
-    for (unsigned l = 2; l < caches_.size() && l <= f.levels(); ++l) {
-      if (!caches_[l]) continue;
-      if (auto next = caches_[l]->lookup(x.asid, va)) {
+  if (!debug && !arrays_.empty()) {
+    // The deepest hit wins (the walk skips the most levels). The PSCs are probed in parallel and
+    // a unified cache in one lookup; either way the lookup costs cacheLatency_.
+    r.cacheProbed = true;
+    delay += cacheLatency_;
+    for (unsigned l = 2; l < cacheOf_.size(); ++l) {
+      if (!cacheOf_[l]) continue;
+      if (auto next = cacheOf_[l]->lookup(x.asid, l, va)) {
         table = *next;
         level = l - 1;
         r.cachedLevel = l;
@@ -206,18 +277,19 @@ WalkResult Walker::walk(const TranslationExt& x, sc_core::sc_time& delay, bool d
     if (c == paging::Check::Pointer) {
       table = d.frame;
       const bool permissive = d.readable && d.writable && d.user && d.exec;
-      if (!debug && level < caches_.size() && caches_[level] && permissive) {
-        caches_[level]->insert(x.asid, va, table);
+      if (!debug && level < cacheOf_.size() && cacheOf_[level] && permissive) {
+        cacheOf_[level]->insert(x.asid, level, va, table);
       }
       continue;
     }
     r.shift = paging::Format::leafShift(level);
     r.perms = Perms{readable, writable, exec, user};
+    r.pa = d.frame | pageOffset(va, r.shift);
+    r.dirty = (e & f.dirtyBit()) != 0;
     if (!permits(r.perms, x.kind, x.privilege)) {
       r.fault = FaultKind::Protection;
       return r;
     }
-    r.pa = d.frame | pageOffset(va, r.shift);
     const uint64_t bits = f.accessedBit() | (x.kind == AccessKind::Store ? f.dirtyBit() : 0);
     if (!debug && setAccessed_ && (e | bits) != e) {
       writeEntry(addr, e | bits, delay, x.mayWait);
@@ -238,6 +310,65 @@ WalkResult Walker::walk(const TranslationExt& x, sc_core::sc_time& delay, bool d
   return r;
 }
 
+Walker::InFlight* Walker::findInFlight(const TranslationExt& x) {
+  const uint64_t vpn = x.va.value() >> paging::Format::kPageShift;
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  for (auto& f : inFlight_) {
+    if (f->used && (!f->done || f->readyAt > now) && f->vpn == vpn && f->asid == x.asid &&
+        f->privilege == x.privilege) {
+      return f.get();
+    }
+  }
+  return nullptr;
+}
+
+Walker::InFlight* Walker::startInFlight(const TranslationExt& x) {
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  InFlight* slot = nullptr;
+  for (auto& f : inFlight_) {
+    if (!f->used || (f->done && f->waiters == 0 && f->readyAt <= now)) {
+      slot = f.get();
+      break;
+    }
+  }
+  if (!slot) {
+    inFlight_.push_back(std::make_unique<InFlight>());
+    slot = inFlight_.back().get();
+  }
+  slot->used = true;
+  slot->done = false;
+  slot->asid = x.asid;
+  slot->vpn = x.va.value() >> paging::Format::kPageShift;
+  slot->privilege = x.privilege;
+  slot->waiters = 0;
+  return slot;
+}
+
+bool Walker::reuse(const WalkResult& r, const TranslationExt& x, WalkResult& out) {
+  out = r;
+  out.memReads = out.memWrites = 0;
+  if (r.fault != FaultKind::None && r.fault != FaultKind::Protection) return true;  // same fault
+  if (r.malformed) return true;
+  // The first walk found the leaf: the translation and permissions hold for this access too,
+  // at its own offset; only its permission check is its own.
+  const uint64_t mask = (uint64_t{1} << r.shift) - 1;
+  out.pa = (r.pa & ~mask) | (x.va.value() & mask);
+  out.fault = permits(r.perms, x.kind, x.privilege) ? FaultKind::None : FaultKind::Protection;
+  // A store through an entry whose D bit the first walk did not set must set it itself.
+  return !(out.fault == FaultKind::None && x.kind == AccessKind::Store && !r.dirty);
+}
+
+void Walker::answer(TranslationExt& x, const WalkResult& r) {
+  x.fault = r.fault;
+  x.resolvedLevel = 0xff;
+  if (r.fault == FaultKind::None) {
+    x.pa = PhysAddr(r.pa);
+    x.pageShift = r.shift;
+    x.perms = r.perms;
+    x.dirty = r.dirty;
+  }
+}
+
 void Walker::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   auto* x = gp.get_extension<TranslationExt>();
   if (!x) {
@@ -246,9 +377,28 @@ void Walker::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) 
   }
   // Take the walker that frees up first. A walker is busy from the start of its walk: in AT a
   // walk in progress (its end still unknown) makes later walks wait until some walker is done.
+  InFlight* mine = nullptr;
   if (x->mayWait) {
     sc_core::wait(delay);
     delay = sc_core::SC_ZERO_TIME;
+    // A walk of this page is in flight (queued or walking): wait for its answer instead of
+    // reading the same PTEs again. It takes no walker.
+    if (InFlight* first = findInFlight(*x)) {
+      ++first->waiters;
+      if (!first->done) sc_core::wait(first->finished);
+      if (first->readyAt > sc_core::sc_time_stamp()) {
+        sc_core::wait(first->readyAt - sc_core::sc_time_stamp());
+      }
+      --first->waiters;
+      WalkResult r;
+      if (reuse(first->result, *x, r)) {
+        ++mergedWalks_;
+        answer(*x, r);
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+      }
+    }
+    mine = startInFlight(*x);
   }
   const sc_core::sc_time arrival = sc_core::sc_time_stamp() + delay;
   auto slot = std::min_element(walkerFree_.begin(), walkerFree_.end());
@@ -272,17 +422,23 @@ void Walker::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) 
   *slot = sc_core::sc_time_stamp() + delay;
   walkerDone_.notify(sc_core::SC_ZERO_TIME);
   latency_.sample((*slot - start) / clockPeriod());
-  if (r.cachedLevel) cacheHits_[r.cachedLevel - 2] += 1;
-  x->fault = r.fault;
-  x->resolvedLevel = 0xff;
+  if (r.cachedLevel) {
+    cacheHits_[r.cachedLevel - 2] += 1;
+  } else if (r.cacheProbed) {
+    ++cacheMisses_;
+  }
+  if (r.cacheProbed) cacheCycles_ += static_cast<double>(cacheLatencyCycles_);
   if (r.fault != FaultKind::None) {
     ++faults_;
-  } else {
-    x->pa = PhysAddr(r.pa);
-    x->pageShift = r.shift;
-    x->perms = r.perms;
-    x->dirty = r.dirty;
+    if (r.malformed) ++reservedFaults_;
   }
+  if (mine) {
+    mine->result = r;
+    mine->done = true;
+    mine->readyAt = *slot;
+    mine->finished.notify(sc_core::SC_ZERO_TIME);
+  }
+  answer(*x, r);
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
@@ -302,15 +458,11 @@ unsigned int Walker::transport_dbg(tlm::tlm_generic_payload& gp) {
 }
 
 void Walker::invalidatePage(Asid asid, VirtAddr va) {
-  for (auto& c : caches_) {
-    if (c) c->invalidatePage(asid, va.value());
-  }
+  for (auto& a : arrays_) a->invalidatePage(asid, va.value());
 }
 
 void Walker::invalidateAsid(Asid asid) {
-  for (auto& c : caches_) {
-    if (c) c->invalidateAsid(asid);
-  }
+  for (auto& a : arrays_) a->invalidateAsid(asid);
 }
 
 }  // namespace vmsim::ptw

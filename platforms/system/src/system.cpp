@@ -430,12 +430,12 @@ void System::addProcessRegions(Asid asid, Core& c) {
   const uint64_t start = base & ~(pageSize - 1);
   const uint64_t end = (base + size + pageSize - 1) & ~(pageSize - 1);
   const auto& fmt = kernel_->pageTableFormat();
-  if (end < start || end > userStackTop() - (8u << 20)) {
+  if (end < start || end > fmt.userTop()) {
     context().config.addProblem(
         "'" + std::string(r.name()) + ".workload.base' / '.workload.footprint': the footprint [" +
-        std::to_string(base) + ", " + std::to_string(base + size) + ") does not fit below the " +
-        "stack in the user address space of '" + kernel_->params().key("page_table_format") + "' " +
-        fmt.name() + " (user addresses below 2^" + std::to_string(fmt.vaBits() - 1) + ")");
+        std::to_string(base) + ", " + std::to_string(base + size) + ") is outside the user " +
+        "address space of '" + kernel_->params().key("page_table_format") + "' " + fmt.name() +
+        " (user addresses below 2^" + std::to_string(fmt.vaBits() - 1) + ")");
     return;
   }
   // The classic layout: code, heap (the workload's footprint) and a downward-growing stack.

@@ -66,6 +66,9 @@ class Vector : public Stat {
   double at(size_t i) const { return values_.at(i); }
   size_t size() const { return values_.size(); }
   double total() const;
+  /// Replaces the subnames and zeroes the values: for a vector registered (in its place in the
+  /// output) before its shape is known, e.g. the walker's hits per page-table level.
+  void setSubnames(std::vector<std::string> subnames);
   void writeText(std::ostream& os) const override;
   void addJson(JsonTree& tree) const override;
   void reset() override;

@@ -1,7 +1,10 @@
-// Hardware page-table walker for x86-64 4-level paging: reads real PTE bytes from simulated
-// memory through `mem`, sets accessed/dirty bits by writing the entries back, caches upper-level
-// entries in per-level paging-structure caches (Intel SDM Vol. 3A 4.10.3; ChampSim's PSCs), and
-// bounds the number of walks in flight (busy-until timing in LT).
+// Hardware page-table walker: reads real PTE bytes from simulated memory through `mem`, in the
+// page-table format of its PageTableBase (x86-64 4/5-level, RISC-V Sv39/48/57; vmsim/paging),
+// sets accessed/dirty bits by writing the entries back, caches non-leaf entries in walk caches
+// (`walk_cache`: Intel-style per-level paging-structure caches, SDM Vol. 3A 4.10.3, or one
+// unified page-walk cache; a walk starts below the deepest hit), bounds the number of walks in
+// flight (busy-until timing in LT), and in AT lets a walk of a page whose walk is in flight wait
+// for that walk's result instead of reading the PTEs again (merging). See docs/paging.md.
 #pragma once
 
 #include <tlm_utils/simple_initiator_socket.h>
@@ -9,31 +12,18 @@
 
 #include <array>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "vmsim/common/at_helpers.h"
+#include "vmsim/common/extensions.h"
 #include "vmsim/common/interfaces.h"
 #include "vmsim/common/module.h"
 #include "vmsim/common/payload_pool.h"
-#include "vmsim/tlb/tlb_core.h"
+#include "vmsim/paging/format.h"
+#include "vmsim/ptw/walk_cache.h"
 
 namespace vmsim::ptw {
-
-/// One paging-structure cache: maps the VA prefix translated by a level-L entry to the physical
-/// address of the next table.
-class WalkCache {
- public:
-  WalkCache(unsigned level, size_t entries, unsigned ways);
-  /// Next-table PA for `va`, if cached.
-  std::optional<uint64_t> lookup(Asid asid, uint64_t va);
-  void insert(Asid asid, uint64_t va, uint64_t nextTable);
-  void invalidatePage(Asid asid, uint64_t va) { core_.invalidatePage(asid, va); }
-  void invalidateAsid(Asid asid) { core_.invalidateAsid(asid); }
-  unsigned level() const { return level_; }
-
- private:
-  unsigned level_;
-  tlb::TlbCore core_;
-};
 
 /// Result of one functional walk.
 struct WalkResult {
@@ -45,6 +35,7 @@ struct WalkResult {
   unsigned memReads = 0;
   unsigned memWrites = 0;
   unsigned cachedLevel = 0;  // level whose walk cache hit (0 = none)
+  bool cacheProbed = false;  // the walk caches were looked up
   bool malformed = false;    // ended at a reserved encoding or a misaligned superpage
 };
 
@@ -70,6 +61,16 @@ class Walker : public Module, public TranslationCache {
 
   /// Walks the tables for `x`; timed (through b_transport) unless `debug`.
   WalkResult walk(const TranslationExt& x, sc_core::sc_time& delay, bool debug);
+  /// Builds the walk caches for the levels of the format (setPageTableBase()).
+  void buildWalkCaches();
+  /// A walk of the same page (ASID, 4 KiB VPN, privilege) in flight that `x` may wait for.
+  struct InFlight;
+  InFlight* findInFlight(const TranslationExt& x);
+  InFlight* startInFlight(const TranslationExt& x);
+  /// `r` (a walk of the same page) as the answer to `x`; false if `x` needs its own walk (a
+  /// store that must set D, or a permission the first walk did not evaluate).
+  static bool reuse(const WalkResult& r, const TranslationExt& x, WalkResult& out);
+  void answer(TranslationExt& x, const WalkResult& r);
   /// `at`: through the 4-phase port (the caller may wait) instead of b_transport.
   uint64_t readEntry(uint64_t pa, sc_core::sc_time& delay, bool debug, bool at);
   void writeEntry(uint64_t pa, uint64_t value, sc_core::sc_time& delay, bool at);
@@ -82,8 +83,30 @@ class Walker : public Module, public TranslationCache {
 
   const PageTableBase* base_ = nullptr;
   const paging::Format* fmt_ = &paging::Format::get(paging::Kind::X86_64_4);
-  std::vector<std::unique_ptr<WalkCache>> caches_;  // index by level: 2, 3, 4
-  std::vector<sc_core::sc_time> walkerFree_;        // busy-until of each walker
+  enum class CacheKind : uint8_t { None, Psc, Pwc };
+  CacheKind cacheKind_ = CacheKind::Psc;
+  struct CacheParams {
+    uint64_t entries = 0, ways = 0, latency = 0;
+  };
+  // psc: by level 2..5 (pde, pdpte, pml4e, pml5e); pwc: [0].
+  std::vector<CacheParams> cacheParams_;
+  std::vector<std::unique_ptr<WalkCacheArray>> arrays_;
+  std::vector<WalkCacheArray*> cacheOf_;  // by level: the array caching that level's entries
+  sc_core::sc_time cacheLatency_;         // one lookup of the walk caches (probed in parallel)
+  uint64_t cacheLatencyCycles_ = 0;
+  struct InFlight {
+    bool done = false;
+    bool used = false;
+    Asid asid = 0;
+    uint64_t vpn = 0;
+    Privilege privilege = Privilege::User;
+    unsigned waiters = 0;
+    sc_core::sc_time readyAt;  // when the first walk's answer reaches its requester
+    WalkResult result;
+    sc_core::sc_event finished;
+  };
+  std::vector<std::unique_ptr<InFlight>> inFlight_;
+  std::vector<sc_core::sc_time> walkerFree_;  // busy-until of each walker
   // walkerFree_ of a walker whose walk has started and not yet ended (AT: its end is unknown).
   const sc_core::sc_time kInProgress = sc_core::sc_time::from_value(~uint64_t{0});
   sc_core::sc_event walkerDone_;
@@ -100,6 +123,10 @@ class Walker : public Module, public TranslationCache {
   stats::Scalar& queueCycles_;
   stats::Scalar& queuedWalks_;
   stats::Histogram& latency_;
+  stats::Scalar& cacheMisses_;
+  stats::Scalar& cacheCycles_;
+  stats::Scalar& mergedWalks_;
+  stats::Scalar& reservedFaults_;
 };
 
 }  // namespace vmsim::ptw
