@@ -288,6 +288,18 @@ TEST(HugeRegion, RegionsMustBeMultiplesOfTheirPageSize) {
   EXPECT_TRUE(rig.kernel->resizeRegion(a, kHeap, k2M));
 }
 
+TEST(HugeRegion, ReplacesTheEmptyPageTableAnEarlierRegionLeft) {
+  Rig rig("kernel: {memory_size: 16MiB}\n");
+  const Asid a = rig.process("p", kHeap, k2M);
+  ASSERT_EQ(rig.port.fault(a, kHeap + kPage, AccessKind::Store), FaultKind::None);
+  ASSERT_TRUE(rig.kernel->resizeRegion(a, kHeap, 0));  // unmapped; its page table stays
+  const uint64_t freeBefore = rig.kernel->framesFree();
+  rig.region(a, "huge", kHeap, k2M, 21);
+  ASSERT_EQ(rig.port.fault(a, kHeap + kPage, AccessKind::Store), FaultKind::None);
+  EXPECT_EQ(rig.kernel->mappingShift(a, kHeap + kPage), 21u);
+  EXPECT_EQ(freeBefore - rig.kernel->framesFree(), 512u - 1) << "the old table was freed";
+}
+
 TEST(HugeRegion, ShrinkingUnmapsWholePages) {
   Rig rig("kernel: {memory_size: 16MiB}\n");
   const Asid a = rig.process("p", kHeap, 2 * k2M, 21);

@@ -714,7 +714,7 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
     ++protFaults_;
     return FaultKind::Protection;
   }
-  if (r->pageShift > 12) return hugeRegionFault(p, *r, va, delay);
+  if (r->pageShift > 12) return hugeRegionFault(asid, p, *r, va, delay);
   if (thp_ != Thp::Never && thpFault(asid, p, *r, va, delay)) return FaultKind::None;
   const uint64_t entryAddr = leafEntryAddr(p, va, true);
   if (!entryAddr) {

@@ -114,7 +114,7 @@ bool Kernel::thpFault(Asid asid, Process& p, const Region& r, uint64_t va,
   return true;
 }
 
-FaultKind Kernel::hugeRegionFault(Process& p, const Region& r, uint64_t va,
+FaultKind Kernel::hugeRegionFault(Asid asid, Process& p, const Region& r, uint64_t va,
                                   sc_core::sc_time& delay) {
   const unsigned level = r.pageShift == 21 ? 2 : 3;
   const unsigned order = r.pageShift - 12;
@@ -131,6 +131,8 @@ FaultKind Kernel::hugeRegionFault(Process& p, const Region& r, uint64_t va,
     freeTable(p, fmt_->frameAddr(old), level - 1);
     write64(addr, 0);
     old = 0;
+    // Walk caches may hold pointers into the freed tables, anywhere in the page's range.
+    for (auto* c : caches_) c->invalidateAsid(asid);
   }
   unusableAtHugeFault_.sample(100 * frameAlloc_->unusableIndex(order));
   const auto block = allocBlock(order);

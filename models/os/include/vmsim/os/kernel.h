@@ -175,7 +175,8 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   bool thpFault(Asid asid, Process& p, const Region& r, uint64_t va, sc_core::sc_time& delay);
   /// A fault in a region with pageShift > 12 (hugetlbfs-like): maps its page or fails as out of
   /// memory when no aligned free block exists.
-  FaultKind hugeRegionFault(Process& p, const Region& r, uint64_t va, sc_core::sc_time& delay);
+  FaultKind hugeRegionFault(Asid asid, Process& p, const Region& r, uint64_t va,
+                            sc_core::sc_time& delay);
   /// Takes a free block of 2^order frames (no eviction) and prepares its frames' records.
   std::optional<uint64_t> allocBlock(unsigned order);
   /// Zero-fills the 2^order frames from `pa` and charges order-scaled zeroing time.
