@@ -1,6 +1,7 @@
 // The kernel model: processes and their address spaces (regions with permissions), page tables
 // in the configured format (`page_table_format`: x86-64 4/5-level, RISC-V Sv39/48/57; see
-// vmsim/paging/format.h) built in simulated physical memory, a frame allocator, and the page-fault
+// vmsim/paging/format.h) built in simulated physical memory, a buddy frame allocator, huge pages
+// (THP and hugetlbfs-like regions, kernel_huge.cpp, docs/huge-pages.md), and the page-fault
 // handler (demand-zero, swap-in, eviction to the swap disk), with TLB/walk-cache shootdowns.
 // Faults arrive on `fault_tsock` as payloads carrying FaultExt; a resolved fault answers OK, one
 // that cannot be resolved answers TLM_ADDRESS_ERROR_RESPONSE with FaultExt::kind saying why.
