@@ -50,6 +50,7 @@ TEST(TimedPath, LtAndAtTimingAgreeForOneInOrderRequester) {
       {"strided", kP + "requester.workload.pattern=strided" + kP +
                       "requester.workload.stride=4096" + kP +
                       "requester.workload.write_fraction=0.5"},
+      {"thp", " --param system.kernel.thp=always" + kP + "requester.workload.footprint=64MiB"},
   };
   for (const auto& [name, w] : workloads) {
     const std::string base = kP + "requester.workload.count=50000" + w;

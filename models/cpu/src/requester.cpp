@@ -97,10 +97,12 @@ void Requester::init() {
   s.footprint =
       w.getSize("footprint", "16MiB", "bytes the synthetic workload touches", Range{1, 1ull << 46});
   s.stride = w.getUint("stride", 64, "Byte", "strided: step; pointer_chase: slot size");
+  // The platform declares the same key again with the mapping's meaning (radix mode: the region
+  // is mapped with this page size; only 4KiB, 2MiB and 1GiB are valid there).
   s.page_size = w.getSize("page_size", "4KiB",
-                          "page_chase: bytes per chased page (one 64-byte line touched per page, "
-                          "at offset (page index mod page_size/64) * 64); the kernel's mapping "
-                          "page size is configured separately",
+                          "page size of the footprint: page_chase touches one 64-byte line per "
+                          "page, at offset (page index mod page_size/64) * 64; in radix mode the "
+                          "region is also mapped with it (4KiB, 2MiB or 1GiB)",
                           Range{64, 1ull << 30});
   // Traces: count limits the replay (after `skip`), and by default a trace runs to its end.
   const bool isTraceType = type == "trace";

@@ -14,6 +14,17 @@
 namespace vmsim::os {
 namespace {
 constexpr uint64_t kPage = 4096;
+// Sub-names of the per-order stats: 4KiB, 8KiB, ..., 1GiB.
+std::vector<std::string> blockSizeNames() {
+  std::vector<std::string> names;
+  for (unsigned k = 0; k <= FrameAllocator::kMaxOrder; ++k) {
+    const unsigned shift = 12 + k;
+    names.push_back(shift >= 30   ? std::to_string(1u << (shift - 30)) + "GiB"
+                    : shift >= 20 ? std::to_string(1u << (shift - 20)) + "MiB"
+                                  : std::to_string(1u << (shift - 10)) + "KiB");
+  }
+  return names;
+}
 constexpr unsigned kVpnBits = 45;  // up to 57-bit VAs (x86-64-5, sv57), 4 KiB pages
 uint64_t pageKey(Asid asid, uint64_t vpn) {
   return (uint64_t{asid} << kVpnBits) | vpn;
@@ -65,7 +76,28 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
                                        "evictions without a swap write (page unchanged since its "
                                        "swap-in, or never written since its zero-fill)")),
       faultLatency_(ctx.stats.histogram(statName("faultLatency"), 16, "Cycle",
-                                        "cycles to resolve a fault, I/O included")) {
+                                        "cycles to resolve a fault, I/O included")),
+      freeBlocks_(ctx.stats.vector(statName("buddy.freeBlocks"), blockSizeNames(), "Count",
+                                   "free blocks of the buddy frame allocator, by block size",
+                                   false)),
+      hugeFaults_(ctx.stats.vector(statName("hugeFaults"), {"2MiB", "1GiB"}, "Count",
+                                   "faults that mapped a huge page (THP or a huge-page region), "
+                                   "by size")),
+      hugeOutOfMemory_(ctx.stats.vector(statName("hugeOutOfMemory"), {"2MiB", "1GiB"}, "Count",
+                                        "faults in huge-page regions that found no free aligned "
+                                        "block (also counted in outOfMemory), by size")),
+      thpFallbacks_(ctx.stats.vector(
+          statName("thpFallbacks"), {"noBlock", "notInside", "notAdvised"}, "Count",
+          "faults the THP policy served with a 4 KiB page instead: no free 2 MiB-aligned block "
+          "(or no frame for its deposited page table); the aligned 2 MiB range around the fault "
+          "not fully inside the region; thp madvise and the region not advised")),
+      hugeSplits_(ctx.stats.scalar(statName("hugeSplits"), "Count",
+                                   "THPs split into 4 KiB pages (for reclaim, or an unmap of "
+                                   "part of one)")),
+      unusableAtHugeFault_(ctx.stats.distribution(
+          statName("buddy.unusableAtHugeFault"), 0, 100, 10, "Percent",
+          "the unusable free space index for the faulting size in percent, sampled at every "
+          "fault that tried to allocate a huge page")) {
   declareClock("2GHz");
   auto& p = params();
   memBase_ = p.getSize("memory_base", "0", "first physical byte the kernel manages");
@@ -90,6 +122,14 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
   mapAnywhere_ = p.getBool("map_anywhere", false,
                            "demand-map any canonical user address (for raw traces), "
                            "instead of faulting outside the regions");
+  const auto thp = p.getChoice("thp", "never", {"never", "madvise", "always"},
+                               "transparent huge pages (Linux's "
+                               "/sys/kernel/mm/transparent_hugepage/enabled): a first fault in an "
+                               "aligned 2 MiB range fully inside a region maps a 2 MiB page when "
+                               "a free aligned block exists; madvise: only in regions advised "
+                               "for it; see docs/huge-pages.md");
+  thp_ = thp == "always" ? Thp::Always : thp == "madvise" ? Thp::Madvise : Thp::Never;
+  if (thp_ != Thp::Never) mappedShifts_.push_back(21);
   const auto fmtName = p.getChoice(
       "page_table_format", "x86-64-4", paging::Format::names(),
       "page-table format the kernel builds and the walkers read: x86-64-4 (4-level, 48-bit VAs), "
@@ -124,8 +164,17 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
   frames_.resize(n);
   everUsed_.assign(n, false);
   pinCount_.assign(n, 0);
-  freeFrames_.reserve(n);
-  for (uint64_t i = n; i-- > 0;) freeFrames_.push_back(i);  // hand out low frames first
+  // A fresh buddy allocator hands out the frames of an aligned power-of-two range in ascending
+  // order (see frame_allocator.h).
+  frameAlloc_ = std::make_unique<FrameAllocator>(memBase_ / kPage, n);
+  frameAlloc_->mirrorCounts(&freeBlocks_[0]);
+  for (const unsigned order : {9u, 18u}) {
+    ctx.stats.formula(
+        statName(std::string("buddy.unusableIndex") + (order == 9 ? "2MiB" : "1GiB")),
+        [this, order] { return frameAlloc_->unusableIndex(order); }, "Ratio",
+        std::string("Gorman's unusable free space index for ") + (order == 9 ? "2 MiB" : "1 GiB") +
+            " blocks: the share of free memory in smaller blocks (1 with nothing free)");
+  }
   fault_tsock.register_b_transport(this, &Kernel::b_transport);
   // ASID 0 is the kernel's own address space: accesses without VmAccess (foreign initiators)
   // use it. It has no regions until a platform adds some.
@@ -191,6 +240,10 @@ void Kernel::freeTable(Process& p, uint64_t table, unsigned level) {
   for (uint64_t i = 0; i < paging::Format::kEntriesPerTable; ++i) {
     const uint64_t addr = table + i * paging::Format::kEntryBytes;
     const uint64_t e = read64(addr);
+    if (level > 1 && isHugeLeaf(e, level)) {
+      releaseHuge(p, addr, e, level);
+      continue;
+    }
     if (level > 1 && fmt_->check(e, level) == paging::Check::Pointer) {
       freeTable(p, fmt_->frameAddr(e), level - 1);
       continue;
@@ -198,9 +251,7 @@ void Kernel::freeTable(Process& p, uint64_t table, unsigned level) {
     // A leaf (at level 1, or a large page above), or what a non-present leaf keeps.
     if (level == 1 || e != 0) releasePage(p, e);
   }
-  const uint64_t idx = (table - memBase_) / kPage;
-  frames_[idx] = Frame{};
-  freeFrames_.push_back(idx);
+  freeFrame(table);
 }
 
 void Kernel::exitProcess(Asid asid) {
@@ -229,12 +280,26 @@ void Kernel::addRegion(Asid asid, const Region& r) {
                                 fmt_->name() + " (below 2^" + std::to_string(fmt_->vaBits() - 1) +
                                 ")");
   }
+  if (r.pageShift != 12 && r.pageShift != 21 && r.pageShift != 30) {
+    throw std::invalid_argument("region " + r.name + ": page size 2^" +
+                                std::to_string(r.pageShift) +
+                                " bytes is none of 4 KiB, 2 MiB, 1 GiB");
+  }
+  const uint64_t pageSize = uint64_t{1} << r.pageShift;
+  if (r.start % pageSize || r.size % pageSize) {
+    throw std::invalid_argument("region " + r.name + ": start and size must be multiples of its " +
+                                std::to_string(pageSize >> 20) + " MiB page size");
+  }
   for (const auto& o : p.regions) {
     if (r.start < o.start + o.size && o.start < r.start + r.size) {
       throw std::invalid_argument("region " + r.name + " overlaps region " + o.name);
     }
   }
   p.regions.push_back(r);
+  if (std::find(mappedShifts_.begin(), mappedShifts_.end(), r.pageShift) == mappedShifts_.end()) {
+    mappedShifts_.push_back(r.pageShift);
+    std::sort(mappedShifts_.begin(), mappedShifts_.end());
+  }
 }
 
 const std::vector<Region>& Kernel::regions(Asid asid) const {
@@ -245,7 +310,7 @@ bool Kernel::resizeRegion(Asid asid, uint64_t start, uint64_t newSize) {
   auto& regs = procs_.at(asid).regions;
   auto it =
       std::find_if(regs.begin(), regs.end(), [&](const Region& r) { return r.start == start; });
-  if (it == regs.end() || newSize % kPage) return false;
+  if (it == regs.end() || newSize % (uint64_t{1} << it->pageShift)) return false;
   for (const auto& o : regs) {
     if (&o != &*it && start < o.start + o.size && o.start < start + newSize) return false;
   }
@@ -265,7 +330,7 @@ bool Kernel::releasePage(Process& p, uint64_t e) {
       swapSpace_->freeSlots(static_cast<uint64_t>(frames_[idx].swapSlot), 1);
     }
     frames_[idx] = Frame{};
-    freeFrames_.push_back(idx);
+    frameAlloc_->free(memBase_ / kPage + idx, 0);
     residentChanged(p, -1);
     return true;
   }
@@ -276,6 +341,23 @@ bool Kernel::releasePage(Process& p, uint64_t e) {
 void Kernel::unmapRange(Asid asid, uint64_t start, uint64_t size) {
   Process& p = procs_.at(asid);
   for (uint64_t va = start; va < start + size; va += kPage) {
+    const LeafRef l = findLeaf(p, va);
+    if (l.level > 1 && isHugeLeaf(read64(l.addr), l.level)) {
+      const uint64_t pageSize = uint64_t{1} << paging::Format::leafShift(l.level);
+      const uint64_t hva = va & ~(pageSize - 1);
+      if (hva >= start && hva + pageSize <= start + size) {
+        const uint64_t key = pageKey(asid, hva / kPage);
+        if (policy_->contains(key)) policy_->remove(key);
+        releaseHuge(p, l.addr, read64(l.addr), l.level);
+        write64(l.addr, 0);
+        shootdown(asid, hva);
+        va = hva + pageSize - kPage;
+        continue;
+      }
+      // Part of a THP leaves: split it, then unmap its 4 KiB pages in the range (Linux
+      // __split_huge_pmd on a partial munmap). Huge-page regions resize by whole pages only.
+      splitHuge(asid, hva, l.addr);
+    }
     const uint64_t entryAddr = leafEntryAddr(p, va, false);
     if (!entryAddr) continue;
     const uint64_t e = read64(entryAddr);
@@ -296,8 +378,14 @@ namespace {
 class KernelProcessMemory : public ProcessMemory {
  public:
   KernelProcessMemory(Kernel& k, Asid asid, uint64_t heapStart, uint64_t heapLimit,
-                      uint64_t mmapTop)
-      : k_(k), asid_(asid), start_(heapStart), brk_(heapStart), limit_(heapLimit), top_(mmapTop) {}
+                      uint64_t mmapTop, bool advised)
+      : k_(k),
+        asid_(asid),
+        start_(heapStart),
+        brk_(heapStart),
+        limit_(heapLimit),
+        top_(mmapTop),
+        advised_(advised) {}
   uint64_t heapStart() const override { return start_; }
   bool setBreak(uint64_t b) override {
     if (b < start_ || b > limit_) return false;
@@ -305,7 +393,7 @@ class KernelProcessMemory : public ProcessMemory {
     if (newEnd != oldEnd) {
       if (oldEnd == start_) {
         try {
-          k_.addRegion(asid_, {"heap", start_, newEnd - start_, kReadWrite});
+          k_.addRegion(asid_, region("heap", start_, newEnd - start_));
         } catch (const std::invalid_argument&) {
           return false;
         }
@@ -321,7 +409,7 @@ class KernelProcessMemory : public ProcessMemory {
     if (len == 0 || len > top_ - limit_) return std::nullopt;
     const uint64_t addr = top_ - len;
     try {
-      k_.addRegion(asid_, {"mmap", addr, len, kReadWrite});
+      k_.addRegion(asid_, region("mmap", addr, len));
     } catch (const std::invalid_argument&) {
       return std::nullopt;
     }
@@ -340,18 +428,24 @@ class KernelProcessMemory : public ProcessMemory {
  private:
   static constexpr Perms kReadWrite{true, true, false, true};
   static uint64_t roundUp(uint64_t v) { return (v + kPage - 1) & ~(kPage - 1); }
+  Region region(const char* name, uint64_t start, uint64_t size) const {
+    Region r{name, start, size, kReadWrite};
+    r.hugeAdvised = advised_;
+    return r;
+  }
   Kernel& k_;
   Asid asid_;
   uint64_t start_, brk_, limit_, top_;
+  bool advised_;
 };
 
 }  // namespace
 
 ProcessMemory& Kernel::processMemory(Asid asid, uint64_t heapStart, uint64_t heapLimit,
-                                     uint64_t mmapTop) {
+                                     uint64_t mmapTop, bool hugeAdvised) {
   procs_.at(asid);  // the process must exist
-  processMemories_.push_back(
-      std::make_unique<KernelProcessMemory>(*this, asid, heapStart, heapLimit, mmapTop));
+  processMemories_.push_back(std::make_unique<KernelProcessMemory>(
+      *this, asid, heapStart, heapLimit, mmapTop, hugeAdvised));
   return *processMemories_.back();
 }
 
@@ -463,21 +557,41 @@ Kernel::LeafRef Kernel::findLeaf(Process& p, uint64_t va) {
 
 uint64_t Kernel::leafEntry(Asid asid, uint64_t va) {
   auto it = procs_.find(asid);
-  if (it == procs_.end()) return 0;
-  const uint64_t addr = leafEntryAddr(it->second, va, false);
-  return addr ? read64(addr) : 0;
+  if (it == procs_.end() || it->second.exited) return 0;
+  const LeafRef l = findLeaf(it->second, va);
+  return l.addr ? read64(l.addr) : 0;
+}
+
+unsigned Kernel::mappingShift(Asid asid, uint64_t va) {
+  auto it = procs_.find(asid);
+  if (it == procs_.end() || it->second.exited) return 0;
+  const LeafRef l = findLeaf(it->second, va);
+  if (!l.addr || !fmt_->present(read64(l.addr))) return 0;
+  return paging::Format::leafShift(l.level);
+}
+
+std::optional<uint64_t> Kernel::translate(Asid asid, uint64_t va) {
+  const unsigned shift = mappingShift(asid, va);
+  if (!shift) return std::nullopt;
+  const uint64_t mask = (uint64_t{1} << shift) - 1;
+  return (fmt_->frameAddr(leafEntry(asid, va)) & ~mask) | (va & mask);
 }
 
 std::optional<uint64_t> Kernel::allocFrame(sc_core::sc_time& delay) {
-  if (freeFrames_.empty()) {
+  const auto pfn = frameAlloc_->allocate(0);
+  if (!pfn) {
     if (auto f = evictOne(delay)) return f;
     return std::nullopt;
   }
-  const uint64_t idx = freeFrames_.back();
-  freeFrames_.pop_back();
+  const uint64_t idx = *pfn - memBase_ / kPage;
   frames_[idx] = Frame{!everUsed_[idx], -1};
   everUsed_[idx] = true;
   return memBase_ + idx * kPage;
+}
+
+void Kernel::freeFrame(uint64_t pa) {
+  frames_[(pa - memBase_) / kPage] = Frame{};
+  frameAlloc_->free(pa / kPage, 0);
 }
 
 void Kernel::pinFrame(PhysAddr pa) {
@@ -512,6 +626,9 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
   auto pick = [&]() -> std::optional<uint64_t> {
     while (policy_->size() > 0) {
       const uint64_t k = policy_->chooseVictim();
+      // A THP is split first, as Linux's reclaim does (shrink_folio_list -> split_folio): its
+      // 4 KiB pages join the policy and `k` is now the first of them.
+      splitIfHuge(k);
       if (!pagePinned(k)) return k;
       policy_->remove(k);
       aside.push_back(k);
@@ -597,8 +714,12 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
     ++protFaults_;
     return FaultKind::Protection;
   }
+  if (r->pageShift > 12) return hugeRegionFault(asid, p, *r, va, delay);
+  if (thp_ != Thp::Never && thpFault(asid, p, *r, va, delay)) return FaultKind::None;
   const uint64_t entryAddr = leafEntryAddr(p, va, true);
   if (!entryAddr) {
+    const LeafRef l = findLeaf(p, va);
+    if (l.level > 1 && isHugeLeaf(read64(l.addr), l.level)) return FaultKind::None;  // mapped
     ++oomFaults_;
     return FaultKind::OutOfMemory;
   }
@@ -667,9 +788,9 @@ void Kernel::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
   f->pinned = false;
   if (result == FaultKind::None && f->wantPin) {
     // Held for the MMU until its retry has the translation (and a pin of its own).
-    const uint64_t e = leafEntry(f->asid, f->va.value());
-    if (fmt_->present(e)) {
-      f->pinnedFrame = PhysAddr(fmt_->frameAddr(e));
+    // The 4 KiB frame of the access (within a huge page, the one holding va).
+    if (const auto pa = translate(f->asid, f->va.value())) {
+      f->pinnedFrame = PhysAddr(*pa & ~(kPage - 1));
       pinFrame(f->pinnedFrame);
       f->pinned = true;
     }

@@ -272,7 +272,6 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
       m->walker()->setPageTableBase(kernel_.get());
       m->setFramePins(kernel_.get());
       for (auto* tc : m->translationCaches()) kernel_->addTranslationCache(tc);
-      for (auto* t : m->tlbs()) t->checkMappedPageSizes(kernel_->mappedPageShifts());
       // Whether this core's walker writes A/D bits (its declared, effective value): without
       // them the kernel tracks dirtiness itself.
       const auto& decl = ctx.config.declared();
@@ -280,6 +279,10 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
       if (ad != decl.end()) kernel_->setHardwareAccessedDirty(asid, ad->second.value != "false");
     }
     addProcessRegions(asid, c);
+    // After the regions: their page sizes are among those the kernel maps.
+    if (auto* m = c.radix()) {
+      for (auto* t : m->tlbs()) t->checkMappedPageSizes(kernel_->mappedPageShifts());
+    }
     c.requester.onDone([this, asid] {
       // A finished process's memory goes back to the others (frames, swap, page tables).
       if (kernel_) kernel_->exitProcess(asid);
@@ -426,8 +429,12 @@ std::unique_ptr<os::ProgramWorkload> System::makeProgram(SimContext& ctx, const 
   const uint64_t heapStart = w.getUint("base", 0x10000000, "Byte",
                                        "first virtual address of the footprint (program: the "
                                        "initial program break)");
+  const bool advised = w.getBool("thp_madvise", false,
+                                 "program: malloc advises its heap and mappings for transparent "
+                                 "huge pages (glibc's tunable glibc.malloc.hugetlb=1), which "
+                                 "system.kernel.thp: madvise requires");
   auto& mem = kernel_->processMemory(asid, heapStart & ~uint64_t{4095}, 0x7e0000000000ull,
-                                     0x7f0000000000ull);
+                                     0x7f0000000000ull, advised);
   auto pp = w.child("program");
   try {
     return os::ProgramWorkload::fromParams(pp, mem);
@@ -483,15 +490,44 @@ void System::addProcessRegions(Asid asid, Core& c) {
                        {"stack", stackTop - (8u << 20), 8u << 20, Perms{true, true, false, true}});
     return;
   }
+  // The page size of the workload's region (hugetlbfs-like) and its MADV_HUGEPAGE flag.
+  unsigned pageShift = 12;
+  bool advised = false;
+  if (!c.textbook()) {
+    auto w = context().config.at(std::string(r.name()) + ".workload");
+    // One key for both meanings (cpu/src/requester.cpp reads it for page_chase too): the page
+    // size of the footprint's mapping, which page_chase steps through one line per page.
+    const std::string desc =
+        "page size of the footprint: the region holding it (trace: all of user space) is mapped "
+        "with it (4KiB = demand paging with THP as system.kernel.thp says; 2MiB / 1GiB = "
+        "hugetlbfs-like, only pages of that size, never swapped; docs/huge-pages.md), and "
+        "page_chase touches one 64-byte line per page of it, at offset (page index mod "
+        "page_size/64) * 64";
+    const uint64_t ps = w.getSize("page_size", "4KiB", desc, Range{64, 1ull << 30});
+    if (ps != (1u << 12) && ps != (1u << 21) && ps != (1u << 30)) {
+      context().config.addProblem("'" + w.key("page_size") + "': " + std::to_string(ps) +
+                                  " bytes is not a page size the kernel maps (radix mode): use "
+                                  "4KiB, 2MiB or 1GiB");
+    }
+    pageShift = ps == (1u << 30) ? 30 : ps == (1u << 21) ? 21 : 12;
+    advised = w.getBool("thp_madvise", false,
+                        "the region is advised for transparent huge pages (madvise "
+                        "MADV_HUGEPAGE), which system.kernel.thp: madvise requires");
+  }
+  const uint64_t pageSize = uint64_t{1} << pageShift;
   if (r.isTrace()) {
     if (c.textbook()) {
       throw std::invalid_argument(std::string(c.name()) + ".mmu.mode " + c.mmuMode() +
                                   ": a raw trace needs the radix mode (its addresses span the "
                                   "whole 47-bit user space)");
     }
-    // A raw trace may touch any user address (code, libraries, heap, stack): one region.
-    kernel_->addRegion(asid,
-                       {"trace", kPage, kernel_->pageTableFormat().userTop() - kPage, Perms{}});
+    // A raw trace may touch any user address (code, libraries, heap, stack): one region (from
+    // the first page of its page size: page 0 stays unmapped).
+    const uint64_t top = kernel_->pageTableFormat().userTop() & ~(pageSize - 1);
+    os::Region all{"trace", pageSize, top - pageSize, Perms{}};
+    all.pageShift = pageShift;
+    all.hugeAdvised = advised;
+    kernel_->addRegion(asid, all);
     return;
   }
   const auto [base, size] = r.footprint();
@@ -512,8 +548,9 @@ void System::addProcessRegions(Asid asid, Core& c) {
     tb->mapWorkload(asid, base, size, heap);
     return;
   }
-  const uint64_t start = base & ~(kPage - 1);
-  const uint64_t end = (base + size + kPage - 1) & ~(kPage - 1);
+  // The heap covers the footprint in whole pages of its page size.
+  const uint64_t start = base & ~(pageSize - 1);
+  const uint64_t end = (base + size + pageSize - 1) & ~(pageSize - 1);
   const auto& fmt = kernel_->pageTableFormat();
   if (end < start || end > fmt.userTop()) {
     context().config.addProblem(
@@ -525,7 +562,31 @@ void System::addProcessRegions(Asid asid, Core& c) {
   }
   // The classic layout: code, heap (the workload's footprint) and a downward-growing stack.
   kernel_->addRegion(asid, {"code", 0x400000, 0x100000, Perms{true, false, true, true}});
-  kernel_->addRegion(asid, {"heap", start, end - start, heap});
+  os::Region h{"heap", start, end - start, heap};
+  h.pageShift = pageShift;
+  h.hugeAdvised = advised;
+  try {
+    kernel_->addRegion(asid, h);
+  } catch (const std::invalid_argument& e) {
+    context().config.addProblem("'" + std::string(r.name()) + ".workload.base' / 'page_size': " +
+                                "the footprint rounded out to whole pages of its page size, [" +
+                                std::to_string(start) + ", " + std::to_string(end) + "), " +
+                                "cannot be mapped (" + e.what() +
+                                "); choose a base aligned to the page size, above the code at "
+                                "0x400000..0x500000");
+    return;
+  }
+  if (pageShift > 12 && end - start > kernel_->framesTotal() * kPage) {
+    // Huge-page regions are not swappable: a footprint beyond memory cannot all be mapped.
+    context().config.addProblem(
+        "'" + std::string(r.name()) + ".workload.page_size': the footprint takes " +
+        std::to_string((end - start) >> 20) + " MiB of " + std::to_string(pageSize >> 20) +
+        " MiB pages, more than the kernel's " +
+        std::to_string(kernel_->framesTotal() * kPage >> 20) + " MiB ('" +
+        kernel_->params().key("memory_size") +
+        "'); huge-page regions are never swapped, so raise memory_size or shrink the footprint");
+    return;
+  }
   const uint64_t stackTop = userStackTop();
   kernel_->addRegion(asid, {"stack", stackTop - (8u << 20), 8u << 20, heap});
 }

@@ -1,6 +1,7 @@
 // The kernel model: processes and their address spaces (regions with permissions), page tables
 // in the configured format (`page_table_format`: x86-64 4/5-level, RISC-V Sv39/48/57; see
-// vmsim/paging/format.h) built in simulated physical memory, a frame allocator, and the page-fault
+// vmsim/paging/format.h) built in simulated physical memory, a buddy frame allocator, huge pages
+// (THP and hugetlbfs-like regions, kernel_huge.cpp, docs/huge-pages.md), and the page-fault
 // handler (demand-zero, swap-in, eviction to the swap disk), with TLB/walk-cache shootdowns.
 // Faults arrive on `fault_tsock` as payloads carrying FaultExt; a resolved fault answers OK, one
 // that cannot be resolved answers TLM_ADDRESS_ERROR_RESPONSE with FaultExt::kind saying why.
@@ -14,12 +15,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "vmsim/common/extensions.h"
 #include "vmsim/common/interfaces.h"
 #include "vmsim/common/module.h"
 #include "vmsim/common/payload_pool.h"
+#include "vmsim/os/frame_allocator.h"
 #include "vmsim/os/process_memory.h"
 
 namespace vmsim::os {
@@ -32,6 +35,12 @@ struct Region {
   uint64_t start = 0;
   uint64_t size = 0;
   Perms perms;
+  /// log2 of the page size the region is mapped with. 12: 4 KiB demand paging, with transparent
+  /// huge pages where `thp` allows them. 21 (2 MiB) or 30 (1 GiB): hugetlbfs-like, only pages of
+  /// that size, never swapped; start and size must be multiples of it.
+  unsigned pageShift = 12;
+  /// madvise(MADV_HUGEPAGE) was applied: under `thp: madvise` THPs may back the region.
+  bool hugeAdvised = false;
   bool contains(uint64_t va) const { return va - start < size; }
 };
 
@@ -51,7 +60,8 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   /// Creates a process with an empty page table; returns its ASID (1, 2, ...; ASID 0 is the
   /// kernel's address space, created with the kernel).
   Asid createProcess(const std::string& name);
-  /// Adds a region; overlapping regions are rejected with std::invalid_argument.
+  /// Adds a region; overlapping regions, and a pageShift other than 12, 21 or 30 or one the
+  /// region's start and size are not multiples of, are rejected with std::invalid_argument.
   void addRegion(Asid asid, const Region& r);
   const std::vector<Region>& regions(Asid asid) const;
   /// Sets the size of the region starting at `start` (0 removes it). Pages that leave the region
@@ -60,8 +70,11 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   bool resizeRegion(Asid asid, uint64_t start, uint64_t newSize);
   /// The kernel side of a process's brk/mmap/munmap (for the memory API of a simulated program):
   /// a heap from `heapStart` that may grow to `heapLimit`, mappings placed downwards from
-  /// `mmapTop`. The kernel keeps it alive as long as itself.
-  ProcessMemory& processMemory(Asid asid, uint64_t heapStart, uint64_t heapLimit, uint64_t mmapTop);
+  /// `mmapTop`. The kernel keeps it alive as long as itself. With `hugeAdvised` the heap and
+  /// every mapping are advised for THP (as glibc's malloc does with the tunable
+  /// glibc.malloc.hugetlb=1: madvise(MADV_HUGEPAGE) on the memory it gets from brk and mmap).
+  ProcessMemory& processMemory(Asid asid, uint64_t heapStart, uint64_t heapLimit, uint64_t mmapTop,
+                               bool hugeAdvised = false);
   /// A TLB or walk cache to shoot down when a mapping changes.
   void addTranslationCache(TranslationCache* c) { caches_.push_back(c); }
   /// The swap device's slot map (the `swap` socket must lead to the same device).
@@ -83,8 +96,8 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   /// A pinned frame is never evicted (an access holds its physical address).
   void pinFrame(PhysAddr pa) override;
   void unpinFrame(PhysAddr pa) override;
-  /// Demand paging maps 4 KiB pages only (no huge pages yet).
-  std::vector<unsigned> mappedPageShifts() const override { return {12}; }
+  /// 4 KiB, plus 2 MiB when `thp` is not never, plus the page sizes of the regions added so far.
+  std::vector<unsigned> mappedPageShifts() const override { return mappedShifts_; }
   /// The `page_table_format` the kernel builds its tables in.
   const paging::Format& pageTableFormat() const override { return *fmt_; }
 
@@ -92,11 +105,18 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   uint64_t framesTotal() const { return frames_.size(); }
   /// First physical byte of the frames the kernel manages (framesTotal() pages from there).
   uint64_t memoryBase() const { return memBase_; }
-  uint64_t framesFree() const { return freeFrames_.size(); }
+  uint64_t framesFree() const { return frameAlloc_->freeFrames(); }
+  /// The buddy allocator of the frames (for tests and summaries).
+  const FrameAllocator& frameAllocator() const { return *frameAlloc_; }
   /// Resident user pages of `asid` (0 for an unknown or exited process).
   uint64_t residentPages(Asid asid) const;
-  /// The leaf PTE of `va` (0 when any level is missing).
+  /// The leaf entry that maps `va`: a 4 KiB PTE, or a 2 MiB / 1 GiB leaf above it (0 when any
+  /// level is missing).
   uint64_t leafEntry(Asid asid, uint64_t va);
+  /// log2 of the size of the page mapping `va` (12, 21, 30), or 0 when no present leaf maps it.
+  unsigned mappingShift(Asid asid, uint64_t va);
+  /// The physical address `va` maps to, if a present leaf maps it.
+  std::optional<uint64_t> translate(Asid asid, uint64_t va);
 
  private:
   struct Frame {
@@ -142,9 +162,40 @@ class Kernel : public Module, public PageTableBase, public FramePins {
     unsigned level = 0;
   };
   LeafRef findLeaf(Process& p, uint64_t va);
+
+  // Huge pages (kernel_huge.cpp).
+  enum class Thp : uint8_t { Never, Madvise, Always };
+  /// Whether `e` found at `level` is a present leaf above level 1 (a 2 MiB or 1 GiB page).
+  bool isHugeLeaf(uint64_t e, unsigned level) const;
+  /// The leaf entry mapping `frame` at `level` with the region's permissions (A/D preset when the
+  /// process's MMUs do not set them).
+  uint64_t makeLeaf(uint64_t frame, const Region& r, const Process& p, unsigned level) const;
+  /// A transparent huge page for the fault at `va` when the policy and free memory allow it
+  /// (Linux do_huge_pmd_anonymous_page). True when a 2 MiB page maps `va` now; false to fall
+  /// back to a 4 KiB page (counted in thpFallbacks by reason).
+  bool thpFault(Asid asid, Process& p, const Region& r, uint64_t va, sc_core::sc_time& delay);
+  /// A fault in a region with pageShift > 12 (hugetlbfs-like): maps its page or fails as out of
+  /// memory when no aligned free block exists.
+  FaultKind hugeRegionFault(Asid asid, Process& p, const Region& r, uint64_t va,
+                            sc_core::sc_time& delay);
+  /// Takes a free block of 2^order frames (no eviction) and prepares its frames' records.
+  std::optional<uint64_t> allocBlock(unsigned order);
+  /// Zero-fills the 2^order frames from `pa` and charges order-scaled zeroing time.
+  void zeroBlock(uint64_t pa, unsigned order, sc_core::sc_time& delay);
+  /// Splits the THP mapped by the level-2 entry at `pdeAddr` (virtual base `hva`) into 512 4 KiB
+  /// PTEs in the page table deposited at its fault, as Linux split_huge_pmd does; its 4 KiB
+  /// pages then take part in replacement one by one.
+  void splitHuge(Asid asid, uint64_t hva, uint64_t pdeAddr);
+  /// If the resident page `key` is a THP, splits it.
+  void splitIfHuge(uint64_t key);
+  /// Frees the huge page that the leaf `e` at `addr` (level `level`) maps: its block and, for a
+  /// THP, its deposited table. The caller clears the entry.
+  void releaseHuge(Process& p, uint64_t addr, uint64_t e, unsigned level);
   /// Present, or revoked (the software reference bit being sampled): the entry holds a frame.
   bool resident(uint64_t e) const;
   std::optional<uint64_t> allocFrame(sc_core::sc_time& delay);
+  /// Returns the frame at physical address `pa` (one 4 KiB frame) to the buddy allocator.
+  void freeFrame(uint64_t pa);
   std::optional<uint64_t> evictOne(sc_core::sc_time& delay);
   /// Whether the resident page `key` (asid << 36 | vpn) sits in a pinned frame.
   bool pagePinned(uint64_t key);
@@ -170,7 +221,12 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   const paging::Format* fmt_ = nullptr;
   std::map<Asid, Process> procs_;
   std::vector<Frame> frames_;
-  std::vector<uint64_t> freeFrames_;  // frame indices, popped from the back
+  std::unique_ptr<FrameAllocator> frameAlloc_;  // over physical frame numbers
+  Thp thp_ = Thp::Never;
+  std::vector<unsigned> mappedShifts_{12};
+  /// THPs: the physical address of the PDE -> the page-table frame deposited for its split.
+  std::unordered_map<uint64_t, uint64_t> deposits_;
+  bool hugeOomReported_ = false;
   uint64_t memBase_ = 0;
   std::vector<TranslationCache*> caches_;
   std::unique_ptr<ReplacementPolicy> policy_;
@@ -200,6 +256,12 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   stats::Scalar& cleanEvictions_;
   std::vector<unsigned char> pageBuf_ = std::vector<unsigned char>(4096);
   stats::Histogram& faultLatency_;
+  stats::Vector& freeBlocks_;
+  stats::Vector& hugeFaults_;
+  stats::Vector& hugeOutOfMemory_;
+  stats::Vector& thpFallbacks_;
+  stats::Scalar& hugeSplits_;
+  stats::Distribution& unusableAtHugeFault_;
 };
 
 }  // namespace vmsim::os
