@@ -38,6 +38,7 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
       fault_tsock("fault_tsock"),
       mem("mem"),
       swap("swap"),
+      refill_tsock("refill_tsock"),
       minorFaults_(ctx.stats.scalar(statName("minorFaults"), "Count",
                                     "faults served without I/O (demand zero)")),
       majorFaults_(ctx.stats.scalar(statName("majorFaults"), "Count",
@@ -65,7 +66,18 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
                                        "evictions without a swap write (page unchanged since its "
                                        "swap-in, or never written since its zero-fill)")),
       faultLatency_(ctx.stats.histogram(statName("faultLatency"), 16, "Cycle",
-                                        "cycles to resolve a fault, I/O included")) {
+                                        "cycles to resolve a fault, I/O included")),
+      refills_(ctx.stats.scalar(statName("tlbRefills"), "Count",
+                                "software TLB refills handled (mmu.software_refill)")),
+      refillReads_(ctx.stats.scalar(statName("refillPteReads"), "Count",
+                                    "page-table reads of the software refill handler")),
+      refillWrites_(ctx.stats.scalar(statName("refillAdWrites"), "Count",
+                                     "accessed/dirty updates written by the refill handler")),
+      flushes_(ctx.stats.vector(statName("tlbFlushes"), {"page", "asid", "nonGlobal", "all"},
+                                "Count", "TLB invalidations the kernel issued, by kind")),
+      flushCycles_(ctx.stats.vector(statName("tlbFlushCycles"),
+                                    {"page", "asid", "nonGlobal", "all"}, "Cycle",
+                                    "kernel cycles spent on TLB invalidations, by kind")) {
   declareClock("2GHz");
   auto& p = params();
   memBase_ = p.getSize("memory_base", "0", "first physical byte the kernel manages");
@@ -121,6 +133,8 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
   freeFrames_.reserve(n);
   for (uint64_t i = n; i-- > 0;) freeFrames_.push_back(i);  // hand out low frames first
   fault_tsock.register_b_transport(this, &Kernel::b_transport);
+  refill_tsock.register_b_transport(this, &Kernel::refill_b_transport);
+  refill_tsock.register_transport_dbg(this, &Kernel::refill_transport_dbg);
   // ASID 0 is the kernel's own address space: accesses without VmAccess (foreign initiators)
   // use it. It has no regions until a platform adds some.
   createProcess("kernel");
@@ -206,7 +220,7 @@ void Kernel::exitProcess(Asid asid) {
     if (keyAsid(key) == asid) policy_->remove(key);
   }
   freeTable(p, p.root, pte::kLevels);
-  for (auto* c : caches_) c->invalidateAsid(asid);
+  flushTranslations(Invalidation::Asid, asid);
   p.root = 0;
   p.regions.clear();
   p.exited = true;
@@ -406,8 +420,21 @@ bool Kernel::swapIo(uint64_t slot, unsigned char* buf, bool write, sc_core::sc_t
   return ok;
 }
 
-void Kernel::shootdown(Asid asid, uint64_t va) {
-  for (auto* c : caches_) c->invalidatePage(asid, VirtAddr(va));
+sc_core::sc_time Kernel::shootdown(Asid asid, uint64_t va) {
+  return flushTranslations(Invalidation::Page, asid, va);
+}
+
+sc_core::sc_time Kernel::flushTranslations(Invalidation kind, Asid asid, uint64_t va) {
+  uint64_t costPs = 0;
+  for (auto* c : caches_) {
+    c->invalidate(kind, asid, VirtAddr(va));
+    costPs = std::max(costPs, c->invalidationCostPs(kind));
+  }
+  const sc_core::sc_time cost(static_cast<double>(costPs), sc_core::SC_PS);
+  const auto k = static_cast<unsigned>(kind);
+  flushes_[k] += 1;
+  flushCycles_[k] += cost / clockPeriod();
+  return cost;
 }
 
 // --- page tables -----------------------------------------------------------------------------
@@ -510,7 +537,8 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
       if (!(pe & pte::kPresent)) break;  // revoked at the last scan and not used since
       write64(ea, (pe & ~pte::kPresent) | kRevoked);
     }
-    shootdown(keyAsid(key), keyVpn(key) * kPage);  // the TLB must not hide the next reference
+    // The TLB must not hide the next reference.
+    delay += shootdown(keyAsid(key), keyVpn(key) * kPage);
     ++secondChances_;
     policy_->spare(key);
     auto next = pick();
@@ -544,7 +572,7 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
   residentChanged(p, -1);
   *p.evictedStat += 1;
   write64(entryAddr, newEntry);
-  shootdown(asid, va);
+  delay += shootdown(asid, va);
   frames_[(frame - memBase_) / kPage] = Frame{};
   return frame;
 }
@@ -603,6 +631,7 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
     ++minorFaults_;
   }
   uint64_t e = *frame | pte::kPresent | pte::kUser;
+  if (r->global || asid == 0) e |= pte::kGlobal;  // kernel mappings (TLB entries match any ASID)
   if (r->perms.write) e |= pte::kWritable;
   if (!r->perms.exec) e |= pte::kNoExec;
   if (!p.hardwareAD) {
@@ -643,6 +672,93 @@ void Kernel::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
   }
   gp.set_response_status(result == FaultKind::None ? tlm::TLM_OK_RESPONSE
                                                    : tlm::TLM_ADDRESS_ERROR_RESPONSE);
+}
+
+// --- software TLB refill ----------------------------------------------------------------------
+
+uint64_t Kernel::timedAccess64(uint64_t pa, uint64_t value, bool write, sc_core::sc_time& delay) {
+  tlm::tlm_generic_payload* gp = pool_.allocate();
+  gp->set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+  gp->set_address(pa);
+  gp->set_data_ptr(reinterpret_cast<unsigned char*>(&value));
+  gp->set_data_length(8);
+  gp->set_streaming_width(8);
+  gp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  mem->b_transport(*gp, delay);
+  if (!gp->is_response_ok())
+    SC_REPORT_FATAL(name(), "page-table access of the refill handler failed");
+  gp->release();
+  return value;  // little-endian host, as x86
+}
+
+void Kernel::refillTranslation(TranslationExt& x, sc_core::sc_time& delay, bool debug) {
+  // The handler of a software-managed TLB (MIPS R4000 style: the trap's cost is charged by the
+  // MMU, mmu.refill_trap_cycles): it walks the process's x86-64 radix table with loads through
+  // memory, sets A (and D for a store) itself, and returns the leaf, which the TLB then holds.
+  const uint64_t va = x.va.value();
+  auto it = procs_.find(x.asid);
+  if (it == procs_.end() || it->second.exited || !pte::isCanonicalUser(va)) {
+    x.fault = FaultKind::Segmentation;
+    return;
+  }
+  uint64_t table = it->second.root;
+  bool writable = true, user = true, noexec = false;
+  for (unsigned level = pte::kLevels; level >= 1; --level) {
+    const uint64_t addr = table + pte::tableIndex(va, level) * pte::kEntryBytes;
+    uint64_t e = debug ? read64(addr) : timedAccess64(addr, 0, false, delay);
+    if (!debug) ++refillReads_;
+    if (!(e & pte::kPresent)) {
+      x.fault = FaultKind::NotPresent;  // the MMU hands it to the page-fault handler
+      return;
+    }
+    writable &= (e & pte::kWritable) != 0;
+    user &= (e & pte::kUser) != 0;
+    noexec |= (e & pte::kNoExec) != 0;
+    const bool leaf = level == 1 || (level <= 3 && (e & pte::kPageSize));
+    if (!leaf) {
+      table = pte::frameAddr(e);
+      continue;
+    }
+    x.pageShift = pte::leafShift(level);
+    x.perms = Perms{true, writable, !noexec, user};
+    if (!permits(x.perms, x.kind, x.privilege)) {
+      x.fault = FaultKind::Protection;
+      return;
+    }
+    const uint64_t bits = pte::kAccessed | (x.kind == AccessKind::Store ? pte::kDirty : 0);
+    if (!debug && it->second.hardwareAD && (e | bits) != e) {
+      e |= bits;
+      timedAccess64(addr, e, true, delay);
+      ++refillWrites_;
+    }
+    const uint64_t frameBase = pte::frameAddr(e) & ~((uint64_t{1} << x.pageShift) - 1);
+    x.pa = PhysAddr(frameBase | pageOffset(va, x.pageShift));
+    x.dirty = (e & pte::kDirty) != 0;
+    x.global = (e & pte::kGlobal) != 0;
+    x.fault = FaultKind::None;
+    x.resolvedLevel = 0xff;
+    return;
+  }
+  x.fault = FaultKind::NotPresent;
+}
+
+void Kernel::refill_b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  auto* x = gp.get_extension<TranslationExt>();
+  if (!x) {
+    gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    return;
+  }
+  ++refills_;
+  refillTranslation(*x, delay, false);
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+unsigned int Kernel::refill_transport_dbg(int, tlm::tlm_generic_payload& gp) {
+  auto* x = gp.get_extension<TranslationExt>();
+  if (!x) return 0;
+  sc_core::sc_time none;
+  refillTranslation(*x, none, true);
+  return 1;
 }
 
 }  // namespace vmsim::os

@@ -215,6 +215,7 @@ WalkResult Walker::walk(const TranslationExt& x, sc_core::sc_time& delay, bool d
       }
     }
     r.dirty = (e & pte::kDirty) != 0;
+    r.global = (e & pte::kGlobal) != 0;
     return r;
   }
   r.fault = FaultKind::NotPresent;
@@ -265,6 +266,7 @@ void Walker::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) 
     x->pageShift = r.shift;
     x->perms = r.perms;
     x->dirty = r.dirty;
+    x->global = r.global;
   }
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
@@ -280,6 +282,7 @@ unsigned int Walker::transport_dbg(tlm::tlm_generic_payload& gp) {
     x->pageShift = r.shift;
     x->perms = r.perms;
     x->dirty = r.dirty;
+    x->global = r.global;
   }
   return 1;
 }
@@ -287,6 +290,12 @@ unsigned int Walker::transport_dbg(tlm::tlm_generic_payload& gp) {
 void Walker::invalidatePage(Asid asid, VirtAddr va) {
   for (auto& c : caches_) {
     if (c) c->invalidatePage(asid, va.value());
+  }
+}
+
+void Walker::invalidateAll() {
+  for (auto& c : caches_) {
+    if (c) c->invalidateAll();
   }
 }
 

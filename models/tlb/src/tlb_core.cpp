@@ -160,13 +160,17 @@ const TlbEntry* TlbCore::probe(Asid asid, uint64_t va) {
 }
 
 bool TlbCore::insert(const TlbEntry& in) {
+  return insert(in, nullptr);
+}
+
+bool TlbCore::insert(const TlbEntry& in, TlbEntry* victim) {
   if (!holdsShift(in.shift)) return false;
   memo_.valid = false;
   const size_t set = setOf(in.vpn);
   unsigned target = ways_;
   for (unsigned w = 0; w < ways_ && target == ways_; ++w) {
     const TlbEntry* e = way(set, w);
-    if (e->valid && e->vpn == in.vpn && e->shift == in.shift && e->asid == in.asid) target = w;
+    if (e->valid && samePage(*e, in)) target = w;
   }
   for (unsigned w = 0; w < ways_ && target == ways_; ++w) {
     if (!way(set, w)->valid) target = w;
@@ -184,6 +188,7 @@ bool TlbCore::insert(const TlbEntry& in) {
   if (target == ways_) {
     target = repl_->victim(set);
     evicted = true;
+    if (victim) *victim = *way(set, target);
   }
   *way(set, target) = in;
   way(set, target)->valid = true;
@@ -220,9 +225,46 @@ size_t TlbCore::invalidateAsid(Asid asid) {
   return n;
 }
 
-void TlbCore::invalidateAll() {
+bool TlbCore::remove(const TlbEntry& in) {
+  if (!holdsShift(in.shift)) return false;
   memo_.valid = false;
-  for (auto& e : entries_) e.valid = false;
+  const size_t set = setOf(in.vpn);
+  for (unsigned w = 0; w < ways_; ++w) {
+    TlbEntry* e = way(set, w);
+    if (e->valid && samePage(*e, in)) {
+      e->valid = false;
+      return true;
+    }
+  }
+  return false;
+}
+
+size_t TlbCore::invalidateNonGlobal() {
+  memo_.valid = false;
+  size_t n = 0;
+  for (auto& e : entries_) {
+    if (e.valid && !e.global) {
+      e.valid = false;
+      ++n;
+    }
+  }
+  return n;
+}
+
+size_t TlbCore::invalidateAll() {
+  memo_.valid = false;
+  size_t n = 0;
+  for (auto& e : entries_) {
+    n += e.valid ? 1 : 0;
+    e.valid = false;
+  }
+  return n;
+}
+
+size_t TlbCore::validEntries() const {
+  size_t n = 0;
+  for (const auto& e : entries_) n += e.valid ? 1 : 0;
+  return n;
 }
 
 }  // namespace vmsim::tlb
