@@ -337,3 +337,23 @@ TEST(TlbHierarchy, MissesToOnePageMergeInAt) {
   }
   EXPECT_EQ(r.stat("l1.mshrMerges"), 2);
 }
+
+TEST(TlbHierarchy, PolicyIsAnotherNameOfReplacementAndNotBothMayBeSet) {
+  Config cfg;
+  stats::Registry reg;
+  SimContext ctx{cfg, reg};
+  cfg.loadString(
+      "l1:\n  arrays:\n    a: {entries: 4, ways: 4, policy: fifo, page_sizes: [4KiB]}\n"
+      "l2: {policy: plru, replacement: lru}\n");
+  tlb::Tlb t1("l1", ctx, 1);
+  tlb::Tlb t2("l2", ctx, 2);
+  try {
+    cfg.finalize();
+    FAIL() << "expected a config error";
+  } catch (const ConfigError& e) {
+    ASSERT_EQ(e.problems().size(), 1u);
+    EXPECT_NE(e.problems()[0].find("'l2.policy' and 'l2.replacement'"), std::string::npos)
+        << e.problems()[0];
+  }
+  EXPECT_EQ(cfg.declared().at("l1.arrays.a.replacement").value, "fifo");
+}

@@ -54,6 +54,19 @@ const char* const kInvalidationKeys[kInvalidationKinds] = {"page", "asid", "non_
 constexpr uint64_t kInvalidationDefault = 350;
 }  // namespace
 
+std::string Tlb::readPolicy(Params& p) {
+  // `policy` is accepted as another name of `replacement` (the cache models' word).
+  std::string d = "lru";
+  if (p.has("policy")) {
+    d = p.getChoice("policy", "lru", setReplacementNames(), "another name of 'replacement'");
+    if (p.has("replacement")) {
+      p.config().addProblem("'" + p.key("policy") + "' and '" + p.key("replacement") +
+                            "' are the same parameter; set only 'replacement'");
+    }
+  }
+  return p.getChoice("replacement", d, setReplacementNames(), "replacement within a set");
+}
+
 uint64_t Tlb::readLatency(Params& p, uint64_t deflt) {
   // `lookup_latency` is the older name of `latency`; either may be set, not both.
   uint64_t d = deflt;
@@ -78,14 +91,14 @@ std::vector<Tlb::ArraySpec> Tlb::readArrays(Params& p, const TlbDefaults& d) {
     a.entries = p.getUint("entries", d.entries, "Count", "number of entries", Range{1, 1 << 20});
     a.ways =
         p.getUint("ways", d.ways, "Count", "associativity (entries = fully)", Range{1, 1 << 20});
-    a.policy = p.getChoice("replacement", "lru", setReplacementNames(), "replacement within a set");
+    a.policy = readPolicy(p);
     const auto sizes = p.getSizeList(
         "page_sizes", d.pageSizes, "page sizes this TLB holds (each once, powers of two >= 4096)");
     a.shifts = shiftsOf(sizes, p);
     out.push_back(std::move(a));
     return out;
   }
-  for (const char* k : {"entries", "ways", "replacement", "page_sizes"}) {
+  for (const char* k : {"entries", "ways", "replacement", "policy", "page_sizes"}) {
     if (p.has(k)) {
       p.config().addProblem("'" + p.key(k) + "': this TLB has 'arrays'; set " + k +
                             " per array ('" + p.key("arrays") + ".<name>." + k + "')");
@@ -110,7 +123,7 @@ std::vector<Tlb::ArraySpec> Tlb::readArrays(Params& p, const TlbDefaults& d) {
         c.getUint("entries", d.entries, "Count", "entries of this array", Range{1, 1 << 20});
     a.ways = c.getUint("ways", std::min<uint64_t>(d.ways, a.entries), "Count",
                        "associativity of this array (entries = fully)", Range{1, 1 << 20});
-    a.policy = c.getChoice("replacement", "lru", setReplacementNames(), "replacement within a set");
+    a.policy = readPolicy(c);
     const auto sizes =
         c.getSizeList("page_sizes", {4096}, "page sizes this array holds (each in one array only)");
     a.shifts = shiftsOf(sizes, c);
@@ -377,7 +390,8 @@ void Tlb::b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& 
   }
   delay += latency_;
   const uint64_t va = x->va.value();
-  const bool exclusivePort = static_cast<size_t>(from) < ports_.size() && ports_[from].exclusive;
+  const bool exclusivePort =
+      anyExclusivePort_ && static_cast<size_t>(from) < ports_.size() && ports_[from].exclusive;
   unsigned array = 0;
   const TlbEntry* e = find(x->asid, va, array);
   if (e && !(x->kind == AccessKind::Store && !e->dirty)) {

@@ -74,6 +74,7 @@ class Tlb : public Module, public TranslationCache {
   void bindUpstream(Socket& up, unsigned route = 0, bool exclusive = false) {
     up.bind(tsock);
     ports_.push_back({route, exclusive});
+    anyExclusivePort_ |= exclusive;
   }
   /// Shared levels: a new route; the caller binds `down` once per route, in route order.
   unsigned addRoute() { return routes_++; }
@@ -125,6 +126,7 @@ class Tlb : public Module, public TranslationCache {
   void build(const TlbDefaults& d);
   static std::vector<ArraySpec> readArrays(Params& p, const TlbDefaults& d);
   static uint64_t readLatency(Params& p, uint64_t deflt);
+  static std::string readPolicy(Params& p);
   static void readTiming(Params& p, const TlbDefaults& d, uint64_t& lookups, uint64_t& mshrs,
                          std::string& fill, std::string& next,
                          std::array<uint64_t, kInvalidationKinds>& costs);
@@ -160,6 +162,7 @@ class Tlb : public Module, public TranslationCache {
   unsigned inFlight_ = 0;
   sc_core::sc_event mshrDone_;
   std::vector<Port> ports_;
+  bool anyExclusivePort_ = false;
   unsigned routes_ = 0;
   std::array<uint64_t, kInvalidationKinds> invalidationCycles_{};
 
