@@ -431,7 +431,7 @@ void Mmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at)
           pinned.push_back(frame);
         }
         // A fault's own pin is released once the access holds a pin of its own.
-        releasePins(faultPins);
+        if (!faultPins.empty()) releasePins(faultPins);
         if (t.fault != FaultKind::None || !more) {
           const sc_core::sc_time d = sc_core::sc_time_stamp() + delay - start;
           translationLatency_.sampleKeyed(d.value(), [&] { return d / clockPeriod(); });
@@ -446,7 +446,7 @@ void Mmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at)
         }
       },
       faultVa);
-  releasePins(pinned);
+  if (!pinned.empty()) releasePins(pinned);  // (no call on the hit path, which pins nothing)
   if (fk != FaultKind::None) reportFault(gp, fk, faultVa, who);
 }
 

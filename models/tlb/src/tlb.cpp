@@ -290,13 +290,17 @@ void Tlb::build(const TlbDefaults& d) {
   }
   first_ = arrays_.front().get();
   single_ = arrays_.size() == 1;
+  simc_ = sc_core::sc_get_curr_simcontext();
+  periodTicks_ = clockPeriod().value();
   minShift_ = 63;
   for (const auto& a : arrays_) {
     for (unsigned s : a->pageShifts()) minShift_ = std::min(minShift_, s);
   }
   auto& st = statsRegistry();
-  arrayHits_ = &st.vector(statName("arrayHits"), names, "Count", "hits per array");
-  arrayHitSlots_ = &(*arrayHits_)[0];
+  if (!single_) {
+    arrayHits_ = &st.vector(statName("arrayHits"), names, "Count", "hits per array");
+    arrayHitSlots_ = &(*arrayHits_)[0];
+  }
   invalidationOps_ = &st.vector(statName("invalidationOps"), {"page", "asid", "nonGlobal", "all"},
                                 "Count", "invalidation requests received, by kind");
   invalidationCyclesStat_ =
@@ -318,13 +322,10 @@ bool Tlb::holdsShift(unsigned shift) const {
   return false;
 }
 
-const TlbEntry* Tlb::find(Asid asid, uint64_t va, unsigned& array) {
-  array = 0;
-  const TlbEntry* e = first_->lookup(asid, va);
-  if (e || single_) return e;
+const TlbEntry* Tlb::findInOthers(Asid asid, uint64_t va, unsigned& array) {
   // The other arrays are probed in the same cycle (in parallel): no extra latency.
   for (size_t i = 1; i < arrays_.size(); ++i) {
-    if ((e = arrays_[i]->lookup(asid, va))) {
+    if (const TlbEntry* e = arrays_[i]->lookup(asid, va)) {
       array = static_cast<unsigned>(i);
       return e;
     }
@@ -332,18 +333,36 @@ const TlbEntry* Tlb::find(Asid asid, uint64_t va, unsigned& array) {
   return nullptr;
 }
 
-void Tlb::answer(TranslationExt& x, const TlbEntry& e, tlm::tlm_generic_payload& gp) {
+const TlbEntry* Tlb::find(Asid asid, uint64_t va, unsigned& array) {
+  array = 0;
+  const TlbEntry* e = first_->lookup(asid, va);
+  return e || single_ ? e : findInOthers(asid, va, array);
+}
+
+namespace {
+// The answer of a hit; inline, as it is on the hit path of every access.
+inline void answerFrom(TranslationExt& x, const TlbEntry& e, uint8_t level,
+                       tlm::tlm_generic_payload& gp) {
   x.fault = FaultKind::None;
   x.pageShift = e.shift;
   x.pa = PhysAddr((e.frame << e.shift) | pageOffset(x.va.value(), e.shift));
   x.perms = e.perms;
   x.dirty = e.dirty;
   x.global = e.global;
-  x.resolvedLevel = static_cast<uint8_t>(level_);
+  x.resolvedLevel = level;
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-const Tlb::Mshr* Tlb::pendingMiss(Asid asid, uint64_t va, const sc_core::sc_time& at) const {
+bool usable(const TlbEntry* e, const TranslationExt& x) {
+  return e && !(x.kind == AccessKind::Store && !e->dirty);
+}
+}  // namespace
+
+void Tlb::answer(TranslationExt& x, const TlbEntry& e, tlm::tlm_generic_payload& gp) {
+  answerFrom(x, e, static_cast<uint8_t>(level_), gp);
+}
+
+const Tlb::Mshr* Tlb::pendingMiss(Asid asid, uint64_t va, uint64_t at) const {
   for (const auto& m : mshrs_) {
     if (!m.inProgress && m.start <= at && at < m.ready && m.asid == asid &&
         (m.va >> m.shift) == (va >> m.shift)) {
@@ -360,79 +379,93 @@ Tlb::Mshr* Tlb::inFlightMiss(Asid asid, uint64_t va) {
   return nullptr;
 }
 
+uint64_t Tlb::lookupStall(sc_core::sc_time& delay, uint64_t arrival) {
+  // The lookup's cycle is full: it takes the first slot of the next cycle.
+  const uint64_t wait = slotEnd_ - arrival;
+  delay += sc_core::sc_time::from_value(wait);
+  slotEnd_ += periodTicks_;
+  slotUsed_ = 1;
+  ++lookupStalls_;
+  lookupStallCycles_ += static_cast<double>(wait) / static_cast<double>(periodTicks_);
+  return slotEnd_ - periodTicks_;
+}
+
+bool Tlb::mergedHit(TranslationExt& x, const TlbEntry& e, tlm::tlm_generic_payload& gp,
+                    sc_core::sc_time& delay, uint64_t arrival) {
+  // The entry was filled by a miss that completes after this lookup: the lookup merges with it
+  // and gets the translation when that miss does.
+  const Mshr* m = pendingMiss(x.asid, x.va.value(), arrival);
+  if (!m) return false;
+  ++misses_;
+  ++merges_;
+  const uint64_t now = simc_->time_stamp().value();
+  if (m->ready - now > delay.value()) delay = sc_core::sc_time::from_value(m->ready - now);
+  answer(x, e, gp);
+  return true;
+}
+
 void Tlb::b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   auto* x = gp.get_extension<TranslationExt>();
   if (!x) {
     gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
-  const sc_core::sc_time now = sc_core::sc_time_stamp();
-  sc_core::sc_time arrival = now + delay;
+  // On the time line (now + annotated delay), in time-resolution ticks.
+  uint64_t arrival = simc_->time_stamp().value() + delay.value();
   if (lookupsPerCycle_) {
     // Busy-until per cycle slot. A lookup before the current slot began comes from a requester
     // behind in simulated time (LT temporal decoupling of another core): it is not held up.
     if (arrival >= slotEnd_) {
-      slotEnd_ = arrival + clockPeriod();
+      slotEnd_ = arrival + periodTicks_;
       slotUsed_ = 1;
-    } else if (arrival + clockPeriod() < slotEnd_) {
-      // an earlier cycle
-    } else if (slotUsed_ < lookupsPerCycle_) {
-      ++slotUsed_;
-    } else {
-      const sc_core::sc_time wait = slotEnd_ - arrival;
-      delay += wait;
-      arrival = slotEnd_;
-      slotEnd_ += clockPeriod();
-      slotUsed_ = 1;
-      ++lookupStalls_;
-      lookupStallCycles_ += wait / clockPeriod();
+    } else if (arrival + periodTicks_ >= slotEnd_ && ++slotUsed_ > lookupsPerCycle_) {
+      arrival = lookupStall(delay, arrival);
     }
   }
   delay += latency_;
   const uint64_t va = x->va.value();
-  const bool exclusivePort =
-      anyExclusivePort_ && static_cast<size_t>(from) < ports_.size() && ports_[from].exclusive;
   unsigned array = 0;
-  const TlbEntry* e = find(x->asid, va, array);
-  if (e && !(x->kind == AccessKind::Store && !e->dirty)) {
-    if (arrival < mshrLatest_) {
-      // The entry was filled by a miss that completes after this lookup: the lookup merges
-      // with it and gets the translation when that miss does.
-      if (const Mshr* m = pendingMiss(x->asid, va, arrival)) {
-        ++misses_;
-        ++merges_;
-        if (m->ready - now > delay) delay = m->ready - now;
-        answer(*x, *e, gp);
-        return;
-      }
-    }
+  const TlbEntry* e = first_->lookup(x->asid, va);
+  if (!e && !single_) e = findInOthers(x->asid, va, array);
+  if (usable(e, *x)) {
+    if (arrival < mshrLatest_ && mergedHit(*x, *e, gp, delay, arrival)) return;
     ++hits_;
-    arrayHitSlots_[array] += 1;
-    answer(*x, *e, gp);
-    if (exclusivePort) {
-      // The entry moves up into the exclusive upper level, which fills it on the way back.
-      TlbEntry moved = *e;
-      arrays_[array]->remove(moved);
-      ++movedUp_;
-    }
+    if (!single_) arrayHitSlots_[array] += 1;
+    answerFrom(*x, *e, static_cast<uint8_t>(level_), gp);
+    if (anyExclusivePort_) handUp(from, array, *e);
     return;
   }
-  if (e) ++dirtyMisses_;
+  miss(from, gp, delay, *x, e != nullptr, arrival);
+}
+
+void Tlb::handUp(int from, unsigned array, const TlbEntry& e) {
+  if (static_cast<size_t>(from) >= ports_.size() || !ports_[from].exclusive) return;
+  // The entry moves up into the exclusive upper level, which fills it on the way back.
+  const TlbEntry moved = e;
+  arrays_[array]->remove(moved);
+  ++movedUp_;
+}
+
+void Tlb::miss(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, TranslationExt& x,
+               bool cleanHit, uint64_t arrival) {
+  const uint64_t va = x.va.value();
+  if (cleanHit) ++dirtyMisses_;
   ++misses_;
-  if (x->mayWait && inFlight_ > 0) {
+  if (x.mayWait && inFlight_ > 0) {
     // AT: a miss to a page whose miss is in flight waits for it, then takes its translation.
     sc_core::wait(delay);
     delay = sc_core::SC_ZERO_TIME;
-    while (inFlightMiss(x->asid, va)) {
+    while (inFlightMiss(x.asid, va)) {
       sc_core::wait(mshrDone_);
-      const TlbEntry* f = find(x->asid, va, array);
-      if (f && !(x->kind == AccessKind::Store && !f->dirty)) {
+      unsigned array = 0;
+      const TlbEntry* f = find(x.asid, va, array);
+      if (usable(f, x)) {
         ++merges_;
-        answer(*x, *f, gp);
+        answer(x, *f, gp);
         return;
       }
     }
-    arrival = sc_core::sc_time_stamp();
+    arrival = simc_->time_stamp().value();
   }
   // An MSHR: free if its miss completed by this arrival (or starts after it: another core's
   // future in LT), else wait for the earliest to complete.
@@ -445,25 +478,25 @@ void Tlb::b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& 
   }
   if (!slot) {
     while (inFlight_ == mshrs_.size()) {
-      if (!x->mayWait) SC_REPORT_FATAL(name(), "every MSHR in flight in a caller that cannot wait");
+      if (!x.mayWait) SC_REPORT_FATAL(name(), "every MSHR in flight in a caller that cannot wait");
       sc_core::wait(delay);
       delay = sc_core::SC_ZERO_TIME;
       sc_core::wait(mshrDone_);
-      arrival = sc_core::sc_time_stamp();
+      arrival = simc_->time_stamp().value();
     }
     for (auto& m : mshrs_) {
       if (!m.inProgress && (!slot || m.ready < slot->ready)) slot = &m;
     }
     if (slot->ready > arrival) {
-      const sc_core::sc_time wait = slot->ready - arrival;
-      delay += wait;
+      const uint64_t wait = slot->ready - arrival;
+      delay += sc_core::sc_time::from_value(wait);
       arrival = slot->ready;
       ++mshrStalls_;
-      mshrStallCycles_ += wait / clockPeriod();
+      mshrStallCycles_ += static_cast<double>(wait) / static_cast<double>(periodTicks_);
     }
   }
   slot->inProgress = true;
-  slot->asid = x->asid;
+  slot->asid = x.asid;
   slot->va = va;
   slot->shift = minShift_;
   slot->start = arrival;
@@ -471,20 +504,22 @@ void Tlb::b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& 
   forward(from, gp, delay);
   --inFlight_;
   slot->inProgress = false;
-  slot->ready = sc_core::sc_time_stamp() + delay;
+  slot->ready = simc_->time_stamp().value() + delay.value();
   if (slot->ready > mshrLatest_) mshrLatest_ = slot->ready;
-  if (gp.is_response_ok() && x->fault == FaultKind::None) slot->shift = x->pageShift;
+  if (gp.is_response_ok() && x.fault == FaultKind::None) slot->shift = x.pageShift;
   mshrDone_.notify(sc_core::SC_ZERO_TIME);
+  const bool exclusivePort =
+      static_cast<size_t>(from) < ports_.size() && ports_[static_cast<size_t>(from)].exclusive;
   if (exclusivePort) return;  // the exclusive upper level keeps the entry; this level holds victims
-  if (gp.is_response_ok() && x->fault == FaultKind::None && holdsShift(x->pageShift)) {
+  if (gp.is_response_ok() && x.fault == FaultKind::None && holdsShift(x.pageShift)) {
     TlbEntry n;
-    n.asid = x->asid;
-    n.global = x->global;
-    n.shift = static_cast<uint8_t>(x->pageShift);
-    n.vpn = va >> x->pageShift;
-    n.frame = x->pa.value() >> x->pageShift;
-    n.perms = x->perms;
-    n.dirty = x->dirty;
+    n.asid = x.asid;
+    n.global = x.global;
+    n.shift = static_cast<uint8_t>(x.pageShift);
+    n.vpn = va >> x.pageShift;
+    n.frame = x.pa.value() >> x.pageShift;
+    n.perms = x.perms;
+    n.dirty = x.dirty;
     TlbEntry victim;
     if (insertEntry(n, &victim)) {
       ++evictions_;

@@ -12,6 +12,8 @@ class LruReplacement final : public SetReplacement {
   LruReplacement(size_t sets, unsigned ways) : ways_(ways), stamp_(sets * ways, 0) {}
   void touch(size_t s, unsigned w) override { stamp_[s * ways_ + w] = ++clock_; }
   void filled(size_t s, unsigned w) override { touch(s, w); }
+  uint64_t* stampAt(size_t s, unsigned w) { return &stamp_[s * ways_ + w]; }
+  uint64_t* clock() { return &clock_; }
   unsigned victim(size_t s) override {
     const auto* b = &stamp_[s * ways_];
     return static_cast<unsigned>(std::min_element(b, b + ways_) - b);
@@ -125,22 +127,11 @@ TlbCore::TlbCore(size_t entries, unsigned ways, std::vector<unsigned> pageShifts
   entries_.resize(entries);
   repl_ = makeSetReplacement(policy, sets_, ways, seed);
   lru_ = dynamic_cast<LruReplacement*>(repl_.get());
+  if (lru_) lruClock_ = lru_->clock();
 }
 
 bool TlbCore::holdsShift(unsigned shift) const {
   return std::find(shifts_.begin(), shifts_.end(), shift) != shifts_.end();
-}
-
-const TlbEntry* TlbCore::lookup(Asid asid, uint64_t va) {
-  if (memo_.valid && memo_.asid == asid && memo_.key == va >> minShift_) {
-    if (lru_) {
-      lru_->touch(memo_.set, memo_.way);  // the default policy, without a virtual call
-    } else {
-      repl_->touch(memo_.set, memo_.way);
-    }
-    return memo_.entry;
-  }
-  return probe(asid, va);
 }
 
 const TlbEntry* TlbCore::probe(Asid asid, uint64_t va) {
@@ -151,7 +142,7 @@ const TlbEntry* TlbCore::probe(Asid asid, uint64_t va) {
       TlbEntry* e = way(set, w);
       if (e->valid && e->vpn == vpn && e->shift == shift && (e->global || e->asid == asid)) {
         repl_->touch(set, w);
-        memo_ = {true, asid, va >> minShift_, e, set, w};
+        memo_ = {true, asid, va >> minShift_, e, set, w, lru_ ? lru_->stampAt(set, w) : nullptr};
         return e;
       }
     }

@@ -116,7 +116,7 @@ class Tlb : public Module, public TranslationCache {
     Asid asid = 0;
     uint64_t va = 0;
     unsigned shift = 12;
-    sc_core::sc_time start, ready;
+    uint64_t start = 0, ready = 0;  // time-resolution ticks
   };
   struct Port {
     unsigned route;
@@ -135,9 +135,18 @@ class Tlb : public Module, public TranslationCache {
   unsigned int transport_dbg(int from, tlm::tlm_generic_payload& gp);
   void forward(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   const TlbEntry* find(Asid asid, uint64_t va, unsigned& array);
+  const TlbEntry* findInOthers(Asid asid, uint64_t va, unsigned& array);
   void answer(TranslationExt& x, const TlbEntry& e, tlm::tlm_generic_payload& gp);
-  /// A pending miss to `va`'s page that has not completed by `at`, or nullptr.
-  const Mshr* pendingMiss(Asid asid, uint64_t va, const sc_core::sc_time& at) const;
+  /// A pending miss to `va`'s page that has not completed by `at` (ticks), or nullptr.
+  const Mshr* pendingMiss(Asid asid, uint64_t va, uint64_t at) const;
+  // Off the hit path: a full lookup cycle, a hit merged into a pending miss, an entry handed up
+  // to an exclusive level, and the miss path.
+  uint64_t lookupStall(sc_core::sc_time& delay, uint64_t arrival);
+  bool mergedHit(TranslationExt& x, const TlbEntry& e, tlm::tlm_generic_payload& gp,
+                 sc_core::sc_time& delay, uint64_t arrival);
+  void handUp(int from, unsigned array, const TlbEntry& e);
+  void miss(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, TranslationExt& x,
+            bool cleanHit, uint64_t arrival);
   Mshr* inFlightMiss(Asid asid, uint64_t va);
   bool insertEntry(const TlbEntry& e, TlbEntry* victim);
   void countInvalidation(Invalidation kind, size_t entries);
@@ -154,11 +163,13 @@ class Tlb : public Module, public TranslationCache {
   sc_core::sc_time latency_;
   // Lookups per cycle: the slot (cycle) now being filled and how many lookups it holds.
   unsigned lookupsPerCycle_ = 1;  // 0 = unbounded
-  sc_core::sc_time slotEnd_;
+  uint64_t slotEnd_ = 0;          // ticks
   unsigned slotUsed_ = 0;
+  uint64_t periodTicks_ = 1;
+  sc_core::sc_simcontext* simc_ = nullptr;
   // MSHRs: outstanding misses; a hit before `mshrLatest_` checks for a miss it merges with.
   std::vector<Mshr> mshrs_;
-  sc_core::sc_time mshrLatest_;
+  uint64_t mshrLatest_ = 0;  // ticks
   unsigned inFlight_ = 0;
   sc_core::sc_event mshrDone_;
   std::vector<Port> ports_;

@@ -46,8 +46,19 @@ class TlbCore {
   TlbCore(size_t entries, unsigned ways, std::vector<unsigned> pageShifts,
           const std::string& policy, uint64_t seed = 1);
 
-  /// The matching valid entry or nullptr. Updates replacement state on a hit.
-  const TlbEntry* lookup(Asid asid, uint64_t va);
+  /// The matching valid entry or nullptr. Updates replacement state on a hit. Inline: a repeated
+  /// lookup of the last page hit (the memo) is the hit path of every access.
+  const TlbEntry* lookup(Asid asid, uint64_t va) {
+    if (memo_.valid && memo_.asid == asid && memo_.key == va >> minShift_) {
+      if (memo_.stamp) {
+        *memo_.stamp = ++*lruClock_;  // LRU's touch, without a virtual call
+      } else {
+        repl_->touch(memo_.set, memo_.way);
+      }
+      return memo_.entry;
+    }
+    return probe(asid, va);
+  }
   /// Inserts a translation; returns true when a valid entry was evicted. An entry already cached
   /// for the same page (ASID, vpn, size) is updated in place (e.g. its dirty bit set after a
   /// store): the policy sees a use of that way, not a fill. So FIFO keeps its insertion order
@@ -94,6 +105,7 @@ class TlbCore {
     const TlbEntry* entry = nullptr;
     size_t set = 0;
     unsigned way = 0;
+    uint64_t* stamp = nullptr;  // the way's LRU stamp, when the policy is LRU
   };
   Memo memo_;
   unsigned minShift_ = 12;
@@ -105,6 +117,7 @@ class TlbCore {
   std::vector<TlbEntry> entries_;
   std::unique_ptr<SetReplacement> repl_;
   LruReplacement* lru_ = nullptr;  // repl_ when it is LRU
+  uint64_t* lruClock_ = nullptr;   // its clock
 };
 
 }  // namespace vmsim::tlb
