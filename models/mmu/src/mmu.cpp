@@ -173,6 +173,11 @@ void Mmu::buildHierarchy(Params& p) {
     const std::string key = "'" + std::string(t->name()) + ".next'";
     if (nx == "walker") {
       toWalker.push_back(t.get());
+      if (t->exclusive()) {
+        logWarning("'" + std::string(t->name()) +
+                   ".fill' is exclusive, but its next level is the walker, which holds no "
+                   "victims: the fill is inclusive in effect");
+      }
     } else if (nx.rfind("shared.", 0) == 0 && nx.size() > 7) {
       sharedLinks_.emplace_back(t.get(), nx.substr(7));
     } else if (auto it = byName.find(nx); it != byName.end() && it->second != t.get()) {
