@@ -456,7 +456,9 @@ void Tlb::miss(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, 
     sc_core::wait(delay);
     delay = sc_core::SC_ZERO_TIME;
     while (inFlightMiss(x.asid, va)) {
+      ++waiters_;
       sc_core::wait(mshrDone_);
+      --waiters_;
       unsigned array = 0;
       const TlbEntry* f = find(x.asid, va, array);
       if (usable(f, x)) {
@@ -481,7 +483,9 @@ void Tlb::miss(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, 
       if (!x.mayWait) SC_REPORT_FATAL(name(), "every MSHR in flight in a caller that cannot wait");
       sc_core::wait(delay);
       delay = sc_core::SC_ZERO_TIME;
+      ++waiters_;
       sc_core::wait(mshrDone_);
+      --waiters_;
       arrival = simc_->time_stamp().value();
     }
     for (auto& m : mshrs_) {
@@ -501,17 +505,21 @@ void Tlb::miss(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, 
   slot->shift = minShift_;
   slot->start = arrival;
   ++inFlight_;
-  forward(from, gp, delay);
+  if (shared_) {
+    forward(from, gp, delay);
+  } else {
+    next->b_transport(gp, delay);
+  }
   --inFlight_;
   slot->inProgress = false;
   slot->ready = simc_->time_stamp().value() + delay.value();
   if (slot->ready > mshrLatest_) mshrLatest_ = slot->ready;
   if (gp.is_response_ok() && x.fault == FaultKind::None) slot->shift = x.pageShift;
-  mshrDone_.notify(sc_core::SC_ZERO_TIME);
+  if (waiters_) mshrDone_.notify(sc_core::SC_ZERO_TIME);  // (AT only: LT never waits)
   const bool exclusivePort =
       static_cast<size_t>(from) < ports_.size() && ports_[static_cast<size_t>(from)].exclusive;
   if (exclusivePort) return;  // the exclusive upper level keeps the entry; this level holds victims
-  if (gp.is_response_ok() && x.fault == FaultKind::None && holdsShift(x.pageShift)) {
+  if (gp.is_response_ok() && x.fault == FaultKind::None) {  // sizes not held are not filled
     TlbEntry n;
     n.asid = x.asid;
     n.global = x.global;
@@ -529,6 +537,7 @@ void Tlb::miss(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, 
 }
 
 bool Tlb::insertEntry(const TlbEntry& e, TlbEntry* victim) {
+  if (single_) return first_->insert(e, victim);  // false for a size it does not hold
   for (auto& a : arrays_) {
     if (a->holdsShift(e.shift)) return a->insert(e, victim);
   }

@@ -171,6 +171,7 @@ class Tlb : public Module, public TranslationCache {
   std::vector<Mshr> mshrs_;
   uint64_t mshrLatest_ = 0;  // ticks
   unsigned inFlight_ = 0;
+  unsigned waiters_ = 0;  // AT requests waiting on mshrDone_
   sc_core::sc_event mshrDone_;
   std::vector<Port> ports_;
   bool anyExclusivePort_ = false;
