@@ -351,3 +351,115 @@ TEST(KernelExit, ExitFreesFramesSwapSlotsAndPageTables) {
 
 }  // namespace
 }  // namespace vmsim
+
+namespace vmsim {
+namespace {
+
+// Sends TLB refills to the kernel as a software-managed TLB does.
+struct RefillPort : sc_core::sc_module {
+  tlm_utils::simple_initiator_socket<RefillPort> isock{"isock"};
+  explicit RefillPort(const sc_core::sc_module_name& nm) : sc_module(nm) {}
+  TranslationExt refill(Asid asid, uint64_t va, AccessKind kind, sc_core::sc_time& delay) {
+    tlm::tlm_generic_payload gp;
+    TranslationExt x;
+    x.va = VirtAddr(va);
+    x.asid = asid;
+    x.kind = kind;
+    gp.set_extension(&x);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    isock->b_transport(gp, delay);
+    gp.clear_extension(&x);
+    EXPECT_TRUE(gp.is_response_ok());
+    return x;
+  }
+};
+
+// A translation cache that records what it was asked to drop.
+struct Recorder : TranslationCache {
+  std::vector<int> kinds;
+  uint64_t cost = 0;
+  void invalidatePage(Asid, VirtAddr) override { kinds.push_back(0); }
+  void invalidateAsid(Asid) override { kinds.push_back(1); }
+  void invalidateNonGlobal() override { kinds.push_back(2); }
+  void invalidateAll() override { kinds.push_back(3); }
+  uint64_t invalidationCostPs(Invalidation) const override { return cost; }
+};
+
+double statOf(stats::Registry& reg, const std::string& n, size_t i) {
+  for (const auto& s : reg.all()) {
+    if (s->name() != n) continue;
+    if (auto* v = dynamic_cast<const stats::Vector*>(s.get())) return v->at(i);
+    if (auto* c = dynamic_cast<const stats::Scalar*>(s.get())) return c->value();
+  }
+  ADD_FAILURE() << "no stat " << n;
+  return -1;
+}
+
+}  // namespace
+
+TEST(KernelGlobalMappings, GlobalRegionsAndTheKernelAddressSpaceGetTheGBit) {
+  Rig rig(kSmall);
+  rig.start();
+  const Asid a = rig.kernel->createProcess("p");
+  rig.kernel->addRegion(a, {"user", kHeap, 4 * kPage, Perms{true, true, false, true}});
+  // A global mapping every process shares (as Linux's vsyscall page: user-readable, global).
+  // The fault handler serves user-privilege faults, so the regions here are user-accessible.
+  os::Region k{"vsyscall", 0x40000000, 4 * kPage, Perms{true, false, true, true}};
+  k.global = true;
+  rig.kernel->addRegion(a, k);
+  rig.kernel->addRegion(0, {"kernel_data", kHeap, 4 * kPage, Perms{true, true, false, true}});
+  ASSERT_EQ(rig.port.fault(a, kHeap, AccessKind::Load), FaultKind::None);
+  ASSERT_EQ(rig.port.fault(a, 0x40000000, AccessKind::Load), FaultKind::None);
+  ASSERT_EQ(rig.port.fault(0, kHeap, AccessKind::Load), FaultKind::None);
+  EXPECT_FALSE(rig.kernel->leafEntry(a, kHeap) & paging::x86::kGlobal);
+  EXPECT_TRUE(rig.kernel->leafEntry(a, 0x40000000) & paging::x86::kGlobal);
+  EXPECT_TRUE(rig.kernel->leafEntry(0, kHeap) & paging::x86::kGlobal);
+}
+
+TEST(KernelTlbFlush, EachKindReachesEveryCacheIsCountedAndCostsTheLargestCost) {
+  Rig rig(kSmall);
+  Recorder r1, r2;
+  r1.cost = 100000;  // 100 ns
+  r2.cost = 250000;  // 250 ns: the structures are flushed together, the slowest decides
+  rig.kernel->addTranslationCache(&r1);
+  rig.kernel->addTranslationCache(&r2);
+  rig.start();
+  for (auto kind :
+       {Invalidation::Page, Invalidation::Asid, Invalidation::NonGlobal, Invalidation::All}) {
+    EXPECT_EQ(rig.kernel->flushTranslations(kind, 1, kHeap), sc_core::sc_time(250, sc_core::SC_NS));
+  }
+  EXPECT_EQ(r1.kinds, (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(r2.kinds, r1.kinds);
+  for (size_t k = 0; k < kInvalidationKinds; ++k) {
+    EXPECT_EQ(statOf(rig.reg, "kernel.tlbFlushes", k), 1) << k;
+    EXPECT_EQ(statOf(rig.reg, "kernel.tlbFlushCycles", k), 500) << k;  // 250 ns at 2 GHz
+  }
+}
+
+TEST(KernelSoftwareRefill, TheHandlerReadsEveryLevelThroughMemoryAndSetsTheAccessedBit) {
+  Rig rig(kSmall);
+  RefillPort refill("refill");
+  refill.isock.bind(rig.kernel->refill_tsock);
+  rig.start();
+  const Asid a = rig.process("p", 8);
+  sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+  // Not mapped yet: the refill reports not-present (the MMU then takes a page fault).
+  EXPECT_EQ(refill.refill(a, kHeap + 8, AccessKind::Load, d).fault, FaultKind::NotPresent);
+  ASSERT_EQ(rig.port.fault(a, kHeap, AccessKind::Store), FaultKind::None);
+  const double readsBefore = statOf(rig.reg, "kernel.refillPteReads", 0);
+  d = sc_core::SC_ZERO_TIME;
+  const TranslationExt x = refill.refill(a, kHeap + 8, AccessKind::Store, d);
+  ASSERT_EQ(x.fault, FaultKind::None);
+  const uint64_t e = rig.kernel->leafEntry(a, kHeap);
+  EXPECT_EQ(x.pa.value(), (e & paging::Format::kX86FrameMask) + 8);
+  EXPECT_EQ(x.pageShift, 12u);
+  EXPECT_TRUE(x.dirty);
+  EXPECT_TRUE(e & paging::x86::kAccessed);
+  EXPECT_TRUE(e & paging::x86::kDirty);
+  EXPECT_EQ(statOf(rig.reg, "kernel.refillPteReads", 0) - readsBefore, 4);  // 4 levels
+  EXPECT_EQ(statOf(rig.reg, "kernel.refillAdWrites", 0), 1);
+  EXPECT_EQ(statOf(rig.reg, "kernel.tlbRefills", 0), 2);
+  EXPECT_GT(d, sc_core::SC_ZERO_TIME);  // timed reads through the DRAM
+}
+
+}  // namespace vmsim

@@ -602,6 +602,82 @@ std::vector<uint64_t> Params::getUintList(const std::string& name,
   return value;
 }
 
+std::vector<uint64_t> Params::getSizeList(const std::string& name,
+                                          const std::vector<uint64_t>& deflt,
+                                          const std::string& desc) {
+  const std::string k = key(name);
+  std::vector<uint64_t> value = deflt;
+  if (auto n = cfg_->lookup(k)) {
+    try {
+      std::vector<uint64_t> got;
+      auto one = [](const YAML::Node& e) {
+        if (!e.IsScalar()) throw std::invalid_argument("not a scalar");
+        return parseSize(e.Scalar());
+      };
+      if (n->IsSequence()) {
+        for (const auto& e : *n) got.push_back(one(e));
+      } else {
+        got = {one(*n)};
+      }
+      value = got;
+    } catch (const std::invalid_argument& e) {
+      cfg_->addProblem("'" + k + "': value '" + scalarText(*n) +
+                       "' is not a list of sizes: " + e.what());
+    }
+  }
+  auto text = [](const std::vector<uint64_t>& v) {
+    std::string s = "[";
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
+    return s + "]";
+  };
+  cfg_->declare(k, {text(value), text(deflt), "Byte", desc, "list"});
+  return value;
+}
+
+std::vector<std::string> Params::getStringList(const std::string& name,
+                                               const std::vector<std::string>& deflt,
+                                               const std::string& desc) {
+  const std::string k = key(name);
+  std::vector<std::string> value = deflt;
+  if (auto n = cfg_->lookup(k)) {
+    std::vector<std::string> got;
+    bool ok = true;
+    if (n->IsSequence()) {
+      for (const auto& e : *n) {
+        if (!e.IsScalar()) {
+          ok = false;
+          break;
+        }
+        got.push_back(e.Scalar());
+      }
+    } else if (n->IsScalar()) {
+      got = {n->Scalar()};
+    } else {
+      ok = false;
+    }
+    if (ok) {
+      value = got;
+    } else {
+      cfg_->addProblem("'" + k + "': value '" + scalarText(*n) + "' is not a list of names");
+    }
+  }
+  auto text = [](const std::vector<std::string>& v) {
+    // Quoted names: the text is valid YAML and JSON (config.json writes lists unquoted).
+    std::string s = "[";
+    for (size_t i = 0; i < v.size(); ++i) {
+      s += i ? ", \"" : "\"";
+      for (char c : v[i]) {
+        if (c == '"' || c == '\\') s += '\\';
+        s += c;
+      }
+      s += '"';
+    }
+    return s + "]";
+  };
+  cfg_->declare(k, {text(value), text(deflt), "", desc, "list"});
+  return value;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 namespace {

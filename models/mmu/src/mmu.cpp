@@ -4,6 +4,8 @@
 
 #include "vmsim/mmu/piecewise.h"
 
+#include <cctype>
+#include <map>
 #include <sstream>
 
 namespace vmsim::mmu {
@@ -29,7 +31,10 @@ Mmu::Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy
                                {"protection", "segmentation", "outOfMemory", "busError"}, "Count",
                                "accesses ended by a fault")),
       translationLatency_(ctx.stats.histogram(statName("translationLatency"), 16, "Cycle",
-                                              "cycles to translate, faults included")) {
+                                              "cycles to translate, faults included")),
+      refillTraps_(ctx.stats.scalar(statName("refillTraps"), "Count",
+                                    "software refill: misses of the last TLB level that trapped "
+                                    "to the kernel's refill handler")) {
   declareClock("2GHz");
   auto& p = params();
   latency_ = cycles(
@@ -60,48 +65,220 @@ Mmu::Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy
         access(gp, delay, true);
         sc_core::wait(delay);
       });
-  if (!buildHierarchy) return;
-  l1i_ = std::make_unique<tlb::Tlb>("l1i", ctx, 1, 64, 4);
-  l1d_ = std::make_unique<tlb::Tlb>("l1d", ctx, 1, 64, 4);
-  walker_ = std::make_unique<ptw::Walker>("walker", ctx);
-  itlb.bind(l1i_->tsock);
-  dtlb.bind(l1d_->tsock);
-  auto l2p = p.child("l2");
-  constexpr size_t kL2Entries = 1536;
-  constexpr unsigned kL2Ways = 12;
-  if (l2p.getBool("enabled", true, "include the shared second-level TLB")) {
-    l2_ = std::make_unique<tlb::Tlb>("l2", ctx, 2, kL2Entries, kL2Ways);
-    l1i_->next.bind(l2_->tsock);
-    l1d_->next.bind(l2_->tsock);
-    l2_->next.bind(walker_->tsock);
+  if (buildHierarchy) this->buildHierarchy(p);
+}
+
+namespace {
+// Defaults per TLB name (docs/tlb.md gives the sources). L1 TLBs: Intel Skylake and its
+// successors look the L1 DTLB up in parallel with the L1D tags (a VIPT cache), so its hit is
+// folded into the 4-5 cycle load-to-use latency (Intel 64 and IA-32 Architectures Optimization
+// Reference Manual, Skylake section 2.2); vmsim charges it one cycle so that a TLB hit is not
+// free without a cache model. L2 (STLB): 1536 entries, 12 ways (Optimization Manual, table
+// "TLB Parameters of the Skylake Microarchitecture"); a hit costs about 9 cycles more than an
+// L1 DTLB hit (7-cpu.com, Skylake: "L1 DTLB miss, STLB hit: 9 cycles"; PC Watch measured 11-12
+// cycles on Ivy Bridge/Haswell). Lookups per cycle: two loads and one store address per cycle
+// on Skylake's L1 DTLB (ports 2, 3 and 7), one fetch block per cycle on the ITLB; the STLB
+// takes one lookup per cycle (an estimate). MSHRs: Intel does not publish a count; 4 for the
+// L1s and 2 for the STLB (matching Skylake's two concurrent page walks, Optimization Manual
+// 2.2.5) are estimates, no fewer than the walker needs to stay busy.
+tlb::TlbDefaults defaultsFor(const std::string& name, bool hasL2) {
+  tlb::TlbDefaults d;
+  d.next = hasL2 ? "l2" : "walker";
+  if (name == "l1d") {
+    d.lookupsPerCycle = 3;
+    d.mshrs = 4;
+  } else if (name == "l1i") {
+    d.lookupsPerCycle = 1;
+    d.mshrs = 4;
+  } else if (name == "l2") {
+    d.entries = 1536;
+    d.ways = 12;
+    d.latency = 9;
+    d.lookupsPerCycle = 1;
+    d.mshrs = 2;
+    d.next = "walker";
   } else {
-    // Both L1s miss to the walker, whose target socket takes one initiator: join them first.
-    walkerJoin_ = std::make_unique<TranslationJoin>("walker_join");
-    l1i_->next.bind(walkerJoin_->tsock);
-    l1d_->next.bind(walkerJoin_->tsock);
-    walkerJoin_->next.bind(walker_->tsock);
-    const auto ignored = tlb::Tlb::declareDisabled(l2p, kL2Entries, kL2Ways);
+    d.next = "walker";
+    d.mshrs = 4;
+  }
+  return d;
+}
+
+bool validTlbName(const std::string& n) {
+  if (n.empty() || n == "walker" || n == "shared" || n == "walker_join" || n == "refill_trap") {
+    return false;
+  }
+  for (char c : n) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  }
+  return true;
+}
+}  // namespace
+
+void Mmu::buildHierarchy(Params& p) {
+  SimContext& ctx = context();
+  Config& cfg = p.config();
+  auto l2p = p.child("l2");
+  const bool l2Enabled = l2p.getBool("enabled", true, "include the second-level TLB l2");
+  std::vector<std::string> deflt = {"l1i", "l1d"};
+  if (l2Enabled) deflt.push_back("l2");
+  const auto names = p.getStringList(
+      "tlbs", deflt, "names of this core's TLB structures (each configured under its name)");
+  const std::string fetch =
+      p.getString("fetch_tlb", "l1i", "the TLB instruction fetches enter (a name in tlbs)");
+  const std::string data = p.getString(
+      "data_tlb", "l1d", "the TLB loads and stores enter (a name in tlbs; = fetch_tlb: unified)");
+  softwareRefill_ = p.getBool("software_refill", false,
+                              "MIPS-style software-managed TLB: a miss in the last level traps "
+                              "to the kernel's refill handler; the walker is not used");
+  // Nagle et al., "Design Tradeoffs for Software-Managed TLBs", ISCA 1993: the MIPS R2000's
+  // user TLB-miss handler (uTLB) takes about 20 cycles under Ultrix, exception entry and return
+  // included; its page-table load is simulated separately here (docs/tlb.md).
+  const uint64_t trapCycles =
+      p.getUint("refill_trap_cycles", 20, "Cycle",
+                "software refill: cycles of the trap into the refill handler and back (besides the "
+                "handler's page-table reads)",
+                Range{0, 1e6});
+  const std::string tlbsKey = "'" + p.key("tlbs") + "'";
+  std::string valid;
+  for (const auto& n : names) valid += (valid.empty() ? "" : ", ") + n;
+  if (names.empty()) cfg.addProblem(tlbsKey + ": the list is empty; a core needs a TLB");
+  if (!l2Enabled && std::find(names.begin(), names.end(), "l2") != names.end()) {
+    cfg.addProblem(tlbsKey + " lists l2, but '" + l2p.key("enabled") +
+                   "' is false; remove one of them");
+  }
+  const bool hasL2 = std::find(names.begin(), names.end(), "l2") != names.end();
+  std::map<std::string, tlb::Tlb*> byName;
+  for (const auto& n : names) {
+    if (!validTlbName(n)) {
+      cfg.addProblem(tlbsKey + ": '" + n +
+                     "' is not a valid TLB name (letters, digits, _; not walker or shared)");
+      continue;
+    }
+    if (byName.count(n)) {
+      cfg.addProblem(tlbsKey + ": '" + n + "' is listed twice");
+      continue;
+    }
+    tlbs_.push_back(std::make_unique<tlb::Tlb>(n.c_str(), ctx, 1, defaultsFor(n, hasL2)));
+    byName[n] = tlbs_.back().get();
+  }
+  if (!l2Enabled) {
+    const auto ignored = tlb::Tlb::declareDisabled(l2p, defaultsFor("l2", false));
     if (!ignored.empty()) {
-      std::string names;
-      for (const auto& k : ignored) names += (names.empty() ? "" : ", ") + k;
+      std::string list;
+      for (const auto& k : ignored) list += (list.empty() ? "" : ", ") + k;
       logWarning("the L2 TLB is disabled ('" + l2p.key("enabled") + "' is false); ignoring " +
-                 names);
+                 list);
     }
   }
+  // Links: each TLB's misses go to another of this MMU's TLBs, the walker, or a shared level.
+  std::vector<tlb::Tlb*> toWalker;
+  for (auto& t : tlbs_) {
+    const std::string& nx = t->nextName();
+    const std::string key = "'" + std::string(t->name()) + ".next'";
+    if (nx == "walker") {
+      toWalker.push_back(t.get());
+      if (t->exclusive()) {
+        logWarning("'" + std::string(t->name()) +
+                   ".fill' is exclusive, but its next level is the walker, which holds no "
+                   "victims: the fill is inclusive in effect");
+      }
+    } else if (nx.rfind("shared.", 0) == 0 && nx.size() > 7) {
+      sharedLinks_.emplace_back(t.get(), nx.substr(7));
+    } else if (auto it = byName.find(nx); it != byName.end() && it->second != t.get()) {
+      it->second->bindUpstream(t->next, 0, t->exclusive());
+      t->setLowerLevel(it->second);
+    } else {
+      cfg.addProblem(key + ": '" + nx + "' is no other TLB of " + name() + " (" + valid +
+                     "), walker, or shared.<name>");
+    }
+  }
+  // Levels, and the check that the links form chains (no cycle) reached from the entry TLBs.
+  std::map<tlb::Tlb*, unsigned> level;
+  for (const auto& [which, entry] : {std::pair<const char*, std::string>{"fetch_tlb", fetch},
+                                     std::pair<const char*, std::string>{"data_tlb", data}}) {
+    auto it = byName.find(entry);
+    if (it == byName.end()) {
+      cfg.addProblem("'" + p.key(which) + "': '" + entry + "' is not in " + tlbsKey + " (" + valid +
+                     ")");
+      continue;
+    }
+    unsigned depth = 1;
+    for (tlb::Tlb* t = it->second; t; ++depth) {
+      if (depth > tlbs_.size()) {
+        cfg.addProblem("'" + p.path() + "': the TLB links (next) form a cycle through " +
+                       t->name());
+        break;
+      }
+      level[t] = std::max(level[t], depth);
+      auto nx = byName.find(t->nextName());
+      t = nx == byName.end() ? nullptr : nx->second;
+    }
+  }
+  for (auto& t : tlbs_) {
+    if (!level.count(t.get())) {
+      cfg.addProblem(tlbsKey + ": " + std::string(t->basename()) +
+                     " is reached neither from fetch_tlb nor from data_tlb");
+    } else {
+      t->setLevel(level[t.get()]);
+    }
+  }
+  if (auto it = byName.find(fetch); it != byName.end()) it->second->bindUpstream(itlb);
+  if (auto it = byName.find(data); it != byName.end()) it->second->bindUpstream(dtlb);
+
+  walker_ = std::make_unique<ptw::Walker>("walker", ctx);
+  if (softwareRefill_) {
+    refillTrap_ =
+        std::make_unique<TranslationJoin>("refill_trap", cycles(trapCycles), &refillTraps_);
+    for (auto* t : toWalker) t->next.bind(refillTrap_->tsock);
+    // The walker is built (so that platforms wire it as always) but takes no translation: its
+    // keys are accepted and marked ignored.
+    const std::string prefix = std::string(walker_->name()) + ".";
+    std::vector<std::pair<std::string, ParamDecl>> marked;
+    std::string set;
+    for (const auto& [k, d] : cfg.declared()) {
+      if (k.rfind(prefix, 0) != 0) continue;
+      ParamDecl m = d;
+      m.desc = "ignored ('" + p.key("software_refill") + "' is true): " + d.desc;
+      marked.emplace_back(k, std::move(m));
+      if (cfg.hasValue(k) && k != prefix + "clock" && k != prefix + "log_level") {
+        set += (set.empty() ? "" : ", ") + k;
+      }
+    }
+    for (auto& [k, d] : marked) cfg.declare(k, std::move(d));
+    if (!set.empty()) {
+      logWarning("software refill replaces the hardware walker ('" + p.key("software_refill") +
+                 "' is true); ignoring " + set);
+    }
+    walkerIdle_.bind(walker_->tsock);  // a target socket must be bound
+  } else if (toWalker.size() == 1 && sharedLinks_.empty()) {
+    toWalker.front()->next.bind(walker_->tsock);
+  } else {
+    // The walker's target socket takes one initiator: join the TLBs (and shared routes) first.
+    walkerJoin_ = std::make_unique<TranslationJoin>("walker_join");
+    for (auto* t : toWalker) t->next.bind(walkerJoin_->tsock);
+    walkerJoin_->next.bind(walker_->tsock);
+  }
+}
+
+tlm::tlm_target_socket<32, tlm::tlm_base_protocol_types, 0>& Mmu::missTarget() {
+  if (refillTrap_) return refillTrap_->tsock;
+  if (!walkerJoin_) {
+    SC_REPORT_FATAL(name(), "missTarget(): the walker is bound directly (no shared level)");
+  }
+  return walkerJoin_->tsock;
 }
 
 std::vector<tlb::Tlb*> Mmu::tlbs() {
   std::vector<tlb::Tlb*> v;
-  for (auto* t : {l1i_.get(), l1d_.get(), l2_.get()}) {
-    if (t) v.push_back(t);
-  }
+  for (auto& t : tlbs_) v.push_back(t.get());
   return v;
 }
 
 std::vector<TranslationCache*> Mmu::translationCaches() {
   std::vector<TranslationCache*> v;
   for (auto* t : tlbs()) v.push_back(t);
-  if (walker_) v.push_back(walker_.get());
+  if (walker_ && !softwareRefill_) v.push_back(walker_.get());
   return v;
 }
 
@@ -264,7 +441,7 @@ void Mmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at)
           pinned.push_back(frame);
         }
         // A fault's own pin is released once the access holds a pin of its own.
-        releasePins(faultPins);
+        if (!faultPins.empty()) releasePins(faultPins);
         if (t.fault != FaultKind::None || !more) {
           const sc_core::sc_time d = sc_core::sc_time_stamp() + delay - start;
           translationLatency_.sampleKeyed(d.value(), [&] { return d / clockPeriod(); });
@@ -283,7 +460,7 @@ void Mmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at)
         }
       },
       faultVa);
-  releasePins(pinned);
+  if (!pinned.empty()) releasePins(pinned);  // (no call on the hit path, which pins nothing)
   if (fk != FaultKind::None) reportFault(gp, fk, faultVa, who);
 }
 

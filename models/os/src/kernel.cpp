@@ -49,6 +49,7 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
       fault_tsock("fault_tsock"),
       mem("mem"),
       swap("swap"),
+      refill_tsock("refill_tsock"),
       minorFaults_(ctx.stats.scalar(statName("minorFaults"), "Count",
                                     "faults served without I/O (demand zero)")),
       majorFaults_(ctx.stats.scalar(statName("majorFaults"), "Count",
@@ -97,7 +98,18 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
       unusableAtHugeFault_(ctx.stats.distribution(
           statName("buddy.unusableAtHugeFault"), 0, 100, 10, "Percent",
           "the unusable free space index for the faulting size in percent, sampled at every "
-          "fault that tried to allocate a huge page")) {
+          "fault that tried to allocate a huge page")),
+      refills_(ctx.stats.scalar(statName("tlbRefills"), "Count",
+                                "software TLB refills handled (mmu.software_refill)")),
+      refillReads_(ctx.stats.scalar(statName("refillPteReads"), "Count",
+                                    "page-table reads of the software refill handler")),
+      refillWrites_(ctx.stats.scalar(statName("refillAdWrites"), "Count",
+                                     "accessed/dirty updates written by the refill handler")),
+      flushes_(ctx.stats.vector(statName("tlbFlushes"), {"page", "asid", "nonGlobal", "all"},
+                                "Count", "TLB invalidations the kernel issued, by kind")),
+      flushCycles_(ctx.stats.vector(statName("tlbFlushCycles"),
+                                    {"page", "asid", "nonGlobal", "all"}, "Cycle",
+                                    "kernel cycles spent on TLB invalidations, by kind")) {
   declareClock("2GHz");
   auto& p = params();
   memBase_ = p.getSize("memory_base", "0", "first physical byte the kernel manages");
@@ -176,6 +188,8 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
             " blocks: the share of free memory in smaller blocks (1 with nothing free)");
   }
   fault_tsock.register_b_transport(this, &Kernel::b_transport);
+  refill_tsock.register_b_transport(this, &Kernel::refill_b_transport);
+  refill_tsock.register_transport_dbg(this, &Kernel::refill_transport_dbg);
   // ASID 0 is the kernel's own address space: accesses without VmAccess (foreign initiators)
   // use it. It has no regions until a platform adds some.
   createProcess("kernel");
@@ -264,7 +278,7 @@ void Kernel::exitProcess(Asid asid) {
     if (keyAsid(key) == asid) policy_->remove(key);
   }
   freeTable(p, p.root, fmt_->levels());
-  for (auto* c : caches_) c->invalidateAsid(asid);
+  flushTranslations(Invalidation::Asid, asid);
   p.root = 0;
   p.regions.clear();
   p.exited = true;
@@ -509,8 +523,21 @@ bool Kernel::swapIo(uint64_t slot, unsigned char* buf, bool write, sc_core::sc_t
   return ok;
 }
 
-void Kernel::shootdown(Asid asid, uint64_t va) {
-  for (auto* c : caches_) c->invalidatePage(asid, VirtAddr(va));
+sc_core::sc_time Kernel::shootdown(Asid asid, uint64_t va) {
+  return flushTranslations(Invalidation::Page, asid, va);
+}
+
+sc_core::sc_time Kernel::flushTranslations(Invalidation kind, Asid asid, uint64_t va) {
+  uint64_t costPs = 0;
+  for (auto* c : caches_) {
+    c->invalidate(kind, asid, VirtAddr(va));
+    costPs = std::max(costPs, c->invalidationCostPs(kind));
+  }
+  const sc_core::sc_time cost(static_cast<double>(costPs), sc_core::SC_PS);
+  const auto k = static_cast<unsigned>(kind);
+  flushes_[k] += 1;
+  flushCycles_[k] += cost / clockPeriod();
+  return cost;
 }
 
 // --- page tables -----------------------------------------------------------------------------
@@ -655,7 +682,8 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
       if (!fmt_->present(pe)) break;  // revoked at the last scan and not used since
       write64(ea, fmt_->revoke(pe));
     }
-    shootdown(keyAsid(key), keyVpn(key) * kPage);  // the TLB must not hide the next reference
+    // The TLB must not hide the next reference.
+    delay += shootdown(keyAsid(key), keyVpn(key) * kPage);
     ++secondChances_;
     policy_->spare(key);
     auto next = pick();
@@ -690,7 +718,7 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
   residentChanged(p, -1);
   *p.evictedStat += 1;
   write64(entryAddr, newEntry);
-  shootdown(asid, va);
+  delay += shootdown(asid, va);
   frames_[(frame - memBase_) / kPage] = Frame{};
   return frame;
 }
@@ -759,6 +787,7 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
   leaf.exec = r->perms.exec;
   leaf.user = true;
   leaf.frame = *frame;
+  leaf.global = r->global || asid == 0;  // kernel mappings (TLB entries match any ASID)
   if (!p.hardwareAD) {
     // No MMU will set A or D in this PTE, and a store through a writable mapping faults no more:
     // the kernel sets them itself. The page was just accessed (A), and a page it maps writable
@@ -797,6 +826,100 @@ void Kernel::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
   }
   gp.set_response_status(result == FaultKind::None ? tlm::TLM_OK_RESPONSE
                                                    : tlm::TLM_ADDRESS_ERROR_RESPONSE);
+}
+
+// --- software TLB refill ----------------------------------------------------------------------
+
+uint64_t Kernel::timedAccess64(uint64_t pa, uint64_t value, bool write, sc_core::sc_time& delay) {
+  tlm::tlm_generic_payload* gp = pool_.allocate();
+  gp->set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+  gp->set_address(pa);
+  gp->set_data_ptr(reinterpret_cast<unsigned char*>(&value));
+  gp->set_data_length(8);
+  gp->set_streaming_width(8);
+  gp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  mem->b_transport(*gp, delay);
+  if (!gp->is_response_ok())
+    SC_REPORT_FATAL(name(), "page-table access of the refill handler failed");
+  gp->release();
+  return value;  // little-endian host, as x86
+}
+
+void Kernel::refillTranslation(TranslationExt& x, sc_core::sc_time& delay, bool debug) {
+  // The handler of a software-managed TLB (MIPS R4000 style: the trap's cost is charged by the
+  // MMU, mmu.refill_trap_cycles): it walks the process's radix table (in the configured
+  // page_table_format) with loads through memory, sets A (and D for a store) itself, and returns
+  // the leaf, which the TLB then holds.
+  const paging::Format& f = *fmt_;
+  const uint64_t va = x.va.value();
+  auto it = procs_.find(x.asid);
+  if (it == procs_.end() || it->second.exited || !f.isCanonicalUser(va)) {
+    x.fault = FaultKind::Segmentation;
+    return;
+  }
+  uint64_t table = it->second.root;
+  bool readable = true, writable = true, user = true, exec = true;
+  for (unsigned level = f.levels(); level >= 1; --level) {
+    const uint64_t addr = table + paging::Format::entryOffset(va, level);
+    uint64_t e = debug ? read64(addr) : timedAccess64(addr, 0, false, delay);
+    if (!debug) ++refillReads_;
+    const paging::Check c = f.check(e, level);
+    if (c == paging::Check::NotPresent) {
+      x.fault = FaultKind::NotPresent;  // the MMU hands it to the page-fault handler
+      return;
+    }
+    if (c == paging::Check::Reserved || c == paging::Check::Misaligned) {
+      x.fault = FaultKind::Protection;  // malformed tables: mapping cannot resolve it
+      return;
+    }
+    const paging::Entry d = f.decode(e, level);
+    readable &= d.readable;
+    writable &= d.writable;
+    user &= d.user;
+    exec &= d.exec;
+    if (c == paging::Check::Pointer) {
+      table = d.frame;
+      continue;
+    }
+    x.pageShift = paging::Format::leafShift(level);
+    x.perms = Perms{readable, writable, exec, user};
+    if (!permits(x.perms, x.kind, x.privilege)) {
+      x.fault = FaultKind::Protection;
+      return;
+    }
+    const uint64_t bits = f.accessedBit() | (x.kind == AccessKind::Store ? f.dirtyBit() : 0);
+    if (!debug && it->second.hardwareAD && (e | bits) != e) {
+      e |= bits;
+      timedAccess64(addr, e, true, delay);
+      ++refillWrites_;
+    }
+    x.pa = PhysAddr(d.frame | pageOffset(va, x.pageShift));
+    x.dirty = (e & f.dirtyBit()) != 0;
+    x.global = d.global;
+    x.fault = FaultKind::None;
+    x.resolvedLevel = 0xff;
+    return;
+  }
+  x.fault = FaultKind::NotPresent;
+}
+
+void Kernel::refill_b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  auto* x = gp.get_extension<TranslationExt>();
+  if (!x) {
+    gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    return;
+  }
+  ++refills_;
+  refillTranslation(*x, delay, false);
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+unsigned int Kernel::refill_transport_dbg(int, tlm::tlm_generic_payload& gp) {
+  auto* x = gp.get_extension<TranslationExt>();
+  if (!x) return 0;
+  sc_core::sc_time none;
+  refillTranslation(*x, none, true);
+  return 1;
 }
 
 }  // namespace vmsim::os

@@ -46,6 +46,7 @@ uint64_t Kernel::makeLeaf(uint64_t frame, const Region& r, const Process& p, uns
   leaf.exec = r.perms.exec;
   leaf.user = true;
   leaf.frame = frame;
+  leaf.global = r.global;  // kernel mappings (TLB entries match any ASID)
   if (!p.hardwareAD) {
     // As for 4 KiB pages (handleFault): no MMU sets A/D, so the kernel does.
     leaf.accessed = true;

@@ -306,6 +306,7 @@ WalkResult Walker::walk(const TranslationExt& x, sc_core::sc_time& delay, bool d
       }
     }
     r.dirty = (e & f.dirtyBit()) != 0;
+    r.global = d.global;
     return r;
   }
   r.fault = FaultKind::NotPresent;
@@ -368,6 +369,7 @@ void Walker::answer(TranslationExt& x, const WalkResult& r) {
     x.pageShift = r.shift;
     x.perms = r.perms;
     x.dirty = r.dirty;
+    x.global = r.global;
   }
 }
 
@@ -455,12 +457,17 @@ unsigned int Walker::transport_dbg(tlm::tlm_generic_payload& gp) {
     x->pageShift = r.shift;
     x->perms = r.perms;
     x->dirty = r.dirty;
+    x->global = r.global;
   }
   return 1;
 }
 
 void Walker::invalidatePage(Asid asid, VirtAddr va) {
   for (auto& a : arrays_) a->invalidatePage(asid, va.value());
+}
+
+void Walker::invalidateAll() {
+  for (auto& a : arrays_) a->invalidateAll();
 }
 
 void Walker::invalidateAsid(Asid asid) {

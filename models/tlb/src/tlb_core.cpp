@@ -12,6 +12,8 @@ class LruReplacement final : public SetReplacement {
   LruReplacement(size_t sets, unsigned ways) : ways_(ways), stamp_(sets * ways, 0) {}
   void touch(size_t s, unsigned w) override { stamp_[s * ways_ + w] = ++clock_; }
   void filled(size_t s, unsigned w) override { touch(s, w); }
+  uint64_t* stampAt(size_t s, unsigned w) { return &stamp_[s * ways_ + w]; }
+  uint64_t* clock() { return &clock_; }
   unsigned victim(size_t s) override {
     const auto* b = &stamp_[s * ways_];
     return static_cast<unsigned>(std::min_element(b, b + ways_) - b);
@@ -125,22 +127,11 @@ TlbCore::TlbCore(size_t entries, unsigned ways, std::vector<unsigned> pageShifts
   entries_.resize(entries);
   repl_ = makeSetReplacement(policy, sets_, ways, seed);
   lru_ = dynamic_cast<LruReplacement*>(repl_.get());
+  if (lru_) lruClock_ = lru_->clock();
 }
 
 bool TlbCore::holdsShift(unsigned shift) const {
   return std::find(shifts_.begin(), shifts_.end(), shift) != shifts_.end();
-}
-
-const TlbEntry* TlbCore::lookup(Asid asid, uint64_t va) {
-  if (memo_.valid && memo_.asid == asid && memo_.key == va >> minShift_) {
-    if (lru_) {
-      lru_->touch(memo_.set, memo_.way);  // the default policy, without a virtual call
-    } else {
-      repl_->touch(memo_.set, memo_.way);
-    }
-    return memo_.entry;
-  }
-  return probe(asid, va);
 }
 
 const TlbEntry* TlbCore::probe(Asid asid, uint64_t va) {
@@ -151,7 +142,7 @@ const TlbEntry* TlbCore::probe(Asid asid, uint64_t va) {
       TlbEntry* e = way(set, w);
       if (e->valid && e->vpn == vpn && e->shift == shift && (e->global || e->asid == asid)) {
         repl_->touch(set, w);
-        memo_ = {true, asid, va >> minShift_, e, set, w};
+        memo_ = {true, asid, va >> minShift_, e, set, w, lru_ ? lru_->stampAt(set, w) : nullptr};
         return e;
       }
     }
@@ -160,13 +151,17 @@ const TlbEntry* TlbCore::probe(Asid asid, uint64_t va) {
 }
 
 bool TlbCore::insert(const TlbEntry& in) {
+  return insert(in, nullptr);
+}
+
+bool TlbCore::insert(const TlbEntry& in, TlbEntry* victim) {
   if (!holdsShift(in.shift)) return false;
   memo_.valid = false;
   const size_t set = setOf(in.vpn);
   unsigned target = ways_;
   for (unsigned w = 0; w < ways_ && target == ways_; ++w) {
     const TlbEntry* e = way(set, w);
-    if (e->valid && e->vpn == in.vpn && e->shift == in.shift && e->asid == in.asid) target = w;
+    if (e->valid && samePage(*e, in)) target = w;
   }
   for (unsigned w = 0; w < ways_ && target == ways_; ++w) {
     if (!way(set, w)->valid) target = w;
@@ -184,6 +179,7 @@ bool TlbCore::insert(const TlbEntry& in) {
   if (target == ways_) {
     target = repl_->victim(set);
     evicted = true;
+    if (victim) *victim = *way(set, target);
   }
   *way(set, target) = in;
   way(set, target)->valid = true;
@@ -220,9 +216,46 @@ size_t TlbCore::invalidateAsid(Asid asid) {
   return n;
 }
 
-void TlbCore::invalidateAll() {
+bool TlbCore::remove(const TlbEntry& in) {
+  if (!holdsShift(in.shift)) return false;
   memo_.valid = false;
-  for (auto& e : entries_) e.valid = false;
+  const size_t set = setOf(in.vpn);
+  for (unsigned w = 0; w < ways_; ++w) {
+    TlbEntry* e = way(set, w);
+    if (e->valid && samePage(*e, in)) {
+      e->valid = false;
+      return true;
+    }
+  }
+  return false;
+}
+
+size_t TlbCore::invalidateNonGlobal() {
+  memo_.valid = false;
+  size_t n = 0;
+  for (auto& e : entries_) {
+    if (e.valid && !e.global) {
+      e.valid = false;
+      ++n;
+    }
+  }
+  return n;
+}
+
+size_t TlbCore::invalidateAll() {
+  memo_.valid = false;
+  size_t n = 0;
+  for (auto& e : entries_) {
+    n += e.valid ? 1 : 0;
+    e.valid = false;
+  }
+  return n;
+}
+
+size_t TlbCore::validEntries() const {
+  size_t n = 0;
+  for (const auto& e : entries_) n += e.valid ? 1 : 0;
+  return n;
 }
 
 }  // namespace vmsim::tlb

@@ -117,7 +117,13 @@ Core::Core(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid,
   } else {
     textbook_ = std::make_unique<mmu::TextbookMmu>("mmu", ctx);
     requester.isock.bind(textbook_->tsock);
-    unused = {"l1i", "l1d", "l2", "walker", "fault_retries"};
+    unused = {"l1i",  "l1d",       "l2",       "walker",          "fault_retries",
+              "tlbs", "fetch_tlb", "data_tlb", "software_refill", "refill_trap_cycles"};
+    if (const auto t = ctx.config.lookup(mp.key("tlbs")); t && t->IsSequence()) {
+      for (const auto& n : *t) {
+        if (n.IsScalar()) unused.push_back(n.Scalar());
+      }
+    }
     for (const auto& m : mmu::textbookModeNames()) {
       if (m != mode_) unused.push_back(m);
     }
@@ -256,6 +262,16 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
     acceptIgnored(ctx.config, {"system.kernel", "system.swap"}, name(),
                   "no core runs in radix mode, so there is no kernel or swap disk");
   }
+  // Shared TLB levels: every name under system.shared.
+  if (const auto sh = ctx.config.lookup("system.shared")) {
+    std::vector<std::string> names;
+    if (sh->IsMap()) {
+      for (auto it = sh->begin(); it != sh->end(); ++it) names.push_back(it->first.Scalar());
+    } else {
+      ctx.config.addProblem("'system.shared': expected a map of shared TLB names to their keys");
+    }
+    if (!names.empty()) shared_ = std::make_unique<SharedTlbs>("shared", ctx, names);
+  }
   for (uint64_t i = 0; i < ncores; ++i) {
     const Asid asid =
         kernel_ ? kernel_->createProcess("proc" + std::to_string(i)) : static_cast<Asid>(i + 1);
@@ -269,6 +285,8 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
     c.wireMemory(below, llc_.get(), router_->tsock);
     if (auto* m = c.radix()) {
       m->fault.bind(kernel_->fault_tsock);
+      if (auto* refill = m->refillSocket()) refill->bind(kernel_->refill_tsock);
+      wireSharedLevels(i, *m);
       m->walker()->setPageTableBase(kernel_.get());
       m->setFramePins(kernel_.get());
       for (auto* tc : m->translationCaches()) kernel_->addTranslationCache(tc);
@@ -289,8 +307,87 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
       if (++doneCount_ == cores_.size()) sc_core::sc_stop();
     });
   }
+  if (shared_) {
+    for (auto& t : shared_->tlbs) {
+      if (t->routes() == 0) {
+        ctx.config.addProblem("'" + std::string(t->name()) +
+                              "': no core's TLB misses to this shared level (set a TLB's next "
+                              "to shared." +
+                              t->basename() + ", or remove it)");
+        continue;
+      }
+      if (kernel_) {
+        kernel_->addTranslationCache(t.get());
+        t->checkMappedPageSizes(kernel_->mappedPageShifts());
+      }
+    }
+  }
   checkPhysicalRegions();
   if (kernel_) checkOvercommit(ctx.config);
+}
+
+SharedTlbs::SharedTlbs(const sc_core::sc_module_name& nm, SimContext& ctx,
+                       const std::vector<std::string>& names)
+    : sc_core::sc_module(nm) {
+  // Defaults of a shared level: those of a private STLB (docs/tlb.md), 1536 entries, 12 ways,
+  // 9 cycles, one lookup per cycle; more MSHRs, as several cores miss into it (an estimate).
+  tlb::TlbDefaults d;
+  d.entries = 1536;
+  d.ways = 12;
+  d.latency = 9;
+  d.lookupsPerCycle = 1;
+  d.mshrs = 8;
+  d.next = "walker";
+  for (const auto& n : names)
+    tlbs.push_back(std::make_unique<tlb::Tlb>(n.c_str(), ctx, 2, d, true));
+}
+
+tlb::Tlb* SharedTlbs::find(const std::string& name) {
+  for (auto& t : tlbs) {
+    if (t->basename() == name) return t.get();
+  }
+  return nullptr;
+}
+
+void System::wireSharedLevels(uint64_t core, mmu::Mmu& m) {
+  for (const auto& [t, level] : m.sharedLinks()) {
+    tlb::Tlb* s = shared_ ? shared_->find(level) : nullptr;
+    if (!s) {
+      context().config.addProblem("'" + std::string(t->name()) + ".next': shared." + level +
+                                  " is not configured (no system.shared." + level + ")");
+      continue;
+    }
+    const unsigned route = sharedRoute(*s, core, m, 0);
+    s->bindUpstream(t->next, route, t->exclusive());
+    t->setLowerLevel(s);
+    s->setLevel(std::max(s->level(), t->level() + 1));
+  }
+}
+
+unsigned System::sharedRoute(tlb::Tlb& level, uint64_t core, mmu::Mmu& m, unsigned depth) {
+  const auto key = std::make_pair(&level, core);
+  if (auto it = sharedRoutes_.find(key); it != sharedRoutes_.end()) return it->second;
+  const unsigned route = level.addRoute();
+  sharedRoutes_[key] = route;
+  const std::string& nx = level.nextName();
+  if (nx == "walker") {
+    level.down.bind(m.missTarget());
+    return route;
+  }
+  tlb::Tlb* lower = nx.rfind("shared.", 0) == 0 ? shared_->find(nx.substr(7)) : nullptr;
+  if (!lower || depth > shared_->tlbs.size()) {
+    context().config.addProblem(
+        "'" + std::string(level.name()) + ".next': '" + nx +
+        (lower ? "': the shared levels form a cycle"
+               : "': a shared level misses to walker (the requesting core's) or to "
+                 "shared.<name> of a configured system.shared level"));
+    return route;
+  }
+  const unsigned lowerRoute = sharedRoute(*lower, core, m, depth + 1);
+  lower->bindUpstream(level.down, lowerRoute, level.exclusive());
+  level.setLowerLevel(lower);
+  lower->setLevel(std::max(lower->level(), level.level() + 1));
+  return route;
 }
 
 void System::checkPhysicalRegions() {

@@ -171,3 +171,45 @@ TEST(TlbCore, RandomReplacementIsDeterministicPerSeed) {
   };
   EXPECT_EQ(run(7), run(7));
 }
+
+TEST(TlbCore, InsertReportsTheVictimAndRemoveDropsExactlyOnePage) {
+  TlbCore t(2, 2, {12, 21}, "lru");  // one set of two ways
+  t.insert(entry(1, 0x1000, 0x9000));
+  t.insert(entry(1, 0x2000, 0xa000));
+  TlbEntry victim;
+  EXPECT_TRUE(t.insert(entry(1, 0x3000, 0xb000), &victim));
+  EXPECT_EQ(victim.vpn, 0x1u);
+  EXPECT_EQ(victim.frame, 0x9u);
+  EXPECT_FALSE(t.remove(entry(2, 0x2000, 0)));   // another ASID's page
+  EXPECT_FALSE(t.remove(entry(1, 0x0, 0, 21)));  // another size
+  EXPECT_TRUE(t.remove(entry(1, 0x2000, 0)));
+  EXPECT_EQ(t.lookup(1, 0x2000), nullptr);
+  EXPECT_NE(t.lookup(1, 0x3000), nullptr);
+}
+
+TEST(TlbCore, NonGlobalFlushKeepsGlobalEntriesAllFlushDropsThem) {
+  TlbCore t(16, 4, {12}, "lru");
+  TlbEntry g = entry(1, 0x7000, 0xa000);
+  g.global = true;
+  t.insert(g);
+  t.insert(entry(1, 0x5000, 0x9000));
+  t.insert(entry(2, 0x6000, 0x8000));
+  EXPECT_EQ(t.invalidateAsid(1), 1u);  // the global entry is no ASID's
+  EXPECT_EQ(t.invalidateNonGlobal(), 1u);
+  EXPECT_EQ(t.validEntries(), 1u);
+  EXPECT_NE(t.lookup(9, 0x7000), nullptr);
+  EXPECT_EQ(t.invalidateAll(), 1u);
+  EXPECT_EQ(t.lookup(9, 0x7000), nullptr);
+}
+
+TEST(TlbCore, AGlobalRefillFromAnotherAsidUpdatesTheEntryInPlace) {
+  TlbCore t(4, 4, {12}, "lru");
+  TlbEntry g = entry(1, 0x7000, 0xa000);
+  g.global = true;
+  t.insert(g);
+  g.asid = 2;
+  g.dirty = true;
+  EXPECT_FALSE(t.insert(g));
+  EXPECT_EQ(t.validEntries(), 1u);
+  EXPECT_TRUE(t.lookup(3, 0x7000)->dirty);
+}

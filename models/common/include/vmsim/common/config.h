@@ -132,6 +132,13 @@ class Params {
   /// A list of unsigned integers (YAML sequence).
   std::vector<uint64_t> getUintList(const std::string& name, const std::vector<uint64_t>& deflt,
                                     const std::string& unit, const std::string& desc);
+  /// A list of byte sizes (YAML sequence of numbers or sizes with suffixes, as getSize).
+  std::vector<uint64_t> getSizeList(const std::string& name, const std::vector<uint64_t>& deflt,
+                                    const std::string& desc);
+  /// A list of names (YAML sequence of scalars, or one scalar).
+  std::vector<std::string> getStringList(const std::string& name,
+                                         const std::vector<std::string>& deflt,
+                                         const std::string& desc);
 
  private:
   template <class T>

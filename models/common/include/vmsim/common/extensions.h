@@ -104,6 +104,7 @@ class TranslationExt : public tlm::tlm_extension<TranslationExt> {
   unsigned pageShift = 12;
   Perms perms;
   bool dirty = false;         // the leaf PTE's D bit as seen by the resolver
+  bool global = false;        // the leaf PTE's G bit (x86 bit 8): the entry matches every ASID
   uint8_t resolvedLevel = 0;  // 1 = L1 TLB, 2 = L2 TLB, ..., 0xff = page walk
 
   tlm::tlm_extension_base* clone() const override { return new TranslationExt(*this); }

@@ -2,6 +2,7 @@
 // TLB/walk-cache shootdowns (INVLPG, PCID flush) and the page-table base register (CR3) per ASID.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -10,14 +11,47 @@
 
 namespace vmsim {
 
+/// The kinds of TLB invalidation an x86 kernel issues (Intel SDM Vol. 3A 4.10.4.1):
+/// one page (INVLPG, global entries included), one ASID (INVPCID single-context: the PCID's
+/// non-global entries), all non-global entries (MOV to CR3 without PCIDs) and everything, global
+/// entries included (a toggle of CR4.PGE).
+enum class Invalidation : uint8_t { Page = 0, Asid = 1, NonGlobal = 2, All = 3 };
+constexpr unsigned kInvalidationKinds = 4;
+
 /// Anything that caches translations: TLB levels and walk caches.
 class TranslationCache {
  public:
   virtual ~TranslationCache() = default;
   /// Drops every cached translation of `va`'s page in `asid` (any page size).
   virtual void invalidatePage(Asid asid, VirtAddr va) = 0;
-  /// Drops every cached translation of `asid`.
+  /// Drops every cached non-global translation of `asid`.
   virtual void invalidateAsid(Asid asid) = 0;
+  /// Drops every non-global translation of every ASID. Default: invalidateAll() (dropping more
+  /// than asked is always correct).
+  virtual void invalidateNonGlobal() { invalidateAll(); }
+  /// Drops every translation, global ones included. Default: nothing, for caches that hold
+  /// nothing a wholesale flush must remove; every cache with entries overrides it.
+  virtual void invalidateAll() {}
+  /// Picoseconds the invalidating CPU spends on an invalidation of `kind` in this structure
+  /// (0 by default: free).
+  virtual uint64_t invalidationCostPs(Invalidation) const { return 0; }
+  /// Dispatches one invalidation (`va` is used by Page only, `asid` by Page and Asid).
+  void invalidate(Invalidation kind, Asid asid, VirtAddr va) {
+    switch (kind) {
+      case Invalidation::Page:
+        invalidatePage(asid, va);
+        break;
+      case Invalidation::Asid:
+        invalidateAsid(asid);
+        break;
+      case Invalidation::NonGlobal:
+        invalidateNonGlobal();
+        break;
+      case Invalidation::All:
+        invalidateAll();
+        break;
+    }
+  }
 };
 
 /// Frames with accesses in flight. An MMU pins the frame of every translation it is about to

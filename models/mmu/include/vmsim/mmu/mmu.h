@@ -35,18 +35,34 @@ class Mmu : public Module {
   /// Optional: where instruction fetches go (an L1 instruction cache); unbound, they use `mem`.
   tlm_utils::simple_initiator_socket_optional<Mmu> imem;
 
-  /// With `buildHierarchy`, the MMU creates and wires its default translation hierarchy as
-  /// children: l1i and l1d TLBs, a shared l2 TLB (unless `<path>.l2.enabled` is false: the L1s
-  /// then miss to the walker, and the l2's keys are accepted as ignored) and the walker. Without
-  /// it, the platform binds `itlb`/`dtlb` to TLBs of its own.
+  /// With `buildHierarchy`, the MMU creates and wires its translation hierarchy as children, from
+  /// the configuration (docs/tlb.md): the TLBs named in `<path>.tlbs` (default l1i, l1d and l2;
+  /// without l2 when `<path>.l2.enabled` is false, whose keys are then accepted as ignored), each
+  /// missing to its `next` (another of them, `walker`, or `shared.<name>`, a level the platform
+  /// builds under system.shared), entered through `fetch_tlb` and `data_tlb`, and the walker.
+  /// With `software_refill`, misses of the last level trap to the kernel's refill handler
+  /// (refillSocket()) instead of the walker. Without `buildHierarchy`, the platform binds
+  /// `itlb`/`dtlb` to TLBs of its own.
   SC_HAS_PROCESS(Mmu);
   Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy = true);
 
-  /// The walker of the built hierarchy (its `mem` socket and page-table base need binding).
+  /// The walker of the built hierarchy (its `mem` socket and page-table base need binding; with
+  /// software refill it exists but no TLB misses to it).
   ptw::Walker* walker() { return walker_.get(); }
   /// Every TLB of the built hierarchy and the walker, for kernel shootdowns.
   std::vector<TranslationCache*> translationCaches();
   std::vector<tlb::Tlb*> tlbs();
+  /// This MMU's TLBs whose `next` is a shared level, with that level's name (after "shared.").
+  const std::vector<std::pair<tlb::Tlb*, std::string>>& sharedLinks() const { return sharedLinks_; }
+  /// Where this core's misses to "walker" go (the walker, or the refill trap): a shared level
+  /// binds one `down` port per core here. Only valid when the core uses a shared level or
+  /// software refill.
+  tlm::tlm_target_socket<32, tlm::tlm_base_protocol_types, 0>& missTarget();
+  /// Software refill: the trap's socket, to bind to the kernel's `refill_tsock` (else nullptr).
+  tlm_utils::simple_initiator_socket<TranslationJoin>* refillSocket() {
+    return refillTrap_ ? &refillTrap_->next : nullptr;
+  }
+  bool softwareRefill() const { return softwareRefill_; }
   /// Where the frames of in-flight accesses are pinned (the kernel); optional.
   void setFramePins(FramePins* pins) { pins_ = pins; }
 
@@ -95,14 +111,21 @@ class Mmu : public Module {
   AtInitiatorPort memAt_;                      // AT: physical accesses as 4-phase transactions
   AtInitiatorPort imemAt_;                     // AT: the same for fetches on `imem`
 
-  std::unique_ptr<tlb::Tlb> l1i_, l1d_, l2_;
+  void buildHierarchy(Params& p);
+
+  std::vector<std::unique_ptr<tlb::Tlb>> tlbs_;
+  std::vector<std::pair<tlb::Tlb*, std::string>> sharedLinks_;
   std::unique_ptr<ptw::Walker> walker_;
-  std::unique_ptr<TranslationJoin> walkerJoin_;  // l1i and l1d to the walker, without an l2
+  std::unique_ptr<TranslationJoin> walkerJoin_;  // several TLBs to the walker
+  std::unique_ptr<TranslationJoin> refillTrap_;  // software refill: misses trap to the kernel
+  bool softwareRefill_ = false;
+  tlm_utils::simple_initiator_socket_optional<Mmu> walkerIdle_{"walker_idle"};  // software refill
 
   stats::Scalar& accesses_;
   stats::Scalar& pageFaults_;
   stats::Vector& faults_;
   stats::Histogram& translationLatency_;
+  stats::Scalar& refillTraps_;
 };
 
 }  // namespace vmsim::mmu

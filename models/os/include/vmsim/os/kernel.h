@@ -41,6 +41,10 @@ struct Region {
   unsigned pageShift = 12;
   /// madvise(MADV_HUGEPAGE) was applied: under `thp: madvise` THPs may back the region.
   bool hugeAdvised = false;
+  /// Kernel mappings: the leaf PTEs get the global bit (x86 bit 8), so TLB entries of the
+  /// region match every ASID and survive ASID and CR3 flushes. (Every mapping of ASID 0, the
+  /// kernel's own address space, is global too.)
+  bool global = false;
   bool contains(uint64_t va) const { return va - start < size; }
 };
 
@@ -53,6 +57,10 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   /// The swap device. Optional: with `swap.enabled: false` it may stay unbound; with swap enabled
   /// an unbound socket is an elaboration error.
   tlm_utils::simple_initiator_socket_optional<Kernel> swap;
+  /// Software-managed TLBs (MIPS style): a TLB miss traps here with a TranslationExt; the refill
+  /// handler walks the page table through `mem` (timed reads) and answers with the entry, which
+  /// the TLB then holds. Optional: hardware-walked platforms leave it unbound.
+  tlm_utils::multi_passthrough_target_socket_optional<Kernel> refill_tsock;
 
   Kernel(const sc_core::sc_module_name& nm, SimContext& ctx);
   ~Kernel() override;
@@ -77,6 +85,10 @@ class Kernel : public Module, public PageTableBase, public FramePins {
                                bool hugeAdvised = false);
   /// A TLB or walk cache to shoot down when a mapping changes.
   void addTranslationCache(TranslationCache* c) { caches_.push_back(c); }
+  /// Invalidates every registered TLB and walk cache by `kind` (INVLPG of `va`, PCID flush of
+  /// `asid`, CR3 write, CR4.PGE toggle), counted per kind; returns what it costs the CPU: the
+  /// largest cost among the structures (one instruction invalidates them together).
+  sc_core::sc_time flushTranslations(Invalidation kind, Asid asid, uint64_t va = 0);
   /// The swap device's slot map (the `swap` socket must lead to the same device).
   void setSwapSpace(SwapSpace* s) { swapSpace_ = s; }
   /// `swap.enabled`: whether the kernel evicts to a swap device (else the platform need not
@@ -203,7 +215,15 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   /// Frees what the leaf entry `e` of `p` holds: its frame (and the frame's swap copy) if
   /// resident, else its swap slot. True if it was resident.
   bool releasePage(Process& p, uint64_t e);
-  void shootdown(Asid asid, uint64_t va);
+  /// INVLPG of `va` in every TLB and walk cache; returns its cost (flushTranslations).
+  sc_core::sc_time shootdown(Asid asid, uint64_t va);
+  // Software TLB refill (refill_tsock).
+  void refill_b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  unsigned int refill_transport_dbg(int from, tlm::tlm_generic_payload& gp);
+  /// The refill handler: walks `x.asid`'s page table for `x.va` and fills the answer fields of
+  /// `x`; timed reads and A/D writes through `mem` unless `debug`.
+  void refillTranslation(TranslationExt& x, sc_core::sc_time& delay, bool debug);
+  uint64_t timedAccess64(uint64_t pa, uint64_t value, bool write, sc_core::sc_time& delay);
   void end_of_elaboration() override;
   void residentChanged(Process& p, int delta);
   /// Frees the table at `table` (a level-`level` table) and everything below it.
@@ -262,6 +282,11 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   stats::Vector& thpFallbacks_;
   stats::Scalar& hugeSplits_;
   stats::Distribution& unusableAtHugeFault_;
+  stats::Scalar& refills_;
+  stats::Scalar& refillReads_;
+  stats::Scalar& refillWrites_;
+  stats::Vector& flushes_;
+  stats::Vector& flushCycles_;
 };
 
 }  // namespace vmsim::os

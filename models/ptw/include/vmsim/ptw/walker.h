@@ -32,6 +32,7 @@ struct WalkResult {
   unsigned shift = 12;
   Perms perms;
   bool dirty = false;
+  bool global = false;  // the leaf's G bit (x86 bit 8)
   unsigned memReads = 0;
   unsigned memWrites = 0;
   unsigned cachedLevel = 0;  // level whose walk cache hit (0 = none)
@@ -53,6 +54,9 @@ class Walker : public Module, public TranslationCache {
 
   void invalidatePage(Asid asid, VirtAddr va) override;
   void invalidateAsid(Asid asid) override;
+  /// Paging-structure caches hold no global entries: a CR3 write flushes them all (Intel SDM
+  /// Vol. 3A 4.10.4.1), as does a CR4.PGE toggle.
+  void invalidateAll() override;
 
  private:
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);

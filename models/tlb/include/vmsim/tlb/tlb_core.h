@@ -46,18 +46,41 @@ class TlbCore {
   TlbCore(size_t entries, unsigned ways, std::vector<unsigned> pageShifts,
           const std::string& policy, uint64_t seed = 1);
 
-  /// The matching valid entry or nullptr. Updates replacement state on a hit.
-  const TlbEntry* lookup(Asid asid, uint64_t va);
+  /// The matching valid entry or nullptr. Updates replacement state on a hit. Inline: a repeated
+  /// lookup of the last page hit (the memo) is the hit path of every access.
+  const TlbEntry* lookup(Asid asid, uint64_t va) {
+    if (memo_.valid && memo_.asid == asid && memo_.key == va >> minShift_) {
+      if (memo_.stamp) {
+        *memo_.stamp = ++*lruClock_;  // LRU's touch, without a virtual call
+      } else {
+        repl_->touch(memo_.set, memo_.way);
+      }
+      return memo_.entry;
+    }
+    return probe(asid, va);
+  }
   /// Inserts a translation; returns true when a valid entry was evicted. An entry already cached
   /// for the same page (ASID, vpn, size) is updated in place (e.g. its dirty bit set after a
   /// store): the policy sees a use of that way, not a fill. So FIFO keeps its insertion order
   /// (hardware FIFO/round-robin pointers move only on allocation), LRU and tree PLRU make the
   /// entry most recently used, random is unaffected.
   bool insert(const TlbEntry& e);
-  /// Returns the number of entries dropped.
+  /// As insert(); a valid entry it evicts is copied to `*victim` (for an exclusive hierarchy,
+  /// where the victim moves down a level).
+  bool insert(const TlbEntry& e, TlbEntry* victim);
+  /// Drops the entry for exactly `e`'s page (same size, same ASID or both global); returns
+  /// whether there was one (an exclusive level moving the entry up).
+  bool remove(const TlbEntry& e);
+  /// Returns the number of entries dropped. A page invalidation drops global entries too
+  /// (INVLPG); an ASID invalidation only the ASID's non-global entries (INVPCID type 1).
   size_t invalidatePage(Asid asid, uint64_t va);
   size_t invalidateAsid(Asid asid);
-  void invalidateAll();
+  /// Every non-global entry (MOV to CR3 without PCIDs).
+  size_t invalidateNonGlobal();
+  /// Every entry, global ones too; returns how many were valid.
+  size_t invalidateAll();
+  /// Valid entries now (tests, occupancy).
+  size_t validEntries() const;
 
   size_t sets() const { return sets_; }
   unsigned ways() const { return ways_; }
@@ -68,6 +91,9 @@ class TlbCore {
   size_t setOf(uint64_t vpn) const { return pow2_ ? (vpn & (sets_ - 1)) : (vpn % sets_); }
   TlbEntry* way(size_t set, unsigned w) { return &entries_[set * ways_ + w]; }
   const TlbEntry* probe(Asid asid, uint64_t va);
+  static bool samePage(const TlbEntry& a, const TlbEntry& b) {
+    return a.vpn == b.vpn && a.shift == b.shift && (a.asid == b.asid || (a.global && b.global));
+  }
 
   // The last hit, keyed by ASID and va >> smallest shift (which fixes the vpn probed for every
   // page size): repeated lookups of a page skip the probing. Any change of the array empties it,
@@ -79,6 +105,7 @@ class TlbCore {
     const TlbEntry* entry = nullptr;
     size_t set = 0;
     unsigned way = 0;
+    uint64_t* stamp = nullptr;  // the way's LRU stamp, when the policy is LRU
   };
   Memo memo_;
   unsigned minShift_ = 12;
@@ -90,6 +117,7 @@ class TlbCore {
   std::vector<TlbEntry> entries_;
   std::unique_ptr<SetReplacement> repl_;
   LruReplacement* lru_ = nullptr;  // repl_ when it is LRU
+  uint64_t* lruClock_ = nullptr;   // its clock
 };
 
 }  // namespace vmsim::tlb

@@ -5,6 +5,7 @@
 
 #include <systemc>
 
+#include <map>
 #include <memory>
 #include <sstream>
 #include <vector>
@@ -72,6 +73,17 @@ class Core : public sc_core::sc_module {
   SimContext& ctx_;
 };
 
+/// TLB levels shared by several cores: `system.shared.<name>`, one tlb::Tlb each, named
+/// system.shared.<name>. A core's TLB reaches one with `next: shared.<name>`; a shared level's own
+/// `next` is `walker` (the requesting core's walker) or another shared level.
+class SharedTlbs : public sc_core::sc_module {
+ public:
+  SharedTlbs(const sc_core::sc_module_name& nm, SimContext& ctx,
+             const std::vector<std::string>& names);
+  tlb::Tlb* find(const std::string& name);
+  std::vector<std::unique_ptr<tlb::Tlb>> tlbs;
+};
+
 class System : public Module {
  public:
   SC_HAS_PROCESS(System);
@@ -109,6 +121,12 @@ class System : public Module {
   std::unique_ptr<swap::SwapDisk> swap_;
   std::unique_ptr<os::Kernel> kernel_;
   std::vector<std::unique_ptr<Core>> cores_;
+  std::unique_ptr<SharedTlbs> shared_;
+  // (shared level, core) -> the level's route (down port) for that core's misses.
+  std::map<std::pair<tlb::Tlb*, uint64_t>, unsigned> sharedRoutes_;
+  /// Wires core `core`'s TLBs that miss to shared levels (and those levels onward).
+  void wireSharedLevels(uint64_t core, mmu::Mmu& m);
+  unsigned sharedRoute(tlb::Tlb& level, uint64_t core, mmu::Mmu& m, unsigned depth);
   size_t doneCount_ = 0;
   void periodicDump();
   void checkPhysicalMemory(Config& cfg);
