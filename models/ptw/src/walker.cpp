@@ -71,8 +71,8 @@ Walker::Walker(const sc_core::sc_module_name& nm, SimContext& ctx)
   cacheKind_ = kind == "psc" ? CacheKind::Psc : kind == "pwc" ? CacheKind::Pwc : CacheKind::None;
   auto readCache = [&](Params cp, uint64_t entries, const std::string& what) {
     CacheParams c;
-    c.entries = cp.getUint("entries", entries, "Count",
-                           what + " entries (0: no cache for this level)", Range{0, 1 << 16});
+    c.entries =
+        cp.getUint("entries", entries, "Count", what + " entries (0: none)", Range{0, 1 << 16});
     c.ways = cp.getUint("ways", std::max<uint64_t>(c.entries, 1), "Count",
                         what + " ways (entries/ways sets; default: fully associative)",
                         Range{1, 1 << 16});

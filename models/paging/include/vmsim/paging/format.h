@@ -204,4 +204,65 @@ constexpr uint64_t kRevoked = 1ull << 9;                        // RSW bit 9
 constexpr uint64_t kReservedMask = ~((uint64_t{1} << 54) - 1);  // 54..63: reserved, PBMT, N
 }  // namespace riscv
 
+// The walker calls these for every entry it reads: inline.
+inline Check Format::check(uint64_t raw, unsigned level) const {
+  if (!present(raw)) return Check::NotPresent;
+  if (riscv_) {
+    // 4.3.2 step 3: W without R, or any reserved bit, is a page fault.
+    if ((raw & riscv::kReservedMask) || ((raw & riscv::kWrite) && !(raw & riscv::kRead))) {
+      return Check::Reserved;
+    }
+    if (!(raw & (riscv::kRead | riscv::kWrite | riscv::kExec))) {
+      // A pointer at the last level (step 4: i < 0) is a page fault.
+      return level > 1 ? Check::Pointer : Check::Reserved;
+    }
+    if (!leafAllowed(level)) return Check::Reserved;
+    // Step 6: a superpage's low PPN fields must be zero.
+    const uint64_t low = (uint64_t{1} << leafShift(level)) - 1;
+    return (frameAddr(raw) & low) ? Check::Misaligned : Check::Leaf;
+  }
+  if (level == 1) return Check::Leaf;  // bit 7 of a PTE is PAT
+  if (!(raw & x86::kPageSize)) return Check::Pointer;
+  if (!leafAllowed(level)) return Check::Reserved;  // PS is reserved in PML4Es and PML5Es
+  // Bits 13..(shift-1) of a 2 MiB or 1 GiB leaf are reserved (bit 12 is its PAT bit).
+  const uint64_t low = ((uint64_t{1} << leafShift(level)) - 1) & ~((x86::kLargePat << 1) - 1);
+  return (raw & low) ? Check::Reserved : Check::Leaf;
+}
+
+inline Entry Format::decode(uint64_t raw, unsigned level) const {
+  Entry e;
+  if (!present(raw)) return e;
+  e.valid = true;
+  e.accessed = (raw & accessedBit_) != 0;
+  if (riscv_) {
+    e.leaf = (raw & (riscv::kRead | riscv::kWrite | riscv::kExec)) != 0;
+    e.global = (raw & riscv::kGlobal) != 0;
+    e.frame = frameAddr(raw);
+    if (!e.leaf) {
+      e.readable = e.writable = e.user = e.exec = true;  // the leaf alone restricts
+      e.accessed = false;                                // A is reserved in pointers
+      return e;
+    }
+    e.readable = (raw & riscv::kRead) != 0;
+    e.writable = (raw & riscv::kWrite) != 0;
+    e.exec = (raw & riscv::kExec) != 0;
+    e.user = (raw & riscv::kUser) != 0;
+    e.dirty = (raw & riscv::kDirty) != 0;
+    if (level > 1) e.frame &= ~((uint64_t{1} << leafShift(level)) - 1);
+    return e;
+  }
+  e.leaf = level == 1 || (leafAllowed(level) && (raw & x86::kPageSize));
+  e.readable = true;
+  e.writable = (raw & x86::kWritable) != 0;
+  e.user = (raw & x86::kUser) != 0;
+  e.exec = !(raw & x86::kNoExec);
+  e.frame = frameAddr(raw);
+  if (e.leaf) {
+    e.dirty = (raw & x86::kDirty) != 0;
+    e.global = (raw & x86::kGlobal) != 0;
+    if (level > 1) e.frame &= ~((uint64_t{1} << leafShift(level)) - 1);
+  }
+  return e;
+}
+
 }  // namespace vmsim::paging
