@@ -266,9 +266,9 @@ TEST(TimedPath, LtAndAtAgreeOnEveryPageTableFormatAndWalksMergeOnlyWhenOverlappi
   const double merged = statValue(many, "system.cpu0.mmu.l1d.mshrMerges") +
                         statValue(many, "system.cpu0.mmu.walker.mergedWalks");
   EXPECT_GT(merged, 0);
-  EXPECT_EQ(statValue(many, "system.cpu0.mmu.walker.walks") + merged,
-            statValue(many, "system.cpu0.mmu.l1d.misses") -
-                statValue(many, "system.cpu0.mmu.l2.hits"));
+  EXPECT_EQ(
+      statValue(many, "system.cpu0.mmu.walker.walks") + merged,
+      statValue(many, "system.cpu0.mmu.l1d.misses") - statValue(many, "system.cpu0.mmu.l2.hits"));
 }
 
 // Issue 8: a deeper TLB hierarchy with realistic latencies (l1d 1, l2 9, a private l3 of 30
