@@ -352,10 +352,27 @@ void Requester::retire(tlm::tlm_generic_payload& gp, bool sendEndResp) {
 bool Requester::nextAccess(workloads::Access& a) {
   if (!wl_) return false;
   try {
-    return wl_->next(a);
+    const bool more = wl_->next(a);
+    if (verify_) forgetDiscarded();
+    return more;
   } catch (const workloads::TraceError& e) {
     inputError_ = e.what();
     return false;
+  }
+}
+
+void Requester::forgetDiscarded() {
+  // Memory the program gave back (munmap, brk shrink) reads as zeros when it is mapped again:
+  // its old bytes are no longer expected. Cost: the smaller of the range and the checker's map.
+  uint64_t start = 0, size = 0;
+  while (wl_->takeDiscarded(start, size)) {
+    if (size < shadow_.size()) {
+      for (uint64_t i = 0; i < size; ++i) shadow_.erase(start + i);
+      continue;
+    }
+    for (auto it = shadow_.begin(); it != shadow_.end();) {
+      it = it->first - start < size ? shadow_.erase(it) : std::next(it);
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 // Executes heap programs against ProcessHeap and replays the resulting accesses one at a time.
 #include "vmsim/os/program_workload.h"
 
+#include <tuple>
 #include <utility>
 
 namespace vmsim::os {
@@ -12,15 +13,42 @@ ProcessHeapConfig deferring(ProcessHeapConfig c) {
 }
 }  // namespace
 
+bool ProgramWorkload::DiscardRecorder::setBreak(uint64_t newBreak) {
+  if (!mem_.setBreak(newBreak)) return false;
+  constexpr uint64_t kPage = 4096;
+  const uint64_t keep = (newBreak + kPage - 1) & ~(kPage - 1);
+  const uint64_t had = (break_ + kPage - 1) & ~(kPage - 1);
+  if (keep < had) discarded.emplace_back(keep, had - keep);
+  break_ = newBreak;
+  return true;
+}
+
+bool ProgramWorkload::DiscardRecorder::munmap(uint64_t addr, uint64_t length) {
+  if (!mem_.munmap(addr, length)) return false;
+  discarded.emplace_back(addr, length);
+  return true;
+}
+
+bool ProgramWorkload::takeDiscarded(uint64_t& start, uint64_t& size) {
+  if (discardPos_ == memory_.discarded.size()) {
+    memory_.discarded.clear();
+    discardPos_ = 0;
+    return false;
+  }
+  std::tie(start, size) = memory_.discarded[discardPos_++];
+  return true;
+}
+
 ProgramWorkload::ProgramWorkload(ProcessMemory& mem, const ProcessHeapConfig& heap,
                                  std::vector<HeapOp> ops, std::string name)
-    : heap_(mem, deferring(heap)), ops_(std::move(ops)), name_(std::move(name)) {
+    : memory_(mem), heap_(memory_, deferring(heap)), ops_(std::move(ops)), name_(std::move(name)) {
   heap_.setTraceSink(&buf_);
 }
 
 ProgramWorkload::ProgramWorkload(ProcessMemory& mem, const ProcessHeapConfig& heap,
                                  const RandomProgramConfig& random)
-    : heap_(mem, deferring(heap)),
+    : memory_(mem),
+      heap_(memory_, deferring(heap)),
       random_(std::make_unique<RandomHeapProgram>(random)),
       name_("random heap program (" + std::to_string(random.ops) + " ops, seed " +
             std::to_string(random.seed) + ")") {

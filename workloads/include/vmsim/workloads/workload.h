@@ -29,6 +29,14 @@ class Workload {
   virtual bool next(Access& a) = 0;
   // One line saying what this workload is, for logs and the stats header.
   virtual std::string describe() const = 0;
+  // A range [start, start + size) whose contents the operating system discarded since the last
+  // call (a program's munmap or brk shrink: the pages read as zeros if mapped again); false when
+  // there is none. A data checker forgets the bytes it expects there. Called after next().
+  virtual bool takeDiscarded(uint64_t& start, uint64_t& size) {
+    (void)start;
+    (void)size;
+    return false;
+  }
 };
 
 }  // namespace vmsim::workloads

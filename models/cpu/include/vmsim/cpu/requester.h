@@ -106,6 +106,8 @@ class Requester : public Module {
   std::deque<InFlight> inflight_;  // in issue order
   // verify_data: expected contents of every byte stored so far (unwritten bytes read as zero).
   std::unordered_map<uint64_t, unsigned char> shadow_;
+  /// Drops the expected bytes of memory the workload's program gave back to the kernel.
+  void forgetDiscarded();
 
   stats::Scalar& completed_;
   stats::Vector& byKind_;

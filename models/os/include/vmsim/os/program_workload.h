@@ -38,6 +38,8 @@ class ProgramWorkload : public workloads::Workload {
 
   bool next(workloads::Access& a) override;
   std::string describe() const override;
+  /// The ranges the program's munmap and brk shrinks gave back to the kernel.
+  bool takeDiscarded(uint64_t& start, uint64_t& size) override;
 
   /// Executes the next op (its accesses replace accessesOfLastOp()); false at the end, where the
   /// first call also runs the leak check.
@@ -58,6 +60,24 @@ class ProgramWorkload : public workloads::Workload {
   std::optional<HeapOp> fetch();
   void execute(const HeapOp& op);
 
+  /// The kernel's ProcessMemory, noting what each munmap and brk shrink discards: the pages from
+  /// the new break (rounded up to a page) to the old one, or the unmapped range.
+  class DiscardRecorder : public ProcessMemory {
+   public:
+    explicit DiscardRecorder(ProcessMemory& mem) : mem_(mem), break_(mem.heapStart()) {}
+    uint64_t heapStart() const override { return mem_.heapStart(); }
+    bool setBreak(uint64_t newBreak) override;
+    std::optional<uint64_t> mmap(uint64_t length) override { return mem_.mmap(length); }
+    bool munmap(uint64_t addr, uint64_t length) override;
+    std::vector<std::pair<uint64_t, uint64_t>> discarded;  // (start, size), oldest first
+
+   private:
+    ProcessMemory& mem_;
+    uint64_t break_;
+  };
+
+  DiscardRecorder memory_;  // before heap_, which allocates through it
+  size_t discardPos_ = 0;
   ProcessHeap heap_;
   std::vector<HeapOp> ops_;
   std::unique_ptr<RandomHeapProgram> random_;
