@@ -76,7 +76,12 @@ void AtInitiatorPort::transact(tlm::tlm_generic_payload& gp, sc_core::sc_time& d
   while (reqBusy_) sc_core::wait(reqFree_);
   reqBusy_ = true;
   reqOwner_ = &gp;
-  sc_core::sc_event done;
+  if (idleEvents_.empty()) {
+    events_.push_back(std::make_unique<sc_core::sc_event>());
+    idleEvents_.push_back(events_.back().get());
+  }
+  sc_core::sc_event& done = *idleEvents_.back();
+  idleEvents_.pop_back();
   waiting_[&gp] = &done;
   tlm::tlm_phase ph = tlm::BEGIN_REQ;
   sc_core::sc_time t = sc_core::SC_ZERO_TIME;
@@ -91,9 +96,11 @@ void AtInitiatorPort::transact(tlm::tlm_generic_payload& gp, sc_core::sc_time& d
   if (responded || (s == tlm::TLM_UPDATED && ph == tlm::END_REQ)) releaseRequest(t);
   if (responded) {
     waiting_.erase(&gp);
+    idleEvents_.push_back(&done);
     sc_core::wait(t);
   } else {
     sc_core::wait(done);
+    idleEvents_.push_back(&done);
   }
 }
 

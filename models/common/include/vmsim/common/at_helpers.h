@@ -9,8 +9,10 @@
 
 #include <deque>
 #include <functional>
+#include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace vmsim {
 
@@ -66,6 +68,11 @@ class AtInitiatorPort {
   tlm::tlm_generic_payload* reqOwner_ = nullptr;
   sc_core::sc_event reqFree_;
   std::unordered_map<tlm::tlm_generic_payload*, sc_core::sc_event*> waiting_;
+  // Response events, owned here and reused (not on the waiting thread's stack): a thread still
+  // waiting when the simulation stops (a posted write-back in flight) is never resumed, and an
+  // event on its coroutine stack would be lost with it.
+  std::vector<std::unique_ptr<sc_core::sc_event>> events_;
+  std::vector<sc_core::sc_event*> idleEvents_;
 };
 
 }  // namespace vmsim
