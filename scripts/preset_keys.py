@@ -1,11 +1,11 @@
 #!/usr/bin/python3
 """List every key the CPU presets (configs/cpu/*.yaml) set, and whether vmsim reads it.
 
-  scripts/preset_keys.py [--vmsim build/platforms/vmsim] [-o PRESET_KEYS.md] [--check]
+  scripts/preset_keys.py [--vmsim build/platforms/vmsim] [-o configs/cpu/PRESET_KEYS.md] [--check]
 
 Each preset is run through vmsim (with a 10-access workload; nothing is simulated when the
 configuration has problems) and the keys vmsim reports as unknown are marked `new (owner)`; the
-others `exists`. Writes the Markdown table to -o (default PRESET_KEYS.md at the top of the
+others `exists`. Writes the Markdown table to -o (default configs/cpu/PRESET_KEYS.md of the
 repository). --check writes nothing and exits 1 if any preset key is unknown or any preset has
 another configuration problem (printed), 0 when every preset loads: run it after merging the
 cache, TLB-topology and walk-cache parts. Needs python3-yaml (Debian).
@@ -88,7 +88,7 @@ def problems_of(vmsim, preset):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--vmsim", default=os.path.join(SRC, "build", "platforms", "vmsim"))
-    ap.add_argument("-o", "--output", default=os.path.join(SRC, "PRESET_KEYS.md"))
+    ap.add_argument("-o", "--output", default=os.path.join(SRC, "configs", "cpu", "PRESET_KEYS.md"))
     ap.add_argument("--check", action="store_true", help="fail on unknown keys; write nothing")
     a = ap.parse_args()
     if not os.access(a.vmsim, os.X_OK):
