@@ -105,9 +105,12 @@ TEST_P(Preset, RunsAPageChaseOnEveryCoreWithItsKneeAtTheL1DtlbCapacity) {
   ASSERT_GT(cap, 0u) << ini;
   // cpu1 runs the preset's hierarchy too.
   EXPECT_NE(ini.find("[system.cpu1.mmu.l1d"), std::string::npos);
-  const std::string cpu0 = ini.substr(ini.find("[system.cpu0.mmu.l1d]"));
-  const std::string cpu1 = ini.substr(ini.find("[system.cpu1.mmu.l1d]"));
-  EXPECT_EQ(cpu0.substr(0, cpu0.find("\n[")), cpu1.substr(0, cpu1.find("\n[")))
+  // The sections' keys and values, without their headers (which name the core).
+  auto body = [&](const std::string& header) {
+    const std::string s = ini.substr(ini.find(header) + header.size());
+    return s.substr(0, s.find("\n["));
+  };
+  EXPECT_EQ(body("[system.cpu0.mmu.l1d]"), body("[system.cpu1.mmu.l1d]"))
       << "cpu1's L1 DTLB differs from cpu0's";
   // A chase within the capacity hits after its first lap; one over twice the capacity misses.
   for (uint64_t pages : {cap, 2 * cap}) {
