@@ -242,6 +242,7 @@ void Requester::complete(tlm::tlm_generic_payload& gp, const sc_core::sc_time& l
 }
 
 void Requester::runLt() {
+  if (verify_ && wl_) wl_->trackDiscarded();  // the checker drains them (nextAccess)
   tlm::tlm_generic_payload* gp = pool_.allocate();
   workloads::Access a;
   InFlight f;
@@ -266,6 +267,7 @@ void Requester::runLt() {
 }
 
 void Requester::runAt() {
+  if (verify_ && wl_) wl_->trackDiscarded();  // the checker drains them (nextAccess)
   workloads::Access a;
   while (nextAccess(a)) {
     while (!canIssue(a)) sc_core::wait(slotFree_);

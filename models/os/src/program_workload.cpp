@@ -18,14 +18,14 @@ bool ProgramWorkload::DiscardRecorder::setBreak(uint64_t newBreak) {
   constexpr uint64_t kPage = 4096;
   const uint64_t keep = (newBreak + kPage - 1) & ~(kPage - 1);
   const uint64_t had = (break_ + kPage - 1) & ~(kPage - 1);
-  if (keep < had) discarded.emplace_back(keep, had - keep);
+  if (track && keep < had) discarded.emplace_back(keep, had - keep);
   break_ = newBreak;
   return true;
 }
 
 bool ProgramWorkload::DiscardRecorder::munmap(uint64_t addr, uint64_t length) {
   if (!mem_.munmap(addr, length)) return false;
-  discarded.emplace_back(addr, length);
+  if (track) discarded.emplace_back(addr, length);
   return true;
 }
 

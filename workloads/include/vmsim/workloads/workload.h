@@ -31,7 +31,9 @@ class Workload {
   virtual std::string describe() const = 0;
   // A range [start, start + size) whose contents the operating system discarded since the last
   // call (a program's munmap or brk shrink: the pages read as zeros if mapped again); false when
-  // there is none. A data checker forgets the bytes it expects there. Called after next().
+  // there is none. A data checker forgets the bytes it expects there. Called after next(), and
+  // only after trackDiscarded() (before the first next()): without a checker nothing is kept.
+  virtual void trackDiscarded() {}
   virtual bool takeDiscarded(uint64_t& start, uint64_t& size) {
     (void)start;
     (void)size;

@@ -39,6 +39,7 @@ class ProgramWorkload : public workloads::Workload {
   bool next(workloads::Access& a) override;
   std::string describe() const override;
   /// The ranges the program's munmap and brk shrinks gave back to the kernel.
+  void trackDiscarded() override { memory_.track = true; }
   bool takeDiscarded(uint64_t& start, uint64_t& size) override;
 
   /// Executes the next op (its accesses replace accessesOfLastOp()); false at the end, where the
@@ -69,6 +70,7 @@ class ProgramWorkload : public workloads::Workload {
     bool setBreak(uint64_t newBreak) override;
     std::optional<uint64_t> mmap(uint64_t length) override { return mem_.mmap(length); }
     bool munmap(uint64_t addr, uint64_t length) override;
+    bool track = false;                                    // someone drains `discarded`
     std::vector<std::pair<uint64_t, uint64_t>> discarded;  // (start, size), oldest first
 
    private:
