@@ -281,14 +281,18 @@ void Cache::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& del
         break;
     }
   }
+  respond(gp, r, delay - in);
+}
+
+void Cache::respond(tlm::tlm_generic_payload& gp, const Req& r, const sc_core::sc_time& took) {
+  // Both modes: the data moves, and a fill's time at this level is sampled.
   if (!moveData(gp, r)) {
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
   if (r.req == CacheRequest::Fill || r.req == CacheRequest::ExclusiveFill) {
-    const sc_core::sc_time d = delay - in;
-    latencyHist_.sampleKeyed(d.value(), [&] { return d / clockPeriod(); });
+    latencyHist_.sampleKeyed(took.value(), [&] { return took / clockPeriod(); });
   }
 }
 
@@ -406,15 +410,7 @@ void Cache::processAt(tlm::tlm_generic_payload& gp) {
         break;
     }
   }
-  if (!moveData(gp, r)) {
-    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-    return;
-  }
-  gp.set_response_status(tlm::TLM_OK_RESPONSE);
-  if (r.req == CacheRequest::Fill || r.req == CacheRequest::ExclusiveFill) {
-    const sc_core::sc_time d = sc_core::sc_time_stamp() - start;
-    latencyHist_.sampleKeyed(d.value(), [&] { return d / clockPeriod(); });
-  }
+  respond(gp, r, sc_core::sc_time_stamp() - start);
 }
 
 bool Cache::demandAt(uint64_t line, const Req& r, tlm::tlm_generic_payload& gp) {

@@ -104,6 +104,8 @@ class Cache : public Module {
                                        CacheReqExt** ext = nullptr);
   /// Moves the bytes of a top-level access (functional, at once); false on an address error.
   bool moveData(tlm::tlm_generic_payload& gp, const Req& r);
+  /// Moves the data and sets the response; samples a fill's time `took` at this level.
+  void respond(tlm::tlm_generic_payload& gp, const Req& r, const sc_core::sc_time& took);
   void end_of_elaboration() override;
 
   // LT
