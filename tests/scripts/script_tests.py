@@ -47,14 +47,14 @@ def script(a, name):
 def sweep(a, values, stats, extra=()):
     out = os.path.join(a.work, "sweep")
     return out, run(script(a, "sweep.py") + [
-        os.path.join(a.src, "configs", "default.yaml"), "--sweep", "%s=%s" % (ENTRIES, values),
+        os.path.join(a.src, "tests", "data", "configs", "base.yaml"), "--sweep", "%s=%s" % (ENTRIES, values),
         "--param", COUNT, "--stats", stats, "--out", out, "--jobs", "2", "--vmsim", a.vmsim]
         + list(extra))
 
 
 def vmsim_run(a, name, *params):
     out = os.path.join(a.work, name)
-    cmd = [a.vmsim, os.path.join(a.src, "configs", "default.yaml"), "--param", COUNT]
+    cmd = [a.vmsim, os.path.join(a.src, "tests", "data", "configs", "base.yaml"), "--param", COUNT]
     for p in params:
         cmd += ["--param", p]
     p = run(cmd + ["--outdir", out])
@@ -147,7 +147,7 @@ def case_tlb_reach(a):
     out = os.path.join(a.work, "reach")
     pages = [16, 32, 64, 128, 256, 1024, 1536, 2048, 4096]
     p = run(script(a, "tlb-reach") + [
-        "--config", os.path.join(a.src, "configs", "default.yaml"), "--vmsim", a.vmsim,
+        "--config", os.path.join(a.src, "tests", "data", "configs", "base.yaml"), "--vmsim", a.vmsim,
         "--pages", ",".join(map(str, pages)), "--out", out, "--no-plot", "--jobs", "2"])
     check(p.returncode == 0, "tlb-reach exited %d" % p.returncode)
     with open(os.path.join(out, "tlb_reach.csv"), newline="") as f:

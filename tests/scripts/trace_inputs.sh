@@ -5,7 +5,7 @@
 set -uo pipefail
 vmsim=$1 src=$2 work=$3
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-default=$src/configs/default.yaml
+default=$src/tests/data/configs/base.yaml
 P=system.cpu0.requester.workload
 failures=0
 

@@ -39,7 +39,7 @@ std::string writeExperiment(const std::string& dir, const std::string& cpu1Extra
                                       "      l2: {entries: 256, ways: 8}\n"
                                       "      walker: {walkers: 1}\n";
   std::ofstream(dir + "/exp.yaml")
-      << "include: [" << kSrc << "/configs/default.yaml, cpu.yaml]\n"
+      << "include: [" << kSrc << "/tests/data/configs/base.yaml, cpu.yaml]\n"
       << "system:\n"
          "  cores: 2\n"
          "  cpu0:\n"
@@ -110,7 +110,7 @@ TEST(MulticoreConfig, ACoreOverridingOneKeyKeepsTheRest) {
 
 TEST(MulticoreConfig, EveryLaterCoreStillNeedsItsOwnWorkload) {
   const auto dir = tempDir("mc_workload");
-  std::ofstream(dir + "/exp.yaml") << "include: " << kSrc << "/configs/default.yaml\n"
+  std::ofstream(dir + "/exp.yaml") << "include: " << kSrc << "/tests/data/configs/base.yaml\n"
                                    << "system:\n  cores: 2\n  cpu1: {mmu: {l1d: {ways: 8}}}\n";
   const Result r = runVmsim(dir + "/exp.yaml --outdir " + dir + "/out");
   EXPECT_EQ(r.exitCode, 2) << r.output;

@@ -11,7 +11,8 @@ using namespace vmsim::test;
 
 namespace {
 
-const std::string kDefault = std::string(VMSIM_SOURCE_DIR) + "/configs/default.yaml";
+// The tests' base configuration: the model's own hierarchy keys, no CPU preset.
+const std::string kDefault = std::string(VMSIM_SOURCE_DIR) + "/tests/data/configs/base.yaml";
 const std::string kP = " --param system.";
 
 struct FormatCase {

@@ -9,7 +9,10 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <utility>
+#include <vector>
 
+#include <yaml-cpp/yaml.h>
 #include "cli_support.h"
 #include "vmsim/common/config.h"
 
@@ -129,6 +132,59 @@ TEST_P(Preset, RunsAPageChaseOnEveryCoreWithItsKneeAtTheL1DtlbCapacity) {
   }
 }
 #endif
+
+// The leaves (scalars and lists) of a YAML tree with their dotted paths.
+void leaves(const YAML::Node& n, const std::string& prefix,
+            std::vector<std::pair<std::string, YAML::Node>>& out) {
+  if (!n.IsMap()) {
+    out.emplace_back(prefix, n);
+    return;
+  }
+  for (const auto& kv : n) {
+    const std::string k = kv.first.Scalar();
+    if (prefix.empty() && k == "include") continue;
+    leaves(kv.second, prefix.empty() ? k : prefix + "." + k, out);
+  }
+}
+
+// The default experiment runs on a CPU preset with caches: it includes one of configs/cpu/,
+// keeps every value the preset sets, and its run goes through the preset's caches and walk caches.
+TEST(DefaultExperiment, UsesACpuPresetWithCachesUnchanged) {
+  const std::string deflt = kSrc + "/configs/default.yaml";
+  const YAML::Node top = YAML::LoadFile(deflt);
+  ASSERT_TRUE(top["include"] && top["include"].IsScalar()) << "default.yaml includes no preset";
+  const std::string inc = top["include"].Scalar();
+  ASSERT_EQ(inc.rfind("cpu/", 0), 0u) << inc;
+  const std::string preset = kSrc + "/configs/" + inc;
+  std::vector<std::pair<std::string, YAML::Node>> presetLeaves;
+  leaves(YAML::LoadFile(preset), "", presetLeaves);
+  ASSERT_GT(presetLeaves.size(), 40u);
+  vmsim::Config cfg;
+  cfg.loadFile(deflt);
+  for (const auto& [key, value] : presetLeaves) {
+    const auto got = cfg.lookup(key);
+    ASSERT_TRUE(got.has_value()) << key;
+    EXPECT_EQ(YAML::Dump(*got), YAML::Dump(value)) << "default.yaml overrides " << key;
+    EXPECT_TRUE(cfg.hasValue(key)) << key;
+  }
+  for (const char* key : {"system.cpu0.dcache.enabled", "system.cpu0.icache.enabled",
+                          "system.cpu0.l2cache.enabled", "system.llc.enabled"}) {
+    ASSERT_TRUE(cfg.lookup(key).has_value()) << key;
+    EXPECT_TRUE(cfg.lookup(key)->as<bool>()) << key;
+  }
+
+  const auto dir = tempDir("default_experiment");
+  const Result r =
+      runVmsim(deflt + " --param system.cpu0.requester.workload.count=20000" + " --outdir " + dir);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const std::string stats = slurp(dir + "/stats.txt");
+  for (const char* hits : {"system.cpu0.dcache.hits::total", "system.cpu0.l2cache.hits::total",
+                           "system.llc.hits::total", "system.cpu0.mmu.walker.walkCacheHits::pde",
+                           "system.cpu0.dcache.hits::pteRead"}) {
+    EXPECT_GT(statValue(stats, hits), 0.0) << hits;
+  }
+  EXPECT_EQ(statValue(stats, "system.cpu0.requester.accesses"), 20000.0);
+}
 
 INSTANTIATE_TEST_SUITE_P(Cpu, Preset,
                          ::testing::Values("skylake", "golden_cove", "zen2", "zen4", "neoverse_n1"),

@@ -42,7 +42,8 @@ std::string lastBlockWithoutHost(const std::string& stats) {
   return out;
 }
 
-const std::string kDefault = std::string(VMSIM_SOURCE_DIR) + "/configs/default.yaml";
+// The tests' base configuration: the model's own hierarchy keys, no CPU preset.
+const std::string kDefault = std::string(VMSIM_SOURCE_DIR) + "/tests/data/configs/base.yaml";
 const std::string kP = " --param system.cpu0.requester.";
 const std::string kSmall = kP + "workload.count=20000";
 const std::string kNoHost = " --param system.stats.include_host=false";
@@ -66,7 +67,8 @@ void expectConfigError(const std::string& args, const std::vector<std::string>& 
 
 TEST(RunOutputs, ConfigJsonReRunsTheSameExperiment) {
   for (const std::string& cfg :
-       {kDefault, std::string(VMSIM_SOURCE_DIR) + "/configs/textbook/two_level.yaml",
+       {kDefault, std::string(VMSIM_SOURCE_DIR) + "/configs/default.yaml",
+        std::string(VMSIM_SOURCE_DIR) + "/configs/textbook/two_level.yaml",
         kDefault + kP + "workload.type=program" + kP + "workload.program.ops=500" +
             " --param system.dram.preset=DDR5-4800 --param system.swap.type=hdd"}) {
     const auto a = tempDir("rerun_a"), b = tempDir("rerun_b");

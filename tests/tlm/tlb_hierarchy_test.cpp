@@ -204,8 +204,9 @@ TEST(TlbHierarchy, PerSizeArraysHoldTheirOwnSizesAndAreProbedTogether) {
   EXPECT_EQ(a.answers[6].pa.value(), huge + 0x12345 + kOffset);
   EXPECT_EQ(a.done[6], ns(10002));  // same latency for either array
   EXPECT_EQ(a.answers[7].resolvedLevel, 1);
-  EXPECT_EQ(r.l1->array(0).validEntries(), 4u);  // five 4 KiB pages through four entries
-  EXPECT_EQ(r.l1->array(1).validEntries(), 1u);
+  // Arrays are kept in name order ("large", "small"), whatever their order in the file.
+  EXPECT_EQ(r.l1->array(1).validEntries(), 4u);  // five 4 KiB pages through four entries
+  EXPECT_EQ(r.l1->array(0).validEntries(), 1u);
   EXPECT_EQ(r.stat("l1.evictions"), 1);
   EXPECT_EQ(r.vec("l1.arrayHits", 0), 1);
   EXPECT_EQ(r.vec("l1.arrayHits", 1), 1);

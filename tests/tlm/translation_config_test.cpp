@@ -17,7 +17,8 @@ using namespace vmsim::test;
 namespace {
 
 const std::string kSrc = VMSIM_SOURCE_DIR;
-const std::string kDefault = kSrc + "/configs/default.yaml";
+// The tests' base configuration: the model's own hierarchy keys, no CPU preset.
+const std::string kDefault = kSrc + "/tests/data/configs/base.yaml";
 const std::string kP = " --param system.cpu0.";
 
 // Every translation that misses both L1 TLBs (none is answered by an L2) is one walk.

@@ -114,10 +114,15 @@ std::vector<Tlb::ArraySpec> Tlb::readArrays(Params& p, const TlbDefaults& d) {
     return out;
   }
   auto ap = p.child("arrays");
+  // Arrays in name order, not file order: config.json (whose maps are sorted) then re-runs with
+  // the same probe order and the same order of per-array stats.
+  std::vector<std::string> names;
+  for (auto it = node->begin(); it != node->end(); ++it) names.push_back(it->first.Scalar());
+  std::sort(names.begin(), names.end());
   std::vector<unsigned> seen;
-  for (auto it = node->begin(); it != node->end(); ++it) {
+  for (const auto& name : names) {
     ArraySpec a;
-    a.name = it->first.Scalar();
+    a.name = name;
     auto c = ap.child(a.name);
     a.entries =
         c.getUint("entries", d.entries, "Count", "entries of this array", Range{1, 1 << 20});
