@@ -75,12 +75,12 @@ namespace {
 // Reference Manual, Skylake section 2.2); vmsim charges it one cycle so that a TLB hit is not
 // free without a cache model. L2 (STLB): 1536 entries, 12 ways (Optimization Manual, table
 // "TLB Parameters of the Skylake Microarchitecture"); a hit costs about 9 cycles more than an
-// L1 DTLB hit (7-cpu.com, Skylake: "L1 DTLB miss, STLB hit: 9 cycles"; PC Watch measured 11-12
-// cycles on Ivy Bridge/Haswell). Lookups per cycle: two loads and one store address per cycle
-// on Skylake's L1 DTLB (ports 2, 3 and 7), one fetch block per cycle on the ITLB; the STLB
-// takes one lookup per cycle (an estimate). MSHRs: Intel does not publish a count; 4 for the
-// L1s and 2 for the STLB (matching Skylake's two concurrent page walks, Optimization Manual
-// 2.2.5) are estimates, no fewer than the walker needs to stay busy.
+// L1 DTLB hit (7-cpu.com's Skylake page; PC Watch measured 11-12 cycles for the whole load on
+// Ivy Bridge/Haswell against 4-5 with an L1 DTLB hit; docs/tlb.md). Lookups per cycle: two loads
+// and one store address per cycle on Skylake's L1 DTLB (ports 2, 3 and 7), one fetch block per
+// cycle on the ITLB; the STLB takes one lookup per cycle (an estimate). MSHRs: Intel does not
+// publish a count; 4 for the L1s and 2 for the STLB (matching Skylake's two concurrent page walks,
+// Optimization Manual 2.2.5) are estimates, no fewer than the walker needs to stay busy.
 tlb::TlbDefaults defaultsFor(const std::string& name, bool hasL2) {
   tlb::TlbDefaults d;
   d.next = hasL2 ? "l2" : "walker";
@@ -132,8 +132,9 @@ void Mmu::buildHierarchy(Params& p) {
                               "MIPS-style software-managed TLB: a miss in the last level traps "
                               "to the kernel's refill handler; the walker is not used");
   // Nagle et al., "Design Tradeoffs for Software-Managed TLBs", ISCA 1993: the MIPS R2000's
-  // user TLB-miss handler (uTLB) takes about 20 cycles under Ultrix, exception entry and return
-  // included; its page-table load is simulated separately here (docs/tlb.md).
+  // user TLB-miss handler (uTLB vector) costs in the order of 20 cycles under Ultrix, exception
+  // entry and return included (an estimate of that order, docs/tlb.md); its page-table load is
+  // simulated separately here.
   const uint64_t trapCycles =
       p.getUint("refill_trap_cycles", 20, "Cycle",
                 "software refill: cycles of the trap into the refill handler and back (besides the "
