@@ -10,6 +10,7 @@
 
 #include "vmsim/os/replacement.h"
 #include "vmsim/paging/format.h"
+#include "vmsim/paging/walk_path.h"
 
 namespace vmsim::os {
 namespace {
@@ -857,32 +858,23 @@ void Kernel::refillTranslation(TranslationExt& x, sc_core::sc_time& delay, bool 
     x.fault = FaultKind::Segmentation;
     return;
   }
-  uint64_t table = it->second.root;
-  bool readable = true, writable = true, user = true, exec = true;
+  paging::WalkPath path(f, va, it->second.root);
   for (unsigned level = f.levels(); level >= 1; --level) {
-    const uint64_t addr = table + paging::Format::entryOffset(va, level);
+    const uint64_t addr = path.entryAddr(level);
     uint64_t e = debug ? read64(addr) : timedAccess64(addr, 0, false, delay);
     if (!debug) ++refillReads_;
-    const paging::Check c = f.check(e, level);
-    if (c == paging::Check::NotPresent) {
+    const auto step = path.visit(e, level);
+    if (step == paging::WalkPath::Step::NotPresent) {
       x.fault = FaultKind::NotPresent;  // the MMU hands it to the page-fault handler
       return;
     }
-    if (c == paging::Check::Reserved || c == paging::Check::Misaligned) {
+    if (step == paging::WalkPath::Step::Malformed) {
       x.fault = FaultKind::Protection;  // malformed tables: mapping cannot resolve it
       return;
     }
-    const paging::Entry d = f.decode(e, level);
-    readable &= d.readable;
-    writable &= d.writable;
-    user &= d.user;
-    exec &= d.exec;
-    if (c == paging::Check::Pointer) {
-      table = d.frame;
-      continue;
-    }
-    x.pageShift = paging::Format::leafShift(level);
-    x.perms = Perms{readable, writable, exec, user};
+    if (step == paging::WalkPath::Step::Next) continue;
+    x.pageShift = path.shift();
+    x.perms = Perms{path.readable(), path.writable(), path.exec(), path.user()};
     if (!permits(x.perms, x.kind, x.privilege)) {
       x.fault = FaultKind::Protection;
       return;
@@ -893,9 +885,9 @@ void Kernel::refillTranslation(TranslationExt& x, sc_core::sc_time& delay, bool 
       timedAccess64(addr, e, true, delay);
       ++refillWrites_;
     }
-    x.pa = PhysAddr(d.frame | pageOffset(va, x.pageShift));
+    x.pa = PhysAddr(path.pa());
     x.dirty = (e & f.dirtyBit()) != 0;
-    x.global = d.global;
+    x.global = path.global();
     x.fault = FaultKind::None;
     x.resolvedLevel = 0xff;
     return;

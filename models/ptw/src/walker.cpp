@@ -4,6 +4,8 @@
 // page.
 #include "vmsim/ptw/walker.h"
 
+#include "vmsim/paging/walk_path.h"
+
 #include <algorithm>
 
 namespace vmsim::ptw {
@@ -251,42 +253,34 @@ WalkResult Walker::walk(const TranslationExt& x, sc_core::sc_time& delay, bool d
       }
     }
   }
-  // x86: permissions are the AND of every level's R/W and U/S bits and the OR of XD (Intel SDM
-  // 4.6); entries above a cached level were checked when they were cached (only fully permissive
-  // paths are cached). RISC-V pointers decode as fully permissive: the leaf alone decides.
-  bool readable = true, writable = true, user = true, exec = true;
+  // Permissions accumulate over the levels (paging::WalkPath); entries above a cached level were
+  // checked when they were cached (only fully permissive paths are cached).
+  paging::WalkPath path(f, va, table);
   for (; level >= 1; --level) {
-    const uint64_t addr = table + paging::Format::entryOffset(va, level);
+    const uint64_t addr = path.entryAddr(level);
     uint64_t e = readEntry(addr, delay, debug, x.mayWait);
     ++r.memReads;
-    const paging::Check c = f.check(e, level);
-    if (c == paging::Check::NotPresent) {
+    const auto step = path.visit(e, level);
+    if (step == paging::WalkPath::Step::NotPresent) {
       r.fault = FaultKind::NotPresent;
       return r;
     }
-    if (c == paging::Check::Reserved || c == paging::Check::Misaligned) {
+    if (step == paging::WalkPath::Step::Malformed) {
       // A reserved encoding or a misaligned superpage: a page fault the kernel cannot resolve
       // by mapping (its tables are malformed); the access fails.
       r.fault = FaultKind::Protection;
       r.malformed = true;
       return r;
     }
-    const paging::Entry d = f.decode(e, level);
-    readable &= d.readable;
-    writable &= d.writable;
-    user &= d.user;
-    exec &= d.exec;
-    if (c == paging::Check::Pointer) {
-      table = d.frame;
-      const bool permissive = d.readable && d.writable && d.user && d.exec;
-      if (!debug && level < cacheOf_.size() && cacheOf_[level] && permissive) {
-        cacheOf_[level]->insert(x.asid, level, va, table);
+    if (step == paging::WalkPath::Step::Next) {
+      if (!debug && level < cacheOf_.size() && cacheOf_[level] && path.lastPermissive()) {
+        cacheOf_[level]->insert(x.asid, level, va, path.table());
       }
       continue;
     }
-    r.shift = paging::Format::leafShift(level);
-    r.perms = Perms{readable, writable, exec, user};
-    r.pa = d.frame | pageOffset(va, r.shift);
+    r.shift = path.shift();
+    r.perms = Perms{path.readable(), path.writable(), path.exec(), path.user()};
+    r.pa = path.pa();
     r.dirty = (e & f.dirtyBit()) != 0;
     if (!permits(r.perms, x.kind, x.privilege)) {
       r.fault = FaultKind::Protection;
@@ -306,7 +300,7 @@ WalkResult Walker::walk(const TranslationExt& x, sc_core::sc_time& delay, bool d
       }
     }
     r.dirty = (e & f.dirtyBit()) != 0;
-    r.global = d.global;
+    r.global = path.global();
     return r;
   }
   r.fault = FaultKind::NotPresent;
