@@ -216,6 +216,26 @@ TEST(TimedPath, AtKeepsSameAddressOrderAndVerifiesInProgramOrder) {
   EXPECT_EQ(statValue(s, "system.cpu0.requester.accesses"), 300000);
 }
 
+// A program's munmap (free of an mmapped block, a brk shrink) is a system call: it waits until
+// the core's accesses in flight are done. Before, AT unmapped a block while the stores of a
+// later op were still in flight and 11 of them segfaulted (1000 ops), where LT had none.
+TEST(TimedPath, AtProgramUnmapsOnlyWhenItsAccessesInFlightAreDone) {
+  const std::string w =
+      kP + "requester.workload.type=program" + kP + "requester.workload.program.ops=1000" + kP +
+      "requester.workload.program.max_size=4194304" + kP + "requester.verify_data=true";
+  const std::string lt = run("prog_lt", w);
+  const std::string at =
+      run("prog_at", w + kP + "requester.mode=at" + kP + "requester.max_outstanding=8");
+  for (const std::string* s : {&lt, &at}) {
+    EXPECT_GT(statValue(*s, "system.cpu0.requester.heap.munmaps"), 100);
+    EXPECT_EQ(statValue(*s, "system.kernel.segmentationFaults"), 0);
+    EXPECT_EQ(statValue(*s, "system.cpu0.requester.faults::total"), 0);
+    EXPECT_EQ(statValue(*s, "system.cpu0.requester.dataMismatches"), 0);
+  }
+  EXPECT_EQ(statValue(lt, "system.cpu0.requester.accesses"),
+            statValue(at, "system.cpu0.requester.accesses"));
+}
+
 // Item 24: faults are precise: a store crossing into an unmapped page writes nothing, and the
 // report names the faulting byte.
 TEST(TimedPath, PageCrossingStoreThatFaultsWritesNothing) {

@@ -269,7 +269,12 @@ void Requester::runLt() {
 void Requester::runAt() {
   if (verify_ && wl_) wl_->trackDiscarded();  // the checker drains them (nextAccess)
   workloads::Access a;
-  while (nextAccess(a)) {
+  for (;;) {
+    // A system call (the program unmapping memory) waits until every access in flight is done.
+    if (wl_ && wl_->systemCallNext()) {
+      while (outstanding_ > 0) sc_core::wait(slotFree_);
+    }
+    if (!nextAccess(a)) break;
     while (!canIssue(a)) sc_core::wait(slotFree_);
     tlm::tlm_generic_payload* gp = pool_.allocate();
     prepare(*gp, a);

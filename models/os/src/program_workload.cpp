@@ -66,8 +66,28 @@ bool ProgramWorkload::next(workloads::Access& a) {
   return true;
 }
 
+bool ProgramWorkload::systemCallNext() const {
+  if (pos_ < buf_.size()) return false;
+  if (heap_.releasesPending()) return true;
+  const HeapOp* op = peek();
+  return op && (op->kind == HeapOpKind::Free || op->kind == HeapOpKind::Realloc);
+}
+
+const HeapOp* ProgramWorkload::peek() const {
+  if (random_) {
+    // The random program draws from its own state only (never from the heap's answers), so
+    // drawing an op early changes nothing.
+    if (!peeked_) peeked_ = random_->next();
+    return peeked_ ? &*peeked_ : nullptr;
+  }
+  return opIndex_ < ops_.size() ? &ops_[opIndex_] : nullptr;
+}
+
 std::optional<HeapOp> ProgramWorkload::fetch() {
-  if (random_) return random_->next();
+  if (random_) {
+    if (peeked_) return std::exchange(peeked_, std::nullopt);
+    return random_->next();
+  }
   if (opIndex_ < ops_.size()) return ops_[opIndex_];
   return std::nullopt;
 }

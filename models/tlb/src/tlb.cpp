@@ -293,7 +293,18 @@ void Tlb::build(const TlbDefaults& d) {
     }
     names.push_back(a.name);
   }
-  first_ = arrays_.front().get();
+  // Probe order: the array of the smallest page size first (most hits are 4 KiB hits), then the
+  // others in name order. A page is in at most one array, so the order changes no result, only
+  // how many arrays a hit costs the host; stats stay in name order.
+  for (unsigned i = 0; i < arrays_.size(); ++i) probeOrder_.push_back(i);
+  auto smallest = [&](unsigned i) {
+    const auto& s = arrays_[i]->pageShifts();
+    return s.empty() ? 64u : *std::min_element(s.begin(), s.end());
+  };
+  std::stable_sort(probeOrder_.begin(), probeOrder_.end(),
+                   [&](unsigned a, unsigned b) { return smallest(a) < smallest(b); });
+  firstIndex_ = probeOrder_.front();
+  first_ = arrays_[firstIndex_].get();
   single_ = arrays_.size() == 1;
   simc_ = sc_core::sc_get_curr_simcontext();
   periodTicks_ = clockPeriod().value();
@@ -329,9 +340,10 @@ bool Tlb::holdsShift(unsigned shift) const {
 
 const TlbEntry* Tlb::findInOthers(Asid asid, uint64_t va, unsigned& array) {
   // The other arrays are probed in the same cycle (in parallel): no extra latency.
-  for (size_t i = 1; i < arrays_.size(); ++i) {
+  for (size_t k = 1; k < probeOrder_.size(); ++k) {
+    const unsigned i = probeOrder_[k];
     if (const TlbEntry* e = arrays_[i]->lookup(asid, va)) {
-      array = static_cast<unsigned>(i);
+      array = i;
       return e;
     }
   }
@@ -339,7 +351,7 @@ const TlbEntry* Tlb::findInOthers(Asid asid, uint64_t va, unsigned& array) {
 }
 
 const TlbEntry* Tlb::find(Asid asid, uint64_t va, unsigned& array) {
-  array = 0;
+  array = firstIndex_;
   const TlbEntry* e = first_->lookup(asid, va);
   return e || single_ ? e : findInOthers(asid, va, array);
 }
@@ -429,7 +441,7 @@ void Tlb::b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& 
   }
   delay += latency_;
   const uint64_t va = x->va.value();
-  unsigned array = 0;
+  unsigned array = firstIndex_;
   const TlbEntry* e = first_->lookup(x->asid, va);
   if (!e && !single_) e = findInOthers(x->asid, va, array);
   if (usable(e, *x)) {

@@ -34,6 +34,10 @@ class Workload {
   // there is none. A data checker forgets the bytes it expects there. Called after next(), and
   // only after trackDiscarded() (before the first next()): without a checker nothing is kept.
   virtual void trackDiscarded() {}
+  // The next call to next() makes a system call that takes memory away (a program's munmap or
+  // brk shrink). A system call serializes the core, so a requester first completes every access
+  // it has in flight: they may still touch that memory.
+  virtual bool systemCallNext() const { return false; }
   virtual bool takeDiscarded(uint64_t& start, uint64_t& size) {
     (void)start;
     (void)size;

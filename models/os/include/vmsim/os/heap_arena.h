@@ -67,6 +67,8 @@ class ProgramBreak {
   bool trim(uint64_t end, uint64_t threshold);
   void setDeferShrink(bool defer) { deferShrink_ = defer; }
   void applyPending();
+  /// A deferred shrink waits for applyPending().
+  bool shrinkPending() const { return pending_ && *pending_ < break_; }
   uint64_t start() const { return start_; }
   uint64_t current() const { return break_; }
   uint64_t growths() const { return growths_; }

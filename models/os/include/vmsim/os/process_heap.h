@@ -76,6 +76,8 @@ class ProcessHeap {
   }
   /// Carries out deferred break shrinks and munmaps (see deferReleases).
   void settle();
+  /// settle() would give memory back (a deferred break shrink or munmap is waiting).
+  bool releasesPending() const { return brk_.shrinkPending() || !pendingUnmaps_.empty(); }
   /// End of the program: leak reports.
   void finish() { checker_.finish(); }
 

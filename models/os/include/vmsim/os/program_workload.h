@@ -41,6 +41,10 @@ class ProgramWorkload : public workloads::Workload {
   /// The ranges the program's munmap and brk shrinks gave back to the kernel.
   void trackDiscarded() override { memory_.track = true; }
   bool takeDiscarded(uint64_t& start, uint64_t& size) override;
+  /// The last op's accesses are all handed out, and the next step() gives memory back or runs a
+  /// free/realloc (which may unmap memory before its first access: an mmapped block, or a
+  /// quarantined block it evicts, is unmapped without a header access in between).
+  bool systemCallNext() const override;
 
   /// Executes the next op (its accesses replace accessesOfLastOp()); false at the end, where the
   /// first call also runs the leak check.
@@ -59,6 +63,7 @@ class ProgramWorkload : public workloads::Workload {
 
  private:
   std::optional<HeapOp> fetch();
+  const HeapOp* peek() const;
   void execute(const HeapOp& op);
 
   /// The kernel's ProcessMemory, noting what each munmap and brk shrink discards: the pages from
@@ -83,6 +88,7 @@ class ProgramWorkload : public workloads::Workload {
   ProcessHeap heap_;
   std::vector<HeapOp> ops_;
   std::unique_ptr<RandomHeapProgram> random_;
+  mutable std::optional<HeapOp> peeked_;  // the random program's next op, drawn by peek()
   std::string name_;
   std::vector<workloads::Access> buf_;
   size_t pos_ = 0;

@@ -157,7 +157,9 @@ class Tlb : public Module, public TranslationCache {
   bool exclusive_ = false;
   Tlb* lower_ = nullptr;
   std::vector<std::unique_ptr<TlbCore>> arrays_;
-  TlbCore* first_ = nullptr;
+  TlbCore* first_ = nullptr;  // arrays_[firstIndex_], probed first
+  unsigned firstIndex_ = 0;
+  std::vector<unsigned> probeOrder_;  // indices into arrays_, the first one first
   bool single_ = true;
   unsigned minShift_ = 12;  // smallest page size held: the granule misses merge at
   sc_core::sc_time latency_;
