@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <tuple>
 #include <vector>
 
 #include "at_initiator.h"
@@ -38,6 +39,16 @@ uint64_t mismatches(const std::vector<uint8_t>& buf, uint64_t firstSlot) {
 
 uint64_t ns(const sc_core::sc_time& t) {
   return static_cast<uint64_t>(t.to_seconds() * 1e9 + 0.5);
+}
+
+bool nextRandomBit(uint64_t& lcg) {
+  lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+  return (lcg >> 40) & 1;
+}
+
+uint64_t nextRandomSlot(uint64_t& lcg) {
+  lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+  return lcg >> 24;
 }
 
 // A thread that runs `body` with a blocking socket.
@@ -84,6 +95,7 @@ class AtDriver : public sc_core::sc_module {
   std::vector<Req> reqs;
   std::vector<size_t> responseOrder;
   uint64_t issueAt = 0;
+  bool inOrder = false;  // issue each request only after the previous one's response
   SC_HAS_PROCESS(AtDriver);
   explicit AtDriver(const sc_core::sc_module_name& nm) : sc_module(nm) {
     isock.register_nb_transport_bw(this, &AtDriver::nb_transport_bw);
@@ -114,6 +126,7 @@ class AtDriver : public sc_core::sc_module {
       const auto s = isock->nb_transport_fw(*gp, ph, t);
       EXPECT_EQ(s, tlm::TLM_ACCEPTED);
       while (open_) wait(endReq_);
+      while (inOrder && !r.done) wait(endReq_);
     }
   }
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
@@ -131,6 +144,7 @@ class AtDriver : public sc_core::sc_module {
     r.ok = gp.is_response_ok();
     responseOrder.push_back(index_.at(&gp));
     gp.release();
+    endReq_.notify(sc_core::SC_ZERO_TIME);
     return tlm::TLM_COMPLETED;
   }
   test::SimpleMm mm_;
@@ -358,6 +372,55 @@ TEST(SwapDiskLt, HddServesBlockingCallsInCallOrderAtTheModelsTimes) {
   sc_core::sc_start();
   EXPECT_EQ(latency.size(), 7u);
   EXPECT_EQ(rig.histogram("swap.queueDepth").moments().maxVal, 7);
+}
+
+// --- LT and AT agree for one in-order requester -------------------------------------------------
+
+// The same requests, each issued when the previous one has completed, through b_transport and
+// through the 4-phase protocol on two disks of one simulation: the same completion times.
+void ltAndAtAgree(const std::string& type) {
+  Rig rig("lt: {type: " + type + ", size: 64GiB}\nat: {type: " + type + ", size: 64GiB}\n");
+  swap::SwapDisk lt("lt", rig.ctx), at("at", rig.ctx);
+  LtDriver a("a");
+  AtDriver b("b");
+  test::ProtocolChecker check("check");
+  a.isock.bind(lt.tsock);
+  b.isock.bind(check.tsock);
+  check.isock.bind(at.tsock);
+  rig.cfg.finalize();
+  for (auto* d : {&lt, &at}) ASSERT_TRUE(d->allocateSlots(16000000));
+  uint64_t lcg = 99;
+  std::vector<std::tuple<bool, uint64_t, uint64_t>> reqs;
+  for (int i = 0; i < 200; ++i) {
+    const bool write = nextRandomBit(lcg);
+    const uint64_t pages = 1 + nextRandomBit(lcg) * 7;  // single pages and 8-page clusters
+    reqs.emplace_back(write, nextRandomSlot(lcg) % (16000000 - 8), pages);
+  }
+  for (const auto& [w, slot, pages] : reqs) b.add(w, slot, pages);
+  b.inOrder = true;
+  std::vector<uint64_t> ltDone;
+  a.body = [&](LtDriver& d) {
+    for (const auto& [w, slot, pages] : reqs) {
+      std::vector<uint8_t> buf(pages * kPage);
+      if (w) fill(buf, slot);
+      sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+      d.io(w, slot, buf, delay);
+      wait(delay);
+      ltDone.push_back(ns(sc_core::sc_time_stamp()));
+    }
+  };
+  sc_core::sc_start();
+  EXPECT_TRUE(check.violations.empty()) << check.violations.front();
+  ASSERT_EQ(ltDone.size(), reqs.size());
+  for (size_t i = 0; i < reqs.size(); ++i) EXPECT_EQ(b.reqs[i].respNs, ltDone[i]) << i;
+  EXPECT_EQ(rig.reg.value("lt.pages"), rig.reg.value("at.pages"));
+}
+
+TEST(SwapDiskTimedPath, LtAndAtAgreeForOneInOrderRequesterOnAnSsd) {
+  ltAndAtAgree("ssd");
+}
+TEST(SwapDiskTimedPath, LtAndAtAgreeForOneInOrderRequesterOnAnHdd) {
+  ltAndAtAgree("hdd");
 }
 
 // --- SSD parallelism and queue depth ------------------------------------------------------------
