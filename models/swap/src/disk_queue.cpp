@@ -89,7 +89,6 @@ Dispatched DiskQueue::serveNow(uint64_t arrivalNs, uint64_t lba, uint32_t bytes,
     outstanding(start);
   }
   if (serial_) start = std::max(start, busyUntilNs_);
-  lastArrivalNs_ = std::max(lastArrivalNs_, arrivalNs);
   const uint64_t done = timing_.serviceNs(start, lba, bytes, write);
   started(done, lba + (uint64_t{bytes} + kSectorBytes - 1) / kSectorBytes);
   return {0, start, done};

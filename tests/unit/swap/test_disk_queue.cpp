@@ -178,3 +178,26 @@ TEST(DiskQueue, BufferedWriteFreesItsCommandSlotAtTheAcknowledgement) {
 
 }  // namespace
 }  // namespace vmsim::swap
+
+namespace vmsim::swap {
+namespace {
+
+// A blocking request dated ahead of simulated time (temporal decoupling), then a queued one at
+// an earlier time: both are served, the queued one after the device is free.
+TEST(DiskQueue, LtAndQueuedRequestsMix) {
+  HddTiming hdd;
+  DiskQueue q(hdd, Scheduling::CLook, 32, true);
+  const Dispatched lt = q.serveNow(5000000, 1000, kPage, false);
+  q.submit({7, 1000000, 2000000, kPage, true});
+  std::vector<Dispatched> out;
+  q.dispatch(1000000, out);
+  EXPECT_TRUE(out.empty());  // the arm is busy with the blocking request
+  ASSERT_EQ(q.nextDispatchNs(), lt.doneNs);
+  q.dispatch(lt.doneNs, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].id, 7u);
+  EXPECT_EQ(out[0].startNs, lt.doneNs);
+}
+
+}  // namespace
+}  // namespace vmsim::swap

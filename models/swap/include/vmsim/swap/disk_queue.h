@@ -59,7 +59,10 @@ class DiskQueue {
   // Loosely-timed path: serves one request arriving at arrivalNs at once and returns its
   // completion. It waits for a free command slot if queueDepth are outstanding, then for the
   // device (requests that came this way are served in call order: a caller that needs its
-  // answer now cannot be overtaken by a later one).
+  // answer now cannot be overtaken by a later one). It may be mixed with submit(): it takes the
+  // device ahead of requests still waiting in the queue. Arrivals need not be in time order
+  // (temporal decoupling); a call dated before completions already retired by a later-dated
+  // one does not see them as outstanding.
   Dispatched serveNow(uint64_t arrivalNs, uint64_t lba, uint32_t bytes, bool write);
 
   uint32_t queueDepth() const { return queueDepth_; }
