@@ -12,8 +12,7 @@ SsdTiming::SsdTiming(const SsdParams& params) : p_(params) {
       p_.channelBytesPerSec == 0 || p_.capacityBytes < kSectorBytes)
     throw std::invalid_argument(
         "ssd: channels, diesPerChannel, pageBytes, channelBytesPerSec and capacity must be > 0");
-  if (p_.writeBufferBytes && p_.hostBytesPerSec == 0)
-    throw std::invalid_argument("ssd: a write buffer needs hostBytesPerSec > 0");
+  if (p_.hostBytesPerSec == 0) throw std::invalid_argument("ssd: hostBytesPerSec must be > 0");
   channelBusy_.resize(p_.channels);
   dieBusyUntil_.assign(uint64_t{p_.channels} * p_.diesPerChannel, 0);
 }
@@ -47,8 +46,7 @@ uint64_t SsdTiming::bufferedWrite(uint64_t startNs, uint64_t lba, uint32_t bytes
       retire(t);
     }
   }
-  const uint64_t acked = std::max(t, hostBusyUntil_) + hostTransferNs(bytes);
-  hostBusyUntil_ = acked;
+  const uint64_t acked = hostTransfer(t, bytes);
   // The programs go to the dies in the background, from the moment the data is in the buffer.
   const uint64_t programmed = servePages(acked, lba, bytes, true);
   programs_.emplace(programmed, bytes, lba);
@@ -59,7 +57,10 @@ uint64_t SsdTiming::bufferedWrite(uint64_t startNs, uint64_t lba, uint32_t bytes
 }
 
 uint64_t SsdTiming::reserveChannel(uint32_t channel, uint64_t earliestNs, uint64_t ns) {
-  auto& busy = channelBusy_[channel];
+  return reserve(channelBusy_[channel], earliestNs, ns);
+}
+
+uint64_t SsdTiming::reserve(std::map<uint64_t, uint64_t>& busy, uint64_t earliestNs, uint64_t ns) {
   // Requests arrive in about time order; intervals long past can no longer matter.
   constexpr uint64_t kHorizonNs = 1000000000;
   while (!busy.empty() && busy.begin()->second + kHorizonNs < earliestNs) busy.erase(busy.begin());
@@ -107,25 +108,34 @@ uint64_t SsdTiming::serviceNs(uint64_t startNs, uint64_t lba, uint32_t bytes, bo
     throw std::out_of_range("ssd: request of " + std::to_string(bytes) + " bytes at lba " +
                             std::to_string(lba) + " outside " + std::to_string(capacitySectors()) +
                             " sectors");
-  if (write && bytes <= p_.writeBufferBytes) return bufferedWrite(startNs, lba, bytes);
+  const uint64_t t = startNs + (write ? p_.writeOverheadNs : p_.readOverheadNs);
+  if (write && bytes <= p_.writeBufferBytes) return bufferedWrite(t, lba, bytes);
   if (!write && p_.writeBufferBytes) {
     const auto it = inBuffer_.find(lba);
-    if (it != inBuffer_.end() && it->second.first >= sectors && it->second.second > startNs) {
+    if (it != inBuffer_.end() && it->second.first >= sectors && it->second.second > t) {
       // The data is still in the buffer (its program has not finished): no flash read.
       ++bufferReadHits_;
-      const uint64_t done = std::max(startNs, hostBusyUntil_) + hostTransferNs(bytes);
-      hostBusyUntil_ = done;
-      return done;
+      return hostTransfer(t, bytes);
     }
   }
-  return servePages(startNs, lba, bytes, write);
+  if (write) {
+    // Without the buffer the data crosses the host link first, then goes to the dies.
+    return servePages(hostTransfer(t, bytes), lba, bytes, true);
+  }
+  return hostTransfer(servePages(t, lba, bytes, false), bytes);
+}
+
+uint64_t SsdTiming::hostTransfer(uint64_t readyNs, uint64_t bytes) {
+  const uint64_t ns = hostTransferNs(bytes);
+  return reserve(hostBusy_, readyNs, ns) + ns;
 }
 
 std::string SsdTiming::describe() const {
   std::ostringstream os;
   os << "ssd " << p_.channels << " channels x " << p_.diesPerChannel << " dies, " << p_.pageBytes
      << " B pages, read " << p_.readNs / 1000 << " us, program " << p_.programNs / 1000 << " us, "
-     << p_.channelBytesPerSec / 1000000 << " MB/s per channel";
+     << p_.channelBytesPerSec / 1000000 << " MB/s per channel, host "
+     << p_.hostBytesPerSec / 1000000 << " MB/s";
   if (p_.writeBufferBytes) os << ", write buffer " << (p_.writeBufferBytes >> 20) << " MiB";
   return os.str();
 }

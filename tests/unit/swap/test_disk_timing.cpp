@@ -79,9 +79,11 @@ TEST(SsdTiming, SinglePageReadAndWriteLatency) {
   SsdTiming ssd;
   const SsdParams p;
   const uint64_t xfer = ssd.transferNs(kPage);
-  EXPECT_EQ(ssd.serviceNs(0, 0, kPage, false), p.readNs + xfer);
+  const uint64_t host = ssd.hostTransferNs(kPage);
+  // A read: array read, channel, then the host link; a write: host link, channel, program.
+  EXPECT_EQ(ssd.serviceNs(0, 0, kPage, false), p.readNs + xfer + host);
   EXPECT_EQ(ssd.serviceNs(10000000, kPageSectors * 1000, kPage, true),
-            10000000 + xfer + p.programNs);
+            10000000 + host + xfer + p.programNs);
 }
 
 TEST(SsdTiming, PagesOnDifferentChannelsOverlap) {
@@ -90,7 +92,8 @@ TEST(SsdTiming, PagesOnDifferentChannelsOverlap) {
   const uint64_t flashPageSectors = p.pageBytes / kSectorBytes;
   // One request covering one flash page on each channel finishes like a single page.
   const uint64_t striped = ssd.serviceNs(0, 0, p.channels * p.pageBytes, false);
-  EXPECT_EQ(striped, p.readNs + ssd.transferNs(p.pageBytes));
+  EXPECT_EQ(striped, p.readNs + ssd.transferNs(p.pageBytes) +
+                         ssd.hostTransferNs(uint64_t{p.channels} * p.pageBytes));
   // The same number of pages all on channel 0, die 0 serialise.
   SsdTiming same;
   const uint64_t stride = uint64_t{p.channels} * p.diesPerChannel * flashPageSectors;
@@ -108,8 +111,10 @@ TEST(SsdTiming, DiesOnOneChannelShareTheBus) {
   for (uint32_t die = 0; die < p.diesPerChannel; ++die)
     done =
         std::max(done, ssd.serviceNs(0, die * p.channels * flashPageSectors, p.pageBytes, false));
-  // Array reads overlap across dies; only the transfers serialise on the channel.
-  EXPECT_EQ(done, p.readNs + p.diesPerChannel * ssd.transferNs(p.pageBytes));
+  // Array reads overlap across dies; only the transfers serialise on the channel (the host link
+  // is faster than a channel, so only the last page's host transfer adds).
+  EXPECT_EQ(done, p.readNs + p.diesPerChannel * ssd.transferNs(p.pageBytes) +
+                      ssd.hostTransferNs(p.pageBytes));
 }
 
 TEST(SsdTiming, AWriteWaitingForItsDieLeavesTheChannelFreeForOtherDies) {
@@ -119,11 +124,13 @@ TEST(SsdTiming, AWriteWaitingForItsDieLeavesTheChannelFreeForOtherDies) {
   const uint64_t flashPageSectors = p.pageBytes / kSectorBytes;
   const uint64_t die0Again = uint64_t{p.channels} * p.diesPerChannel * flashPageSectors;
   const uint64_t die1 = uint64_t{p.channels} * flashPageSectors;  // channel 0, die 1
-  ASSERT_EQ(ssd.serviceNs(0, 0, kPage, true), xfer + p.programNs);
+  const uint64_t host = ssd.hostTransferNs(kPage);
+  ASSERT_EQ(ssd.serviceNs(0, 0, kPage, true), host + xfer + p.programNs);
   // The second write to die 0 can only cross the channel once the die has programmed the first.
-  ASSERT_EQ(ssd.serviceNs(xfer, die0Again, kPage, true), xfer + p.programNs + xfer + p.programNs);
+  ASSERT_EQ(ssd.serviceNs(xfer, die0Again, kPage, true),
+            host + xfer + p.programNs + xfer + p.programNs);
   // Meanwhile a read on die 1 of the same channel uses the idle channel.
-  EXPECT_EQ(ssd.serviceNs(xfer, die1, kPage, false), xfer + p.readNs + xfer);
+  EXPECT_EQ(ssd.serviceNs(xfer, die1, kPage, false), xfer + p.readNs + xfer + host);
 }
 
 SsdParams buffered(uint64_t bytes) {
@@ -141,14 +148,14 @@ TEST(SsdWriteBuffer, WriteIsAcknowledgedAfterTheHostTransferNotTheProgram) {
   EXPECT_EQ(ssd.serviceNs(10000000, 0, kPage, true), 10000000 + host);
   // The program still runs: the die is busy, so a read of another page on it waits for it.
   const uint64_t die0Page2 = uint64_t{p.channels} * p.diesPerChannel * p.pageBytes / kSectorBytes;
-  EXPECT_EQ(
-      ssd.serviceNs(10000000 + host, die0Page2, kPage, false),
-      10000000 + host + ssd.transferNs(kPage) + p.programNs + p.readNs + ssd.transferNs(kPage));
+  EXPECT_EQ(ssd.serviceNs(10000000 + host, die0Page2, kPage, false),
+            10000000 + host + ssd.transferNs(kPage) + p.programNs + p.readNs +
+                ssd.transferNs(kPage) + host);
   EXPECT_EQ(ssd.bufferedWrites(), 1u);
   // Without a buffer the same write completes with its program.
   SsdTiming plain;
   EXPECT_EQ(plain.serviceNs(10000000, 0, kPage, true),
-            10000000 + plain.transferNs(kPage) + p.programNs);
+            10000000 + host + plain.transferNs(kPage) + p.programNs);
 }
 
 TEST(SsdWriteBuffer, FullBufferMakesAWriteWaitForTheEarliestProgram) {
@@ -184,11 +191,12 @@ TEST(SsdWriteBuffer, ReadOfAPageStillInTheBufferSkipsTheFlash) {
   EXPECT_EQ(ssd.bufferReadHits(), 1u);
   // After it: a flash read (the page was programmed; the die is idle again).
   const uint64_t later = 100000000;
-  EXPECT_EQ(ssd.serviceNs(later, lba, kPage, false), later + p.readNs + ssd.transferNs(kPage));
+  EXPECT_EQ(ssd.serviceNs(later, lba, kPage, false),
+            later + p.readNs + ssd.transferNs(kPage) + host);
   EXPECT_EQ(ssd.bufferReadHits(), 1u);
   // A page that was never written through the buffer is read from flash.
   EXPECT_EQ(ssd.serviceNs(2 * later, lba + kPageSectors, kPage, false),
-            2 * later + p.readNs + ssd.transferNs(kPage));
+            2 * later + p.readNs + ssd.transferNs(kPage) + host);
 }
 
 TEST(DiskTiming, FactoryByName) {

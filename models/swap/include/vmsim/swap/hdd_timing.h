@@ -1,9 +1,11 @@
 // Hard-disk service time: seek curve, rotational position, media transfer, read-ahead for streams.
 // Defaults: a 7200 rpm desktop drive, Seagate Barracuda XT ST32000641AS (2 TB, 8 heads, 138 MB/s
 // sustained OD, 4.16 ms average latency); seek times are the Barracuda family's typical read
-// figures (track-to-track 1 ms, average 8.5 ms, write +1 ms); the 17 ms full stroke is our
-// assumption (not on that sheet). Seek shape (sqrt for short seeks, linear for long ones) after
-// Ruemmler & Wilkes, "An Introduction to Disk Drive Modeling", IEEE Computer 27(3), 1994.
+// figures (track-to-track 1 ms, average 8.5 ms, write +1 ms); that sheet gives no full stroke:
+// 20 ms is the typical read full-stroke seek of the 7200 rpm Hitachi Deskstar 7K320 OEM
+// specification (Table 6), whose single-track seek (1.0 ms read, 1.1 ms write, Table 7) agrees.
+// Seek shape (sqrt for short seeks, linear for long ones) after Ruemmler & Wilkes, "An Introduction
+// to Disk Drive Modeling", IEEE Computer 27(3), 1994.
 #pragma once
 
 #include "vmsim/swap/disk_timing.h"
@@ -17,7 +19,7 @@ struct HddParams {
   uint64_t sustainedBytesPerSec = 138000000;  // outer diameter
   uint64_t trackToTrackSeekNs = 1000000;
   uint64_t averageSeekNs = 8500000;  // over a third of the stroke, the classic average distance
-  uint64_t fullStrokeSeekNs = 17000000;
+  uint64_t fullStrokeSeekNs = 20000000;
   uint64_t writeSettleExtraNs = 1000000;  // datasheets quote write seeks ~1 ms slower
   // A request starting at most this many sectors past the previous one's end is served from the
   // read-ahead / track buffer: no seek, no rotational wait (0 = exactly sequential only).

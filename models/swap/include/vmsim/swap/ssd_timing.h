@@ -35,11 +35,17 @@ struct SsdParams {
   // Host link into the buffer: PCIe 3.0 x4, 8 GT/s per lane with 128b/130b coding
   // (PCI Express Base Specification 3.0): 4 x 984.6 MB/s.
   uint64_t hostBytesPerSec = 3938461538;
+  // Controller (firmware, FTL look-up, protocol) time per command before it reaches the flash
+  // (a read) or the buffer (a write). 0 by default: MQSim's default has no such term.
+  uint64_t readOverheadNs = 0;
+  uint64_t writeOverheadNs = 0;
 };
 
-// Flash pages are striped channel first, then die (page p -> channel p % C, die (p / C) % D), so
-// a multi-page request spreads over all channels. Static mapping: no FTL, garbage collection or
-// erase (swap slots are overwritten in place and the model charges a program per page written).
+// Every request crosses the host link (a read after its flash pages, a write before them): one
+// link whose idle gaps later-computed transfers may use, as a channel's. Flash pages are striped
+// channel first, then die (page p -> channel p % C, die (p / C) % D), so a multi-page request
+// spreads over all channels. Static mapping: no FTL, garbage collection or erase (swap slots are
+// overwritten in place and the model charges a program per page written).
 class SsdTiming final : public DiskTiming {
  public:
   explicit SsdTiming(const SsdParams& params = {});
@@ -70,18 +76,21 @@ class SsdTiming final : public DiskTiming {
   // transfer that must wait (for its die) does not block the channel before it starts: a
   // transfer for another die may use the gap (a busy-until time could not express that).
   uint64_t reserveChannel(uint32_t channel, uint64_t earliestNs, uint64_t ns);
+  static uint64_t reserve(std::map<uint64_t, uint64_t>& busy, uint64_t earliestNs, uint64_t ns);
+  std::map<uint64_t, uint64_t> hostBusy_;                  // the host link: start -> end
   std::vector<std::map<uint64_t, uint64_t>> channelBusy_;  // per channel: start -> end
   std::vector<uint64_t> dieBusyUntil_;                     // index channel * diesPerChannel + die
 
   // Write buffer: programs in flight as (completion time, bytes, lba), earliest first; the
   // latest buffered write of each start lba, as (sectors, completion time).
   uint64_t bufferedWrite(uint64_t startNs, uint64_t lba, uint32_t bytes);
+  // End of a transfer of `bytes` over the host link that can start at readyNs (now reserved).
+  uint64_t hostTransfer(uint64_t readyNs, uint64_t bytes);
   void retire(uint64_t nowNs);
   using Program = std::tuple<uint64_t, uint64_t, uint64_t>;
   std::priority_queue<Program, std::vector<Program>, std::greater<Program>> programs_;
   std::unordered_map<uint64_t, std::pair<uint64_t, uint64_t>> inBuffer_;
   uint64_t bufferedBytes_ = 0;
-  uint64_t hostBusyUntil_ = 0;
   uint64_t bufferedWrites_ = 0, bufferFullWaits_ = 0, bufferReadHits_ = 0;
 };
 
