@@ -245,6 +245,27 @@ out: zip
     check(p.returncode == 0, "zip sweep exited %d" % p.returncode)
     rows = read_csv(os.path.join(a.work, "zip", "results.csv"))
     check([r[:2] for r in rows[1:]] == [["16", "4"], ["64", "64"]], "zip points: %s" % rows)
+    # A zip group inside a cartesian product: thp x (entries, ways) pairs = 4 points.
+    spec = write(os.path.join(a.work, "group.yaml"), spec_text(a, """\
+parameters:
+  system.kernel.thp: [never, always]
+zip:
+  %s.entries: [16, 64]
+  %s.ways: [4, 64]
+stats: [%s.hitRate]
+out: group
+""" % (SMALL, SMALL, SMALL)))
+    p = run(script(a, "sweep") + [spec, "--vmsim", a.vmsim, "-j", "2"])
+    check(p.returncode == 0, "zip-group sweep exited %d" % p.returncode)
+    rows = read_csv(os.path.join(a.work, "group", "results.csv"))
+    check(rows[0][:3] == ["system.kernel.thp", SMALL + ".entries", SMALL + ".ways"],
+          "zip-group header %s" % rows[0])
+    check([r[:3] for r in rows[1:]] == [["never", "16", "4"], ["never", "64", "64"],
+                                        ["always", "16", "4"], ["always", "64", "64"]],
+          "zip-group points: %s" % rows)
+    # --check lists the points without running anything.
+    p = run(script(a, "sweep") + [spec, "--check"])
+    check(p.returncode == 0 and "4 point(s)" in p.stdout, "--check: %s" % p.stdout)
 
 
 BAD_SPECS = [
@@ -264,6 +285,12 @@ BAD_SPECS = [
     ("CONFIG\nparameters: {a: [1, 2], b: [1]}\nmode: zip\nstats: [x]\n",
      "mode zip needs lists of one length"),
     ("CONFIG\nparameters: {a: [1]}\nmode: zipped\nstats: [x]\n", "did you mean 'zip'"),
+    ("CONFIG\nparameters: {a: [1]}\nzip: {b: [1, 2], c: [1]}\nstats: [x]\n",
+     "the zip group needs lists of one length; got b: 2, c: 1"),
+    ("CONFIG\nparameters: {a: [1]}\nzip: {a: [1]}\nstats: [x]\n",
+     "key in both parameters and zip: a"),
+    ("CONFIG\nparameters: {a: [1]}\nmode: zip\nzip: {b: [1]}\nstats: [x]\n",
+     "a 'zip' group needs mode cartesian"),
     ("CONFIG\nparameters: {a: [1]}\nfixed: {a: 2}\nstats: [x]\n", "both swept and fixed: a"),
     ("CONFIG\nparameters: {a: [1]}\nstats: []\n", "'stats' must be a non-empty list"),
     ("CONFIG\nparameters: {a: [1]}\nstats: [x]\njobs: 0\n", "'jobs' must be a whole number"),
@@ -430,10 +457,36 @@ def case_plot_bad(a):
     check(not os.path.exists(png), "a failed plot wrote %s" % png)
 
 
+def case_experiments(a):
+    """Every configs/experiments/*.sweep.yaml is a valid spec, and every one of its points runs
+    (cut to 2000 accesses) with keys vmsim knows: a renamed key breaks this, not the docs."""
+    import glob
+    import importlib.machinery
+    import importlib.util
+    loader = importlib.machinery.SourceFileLoader("sweep_cli", os.path.join(a.src, "scripts",
+                                                                            "sweep"))
+    mod = importlib.util.module_from_spec(importlib.util.spec_from_loader("sweep_cli", loader))
+    loader.exec_module(mod)
+    specs = sorted(glob.glob(os.path.join(a.src, "configs", "experiments", "*.sweep.yaml")))
+    check(len(specs) >= 3, "experiment specs missing: %s" % specs)
+    for path in specs:
+        spec = mod.load_spec(path)
+        check(spec["plots"], "%s draws no figure" % path)
+        plan = mod.make_plan(spec, os.path.join(a.work, spec["name"]), a.vmsim)
+        for i in range(len(plan["points"])):
+            cmd = mod.point_command(plan, i)
+            cmd[-2:-2] = ["--param", "system.cpu0.requester.workload.count=2000"]
+            p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            check(p.returncode == 0, "%s point %s: vmsim exited %d:\n%s" % (
+                path, plan["names"][i], p.returncode, p.stderr[-2000:]))
+        print("%s: %d point(s) run" % (os.path.basename(path), len(plan["points"])))
+
+
 CASES = {"tlb_reach": case_tlb_reach, "sweep": case_sweep, "compare_same": case_compare_same,
          "compare_seed": case_compare_seed, "unknown_stat": case_unknown_stat,
          "failing_point": case_failing_point, "plot": case_plot, "spec_local": case_spec_local,
-         "spec_bad": case_spec_bad, "plot_outputs": case_plot_outputs, "plot_bad": case_plot_bad}
+         "spec_bad": case_spec_bad, "plot_outputs": case_plot_outputs, "plot_bad": case_plot_bad,
+         "experiments": case_experiments}
 
 
 def main():
