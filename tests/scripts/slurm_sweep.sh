@@ -184,4 +184,24 @@ logs = sorted(f for f in os.listdir(os.path.join(sys.argv[2], "slurm")) if f.sta
 assert logs == ["task-%d.out" % i for i in range(4)], "array task logs: %s" % logs
 print("results.csv: 4 points from 4 array tasks, values sane")
 EOF
+
+# A point vmsim rejects (17 entries, 4 ways): its array task fails, sbatch --wait reports the
+# job as failed, the sweep exits 1 with that point's row empty and vmsim's error shown.
+cat >"$work/bad.yaml" <<EOF
+config: $src/tests/data/sweep_small.yaml
+parameters:
+  system.cpu0.mmu.l1d.entries: [16, 17]
+stats: [system.cpu0.mmu.l1d.hitRate]
+out: bad
+EOF
+timeout 300 /usr/bin/python3 "$src/scripts/sweep" "$work/bad.yaml" --slurm --vmsim "$vmsim" \
+  >"$work/bad.log" 2>&1
+rc=$?
+cat "$work/bad.log"
+[ $rc -eq 1 ] || fail "a failing point on SLURM should make the sweep exit 1, not $rc"
+grep -q "entries=17 failed" "$work/bad.log" && grep -q "does not divide" "$work/bad.log" ||
+  fail "the failed point is not reported with vmsim's error"
+[ "$(sed -n 2p "$work/bad/results.csv" | tr -d "\r" | cut -d, -f2)" != "" ] &&
+  [ "$(sed -n 3p "$work/bad/results.csv" | tr -d "\r" | cut -d, -f2)" = "" ] ||
+  fail "bad/results.csv should hold the good point's value and an empty failed one"
 echo "PASS"
