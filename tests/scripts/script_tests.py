@@ -232,6 +232,19 @@ out: cart
     p = run(script(a, "sweep") + [spec, "--gather"])
     check(p.returncode == 0 and read_csv(os.path.join(out, "results.csv")) == rows,
           "--gather did not rebuild the same results.csv")
+    # stats.json as a time series (a list of dumps, or wrapped dumps): the last dump is gathered.
+    for n, r in enumerate(rows[1:]):
+        js = os.path.join(out, "%s.entries=%s,%s.ways=%s" % (SMALL, r[0], SMALL, r[1]),
+                          "stats.json")
+        with open(js) as f:
+            tree = json.load(f)
+        first = {"simSeconds": 0.0, "system": {}}
+        doc = [first, tree] if n % 2 else {"dumps": [{"simSeconds": 0.0, "stats": first},
+                                                     {"simSeconds": 1.0, "stats": tree}]}
+        write(js, json.dumps(doc))
+    p = run(script(a, "sweep") + [spec, "--gather"])
+    check(p.returncode == 0 and read_csv(os.path.join(out, "results.csv")) == rows,
+          "--gather of time-series stats.json files differs: %s" % p.stderr)
     # zip: the i-th values together (2 points, not 4).
     spec = write(os.path.join(a.work, "zip.yaml"), spec_text(a, """\
 mode: zip
@@ -363,7 +376,8 @@ def case_plot_outputs(a):
     small = os.path.join(a.src, "tests", "data", "sweep_small.yaml")
     runs = {}
     for name, extra in (("base", []), ("ts", ["system.stats.dump_period=2us"]),
-                        ("huge", ["system.kernel.thp=always"])):
+                        ("huge", ["system.kernel.thp=always"]),
+                        ("fast", ["system.cpu0.clock=250ps", "system.kernel.clock=500ps"])):
         d = os.path.join(a.work, name)
         cmd = [a.vmsim, small, "--outdir", d]
         for e in extra:
@@ -395,7 +409,13 @@ def case_plot_outputs(a):
     first = json.loads(json.dumps(last))
     first["simSeconds"] = last["simSeconds"] / 2
     os.makedirs(os.path.join(a.work, "list"))
-    for name, doc in (("list", [first, last]), ("dumps", {"dumps": [first, last]})):
+    def bare(tree):  # the dump's time only on the wrapper
+        return {k: v for k, v in tree.items() if k not in ("simSeconds", "simTicks")}
+
+    wrapped = {"dumps": [{"simSeconds": first["simSeconds"], "stats": bare(first)},
+                         {"simSeconds": last["simSeconds"], "stats": bare(last)}]}
+    for name, doc in (("list", [first, last]), ("dumps", {"dumps": [first, last]}),
+                      ("wrapped", wrapped)):
         js = os.path.join(a.work, "list", name + ".json")
         write(js, json.dumps(doc))
         do(["timeseries", js, "--stat", "system.cpu0.requester.accesses"], "ts_" + name)
@@ -413,6 +433,16 @@ def case_plot_outputs(a):
     check(abs(parts - avg) < 1e-3 * avg and abs(float(bd[0]["total_cycles"]) - avg) < 0.001,
           "components (%s) do not add up to avgLatency %s" % (parts, avg))
     check(all(float(v) >= 0 for r in bd for k, v in r.items() if k != "run"), "negative part")
+    # A core twice as fast as the kernel: a kernel cycle of fault time is two core cycles.
+    ax = do(["breakdown", runs["fast"], "--csv-out", csv_out], "breakdown_fast")[0]
+    with open(csv_out, newline="") as f:
+        fast = list(csv.DictReader(f))[0]
+    with open(os.path.join(runs["fast"], "stats.json")) as f:
+        st = json.load(f)["system"]
+    fl = st["kernel"]["faultLatency"]
+    want = fl["samples"] * fl["mean"] * 2 / st["cpu0"]["requester"]["accesses"]
+    check(fl["samples"] > 0 and abs(float(fast["fault_cycles"]) - want) < 1e-3 + 1e-4 * want,
+          "fault part %s, expected %s core cycles" % (fast["fault_cycles"], want))
     # A sweep plot: rates in percent, units on both axes.
     out = os.path.join(a.work, "sw")
     spec = write(os.path.join(a.work, "sw.yaml"), spec_text(a, """\
@@ -436,6 +466,8 @@ def case_plot_bad(a):
     small = os.path.join(a.src, "tests", "data", "sweep_small.yaml")
     d = os.path.join(a.work, "r")
     check(run([a.vmsim, small, "--outdir", d]).returncode == 0, "vmsim failed")
+    os.makedirs(os.path.join(a.work, "bare"))
+    shutil.copy(os.path.join(d, "stats.json"), os.path.join(a.work, "bare"))
     plot = script(a, "plot")
     png = os.path.join(a.work, "x.png")
     for args, want in (
@@ -449,6 +481,8 @@ def case_plot_bad(a):
              "is not a number"),
             (["sweep", os.path.join(a.work, "none.csv"), "--x", "a", "--y", "b"],
              "cannot read"),
+            (["breakdown", os.path.join(a.work, "bare", "stats.json")],
+             "breakdown needs the run's config.json"),
     ):
         p = run(plot + args + ["-o", png])
         check(p.returncode == 2 and want in p.stderr and "Traceback" not in p.stderr,
