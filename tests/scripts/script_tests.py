@@ -310,6 +310,8 @@ BAD_SPECS = [
     ("CONFIG\nparameters: {a: [1]}\nstats: [x]\nslurm: {partion: p}\n",
      "unknown key 'slurm.partion' (did you mean 'partition'?)"),
     ("CONFIG\nparameters: {a: [{b: 1}]}\nstats: [x]\n", "must be a number, string, boolean"),
+    ("CONFIG\nparameters: {a: [1]}\nstats: [x]\nslurm: {array_limit: 0}\n",
+     "'slurm.array_limit' must be a whole number >= 1"),
     ("CONFIG\nparameters: {a: [1]}\nstats: [x]\nplots: [--x]\n", "'plots' must be a list"),
 ]
 

@@ -159,7 +159,7 @@ parameters:
   system.cpu0.mmu.l1d.ways: [1, 4]
 stats: [system.cpu0.mmu.l1d.hitRate, system.cpu0.mmu.l1d.hits, system.cpu0.requester.accesses]
 out: out
-slurm: {time: "00:05:00", cpus_per_task: 1}
+slurm: {time: "00:05:00", cpus_per_task: 1, array_limit: 2}
 EOF
 timeout 300 /usr/bin/python3 "$src/scripts/sweep" "$spec" --slurm --vmsim "$vmsim"
 rc=$?
@@ -182,6 +182,8 @@ hits = {(r[0], r[1]): int(r[3]) for r in rows[1:]}
 assert hits[("64", "4")] > hits[("16", "4")], hits
 logs = sorted(f for f in os.listdir(os.path.join(sys.argv[2], "slurm")) if f.startswith("task-"))
 assert logs == ["task-%d.out" % i for i in range(4)], "array task logs: %s" % logs
+job = open(os.path.join(sys.argv[2], "slurm", "job.sh")).read()
+assert "#SBATCH --array=0-3%2\n" in job and "#SBATCH --time=00:05:00\n" in job, job
 print("results.csv: 4 points from 4 array tasks, values sane")
 EOF
 
