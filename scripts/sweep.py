@@ -138,6 +138,28 @@ def _lookup(node, parts):
     return False, None
 
 
+def final_tree(doc):
+    """The stats tree of a run's end from a stats.json: the file itself (one dump), or the last
+    dump of a time series (a list of dumps, or a tree with a 'dumps'/'timeSeries' list; a dump
+    may wrap its tree as {"stats": {...}} beside its time). None if there is no dump."""
+    dumps = None
+    if isinstance(doc, list):
+        dumps = doc
+    elif isinstance(doc, dict) and "system" not in doc:
+        for k in ("dumps", "timeSeries", "time_series", "series"):
+            if isinstance(doc.get(k), list):
+                dumps = doc[k]
+                break
+    if dumps is None:
+        return doc if isinstance(doc, dict) else None
+    if not dumps or not isinstance(dumps[-1], dict):
+        return None
+    last = dumps[-1]
+    if "system" not in last and isinstance(last.get("stats"), dict):
+        return last["stats"]
+    return last
+
+
 def lookup_stat(tree, path):
     """Value at a dotted path ('::' accepted as in stats.txt). Raises KeyError if absent."""
     norm = path.replace("::", ".")
@@ -297,7 +319,9 @@ def main(argv=None):
         if rc == 0:
             try:
                 with open(stale) as f:
-                    result["tree"] = json.load(f)
+                    result["tree"] = final_tree(json.load(f))
+                if result["tree"] is None:
+                    raise ValueError("no dump in it")
             except (OSError, ValueError) as e:
                 result["rc"] = -1
                 result["load_error"] = "cannot read %s: %s" % (stale, e)

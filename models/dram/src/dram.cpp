@@ -76,6 +76,10 @@ Dram::Dram(const sc_core::sc_module_name& nm, SimContext& ctx)
   });
   stat("avgReadLatency", "Cycle", "DRAM cycles from arrival to last data beat, reads",
        [](const DramStats& s) { return s.readLatency.average(); });
+  // The same in nanoseconds (x tCK), so the time an access spends in DRAM can be compared with
+  // core cycles without knowing the preset's clock (scripts/plot breakdown).
+  stat("avgReadLatencyNs", "Nanosecond", "avgReadLatency in nanoseconds (DRAM cycles x tCK)",
+       [tck = cfg_.timing.tCKns](const DramStats& s) { return s.readLatency.average() * tck; });
 
   tsock.register_b_transport(this, &Dram::b_transport);
   tsock.register_transport_dbg(this, &Dram::transport_dbg);
