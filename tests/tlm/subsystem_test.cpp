@@ -279,6 +279,26 @@ TEST(Subsystem, TextbookModeAndSharedLevelsAreRefused) {
   EXPECT_NE(err.find("shared TLB levels are not built in the subsystem"), std::string::npos) << err;
 }
 
+// Inside a module of the platform: keys and statistics follow the full hierarchical name.
+struct Top : sc_core::sc_module {
+  Subsystem vm{"vm", swapping()};
+  LtCpu cpu{"cpu", kBase, 50};
+  Ram ram{"ram", 4 << 20};
+  explicit Top(const sc_core::sc_module_name& nm) : sc_module(nm) {
+    cpu.isock.bind(vm.cpu[0]);
+    vm.mem.bind(ram.tsock);
+  }
+};
+
+TEST(Subsystem, NestedInAPlatformModule) {
+  Top top("top");
+  EXPECT_TRUE(top.vm.config().declared().count("top.vm.kernel.memory_size"));
+  EXPECT_EQ(top.vm.config().declared().at("top.vm.kernel.memory_size").value, "2097152");
+  sc_core::sc_start();
+  EXPECT_EQ(top.cpu.errors + top.cpu.dataErrors, 0u);
+  EXPECT_GE(top.vm.stats().value("top.vm.kernel.minorFaults"), 50.0);
+}
+
 // A caller that shares its Config with other modules finalizes it itself.
 TEST(Subsystem, SharedConfigFinalizedByTheCaller) {
   Config cfg;
