@@ -158,6 +158,66 @@ TEST(Subsystem, AtForeignInitiatorThroughCheckers) {
   atThroughCheckers(swapping());
 }
 
+// The same blocking access sequence as test::AtInitiator (n stores of 8 bytes at stride 64, then
+// n loads), one access at a time.
+struct LtStrided : sc_core::sc_module {
+  tlm_utils::simple_initiator_socket<LtStrided> isock{"isock"};
+  uint64_t base;
+  unsigned n, errors = 0;
+  sc_core::sc_time doneAt;
+  SC_HAS_PROCESS(LtStrided);
+  LtStrided(const sc_core::sc_module_name& nm, uint64_t b, unsigned count)
+      : sc_module(nm), base(b), n(count) {
+    SC_THREAD(run);
+  }
+  void run() {
+    for (int pass = 0; pass < 2; ++pass) {
+      for (unsigned i = 0; i < n; ++i) {
+        uint64_t v = pattern(base + i * 64);
+        const uint64_t expect = v;
+        tlm::tlm_generic_payload gp;
+        gp.set_command(pass ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);
+        gp.set_address(base + i * 64);
+        gp.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
+        gp.set_data_length(8);
+        gp.set_streaming_width(8);
+        gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+        isock->b_transport(gp, d);
+        sc_core::wait(d);
+        if (!gp.is_response_ok() || v != expect) ++errors;
+      }
+    }
+    doneAt = sc_core::sc_time_stamp();
+  }
+};
+
+// One in-order requester sees the same timing in LT and AT (docs/timed-path.md), through the
+// subsystem's sockets and its memory bridge too: both platforms run side by side in one
+// elaboration, each with its own subsystem, RAM and statistics.
+TEST(Subsystem, LtAndAtAgreeForOneInOrderRequester) {
+  Params p = swapping();
+  p.push_back({"cpu0.dcache.enabled", "true"});
+  p.push_back({"llc.enabled", "true"});
+  Subsystem lt("lt", p), at("at", p);
+  LtStrided ltCpu("lt_cpu", kBase, 3000);
+  test::AtInitiator atCpu("at_cpu", kBase, 3000, 1);
+  Ram ltRam("lt_ram", 4 << 20), atRam("at_ram", 4 << 20);
+  ltCpu.isock.bind(lt.cpu[0]);
+  atCpu.isock.bind(at.cpu[0]);
+  lt.mem.bind(ltRam.tsock);
+  at.mem.bind(atRam.tsock);
+  sc_core::sc_start();
+  EXPECT_EQ(ltCpu.errors, 0u);
+  EXPECT_EQ(atCpu.errors + atCpu.dataErrors, 0u);
+  EXPECT_EQ(lt.stats().value("lt.kernel.minorFaults"), at.stats().value("at.kernel.minorFaults"));
+  EXPECT_EQ(lt.stats().value("lt.cpu0.mmu.walker.walks"),
+            at.stats().value("at.cpu0.mmu.walker.walks"));
+  const double l = ltCpu.doneAt.to_seconds(), a = atCpu.doneAt.to_seconds();
+  EXPECT_GT(l, 0.0);
+  EXPECT_NEAR(a / l, 1.0, 0.04) << "LT " << ltCpu.doneAt << ", AT " << atCpu.doneAt;
+}
+
 // Cache write-backs and line fills in AT: timing-only payloads, sent to the foreign RAM as reads.
 TEST(Subsystem, AtWithCachesThroughCheckers) {
   Params p = swapping();
