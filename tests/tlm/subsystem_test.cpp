@@ -430,6 +430,8 @@ ResolutionRun runAt(double step, sc_core::sc_time_unit unit) {
   Ram ram("ram", 4 << 20);
   cpu.isock.bind(vm.cpu[0]);
   vm.mem.bind(ram.tsock);
+  // The effective configuration shows the clock the core's modules run at.
+  EXPECT_EQ(vm.config().declared().at("vm.cpu0.clock").value, "1ns");
   sc_core::sc_start();
   return {cpu.errors + cpu.dataErrors, vm.stats().value("vm.cpu0.mmu.walker.walks"),
           vm.stats().value("vm.kernel.majorFaults"), cpu.firstHit, cpu.secondHit};

@@ -85,8 +85,19 @@ cache::Cache::Defaults cacheDefaults(CacheLevel level) {
 }
 
 CoreHardware::CoreHardware(const std::string& me, SimContext& ctx) : ctx_(ctx) {
-  // The core clock is the default clock of every module of the core (Module::declareClock).
-  ctx.config.at(me).getTimePs("clock", "2GHz",
+  // The core clock is the default clock of every module of the core (Module::declareClock);
+  // its own default is an enclosing module's clock when one is set (the subsystem's `clock`),
+  // so that the effective configuration shows the period the core's modules really use.
+  std::string deflt = "2GHz";
+  for (std::string at = me; at.rfind('.') != std::string::npos;) {
+    at = at.substr(0, at.rfind('.'));
+    const auto n = ctx.config.lookup(at + ".clock");
+    if (n && n->IsScalar()) {
+      deflt = n->Scalar();
+      break;
+    }
+  }
+  ctx.config.at(me).getTimePs("clock", deflt,
                               "core clock: the clock of every module of this core that does "
                               "not set its own (requester, MMU, TLBs, walker, caches)",
                               Range{10, 1e6});
