@@ -3,6 +3,8 @@
 # source tree, configures it there with find_package(VmSim) against the prefix only, builds it
 # and runs it. The installed package must be complete: headers, exported targets, dependencies.
 # Invoked as: cmake -DSRC=<source dir> -DBIN=<build dir> -DWORK=<scratch dir> -P TestPackage.cmake
+# [-DCXX_FLAGS=... -DLINKER_FLAGS=... -DLAUNCHER=...]: the flags vmsim was built with (the
+# sanitizer build's -fsanitize=...), which a platform linking its libraries needs as well.
 file(REMOVE_RECURSE ${WORK})
 execute_process(COMMAND ${CMAKE_COMMAND} --install ${BIN} --prefix ${WORK}/prefix
                 OUTPUT_QUIET RESULT_VARIABLE rc)
@@ -20,6 +22,8 @@ endif()
 file(COPY ${SRC}/platforms/example/ DESTINATION ${WORK}/src)
 execute_process(COMMAND ${CMAKE_COMMAND} -S ${WORK}/src -B ${WORK}/build
                         -DCMAKE_PREFIX_PATH=${WORK}/prefix -DCMAKE_BUILD_TYPE=Release
+                        "-DCMAKE_CXX_FLAGS=${CXX_FLAGS}" "-DCMAKE_EXE_LINKER_FLAGS=${LINKER_FLAGS}"
+                        "-DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER}"
                 RESULT_VARIABLE rc)
 if(rc)
   message(FATAL_ERROR "configuring the example against the installed package failed")
