@@ -1,5 +1,8 @@
-// A platform that is not vmsim's: its own initiator and its own RAM model, with vmsim's MMU (TLBs
-// and page walker), kernel model and swap disk placed between them through standard TLM sockets.
+// A platform that is not vmsim's: its own CPU and its own RAM model, with vmsim's whole virtual
+// memory system (MMU with TLBs and page walker, kernel model, swap disk) placed between them as
+// one module, platform::Subsystem, joined by nothing but standard TLM-2.0 sockets
+// (docs/integration.md). Built in vmsim's tree and, by the test Package.InstallAndFindPackage,
+// as an outside project against an installed VmSim (find_package).
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 #include <systemc>
@@ -9,13 +12,10 @@
 #include <iostream>
 #include <vector>
 
-#include "vmsim/mem/router.h"
-#include "vmsim/mmu/mmu.h"
-#include "vmsim/os/kernel.h"
-#include "vmsim/swap/swap_disk.h"
+#include "vmsim/platform/subsystem.h"
 
-// The host platform's RAM: a flat array with a fixed latency; supports debug access, which the
-// kernel model uses to build page tables.
+// The host platform's RAM: a flat array with a fixed latency. It serves debug transport, which
+// the subsystem's kernel uses to build page tables and copy pages.
 struct Ram : sc_core::sc_module {
   tlm_utils::simple_target_socket<Ram> tsock{"tsock"};
   std::vector<unsigned char> bytes;
@@ -74,35 +74,25 @@ struct Cpu : sc_core::sc_module {
 };
 
 int sc_main(int, char*[]) {
-  vmsim::Config cfg;                      // parameters from C++: no YAML needed
-  cfg.set("kernel.memory_size", "2MiB");  // less than the buffer: pages get swapped
-  cfg.set("mmu.l1d.entries", "32");
-  vmsim::stats::Registry stats;
-  vmsim::SimContext ctx{cfg, stats};
-
+  // This platform runs at 1 ns resolution (vmsim's modules then need clocks of whole
+  // nanoseconds: 1 GHz here).
+  sc_core::sc_set_time_resolution(1, sc_core::SC_NS);
   Cpu cpu("cpu");
   Ram ram("ram", 16 << 20);
-  vmsim::mmu::Mmu mmu("mmu", ctx);
-  vmsim::os::Kernel kernel("kernel", ctx);
-  vmsim::swap::SwapDisk disk("swap", ctx);
-  vmsim::mem::Router bus("bus", ctx);  // any TLM bus with several target-side bindings would do
-  cpu.isock.bind(mmu.tsock);
-  mmu.mem.bind(bus.tsock);
-  mmu.fault.bind(kernel.fault_tsock);
-  mmu.walker()->mem.bind(bus.tsock);
-  kernel.mem.bind(bus.tsock);
-  bus.isock.bind(ram.tsock);
-  bus.map(0, 0, ram.bytes.size(), "ram");
-  kernel.swap.bind(disk.tsock);
-  kernel.setSwapSpace(&disk);
-  mmu.walker()->setPageTableBase(&kernel);
-  for (auto* c : mmu.translationCaches()) kernel.addTranslationCache(c);
-  kernel.addRegion(0, {"buffer", 0x40000000, 1000 * 4096, vmsim::Perms{}});
-  cfg.finalize();
+  // Parameters from C++ (no YAML), relative to the module; a misspelt key throws ConfigError
+  // naming the closest valid one.
+  vmsim::platform::Subsystem vm("vm", {{"clock", "1GHz"},
+                                       {"kernel.memory_size", "2MiB"},  // < 1000 pages: swapping
+                                       {"cpu0.mmu.l1d.entries", "32"},
+                                       {"cpu0.dcache.enabled", "true"}});
+  cpu.isock.bind(vm.cpu[0]);
+  vm.mem.bind(ram.tsock);
 
   sc_core::sc_start();
+  auto& s = vm.stats();
   std::cout << "example: " << (cpu.errors ? "FAILED" : "ok") << ", "
-            << stats.value("mmu.walker.walks") << " walks, " << stats.value("kernel.minorFaults")
-            << " minor faults, " << stats.value("kernel.majorFaults") << " major faults\n";
+            << s.value("vm.cpu0.mmu.walker.walks") << " walks, " << s.value("vm.kernel.minorFaults")
+            << " minor faults, " << s.value("vm.kernel.majorFaults") << " major faults, "
+            << sc_core::sc_time_stamp() << " simulated\n";
   return cpu.errors ? 1 : 0;
 }

@@ -40,6 +40,7 @@ class AtInitiator : public sc_core::sc_module {
  public:
   tlm_utils::simple_initiator_socket<AtInitiator> isock{"isock"};
   unsigned ok = 0, errors = 0, dataErrors = 0, maxInFlight = 0;
+  sc_core::sc_time doneAt;  // when the last read completed
   SC_HAS_PROCESS(AtInitiator);
   AtInitiator(const sc_core::sc_module_name& nm, uint64_t base, unsigned n, unsigned depth)
       : sc_module(nm), peq_(this, &AtInitiator::onPhase), base_(base), n_(n), depth_(depth) {
@@ -81,6 +82,7 @@ class AtInitiator : public sc_core::sc_module {
     for (unsigned i = 0; i < n_; ++i)
       issue(tlm::TLM_READ_COMMAND, base_ + i * 64, &values_[n_ + i]);
     while (inFlight_) sc_core::wait(freed_);
+    doneAt = sc_core::sc_time_stamp();
     for (unsigned i = 0; i < n_; ++i) {
       if (values_[n_ + i] != pattern(base_ + i * 64)) ++dataErrors;
     }

@@ -7,6 +7,7 @@
 #include "vmsim/common/extensions.h"
 
 #include <cmath>
+#include <numeric>
 
 namespace vmsim::dram {
 
@@ -23,18 +24,23 @@ Dram::Dram(const sc_core::sc_module_name& nm, SimContext& ctx)
       p.getUint("frontend_latency", 0, "Cycle", "DRAM cycles added per access by the front end",
                 Range{0, 1e6});
   tckPs_ = static_cast<uint64_t>(std::llround(cfg_.timing.tCKns * 1000.0));
-  // Whole cycles in kernel time units (1 ps by default), so no sc_time arithmetic per access. A
-  // tCK the time resolution cannot express (DDR4-2400's 833 ps at 1 ns) would make every cycle
-  // count wrong: refused at elaboration, naming the clock and the resolution.
-  const auto units = timeUnitsOfPs(tckPs_);
-  if (!units || *units == 0) {
-    p.config().addProblem(
-        "'" + p.key("preset") + "': " + cfg_.name + " clock tCK = " + std::to_string(tckPs_) +
-        " ps is not a whole number of time-resolution steps (" + timeResolutionText() +
-        "); call sc_set_time_resolution with a step that divides it (1 ps "
-        "always does) or choose a DRAM whose tCK the resolution expresses");
+  // Cycles in kernel time units (1 ps by default), so no sc_time arithmetic per access: tCK /
+  // resolution as a fraction in lowest terms (femtoseconds both), a whole number of units in the
+  // common case (unitsDiv_ 1).
+  const uint64_t resFs =
+      static_cast<uint64_t>(std::llround(sc_core::sc_get_time_resolution().to_seconds() * 1e15));
+  const uint64_t tckFs = tckPs_ * 1000;
+  const uint64_t g = std::gcd(std::max<uint64_t>(resFs, 1), tckFs);
+  cycleUnits_ = tckFs / g;
+  unitsDiv_ = std::max<uint64_t>(resFs, 1) / g;
+  unitsPerCycle_ = unitsDiv_ == 1 ? cycleUnits_ : 1;
+  if (unitsDiv_ != 1) {
+    logWarning(cfg_.name + " clock tCK = " + std::to_string(tckPs_) +
+               " ps is not a whole number of time-resolution steps (" + timeResolutionText() +
+               "): DRAM timing stays cycle-exact, and each response leaves at the first step at " +
+               "or after its cycle (at most one step late); a step that divides tCK (1 ps " +
+               "always does) avoids the rounding");
   }
-  unitsPerCycle_ = units && *units ? *units : 1;  // keeps the run defined until the error is shown
   warnAtOnlyKeys(p);
   lt_ = std::make_unique<LtTimingModel>(cfg_);
   if (p.getBool("lt_write_buffer", true,
@@ -46,7 +52,7 @@ Dram::Dram(const sc_core::sc_module_name& nm, SimContext& ctx)
   const uint64_t capacity = cfg_.org.channelBytes() * cfg_.org.channels;
   size_ = p.getSize("size", std::to_string(capacity), "bytes this target serves (<= capacity)",
                     Range{4096, static_cast<double>(capacity)});
-  latency_ = sc_core::sc_time::from_value(frontEnd * unitsPerCycle_);
+  latency_ = timeOf(frontEnd);
   for (uint64_t n = 0; n < 256; ++n) ltDelays_.push_back(timeOf(n) + latency_);
   const unsigned burst = cfg_.org.burstBytes();
   burstPow2_ = burst != 0 && (burst & (burst - 1)) == 0;
@@ -113,8 +119,11 @@ DramStats Dram::combinedStats() const {
 }
 
 uint64_t Dram::cycleOf(const sc_core::sc_time& t) const {
-  // t / unitsPerCycle_ from a floating-point estimate (off by at most a few units), made exact.
   const uint64_t v = t.value();
+  if (unitsDiv_ != 1) {
+    return static_cast<uint64_t>(static_cast<unsigned __int128>(v) * unitsDiv_ / cycleUnits_);
+  }
+  // t / unitsPerCycle_ from a floating-point estimate (off by at most a few units), made exact.
   uint64_t q = static_cast<uint64_t>(static_cast<double>(v) * cyclesPerUnit_);
   while (q > 0 && q * unitsPerCycle_ > v) --q;
   while (v - q * unitsPerCycle_ >= unitsPerCycle_) ++q;
@@ -122,6 +131,10 @@ uint64_t Dram::cycleOf(const sc_core::sc_time& t) const {
 }
 
 sc_core::sc_time Dram::timeOf(uint64_t cycle) const {
+  if (unitsDiv_ != 1) {
+    const unsigned __int128 x = static_cast<unsigned __int128>(cycle) * cycleUnits_;
+    return sc_core::sc_time::from_value(static_cast<uint64_t>((x + unitsDiv_ - 1) / unitsDiv_));
+  }
   return sc_core::sc_time::from_value(cycle * unitsPerCycle_);
 }
 
@@ -177,8 +190,15 @@ void Dram::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   // The answer leaves on the controller's clock edge, as in AT: the arrival's offset into its
   // DRAM cycle is not added on top.
   const uint64_t cycles = done - arrival;
-  delay += (cycles < ltDelays_.size() ? ltDelays_[cycles] : timeOf(cycles) + latency_) -
-           (at - timeOf(arrival));
+  if (unitsDiv_ != 1) {
+    // The first time step at or after the cycle the answer leaves in (unsigned arithmetic: the
+    // sum is never below the delay's start).
+    delay = sc_core::sc_time::from_value(delay.value() + timeOf(done).value() + latency_.value() -
+                                         at.value());
+  } else {
+    delay += (cycles < ltDelays_.size() ? ltDelays_[cycles] : timeOf(cycles) + latency_) -
+             (at - timeOf(arrival));
+  }
   moveData(gp);
 }
 
@@ -251,15 +271,16 @@ void Dram::onComplete(const Completion& c) {
   tlm::tlm_generic_payload* gp = it->second.gp;
   inflight_.erase(it);
   moveData(*gp);
-  responses_.emplace(c.done * unitsPerCycle_ + latency_.value(), gp);
+  responses_.emplace(timeOf(c.done).value() + latency_.value(), gp);
 }
 
 void Dram::controllerProcess() {
   // All times in kernel units (sc_time::value()), whatever the resolution.
-  const uint64_t u = unitsPerCycle_;
   while (true) {
-    const uint64_t now = sc_core::sc_time_stamp().value();
-    at_->advanceTo(now / u);
+    const sc_core::sc_time nowT = sc_core::sc_time_stamp();
+    const uint64_t now = nowT.value();
+    const uint64_t cycleNow = cycleOf(nowT);
+    at_->advanceTo(cycleNow);
     admitWaiting();
     // Send due responses one at a time (response exclusion rule: END_RESP before the next).
     while (!respInFlight_ && !responses_.empty() && responses_.begin()->first <= now) {
@@ -279,7 +300,7 @@ void Dram::controllerProcess() {
     uint64_t next = UINT64_MAX;
     const uint64_t nextCycle = inflight_.empty() ? UINT64_MAX : at_->nextEventCycle();
     // advanceTo(c) simulates the cycles before c, so cycle n is done by waking at n + 1.
-    if (nextCycle != UINT64_MAX) next = (std::max(nextCycle, now / u) + 1) * u;
+    if (nextCycle != UINT64_MAX) next = timeOf(std::max(nextCycle, cycleNow) + 1).value();
     if (!respInFlight_ && !responses_.empty()) {
       next = std::min(next, std::max(responses_.begin()->first, now + 1));
     }

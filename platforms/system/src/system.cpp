@@ -8,186 +8,13 @@
 #include <sstream>
 
 namespace vmsim::platform {
-namespace {
-
-void collectUserLeaves(const YAML::Node& n, const std::string& path, std::vector<std::string>& out,
-                       std::vector<std::string>& values) {
-  if (n.IsMap()) {
-    for (auto it = n.begin(); it != n.end(); ++it) {
-      if (it->first.IsScalar()) {
-        collectUserLeaves(it->second, path + "." + it->first.Scalar(), out, values);
-      }
-    }
-    return;
-  }
-  out.push_back(path);
-  if (n.IsScalar()) {
-    values.push_back(n.Scalar());
-  } else {
-    YAML::Emitter e;
-    e.SetMapFormat(YAML::Flow);
-    e.SetSeqFormat(YAML::Flow);
-    e << n;
-    values.push_back(e.c_str());
-  }
-}
-
-}  // namespace
-
-void acceptIgnored(Config& cfg, const std::vector<std::string>& paths, const std::string& who,
-                   const std::string& why) {
-  std::string names;
-  for (const auto& path : paths) {
-    const auto node = cfg.lookup(path);
-    if (!node) continue;
-    std::vector<std::string> leaves, values;
-    collectUserLeaves(*node, path, leaves, values);
-    for (size_t i = 0; i < leaves.size(); ++i) {
-      if (cfg.declared().count(leaves[i])) continue;
-      cfg.declare(leaves[i], {values[i], "", "", "ignored: " + why, "ignored"});
-      names += (names.empty() ? "" : ", ") + leaves[i];
-    }
-  }
-  if (!names.empty()) {
-    SC_REPORT_WARNING(who.c_str(), (why + "; ignoring " + names).c_str());
-  }
-}
-
-std::unique_ptr<cache::Cache> makeCache(const char* name, const std::string& path, SimContext& ctx,
-                                        const cache::Cache::Defaults& d) {
-  auto p = ctx.config.at(path);
-  if (p.getBool("enabled", false,
-                "build this cache level (off: accesses go on to the next level; its keys are "
-                "accepted as ignored)")) {
-    return std::make_unique<cache::Cache>(name, ctx, d);
-  }
-  acceptIgnored(ctx.config, {path}, path, "'" + p.key("enabled") + "' is false");
-  return nullptr;
-}
-
-namespace {
-// Defaults of each level: Intel Skylake client (Core i7-6700), the figures of the Intel 64 and
-// IA-32 Architectures Optimization Reference Manual (Skylake: L1D and L1I 32 KiB 8-way, L2
-// 256 KiB 4-way, shared L3 up to 2 MiB per core, 64-byte lines) with the load-to-use latencies
-// measured at 7-cpu.com/cpu/Skylake.html (L1 4, L2 12, L3 42 cycles; 8 MiB 16-way L3).
-// MSHRs: 12 L1D line fill buffers and a 16-entry L2 super queue as reported for Skylake
-// (estimates from the Optimization Manual's descriptions of the fill buffers and super queue);
-// 8 for the L1I and 64 for the L3 are estimates. The L3 of Skylake client parts is inclusive
-// of the L2s, which are non-inclusive of the L1s (Optimization Manual, Skylake cache hierarchy).
-cache::Cache::Defaults dcacheDefaults() {
-  return {"32KiB", 8, 4, 12, "non_inclusive"};
-}
-cache::Cache::Defaults icacheDefaults() {
-  return {"32KiB", 8, 4, 8, "non_inclusive"};
-}
-cache::Cache::Defaults l2Defaults() {
-  return {"256KiB", 4, 12, 16, "inclusive"};
-}
-cache::Cache::Defaults llcDefaults() {
-  return {"8MiB", 16, 42, 64, "non_inclusive"};
-}
-}  // namespace
 
 Core::Core(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid,
            std::unique_ptr<workloads::Workload> wl)
-    : sc_core::sc_module(nm), requester("requester", ctx, asid, std::move(wl)), ctx_(ctx) {
-  // The core clock is the default clock of every module of the core (Module::declareClock).
-  ctx.config.at(name()).getTimePs("clock", "2GHz",
-                                  "core clock: the clock of every module of this core that does "
-                                  "not set its own (requester, MMU, TLBs, walker, caches)",
-                                  Range{10, 1e6});
-  const std::string me = name();
-  dcache_ = makeCache("dcache", me + ".dcache", ctx, dcacheDefaults());
-  icache_ = makeCache("icache", me + ".icache", ctx, icacheDefaults());
-  l2cache_ = makeCache("l2cache", me + ".l2cache", ctx, l2Defaults());
-
-  auto mp = ctx.config.at(std::string(name()) + ".mmu");
-  mode_ = mp.getChoice("mode", "radix",
-                       {"radix", "base_bounds", "segmentation", "linear", "two_level", "inverted"},
-                       "translation scheme: radix (x86-64 page tables, TLBs, walker, kernel) or "
-                       "a textbook scheme");
-  // Keys of the translation hardware the chosen mode does not build are accepted as ignored.
-  const std::string path = mp.path();
-  std::vector<std::string> unused;
-  if (mode_ == "radix") {
-    radix_ = std::make_unique<mmu::Mmu>("mmu", ctx);
-    requester.isock.bind(radix_->tsock);
-    unused = {"phys_base", "phys_size"};
-    for (const auto& m : mmu::textbookModeNames()) unused.push_back(m);
-  } else {
-    textbook_ = std::make_unique<mmu::TextbookMmu>("mmu", ctx);
-    requester.isock.bind(textbook_->tsock);
-    unused = {"l1i",  "l1d",       "l2",       "walker",          "fault_retries",
-              "tlbs", "fetch_tlb", "data_tlb", "software_refill", "refill_trap_cycles"};
-    if (const auto t = ctx.config.lookup(mp.key("tlbs")); t && t->IsSequence()) {
-      for (const auto& n : *t) {
-        if (n.IsScalar()) unused.push_back(n.Scalar());
-      }
-    }
-    for (const auto& m : mmu::textbookModeNames()) {
-      if (m != mode_) unused.push_back(m);
-    }
-  }
-  // The radix MMU sends fetches on its own socket; a textbook MMU's one socket is split.
-  if (textbook_ && (dcache_ || icache_)) split_ = std::make_unique<cache::KindSplit>("mem_split");
-  for (auto& u : unused) u = path + "." + u;
-  acceptIgnored(ctx.config, unused, path,
-                "'" + path + ".mode' is " + mode_ + ", which has no use for these keys");
-}
-
-std::vector<cache::Cache*> Core::caches() {
-  std::vector<cache::Cache*> v;
-  for (auto* c : {dcache_.get(), icache_.get(), l2cache_.get()}) {
-    if (c) v.push_back(c);
-  }
-  return v;
-}
-
-void Core::wireMemory(TargetSocket& below, cache::Cache* belowCache, TargetSocket& router) {
-  if (l2cache_) {
-    l2cache_->next.bind(below);
-    l2cache_->linkNext(belowCache);
-  }
-  TargetSocket& afterL1 = l2cache_ ? l2cache_->tsock : below;
-  cache::Cache* afterL1Cache = l2cache_ ? l2cache_.get() : belowCache;
-  for (cache::Cache* l1 : {dcache_.get(), icache_.get()}) {
-    if (!l1) continue;
-    l1->next.bind(afterL1);
-    l1->linkNext(afterL1Cache);
-  }
-  // The bytes live behind the router: each level moves an access's data there in one hop.
-  for (cache::Cache* c : caches()) c->data.bind(router);
-  TargetSocket& dataEntry = dcache_ ? dcache_->tsock : afterL1;
-  TargetSocket& fetchEntry = icache_ ? icache_->tsock : afterL1;
-  if (!radix_) {
-    if (split_) {
-      textbook_->mem.bind(split_->tsock);
-      split_->data.bind(dataEntry);
-      split_->fetch.bind(fetchEntry);
-    } else {
-      textbook_->mem.bind(afterL1);
-    }
-    return;
-  }
-  radix_->mem.bind(dataEntry);
-  if (&fetchEntry != &dataEntry) radix_->imem.bind(fetchEntry);
-  // Where the walker's PTE reads and A/D writes enter: on x86 they are cacheable and Intel's
-  // walker looks up the L1D first (the PAGE_WALKER_LOADS.DTLB_L1/L2/L3/MEMORY events, Intel SDM
-  // Vol. 3B, Haswell and later); other designs start at the L2. A disabled level is skipped.
-  auto wp = ctx_.config.at(std::string(radix_->walker()->name()));
-  const std::string entry = wp.getChoice(
-      "cache_entry", "dcache", {"dcache", "l2cache", "llc", "memory"},
-      "where page-walk memory accesses enter the cache hierarchy (a disabled level is skipped "
-      "to the next one below; memory: no cache)");
-  TargetSocket* target = &below;
-  if (entry == "memory") {
-    target = &router;
-  } else if (entry == "dcache" && dcache_) {
-    target = &dcache_->tsock;
-  } else if ((entry == "dcache" || entry == "l2cache") && l2cache_) {
-    target = &l2cache_->tsock;
-  }
-  radix_->walker()->mem.bind(*target);
+    : sc_core::sc_module(nm),
+      requester("requester", ctx, asid, std::move(wl)),
+      hw_(std::string(name()), ctx) {
+  requester.isock.bind(hw_.cpuSide());
 }
 
 System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, ctx) {
@@ -233,7 +60,7 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
   router_->map(0, 0, dram_->size(), "dram");
   // The shared last-level cache in front of the router: every core's L2 (or L1s) misses to it,
   // and the kernel's page-table writes pass through it.
-  llc_ = makeCache("llc", std::string(name()) + ".llc", ctx, llcDefaults());
+  llc_ = makeCache("llc", std::string(name()) + ".llc", ctx, cacheDefaults(CacheLevel::LLC));
   if (llc_) {
     llc_->next.bind(router_->tsock);
     llc_->data.bind(router_->tsock);
@@ -248,16 +75,11 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
     needKernel |= isProgram(ctx.config, i);
   }
   if (needKernel) {
-    kernel_ = std::make_unique<os::Kernel>("kernel", ctx);
+    auto k = buildKernel(ctx, std::string(name()) + ".swap", name());
+    kernel_ = std::move(k.kernel);
+    swap_ = std::move(k.swap);
     checkPhysicalMemory(ctx.config);
     kernel_->mem.bind(below);
-    if (kernel_->swapEnabled()) {
-      swap_ = std::make_unique<swap::SwapDisk>("swap", ctx);
-      kernel_->swap.bind(swap_->tsock);
-      kernel_->setSwapSpace(swap_.get());
-    } else {
-      acceptIgnored(ctx.config, {"system.swap"}, name(), "system.kernel.swap.enabled is false");
-    }
   } else {
     acceptIgnored(ctx.config, {"system.kernel", "system.swap"}, name(),
                   "no core runs in radix mode, so there is no kernel or swap disk");
@@ -284,17 +106,8 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
     c.setProgram(programPtr);
     c.wireMemory(below, llc_.get(), router_->tsock);
     if (auto* m = c.radix()) {
-      m->fault.bind(kernel_->fault_tsock);
-      if (auto* refill = m->refillSocket()) refill->bind(kernel_->refill_tsock);
       wireSharedLevels(i, *m);
-      m->walker()->setPageTableBase(kernel_.get());
-      m->setFramePins(kernel_.get());
-      for (auto* tc : m->translationCaches()) kernel_->addTranslationCache(tc);
-      // Whether this core's walker writes A/D bits (its declared, effective value): without
-      // them the kernel tracks dirtiness itself.
-      const auto& decl = ctx.config.declared();
-      const auto ad = decl.find(std::string(m->walker()->name()) + ".set_accessed_dirty");
-      if (ad != decl.end()) kernel_->setHardwareAccessedDirty(asid, ad->second.value != "false");
+      attachToKernel(*m, *kernel_, {asid}, ctx.config);
     }
     addProcessRegions(asid, c);
     // After the regions: their page sizes are among those the kernel maps.

@@ -68,7 +68,14 @@ class Dram : public Module {
   std::multimap<uint64_t, tlm::tlm_generic_payload*> responses_;  // by ready time (kernel units)
   tlm::tlm_generic_payload* respInFlight_ = nullptr;  // BEGIN_RESP sent, END_RESP awaited
   uint64_t tckPs_ = 1000;
+  // One DRAM cycle is cycleUnits_ / unitsDiv_ kernel time units (the fraction tCK / resolution
+  // in lowest terms). unitsDiv_ == 1 (1 ps, and any resolution that divides tCK) is the exact,
+  // fast case: unitsPerCycle_ units per cycle. Otherwise (DDR4-2400's 833 ps at 1 ns) a time
+  // converts to the cycle it falls in and a cycle to the first time step at or after its start:
+  // the DRAM's timing stays cycle-exact, responses leave at the next step of the resolution.
   uint64_t unitsPerCycle_ = 1000;
+  uint64_t cycleUnits_ = 1000;
+  uint64_t unitsDiv_ = 1;
   // LT: timeOf(n) + latency_ for the common short service times, built once (no sc_time
   // construction per access).
   std::vector<sc_core::sc_time> ltDelays_;

@@ -10,35 +10,14 @@
 #include <sstream>
 #include <vector>
 
-#include "vmsim/cache/cache.h"
-#include "vmsim/cache/kind_split.h"
 #include "vmsim/common/module.h"
 #include "vmsim/cpu/requester.h"
 #include "vmsim/dram/dram.h"
 #include "vmsim/mem/router.h"
-#include "vmsim/mmu/mmu.h"
-#include "vmsim/mmu/textbook_mmu.h"
-#include "vmsim/os/kernel.h"
 #include "vmsim/os/program_workload.h"
-#include "vmsim/swap/swap_disk.h"
+#include "vmsim/platform/parts.h"
 
 namespace vmsim::platform {
-
-/// Declares every key the user set under `paths` that no module declared as ignored (`why`
-/// in its description), so that parts a configuration does not build (textbook-mode keys in radix
-/// mode, radix TLB keys in a textbook mode, the kernel without radix cores) are no "unknown
-/// keys"; warns once as `who`, naming them.
-void acceptIgnored(Config& cfg, const std::vector<std::string>& paths, const std::string& who,
-                   const std::string& why);
-
-/// Any TLM target socket a physical initiator can bind to (a cache's or the router's).
-using TargetSocket =
-    tlm::tlm_base_target_socket_b<32, tlm::tlm_fw_transport_if<>, tlm::tlm_bw_transport_if<>>;
-
-/// Builds the cache level at `path` (`<path>.enabled`, default false) with `d` as its defaults,
-/// or accepts its keys as ignored and returns nullptr (docs/caches.md).
-std::unique_ptr<cache::Cache> makeCache(const char* name, const std::string& path, SimContext& ctx,
-                                        const cache::Cache::Defaults& d);
 
 /// One core: the requester and its MMU. `<core>.mmu.mode` chooses radix paging (mmu::Mmu with
 /// its TLBs and walker, the default) or one of the textbook schemes (mmu::TextbookMmu).
@@ -47,30 +26,24 @@ class Core : public sc_core::sc_module {
   Core(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid,
        std::unique_ptr<workloads::Workload> wl = nullptr);
   /// The radix MMU, or nullptr in a textbook mode.
-  mmu::Mmu* radix() { return radix_.get(); }
+  mmu::Mmu* radix() { return hw_.radix(); }
   /// The textbook MMU, or nullptr in radix mode.
-  mmu::TextbookMmu* textbook() { return textbook_.get(); }
-  const std::string& mmuMode() const { return mode_; }
+  mmu::TextbookMmu* textbook() { return hw_.textbook(); }
+  const std::string& mmuMode() const { return hw_.mmuMode(); }
   /// The simulated program this core runs, if its workload is one.
   os::ProgramWorkload* program() { return program_; }
   void setProgram(os::ProgramWorkload* p) { program_ = p; }
-  /// Binds the core's physical side: its private caches (dcache, icache, l2cache; any may be
-  /// disabled) miss to `below` (the shared LLC's socket, or the router's when there is none;
-  /// `belowCache` is the LLC or nullptr); the MMU's accesses enter at the L1s (fetches at the
-  /// icache), the walker's where `<mmu>.walker.cache_entry` says (`router` for `memory`).
-  void wireMemory(TargetSocket& below, cache::Cache* belowCache, TargetSocket& router);
-  std::vector<cache::Cache*> caches();
+  /// Binds the core's physical side (CoreHardware::wireMemory).
+  void wireMemory(TargetSocket& below, cache::Cache* belowCache, TargetSocket& router) {
+    hw_.wireMemory(below, belowCache, router);
+  }
+  std::vector<cache::Cache*> caches() { return hw_.caches(); }
 
   cpu::Requester requester;
 
  private:
-  std::string mode_;
   os::ProgramWorkload* program_ = nullptr;  // owned by the requester
-  std::unique_ptr<mmu::Mmu> radix_;
-  std::unique_ptr<mmu::TextbookMmu> textbook_;
-  std::unique_ptr<cache::Cache> dcache_, icache_, l2cache_;
-  std::unique_ptr<cache::KindSplit> split_;  // fetches to the icache, data to the dcache
-  SimContext& ctx_;
+  CoreHardware hw_;                         // MMU and private caches, built after the requester
 };
 
 /// TLB levels shared by several cores: `system.shared.<name>`, one tlb::Tlb each, named
