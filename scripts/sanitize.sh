@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make pkg-config libsystemc-dev libyaml-cpp-dev libboost-dev
-          libboost-iostreams-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev liblzma-dev libzstd-dev python3)
+          libboost-iostreams-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev liblzma-dev libzstd-dev python3
+          xz-utils zstd valgrind)
 scripts/install-packages.sh sanitize "${packages[@]}"
 
 jobs=$(nproc 2>/dev/null || echo 2)
