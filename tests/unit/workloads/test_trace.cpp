@@ -148,6 +148,26 @@ TEST(TraceLackey, ShippedTraceReplaysCompletely) {
   EXPECT_EQ(counts[static_cast<int>(Op::Store)], 20452u + 34u);
 }
 
+// The traces recorded with scripts/record-trace (workloads/traces/README.md): every line read,
+// counted as `grep -c` counts the lackey kinds (M = a load and a store).
+TEST(TraceLackey, RecordedXzTracesReplayCompletely) {
+  struct Shipped {
+    const char* file;
+    size_t fetches, loads, stores, modifies;
+  };
+  for (const Shipped& t : {Shipped{"sort_300.lackey.xz", 747315, 178972, 97747, 2764},
+                           Shipped{"gzip_300.lackey.xz", 444332, 80886, 106165, 2749}}) {
+    auto w = openTrace(std::string(VMSIM_SOURCE_DIR) + "/workloads/traces/" + t.file);
+    EXPECT_NE(w->describe().find("lackey xz"), std::string::npos) << w->describe();
+    size_t counts[3] = {0, 0, 0};
+    Access a;
+    while (w->next(a)) ++counts[static_cast<int>(a.op)];
+    EXPECT_EQ(counts[static_cast<int>(Op::Fetch)], t.fetches) << t.file;
+    EXPECT_EQ(counts[static_cast<int>(Op::Load)], t.loads + t.modifies) << t.file;
+    EXPECT_EQ(counts[static_cast<int>(Op::Store)], t.stores + t.modifies) << t.file;
+  }
+}
+
 struct BadLine {
   const char* name;
   std::string text;
