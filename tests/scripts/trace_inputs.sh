@@ -208,6 +208,27 @@ head -n 7 t.trace > elsewhere/seven.trace
 rc=$?
 expect_accesses "--param trace relative to the working directory" 7 o_cwd
 
+# workload.format on a synthetic workload is an error; the new patterns run end to end, and a bad
+# value of their keys is an error naming the key.
+"$vmsim" "$default" --param "$P.format=lackey" --outdir o_fmt_syn >o_fmt_syn.log 2>&1
+rc=$?
+expect_error "format on a synthetic workload" "'$P.format': only trace workloads have a format" \
+  o_fmt_syn.log
+for pattern in zipf hot_cold gups phases page_stride; do
+  "$vmsim" "$default" --param "$P.pattern=$pattern" --param "$P.count=3000" \
+    --param "$P.footprint=4MiB" --outdir "o_$pattern" >"o_$pattern.log" 2>&1
+  rc=$?
+  expect_accesses "pattern $pattern" 3000 "o_$pattern"
+done
+"$vmsim" "$default" --param "$P.pattern=zipf" --param "$P.zipf_alpha=0" --outdir o_alpha \
+  >o_alpha.log 2>&1
+rc=$?
+expect_error "zipf_alpha 0" "$P.zipf_alpha" o_alpha.log
+"$vmsim" "$default" --param "$P.pattern=phases" --param "$P.phase_footprint=2MiB" \
+  --param "$P.footprint=1MiB" --param "$P.count=10" --outdir o_phase_big >o_phase_big.log 2>&1
+rc=$?
+expect_error "phase_footprint > footprint" "phase_footprint 2097152 exceeds footprint 1048576" o_phase_big.log
+
 if [ $failures -ne 0 ]; then
   echo "$failures check(s) failed"
   exit 1
