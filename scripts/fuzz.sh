@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 
 packages=(clang libclang-rt-dev cmake make pkg-config libsystemc-dev libyaml-cpp-dev libboost-dev
-          libboost-iostreams-dev zlib1g-dev)
+          libboost-iostreams-dev zlib1g-dev liblzma-dev libzstd-dev)
 scripts/install-packages.sh fuzz "${packages[@]}"
 
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -17,6 +17,6 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
   -DVMSIM_FUZZ=ON -DVMSIM_BUILD_TESTS=OFF -DVMSIM_BUILD_BENCH=OFF -DVMSIM_INSTALL=OFF \
   -DVMSIM_FUZZ_SECONDS="$seconds" "${launcher[@]}" >/dev/null
-cmake --build build-fuzz -j"$jobs" --target fuzz_config fuzz_lackey fuzz_vmsim_text fuzz_dramsim3
+cmake --build build-fuzz -j"$jobs" --target fuzz_config fuzz_lackey fuzz_vmsim_text fuzz_trace_auto fuzz_dramsim3
 # libFuzzer writes crash-*/leak-*/timeout-* inputs into build-fuzz/tests/fuzz (the tests' folder).
 ctest --test-dir build-fuzz -L fuzz --output-on-failure

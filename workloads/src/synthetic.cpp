@@ -2,6 +2,7 @@
 // Sattolo's algorithm.
 #include "vmsim/workloads/synthetic.h"
 
+#include <cmath>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -145,6 +146,178 @@ class PageChaseAddresses {
   uint64_t current_ = 0;
 };
 
+// Touches one 64-byte line per page, page after page in address order (the non-dependent TLB
+// reach sweep). The line offset rotates with the page index as in PageChaseAddresses.
+class PageStrideAddresses {
+ public:
+  static constexpr bool kDependent = false;
+  PageStrideAddresses(uint64_t base, uint64_t pageBytes, uint64_t pages, Rng&)
+      : base_(base), pageBytes_(pageBytes), linesPerPage_(pageBytes / kCacheLine), pages_(pages) {}
+  uint64_t next(Rng&) {
+    const uint64_t va = base_ + page_ * pageBytes_ + (page_ % linesPerPage_) * kCacheLine;
+    if (++page_ == pages_) page_ = 0;
+    return va;
+  }
+
+ private:
+  uint64_t base_, pageBytes_, linesPerPage_, pages_, page_ = 0;
+};
+
+// Zipf over the slots: rank k (1-based) has probability (1/k^s) / H(n, s). Sampled in O(1) with
+// Vose's alias method, built once in double precision and kept in 32-bit fixed point, so the hot
+// path is integer only. Rank k lives in slot perm[k-1], a seeded random permutation, so that the
+// hot slots are scattered over the footprint (as YCSB's scrambled zipfian) instead of packed at
+// its start, where they would share pages.
+class ZipfAddresses {
+ public:
+  static constexpr bool kDependent = false;
+  ZipfAddresses(uint64_t base, uint64_t slotBytes, uint64_t slots, double alpha, Rng& rng)
+      : base_(base),
+        slotBytes_(slotBytes),
+        n_(slots),
+        threshold_(slots),
+        alias_(slots),
+        slotOfRank_(slots) {
+    std::vector<double> p(n_);
+    double sum = 0;
+    for (uint64_t k = 0; k < n_; ++k) sum += p[k] = std::pow(static_cast<double>(k + 1), -alpha);
+    // Vose: scaled probabilities n*p; "small" ones (< 1) are topped up by an alias from a large.
+    std::vector<uint32_t> small, large;
+    for (uint64_t k = 0; k < n_; ++k) {
+      p[k] *= static_cast<double>(n_) / sum;
+      (p[k] < 1.0 ? small : large).push_back(static_cast<uint32_t>(k));
+    }
+    while (!small.empty() && !large.empty()) {
+      const uint32_t s = small.back(), l = large.back();
+      small.pop_back();
+      setColumn(s, p[s], l);
+      p[l] -= 1.0 - p[s];
+      if (p[l] < 1.0) {
+        large.pop_back();
+        small.push_back(l);
+      }
+    }
+    // Left over (only rounding): probability 1.
+    for (uint32_t k : large) setColumn(k, 1.0, k);
+    for (uint32_t k : small) setColumn(k, 1.0, k);
+    for (uint64_t i = 0; i < n_; ++i) slotOfRank_[i] = static_cast<uint32_t>(i);
+    for (uint64_t i = n_ - 1; i > 0; --i) std::swap(slotOfRank_[i], slotOfRank_[rng.below(i + 1)]);
+  }
+  uint64_t next(Rng& rng) {
+    const uint64_t r = rng.next();
+    const uint64_t column = ((r >> 32) * n_) >> 32;  // uniform in [0, n) from the high half
+    const uint32_t coin = static_cast<uint32_t>(r);  // independent low half
+    const uint32_t rank =
+        coin < threshold_[column] ? static_cast<uint32_t>(column) : alias_[column];
+    return base_ + uint64_t{slotOfRank_[rank]} * slotBytes_;
+  }
+  // Most slots supported: the tables take 12 bytes per slot (192 MiB at the limit).
+  static constexpr uint64_t kMaxSlots = uint64_t{1} << 24;
+
+ private:
+  void setColumn(uint32_t k, double keep, uint32_t alias) {
+    // keep is in [0, 1]; 2^32 * keep, with 1.0 meaning "always keep" (threshold above any coin).
+    threshold_[k] = keep >= 1.0 ? std::numeric_limits<uint32_t>::max()
+                                : static_cast<uint32_t>(keep * 4294967296.0);
+    alias_[k] = keep >= 1.0 ? k : alias;
+  }
+
+  uint64_t base_, slotBytes_, n_;
+  std::vector<uint32_t> threshold_, alias_, slotOfRank_;
+};
+
+// The first hotBytes of the footprint get hotProbability of the accesses; uniform within each part.
+class HotColdAddresses {
+ public:
+  static constexpr bool kDependent = false;
+  HotColdAddresses(uint64_t base, uint64_t footprint, uint32_t size, uint64_t hotBytes,
+                   double hotProbability, Rng&)
+      : base_(base),
+        size_(size),
+        hotSlots_(hotBytes / size),
+        coldSlots_((footprint - hotBytes) / size),
+        always_(hotProbability >= 1.0 || coldSlots_ == 0),
+        threshold_(static_cast<uint64_t>(hotProbability * 18446744073709551616.0)) {}
+  uint64_t next(Rng& rng) {
+    if (always_ || rng.next() < threshold_) return base_ + rng.below(hotSlots_) * size_;
+    return base_ + (hotSlots_ + rng.below(coldSlots_)) * size_;
+  }
+
+ private:
+  uint64_t base_, size_, hotSlots_, coldSlots_;
+  bool always_;
+  uint64_t threshold_;
+};
+
+// Uniform random accesses over a working set that moves every phaseAccesses accesses.
+class PhaseAddresses {
+ public:
+  static constexpr bool kDependent = false;
+  PhaseAddresses(uint64_t base, uint64_t footprint, uint32_t size, uint64_t phaseBytes,
+                 uint64_t phaseAccesses, uint64_t shift, Rng&)
+      : base_(base),
+        footprint_(footprint),
+        size_(size),
+        slots_(phaseBytes / size),
+        phaseAccesses_(phaseAccesses),
+        shift_(shift % footprint) {}
+  uint64_t next(Rng& rng) {
+    if (left_ == 0) {
+      if (started_) {
+        start_ += shift_;
+        if (start_ >= footprint_) start_ -= footprint_;
+      }
+      started_ = true;
+      left_ = phaseAccesses_;
+    }
+    --left_;
+    uint64_t offset = start_ + rng.below(slots_) * size_;
+    if (offset >= footprint_) offset -= footprint_;  // the set wraps around the footprint
+    return base_ + offset;
+  }
+
+ private:
+  uint64_t base_, footprint_, size_, slots_, phaseAccesses_, shift_;
+  uint64_t start_ = 0, left_ = 0;
+  bool started_ = false;
+};
+
+// GUPS (HPCC RandomAccess): random read-modify-write of access_size-byte words, each update a
+// load then a store of the same word. `count` counts accesses, two per update.
+class GupsWorkload final : public Workload {
+ public:
+  GupsWorkload(const SyntheticSpec& spec, Rng rng)
+      : spec_(spec), rng_(rng), slots_(spec.footprint / spec.access_size) {}
+
+  bool next(Access& a) override {
+    if (issued_ == spec_.count) return false;
+    if (issued_++ % 2 == 0) {
+      va_ = spec_.base + rng_.below(slots_) * spec_.access_size;
+      a.op = Op::Load;
+    } else {
+      a.op = Op::Store;
+    }
+    a.va = va_;
+    a.size = spec_.access_size;
+    a.dependent = false;
+    return true;
+  }
+
+  std::string describe() const override {
+    std::ostringstream os;
+    os << "synthetic gups base=0x" << std::hex << spec_.base << std::dec
+       << " footprint=" << spec_.footprint << " count=" << spec_.count
+       << " access_size=" << spec_.access_size << " seed=" << spec_.seed;
+    return os.str();
+  }
+
+ private:
+  SyntheticSpec spec_;
+  Rng rng_;
+  uint64_t slots_;
+  uint64_t issued_ = 0, va_ = 0;
+};
+
 // Each address generator's constructor takes the workload's RNG last (only the chase uses it).
 template <class Addresses>
 class SyntheticWorkload final : public Workload {
@@ -169,6 +342,12 @@ class SyntheticWorkload final : public Workload {
        << " footprint=" << spec_.footprint << " stride=" << spec_.stride << " count=" << spec_.count
        << " write_fraction=" << spec_.write_fraction << " access_size=" << spec_.access_size
        << " page_size=" << spec_.page_size << " seed=" << spec_.seed;
+    if (spec_.pattern == "zipf") os << " zipf_alpha=" << spec_.zipf_alpha;
+    if (spec_.pattern == "hot_cold")
+      os << " hot_fraction=" << spec_.hot_fraction << " hot_probability=" << spec_.hot_probability;
+    if (spec_.pattern == "phases")
+      os << " phase_footprint=" << spec_.phase_footprint
+         << " phase_accesses=" << spec_.phase_accesses << " phase_shift=" << spec_.phase_shift;
     return os.str();
   }
 
@@ -209,6 +388,78 @@ std::unique_ptr<Workload> makePageChase(const SyntheticSpec& s, Rng rng) {
   return std::make_unique<SyntheticWorkload<PageChaseAddresses>>(s, rng, s.base, page, pages);
 }
 
+// Pages of page_size with one line touched each: shared checks of page_chase and page_stride.
+uint64_t linePerPageCount(const SyntheticSpec& s, const std::string& name) {
+  const uint64_t page = s.page_size;
+  if (page < kCacheLine || page % kCacheLine != 0)
+    reject(name + " page_size " + std::to_string(page) + " must be a multiple of " +
+           std::to_string(kCacheLine) + " (one 64-byte line is touched per page)");
+  if (page > s.footprint)
+    reject(name + " page_size " + std::to_string(page) + " exceeds footprint " +
+           std::to_string(s.footprint));
+  if (s.base % page != 0)
+    reject(name + " base must be aligned to page_size " + std::to_string(page) +
+           " (one line per page)");
+  if (s.access_size > kCacheLine) reject(name + " access_size must be at most 64");
+  return s.footprint / page;
+}
+
+std::unique_ptr<Workload> makePageStride(const SyntheticSpec& s, Rng rng) {
+  const uint64_t pages = linePerPageCount(s, "page_stride");
+  return std::make_unique<SyntheticWorkload<PageStrideAddresses>>(s, rng, s.base, s.page_size,
+                                                                  pages);
+}
+
+std::unique_ptr<Workload> makeZipf(const SyntheticSpec& s, Rng rng) {
+  const uint64_t slot = s.stride == 0 ? kCacheLine : s.stride;
+  requireStrideMultiple(slot, s, "zipf slot size (stride)");
+  if (slot > s.footprint)
+    reject("zipf slot size " + std::to_string(slot) + " exceeds footprint " +
+           std::to_string(s.footprint));
+  const uint64_t slots = s.footprint / slot;
+  if (slots > ZipfAddresses::kMaxSlots)
+    reject("zipf has " + std::to_string(slots) + " slots; at most 2^24 supported (12 bytes of " +
+           "table each): use a larger slot (stride)");
+  if (!(s.zipf_alpha > 0.0 && s.zipf_alpha <= 10.0))
+    reject("zipf_alpha " + std::to_string(s.zipf_alpha) + " must be in (0, 10]");
+  return std::make_unique<SyntheticWorkload<ZipfAddresses>>(s, rng, s.base, slot, slots,
+                                                            s.zipf_alpha);
+}
+
+std::unique_ptr<Workload> makeHotCold(const SyntheticSpec& s, Rng rng) {
+  if (!(s.hot_fraction > 0.0 && s.hot_fraction <= 1.0))
+    reject("hot_fraction " + std::to_string(s.hot_fraction) + " must be in (0, 1]");
+  if (!(s.hot_probability >= 0.0 && s.hot_probability <= 1.0))
+    reject("hot_probability " + std::to_string(s.hot_probability) + " must be in [0, 1]");
+  const uint64_t slots = s.footprint / s.access_size;
+  const auto hotSlots = static_cast<uint64_t>(std::llround(s.hot_fraction * slots));
+  if (hotSlots == 0)
+    reject("hot_fraction " + std::to_string(s.hot_fraction) + " of " + std::to_string(slots) +
+           " slots leaves no hot slot");
+  if (hotSlots == slots && s.hot_probability < 1.0)
+    reject("hot_fraction " + std::to_string(s.hot_fraction) +
+           " leaves no cold slot for the accesses hot_probability sends there");
+  return std::make_unique<SyntheticWorkload<HotColdAddresses>>(
+      s, rng, s.base, s.footprint, s.access_size, hotSlots * s.access_size, s.hot_probability);
+}
+
+std::unique_ptr<Workload> makePhases(const SyntheticSpec& s, Rng rng) {
+  const uint64_t set = s.phase_footprint;
+  if (set == 0 || set % s.access_size != 0)
+    reject("phase_footprint " + std::to_string(set) +
+           " must be > 0 and a multiple of access_size " + std::to_string(s.access_size));
+  if (set > s.footprint)
+    reject("phase_footprint " + std::to_string(set) + " exceeds footprint " +
+           std::to_string(s.footprint));
+  if (s.phase_accesses == 0) reject("phase_accesses must be > 0");
+  const uint64_t shift = s.phase_shift == 0 ? set : s.phase_shift;
+  if (shift % s.access_size != 0)
+    reject("phase_shift " + std::to_string(shift) + " must be a multiple of access_size " +
+           std::to_string(s.access_size));
+  return std::make_unique<SyntheticWorkload<PhaseAddresses>>(
+      s, rng, s.base, s.footprint, s.access_size, set, s.phase_accesses, shift);
+}
+
 }  // namespace
 
 const char* toString(Op op) {
@@ -224,8 +475,9 @@ const char* toString(Op op) {
 }
 
 const std::vector<std::string>& syntheticPatterns() {
-  static const std::vector<std::string> names{"sequential", "strided", "random", "pointer_chase",
-                                              "page_chase"};
+  static const std::vector<std::string> names{
+      "sequential",  "strided", "random",   "pointer_chase", "page_chase",
+      "page_stride", "zipf",    "hot_cold", "gups",          "phases"};
   return names;
 }
 
@@ -245,6 +497,11 @@ std::unique_ptr<Workload> makeSynthetic(const SyntheticSpec& s) {
                                                                 s.access_size);
   if (s.pattern == "pointer_chase") return makeChase(s, rng);
   if (s.pattern == "page_chase") return makePageChase(s, rng);
+  if (s.pattern == "page_stride") return makePageStride(s, rng);
+  if (s.pattern == "zipf") return makeZipf(s, rng);
+  if (s.pattern == "hot_cold") return makeHotCold(s, rng);
+  if (s.pattern == "gups") return std::make_unique<GupsWorkload>(s, rng);
+  if (s.pattern == "phases") return makePhases(s, rng);
   reject("unknown pattern '" + s.pattern + "'; valid patterns: " + joinedPatterns());
 }
 

@@ -1,4 +1,5 @@
-// Line parsers for vmsim text traces and valgrind lackey --trace-mem=yes output (lackey/lk_main.c).
+// Parsers for vmsim text traces, valgrind lackey --trace-mem=yes output (lackey/lk_main.c) and
+// ChampSim binary records (ChampSim inc/trace_instruction.h).
 #include "trace_parsers.h"
 
 #include <cctype>
@@ -120,6 +121,12 @@ bool looksLikeLackey(std::string_view line) {
   return parseNumber(address, 16, va) && atEndOfFields(line);
 }
 
+bool startsWithVmSimOp(std::string_view line) {
+  skipSpace(line);
+  Op op;
+  return parseVmSimOp(takeToken(line), op);
+}
+
 bool parseVmSimLine(std::string_view line, ParsedLine& out, std::string& problem) {
   out.count = 0;
   if (isTraceNoise(line)) return true;
@@ -162,6 +169,39 @@ bool parseLackeyLine(std::string_view line, ParsedLine& out, std::string& proble
   if (kind == 'M') {  // modify: read-modify-write of the same bytes
     out.access[1] = Access{Op::Store, a.va, a.size};
     out.count = 2;
+  }
+  return true;
+}
+
+namespace {
+uint64_t littleEndian64(const unsigned char* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+}  // namespace
+
+bool parseChampSimRecord(const unsigned char* r, ParsedLine& out, std::string& problem) {
+  // Byte offsets of struct input_instr (ChampSim inc/trace_instruction.h, 64 bytes, no padding).
+  constexpr size_t kIsBranch = 8, kBranchTaken = 9, kDestMemory = 16, kSrcMemory = 32;
+  constexpr int kDestinations = 2, kSources = 4;
+  out.count = 0;
+  const uint64_t ip = littleEndian64(r);
+  if (ip == 0) return fail(problem, "ip 0 (every ChampSim record holds an instruction address)");
+  if (r[kIsBranch] > 1 || r[kBranchTaken] > 1)
+    return fail(problem, "is_branch " + std::to_string(r[kIsBranch]) + ", branch_taken " +
+                             std::to_string(r[kBranchTaken]) +
+                             " (a ChampSim tracer writes 0 or 1: not a ChampSim record)");
+  // ChampSim records no access size and models each operand as an access to the 64-byte line
+  // holding its address; a 1-byte access touches exactly that line and that page.
+  out.access[out.count++] = Access{Op::Fetch, ip, 1};
+  for (int i = 0; i < kSources; ++i) {
+    const uint64_t va = littleEndian64(r + kSrcMemory + 8 * i);
+    if (va) out.access[out.count++] = Access{Op::Load, va, 1};
+  }
+  for (int i = 0; i < kDestinations; ++i) {
+    const uint64_t va = littleEndian64(r + kDestMemory + 8 * i);
+    if (va) out.access[out.count++] = Access{Op::Store, va, 1};
   }
   return true;
 }

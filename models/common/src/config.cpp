@@ -168,6 +168,43 @@ void Config::mergeFile(const std::string& path, int depth) {
     doc.remove("include");
   }
   mergeInto(root_, doc);
+  noteOrigin(doc, "", std::filesystem::path(path).parent_path().string());
+}
+
+void Config::noteOrigin(const YAML::Node& n, const std::string& prefix, const std::string& dir) {
+  if (n.IsMap() && n.size() > 0) {
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      const std::string k = it->first.as<std::string>();
+      noteOrigin(it->second, prefix.empty() ? k : prefix + "." + k, dir);
+    }
+    return;
+  }
+  if (dir.empty())
+    originDir_.erase(prefix);  // the working directory
+  else
+    originDir_[prefix] = dir;
+}
+
+void Config::forgetOrigin(const std::string& path) {
+  for (auto it = originDir_.lower_bound(path); it != originDir_.end();) {
+    const std::string& k = it->first;
+    if (k != path && k.compare(0, path.size() + 1, path + ".") != 0) break;
+    it = originDir_.erase(it);
+  }
+}
+
+std::string Config::resolvePath(const std::string& path, const std::string& value) const {
+  namespace fs = std::filesystem;
+  const fs::path p(value);
+  if (value.empty() || p.is_absolute()) return value;
+  std::error_code ec;
+  fs::path base = fs::current_path(ec);
+  const auto it = originDir_.find(path);
+  if (it != originDir_.end()) {
+    const fs::path dir(it->second);
+    base = dir.is_absolute() ? dir : base / dir;
+  }
+  return (base / p).lexically_normal().string();
 }
 
 void Config::loadString(const std::string& yaml, const std::string& origin) {
@@ -182,6 +219,7 @@ void Config::loadString(const std::string& yaml, const std::string& origin) {
   if (!doc.IsMap()) throw ConfigError({origin + ": top level must be a mapping of keys"});
   checkTreeOrThrow(doc, origin, "");
   mergeInto(root_, doc);
+  noteOrigin(doc, "", "");
 }
 
 void Config::applyOverride(const std::string& assignment) {
@@ -205,6 +243,7 @@ void Config::set(const std::string& path, const std::string& value) {
   }
   if (!parsed.IsDefined() || parsed.IsNull()) parsed = YAML::Node(value);
   checkTreeOrThrow(parsed, "--param '" + path + "=" + value + "'", path, false);
+  forgetOrigin(path);
   // Walk down with copies of handles (yaml-cpp nodes are reference-like).
   std::vector<YAML::Node> chain{root_};
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
@@ -220,7 +259,7 @@ namespace {
 // Copies into `dst` every value of `src` it lacks (recursing into maps both have), except the
 // subtrees whose path relative to the starting point is listed in `except`.
 void mergeMissing(YAML::Node dst, const YAML::Node& src, const std::string& rel,
-                  const std::vector<std::string>& except) {
+                  const std::vector<std::string>& except, std::vector<std::string>& copied) {
   for (auto it = src.begin(); it != src.end(); ++it) {
     const std::string k = it->first.as<std::string>();
     const std::string sub = rel.empty() ? k : rel + "." + k;
@@ -230,10 +269,11 @@ void mergeMissing(YAML::Node dst, const YAML::Node& src, const std::string& rel,
     if (it->second.IsMap()) {
       if (have && !have.IsMap()) continue;  // set to a value here: kept whole
       YAML::Node child = have ? have : YAML::Node(YAML::NodeType::Map);
-      mergeMissing(child, it->second, sub, except);
+      mergeMissing(child, it->second, sub, except, copied);
       if (!have && child.size() > 0) dst[k] = child;
     } else if (!have) {
       dst[k] = YAML::Clone(it->second);
+      copied.push_back(sub);
     }
   }
 }
@@ -246,7 +286,13 @@ void Config::inheritMissing(const std::string& from, const std::string& to,
   if (!hasValue(to)) set(to, "{}");
   auto dst = lookup(to);
   if (!dst->IsMap()) return;  // `to` itself set to a value: nothing can be added under it
-  mergeMissing(*dst, *src, "", except);
+  std::vector<std::string> copied;
+  mergeMissing(*dst, *src, "", except, copied);
+  // A copied file name still resolves against the file that named it.
+  for (const auto& rel : copied) {
+    const auto it = originDir_.find(from + "." + rel);
+    if (it != originDir_.end()) originDir_[to + "." + rel] = it->second;
+  }
 }
 
 Params Config::at(const std::string& path) {
@@ -509,6 +555,14 @@ std::string Params::getString(const std::string& name, const std::string& deflt,
     }
   }
   cfg_->declare(k, {value, deflt, "", desc, "string"});
+  return value;
+}
+
+std::string Params::getPath(const std::string& name, const std::string& deflt,
+                            const std::string& desc) {
+  const std::string k = key(name);
+  const std::string value = cfg_->resolvePath(k, getString(name, deflt, desc));
+  cfg_->declare(k, {value, deflt, "", desc, "path"});
   return value;
 }
 

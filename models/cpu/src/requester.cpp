@@ -96,7 +96,7 @@ void Requester::init() {
   s.base = w.getUint("base", 0x10000000, "Byte", "first virtual address of the footprint");
   s.footprint =
       w.getSize("footprint", "16MiB", "bytes the synthetic workload touches", Range{1, 1ull << 46});
-  s.stride = w.getUint("stride", 64, "Byte", "strided: step; pointer_chase: slot size");
+  s.stride = w.getUint("stride", 64, "Byte", "strided: step; pointer_chase, zipf: slot size");
   // The platform declares the same key again with the mapping's meaning (radix mode: the region
   // is mapped with this page size; only 4KiB, 2MiB and 1GiB are valid there).
   s.page_size = w.getSize("page_size", "4KiB",
@@ -117,7 +117,35 @@ void Requester::init() {
   s.access_size =
       static_cast<uint32_t>(w.getUint("access_size", 8, "Byte", "bytes per access", Range{1, 64}));
   s.seed = w.getUint("seed", 1, "", "seed of the synthetic generator");
-  const auto trace = w.getString("trace", "", "trace file (vmsim text or valgrind lackey, .gz ok)");
+  s.zipf_alpha = w.getDouble("zipf_alpha", 0.99, "",
+                             "zipf: exponent s of P(rank k) ~ 1/k^s over the footprint's slots of "
+                             "`stride` bytes (0.99 as YCSB)",
+                             Range{1e-3, 10});
+  s.hot_fraction =
+      w.getDouble("hot_fraction", 0.1, "Ratio",
+                  "hot_cold: share of the footprint (its start) that is hot", Range{1e-9, 1});
+  s.hot_probability =
+      w.getDouble("hot_probability", 0.9, "Ratio",
+                  "hot_cold: share of the accesses that go to the hot part", Range{0, 1});
+  s.phase_footprint =
+      w.getSize("phase_footprint", "1MiB", "phases: bytes of the working set of one phase",
+                Range{1, 1ull << 46});
+  s.phase_accesses =
+      w.getUint("phase_accesses", 100000, "Count",
+                "phases: accesses per phase before the working set moves", Range{1, 1e15});
+  s.phase_shift = w.getSize("phase_shift", "0",
+                            "phases: bytes the working set moves each phase (wrapping around the "
+                            "footprint); 0 = phase_footprint (disjoint sets)",
+                            Range{0, 1ull << 46});
+  const auto trace = w.getPath("trace", "",
+                               "trace file (vmsim text, valgrind lackey or ChampSim; plain, .gz, "
+                               ".xz or .zst); relative to the config file naming it");
+  std::vector<std::string> formats{"auto"};
+  for (const auto& f : workloads::traceFormatNames()) formats.push_back(f);
+  const auto format = w.getChoice("format", "auto", formats,
+                                  "trace format: vmsim (OP VADDR SIZE text), lackey (valgrind "
+                                  "--tool=lackey --trace-mem=yes), champsim (64-byte binary "
+                                  "records); auto detects it from the content");
   if (wl_) return;
   if (isProgram_) {
     if (!p.config().problems().empty()) return;  // the platform already said what is wrong
@@ -134,6 +162,7 @@ void Requester::init() {
       }
       isTrace_ = true;  // also when opening fails: the platform then lays out a trace's space
       workloads::TraceOptions opt;
+      opt.format = workloads::traceFormatFromName(format);  // empty for auto
       opt.skip = skip;
       opt.count = s.count;
       opt.onStoppedEarly = [this](const std::string& msg) { logWarning(msg); };
@@ -141,6 +170,8 @@ void Requester::init() {
     } else {
       if (skip != 0)
         p.config().addProblem("'" + w.key("skip") + "': only trace workloads skip accesses");
+      if (format != "auto")
+        p.config().addProblem("'" + w.key("format") + "': only trace workloads have a format");
       if (s.count == 0)  // would run no access and report NaN averages
         p.config().addProblem("'" + w.key("count") +
                               "': 0 means 'to the end' for traces only; a synthetic workload needs "

@@ -99,7 +99,9 @@ std::unique_ptr<ProgramWorkload> ProgramWorkload::fromParams(Params& p, ProcessM
   cfg.delayReuse = p.getBool("delay_reuse", false,
                              "keep freed blocks out of reuse while quarantined (as Valgrind)");
   const std::string file =
-      p.getString("file", "", "heap program text file; empty = random program");
+      p.getPath("file", "",
+                "heap program text file (relative to the config file naming it); empty = random "
+                "program");
   const RandomProgramConfig random = readRandomConfig(p);
   if (!file.empty())
     return std::make_unique<ProgramWorkload>(mem, cfg, readHeapProgramFile(file), file);

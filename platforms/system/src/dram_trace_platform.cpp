@@ -62,7 +62,9 @@ RunResult runDramTrace(Config& cfg, stats::Registry& reg, bool includeHost, cons
   const dram::DramConfig dcfg = dram::dramConfigFromParams(dp);
   const std::string trace =
       cfg.at("system.trace")
-          .getString("file", "", "DRAMsim3 trace (0xADDR READ|WRITE cycle; .gz ok)");
+          .getPath("file", "",
+                   "DRAMsim3 trace (0xADDR READ|WRITE cycle; .gz, .xz, .zst ok; relative to the "
+                   "config file naming it)");
   if (trace.empty()) cfg.addProblem("'system.trace.file': the dram_trace platform needs a trace");
   try {
     cfg.finalize();

@@ -117,6 +117,52 @@ TEST(Config, IncludesArePresetsThatTheIncluderOverrides) {
   EXPECT_NO_THROW(cfg.finalize());
 }
 
+// File names resolve against the file that set them (like includes); --param, set() and
+// loadString() values against the working directory; absolute names stay as they are.
+TEST(Config, PathsResolveAgainstTheFileThatNamesThem) {
+  namespace fs = std::filesystem;
+  const auto dir = fs::temp_directory_path() / "vmsim_cfg_paths";
+  fs::create_directories(dir / "presets" / "deep");
+  std::ofstream(dir / "presets" / "deep" / "base.yaml")
+      << "w: {trace: t.gz, other: ../x.txt, abs: /data/a.xz, kept: k.trace}\n";
+  std::ofstream(dir / "top.yaml") << "include: presets/deep/base.yaml\nw: {other: y.txt}\n";
+  Config cfg;
+  cfg.loadFile((dir / "top.yaml").string());
+  cfg.applyOverride("w.kept=cwd.trace");
+  auto w = cfg.at("w");
+  EXPECT_EQ(w.getPath("trace", "", ""), (dir / "presets/deep/t.gz").string());
+  EXPECT_EQ(w.getPath("other", "", ""), (dir / "y.txt").string());  // set again by top.yaml
+  EXPECT_EQ(w.getPath("abs", "", ""), "/data/a.xz");
+  EXPECT_EQ(w.getPath("kept", "", ""), (fs::current_path() / "cwd.trace").string());
+  EXPECT_EQ(w.getPath("unset", "", ""), "");
+  // The resolved name is what config.json and config.ini record.
+  EXPECT_EQ(cfg.declared().at("w.trace").value, (dir / "presets/deep/t.gz").string());
+  EXPECT_EQ(cfg.declared().at("w.trace").type, "path");
+  EXPECT_NO_THROW(cfg.finalize());
+  // A relative config file name: its directory is relative to the working directory.
+  Config rel;
+  const auto cwd = fs::current_path();
+  fs::current_path(dir);
+  rel.loadFile("presets/deep/base.yaml");
+  fs::current_path(cwd);
+  EXPECT_EQ(rel.at("w").getPath("trace", "", ""), (cwd / "presets/deep/t.gz").string());
+  // loadString: the working directory.
+  Config str;
+  str.loadString("w: {trace: s.trace}\n");
+  EXPECT_EQ(str.at("w").getPath("trace", "", ""), (cwd / "s.trace").string());
+}
+
+TEST(Config, InheritedPathsKeepTheirOrigin) {
+  namespace fs = std::filesystem;
+  const auto dir = fs::temp_directory_path() / "vmsim_cfg_inherit";
+  fs::create_directories(dir);
+  std::ofstream(dir / "c.yaml") << "cpu0: {trace: a.trace, n: 1}\n";
+  Config cfg;
+  cfg.loadFile((dir / "c.yaml").string());
+  cfg.inheritMissing("cpu0", "cpu1");
+  EXPECT_EQ(cfg.at("cpu1").getPath("trace", "", ""), (dir / "a.trace").string());
+}
+
 TEST(Config, MissingFileAndSyntaxErrorsNameTheFile) {
   Config cfg;
   try {

@@ -148,6 +148,26 @@ TEST(TraceLackey, ShippedTraceReplaysCompletely) {
   EXPECT_EQ(counts[static_cast<int>(Op::Store)], 20452u + 34u);
 }
 
+// The traces recorded with scripts/record-trace (workloads/traces/README.md): every line read,
+// counted as `grep -c` counts the lackey kinds (M = a load and a store).
+TEST(TraceLackey, RecordedXzTracesReplayCompletely) {
+  struct Shipped {
+    const char* file;
+    size_t fetches, loads, stores, modifies;
+  };
+  for (const Shipped& t : {Shipped{"sort_300.lackey.xz", 747315, 178972, 97747, 2764},
+                           Shipped{"gzip_300.lackey.xz", 444332, 80886, 106165, 2749}}) {
+    auto w = openTrace(std::string(VMSIM_SOURCE_DIR) + "/workloads/traces/" + t.file);
+    EXPECT_NE(w->describe().find("lackey xz"), std::string::npos) << w->describe();
+    size_t counts[3] = {0, 0, 0};
+    Access a;
+    while (w->next(a)) ++counts[static_cast<int>(a.op)];
+    EXPECT_EQ(counts[static_cast<int>(Op::Fetch)], t.fetches) << t.file;
+    EXPECT_EQ(counts[static_cast<int>(Op::Load)], t.loads + t.modifies) << t.file;
+    EXPECT_EQ(counts[static_cast<int>(Op::Store)], t.stores + t.modifies) << t.file;
+  }
+}
+
 struct BadLine {
   const char* name;
   std::string text;
@@ -206,7 +226,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadLine{"lk_first_fetch_missing_size", "==1== x\nI  0040100a\n", true, "2: missing size"},
         // Input is quoted short and escaped, never echoed whole or raw.
         BadLine{"binary_op", std::string("\x01\xff'\\ 0x10 8\n", 8), false,
-                "1: unknown op '\\x01\\xff\\'\\\\' (expected R, W, F, L, S, load, store or fetch)"},
+                "1: unknown trace format: the first access line '\\x01\\xff\\'\\\\ 0x1' is neither "
+                "vmsim text (OP VADDR SIZE) nor valgrind lackey (I, L, S or M ADDR,SIZE), and the "
+                "file is text, not ChampSim binary; workload.format (vmsim, lackey, champsim) "
+                "forces a format"},
+        // A first line starting with a vmsim op is vmsim text: its own error, not "unknown".
+        BadLine{"first_line_with_a_vmsim_op_is_vmsim_text", "R 0x10 8 x\n", false,
+                "1: trailing garbage 'x'"},
         BadLine{"long_token", "R 0x10 8 " + std::string(1000, 'z') + "\n", false,
                 "1: trailing garbage '" + std::string(40, 'z') + "'... (1000 bytes)"},
         BadLine{"long_line", kGoodText + "# " + std::string(4095, 'x') + "\n", false,
@@ -250,11 +276,27 @@ TEST(Trace, LinesUpToTheBoundAreRead) {
 }
 
 TEST(Trace, NoLineLimitMeansNoEndlessReadOfDevZero) {
+  // Detected as binary (NUL bytes) but not ChampSim (ip 0); as text, a line without end.
   try {
     openTrace("/dev/zero");
     FAIL();
   } catch (const TraceError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "/dev/zero: unknown trace format: binary data that is not a ChampSim trace (record "
+              "1: ip 0 (every ChampSim record holds an instruction address))");
+  }
+  try {
+    openTrace("/dev/zero", TraceFormat::VmSimText);
+    FAIL();
+  } catch (const TraceError& e) {
     EXPECT_EQ(std::string(e.what()), "/dev/zero:1: line longer than 4096 bytes");
+  }
+  try {
+    openTrace("/dev/zero", TraceFormat::ChampSim);
+    FAIL();
+  } catch (const TraceError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "/dev/zero: record 1: ip 0 (every ChampSim record holds an instruction address)");
   }
 }
 

@@ -52,8 +52,10 @@ class Config {
   /// or a list of them, relative to this file) is merged first, so the including file wins.
   void loadFile(const std::string& path);
   /// Merges YAML text (used by tests and by programmatic platforms); `origin` names it in errors.
+  /// Relative paths in it (Params::getPath) resolve against the working directory.
   void loadString(const std::string& yaml, const std::string& origin = "<string>");
   /// Applies `a.b.c=value` (value parsed as a YAML scalar or flow collection). Last one wins.
+  /// A relative path given so resolves against the working directory, as a shell user expects.
   void applyOverride(const std::string& assignment);
   /// Sets one value from C++ (no YAML needed): `cfg.set("system.mmu.l1d.entries", "64")`.
   void set(const std::string& path, const std::string& value);
@@ -84,6 +86,11 @@ class Config {
   void writeJson(std::ostream& os) const;
   const std::map<std::string, ParamDecl>& declared() const { return declared_; }
 
+  /// `value` (a file name read from key `path`) made absolute: a relative name resolves against
+  /// the directory of the configuration file that set the key (as `include:` does), or against
+  /// the working directory when the value came from --param, set() or loadString().
+  std::string resolvePath(const std::string& path, const std::string& value) const;
+
   // Used by Params.
   std::optional<YAML::Node> lookup(const std::string& path) const;
   void declare(const std::string& path, ParamDecl decl);
@@ -93,9 +100,14 @@ class Config {
   void collectLeaves(const YAML::Node& n, const std::string& prefix,
                      std::vector<std::string>& out) const;
 
+  void noteOrigin(const YAML::Node& n, const std::string& prefix, const std::string& dir);
+  void forgetOrigin(const std::string& path);
+
   YAML::Node root_;
   std::map<std::string, ParamDecl> declared_;
   std::vector<std::string> problems_;
+  // Directory of the file that last set each leaf key; keys set otherwise are not listed.
+  std::map<std::string, std::string> originDir_;
 };
 
 /// A module's window onto its part of the configuration: `params.get<uint64_t>("entries", 64,
@@ -118,6 +130,9 @@ class Params {
   double getDouble(const std::string& name, double deflt, const std::string& unit,
                    const std::string& desc, std::optional<Range> range = std::nullopt);
   std::string getString(const std::string& name, const std::string& deflt, const std::string& desc);
+  /// A file name, returned absolute (Config::resolvePath); empty stays empty. Declared with the
+  /// resolved value, so config.json and config.ini name the same file from any directory.
+  std::string getPath(const std::string& name, const std::string& deflt, const std::string& desc);
   /// A byte size; accepts plain numbers and suffixes B, KiB, MiB, GiB, TiB, kB, MB, GB.
   uint64_t getSize(const std::string& name, const std::string& deflt, const std::string& desc,
                    std::optional<Range> range = std::nullopt);
