@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make pkg-config libsystemc-dev libyaml-cpp-dev libboost-dev
-          libboost-iostreams-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev python3)
+          libboost-iostreams-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev python3)
 scripts/install-packages.sh sanitize "${packages[@]}"
 
 jobs=$(nproc 2>/dev/null || echo 2)

@@ -509,6 +509,10 @@ void System::periodicDump() {
     run.simFreq =
         static_cast<uint64_t>(std::llround(1.0 / sc_core::sc_get_time_resolution().to_seconds()));
     run.includeHost = false;  // host figures belong to the whole run
+    if (dumpHandler_) {
+      dumpHandler_(run);
+      continue;
+    }
     // Appended (never copied): the cost of a dump does not grow with the dumps before it.
     statsRegistry().writeText(dumpSink_ ? *dumpSink_ : periodic_, run);
   }

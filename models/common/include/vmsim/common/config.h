@@ -33,13 +33,16 @@ struct Range {
   double max;
 };
 
-/// What a module declared about one parameter (for config.ini/json dumps and `--help-params`).
+/// What a module declared about one parameter (for config.ini/json dumps and `vmsim params`).
 struct ParamDecl {
   std::string value;  // effective value as text
   std::string deflt;  // default as text
   std::string unit;
   std::string desc;
   std::string type;  // "bool", "int", "uint", "float", "string", "size", "time", "choice", "list"
+  /// Valid values as text: "[min, max]" for a ranged number, size or time (times with units),
+  /// "a|b|c" for a choice, empty when any value of the type is accepted.
+  std::string range = {};
 };
 
 class Params;
