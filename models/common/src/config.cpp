@@ -260,6 +260,15 @@ void Config::inheritMissing(const std::string& from, const std::string& to,
   mergeMissing(*dst, *src, "", except);
 }
 
+void Config::remove(const std::string& path) {
+  const auto dot = path.rfind('.');
+  const auto parent =
+      dot == std::string::npos ? std::optional<YAML::Node>(root_) : lookup(path.substr(0, dot));
+  if (!parent || !parent->IsMap()) return;
+  YAML::Node p = *parent;
+  p.remove(dot == std::string::npos ? path : path.substr(dot + 1));
+}
+
 Params Config::at(const std::string& path) {
   return Params(*this, path);
 }

@@ -69,6 +69,9 @@ class Config {
   void inheritMissing(const std::string& from, const std::string& to,
                       const std::vector<std::string>& except = {});
 
+  /// Removes the value or subtree at `path` (nothing when there is none).
+  void remove(const std::string& path);
+
   /// View of the subtree at `path` ("" for the root).
   Params at(const std::string& path);
 
