@@ -81,6 +81,15 @@ void JsonTree::writeNode(std::ostream& os, const Node& n, int indent) {
 }
 
 std::string jsonEscape(const std::string& s) {
+  // Stat and key names need no escaping: one scan, one copy (dumps write thousands of them).
+  bool plain = true;
+  for (char c : s) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return s;
   std::string out;
   for (char c : s) {
     switch (c) {
