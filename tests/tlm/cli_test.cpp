@@ -328,11 +328,33 @@ TEST(Cli, Sigusr1DumpsAndGoesOnThenSigintWritesPartialOutputs) {
   EXPECT_EQ(count(csv, ",partial,"), 1u) << csv;
 }
 
+// Long enough (3 million accesses, over 2 s of host time) for the progress line to be due.
+const std::string kLong = " -p system.cpu0.requester.workload.count=3000000";
+
 TEST(Cli, NoProgressLineWhenStderrIsNoTerminal) {
   const auto dir = tempDir("cli_noprogress");
-  const Result r = runVmsim("run " + kSmall + " --outdir " + dir);
+  const Result r = runVmsim("run " + kSmall + kLong + " --outdir " + dir);
   ASSERT_EQ(r.exitCode, 0);
+  std::smatch m;  // the run did last long enough for a progress line to be due
+  ASSERT_TRUE(std::regex_search(r.output, m, std::regex("accesses/s \\(([0-9.]+) s\\)")))
+      << r.output;
+  EXPECT_GT(std::stod(m[1].str()), 2.0) << r.output;
   EXPECT_EQ(r.output.find("accesses/s,"), std::string::npos) << r.output;
+}
+
+TEST(Cli, ProgressLineInPlaceOnATerminal) {
+  if (!fs::exists("/usr/bin/script")) GTEST_SKIP() << "no /usr/bin/script (util-linux)";
+  const auto dir = tempDir("cli_tty");
+  // script(1) gives vmsim a pseudo-terminal as stdout and stderr.
+  const Result r = runShell("/usr/bin/script -qec \"" + std::string(VMSIM_BINARY) + " run " +
+                            kSmall + kLong + " --outdir " + dir + "\" /dev/null");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_TRUE(
+      std::regex_search(r.output, std::regex("\rvmsim: [0-9]+/3000000 accesses \\([0-9.]+%\\), "
+                                             "[0-9.]+ ms simulated, [0-9]+ accesses/s, "
+                                             "ETA [0-9:]+\x1b\\[K")))
+      << r.output;
+  EXPECT_NE(r.output.find("vmsim summary"), std::string::npos);
 }
 
 // --- every core from one description ----------------------------------------------------------
