@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 
 packages=(clang libclang-rt-dev cmake make pkg-config libsystemc-dev libyaml-cpp-dev libboost-dev
-          libboost-iostreams-dev zlib1g-dev liblzma-dev libzstd-dev)
+          libboost-iostreams-dev libcli11-dev zlib1g-dev liblzma-dev libzstd-dev)
 scripts/install-packages.sh fuzz "${packages[@]}"
 
 jobs=$(nproc 2>/dev/null || echo 2)

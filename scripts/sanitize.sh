@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make pkg-config libsystemc-dev libyaml-cpp-dev libboost-dev
-          libboost-iostreams-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev liblzma-dev
+          libboost-iostreams-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev liblzma-dev
           libzstd-dev python3 python3-jsonschema python3-yaml xz-utils zstd valgrind)
 scripts/install-packages.sh sanitize "${packages[@]}"
 

@@ -64,6 +64,17 @@ std::string fmtNumber(double v) {
   return os.str();
 }
 
+// A range end for `vmsim params`: integers in full (1048576, not 1.04858e+06), others as %g.
+std::string fmtRangeEnd(double v) {
+  if (v == std::floor(v) && std::fabs(v) < 1.8e19) {
+    std::ostringstream os;
+    os.precision(0);
+    os << std::fixed << v;
+    return os.str();
+  }
+  return fmtNumber(v);
+}
+
 // "file:line" when the node came from parsed text, else "file".
 std::string where(const std::string& origin, const YAML::Mark& m) {
   return m.line >= 0 ? origin + ":" + std::to_string(m.line + 1) : origin;
@@ -295,6 +306,15 @@ void Config::inheritMissing(const std::string& from, const std::string& to,
   }
 }
 
+void Config::remove(const std::string& path) {
+  const auto dot = path.rfind('.');
+  const auto parent =
+      dot == std::string::npos ? std::optional<YAML::Node>(root_) : lookup(path.substr(0, dot));
+  if (!parent || !parent->IsMap()) return;
+  YAML::Node p = *parent;
+  p.remove(dot == std::string::npos ? path : path.substr(dot + 1));
+}
+
 Params Config::at(const std::string& path) {
   return Params(*this, path);
 }
@@ -509,7 +529,9 @@ T Params::getNumber(const std::string& name, T deflt, const std::string& unit,
     v = std::to_string(value);
     d = std::to_string(deflt);
   }
-  cfg_->declare(k, {v, d, unit, desc, type});
+  std::string rangeText;
+  if (range) rangeText = "[" + fmtRangeEnd(range->min) + ", " + fmtRangeEnd(range->max) + "]";
+  cfg_->declare(k, {v, d, unit, desc, type, rangeText});
   return value;
 }
 
@@ -585,7 +607,9 @@ uint64_t Params::getSize(const std::string& name, const std::string& deflt, cons
                      ", " + fmtNumber(range->max) + "] bytes");
     value = parseSize(deflt);
   }
-  cfg_->declare(k, {std::to_string(value), deflt, "Byte", desc, "size"});
+  std::string rangeText;
+  if (range) rangeText = "[" + fmtRangeEnd(range->min) + ", " + fmtRangeEnd(range->max) + "]";
+  cfg_->declare(k, {std::to_string(value), deflt, "Byte", desc, "size", rangeText});
   return value;
 }
 
@@ -609,7 +633,13 @@ uint64_t Params::getTimePs(const std::string& name, const std::string& deflt,
       value = parseTimePs(deflt);
     }
   }
-  cfg_->declare(k, {formatTimePs(value), formatTimePs(parseTimePs(deflt)), "ps", desc, "time"});
+  std::string rangeText;
+  if (range) {
+    rangeText = "[" + formatTimePs(static_cast<uint64_t>(range->min)) + ", " +
+                formatTimePs(static_cast<uint64_t>(range->max)) + "]";
+  }
+  cfg_->declare(
+      k, {formatTimePs(value), formatTimePs(parseTimePs(deflt)), "ps", desc, "time", rangeText});
   return value;
 }
 
@@ -624,7 +654,9 @@ std::string Params::getChoice(const std::string& name, const std::string& deflt,
     cfg_->addProblem("'" + k + "': unknown value '" + value + "'; valid values are: " + list);
     value = deflt;
   }
-  cfg_->declare(k, {value, deflt, "", desc, "choice"});
+  std::string choices;
+  for (const auto& v : valid) choices += (choices.empty() ? "" : "|") + v;
+  cfg_->declare(k, {value, deflt, "", desc, "choice", choices});
   return value;
 }
 

@@ -14,6 +14,10 @@ JsonTree::Node& JsonTree::Node::child(const std::string& k) {
 }
 
 void JsonTree::set(const std::string& dottedPath, const Value& v) {
+  if (flat_) {
+    flatLeaves_.emplace_back(dottedPath, v);
+    return;
+  }
   Node* n = &root_;
   size_t start = 0;
   while (true) {
@@ -35,6 +39,20 @@ void JsonTree::set(const std::string& dottedPath, const Value& v) {
 }
 
 void JsonTree::write(std::ostream& os) const {
+  if (flat_) {
+    os << '{';
+    for (size_t i = 0; i < flatLeaves_.size(); ++i) {
+      const auto& [k, v] = flatLeaves_[i];
+      os << (i ? ",\"" : "\"") << jsonEscape(k) << "\":";
+      if (v.quoted) {
+        os << '"' << jsonEscape(v.text) << '"';
+      } else {
+        os << v.text;
+      }
+    }
+    os << "}\n";
+    return;
+  }
   writeNode(os, root_, 0);
   os << "\n";
 }
@@ -63,6 +81,15 @@ void JsonTree::writeNode(std::ostream& os, const Node& n, int indent) {
 }
 
 std::string jsonEscape(const std::string& s) {
+  // Stat and key names need no escaping: one scan, one copy (dumps write thousands of them).
+  bool plain = true;
+  for (char c : s) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return s;
   std::string out;
   for (char c : s) {
     switch (c) {

@@ -33,11 +33,16 @@ struct PdfCdf {
   }
 };
 
+// `os << low` of a default-formatted stream is %g; snprintf avoids an ostringstream (and its
+// locale look-ups) per bucket, which dominated the cost of periodic dumps.
 std::string bucketName(double low, double high) {
-  std::ostringstream os;
-  os << low;
-  if (low < high) os << "-" << high;
-  return os.str();
+  char buf[64];
+  if (low < high) {
+    std::snprintf(buf, sizeof buf, "%g-%g", low, high);
+  } else {
+    std::snprintf(buf, sizeof buf, "%g", low);
+  }
+  return buf;
 }
 
 void momentsText(std::ostream& os, const std::string& base, const Moments& m, bool gmean,
@@ -63,16 +68,12 @@ void momentsJson(JsonTree& t, const std::string& n, const Moments& m) {
 
 std::string valueToString(double v, int precision) {
   if (std::isnan(v)) return "nan";
-  std::ostringstream os;
-  if (precision != -1) {
-    os.precision(precision);
-  } else if (v == std::rint(v)) {
-    os.precision(0);
-  }
-  os.unsetf(std::ios::showpoint);
-  os.setf(std::ios::fixed);
-  os << v;
-  return os.str();
+  // As a fixed-format ostream (precision 6 unless given, 0 for integers) would print it, without
+  // constructing one per value. Infinities print as "inf"/"-inf" both ways.
+  if (precision == -1) precision = v == std::rint(v) ? 0 : 6;
+  char buf[400];  // %.*f of 1e308 has 309 digits before the point
+  std::snprintf(buf, sizeof buf, "%.*f", precision, v);
+  return buf;
 }
 
 void writeLine(std::ostream& os, const std::string& name, double value, const std::string& pdf,

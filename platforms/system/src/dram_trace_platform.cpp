@@ -55,6 +55,13 @@ void registerStats(stats::Registry& reg, const dram::ReplayResult& r) {
 
 }  // namespace
 
+void declareDramTraceParams(Config& cfg) {
+  auto dp = cfg.at("system.dram");
+  (void)dram::dramConfigFromParams(dp);
+  (void)cfg.at("system.trace")
+      .getString("file", "", "DRAMsim3 trace (0xADDR READ|WRITE cycle; .gz ok)");
+}
+
 RunResult runDramTrace(Config& cfg, stats::Registry& reg, bool includeHost, const RunOptions& opt,
                        std::ostream& out, std::ostream& err) {
   RunResult res;

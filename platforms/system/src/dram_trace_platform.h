@@ -6,6 +6,9 @@
 
 namespace vmsim::platform {
 
+/// Reads (declares) the dram_trace platform's keys: system.dram.* and system.trace.file.
+void declareDramTraceParams(Config& cfg);
+
 RunResult runDramTrace(Config& cfg, stats::Registry& reg, bool includeHost, const RunOptions& opt,
                        std::ostream& out, std::ostream& err);
 

@@ -1,8 +1,10 @@
 // Simulation driver: configuration checking, elaboration, run, output folder and summary.
 #include "vmsim/platform/run.h"
 
+#include <fnmatch.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -13,10 +15,15 @@
 #include <functional>
 #include <iomanip>
 #include <optional>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
 
 #include "dram_trace_platform.h"
 #include "outputs.h"
+#include "vmsim/common/json.h"
 #include "vmsim/platform/system.h"
+#include "vmsim/version.h"
 
 #ifdef VMSIM_HAVE_VALIDATE_OSTEP
 #include "vmsim/validate/ostep.h"
@@ -44,13 +51,20 @@ double statOr(const stats::Registry& reg, const std::string& name, double dflt =
 // SIGINT/SIGTERM only set this flag; the simulation loop below ends the run between two slices
 // of simulated time (a safe point: no process is half-way through an access).
 volatile std::sig_atomic_t gSignal = 0;
+// SIGUSR1 counts here; the loop dumps the stats at its next safe point and goes on (gem5's
+// SIGUSR1). Several signals before that point give one dump.
+volatile std::sig_atomic_t gDumpRequest = 0;
 
 extern "C" void onSignal(int sig) {
   gSignal = sig;
 }
 
-// Catches SIGINT/SIGTERM from its construction (before elaboration, so that a signal during a
-// long elaboration also ends in partial outputs) to its destruction.
+extern "C" void onDumpSignal(int) {
+  gDumpRequest = 1;
+}
+
+// Catches SIGINT/SIGTERM/SIGUSR1 from its construction (before elaboration, so that a signal
+// during a long elaboration also ends in partial outputs) to its destruction.
 class SignalGuard {
  public:
   SignalGuard() {
@@ -59,12 +73,19 @@ class SignalGuard {
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESETHAND;  // a second Ctrl-C ends the process at once
     gSignal = 0;
+    gDumpRequest = 0;
     sigaction(SIGINT, &sa, &oldInt_);
     sigaction(SIGTERM, &sa, &oldTerm_);
+    struct sigaction usr {};
+    usr.sa_handler = onDumpSignal;
+    sigemptyset(&usr.sa_mask);
+    usr.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &usr, &oldUsr1_);
   }
   ~SignalGuard() {
     sigaction(SIGINT, &oldInt_, nullptr);
     sigaction(SIGTERM, &oldTerm_, nullptr);
+    sigaction(SIGUSR1, &oldUsr1_, nullptr);
   }
   SignalGuard(const SignalGuard&) = delete;
   SignalGuard& operator=(const SignalGuard&) = delete;
@@ -72,13 +93,102 @@ class SignalGuard {
  private:
   struct sigaction oldInt_ {};
   struct sigaction oldTerm_ {};
+  struct sigaction oldUsr1_ {};
+};
+
+stats::RunInfo runInfoNow() {
+  stats::RunInfo run;
+  run.simTicks = sc_core::sc_time_stamp().value();
+  run.simFreq =
+      static_cast<uint64_t>(std::llround(1.0 / sc_core::sc_get_time_resolution().to_seconds()));
+  run.includeHost = false;  // host figures belong to the whole run
+  return run;
+}
+
+std::string hms(double seconds) {
+  const auto s = static_cast<uint64_t>(std::llround(seconds));
+  char buf[32];
+  if (s >= 3600) {
+    std::snprintf(buf, sizeof buf, "%llu:%02llu:%02llu", static_cast<unsigned long long>(s / 3600),
+                  static_cast<unsigned long long>(s / 60 % 60),
+                  static_cast<unsigned long long>(s % 60));
+  } else {
+    std::snprintf(buf, sizeof buf, "%llu:%02llu", static_cast<unsigned long long>(s / 60),
+                  static_cast<unsigned long long>(s % 60));
+  }
+  return buf;
+}
+
+// The progress line on stderr: accesses done (of the total when every workload's count is
+// known), simulated time, host rate and ETA. Shown once the run has taken 2 s of host time, then
+// refreshed every 0.5 s in place on a terminal, or one line every 2 s into a file or pipe
+// (--progress).
+class ProgressLine {
+ public:
+  ProgressLine(bool enabled, System& sys, const Config& cfg, std::ostream& err)
+      : enabled_(enabled), sys_(sys), err_(err), tty_(isatty(STDERR_FILENO) == 1) {
+    for (auto& c : sys.cores()) {
+      const auto& decl = cfg.declared();
+      const auto it = decl.find(std::string(c->requester.name()) + ".workload.count");
+      uint64_t n = 0;
+      if (it != decl.end()) n = std::strtoull(it->second.value.c_str(), nullptr, 10);
+      if (n == 0) totalKnown_ = false;  // a trace to its end, a program: not known in advance
+      total_ += n;
+    }
+    t0_ = last_ = std::chrono::steady_clock::now();
+  }
+  void tick() {
+    if (!enabled_) return;
+    const auto now = std::chrono::steady_clock::now();
+    const double elapsed = std::chrono::duration<double>(now - t0_).count();
+    if (elapsed < 2.0) return;
+    if (shown_ && std::chrono::duration<double>(now - last_).count() < (tty_ ? 0.5 : 2.0)) return;
+    last_ = now;
+    uint64_t done = 0;
+    for (auto& c : sys_.cores()) done += c->requester.completed();
+    const double rate = done / elapsed;
+    char line[200];
+    int n = std::snprintf(line, sizeof line, "vmsim: %llu", static_cast<unsigned long long>(done));
+    if (totalKnown_ && total_) {
+      n += std::snprintf(line + n, sizeof line - n, "/%llu accesses (%.1f%%)",
+                         static_cast<unsigned long long>(total_), 100.0 * done / total_);
+    } else {
+      n += std::snprintf(line + n, sizeof line - n, " accesses");
+    }
+    n += std::snprintf(line + n, sizeof line - n, ", %.3f ms simulated, %.0f accesses/s",
+                       sc_core::sc_time_stamp().to_seconds() * 1e3, rate);
+    if (totalKnown_ && total_ && rate > 0 && done <= total_) {
+      std::snprintf(line + n, sizeof line - n, ", ETA %s", hms((total_ - done) / rate).c_str());
+    }
+    if (tty_) {
+      err_ << "\r" << line << "\033[K" << std::flush;
+    } else {
+      err_ << line << "\n" << std::flush;
+    }
+    shown_ = true;
+  }
+  /// Ends the line in place (before the summary or a message).
+  void finish() {
+    if (shown_ && tty_) err_ << "\n" << std::flush;
+    shown_ = false;
+  }
+
+ private:
+  bool enabled_;
+  System& sys_;
+  std::ostream& err_;
+  bool tty_;
+  uint64_t total_ = 0;
+  bool totalKnown_ = true;
+  bool shown_ = false;
+  std::chrono::steady_clock::time_point t0_, last_;
 };
 
 // Runs the simulation to its end (sc_stop from the platform, or no more activity) in slices of
 // simulated time, checking for a signal between slices. Pausing and resuming the scheduler
 // changes nothing in the simulation (same events, same order). Returns the signal that ended
-// the run early, or 0.
-int simulateUntilDoneOrSignal() {
+// the run early, or 0. `between` runs at every safe point (progress line, SIGUSR1 dumps).
+int simulateUntilDoneOrSignal(const std::function<void()>& between) {
   const sc_core::sc_time slice(100, sc_core::SC_US);
   bool started = false;  // before the first sc_start() nothing is scheduled yet
   while (!gSignal && (!started || sc_core::sc_pending_activity())) {
@@ -91,6 +201,7 @@ int simulateUntilDoneOrSignal() {
     sc_core::sc_start(std::max(slice, toNext + sc_core::sc_get_time_resolution()),
                       sc_core::SC_EXIT_ON_STARVATION);
     if (sc_core::sc_get_status() != sc_core::SC_PAUSED) break;  // sc_stop()
+    between();
   }
   return gSignal;
 }
@@ -161,21 +272,137 @@ bool OutputFolder::open(const std::string& outdir, std::ostream& err) {
       return false;
     }
   }
+  // A stats.csv or dump series of an earlier run in this folder would be mistaken for this one's.
+  std::filesystem::remove(dir / "stats.csv", ec);
+  std::filesystem::remove(dir / "stats.dumps.jsonl", ec);
   return true;
+}
+
+std::vector<std::string> OutputFolder::chooseCsvStats(const std::vector<std::string>& patterns,
+                                                      const stats::Registry& reg,
+                                                      std::ostream& err) {
+  csvPatterns_ = patterns;
+  std::vector<bool> used(patterns.size(), false);
+  const auto& all = reg.all();
+  for (size_t i = 0; i < all.size(); ++i) {
+    JsonTree t(true);
+    all[i]->addJson(t);
+    bool chosen = false;
+    for (const auto& leaf : t.flatLeaves()) {
+      for (size_t p = 0; p < patterns.size(); ++p) {
+        if (fnmatch(patterns[p].c_str(), leaf.first.c_str(), 0) == 0) used[p] = chosen = true;
+      }
+    }
+    if (chosen) csvStats_.push_back(i);
+  }
+  std::vector<std::string> unmatched;
+  for (size_t p = 0; p < patterns.size(); ++p) {
+    if (!used[p]) unmatched.push_back(patterns[p]);
+  }
+  if (!patterns.empty() && unmatched.empty()) {
+    const auto path = std::filesystem::path(dir_) / "stats.csv";
+    statsCsv_.open(path, std::ios::trunc);
+    if (!statsCsv_) {
+      err << "vmsim: cannot write " << path.string() << "\n";
+    } else {
+      statsCsv_ << "dump,reason,simTicks,simSeconds,stat,value\n";
+    }
+  }
+  return unmatched;
+}
+
+void OutputFolder::seriesPoint(const stats::Registry& reg, const stats::RunInfo& run,
+                               const std::string& reason) {
+  const double simSeconds = static_cast<double>(run.simTicks) / run.simFreq;
+  if (!dumpsJsonl_.is_open()) {
+    dumpsJsonl_.open(std::filesystem::path(dir_) / "stats.dumps.jsonl", std::ios::trunc);
+  }
+  JsonTree point(true);
+  point.set("dump", {std::to_string(dumps_)});
+  point.set("reason", {reason, true});
+  point.set("simTicks", {std::to_string(run.simTicks)});
+  point.set("simSeconds", {jsonNumber(simSeconds)});
+  for (const auto& s : reg.all()) s->addJson(point);
+  point.write(dumpsJsonl_);
+  dumpsJsonl_.flush();
+  if (statsCsv_.is_open()) {
+    char head[96];
+    std::snprintf(head, sizeof head, "%zu,%s,%llu,%s,", dumps_, reason.c_str(),
+                  static_cast<unsigned long long>(run.simTicks), jsonNumber(simSeconds).c_str());
+    const auto& all = reg.all();
+    for (size_t i : csvStats_) {
+      JsonTree t(true);
+      all[i]->addJson(t);
+      for (const auto& [name, v] : t.flatLeaves()) {
+        for (const auto& p : csvPatterns_) {
+          if (fnmatch(p.c_str(), name.c_str(), 0) == 0) {
+            statsCsv_ << head << name << "," << (v.text == "null" ? "" : v.text) << "\n";
+            break;
+          }
+        }
+      }
+    }
+    statsCsv_.flush();
+  }
+  ++dumps_;
+}
+
+void OutputFolder::dump(const stats::Registry& reg, const stats::RunInfo& run,
+                        const std::string& reason) {
+  reg.writeText(statsTxt_, run);
+  statsTxt_.flush();
+  seriesPoint(reg, run, reason);
 }
 
 bool OutputFolder::write(const Config& cfg, const stats::Registry& reg, const stats::RunInfo& run,
                          std::ostream& err) {
   reg.writeText(statsTxt_, run);
-  reg.writeJson(statsJson_, run);
+  const std::string finalReason = run.interruptedBy.empty() ? "final" : "partial";
+  // The final point closes the series (stats.csv always has it; stats.json's "dumps" when there
+  // were dumps before it).
+  const bool series = dumps_ > 0;
+  if (series || statsCsv_.is_open()) seriesPoint(reg, run, finalReason);
+  if (!series) {
+    reg.writeJson(statsJson_, run);
+  } else {
+    std::ostringstream top;
+    reg.writeJson(top, run);
+    std::string text = top.str();
+    const auto close = text.rfind('}');
+    text.resize(close);
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    statsJson_ << text << ",\n  \"dumps\": [\n";
+    dumpsJsonl_.close();
+    const auto jsonl = std::filesystem::path(dir_) / "stats.dumps.jsonl";
+    std::ifstream in(jsonl);
+    std::string line;
+    bool first = true;
+    while (std::getline(in, line)) {
+      statsJson_ << (first ? "    " : ",\n    ") << line;
+      first = false;
+    }
+    statsJson_ << "\n  ]\n}\n";
+    in.close();
+    if (statsJson_) {
+      std::error_code ec;
+      std::filesystem::remove(jsonl, ec);
+    }
+  }
+  if (dumpsJsonl_.is_open()) {  // the final point of stats.csv alone: no series in stats.json
+    dumpsJsonl_.close();
+    std::error_code ec;
+    std::filesystem::remove(std::filesystem::path(dir_) / "stats.dumps.jsonl", ec);
+  }
   cfg.writeIni(configIni_);
   cfg.writeJson(configJson_);
   bool ok = true;
   const std::pair<std::ofstream*, const char*> files[] = {{&statsTxt_, "stats.txt"},
                                                           {&statsJson_, "stats.json"},
                                                           {&configIni_, "config.ini"},
-                                                          {&configJson_, "config.json"}};
+                                                          {&configJson_, "config.json"},
+                                                          {&statsCsv_, "stats.csv"}};
   for (const auto& [f, name] : files) {
+    if (f == &statsCsv_ && !f->is_open()) continue;
     f->close();
     if (!*f) {
       err << "vmsim: cannot write " << (std::filesystem::path(dir_) / name).string() << "\n";
@@ -197,6 +424,59 @@ uint64_t hostMemoryBytes() {
   return static_cast<uint64_t>(ru.ru_maxrss) * 1024;
 }
 
+namespace {
+
+// Keys of the run itself (not of a module): read before the platform is built.
+struct RunKeys {
+  bool includeHost = true;
+  std::string platform;
+  std::vector<std::string> csv;
+};
+
+RunKeys declareRunKeys(Config& cfg, std::ostream& err) {
+  RunKeys k;
+  auto sp = cfg.at("system.stats");
+  k.includeHost = sp.getBool(
+      "include_host", true,
+      "write hostSeconds/hostTickRate/hostMemory (off: byte-identical stats for a seed)");
+  k.csv = sp.getStringList(
+      "csv", {},
+      "stats written to stats.csv at every dump (periodic, SIGUSR1, final): names or glob "
+      "patterns (*, ?, [...]) over stats.json's flat names, e.g. system.cpu*.mmu.l1d.hitRate; "
+      "each must match a stat");
+  k.platform = cfg.at("system").getChoice(
+      "platform", "vm", {"vm", "dram_trace"},
+      "vm: the whole virtual-memory system; dram_trace: replay a DRAMsim3 trace into the DRAM");
+  // The version that wrote a config.json is read back as information: a config.json from another
+  // version runs (with a warning) and the outputs name the version that ran.
+  auto vp = cfg.at("vmsim");
+  const char* what[][3] = {
+      {"version", VMSIM_VERSION, "vmsim version that wrote this configuration (informational)"},
+      {"revision", VMSIM_GIT_REVISION,
+       "git revision of the vmsim source that wrote this configuration (informational)"}};
+  for (const auto& [name, mine, desc] : what) {
+    const std::string given = vp.getString(name, mine, desc);
+    if (given != mine) {
+      err << "vmsim: warning: '" << vp.key(name) << "' is " << given << ", this vmsim is " << mine
+          << " (results may differ)\n";
+    }
+    cfg.declare(vp.key(name), {mine, mine, "", desc, "string"});
+  }
+  return k;
+}
+
+void reportElaborationError(Config& cfg, const std::string& what, std::ostream& err) {
+  auto problems = cfg.problems();
+  problems.push_back(what);
+  reportConfigErrors(problems, err);
+}
+
+}  // namespace
+
+std::string versionText() {
+  return std::string("vmsim ") + VMSIM_VERSION + " (git " + VMSIM_GIT_REVISION + ")";
+}
+
 RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt, std::ostream& out,
                         std::ostream& err) {
   RunResult res;
@@ -204,17 +484,12 @@ RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt
                                        // SystemC simulation and ends on a signal as before)
   SimContext ctx{cfg, reg};
   std::unique_ptr<System> sys;
-  bool includeHost = true;
+  RunKeys keys;
   try {
-    includeHost =
-        cfg.at("system.stats")
-            .getBool(
-                "include_host", true,
-                "write hostSeconds/hostTickRate/hostMemory (off: byte-identical stats for a seed)");
-    const auto platform = cfg.at("system").getChoice(
-        "platform", "vm", {"vm", "dram_trace"},
-        "vm: the whole virtual-memory system; dram_trace: replay a DRAMsim3 trace into the DRAM");
-    if (platform == "dram_trace") return runDramTrace(cfg, reg, includeHost, opt, out, err);
+    keys = declareRunKeys(cfg, err);
+    if (keys.platform == "dram_trace") {
+      return runDramTrace(cfg, reg, keys.includeHost, opt, out, err);
+    }
     signals.emplace();
     sys = std::make_unique<System>("system", ctx);
     cfg.finalize();
@@ -224,9 +499,7 @@ RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt
     return res;
   } catch (const std::invalid_argument& e) {
     // Elaboration stopped here: report what was found before it too.
-    auto problems = cfg.problems();
-    problems.push_back(e.what());
-    reportConfigErrors(problems, err);
+    reportElaborationError(cfg, e.what(), err);
     res.exitCode = 2;
     return res;
   }
@@ -236,12 +509,37 @@ RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt
     res.exitCode = 2;
     return res;
   }
-  sys->setDumpStream(&folder.statsText());
+  const auto unmatched = folder.chooseCsvStats(keys.csv, reg, err);
+  if (!unmatched.empty()) {
+    std::vector<std::string> problems;
+    for (const auto& u : unmatched) {
+      problems.push_back("'system.stats.csv': '" + u +
+                         "' matches no stat (see stats.json for names)");
+    }
+    reportConfigErrors(problems, err);
+    res.exitCode = 2;
+    return res;
+  }
+  sys->setDumpHandler(
+      [&folder, &reg](const stats::RunInfo& run) { folder.dump(reg, run, "periodic"); });
   // sc_stop() at the end of the workload is the normal ending, not news.
   sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO,
                                           sc_core::SC_DO_NOTHING);
+  const bool showProgress = opt.progress == Progress::On ||
+                            (opt.progress == Progress::Auto && isatty(STDERR_FILENO) == 1);
+  ProgressLine progress(showProgress, *sys, cfg, err);
   const auto t0 = std::chrono::steady_clock::now();
-  const int signal = simulateUntilDoneOrSignal();
+  const int signal = simulateUntilDoneOrSignal([&] {
+    if (gDumpRequest) {
+      gDumpRequest = 0;
+      folder.dump(reg, runInfoNow(), "SIGUSR1");
+      progress.finish();
+      err << "vmsim: SIGUSR1: stats dumped at " << sc_core::sc_time_stamp().to_seconds() * 1e6
+          << " us simulated (dump " << folder.dumps() - 1 << ")\n";
+    }
+    progress.tick();
+  });
+  progress.finish();
   res.hostSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   res.simTicks = sc_core::sc_time_stamp().value();
   for (auto& c : sys->cores()) {
@@ -259,7 +557,7 @@ RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt
       static_cast<uint64_t>(std::llround(1.0 / sc_core::sc_get_time_resolution().to_seconds()));
   run.hostSeconds = res.hostSeconds;
   run.hostMemoryBytes = hostMemoryBytes();
-  run.includeHost = includeHost;
+  run.includeHost = keys.includeHost;
   if (signal) run.interruptedBy = signal == SIGINT ? "SIGINT" : "SIGTERM";
   const bool ok = folder.write(cfg, reg, run, err);
   if (!ok) res.exitCode = 1;
@@ -276,58 +574,233 @@ RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt
   return res;
 }
 
+int listParams(Config& cfg, const std::string& prefix, bool json, std::ostream& out,
+               std::ostream& err) {
+  stats::Registry reg;
+  SimContext ctx{cfg, reg};
+  std::unique_ptr<System> sys;
+  try {
+    const auto keys = declareRunKeys(cfg, err);
+    if (keys.platform == "dram_trace") {
+      declareDramTraceParams(cfg);
+    } else {
+      // Elaboration only: the modules declare their parameters as they are built; nothing runs.
+      sys = std::make_unique<System>("system", ctx);
+    }
+    cfg.finalize();
+  } catch (const ConfigError& e) {
+    reportConfigErrors(e.problems(), err);
+    return 2;
+  } catch (const std::invalid_argument& e) {
+    reportElaborationError(cfg, e.what(), err);
+    return 2;
+  }
+  std::vector<std::pair<std::string, const ParamDecl*>> chosen;
+  std::vector<std::string> names;
+  for (const auto& [k, d] : cfg.declared()) {
+    if (d.type == "ignored") continue;
+    names.push_back(k);
+    if (prefix.empty() || k == prefix ||
+        (k.size() > prefix.size() && k.compare(0, prefix.size(), prefix) == 0 &&
+         (prefix.back() == '.' || k[prefix.size()] == '.'))) {
+      chosen.emplace_back(k, &d);
+    }
+  }
+  if (chosen.empty()) {
+    err << "vmsim: no parameter at or under '" << prefix << "'";
+    const auto best = closestMatch(prefix, names);
+    if (!best.empty()) err << "; did you mean '" << best << "'?";
+    err << "\n";
+    return 2;
+  }
+  if (json) {
+    out << "{\n  \"vmsim\": \"" << jsonEscape(versionText()) << "\",\n  \"parameters\": [";
+    for (size_t i = 0; i < chosen.size(); ++i) {
+      const auto& [k, d] = chosen[i];
+      auto field = [&](const char* name, const std::string& v, bool last = false) {
+        out << "\"" << name << "\": \"" << jsonEscape(v) << "\"" << (last ? "" : ", ");
+      };
+      out << (i ? ",\n    {" : "\n    {");
+      field("key", k);
+      field("type", d->type);
+      field("default", d->deflt);
+      field("value", d->value);
+      field("unit", d->unit);
+      field("range", d->range);
+      field("description", d->desc, true);
+      out << "}";
+    }
+    out << "\n  ]\n}\n";
+    return 0;
+  }
+  for (const auto& [k, d] : chosen) {
+    out << k << " = " << d->deflt;
+    if (d->value != d->deflt) out << " (here: " << d->value << ")";
+    out << "  [" << d->type;
+    if (!d->unit.empty()) out << ", " << d->unit;
+    if (!d->range.empty()) out << (d->type == "choice" ? ", one of " : ", range ") << d->range;
+    out << "]\n    " << d->desc << "\n";
+  }
+  return 0;
+}
+
 namespace {
 
-void usage(std::ostream& os) {
-  os << "usage: vmsim CONFIG.yaml [--param path.to.key=value]... [--outdir DIR]\n"
-        "       vmsim validate ostep FILE.jsonl\n"
-        "       vmsim validate dram DIR\n";
+// `--csv PATTERN` options are appended to the configuration's system.stats.csv, so that
+// config.json records them and re-runs the same experiment.
+void appendCsvStats(Config& cfg, const std::vector<std::string>& patterns) {
+  if (patterns.empty()) return;
+  std::vector<std::string> all;
+  if (const auto n = cfg.lookup("system.stats.csv")) {
+    if (n->IsSequence()) {
+      for (const auto& e : *n) {
+        if (!e.IsScalar()) return;  // malformed: reported by the key's reader
+        all.push_back(e.Scalar());
+      }
+    } else if (n->IsScalar()) {
+      all.push_back(n->Scalar());
+    } else {
+      return;
+    }
+  }
+  all.insert(all.end(), patterns.begin(), patterns.end());
+  YAML::Emitter e;
+  e << YAML::Flow << YAML::BeginSeq;
+  for (const auto& p : all) e << YAML::DoubleQuoted << p;
+  e << YAML::EndSeq;
+  cfg.set("system.stats.csv", e.c_str());
+}
+
+bool looksLikeConfigFile(const std::string& a) {
+  std::error_code ec;
+  return std::filesystem::exists(a, ec) || a.find('/') != std::string::npos ||
+         a.find('.') != std::string::npos;
 }
 
 }  // namespace
 
-int vmsimMain(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    usage(args.empty() ? err : out);
-    return args.empty() ? 2 : 0;
+int vmsimMain(const std::vector<std::string>& argsIn, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> args = argsIn;
+  static const std::vector<std::string> kSubcommands = {"run", "validate", "params", "help"};
+  if (args.empty()) {
+    err << "vmsim: no command; see vmsim --help\n";
+    return 2;
   }
-  if (args[0] == "validate") {
-    if (args.size() != 3) {
-      usage(err);
+  if (args[0] == "help") args[0] = "--help";
+  if (args[0][0] != '-' &&
+      std::find(kSubcommands.begin(), kSubcommands.end(), args[0]) == kSubcommands.end()) {
+    // Today's form `vmsim CONFIG [options]` is `vmsim run CONFIG [options]`.
+    if (!looksLikeConfigFile(args[0])) {
+      err << "vmsim: unknown subcommand '" << args[0]
+          << "' (valid: run, validate, params; or a configuration file: vmsim CONFIG.yaml)\n";
       return 2;
     }
+    args.insert(args.begin(), "run");
+  }
+
+  CLI::App app{"vmsim: a SystemC/TLM-2.0 virtual-memory system simulator", "vmsim"};
+  app.require_subcommand(0, 1);
+  app.footer(
+      "vmsim CONFIG.yaml [options] is vmsim run CONFIG.yaml [options].\n"
+      "Exit status: 0 success, 1 a validation failed or output could not be written, 2 bad input,\n"
+      "130/143 interrupted by SIGINT/SIGTERM (outputs written, marked partial).");
+  bool version = false;
+  app.add_flag("-V,--version", version, "print the version and git revision, then exit");
+
+  std::string config, outdir = "out";
+  std::vector<std::string> params, csv;
+  bool quiet = false, progressOn = false, progressOff = false;
+  auto* run = app.add_subcommand("run", "simulate CONFIG (YAML, or a config.json of a run)");
+  run->add_option("config", config, "configuration file")->required();
+  run->add_option("--param,-p", params, "override one key: path.to.key=value (repeatable)")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  run->add_option("--outdir,-o", outdir, "output folder (default: out)");
+  run->add_option("--csv", csv,
+                  "also write this stat (name or glob pattern) to stats.csv at every dump "
+                  "(repeatable; added to system.stats.csv)")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  run->add_flag("-q,--quiet", quiet, "no summary and no progress line (errors and warnings stay)");
+  auto* pOn = run->add_flag("--progress", progressOn,
+                            "progress line on stderr even when it is no terminal");
+  run->add_flag("--no-progress", progressOff, "no progress line, even on a terminal")
+      ->excludes(pOn);
+
+  std::string suite, target;
+  auto* validate = app.add_subcommand("validate", "compare against reference simulators");
+  validate->add_option("suite", suite, "ostep (FILE.jsonl) or dram (DIR with results.json)")
+      ->required()
+      ->check(CLI::IsMember({"ostep", "dram"}));
+  validate->add_option("input", target, "reference cases")->required();
+
+  std::string prefix, paramsConfig;
+  bool json = false;
+  auto* plist = app.add_subcommand(
+      "params", "list every parameter (default, unit, range, description) and exit");
+  plist->add_option("prefix", prefix, "only keys at or under this path, e.g. system.cpu0.mmu");
+  plist->add_option("--config,-c", paramsConfig,
+                    "elaborate this configuration (default: none, the models' defaults); parts "
+                    "it does not build declare no keys");
+  plist->add_option("--param,-p", params, "override one key of it (repeatable)")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  plist->add_flag("--json", json, "JSON instead of text");
+
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    if (e.get_name() == "ExtrasError") what = "unexpected argument(s): " + what;
+    err << "vmsim: " << what << " (see vmsim --help)\n";
+    return 2;
+  }
+  if (version) {
+    out << versionText() << "\n";
+    return 0;
+  }
+  if (validate->parsed()) {
 #ifdef VMSIM_HAVE_VALIDATE_OSTEP
-    if (args[1] == "ostep") return vmsim::validate::runOstep(args[2], out);
+    if (suite == "ostep") return vmsim::validate::runOstep(target, out);
 #endif
 #ifdef VMSIM_HAVE_VALIDATE_DRAM
-    if (args[1] == "dram") return vmsim::validate::runDram(args[2], out);
+    if (suite == "dram") return vmsim::validate::runDram(target, out);
 #endif
-    err << "vmsim: unknown validation suite '" << args[1] << "' (valid: ostep, dram)\n";
+    err << "vmsim: validation suite '" << suite << "' is not built\n";
+    return 2;
+  }
+  if (!run->parsed() && !plist->parsed()) {
+    err << "vmsim: no command; see vmsim --help\n";
     return 2;
   }
   Config cfg;
-  RunOptions opt;
   try {
-    cfg.loadFile(args[0]);
-    for (size_t i = 1; i < args.size(); ++i) {
-      const std::string& a = args[i];
-      auto value = [&](const std::string& flag) -> std::string {
-        if (a.rfind(flag + "=", 0) == 0) return a.substr(flag.size() + 1);
-        if (i + 1 >= args.size()) throw ConfigError({flag + " needs a value"});
-        return args[++i];
-      };
-      if (a == "--param" || a.rfind("--param=", 0) == 0) {
-        cfg.applyOverride(value("--param"));
-      } else if (a == "--outdir" || a.rfind("--outdir=", 0) == 0) {
-        opt.outdir = value("--outdir");
-      } else {
-        throw ConfigError({"unknown argument '" + a + "' (see vmsim --help)"});
-      }
+    if (run->parsed()) {
+      cfg.loadFile(config);
+    } else if (!paramsConfig.empty()) {
+      cfg.loadFile(paramsConfig);
     }
+    for (const auto& p : params) cfg.applyOverride(p);
+    appendCsvStats(cfg, csv);
   } catch (const ConfigError& e) {
     reportConfigErrors(e.problems(), err);
     return 2;
   }
+  if (plist->parsed()) return listParams(cfg, prefix, json, out, err);
+  RunOptions opt;
+  opt.outdir = outdir;
+  opt.printSummary = !quiet;
+  opt.progress = quiet || progressOff ? Progress::Off : progressOn ? Progress::On : Progress::Auto;
   stats::Registry reg;
   return runSimulation(cfg, reg, opt, out, err).exitCode;
 }

@@ -26,6 +26,21 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
   // (requester mode, MMU, TLBs, walker, caches: everything under system.cpu0 but
   // requester.workload) is cpu0's unless it sets a key itself, so that a CPU preset, which sets
   // system.cpu0.*, describes every core.
+  // `system.cpu*` holds what every core has unless it sets a key itself (workload included:
+  // written there, it is given, not a silent default); it is spelt out per core and removed, so
+  // config.json names every core's keys.
+  const std::string kAllCores = "system.cpu*";
+  if (const auto all = ctx.config.lookup(kAllCores)) {
+    if (all->IsMap()) {
+      for (uint64_t i = 0; i < ncores; ++i) {
+        ctx.config.inheritMissing(kAllCores, "system.cpu" + std::to_string(i));
+      }
+      ctx.config.remove(kAllCores);
+    } else {
+      ctx.config.addProblem("'" + kAllCores + "': expected a map of keys every core takes");
+      ctx.config.remove(kAllCores);
+    }
+  }
   for (uint64_t i = 1; i < ncores; ++i) {
     const std::string core = "system.cpu" + std::to_string(i);
     ctx.config.inheritMissing("system.cpu0", core, {"requester.workload"});
@@ -322,6 +337,10 @@ void System::periodicDump() {
     run.simFreq =
         static_cast<uint64_t>(std::llround(1.0 / sc_core::sc_get_time_resolution().to_seconds()));
     run.includeHost = false;  // host figures belong to the whole run
+    if (dumpHandler_) {
+      dumpHandler_(run);
+      continue;
+    }
     // Appended (never copied): the cost of a dump does not grow with the dumps before it.
     statsRegistry().writeText(dumpSink_ ? *dumpSink_ : periodic_, run);
   }

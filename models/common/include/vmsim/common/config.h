@@ -33,13 +33,16 @@ struct Range {
   double max;
 };
 
-/// What a module declared about one parameter (for config.ini/json dumps and `--help-params`).
+/// What a module declared about one parameter (for config.ini/json dumps and `vmsim params`).
 struct ParamDecl {
   std::string value;  // effective value as text
   std::string deflt;  // default as text
   std::string unit;
   std::string desc;
   std::string type;  // "bool", "int", "uint", "float", "string", "size", "time", "choice", "list"
+  /// Valid values as text: "[min, max]" for a ranged number, size or time (times with units),
+  /// "a|b|c" for a choice, empty when any value of the type is accepted.
+  std::string range = {};
 };
 
 class Params;
@@ -67,6 +70,9 @@ class Config {
   /// sets system.cpu0.*) except its workload.
   void inheritMissing(const std::string& from, const std::string& to,
                       const std::vector<std::string>& except = {});
+
+  /// Removes the value or subtree at `path` (nothing when there is none).
+  void remove(const std::string& path);
 
   /// View of the subtree at `path` ("" for the root).
   Params at(const std::string& path);

@@ -17,9 +17,16 @@ class JsonTree {
     bool quoted = false;
   };
 
+  /// A flat tree keeps its leaves as a list of (dotted path, value) in the order set, and
+  /// writes them as one compact object with the dotted paths as keys, on one line (the periodic
+  /// dumps of stats.json: cheap to build, one line per dump).
+  explicit JsonTree(bool flat = false) : flat_(flat) {}
+
   /// Sets a leaf. A path that is already an object gets the leaf as member "value".
   void set(const std::string& dottedPath, const Value& v);
   void write(std::ostream& os) const;
+  /// The leaves of a flat tree.
+  const std::vector<std::pair<std::string, Value>>& flatLeaves() const { return flatLeaves_; }
 
  private:
   struct Node {
@@ -31,6 +38,8 @@ class JsonTree {
   };
   static void writeNode(std::ostream& os, const Node& n, int indent);
   Node root_;
+  bool flat_ = false;
+  std::vector<std::pair<std::string, Value>> flatLeaves_;
 };
 
 std::string jsonEscape(const std::string& s);

@@ -11,9 +11,13 @@
 
 namespace vmsim::platform {
 
+/// When the progress line is shown on stderr: on a terminal (Auto), always, never.
+enum class Progress { Auto, On, Off };
+
 struct RunOptions {
   std::string outdir = "out";
   bool printSummary = true;
+  Progress progress = Progress::Off;  // vmsim run: Auto unless --quiet/--progress/--no-progress
 };
 
 struct RunResult {
@@ -28,8 +32,18 @@ struct RunResult {
 RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt, std::ostream& out,
                         std::ostream& err);
 
-/// The `vmsim` command line: `vmsim CONFIG.yaml [--param k=v]... [--outdir DIR]`,
-/// `vmsim validate ostep FILE`, `vmsim validate dram DIR`.
+/// Lists the parameters `cfg` elaborates (every module declares its keys as it is built; nothing
+/// is simulated) at or under `prefix` ("" for all), as text or JSON; 2 on configuration errors.
+int listParams(Config& cfg, const std::string& prefix, bool json, std::ostream& out,
+               std::ostream& err);
+
+/// "vmsim 0.1.0 (git <revision>)": the project version and the git revision found at configure
+/// time.
+std::string versionText();
+
+/// The `vmsim` command line (CLI11): `vmsim [run] CONFIG [--param k=v]... [--outdir DIR]
+/// [--csv STAT]... [--quiet] [--progress]`, `vmsim validate ostep FILE|dram DIR`,
+/// `vmsim params [PREFIX] [--config FILE] [--json]`, `vmsim --version`.
 int vmsimMain(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace vmsim::platform

@@ -5,6 +5,7 @@
 
 #include <systemc>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -67,6 +68,9 @@ class System : public Module {
   /// block in stats.txt. Without a stream they are kept in memory (periodicDumps()).
   void setDumpStream(std::ostream* os) { dumpSink_ = os; }
   std::string periodicDumps() const { return periodic_.str(); }
+  /// Called for each periodic dump instead of writing the text block (vmsim run writes
+  /// stats.txt, stats.json's time series and stats.csv from it); `run` holds the dump's time.
+  void setDumpHandler(std::function<void(const stats::RunInfo&)> f) { dumpHandler_ = std::move(f); }
 
   std::vector<std::unique_ptr<Core>>& cores() { return cores_; }
   /// The kernel, or nullptr when every core uses a textbook scheme.
@@ -106,6 +110,7 @@ class System : public Module {
   void checkOvercommit(Config& cfg);
   sc_core::sc_time dumpPeriod_;
   std::ostream* dumpSink_ = nullptr;
+  std::function<void(const stats::RunInfo&)> dumpHandler_;
   std::ostringstream periodic_;  // a member, not the thread's: that thread never returns
 };
 
