@@ -37,6 +37,10 @@ TEST(EndToEnd, DefaultConfigWritesEveryOutputFile) {
   EXPECT_GT(statValue(stats, "system.kernel.minorFaults"), 0);
   EXPECT_NE(r.output.find("vmsim summary"), std::string::npos);
   EXPECT_NE(r.output.find("DRAM row-hit rate"), std::string::npos);
+  // The summary names TLBs and caches apart (the base config enables all four caches).
+  for (const char* line :
+       {"l1d TLB hit rate", "dcache hit rate", "l2cache hit rate", "llc hit rate"})
+    EXPECT_NE(r.output.find(line), std::string::npos) << line << "\n" << r.output;
   EXPECT_EQ(r.output.find("SystemC 2.3"), std::string::npos) << "banner should be off";
   EXPECT_NE(slurp(out + "/config.ini").find("[system.cpu0.mmu.l1d]"), std::string::npos);
 }
@@ -336,7 +340,7 @@ TEST(EndToEnd, TwoCoresShareTheKernelDramAndSwap) {
   EXPECT_EQ(statValue(stats, "system.cpu1.requester.accesses"), 5000);
   EXPECT_GT(statValue(stats, "system.cpu1.mmu.walker.walks"), 0);
   EXPECT_GT(statValue(stats, "system.kernel.majorFaults"), 0);  // 4 MiB shared by both processes
-  EXPECT_NE(r.output.find("cpu1 l1d hit rate"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("cpu1 l1d TLB hit rate"), std::string::npos) << r.output;
 }
 
 TEST(EndToEnd, PeriodicDumpsAddCumulativeBlocksBeforeTheFinalOne) {

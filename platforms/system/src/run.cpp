@@ -206,6 +206,24 @@ int simulateUntilDoneOrSignal(const std::function<void()>& between) {
   return gSignal;
 }
 
+// "12.345 %", or "-" for a structure nothing looked up (a rate of nothing is no rate).
+std::string percentOrDash(double hits, double lookups) {
+  if (lookups <= 0) return "- (no lookups)";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f %%", 100 * hits / lookups);
+  return buf;
+}
+
+// The hit rate of the cache `name` (accesses from above; its missRate formula), "-" when nothing
+// looked it up, "" when there is no such cache.
+std::string cacheHitRate(const stats::Registry& reg, const std::string& name) {
+  const auto* hits = dynamic_cast<const stats::Vector*>(reg.find(name + ".hits"));
+  const auto* misses = dynamic_cast<const stats::Vector*>(reg.find(name + ".misses"));
+  if (!hits || !misses) return "";
+  const double n = hits->total() + misses->total();
+  return percentOrDash(n > 0 ? (1 - statOr(reg, name + ".missRate")) * n : 0, n);
+}
+
 void printSummary(System& sys, const stats::Registry& reg, double hostSeconds, std::ostream& out) {
   double accesses = 0, latency = 0;
   for (auto& c : sys.cores()) {
@@ -224,12 +242,22 @@ void printSummary(System& sys, const stats::Registry& reg, double hostSeconds, s
     const std::string core = many ? std::string(c->basename()) + " " : "";
     if (auto* m = c->radix()) {
       for (auto* t : m->tlbs()) {
-        out << "  " << std::left << std::setw(24) << (core + t->basename() + " hit rate")
-            << std::right << statOr(reg, std::string(t->name()) + ".hitRate") * 100 << " %\n";
+        const std::string n = t->name();
+        const double hits = statOr(reg, n + ".hits");
+        out << "  " << std::left << std::setw(24) << (core + t->basename() + " TLB hit rate")
+            << std::right << percentOrDash(hits, hits + statOr(reg, n + ".misses")) << "\n";
       }
       out << "  " << std::left << std::setw(24) << (core + "page walks") << std::right
           << static_cast<uint64_t>(statOr(reg, std::string(m->walker()->name()) + ".walks"))
           << "\n";
+      // The data caches this core has (enabled ones register their stats).
+      for (const char* cache : {"dcache", "icache", "l2cache"}) {
+        const std::string n = std::string(c->name()) + "." + cache;
+        const std::string rate = cacheHitRate(reg, n);
+        if (rate.empty()) continue;
+        out << "  " << std::left << std::setw(24) << (core + cache + " hit rate") << std::right
+            << rate << "\n";
+      }
     } else {
       const std::string t = std::string(c->textbook()->name());
       out << "  " << std::left << std::setw(24) << (core + "mmu mode") << std::right << c->mmuMode()
@@ -238,6 +266,8 @@ void printSummary(System& sys, const stats::Registry& reg, double hostSeconds, s
           << static_cast<uint64_t>(statOr(reg, t + ".tableReads")) << "\n";
     }
   }
+  const std::string llc = cacheHitRate(reg, "system.llc");
+  if (!llc.empty()) out << "  llc hit rate            " << llc << "\n";
   if (auto* kernel = sys.kernel()) {
     const std::string k = std::string(kernel->name());
     out << "  page faults (min/maj)   " << static_cast<uint64_t>(statOr(reg, k + ".minorFaults"))
