@@ -207,21 +207,20 @@ int simulateUntilDoneOrSignal(const std::function<void()>& between) {
 }
 
 // "12.345 %", or "-" for a structure nothing looked up (a rate of nothing is no rate).
-std::string percentOrDash(double hits, double lookups) {
-  if (lookups <= 0) return "- (no lookups)";
+std::string rateText(double rate, bool lookedUp) {
+  if (!lookedUp) return "- (no lookups)";
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f %%", 100 * hits / lookups);
+  std::snprintf(buf, sizeof buf, "%.3f %%", 100 * rate);
   return buf;
 }
 
-// The hit rate of the cache `name` (accesses from above; its missRate formula), "-" when nothing
-// looked it up, "" when there is no such cache.
+// The hit rate of the cache `name` (accesses from above: 1 - its missRate formula), "-" when
+// nothing looked it up, "" when there is no such cache.
 std::string cacheHitRate(const stats::Registry& reg, const std::string& name) {
   const auto* hits = dynamic_cast<const stats::Vector*>(reg.find(name + ".hits"));
   const auto* misses = dynamic_cast<const stats::Vector*>(reg.find(name + ".misses"));
   if (!hits || !misses) return "";
-  const double n = hits->total() + misses->total();
-  return percentOrDash(n > 0 ? (1 - statOr(reg, name + ".missRate")) * n : 0, n);
+  return rateText(1 - statOr(reg, name + ".missRate"), hits->total() + misses->total() > 0);
 }
 
 void printSummary(System& sys, const stats::Registry& reg, double hostSeconds, std::ostream& out) {
@@ -243,9 +242,9 @@ void printSummary(System& sys, const stats::Registry& reg, double hostSeconds, s
     if (auto* m = c->radix()) {
       for (auto* t : m->tlbs()) {
         const std::string n = t->name();
-        const double hits = statOr(reg, n + ".hits");
+        const bool lookedUp = statOr(reg, n + ".hits") + statOr(reg, n + ".misses") > 0;
         out << "  " << std::left << std::setw(24) << (core + t->basename() + " TLB hit rate")
-            << std::right << percentOrDash(hits, hits + statOr(reg, n + ".misses")) << "\n";
+            << std::right << rateText(statOr(reg, n + ".hitRate"), lookedUp) << "\n";
       }
       out << "  " << std::left << std::setw(24) << (core + "page walks") << std::right
           << static_cast<uint64_t>(statOr(reg, std::string(m->walker()->name()) + ".walks"))
