@@ -320,3 +320,48 @@ TEST(TimedPath, LtAndAtAgreeThroughAThreeLevelTlbHierarchy) {
     EXPECT_GT(statValue(lt, "system.cpu0.mmu.l3.hits"), 0) << name;
   }
 }
+
+// Issue 9: the timed fault path (page-table accesses through the caches, zeroing as memory
+// traffic, the reclaim daemon's clustered asynchronous write-back, read-ahead and the swap cache)
+// gives the same data and, for one in-order requester, the same timing in LT and AT.
+TEST(TimedPath, LtAndAtAgreeOnTheTimedFaultPathWithTheReclaimDaemon) {
+  const std::string base =
+      kP + "requester.workload.count=20000" + " --param system.kernel.memory_size=16MiB" + kP +
+      "requester.workload.footprint=32MiB" + kP + "requester.workload.write_fraction=0.5" + kP +
+      "requester.verify_data=true" + " --param system.kernel.cost.zero=memory";
+  const std::string lt = run("tf_lt", base);
+  const std::string at = run("tf_at", base + kAt1);
+  for (const std::string* s : {&lt, &at}) {
+    EXPECT_EQ(statValue(*s, "system.cpu0.requester.dataMismatches"), 0);
+    EXPECT_EQ(statValue(*s, "system.cpu0.requester.faults::total"), 0);
+    EXPECT_GT(statValue(*s, "system.kernel.reclaim.background"), 1000);
+    EXPECT_GT(statValue(*s, "system.kernel.reclaim.asyncWrites"), 1000);
+    EXPECT_LT(statValue(*s, "system.kernel.swapWriteRequests"),
+              statValue(*s, "system.kernel.swapOuts") / 2);
+    EXPECT_GT(statValue(*s, "system.kernel.swapReadahead"), 0);
+    EXPECT_GT(statValue(*s, "system.kernel.faultCycles::pageTable"), 0);
+    EXPECT_GT(statValue(*s, "system.kernel.faultCycles::zero"), 0);
+    EXPECT_GT(statValue(*s, "system.kernel.majorFaults"), 1000);
+  }
+  for (const char* s : {"system.cpu0.requester.avgLatency", "simSeconds"}) {
+    const double a = statValue(lt, s), b = statValue(at, s);
+    EXPECT_NEAR(a / b, 1.0, 0.05) << s << ": LT " << a << " AT " << b;
+  }
+}
+
+// Issue 9: the daemon evicting a page of a process another core runs sends that core an IPI;
+// the core pays the handler, and the shootdowns are counted.
+TEST(TimedPath, ShootdownsOfAnotherCoresPagesSendIpis) {
+  const std::string w = " --param system.cpu1.requester.workload.";
+  const std::string s =
+      run("ipi", " --param system.cores=2 --param system.kernel.memory_size=16MiB" + kP +
+                     "requester.workload.footprint=24MiB" + kP + "requester.workload.count=20000" +
+                     w + "type=synthetic" + w + "footprint=24MiB" + w + "count=20000");
+  EXPECT_GT(statValue(s, "system.kernel.ipis"), 100);
+  EXPECT_EQ(statValue(s, "system.kernel.ipis"), statValue(s, "system.cpu0.mmu.interrupts") +
+                                                    statValue(s, "system.cpu1.mmu.interrupts"));
+  EXPECT_GT(statValue(s, "system.cpu0.mmu.interruptCycles"), 0);
+  EXPECT_GT(statValue(s, "system.kernel.faultCycles::ipi") +
+                statValue(s, "system.kernel.reclaim.daemonCycles::ipi"),
+            0);
+}

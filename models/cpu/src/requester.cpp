@@ -388,7 +388,7 @@ void Requester::retire(tlm::tlm_generic_payload& gp, bool sendEndResp) {
 }
 
 bool Requester::nextAccess(workloads::Access& a) {
-  if (!wl_) return false;
+  if (!wl_ || stopped_) return false;
   try {
     const bool more = wl_->next(a);
     if (verify_) forgetDiscarded();

@@ -34,7 +34,12 @@ Mmu::Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy
                                               "cycles to translate, faults included")),
       refillTraps_(ctx.stats.scalar(statName("refillTraps"), "Count",
                                     "software refill: misses of the last TLB level that trapped "
-                                    "to the kernel's refill handler")) {
+                                    "to the kernel's refill handler")),
+      interrupts_(ctx.stats.scalar(statName("interrupts"), "Count",
+                                   "interrupts this core took (TLB shootdown IPIs)")),
+      interruptCycles_(ctx.stats.scalar(statName("interruptCycles"), "Cycle",
+                                        "cycles this core spent in interrupt handlers, added "
+                                        "to its next access")) {
   declareClock("2GHz");
   auto& p = params();
   latency_ = cycles(
@@ -359,6 +364,7 @@ bool Mmu::handleFault(const VmAccess& who, uint64_t va, sc_core::sc_time& delay,
   f->asid = who.asid;
   f->access = who.kind;
   f->wantPin = at && pins_;  // concurrent faults must not evict the page before the retry
+  f->mayWait = at;
   f->pinned = false;
   fp->set_command(tlm::TLM_IGNORE_COMMAND);
   fp->set_address(va);
@@ -414,10 +420,20 @@ void Mmu::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   access(gp, delay, false);
 }
 
+void Mmu::interrupt(uint64_t handlerPs) {
+  pendingInterruptPs_ += handlerPs;
+  ++interrupts_;
+  interruptCycles_ += static_cast<double>(handlerPs) / clockPeriod().to_seconds() * 1e-12;
+}
+
 void Mmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at) {
   ++accesses_;
   const VmAccess who = accessorOf(gp);
   delay += latency_;
+  if (pendingInterruptPs_) {  // interrupts taken since the last access run first
+    delay += sc_core::sc_time(static_cast<double>(pendingInterruptPs_), sc_core::SC_PS);
+    pendingInterruptPs_ = 0;
+  }
   // Measured on the time line (now + annotated delay): in AT the 4-phase calls inside the walk
   // let the delay pass and zero it, so a difference of delays would underflow.
   const sc_core::sc_time start = sc_core::sc_time_stamp() + delay;

@@ -1,7 +1,9 @@
 // Kernel model: address spaces, page tables in simulated memory, demand paging with swap.
-// Page tables are read and written functionally (transport_dbg) and their cost is charged as the
-// fault latency, as a kernel's own memory traffic is not what these experiments measure; page
-// data moves to and from the swap disk through timed transactions.
+// Page tables are read and written functionally (transport_dbg); during a fault or a reclaim pass
+// each such access is also timed through `mem` (the LLC and DRAM in the cache-enabled configs),
+// so the kernel's own memory traffic costs what the memory system says. Every part of a fault's
+// cost is configurable and counted (docs/os.md); page data moves to and from the swap disk
+// through timed transactions.
 #include "vmsim/os/kernel.h"
 
 #include <algorithm>
@@ -51,6 +53,9 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
       mem("mem"),
       swap("swap"),
       refill_tsock("refill_tsock"),
+      memAt_([this](tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
+        return mem->nb_transport_fw(gp, ph, t);
+      }),
       minorFaults_(ctx.stats.scalar(statName("minorFaults"), "Count",
                                     "faults served without I/O (demand zero)")),
       majorFaults_(ctx.stats.scalar(statName("majorFaults"), "Count",
@@ -110,7 +115,70 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
                                 "Count", "TLB invalidations the kernel issued, by kind")),
       flushCycles_(ctx.stats.vector(statName("tlbFlushCycles"),
                                     {"page", "asid", "nonGlobal", "all"}, "Cycle",
-                                    "kernel cycles spent on TLB invalidations, by kind")) {
+                                    "kernel cycles spent on TLB invalidations, by kind")),
+      latDemandZero_(ctx.stats.histogram(statName("faultLatencyDemandZero"), 16, "Cycle",
+                                         "cycles of faults that mapped a zero-filled 4 KiB page")),
+      latSwapIn_(ctx.stats.histogram(statName("faultLatencySwapIn"), 16, "Cycle",
+                                     "cycles of major faults (read from swap)")),
+      latSwapCache_(ctx.stats.histogram(statName("faultLatencySwapCache"), 16, "Cycle",
+                                        "cycles of minor faults served from the swap cache "
+                                        "(read ahead, or under write-back)")),
+      latHuge_(ctx.stats.histogram(statName("faultLatencyHuge"), 16, "Cycle",
+                                   "cycles of faults that mapped a 2 MiB or 1 GiB page")),
+      partCycles_(ctx.stats.vector(
+          statName("faultCycles"),
+          {"trap", "handler", "pageTable", "zero", "tlb", "ipi", "reclaim", "io", "wait"}, "Cycle",
+          "cycles of page faults by part: trap entry/exit, handler work, page-table reads and "
+          "writes, zeroing, TLB invalidations, IPI waits, reclaim work per page (direct "
+          "reclaim), swap I/O the fault waited for, waits for a write-back under way")),
+      daemonCycles_(ctx.stats.vector(
+          statName("reclaim.daemonCycles"),
+          {"trap", "handler", "pageTable", "zero", "tlb", "ipi", "reclaim", "io", "wait"}, "Cycle",
+          "cycles of the reclaim daemon's work, by part (as faultCycles)")),
+      readaheadHits_(ctx.stats.scalar(statName("swapReadaheadHits"), "Count",
+                                      "faults served from a page read ahead (minor)")),
+      zeroFills_(ctx.stats.scalar(statName("zeroFills"), "Count",
+                                  "faults that mapped a zero-filled 4 KiB page (demand zero)")),
+      tableReads_(ctx.stats.scalar(statName("pageTableReads"), "Count",
+                                   "page-table entries the kernel read during faults and reclaim")),
+      tableWrites_(ctx.stats.scalar(statName("pageTableWrites"), "Count",
+                                    "page-table entries the kernel wrote during faults and "
+                                    "reclaim")),
+      ipis_(ctx.stats.scalar(statName("ipis"), "Count",
+                             "shootdown IPIs sent to other cores running the address space")),
+      ipiShootdowns_(ctx.stats.scalar(statName("remoteShootdowns"), "Count",
+                                      "page invalidations that needed IPIs")),
+      bgReclaimed_(ctx.stats.scalar(statName("reclaim.background"), "Count",
+                                    "pages the reclaim daemon unmapped")),
+      directReclaimed_(ctx.stats.scalar(statName("reclaim.direct"), "Count",
+                                        "pages faults unmapped in direct reclaim")),
+      directReclaims_(ctx.stats.scalar(statName("reclaim.directRuns"), "Count",
+                                       "faults that found no free frame and reclaimed")),
+      daemonWakeups_(ctx.stats.scalar(statName("reclaim.daemonWakeups"), "Count",
+                                      "times the reclaim daemon woke below the low watermark")),
+      writebackWaits_(ctx.stats.scalar(statName("reclaim.writebackWaits"), "Count",
+                                       "faults that waited for a write-back already under way")),
+      directWriteWaits_(ctx.stats.scalar(statName("reclaim.directWriteWaits"), "Count",
+                                         "faults that waited for their own direct-reclaim swap "
+                                         "write")),
+      asyncWrites_(ctx.stats.scalar(statName("reclaim.asyncWrites"), "Count",
+                                    "pages the reclaim daemon wrote to swap without anyone "
+                                    "waiting")),
+      writeRequests_(ctx.stats.scalar(statName("swapWriteRequests"), "Count",
+                                      "swap write requests (a cluster of consecutive slots each)")),
+      readRequests_(ctx.stats.scalar(statName("swapReadRequests"), "Count",
+                                     "swap read requests (the faulting slot and its read-ahead)")),
+      readahead_(ctx.stats.scalar(statName("swapReadahead"), "Count",
+                                  "pages read ahead into the swap cache")),
+      swapCacheHits_(ctx.stats.scalar(statName("swapCacheHits"), "Count",
+                                      "faults served from the swap cache (minor)")),
+      swapCacheDrops_(ctx.stats.scalar(statName("swapCacheDrops"), "Count",
+                                       "swap-cache frames freed (written back, or read ahead and "
+                                       "not used)")),
+      oomKills_(ctx.stats.scalar(statName("oomKills"), "Count", "processes the OOM killer ended")),
+      thrashingWindows_(ctx.stats.scalar(statName("thrashingWindows"), "Count",
+                                         "windows whose major-fault rate was above "
+                                         "thrashing.major_faults_per_second")) {
   declareClock("2GHz");
   auto& p = params();
   memBase_ = p.getSize("memory_base", "0", "first physical byte the kernel manages");
@@ -123,11 +191,7 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
                           " bytes is not a multiple of the 4096-byte page (e.g. 100MB = 100e6 "
                           "bytes is not; use MiB/GiB or a multiple of 4KiB)");
   }
-  handlerLatency_ =
-      cycles(p.getUint("fault_latency", 1000, "Cycle",
-                       "kernel entry, handler and exit for one fault", vmsim::Range{0, 1e9}));
-  zeroLatency_ = cycles(p.getUint("zero_page_latency", 128, "Cycle",
-                                  "cycles to zero-fill a 4 KiB frame", vmsim::Range{0, 1e9}));
+  readCosts(p.child("cost"));
   assumeZeroed_ = p.getBool("assume_zeroed_memory", true,
                             "frames never used before are known to hold zeros (vmsim's DRAM "
                             "reads unwritten bytes as zero), so their zero-fill writes are "
@@ -174,6 +238,7 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
   }
 
   const uint64_t n = memSize / kPage;
+  readReclaim(p, n);
   frames_.resize(n);
   everUsed_.assign(n, false);
   pinCount_.assign(n, 0);
@@ -189,11 +254,13 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
             " blocks: the share of free memory in smaller blocks (1 with nothing free)");
   }
   fault_tsock.register_b_transport(this, &Kernel::b_transport);
+  mem.register_nb_transport_bw(this, &Kernel::mem_nb_transport_bw);
   refill_tsock.register_b_transport(this, &Kernel::refill_b_transport);
   refill_tsock.register_transport_dbg(this, &Kernel::refill_transport_dbg);
   // ASID 0 is the kernel's own address space: accesses without VmAccess (foreign initiators)
   // use it. It has no regions until a platform adds some.
   createProcess("kernel");
+  if (swapEnabled_ && daemon_) SC_THREAD(reclaimDaemon);
 }
 
 Kernel::~Kernel() = default;
@@ -349,7 +416,18 @@ bool Kernel::releasePage(Process& p, uint64_t e) {
     residentChanged(p, -1);
     return true;
   }
-  if (fmt_->isSwapped(e) && swapSpace_) swapSpace_->freeSlots(fmt_->swapSlot(e), 1);
+  if (fmt_->isSwapped(e) && swapSpace_) {
+    const uint64_t slot = fmt_->swapSlot(e);
+    auto c = swapCache_.find(slot);
+    if (c != swapCache_.end()) {  // its swap-cache frame goes too
+      const uint64_t idx = c->second;
+      uncache(idx);
+      frames_[idx] = Frame{};
+      frameAlloc_->free(memBase_ / kPage + idx, 0);
+    }
+    setSlotOnDisk(slot, false);
+    swapSpace_->freeSlots(slot, 1);
+  }
   return false;
 }
 
@@ -493,11 +571,13 @@ void Kernel::debugTransfer(uint64_t pa, unsigned char* data, unsigned len, bool 
 uint64_t Kernel::read64(uint64_t pa) {
   uint64_t v = 0;
   debugTransfer(pa, reinterpret_cast<unsigned char*>(&v), 8, false, "page-table read failed");
+  if (work_) tableTiming(pa, v, false);
   return v;
 }
 
 void Kernel::write64(uint64_t pa, uint64_t v) {
   debugTransfer(pa, reinterpret_cast<unsigned char*>(&v), 8, true, "page-table write failed");
+  if (work_) tableTiming(pa, v, true);
 }
 
 void Kernel::copyFrame(uint64_t pa, unsigned char* buf, bool toMemory) {
@@ -510,22 +590,14 @@ void Kernel::zeroFrame(uint64_t pa) {
   copyFrame(pa, const_cast<unsigned char*>(zeros), true);
 }
 
-bool Kernel::swapIo(uint64_t slot, unsigned char* buf, bool write, sc_core::sc_time& delay) {
-  tlm::tlm_generic_payload* gp = pool_.allocate();
-  gp->set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-  gp->set_address(slot * kPage);
-  gp->set_data_ptr(buf);
-  gp->set_data_length(kPage);
-  gp->set_streaming_width(kPage);
-  gp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  swap->b_transport(*gp, delay);
-  const bool ok = gp->is_response_ok();
-  gp->release();
-  return ok;
-}
-
 sc_core::sc_time Kernel::shootdown(Asid asid, uint64_t va) {
-  return flushTranslations(Invalidation::Page, asid, va);
+  const sc_core::sc_time local = flushTranslations(Invalidation::Page, asid, va);
+  const sc_core::sc_time remote = ipis(asid, faultingCore_);
+  if (work_) {
+    charge(kTlb, local, *work_);
+    charge(kIpi, remote, *work_);
+  }
+  return local + remote;
 }
 
 sc_core::sc_time Kernel::flushTranslations(Invalidation kind, Asid asid, uint64_t va) {
@@ -559,6 +631,7 @@ uint64_t Kernel::entryAddr(Process& p, uint64_t va, unsigned leafLevel, bool cre
       if (!frame) return 0;
       ++tableFrames_;
       zeroFrame(*frame);
+      if (work_) chargeZero(*frame, kPage, *work_);
       // Upper levels are fully permissive (x86; RISC-V pointers carry no permissions); the leaf
       // carries the region's permissions.
       e = fmt_->pointer(*frame);
@@ -606,14 +679,16 @@ std::optional<uint64_t> Kernel::translate(Asid asid, uint64_t va) {
 }
 
 std::optional<uint64_t> Kernel::allocFrame(sc_core::sc_time& delay) {
-  const auto pfn = frameAlloc_->allocate(0);
+  auto pfn = frameAlloc_->allocate(0);
   if (!pfn) {
-    if (auto f = evictOne(delay)) return f;
-    return std::nullopt;
+    if (!directReclaim(delay)) return std::nullopt;
+    pfn = frameAlloc_->allocate(0);
+    if (!pfn) return std::nullopt;
   }
   const uint64_t idx = *pfn - memBase_ / kPage;
-  frames_[idx] = Frame{!everUsed_[idx], -1};
+  frames_[idx] = Frame{!everUsed_[idx], false, -1, 0};
   everUsed_[idx] = true;
+  wakeDaemonIfLow();
   return memBase_ + idx * kPage;
 }
 
@@ -639,7 +714,8 @@ bool Kernel::pagePinned(uint64_t key) {
   return resident(e) && pinCount_[(fmt_->frameAddr(e) - memBase_) / kPage] > 0;
 }
 
-std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
+std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay, bool queue, bool* queued) {
+  if (queued) *queued = false;
   if (!swapEnabled_ || !swapSpace_ || policy_->size() == 0) return std::nullopt;
   // Pages with accesses in flight (pinned frames) are not candidates: they leave the policy for
   // this choice and come back afterwards.
@@ -684,7 +760,8 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
       write64(ea, fmt_->revoke(pe));
     }
     // The TLB must not hide the next reference.
-    delay += shootdown(keyAsid(key), keyVpn(key) * kPage);
+    const sc_core::sc_time flush = shootdown(keyAsid(key), keyVpn(key) * kPage);
+    if (!work_) delay += flush;
     ++secondChances_;
     policy_->spare(key);
     auto next = pick();
@@ -697,21 +774,34 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
   const uint64_t entryAddr = leafEntryAddr(p, va, false);
   const uint64_t e = read64(entryAddr);
   const uint64_t frame = fmt_->frameAddr(e);
+  const uint64_t idx = (frame - memBase_) / kPage;
   const bool dirty = (e & fmt_->dirtyBit()) != 0;
-  const int64_t copy = frames_[(frame - memBase_) / kPage].swapSlot;
+  const int64_t copy = frames_[idx].swapSlot;
   uint64_t newEntry = 0;  // a clean page never written since its zero-fill: drop it
+  bool keep = false;      // the frame stays in the swap cache until its queued write completes
   if (!dirty && copy >= 0) {
     newEntry = fmt_->makeSwapped(static_cast<uint64_t>(copy));  // swap already holds this content
+    setSlotOnDisk(static_cast<uint64_t>(copy), true);
   } else if (dirty) {
     const auto slot = copy >= 0 ? std::optional<uint64_t>(copy) : swapSpace_->allocateSlots(1);
     if (!slot) return std::nullopt;  // swap full: the victim stays resident
-    copyFrame(frame, pageBuf_.data(), false);
-    if (!swapIo(*slot, pageBuf_.data(), true, delay)) {
-      SC_REPORT_ERROR(name(), "swap write failed");
-      return std::nullopt;
+    if (queue) {
+      // Written with its cluster by flushWrites; until then (and until the write completes) a
+      // fault on the page finds it in the swap cache.
+      pending_.push_back({*slot, idx});
+      keep = true;
+    } else {
+      copyFrame(frame, pageBuf_.data(), false);
+      const sc_core::sc_time before = delay;
+      if (!swapRequest(*slot, 1, pageBuf_.data(), true, delay)) {
+        SC_REPORT_ERROR(name(), "swap write failed");
+        return std::nullopt;
+      }
+      if (work_) partCycles_[kIo] += (delay - before) / clockPeriod();
     }
     ++swapOuts_;
     newEntry = fmt_->makeSwapped(*slot);
+    setSlotOnDisk(*slot, true);
   }
   if (!dirty) ++cleanEvictions_;
   policy_->remove(key);
@@ -719,8 +809,19 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay) {
   residentChanged(p, -1);
   *p.evictedStat += 1;
   write64(entryAddr, newEntry);
-  delay += shootdown(asid, va);
-  frames_[(frame - memBase_) / kPage] = Frame{};
+  const sc_core::sc_time flush = shootdown(asid, va);
+  if (!work_) delay += flush;
+  if (keep) {
+    Frame& f = frames_[idx];
+    f = Frame{};
+    f.cached = true;
+    f.swapSlot = static_cast<int64_t>(pending_.back().slot);
+    f.writebackDonePs = ~uint64_t{0};  // set when the write is issued
+    swapCache_[pending_.back().slot] = idx;
+    if (queued) *queued = true;
+    return std::nullopt;
+  }
+  frames_[idx] = Frame{};
   return frame;
 }
 
@@ -758,28 +859,60 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
     // The page is resident: its software reference bit was being sampled. Re-validate it.
     write64(entryAddr, fmt_->revalidate(old));
     ++referenceFaults_;
+    served_ = Served::Reference;
     return FaultKind::None;
   }
-  const auto frame = allocFrame(delay);
-  if (!frame) {
-    ++oomFaults_;
-    return FaultKind::OutOfMemory;
-  }
+  std::optional<uint64_t> frame;
   int64_t swapCopy = -1;
   if (fmt_->isSwapped(old)) {
     const uint64_t slot = fmt_->swapSlot(old);
-    if (!swapIo(slot, pageBuf_.data(), false, delay)) {
-      SC_REPORT_ERROR(name(), "swap read failed");
-      return FaultKind::BusError;
+    auto c = swapCache_.find(slot);
+    if (c != swapCache_.end()) {
+      // Read ahead, or evicted and its write-back not finished: the frame still holds the page,
+      // which is mapped again without I/O (a minor fault, Linux's do_swap_page finding the
+      // folio in the swap cache).
+      const uint64_t idx = c->second;
+      if (frames_[idx].writebackDonePs == 0) ++readaheadHits_;
+      uncache(idx);
+      frames_[idx].swapSlot =
+          static_cast<int64_t>(slot);  // the slot holds a copy, as after a swap-in
+      setSlotOnDisk(slot, false);
+      frame = memBase_ + idx * kPage;
+      swapCopy = static_cast<int64_t>(slot);
+      ++swapCacheHits_;
+      ++minorFaults_;
+      served_ = Served::SwapCache;
     }
-    copyFrame(*frame, pageBuf_.data(), true);
-    swapCopy = static_cast<int64_t>(slot);  // kept: a clean page is evicted without a write
-    ++swapIns_;
-    ++majorFaults_;
-  } else {
-    zeroFrame(*frame);
-    delay += zeroLatency_;
-    ++minorFaults_;
+  }
+  if (!frame) {
+    frame = allocFrame(delay);
+    while (!frame) {
+      if (!outOfMemory(asid, va) || p.exited) {
+        ++oomFaults_;
+        return FaultKind::OutOfMemory;
+      }
+      frame = allocFrame(delay);
+    }
+    if (fmt_->isSwapped(old)) {
+      const uint64_t slot = fmt_->swapSlot(old);
+      charge(kHandler, cycles(cost_.swapinCycles), delay);
+      if (!swapIn(slot, *frame, delay)) {
+        SC_REPORT_ERROR(name(), "swap read failed");
+        return FaultKind::BusError;
+      }
+      setSlotOnDisk(slot, false);
+      swapCopy = static_cast<int64_t>(slot);  // kept: a clean page is evicted without a write
+      ++swapIns_;
+      ++majorFaults_;
+      served_ = Served::SwapIn;
+      noteMajorFault(nowPs(delay));
+    } else {
+      zeroFrame(*frame);
+      chargeZero(*frame, kPage, delay);
+      ++minorFaults_;
+      ++zeroFills_;
+      served_ = Served::DemandZero;
+    }
   }
   paging::Entry leaf;
   leaf.valid = leaf.leaf = true;
@@ -804,16 +937,43 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
   return FaultKind::None;
 }
 
-void Kernel::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+void Kernel::b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   auto* f = gp.get_extension<FaultExt>();
   if (!f) {
     gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
-  const sc_core::sc_time start = delay;
-  delay += handlerLatency_;
+  // One fault or daemon pass at a time: the kernel lock (in AT the timed accesses wait).
+  lock();
+  at_ = f->mayWait;
+  const uint64_t start = nowPs(delay);
+  work_ = &delay;
+  faultingCore_ = static_cast<unsigned>(from);
+  served_ = Served::None;
+  charge(kTrap, cycles(cost_.trapCycles), delay);
+  charge(kHandler, cycles(cost_.handlerCycles), delay);
   const FaultKind result = handleFault(f->asid, f->va.value(), f->access, delay);
-  faultLatency_.sample((delay - start) / clockPeriod());
+  work_ = nullptr;
+  faultingCore_ = kNoCore;
+  unlock();
+  const double lat = sc_core::sc_time::from_value(nowPs(delay) - start) / clockPeriod();
+  faultLatency_.sample(lat);
+  switch (served_) {
+    case Served::DemandZero:
+      latDemandZero_.sample(lat);
+      break;
+    case Served::SwapIn:
+      latSwapIn_.sample(lat);
+      break;
+    case Served::SwapCache:
+      latSwapCache_.sample(lat);
+      break;
+    case Served::Huge:
+      latHuge_.sample(lat);
+      break;
+    default:
+      break;
+  }
   f->kind = result;
   f->pinned = false;
   if (result == FaultKind::None && f->wantPin) {

@@ -60,18 +60,18 @@ std::optional<uint64_t> Kernel::allocBlock(unsigned order) {
   if (!pfn) return std::nullopt;
   const uint64_t first = *pfn - memBase_ / kPage;
   for (uint64_t i = first; i < first + (uint64_t{1} << order); ++i) {
-    frames_[i] = Frame{!everUsed_[i], -1};
+    frames_[i] = Frame{!everUsed_[i], false, -1, 0};
     everUsed_[i] = true;
   }
   return *pfn * kPage;
 }
 
 void Kernel::zeroBlock(uint64_t pa, unsigned order, sc_core::sc_time& delay) {
-  // Linux clears a huge page 4 KiB subpage by subpage (clear_huge_page): the cost is the 4 KiB
-  // zeroing cost times the number of subpages (512 for 2 MiB, 262144 for 1 GiB).
+  // Linux clears a huge page 4 KiB subpage by subpage (clear_huge_page / folio_zero_user): the
+  // cost is that of zeroing every byte of it (cost.zero: per byte or as memory traffic).
   const uint64_t n = uint64_t{1} << order;
   for (uint64_t i = 0; i < n; ++i) zeroFrame(pa + i * kPage);
-  delay += zeroLatency_ * static_cast<double>(n);
+  chargeZero(pa, n * kPage, delay);
 }
 
 bool Kernel::thpFault(Asid asid, Process& p, const Region& r, uint64_t va,
@@ -112,6 +112,7 @@ bool Kernel::thpFault(Asid asid, Process& p, const Region& r, uint64_t va,
   residentChanged(p, static_cast<int>(kThpSize / kPage));
   ++minorFaults_;
   ++hugeFaults_[0];
+  served_ = Served::Huge;
   return true;
 }
 
@@ -155,6 +156,7 @@ FaultKind Kernel::hugeRegionFault(Asid asid, Process& p, const Region& r, uint64
   residentChanged(p, static_cast<int>(uint64_t{1} << order));
   ++minorFaults_;
   ++hugeFaults_[level - 2];
+  served_ = Served::Huge;
   return FaultKind::None;
 }
 

@@ -213,6 +213,7 @@ KernelParts buildKernel(SimContext& ctx, const std::string& swapPath, const std:
 
 void attachToKernel(mmu::Mmu& m, os::Kernel& k, const std::vector<Asid>& asids, Config& cfg) {
   m.fault.bind(k.fault_tsock);
+  k.addCore(asids, &m);  // its number is this binding's index
   if (auto* refill = m.refillSocket()) refill->bind(k.refill_tsock);
   m.walker()->setPageTableBase(&k);
   m.setFramePins(&k);

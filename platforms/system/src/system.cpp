@@ -150,6 +150,14 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
       }
     }
   }
+  if (kernel_) {
+    // The OOM killer ended a process: the cores running it stop issuing accesses.
+    kernel_->onOomKill([this](Asid victim) {
+      for (auto& c : cores_) {
+        if (c->requester.asid() == victim) c->requester.stop();
+      }
+    });
+  }
   checkPhysicalRegions();
   if (kernel_) checkOvercommit(ctx.config);
 }

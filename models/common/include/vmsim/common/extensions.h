@@ -50,6 +50,9 @@ class FaultExt : public tlm::tlm_extension<FaultExt> {
   /// Request (set by the MMU): keep the frame mapped for this fault pinned (FramePins) until
   /// the MMU unpins it, so the retried access finds it even if other faults run meanwhile.
   bool wantPin = false;
+  /// Request (set by the MMU): the caller is an AT thread that may wait, so the kernel times its
+  /// own memory accesses with 4-phase transactions (an AT cache must not see b_transport).
+  bool mayWait = false;
   /// Answer: the frame the kernel pinned for the MMU (valid when `pinned`).
   bool pinned = false;
   PhysAddr pinnedFrame;

@@ -65,6 +65,15 @@ class FramePins {
   virtual void unpinFrame(PhysAddr pa) = 0;
 };
 
+/// A core that takes interrupts from the kernel (an IPI of a TLB shootdown): the core spends
+/// `handlerPs` picoseconds in the handler, charged to its next access (an in-order core takes the
+/// interrupt between instructions).
+class InterruptTarget {
+ public:
+  virtual ~InterruptTarget() = default;
+  virtual void interrupt(uint64_t handlerPs) = 0;
+};
+
 /// Where the walker finds the root of an address space's page table (CR3 per PCID).
 class PageTableBase {
  public:

@@ -42,6 +42,11 @@ class Requester : public Module {
   /// Called once, when the workload is exhausted and every access has completed.
   void onDone(std::function<void()> f) { onDone_ = std::move(f); }
   bool done() const { return done_; }
+  /// Ends the workload early (its process was killed): no access is issued after this one; the
+  /// requester finishes when the accesses in flight have completed.
+  void stop() { stopped_ = true; }
+  bool stopped() const { return stopped_; }
+  Asid asid() const { return asid_; }
   uint64_t completed() const { return static_cast<uint64_t>(completed_.value()); }
   uint64_t dataMismatches() const { return static_cast<uint64_t>(mismatches_.value()); }
   /// A malformed trace line found while running ("FILE:LINE: problem"); the requester stopped.
@@ -93,6 +98,7 @@ class Requester : public Module {
   VmAccess* extWho_ = nullptr;
   FaultExt* extFault_ = nullptr;
   bool done_ = false;
+  bool stopped_ = false;
   std::string inputError_;
   std::function<void()> onDone_;
 

@@ -25,7 +25,7 @@
 
 namespace vmsim::mmu {
 
-class Mmu : public Module {
+class Mmu : public Module, public InterruptTarget {
  public:
   tlm_utils::simple_target_socket<Mmu> tsock;
   tlm_utils::simple_initiator_socket<Mmu> itlb;
@@ -65,6 +65,9 @@ class Mmu : public Module {
   bool softwareRefill() const { return softwareRefill_; }
   /// Where the frames of in-flight accesses are pinned (the kernel); optional.
   void setFramePins(FramePins* pins) { pins_ = pins; }
+  /// An interrupt of this core (the kernel's shootdown IPI): its handler time is added to the
+  /// core's next access (counted in `interrupts` and `interruptCycles`).
+  void interrupt(uint64_t handlerPs) override;
 
  private:
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -106,6 +109,7 @@ class Mmu : public Module {
   unsigned faultsInFlight_ = 0;
   sc_core::sc_event faultDone_;
   FramePins* pins_ = nullptr;
+  uint64_t pendingInterruptPs_ = 0;
 
   std::unique_ptr<AtTargetFrontEnd> atFront_;  // AT: workers answering 4-phase requests
   AtInitiatorPort memAt_;                      // AT: physical accesses as 4-phase transactions
@@ -126,6 +130,8 @@ class Mmu : public Module {
   stats::Vector& faults_;
   stats::Histogram& translationLatency_;
   stats::Scalar& refillTraps_;
+  stats::Scalar& interrupts_;
+  stats::Scalar& interruptCycles_;
 };
 
 }  // namespace vmsim::mmu

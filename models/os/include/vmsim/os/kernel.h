@@ -3,6 +3,11 @@
 // vmsim/paging/format.h) built in simulated physical memory, a buddy frame allocator, huge pages
 // (THP and hugetlbfs-like regions, kernel_huge.cpp, docs/huge-pages.md), and the page-fault
 // handler (demand-zero, swap-in, eviction to the swap disk), with TLB/walk-cache shootdowns.
+// Kernel work is timed as the sum of its parts (trap, handler, page-table reads and writes through
+// `mem`, zeroing, TLB invalidations, IPIs to the other cores running the address space); a
+// reclaim daemon (kswapd-like) keeps free frames between watermarks with clustered,
+// asynchronous swap writes; swap-ins read neighbouring slots ahead into a swap cache; an OOM
+// killer and a thrashing detector watch the end of memory (docs/os.md).
 // Faults arrive on `fault_tsock` as payloads carrying FaultExt; a resolved fault answers OK, one
 // that cannot be resolved answers TLM_ADDRESS_ERROR_RESPONSE with FaultExt::kind saying why.
 #pragma once
@@ -11,6 +16,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -18,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "vmsim/common/at_helpers.h"
 #include "vmsim/common/extensions.h"
 #include "vmsim/common/interfaces.h"
 #include "vmsim/common/module.h"
@@ -50,6 +57,7 @@ struct Region {
 
 class Kernel : public Module, public PageTableBase, public FramePins {
  public:
+  SC_HAS_PROCESS(Kernel);
   /// Faults from any number of MMUs (one per core), none included: a platform may use the
   /// kernel for its page tables alone.
   tlm_utils::multi_passthrough_target_socket_optional<Kernel> fault_tsock;
@@ -89,6 +97,21 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   /// `asid`, CR3 write, CR4.PGE toggle), counted per kind; returns what it costs the CPU: the
   /// largest cost among the structures (one instruction invalidates them together).
   sc_core::sc_time flushTranslations(Invalidation kind, Asid asid, uint64_t va = 0);
+  /// Registers the core whose MMU was just bound to fault_tsock (call it right after each
+  /// binding: the core's number is its binding index), the address spaces it may run and where
+  /// its interrupts go (nullptr: the core takes no IPIs). A shootdown of a page of an address
+  /// space sends an IPI to every other core that may run it. Returns the core's number.
+  unsigned addCore(const std::vector<Asid>& asids, InterruptTarget* irq);
+  /// Called when the OOM killer ends a process (`oom: kill`), so the platform stops its
+  /// requesters.
+  void onOomKill(std::function<void(Asid)> f) { onOomKill_ = std::move(f); }
+  /// Free-frame watermarks of the reclaim daemon, in frames (min, low, high).
+  uint64_t watermarkMin() const { return wmarkMin_; }
+  uint64_t watermarkLow() const { return wmarkLow_; }
+  uint64_t watermarkHigh() const { return wmarkHigh_; }
+  /// Frames held by the swap cache (read ahead, under write-back, or written back and not yet
+  /// freed), not mapped by any page table.
+  uint64_t swapCachePages() const { return swapCache_.size(); }
   /// The swap device's slot map (the `swap` socket must lead to the same device).
   void setSwapSpace(SwapSpace* s) { swapSpace_ = s; }
   /// `swap.enabled`: whether the kernel evicts to a swap device (else the platform need not
@@ -133,8 +156,27 @@ class Kernel : public Module, public PageTableBase, public FramePins {
  private:
   struct Frame {
     bool fresh = false;     // never handed out before: still zero in a sparse memory
+    bool cached = false;    // in the swap cache (unmapped; holds slot swapSlot's content)
     int64_t swapSlot = -1;  // a copy of the page in swap, valid while the PTE's D bit is clear
+    uint64_t writebackDonePs = 0;  // cached: when its swap write completes (sc_time value; 0:
+                                   // read ahead, never written)
   };
+
+  /// Where each part of the kernel's time goes (stat faultCycles, by part).
+  enum Part : unsigned {
+    kTrap,
+    kHandler,
+    kPageTable,
+    kZero,
+    kTlb,
+    kIpi,
+    kReclaim,
+    kIo,
+    kWait,
+    kParts
+  };
+  /// What a resolved fault did (the fault-latency histogram it is sampled in).
+  enum class Served : uint8_t { None, DemandZero, SwapIn, SwapCache, Huge, Reference };
 
   struct Process {
     std::string name;
@@ -142,6 +184,9 @@ class Kernel : public Module, public PageTableBase, public FramePins {
     std::vector<Region> regions;
     bool hardwareAD = true;  // the MMUs set A/D in this process's PTEs
     bool exited = false;
+    bool killed = false;  // ended by the OOM killer
+    /// Cores running this address space (Linux's mm_cpumask): the targets of its shootdowns.
+    std::vector<unsigned> cpus;
     uint64_t resident = 0;
     stats::Scalar* residentStat = nullptr;
     stats::Scalar* peakStat = nullptr;
@@ -152,6 +197,80 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   void b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   /// Resolves a not-present fault; returns the fault kind that ends the access, or None.
   FaultKind handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::sc_time& delay);
+
+  // Timed kernel work (docs/os.md).
+  void readCosts(Params c);
+  void readReclaim(Params& p, uint64_t frames);
+  struct Costs {
+    uint64_t trapCycles = 0, handlerCycles = 0, swapinCycles = 0, reclaimPageCycles = 0;
+    bool timedTables = true;  // page-table accesses through `mem` (else fixed cycles each)
+    uint64_t tableAccessCycles = 0;
+    bool zeroThroughMemory = false;  // zeroing as line writes through `mem` (else per byte)
+    double zeroPsPerByte = 0;
+    uint64_t ipiSendCycles = 0, ipiHandlerCycles = 0;
+    sc_core::sc_time ipiLatency, ipiAck;
+  };
+  /// One timed access of the kernel's own through `mem`: 4-phase when the kernel works for AT
+  /// callers (it may then wait), else b_transport.
+  void memTiming(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  tlm::tlm_sync_enum mem_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                         sc_core::sc_time& delay);
+  /// The kernel lock: one fault or daemon pass at a time. Only AT work waits inside (its timed
+  /// accesses), so in LT it is never contended.
+  void lock();
+  void unlock();
+  /// Adds `t` to `delay` and to part `part`'s total.
+  void charge(Part part, const sc_core::sc_time& t, sc_core::sc_time& delay);
+  /// The timeline now (in units of the time resolution, as sc_time::value()): simulation time
+  /// plus the delay of the kernel work under way.
+  uint64_t nowPs(const sc_core::sc_time& delay) const {
+    return (sc_core::sc_time_stamp() + delay).value();
+  }
+  /// The timing of one page-table access (8 bytes at `pa`) through `mem`, charged to the work
+  /// under way (`work_`); its data moved functionally already.
+  void tableTiming(uint64_t pa, uint64_t value, bool write);
+  /// Zeroing cost of `bytes` at `pa` (the frames are zeroed functionally by the caller).
+  void chargeZero(uint64_t pa, uint64_t bytes, sc_core::sc_time& delay);
+  /// The IPIs of a shootdown of `asid` started by `initiator` (kNoCore: the reclaim daemon):
+  /// each other core running `asid` pays an interrupt; returns the initiator's wait.
+  sc_core::sc_time ipis(Asid asid, unsigned initiator);
+  static constexpr unsigned kNoCore = ~0u;
+
+  // Reclaim (kernel.cpp).
+  /// kswapd: wakes when free frames fall below the low watermark, reclaims until the high one.
+  void reclaimDaemon();
+  /// Unmaps up to `pages` victims: clean ones are freed at once, dirty ones queued for one
+  /// clustered write (their frames stay in the swap cache until it completes). Returns pages
+  /// unmapped.
+  uint64_t reclaim(uint64_t pages, bool direct, sc_core::sc_time& delay);
+  /// Issues the queued swap writes, one disk request per run of consecutive slots; their
+  /// frames' write-back completes at the request's end.
+  void flushWrites(sc_core::sc_time& delay);
+  /// Frees a frame for a fault when none is free: direct reclaim (and a wait for a write-back
+  /// if needed). False: memory and swap are exhausted.
+  bool directReclaim(sc_core::sc_time& delay);
+  /// Frees swap-cache frames whose write-back has completed by `nowPs` (at most `max`).
+  uint64_t reapSwapCache(uint64_t nowPs, uint64_t max);
+  /// Takes swap-cache frame `idx` out of the cache (its slot stays allocated).
+  void uncache(uint64_t idx);
+  /// Earliest write-back completion among the swap cache's frames (0: none in flight).
+  uint64_t earliestWriteback() const;
+  void wakeDaemonIfLow();
+  /// Frees the oldest swap-cache frame read ahead and not used; false when there is none.
+  bool dropReadahead();
+  /// One swap request for `pages` consecutive slots from `slot` (the single call site of the
+  /// disk: a multi-page request is one transaction).
+  bool swapRequest(uint64_t slot, uint64_t pages, unsigned char* buf, bool write,
+                   sc_core::sc_time& delay);
+  /// Swap-in of `slot` into `frame` with read-ahead of the neighbouring slots of its cluster into
+  /// the swap cache.
+  bool swapIn(uint64_t slot, uint64_t frame, sc_core::sc_time& delay);
+  void setSlotOnDisk(uint64_t slot, bool onDisk);
+  bool slotOnDisk(uint64_t slot) const { return slot < slotOnDisk_.size() && slotOnDisk_[slot]; }
+  /// Memory and swap are exhausted at a fault of `asid` at `va`: the OOM policy. True when a
+  /// process was killed and the fault may try again.
+  bool outOfMemory(Asid asid, uint64_t va);
+  void noteMajorFault(uint64_t nowPs);
   const Region* findRegion(const Process& p, uint64_t va) const;
   /// Physical address of the entry at level `leafLevel` (1 = 4 KiB PTE, 2 = 2 MiB, 3 = 1 GiB,
   /// ... as paging::Format numbers them) on `va`'s path, creating missing tables above it when
@@ -208,7 +327,11 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   std::optional<uint64_t> allocFrame(sc_core::sc_time& delay);
   /// Returns the frame at physical address `pa` (one 4 KiB frame) to the buddy allocator.
   void freeFrame(uint64_t pa);
-  std::optional<uint64_t> evictOne(sc_core::sc_time& delay);
+  /// Evicts one victim. With `queue` its swap write (if dirty) is queued for flushWrites and its
+  /// frame stays in the swap cache (returns nullopt but `*queued` true); else it is written at
+  /// once and its frame returned.
+  std::optional<uint64_t> evictOne(sc_core::sc_time& delay, bool queue = false,
+                                   bool* queued = nullptr);
   /// Whether the resident page `key` (asid << 36 | vpn) sits in a pinned frame.
   bool pagePinned(uint64_t key);
   void unmapRange(Asid asid, uint64_t start, uint64_t size);
@@ -236,7 +359,6 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   void write64(uint64_t pa, uint64_t v);
   void copyFrame(uint64_t pa, unsigned char* buf, bool toMemory);
   void zeroFrame(uint64_t pa);
-  bool swapIo(uint64_t slot, unsigned char* buf, bool write, sc_core::sc_time& delay);
 
   const paging::Format* fmt_ = nullptr;
   std::map<Asid, Process> procs_;
@@ -259,8 +381,49 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   bool assumeZeroed_ = true;
   std::vector<bool> everUsed_;
   std::vector<uint32_t> pinCount_;  // per frame: accesses in flight that hold it
-  sc_core::sc_time handlerLatency_, zeroLatency_;
+  Costs cost_;
+  bool at_ = false;  // the last fault came from an AT caller (the daemon follows it)
+  AtInitiatorPort memAt_;
+  bool locked_ = false;
+  unsigned lockWaiters_ = 0;
+  sc_core::sc_event unlocked_;
+  /// The delay of the kernel work under way (a fault, the daemon's pass): page-table accesses
+  /// charge their timing to it. nullptr: untimed (set-up, introspection, process exit).
+  sc_core::sc_time* work_ = nullptr;
+  struct CoreInfo {
+    InterruptTarget* irq = nullptr;
+  };
+  std::vector<CoreInfo> cores_;
+  unsigned faultingCore_ = kNoCore;
+  Served served_ = Served::None;
+  // Reclaim and the swap cache.
+  bool daemon_ = true;
+  uint64_t wmarkMin_ = 0, wmarkLow_ = 0, wmarkHigh_ = 0;
+  uint64_t clusterPages_ = 1, readaheadPages_ = 1, directPages_ = 1;
+  sc_core::sc_event wake_;
+  bool daemonRunning_ = false;
+  std::unordered_map<uint64_t, uint64_t> swapCache_;  // slot -> frame index
+  std::deque<uint64_t> cacheOrder_;  // read-ahead frames, oldest first (lazy: skip stale ones)
+  /// Queued swap writes in issue order: (completion time, frame index); lazy like cacheOrder_.
+  std::deque<std::pair<uint64_t, uint64_t>> writebacks_;
+  bool inDaemon_ = false;         // the work under way is the daemon's (stat daemonCycles)
+  std::vector<bool> slotOnDisk_;  // a swapped PTE holds the slot (its page is not resident)
+  struct PendingWrite {
+    uint64_t slot;
+    uint64_t frameIdx;
+  };
+  std::vector<PendingWrite> pending_;
+  std::vector<unsigned char> ioBuf_;
+  // OOM and thrashing.
+  enum class Oom : uint8_t { Kill, Stop, Fail };
+  Oom oom_ = Oom::Kill;
+  std::function<void(Asid)> onOomKill_;
+  uint64_t thrashWindowPs_ = 0, thrashLimit_ = 0, thrashWindows_ = 0;
+  uint64_t thrashWindow_ = 0, thrashCount_ = 0, thrashRun_ = 0;
+  bool thrashReported_ = false;
   PayloadPool pool_{4096};
+  PayloadPool tablePool_{8};  // the kernel's timing-only page-table accesses
+  PayloadPool zeroPool_{8};   // timing-only zeroing writes (cost.zero: memory)
 
   stats::Scalar& minorFaults_;
   stats::Scalar& majorFaults_;
@@ -287,6 +450,32 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   stats::Scalar& refillWrites_;
   stats::Vector& flushes_;
   stats::Vector& flushCycles_;
+  stats::Histogram& latDemandZero_;
+  stats::Histogram& latSwapIn_;
+  stats::Histogram& latSwapCache_;
+  stats::Histogram& latHuge_;
+  stats::Vector& partCycles_;
+  stats::Vector& daemonCycles_;
+  stats::Scalar& readaheadHits_;
+  stats::Scalar& zeroFills_;
+  stats::Scalar& tableReads_;
+  stats::Scalar& tableWrites_;
+  stats::Scalar& ipis_;
+  stats::Scalar& ipiShootdowns_;
+  stats::Scalar& bgReclaimed_;
+  stats::Scalar& directReclaimed_;
+  stats::Scalar& directReclaims_;
+  stats::Scalar& daemonWakeups_;
+  stats::Scalar& writebackWaits_;
+  stats::Scalar& directWriteWaits_;
+  stats::Scalar& asyncWrites_;
+  stats::Scalar& writeRequests_;
+  stats::Scalar& readRequests_;
+  stats::Scalar& readahead_;
+  stats::Scalar& swapCacheHits_;
+  stats::Scalar& swapCacheDrops_;
+  stats::Scalar& oomKills_;
+  stats::Scalar& thrashingWindows_;
 };
 
 }  // namespace vmsim::os
