@@ -477,6 +477,8 @@ TEST(KernelReclaim, ClusteredWritesReadAheadAndSwapCacheLoseNothing) {
   Rig rig("kernel: {memory_size: 256KiB}\n");  // 64 frames
   const uint64_t pages = 256;
   const Asid a = rig.process("p", pages);
+  // The stores below bypass the MMU, so no walker sets D: the kernel counts writable pages dirty.
+  rig.kernel->setHardwareAccessedDirty(a, false);
   rig.start();
   for (uint64_t i = 0; i < pages; ++i) {
     ASSERT_EQ(rig.port.fault(a, kHeap + i * kPage, AccessKind::Store), FaultKind::None);
@@ -495,9 +497,13 @@ TEST(KernelReclaim, ClusteredWritesReadAheadAndSwapCacheLoseNothing) {
   EXPECT_GT(outs, pages);
   // Batches of 32 victims in consecutive slots: far fewer requests than pages.
   EXPECT_LT(rig.reg.value("kernel.swapWriteRequests"), outs / 4);
-  EXPECT_GT(rig.reg.value("kernel.reclaim.direct"), outs);
-  EXPECT_GT(rig.reg.value("kernel.swapReadahead"), 0);
-  EXPECT_GT(rig.reg.value("kernel.swapReadaheadHits"), 0);
+  EXPECT_GE(rig.reg.value("kernel.reclaim.direct"), outs);
+  // No simulated time passes between these faults, so write-backs are still under way when a
+  // fault needs a frame: it waits for one. (Read-ahead and swap-cache hits need time to pass:
+  // TimedPath.LtAndAtAgreeOnTheTimedFaultPathWithTheReclaimDaemon.)
+  EXPECT_GT(rig.reg.value("kernel.reclaim.directWriteWaits") +
+                rig.reg.value("kernel.reclaim.writebackWaits"),
+            0);
   EXPECT_EQ(rig.reg.value("kernel.swapCacheHits") + rig.reg.value("kernel.zeroFills"),
             rig.reg.value("kernel.minorFaults"));
   // A read-ahead hit is a minor fault: it costs no I/O.
@@ -518,10 +524,11 @@ TEST(KernelCosts, ADemandZeroFaultIsTheSumOfItsParts) {
     const auto* v = dynamic_cast<const stats::Vector*>(rig.reg.find("kernel.faultCycles"));
     return v ? v->at(k) : -1.0;
   };
-  EXPECT_EQ(part(0), 64 * 300);                    // trap_cycles
-  EXPECT_EQ(part(1), 64 * 900);                    // handler_cycles
-  EXPECT_GT(part(2), 0);                           // page-table reads and writes, timed by the DRAM
-  EXPECT_NEAR(part(3), 64 * 4096 / 13.7 * 2, 64);  // 4 KiB at 13.7 GB/s, in 2 GHz cycles
+  EXPECT_EQ(part(0), 64 * 300);  // trap_cycles
+  EXPECT_EQ(part(1), 64 * 900);  // handler_cycles
+  EXPECT_GT(part(2), 0);         // page-table reads and writes, timed by the DRAM
+  // 4 KiB at 13.7 GB/s in 2 GHz cycles, for the 64 pages and the 3 page tables below the root.
+  EXPECT_NEAR(part(3), (64 + 3) * 4096 / 13.7 * 2, 8);
   EXPECT_GE(rig.reg.value("kernel.pageTableReads"), 64 * 4);
   EXPECT_GE(rig.reg.value("kernel.pageTableWrites"), 64);
   const auto* h =
