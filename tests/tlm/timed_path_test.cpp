@@ -383,6 +383,9 @@ TEST(TimedPath, LtAndAtAgreeOnForkCopyOnWriteAndSharedMappings) {
   for (int i = 0; i < 16; ++i) t << "2: W " << 536870912 + i * 4096 + 8 << " 8\n";
   for (int i = 0; i < 256; ++i) t << (i % 4 ? "1: R " : "1: W ") << 0x10000000 + i * 4096 << " 8\n";
   for (int i = 0; i < 16; ++i) t << "1: R " << 536870912 + i * 4096 + 8 << " 8\n";
+  // The child reads everything again: its TLB entries of the pages the parent copied still map
+  // the original frames (the parent's copies shot down only the parent's entries).
+  for (int i = 0; i < 256; ++i) t << "2: R " << 0x10000000 + i * 4096 << " 8\n";
   t << "exit 2\n";
   t.close();
   const std::string base = kP + "requester.workload.type=trace" + kP +

@@ -140,6 +140,18 @@ void Kernel::processStats(Process& p, const std::string& tag) {
                                 "copy-on-write faults of process " + p.name);
   p.cowCopiesStat = &reg.scalar(statName(tag + ".cowCopies"), "Count",
                                 "pages process " + p.name + " copied at copy-on-write faults");
+  p.sharedPagesStat = &reg.scalar(statName(tag + ".sharedPages"), "Count",
+                                  "resident pages of process " + p.name +
+                                      " whose frame another page-table entry maps too "
+                                      "(copy-on-write or a shared mapping)");
+}
+
+void Kernel::sharedPageChanged(uint64_t key, int delta) {
+  auto it = procs_.find(keyAsid(key));
+  if (it == procs_.end()) return;
+  Process& p = it->second;
+  p.sharedPages = static_cast<uint64_t>(static_cast<int64_t>(p.sharedPages) + delta);
+  p.sharedPagesStat->set(static_cast<double>(p.sharedPages));
 }
 
 void Kernel::sharedChanged(int delta) {
@@ -200,7 +212,11 @@ void Kernel::rmapAdd(uint64_t idx, uint64_t owner, uint64_t key) {
   auto& v = rmap_[idx];
   if (frames_[idx].shm < 0 && v.empty()) v.push_back(owner);
   v.push_back(key);
-  if (v.size() == 2) sharedChanged(+1);
+  if (v.size() == 2) {
+    sharedChanged(+1);
+    sharedPageChanged(v[0], +1);
+  }
+  if (v.size() >= 2) sharedPageChanged(key, +1);
 }
 
 size_t Kernel::rmapRemove(uint64_t idx, Asid asid) {
@@ -210,12 +226,16 @@ size_t Kernel::rmapRemove(uint64_t idx, Asid asid) {
   const size_t before = v.size();
   for (size_t i = 0; i < v.size(); ++i) {
     if (keyAsid(v[i]) == asid) {
+      if (before >= 2) sharedPageChanged(v[i], -1);
       v[i] = v.back();
       v.pop_back();
       break;
     }
   }
-  if (before >= 2 && v.size() < 2) sharedChanged(-1);
+  if (before >= 2 && v.size() < 2) {
+    sharedChanged(-1);
+    if (v.size() == 1) sharedPageChanged(v[0], -1);
+  }
   const size_t left = v.size();
   // A private frame with one mapper left is that process's alone again.
   if (frames_[idx].shm < 0 && left <= 1) rmap_.erase(it);
@@ -661,6 +681,7 @@ std::optional<uint64_t> Kernel::evictShared(uint64_t key, uint64_t idx, sc_core:
     if (policy_->contains(mappers[i])) policy_->remove(mappers[i]);
     residentChanged(o, -1);
     *o.evictedStat += 1;
+    if (mappers.size() >= 2) sharedPageChanged(mappers[i], -1);
     const sc_core::sc_time flush = shootdown(a, keyVpn(mappers[i]) * kPage);
     if (!work_) delay += flush;
   }

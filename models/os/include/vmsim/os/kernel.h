@@ -254,6 +254,8 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
     stats::Scalar* forksStat = nullptr;
     stats::Scalar* cowFaultsStat = nullptr;
     stats::Scalar* cowCopiesStat = nullptr;
+    uint64_t sharedPages = 0;  // its resident pages whose frame another entry maps too
+    stats::Scalar* sharedPagesStat = nullptr;
   };
 
   void b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -340,6 +342,8 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   void beginWork(sc_core::sc_time& delay, bool at, uint64_t cycles);
   void endWork();
   void sharedChanged(int delta);
+  /// One more (+1) or one fewer (-1) of the pages of the process of `key` is shared.
+  void sharedPageChanged(uint64_t key, int delta);
 
   // Reclaim (kernel.cpp).
   /// kswapd: wakes when free frames fall below the low watermark, reclaims until the high one.
