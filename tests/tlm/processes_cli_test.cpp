@@ -100,6 +100,19 @@ TEST(ProcessesCli, ForkCopyOnWriteAndSharedMappingsInLtAndAt) {
   EXPECT_NEAR(ticks[1] / ticks[0], 1.0, 0.05) << ticks[0] << " " << ticks[1];
 }
 
+// MIPS-style software-refilled TLBs: the kernel's refill handler sends a store through a
+// copy-on-write entry to the fault handler as the hardware walker does.
+TEST(ProcessesCli, SoftwareRefilledTlbsSendCopyOnWriteStoresToTheKernelToo) {
+  const std::string dir = tempDir("procs_refill");
+  const Outcome r = run(dir, "refill", forkTrace(), "--param system.cpu0.mmu.software_refill=true");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_GT(stat(r, "system.kernel.tlbRefills"), 0);
+  EXPECT_EQ(stat(r, "system.kernel.cowCopies"), 16);
+  EXPECT_EQ(stat(r, "system.kernel.cowReuses"), 8);
+  EXPECT_EQ(stat(r, "system.cpu0.requester.dataMismatches"), 0);
+  EXPECT_EQ(stat(r, "system.cpu0.requester.faults::total"), 0);
+}
+
 TEST(ProcessesCli, NothingLeaksBetweenProcessesThroughSwapInLtAndAt) {
   const std::string dir = tempDir("procs_swap");
   for (const std::string mode : {"lt", "at"}) {
