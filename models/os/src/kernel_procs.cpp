@@ -70,7 +70,7 @@ void Kernel::readProcessCosts(Params c) {
   // each further resident 4 KiB page adds 105-125 ns (fork of 16384 and 65536 touched pages:
   // 2.0-2.4 ms and 6.8-8.2 ms); a copy-on-write store costs 3.4-3.8 us against 2.8 us for a
   // demand-zero store in the same run, and the last sharer's store (reuse) 1.1-1.4 us
-  // (docs/os.md "Processes" has the program and the figures).
+  // (bench/host/fork_cow.c; docs/os.md "Processes" has the figures).
   pcost_.forkCycles = c.getUint(
       "fork_cycles", 180000, "Cycle",
       "fork(): work besides copying the page tables (task, mm and VMA duplication, the files, "
@@ -101,7 +101,8 @@ void Kernel::readProcessCosts(Params c) {
   const double bw = c.getDouble(
       "copy_bandwidth", 6.5, "GB/s",
       "per_byte copying speed (bytes of the page per second): 4 KiB memcpy over a 256 MiB "
-      "buffer ran at 5.9-6.7 GB/s (610-700 ns a page) on the development container (docs/os.md)",
+      "buffer ran at 5.9-6.7 GB/s (610-700 ns a page) on the development container "
+      "(bench/host/fork_cow.c, docs/os.md)",
       Range{0.001, 1e4});
   pcost_.copyPsPerByte = 1000.0 / bw;
   auto& reg = context().stats;
