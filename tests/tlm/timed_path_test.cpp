@@ -375,3 +375,41 @@ TEST(TimedPath, ShootdownsOfAnotherCoresPagesSendIpis) {
                 statValue(s, "system.kernel.reclaim.daemonCycles::ipi"),
             0);
 }
+
+// Processes (docs/os.md "Processes"): a fork, copy-on-write faults of parent and child, a shared
+// mapping and an exit, replayed by one in-order requester: LT and AT give the same functional
+// results and the same time within a few percent, with every load verified.
+TEST(TimedPath, LtAndAtAgreeOnForkCopyOnWriteAndSharedMappings) {
+  const auto dir = tempDir("tp_fork");
+  std::ofstream t(dir + "/fork.trace");
+  t << "#!vmsim-trace 2\n";
+  for (int i = 0; i < 256; ++i) t << "W " << 0x10000000 + i * 4096 << " 8\n";
+  t << "mmap 1 536870912 65536 shared\n";
+  for (int i = 0; i < 16; ++i) t << "W " << 536870912 + i * 4096 << " 8\n";
+  t << "fork 1 2\n";
+  for (int i = 0; i < 256; ++i) t << (i % 2 ? "2: W " : "2: R ") << 0x10000000 + i * 4096 << " 8\n";
+  for (int i = 0; i < 16; ++i) t << "2: W " << 536870912 + i * 4096 + 8 << " 8\n";
+  for (int i = 0; i < 256; ++i) t << (i % 4 ? "1: R " : "1: W ") << 0x10000000 + i * 4096 << " 8\n";
+  for (int i = 0; i < 16; ++i) t << "1: R " << 536870912 + i * 4096 + 8 << " 8\n";
+  // The child reads everything again: its TLB entries of the pages the parent copied still map
+  // the original frames (the parent's copies shot down only the parent's entries).
+  for (int i = 0; i < 256; ++i) t << "2: R " << 0x10000000 + i * 4096 << " 8\n";
+  t << "exit 2\n";
+  t.close();
+  const std::string base = kP + "requester.workload.type=trace" + kP +
+                           "requester.workload.trace=" + dir + "/fork.trace" + kP +
+                           "requester.verify_data=true";
+  const std::string lt = run("tp_fork_lt", base);
+  const std::string at = run("tp_fork_at", base + kAt1);
+  for (const char* s :
+       {"system.kernel.cowCopies", "system.kernel.cowReuses", "system.kernel.forkPages",
+        "system.kernel.minorFaults", "system.cpu0.requester.dataMismatches"}) {
+    EXPECT_EQ(statValue(lt, s), statValue(at, s)) << s;
+  }
+  // The child writes the 128 odd pages, the parent every 4th (even, still shared): 64 more.
+  EXPECT_EQ(statValue(lt, "system.kernel.cowCopies"), 128 + 64);
+  EXPECT_EQ(statValue(lt, "system.cpu0.requester.dataMismatches"), 0);
+  for (const char* s : {"system.cpu0.requester.avgLatency", "simSeconds"}) {
+    EXPECT_NEAR(statValue(at, s) / statValue(lt, s), 1.0, 0.05) << s;
+  }
+}

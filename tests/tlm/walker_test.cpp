@@ -147,6 +147,26 @@ TEST(Walker, NotPresentAndProtectionFaults) {
   EXPECT_FALSE(rig.read64(0x4000 + 5 * 8) & paging::x86::kDirty);
 }
 
+// A copy-on-write leaf (fork): loads translate; a store is a page fault for the kernel
+// (NotPresent: the MMU hands it to the fault handler, which copies the page), not a protection
+// fault, and sets no D; a kernel-only COW page still refuses a user store as a protection fault.
+TEST(Walker, AStoreThroughACopyOnWriteLeafGoesToTheKernel) {
+  WalkRig rig;
+  const uint64_t cow = paging::x86::kPresent | paging::x86::kUser | paging::x86::kSwapped;
+  rig.buildTables(cow);
+  rig.write64(0x4000 + 6 * 8, 0x78000 | paging::x86::kPresent | paging::x86::kSwapped);
+  rig.asker.questions = {{kVa, AccessKind::Load},
+                         {kVa, AccessKind::Store},
+                         {kVa + 0x1000, AccessKind::Store}};  // COW but not user: no
+  sc_core::sc_start();
+  ASSERT_EQ(rig.asker.answers.size(), 3u);
+  EXPECT_EQ(rig.asker.answers[0].fault, FaultKind::None);
+  EXPECT_EQ(rig.asker.answers[0].pa.value(), 0x77123u);
+  EXPECT_EQ(rig.asker.answers[1].fault, FaultKind::NotPresent);
+  EXPECT_EQ(rig.asker.answers[2].fault, FaultKind::Protection);
+  EXPECT_FALSE(rig.read64(0x4000 + 5 * 8) & paging::x86::kDirty);
+}
+
 TEST(Walker, PermissionsAreTheAndOfAllLevels) {
   WalkRig rig;
   // Leaf allows user writes, but the PDE clears U/S: a user access faults, a kernel one passes.

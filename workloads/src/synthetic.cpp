@@ -470,6 +470,28 @@ const char* toString(Op op) {
       return "store";
     case Op::Fetch:
       return "fetch";
+    case Op::System:
+      return "system";
+  }
+  return "?";
+}
+
+const char* toString(Syscall s) {
+  switch (s) {
+    case Syscall::None:
+      return "none";
+    case Syscall::Fork:
+      return "fork";
+    case Syscall::Exit:
+      return "exit";
+    case Syscall::Exec:
+      return "exec";
+    case Syscall::Mmap:
+      return "mmap";
+    case Syscall::Munmap:
+      return "munmap";
+    case Syscall::Brk:
+      return "brk";
   }
   return "?";
 }

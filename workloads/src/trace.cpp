@@ -30,14 +30,18 @@ class Units {
 
 class TextUnits final : public Units {
  public:
-  TextUnits(std::unique_ptr<LineSource> lines, TraceFormat format)
+  TextUnits(std::unique_ptr<LineSource> lines, TraceFormat format, int version)
       : lines_(std::move(lines)),
-        parse_(format == TraceFormat::Lackey ? detail::parseLackeyLine : detail::parseVmSimLine) {}
+        parse_(format == TraceFormat::Lackey ? detail::parseLackeyLine : detail::parseVmSimLine),
+        v2_(version == 2) {}
 
   bool next(ParsedLine& out) override {
     std::string_view line;
     if (!lines_->next(line)) return false;
-    if (!parse_(line, out, problem_)) throw TraceError(path(), lines_->lineNumber(), problem_);
+    const bool ok =
+        v2_ ? detail::parseVmSimV2Line(line, out, problem_, procs_) : parse_(line, out, problem_);
+    if (!ok) throw TraceError(path(), lines_->lineNumber(), problem_);
+    if (v2_ && out.count) out.access[0].line = lines_->lineNumber();
     return true;
   }
   bool anyMore() override {
@@ -53,6 +57,8 @@ class TextUnits final : public Units {
   using ParseFn = bool (*)(std::string_view, ParsedLine&, std::string&);
   std::unique_ptr<LineSource> lines_;
   ParseFn parse_;
+  bool v2_;
+  detail::ProcessTable procs_;
   std::string problem_;
 };
 
@@ -122,7 +128,7 @@ class ChampSimUnits final : public Units {
 
 // The units of a trace whose format is given or detected from the content.
 std::unique_ptr<Units> openUnits(const std::string& path, std::optional<TraceFormat> format,
-                                 TraceFormat& chosen) {
+                                 TraceFormat& chosen, int& version) {
   auto bytes = std::make_unique<ByteSource>(path);
   if (!format) {
     std::string_view head;
@@ -149,6 +155,29 @@ std::unique_ptr<Units> openUnits(const std::string& path, std::optional<TraceFor
     return std::make_unique<ChampSimUnits>(std::move(bytes));
   }
   auto lines = std::make_unique<LineSource>(std::move(bytes));
+  // A versioned vmsim text trace starts with "#!vmsim-trace N" (docs/workloads.md); without it,
+  // version 1 (one process).
+  version = 1;
+  {
+    std::string_view first;
+    if (lines->next(first)) {
+      const int v = detail::traceVersionOf(first);
+      if (v < 0 || v > 2)
+        throw TraceError(path, 1,
+                         "unsupported trace version line " + quoteForMessage(first) +
+                             " (this vmsim reads '#!vmsim-trace 2'; version 1 has no such line)");
+      if (v == 2) {
+        if (format && format != TraceFormat::VmSimText)
+          throw TraceError(path, 1,
+                           std::string("a '#!vmsim-trace 2' trace is vmsim text, not ") +
+                               toString(*format) + " (workload.format)");
+        version = 2;
+        format = TraceFormat::VmSimText;
+      } else {
+        lines->pushBack();
+      }
+    }
+  }
   if (!format) {
     // The first line that carries an access decides; an empty trace counts as vmsim text (and
     // is then refused for holding no access).
@@ -165,15 +194,19 @@ std::unique_ptr<Units> openUnits(const std::string& path, std::optional<TraceFor
     }
   }
   chosen = *format;
-  return std::make_unique<TextUnits>(std::move(lines), chosen);
+  return std::make_unique<TextUnits>(std::move(lines), chosen, version);
 }
 
 class TraceWorkload final : public Workload {
  public:
   TraceWorkload(const std::string& path, const TraceOptions& opt)
-      : units_(openUnits(path, opt.format, format_)),
+      : units_(openUnits(path, opt.format, format_, version_)),
         count_(opt.count),
         onStoppedEarly_(opt.onStoppedEarly) {
+    if (version_ == 2 && opt.skip)
+      throw TraceError(units_->path(), 0,
+                       "skip is not supported in multi-process ('#!vmsim-trace 2') traces: the "
+                       "skipped records could hold the forks later records need");
     uint64_t skipped = 0;
     while (skipped < opt.skip && pull(pending_)) ++skipped;
     if (skipped < opt.skip || !pull(pending_))
@@ -204,7 +237,8 @@ class TraceWorkload final : public Workload {
   std::string describe() const override {
     const Compression c = units_->compression();
     return std::string("trace ") +
-           (format_ == TraceFormat::VmSimText ? "vmsim-text" : toString(format_)) +
+           (format_ == TraceFormat::VmSimText ? (version_ == 2 ? "vmsim-text-v2" : "vmsim-text")
+                                              : toString(format_)) +
            (c == Compression::None ? " " : std::string(" ") + toString(c) + " ") + units_->path();
   }
 
@@ -240,6 +274,7 @@ class TraceWorkload final : public Workload {
   }
 
   TraceFormat format_ = TraceFormat::VmSimText;
+  int version_ = 1;
   std::unique_ptr<Units> units_;
   uint64_t count_;
   std::function<void(const std::string&)> onStoppedEarly_;

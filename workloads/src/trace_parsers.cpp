@@ -148,6 +148,179 @@ bool parseVmSimLine(std::string_view line, ParsedLine& out, std::string& problem
   return true;
 }
 
+int traceVersionOf(std::string_view line) {
+  if (line.substr(0, kVersionTag.size()) != kVersionTag) return 0;
+  line.remove_prefix(kVersionTag.size());
+  skipSpace(line);
+  uint64_t v = 0;
+  const std::string_view token = takeToken(line);
+  if (!parseNumber(token, 10, v) || v == 0 || v > 1000 || !atEndOfFields(line)) return -1;
+  return static_cast<int>(v);
+}
+
+namespace {
+
+constexpr uint64_t kMaxPid = 1u << 20;
+
+bool parsePid(std::string_view token, uint64_t& pid, std::string& problem) {
+  if (!parseNumber(token, 10, pid) || pid == 0 || pid > kMaxPid)
+    return fail(problem,
+                "bad pid " + quoted(token) + " (a number 1.." + std::to_string(kMaxPid) + ")");
+  return true;
+}
+
+bool livePid(std::string_view token, uint64_t& pid, const ProcessTable& procs,
+             std::string& problem) {
+  if (!parsePid(token, pid, problem)) return false;
+  if (!procs.alive(pid))
+    return fail(problem, "pid " + std::string(token) +
+                             " is not a live process (pid 1 lives from the start; others from "
+                             "their fork until their exit)");
+  return true;
+}
+
+// The next whitespace-separated field, or fail with "missing WHAT".
+bool field(std::string_view& rest, std::string_view& token, const char* what,
+           std::string& problem) {
+  if (atEndOfFields(rest)) return fail(problem, std::string("missing ") + what);
+  skipSpace(rest);
+  token = takeToken(rest, '#');
+  return true;
+}
+
+bool parseLength(std::string_view token, uint64_t& len, std::string& problem) {
+  if (!parseAddress(token, len) || len == 0)
+    return fail(problem, "bad length " + quoted(token) + " (bytes, > 0)");
+  return true;
+}
+
+bool pageAligned(uint64_t va, std::string_view token, std::string& problem) {
+  if (va % 4096) return fail(problem, "address " + std::string(token) + " is not page aligned");
+  return true;
+}
+
+}  // namespace
+
+bool parseVmSimV2Line(std::string_view line, ParsedLine& out, std::string& problem,
+                      ProcessTable& procs) {
+  out.count = 0;
+  if (isTraceNoise(line)) return true;
+  skipSpace(line);
+  Access& a = out.access[0];
+  a = Access{};
+  std::string_view first = takeToken(line, ':');
+  uint64_t pid = 1;
+  const bool prefixed = !line.empty() && line.front() == ':';
+  if (prefixed) {  // "PID: access"
+    line.remove_prefix(1);
+    if (!livePid(first, pid, procs, problem)) return false;
+    skipSpace(line);
+    first = takeToken(line);
+  }
+  struct Call {
+    std::string_view name;
+    Syscall sys;
+  };
+  static constexpr Call kCalls[] = {{"fork", Syscall::Fork},     {"exit", Syscall::Exit},
+                                    {"exec", Syscall::Exec},     {"mmap", Syscall::Mmap},
+                                    {"munmap", Syscall::Munmap}, {"brk", Syscall::Brk}};
+  Syscall sys = Syscall::None;
+  for (const Call& c : kCalls)
+    if (equalsIgnoreCase(first, c.name)) sys = c.sys;
+  if (sys == Syscall::None) {
+    // An access: the version-1 fields after the optional pid (none: pid 1).
+    if (!prefixed && !livePid("1", pid, procs, problem)) return false;
+    if (!parseVmSimOp(first, a.op))
+      return fail(problem, "unknown op " + quoted(first) +
+                               " (expected R, W, F, L, S, load, store, fetch, or a system "
+                               "call: fork, exit, exec, mmap, munmap, brk)");
+    std::string_view token;
+    if (!field(line, token, "address", problem)) return false;
+    if (!parseAddress(token, a.va)) return fail(problem, "bad address " + quoted(token));
+    if (!field(line, token, "size", problem)) return false;
+    if (!checkSize(token, a.size, problem)) return false;
+    if (!checkNoTrailing(line, problem, true)) return false;
+    a.pid = static_cast<uint32_t>(pid);
+    out.count = 1;
+    return true;
+  }
+  a.op = Op::System;
+  a.sys = sys;
+  std::string_view token;
+  // System calls name their process as the first argument (a "PID:" prefix is refused).
+  if (prefixed)
+    return fail(problem, std::string("a system call names its pid as its first argument, "
+                                     "not with a prefix: ") +
+                             toString(sys) + " PID ...");
+  if (!field(line, token, "pid", problem)) return false;
+  if (!livePid(token, pid, procs, problem)) return false;
+  a.pid = static_cast<uint32_t>(pid);
+  switch (sys) {
+    case Syscall::Fork: {
+      uint64_t child = 0;
+      if (!field(line, token, "child pid", problem)) return false;
+      if (!parsePid(token, child, problem)) return false;
+      if (procs.alive(child))
+        return fail(problem, "child pid " + std::string(token) + " is already a live process");
+      if (procs.live.size() <= child) procs.live.resize(child + 1, false);
+      procs.live[child] = true;
+      a.child = static_cast<uint32_t>(child);
+      break;
+    }
+    case Syscall::Exit:
+      procs.live[pid] = false;
+      break;
+    case Syscall::Exec:
+      break;
+    case Syscall::Mmap: {
+      if (!field(line, token, "address", problem)) return false;
+      if (!parseAddress(token, a.va)) return fail(problem, "bad address " + quoted(token));
+      if (!pageAligned(a.va, token, problem)) return false;
+      if (!field(line, token, "length", problem)) return false;
+      if (!parseLength(token, a.len, problem)) return false;
+      if (!field(line, token, "private or shared", problem)) return false;
+      if (equalsIgnoreCase(token, "shared")) {
+        a.shared = true;
+      } else if (!equalsIgnoreCase(token, "private")) {
+        return fail(problem, "expected private or shared, not " + quoted(token));
+      }
+      a.prot = kProtRead | kProtWrite;
+      if (!atEndOfFields(line)) {
+        skipSpace(line);
+        token = takeToken(line, '#');
+        a.prot = 0;
+        for (const char c : token) {
+          const uint8_t bit = c == 'r'   ? kProtRead
+                              : c == 'w' ? kProtWrite
+                              : c == 'x' ? kProtExec
+                                         : 0;
+          if (!bit || (a.prot & bit))
+            return fail(problem, "bad protection " + quoted(token) + " (r, w, x: e.g. rw, r, rx)");
+          a.prot |= bit;
+        }
+      }
+      break;
+    }
+    case Syscall::Munmap:
+      if (!field(line, token, "address", problem)) return false;
+      if (!parseAddress(token, a.va)) return fail(problem, "bad address " + quoted(token));
+      if (!pageAligned(a.va, token, problem)) return false;
+      if (!field(line, token, "length", problem)) return false;
+      if (!parseLength(token, a.len, problem)) return false;
+      break;
+    case Syscall::Brk:
+      if (!field(line, token, "address", problem)) return false;
+      if (!parseAddress(token, a.va) || a.va == 0)
+        return fail(problem, "bad address " + quoted(token));
+      break;
+    case Syscall::None:
+      break;
+  }
+  if (!checkNoTrailing(line, problem, true)) return false;
+  out.count = 1;
+  return true;
+}
+
 bool parseLackeyLine(std::string_view line, ParsedLine& out, std::string& problem) {
   out.count = 0;
   if (isTraceNoise(line)) return true;

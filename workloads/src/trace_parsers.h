@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vmsim/workloads/workload.h"
 
@@ -19,6 +20,22 @@ struct ParsedLine {
 
 // Each returns false and sets `problem` when the line is malformed.
 bool parseVmSimLine(std::string_view line, ParsedLine& out, std::string& problem);
+
+// The first line of a multi-process vmsim text trace: "#!vmsim-trace VERSION".
+constexpr std::string_view kVersionTag = "#!vmsim-trace";
+// The version a "#!vmsim-trace N" line names (0 when the line is not one; -1 when N is not a
+// number).
+int traceVersionOf(std::string_view line);
+
+// What a version-2 trace's parser knows of its processes: the live pids (1 lives at the start).
+struct ProcessTable {
+  std::vector<bool> live{false, true};
+  bool alive(uint64_t pid) const { return pid < live.size() && live[pid]; }
+};
+// A line of a version-2 vmsim text trace: "[PID:] OP VADDR SIZE" or a system call (fork, exit,
+// exec, mmap, munmap, brk; docs/workloads.md). Checks the pids against `procs` and updates it.
+bool parseVmSimV2Line(std::string_view line, ParsedLine& out, std::string& problem,
+                      ProcessTable& procs);
 bool parseLackeyLine(std::string_view line, ParsedLine& out, std::string& problem);
 
 // Decodes one 64-byte ChampSim record (ChampSim inc/trace_instruction.h, struct input_instr:

@@ -18,6 +18,8 @@ AccessKind kindOf(workloads::Op op) {
       return AccessKind::Store;
     case workloads::Op::Fetch:
       return AccessKind::Fetch;
+    case workloads::Op::System:
+      break;
   }
   return AccessKind::Load;
 }
@@ -55,6 +57,10 @@ Requester::Requester(const sc_core::sc_module_name& nm, SimContext& ctx, Asid as
       totalLatency_(
           ctx.stats.scalar(statName("totalLatency"), "Cycle", "sum of access latencies")) {
   init();
+  pids_ = {0, asid_};
+  syscalls_ =
+      &ctx.stats.vector(statName("systemCalls"), {"fork", "exit", "exec", "mmap", "munmap", "brk"},
+                        "Count", "system calls of a multi-process trace run, by kind");
   isock.register_nb_transport_bw(this, &Requester::nb_transport_bw);
   ctx.stats.formula(
       statName("avgLatency"),
@@ -161,6 +167,7 @@ void Requester::init() {
         return;
       }
       isTrace_ = true;  // also when opening fails: the platform then lays out a trace's space
+      tracePath_ = trace;
       workloads::TraceOptions opt;
       opt.format = workloads::traceFormatFromName(format);  // empty for auto
       opt.skip = skip;
@@ -199,7 +206,7 @@ void Requester::prepare(tlm::tlm_generic_payload& gp, const workloads::Access& a
     extFault_ = gp.get_extension<FaultExt>();
   }
   VmAccess* who = extWho_;
-  who->asid = asid_;
+  who->asid = asidOf(a);  // the access's process (multi-process traces)
   who->kind = kindOf(a.op);
   who->privilege = Privilege::User;
   extFault_->kind = FaultKind::None;
@@ -225,10 +232,12 @@ void Requester::expect(InFlight& f, const tlm::tlm_generic_payload& gp) {
   f.bytes.clear();
   if (!verify_) return;
   const unsigned char* d = gp.get_data_ptr();
+  const Asid asid = extWho_ && extGp_ == &gp ? extWho_->asid : asid_;
   for (uint32_t i = 0; i < f.size; ++i) {
-    auto it = shadow_.find(f.va + i);
+    const uint64_t key = shadowKey(asid, f.va + i);
+    auto it = shadow_.find(key);
     f.bytes.push_back(it == shadow_.end() ? 0 : it->second);  // store: the old byte
-    if (f.store) shadow_[f.va + i] = d[i];
+    if (f.store) shadow_[key] = d[i];
   }
 }
 
@@ -253,12 +262,16 @@ void Requester::complete(tlm::tlm_generic_payload& gp, const sc_core::sc_time& l
       std::ostringstream os;
       os << toString(k) << " at VA 0x" << std::hex << at << std::dec << " ("
          << (gp.is_write() ? "store" : "load") << " of " << gp.get_data_length() << " bytes at 0x"
-         << std::hex << gp.get_address() << std::dec << ", asid " << asid_ << ")";
+         << std::hex << gp.get_address() << std::dec << ", asid "
+         << (gp.get_extension<VmAccess>() ? gp.get_extension<VmAccess>()->asid : asid_) << ")";
       logWarning(os.str());
     }
     // Faults are precise: a failed store wrote nothing, so its bytes are not expected later.
     if (verify_ && f.store) {
-      for (uint32_t i = 0; i < f.size && i < f.bytes.size(); ++i) shadow_[f.va + i] = f.bytes[i];
+      const Asid asid = gp.get_extension<VmAccess>() ? gp.get_extension<VmAccess>()->asid : asid_;
+      for (uint32_t i = 0; i < f.size && i < f.bytes.size(); ++i) {
+        shadow_[shadowKey(asid, f.va + i)] = f.bytes[i];
+      }
     }
     return;
   }
@@ -278,6 +291,13 @@ void Requester::runLt() {
   workloads::Access a;
   InFlight f;
   while (nextAccess(a)) {
+    if (a.op == workloads::Op::System) {
+      sc_core::sc_time delay = qk_.get_local_time();
+      if (!systemCall(a, delay)) break;
+      qk_.set(delay);
+      if (qk_.need_sync()) qk_.sync();
+      continue;
+    }
     prepare(*gp, a);
     f.va = a.va;
     f.size = a.size;
@@ -306,6 +326,14 @@ void Requester::runAt() {
       while (outstanding_ > 0) sc_core::wait(slotFree_);
     }
     if (!nextAccess(a)) break;
+    if (a.op == workloads::Op::System) {
+      // A system call serializes the core: the accesses before it complete first.
+      while (outstanding_ > 0) sc_core::wait(slotFree_);
+      sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+      if (!systemCall(a, delay)) break;
+      sc_core::wait(delay);
+      continue;
+    }
     while (!canIssue(a)) sc_core::wait(slotFree_);
     tlm::tlm_generic_payload* gp = pool_.allocate();
     prepare(*gp, a);
@@ -401,20 +429,150 @@ bool Requester::nextAccess(workloads::Access& a) {
 
 void Requester::forgetDiscarded() {
   // Memory the program gave back (munmap, brk shrink) reads as zeros when it is mapped again:
-  // its old bytes are no longer expected. Cost: the smaller of the range and the checker's map.
+  // its old bytes are no longer expected.
   uint64_t start = 0, size = 0;
-  while (wl_->takeDiscarded(start, size)) {
-    if (size < shadow_.size()) {
-      for (uint64_t i = 0; i < size; ++i) shadow_.erase(start + i);
-      continue;
+  while (wl_->takeDiscarded(start, size)) shadowDrop(asid_, start, size);
+}
+
+namespace {
+constexpr unsigned kShadowIdShift = 56;  // user VAs are below 2^56 in every page-table format
+constexpr uint64_t kShadowVaMask = (uint64_t{1} << kShadowIdShift) - 1;
+constexpr uint64_t kShadowIds = 256;
+}  // namespace
+
+uint64_t Requester::shadowKey(Asid asid, uint64_t va) const {
+  // The expected bytes of process `asid` live under its ASID; those of a shared mapping under
+  // the mapping's group (counted down from the top id), as every process sees the same bytes.
+  for (const SharedRange& r : sharedRanges_) {
+    if (r.asid == asid && va >= r.start && va < r.end) {
+      return (uint64_t{kShadowIds - 1 - r.group} << kShadowIdShift) | (va & kShadowVaMask);
     }
-    for (auto it = shadow_.begin(); it != shadow_.end();) {
-      it = it->first - start < size ? shadow_.erase(it) : std::next(it);
+  }
+  return (uint64_t{asid} << kShadowIdShift) | (va & kShadowVaMask);
+}
+
+void Requester::shadowFork(Asid parent, Asid child) {
+  // The child sees the parent's bytes (copy-on-write), and shares its shared mappings.
+  std::vector<std::pair<uint64_t, unsigned char>> copy;
+  const uint64_t pid = uint64_t{parent} << kShadowIdShift;
+  for (const auto& [k, v] : shadow_) {
+    if ((k & ~kShadowVaMask) == pid) copy.emplace_back(k, v);
+  }
+  for (const auto& [k, v] : copy) {
+    shadow_[(uint64_t{child} << kShadowIdShift) | (k & kShadowVaMask)] = v;
+  }
+  const size_t n = sharedRanges_.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (sharedRanges_[i].asid == parent) {
+      SharedRange r = sharedRanges_[i];
+      r.asid = child;
+      sharedRanges_.push_back(r);
     }
   }
 }
 
+void Requester::shadowDrop(Asid asid, uint64_t start, uint64_t size) {
+  const uint64_t end = size ? start + size : ~uint64_t{0};
+  // The process's own bytes there are gone (the pages read as zeros when mapped again).
+  const uint64_t id = uint64_t{asid} << kShadowIdShift;
+  for (auto it = shadow_.begin(); it != shadow_.end();) {
+    const uint64_t va = it->first & kShadowVaMask;
+    const bool drop = (it->first & ~kShadowVaMask) == id && va >= start && va < end;
+    it = drop ? shadow_.erase(it) : std::next(it);
+  }
+  // Its shared mappings there end (the other processes keep theirs, and the bytes).
+  std::vector<SharedRange> keep;
+  for (const SharedRange& r : sharedRanges_) {
+    if (r.asid != asid || r.end <= start || r.start >= end) {
+      keep.push_back(r);
+      continue;
+    }
+    if (r.start < start) keep.push_back({r.asid, r.start, start, r.group});
+    if (r.end > end) keep.push_back({r.asid, end, r.end, r.group});
+  }
+  sharedRanges_ = std::move(keep);
+}
+
+bool Requester::systemCall(const workloads::Access& a, sc_core::sc_time& delay) {
+  std::ostringstream where;
+  where << tracePath_ << ":" << a.line << ": " << toString(a.sys) << " of pid " << a.pid;
+  if (!procCtl_) {
+    inputError_ =
+        where.str() + ": system calls need the kernel (the radix MMU mode); this core has none";
+    return false;
+  }
+  const Asid asid = asidOf(a);
+  std::string error;
+  bool ok = true;
+  switch (a.sys) {
+    case workloads::Syscall::Fork: {
+      // Named after the core and the trace's pid (cpu0_pid2) in the kernel's stats.
+      const sc_core::sc_object* core = get_parent_object();
+      const std::string name =
+          std::string(core ? core->basename() : basename()) + "_pid" + std::to_string(a.child);
+      const auto child = procCtl_->fork(asid, name, delay, at_, error);
+      ok = child.has_value();
+      if (ok) {
+        if (pids_.size() <= a.child) pids_.resize(a.child + 1, 0);
+        pids_[a.child] = *child;
+        if (verify_) shadowFork(asid, *child);
+      }
+      (*syscalls_)[0] += 1;
+      break;
+    }
+    case workloads::Syscall::Exit:
+      procCtl_->exit(asid);
+      if (a.pid < pids_.size() && a.pid > 1) pids_[a.pid] = 0;
+      if (verify_) shadowDrop(asid, 0, 0);
+      (*syscalls_)[1] += 1;
+      break;
+    case workloads::Syscall::Exec:
+      ok = procCtl_->exec(asid, delay, at_, error);
+      if (verify_) shadowDrop(asid, 0, 0);
+      (*syscalls_)[2] += 1;
+      break;
+    case workloads::Syscall::Mmap: {
+      const Perms perms{(a.prot & workloads::kProtRead) != 0, (a.prot & workloads::kProtWrite) != 0,
+                        (a.prot & workloads::kProtExec) != 0, true};
+      ok = procCtl_->mmap(asid, a.va, a.len, perms, a.shared, delay, at_, error);
+      if (ok && verify_) {
+        shadowDrop(asid, a.va, (a.len + 4095) & ~uint64_t{4095});
+        if (a.shared) {
+          sharedRanges_.push_back(
+              {asid, a.va, a.va + ((a.len + 4095) & ~uint64_t{4095}), sharedGroups_++});
+        }
+      }
+      (*syscalls_)[3] += 1;
+      break;
+    }
+    case workloads::Syscall::Munmap:
+      ok = procCtl_->munmap(asid, a.va, a.len, delay, at_, error);
+      if (ok && verify_) shadowDrop(asid, a.va, (a.len + 4095) & ~uint64_t{4095});
+      (*syscalls_)[4] += 1;
+      break;
+    case workloads::Syscall::Brk:
+      ok = procCtl_->brk(asid, a.va, delay, at_, error);
+      // A shrink discards the pages above the new break; growing maps fresh (zero) pages.
+      if (ok && verify_) shadowDrop(asid, (a.va + 4095) & ~uint64_t{4095}, uint64_t{1} << 47);
+      (*syscalls_)[5] += 1;
+      break;
+    case workloads::Syscall::None:
+      break;
+  }
+  if (ok) return true;
+  inputError_ = where.str() + ": " + error;
+  logWarning(inputError_ + " (the requester stops)");
+  return false;
+}
+
 void Requester::finish() {
+  // Processes the trace forked and did not end exit with it.
+  if (procCtl_) {
+    for (size_t pid = 2; pid < pids_.size(); ++pid) {
+      if (pids_[pid]) procCtl_->exit(pids_[pid]);
+      pids_[pid] = 0;
+    }
+  }
   done_ = true;
   if (onDone_) onDone_();
 }

@@ -127,14 +127,16 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
                                    "cycles of faults that mapped a 2 MiB or 1 GiB page")),
       partCycles_(ctx.stats.vector(
           statName("faultCycles"),
-          {"trap", "handler", "pageTable", "zero", "tlb", "ipi", "reclaim", "io", "wait"}, "Cycle",
-          "cycles of page faults by part: trap entry/exit, handler work, page-table reads and "
-          "writes, zeroing, TLB invalidations, IPI waits, reclaim work per page (direct "
-          "reclaim), swap I/O the fault waited for, waits for a write-back under way")),
+          {"trap", "handler", "pageTable", "zero", "tlb", "ipi", "reclaim", "io", "wait", "copy"},
+          "Cycle",
+          "cycles of page faults and process system calls (fork, exec, mmap, munmap, brk) by "
+          "part: trap entry/exit, handler work, page-table reads and writes, zeroing, TLB "
+          "invalidations, IPI waits, reclaim work per page (direct reclaim), swap I/O the fault "
+          "waited for, waits for a write-back under way, page copies (copy-on-write)")),
       daemonCycles_(ctx.stats.vector(
           statName("reclaim.daemonCycles"),
-          {"trap", "handler", "pageTable", "zero", "tlb", "ipi", "reclaim", "io", "wait"}, "Cycle",
-          "cycles of the reclaim daemon's work, by part (as faultCycles)")),
+          {"trap", "handler", "pageTable", "zero", "tlb", "ipi", "reclaim", "io", "wait", "copy"},
+          "Cycle", "cycles of the reclaim daemon's work, by part (as faultCycles)")),
       readaheadHits_(ctx.stats.scalar(statName("swapReadaheadHits"), "Count",
                                       "faults served from a page read ahead (minor)")),
       zeroFills_(ctx.stats.scalar(statName("zeroFills"), "Count",
@@ -192,6 +194,7 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
                           "bytes is not; use MiB/GiB or a multiple of 4KiB)");
   }
   readCosts(p.child("cost"));
+  readProcessCosts(p.child("cost"));
   assumeZeroed_ = p.getBool("assume_zeroed_memory", true,
                             "frames never used before are known to hold zeros (vmsim's DRAM "
                             "reads unwritten bytes as zero), so their zero-fill writes are "
@@ -275,6 +278,7 @@ Asid Kernel::createProcess(const std::string& name) {
   Process proc;
   proc.name = name;
   proc.root = *root;
+  proc.asid = asid;
   // Per-process stats, named after the process (made unique by the ASID if the name repeats).
   std::string tag = name;
   for (const auto& [a, o] : procs_) {
@@ -289,6 +293,7 @@ Asid Kernel::createProcess(const std::string& name) {
                                 "user pages of process " + name + " resident when it exited");
   proc.evictedStat =
       &reg.scalar(statName(tag + ".evictions"), "Count", "pages of process " + name + " evicted");
+  processStats(proc, tag);
   procs_[asid] = std::move(proc);
   return asid;
 }
@@ -347,9 +352,11 @@ void Kernel::exitProcess(Asid asid) {
   }
   freeTable(p, p.root, fmt_->levels());
   flushTranslations(Invalidation::Asid, asid);
+  for (const Region& r : p.regions) dropShmUser(r);
   p.root = 0;
   p.regions.clear();
   p.exited = true;
+  if (exits_) *exits_ += 1;
 }
 
 void Kernel::addRegion(Asid asid, const Region& r) {
@@ -408,27 +415,39 @@ bool Kernel::resizeRegion(Asid asid, uint64_t start, uint64_t newSize) {
 bool Kernel::releasePage(Process& p, uint64_t e) {
   if (resident(e)) {
     const uint64_t idx = (fmt_->frameAddr(e) - memBase_) / kPage;
+    residentChanged(p, -1);
+    // A frame other entries map too (copy-on-write after fork), or a shmem object's page (the
+    // object keeps it): only this mapping goes.
+    if (frames_[idx].shm >= 0 || rmap_.count(idx)) {
+      rmapRemove(idx, p.asid);
+      return true;
+    }
     if (frames_[idx].swapSlot >= 0 && swapSpace_) {
-      swapSpace_->freeSlots(static_cast<uint64_t>(frames_[idx].swapSlot), 1);
+      releaseSlot(static_cast<uint64_t>(frames_[idx].swapSlot));
     }
     frames_[idx] = Frame{};
     frameAlloc_->free(memBase_ / kPage + idx, 0);
-    residentChanged(p, -1);
     return true;
   }
-  if (fmt_->isSwapped(e) && swapSpace_) {
-    const uint64_t slot = fmt_->swapSlot(e);
-    auto c = swapCache_.find(slot);
-    if (c != swapCache_.end()) {  // its swap-cache frame goes too
-      const uint64_t idx = c->second;
-      uncache(idx);
-      frames_[idx] = Frame{};
-      frameAlloc_->free(memBase_ / kPage + idx, 0);
-    }
-    setSlotOnDisk(slot, false);
-    swapSpace_->freeSlots(slot, 1);
-  }
+  if (fmt_->isSwapped(e) && swapSpace_) releaseSlot(fmt_->swapSlot(e));
   return false;
+}
+
+void Kernel::releaseSlot(uint64_t slot) {
+  auto s = slotSharers_.find(slot);
+  if (s != slotSharers_.end()) {  // another swap entry (a fork's copy) still holds it
+    if (--s->second == 0) slotSharers_.erase(s);
+    return;
+  }
+  auto c = swapCache_.find(slot);
+  if (c != swapCache_.end()) {  // its swap-cache frame goes too
+    const uint64_t idx = c->second;
+    uncache(idx);
+    frames_[idx] = Frame{};
+    frameAlloc_->free(memBase_ / kPage + idx, 0);
+  }
+  setSlotOnDisk(slot, false);
+  swapSpace_->freeSlots(slot, 1);
 }
 
 void Kernel::unmapRange(Asid asid, uint64_t start, uint64_t size) {
@@ -775,8 +794,15 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay, bool queue, bo
   const uint64_t e = read64(entryAddr);
   const uint64_t frame = fmt_->frameAddr(e);
   const uint64_t idx = (frame - memBase_) / kPage;
-  const bool dirty = (e & fmt_->dirtyBit()) != 0;
-  const int64_t copy = frames_[idx].swapSlot;
+  // Several entries map the frame (fork), or a shmem object owns it: unmapped from all.
+  if (frames_[idx].shm >= 0 || rmap_.count(idx)) return evictShared(key, idx, delay, queue, queued);
+  const bool dirty = (e & fmt_->dirtyBit()) != 0 || frames_[idx].dirty;
+  int64_t copy = frames_[idx].swapSlot;
+  if (dirty && copy >= 0 && slotShared(static_cast<uint64_t>(copy))) {
+    // The slot still holds the page another process (forked) sees: write elsewhere.
+    releaseSlot(static_cast<uint64_t>(copy));
+    copy = -1;
+  }
   uint64_t newEntry = 0;  // a clean page never written since its zero-fill: drop it
   bool keep = false;      // the frame stays in the swap cache until its queued write completes
   if (!dirty && copy >= 0) {
@@ -845,7 +871,9 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
     return FaultKind::Protection;
   }
   if (r->pageShift > 12) return hugeRegionFault(asid, p, *r, va, delay);
-  if (thp_ != Thp::Never && thpFault(asid, p, *r, va, delay)) return FaultKind::None;
+  if (thp_ != Thp::Never && r->shm < 0 && thpFault(asid, p, *r, va, delay)) {
+    return FaultKind::None;
+  }
   const uint64_t entryAddr = leafEntryAddr(p, va, true);
   if (!entryAddr) {
     const LeafRef l = findLeaf(p, va);
@@ -854,6 +882,9 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
     return FaultKind::OutOfMemory;
   }
   const uint64_t old = read64(entryAddr);
+  if (fmt_->isCow(old) && kind == AccessKind::Store) {
+    return cowFault(asid, p, va, entryAddr, old, delay);
+  }
   if (fmt_->present(old)) return FaultKind::None;  // mapped meanwhile (another core, a retry)
   if (fmt_->isRevoked(old)) {
     // The page is resident: its software reference bit was being sampled. Re-validate it.
@@ -862,6 +893,7 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
     served_ = Served::Reference;
     return FaultKind::None;
   }
+  if (r->shm >= 0) return shmFault(asid, p, *r, va, entryAddr, delay);
   std::optional<uint64_t> frame;
   int64_t swapCopy = -1;
   if (fmt_->isSwapped(old)) {
@@ -971,6 +1003,9 @@ void Kernel::b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_tim
     case Served::Huge:
       latHuge_.sample(lat);
       break;
+    case Served::Cow:
+      latCow_->sample(lat);
+      break;
     default:
       break;
   }
@@ -1036,7 +1071,11 @@ void Kernel::refillTranslation(TranslationExt& x, sc_core::sc_time& delay, bool 
     x.pageShift = path.shift();
     x.perms = Perms{path.readable(), path.writable(), path.exec(), path.user()};
     if (!permits(x.perms, x.kind, x.privilege)) {
-      x.fault = FaultKind::Protection;
+      // A store to a copy-on-write page goes to the page-fault handler (it copies the page).
+      Perms w = x.perms;
+      w.write = true;
+      const bool cow = f.isCow(e) && x.kind == AccessKind::Store && permits(w, x.kind, x.privilege);
+      x.fault = cow ? FaultKind::NotPresent : FaultKind::Protection;
       return;
     }
     const uint64_t bits = f.accessedBit() | (x.kind == AccessKind::Store ? f.dirtyBit() : 0);

@@ -23,7 +23,8 @@ Format::Format(Kind kind, const char* name, bool riscv, unsigned levels, unsigne
       accessedBit_(riscv ? riscv::kAccessed : x86::kAccessed),
       dirtyBit_(riscv ? riscv::kDirty : x86::kDirty),
       swappedBit_(riscv ? riscv::kSwapped : x86::kSwapped),
-      revokedBit_(riscv ? riscv::kRevoked : x86::kRevoked) {}
+      revokedBit_(riscv ? riscv::kRevoked : x86::kRevoked),
+      writeBit_(riscv ? riscv::kWrite : x86::kWritable) {}
 
 const Format& Format::get(Kind kind) {
   // Leaf levels: x86 maps 4 KiB, 2 MiB (PDE.PS) and 1 GiB (PDPTE.PS) pages in both modes (SDM

@@ -227,6 +227,16 @@ bool Walker::updateEntry(uint64_t pa, uint64_t expectFrame, uint64_t bits, uint6
   return true;
 }
 
+// A store through a copy-on-write leaf that only its missing write permission forbids: a page
+// fault for the kernel (x86 #PF with P=1 W=1, which Linux's do_wp_page resolves), not a
+// protection fault that ends the access.
+bool Walker::cowStore(const WalkResult& r, const TranslationExt& x) {
+  if (!r.cow || x.kind != AccessKind::Store) return false;
+  Perms w = r.perms;
+  w.write = true;
+  return permits(w, x.kind, x.privilege);
+}
+
 WalkResult Walker::walk(const TranslationExt& x, sc_core::sc_time& delay, bool debug) {
   WalkResult r;
   const paging::Format& f = *fmt_;
@@ -282,8 +292,9 @@ WalkResult Walker::walk(const TranslationExt& x, sc_core::sc_time& delay, bool d
     r.perms = Perms{path.readable(), path.writable(), path.exec(), path.user()};
     r.pa = path.pa();
     r.dirty = (e & f.dirtyBit()) != 0;
+    r.cow = f.isCow(e);
     if (!permits(r.perms, x.kind, x.privilege)) {
-      r.fault = FaultKind::Protection;
+      r.fault = cowStore(r, x) ? FaultKind::NotPresent : FaultKind::Protection;
       return r;
     }
     const uint64_t bits = f.accessedBit() | (x.kind == AccessKind::Store ? f.dirtyBit() : 0);
@@ -350,7 +361,9 @@ bool Walker::reuse(const WalkResult& r, const TranslationExt& x, WalkResult& out
   // at its own offset; only its permission check is its own.
   const uint64_t mask = (uint64_t{1} << r.shift) - 1;
   out.pa = (r.pa & ~mask) | (x.va.value() & mask);
-  out.fault = permits(r.perms, x.kind, x.privilege) ? FaultKind::None : FaultKind::Protection;
+  out.fault = permits(r.perms, x.kind, x.privilege) ? FaultKind::None
+              : cowStore(r, x)                      ? FaultKind::NotPresent
+                                                    : FaultKind::Protection;
   // A store through an entry whose D bit the first walk did not set must set it itself.
   return !(out.fault == FaultKind::None && x.kind == AccessKind::Store && !r.dirty);
 }

@@ -43,7 +43,7 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
   }
   for (uint64_t i = 1; i < ncores; ++i) {
     const std::string core = "system.cpu" + std::to_string(i);
-    ctx.config.inheritMissing("system.cpu0", core, {"requester.workload"});
+    ctx.config.inheritMissing("system.cpu0", core, {"requester.workload", "process"});
     const std::string w = core + ".requester.workload";
     if (!ctx.config.hasValue(w)) {
       ctx.config.addProblem("'" + p.key("cores") + "': " + std::to_string(ncores) +
@@ -109,10 +109,41 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
     }
     if (!names.empty()) shared_ = std::make_unique<SharedTlbs>("shared", ctx, names);
   }
+  std::vector<Asid> coreAsids;
   for (uint64_t i = 0; i < ncores; ++i) {
-    const Asid asid =
-        kernel_ ? kernel_->createProcess("proc" + std::to_string(i)) : static_cast<Asid>(i + 1);
     const std::string core = "cpu" + std::to_string(i);
+    // Threads: a core may run the process of an earlier core (docs/os.md, "Threads").
+    auto cp = ctx.config.at("system." + core);
+    const std::string runs = cp.getString(
+        "process", "",
+        "the process this core runs: empty = a process of its own; cpuN (N below this core's "
+        "number) = cpuN's process, as a second thread: one address space and page table, "
+        "shootdowns of its pages reach both cores (radix mode)");
+    std::optional<uint64_t> owner;
+    if (!runs.empty()) {
+      uint64_t n = ~uint64_t{0};
+      if (runs.size() > 3 && runs.compare(0, 3, "cpu") == 0 &&
+          runs.find_first_not_of("0123456789", 3) == std::string::npos) {
+        n = std::stoull(runs.substr(3));
+      }
+      if (n >= i) {
+        ctx.config.addProblem("'" + cp.key("process") + "': " + runs +
+                              " is not an earlier core (expected cpu0..cpu" +
+                              std::to_string(i == 0 ? 0 : i - 1) +
+                              ", or empty for a process "
+                              "of its own)");
+      } else if (!kernel_) {
+        ctx.config.addProblem("'" + cp.key("process") +
+                              "': threads share a page table, which needs the radix mode");
+      } else {
+        owner = n;
+      }
+    }
+    const Asid asid = owner     ? coreAsids[*owner]
+                      : kernel_ ? kernel_->createProcess("proc" + std::to_string(i))
+                                : static_cast<Asid>(i + 1);
+    coreAsids.push_back(asid);
+    if (owner) ++threads_[asid];
     std::unique_ptr<os::ProgramWorkload> program;
     if (isProgram(ctx.config, i)) program = makeProgram(ctx, core, asid);
     os::ProgramWorkload* programPtr = program.get();
@@ -124,14 +155,27 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
       wireSharedLevels(i, *m);
       attachToKernel(*m, *kernel_, {asid}, ctx.config);
     }
-    addProcessRegions(asid, c);
+    if (!owner) {
+      addProcessRegions(asid, c);
+      if (kernel_ && c.radix()) kernel_->setExecLayout(asid);
+    } else if (c.requester.isProgram()) {
+      ctx.config.addProblem("'" + cp.key("process") +
+                            "': a program workload cannot be a thread (its heap is its own)");
+    }
+    if (kernel_ && c.radix()) c.requester.setProcessControl(kernel_.get());
     // After the regions: their page sizes are among those the kernel maps.
     if (auto* m = c.radix()) {
       for (auto* t : m->tlbs()) t->checkMappedPageSizes(kernel_->mappedPageShifts());
     }
     c.requester.onDone([this, asid] {
-      // A finished process's memory goes back to the others (frames, swap, page tables).
-      if (kernel_) kernel_->exitProcess(asid);
+      // A finished process's memory goes back to the others (frames, swap, page tables), when
+      // its last thread is done.
+      auto t = threads_.find(asid);
+      if (t != threads_.end() && t->second > 0) {
+        --t->second;
+      } else if (kernel_) {
+        kernel_->exit(asid);
+      }
       if (++doneCount_ == cores_.size()) sc_core::sc_stop();
     });
   }

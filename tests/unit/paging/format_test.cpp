@@ -260,3 +260,36 @@ TEST(PagingFormat, WithFrameKeepsTheOtherBits) {
   const Format& r = fmt(Kind::Sv57);
   EXPECT_EQ(r.withFrame((uint64_t{0x1234} << 10) | 0x3ff, 0x9000), (uint64_t{9} << 10) | 0x3ff);
 }
+
+// Copy-on-write leaves (fork): present, read-only, clean, with the software bit that no
+// non-present encoding of a present entry uses; a store through one goes to the kernel.
+TEST(PagingFormat, CopyOnWriteLeavesAreReadOnlyCleanAndMarked) {
+  for (const Kind k : {Kind::X86_64_4, Kind::Sv39}) {
+    const Format& f = fmt(k);
+    Entry e = leafEntry(0x5000);
+    e.writable = e.accessed = e.dirty = true;
+    const uint64_t raw = f.encode(e, 1);
+    EXPECT_FALSE(f.isCow(raw));
+    const uint64_t cow = f.makeCow(raw);
+    EXPECT_TRUE(f.isCow(cow));
+    EXPECT_TRUE(f.present(cow));
+    EXPECT_FALSE(f.isSwapped(cow)) << "present: not a swap entry";
+    EXPECT_EQ(f.check(cow, 1), Check::Leaf);
+    const Entry d = f.decode(cow, 1);
+    EXPECT_FALSE(d.writable);
+    EXPECT_FALSE(d.dirty);
+    EXPECT_TRUE(d.accessed);
+    EXPECT_EQ(d.frame, 0x5000u);
+    EXPECT_EQ(f.makeCow(cow), cow) << "idempotent";
+    const uint64_t back = f.breakCow(cow);
+    EXPECT_FALSE(f.isCow(back));
+    EXPECT_TRUE(f.decode(back, 1).writable);
+    EXPECT_EQ(back, raw & ~f.dirtyBit());
+    // A copy-on-write leaf revoked for reference sampling stays resident (revoked first).
+    const uint64_t rev = f.revoke(cow);
+    EXPECT_TRUE(f.isRevoked(rev));
+    EXPECT_TRUE(f.isCow(f.revalidate(rev)));
+  }
+  EXPECT_EQ(fmt(Kind::X86_64_4).cowBit(), x86::kSwapped);
+  EXPECT_EQ(fmt(Kind::Sv48).cowBit(), riscv::kSwapped);
+}

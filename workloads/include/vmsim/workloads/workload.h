@@ -6,7 +6,15 @@
 
 namespace vmsim::workloads {
 
-enum class Op : uint8_t { Load, Store, Fetch };
+// System: a system call of a multi-process trace (Access::sys says which).
+enum class Op : uint8_t { Load, Store, Fetch, System };
+
+// The system calls of multi-process traces (docs/workloads.md, "Multi-process traces").
+enum class Syscall : uint8_t { None, Fork, Exit, Exec, Mmap, Munmap, Brk };
+const char* toString(Syscall s);
+
+// Protection bits of an Op::System mmap (Access::prot).
+constexpr uint8_t kProtRead = 1, kProtWrite = 2, kProtExec = 4;
 
 // One memory access as a program issues it: virtual address, kind and size in bytes.
 struct Access {
@@ -16,6 +24,18 @@ struct Access {
   /// The address came from the data of the previous access (a pointer chase): a core cannot
   /// issue this access before the previous one has completed.
   bool dependent = false;
+  /// Multi-process traces: the trace's number of the process issuing the access or system
+  /// call (1 = the process the core started with); 0 = that process too (single-process
+  /// workloads).
+  uint32_t pid = 0;
+  // Op::System: the call and its arguments. va: the address (mmap, munmap, brk).
+  Syscall sys = Syscall::None;
+  uint32_t child = 0;   // fork: the pid the trace gives the child
+  uint64_t len = 0;     // mmap, munmap: bytes
+  uint8_t prot = 0;     // mmap: kProtRead | kProtWrite | kProtExec
+  bool shared = false;  // mmap: MAP_SHARED (else MAP_PRIVATE)
+  /// Source line of the record (multi-process traces; 0 when unknown), for error messages.
+  uint64_t line = 0;
 };
 
 const char* toString(Op op);

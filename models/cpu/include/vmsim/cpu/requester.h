@@ -19,6 +19,7 @@
 #include "vmsim/common/extensions.h"
 #include "vmsim/common/module.h"
 #include "vmsim/common/payload_pool.h"
+#include "vmsim/common/process_control.h"
 #include "vmsim/workloads/workload.h"
 
 namespace vmsim::cpu {
@@ -47,6 +48,11 @@ class Requester : public Module {
   void stop() { stopped_ = true; }
   bool stopped() const { return stopped_; }
   Asid asid() const { return asid_; }
+  /// Where the system calls of a multi-process trace go (the kernel); without it such a
+  /// trace's first system call stops the requester with an error.
+  void setProcessControl(ProcessControl* pc) { procCtl_ = pc; }
+  /// The ASID of trace process `pid` (1: asid()); 0 when it is not a live process.
+  Asid asidOfPid(uint32_t pid) const { return pid < pids_.size() ? pids_[pid] : 0; }
   uint64_t completed() const { return static_cast<uint64_t>(completed_.value()); }
   uint64_t dataMismatches() const { return static_cast<uint64_t>(mismatches_.value()); }
   /// A malformed trace line found while running ("FILE:LINE: problem"); the requester stopped.
@@ -80,6 +86,27 @@ class Requester : public Module {
   void finish();
   /// The workload's next access; false at its end or on malformed input (see inputError()).
   bool nextAccess(workloads::Access& a);
+  /// The ASID an access of the workload runs under (its process).
+  Asid asidOf(const workloads::Access& a) const { return a.pid <= 1 ? asid_ : pids_[a.pid]; }
+  /// Runs the system call `a` (Op::System) of a multi-process trace; its cost is added to
+  /// `delay` (LT) or waited for (AT). False: the requester stops (inputError()).
+  bool systemCall(const workloads::Access& a, sc_core::sc_time& delay);
+  /// The key of `va` of process `asid` in the data checker's map: shared mappings have one
+  /// expected content for all the processes mapping them.
+  uint64_t shadowKey(Asid asid, uint64_t va) const;
+  /// verify_data bookkeeping of the system calls.
+  void shadowFork(Asid parent, Asid child);
+  void shadowDrop(Asid asid, uint64_t start, uint64_t size);  // size 0: all of it
+  struct SharedRange {
+    Asid asid;
+    uint64_t start, end;
+    uint32_t group;
+  };
+  std::vector<SharedRange> sharedRanges_;
+  uint32_t sharedGroups_ = 0;
+  ProcessControl* procCtl_ = nullptr;
+  std::string tracePath_;
+  std::vector<Asid> pids_;  // trace pid -> ASID (0: not live)
 
   Asid asid_;
   std::unique_ptr<workloads::Workload> wl_;
@@ -121,6 +148,7 @@ class Requester : public Module {
   stats::Scalar& mismatches_;
   stats::Histogram& latency_;
   stats::Scalar& totalLatency_;
+  stats::Vector* syscalls_ = nullptr;
 };
 
 }  // namespace vmsim::cpu

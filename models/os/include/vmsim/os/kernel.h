@@ -29,6 +29,7 @@
 #include "vmsim/common/interfaces.h"
 #include "vmsim/common/module.h"
 #include "vmsim/common/payload_pool.h"
+#include "vmsim/common/process_control.h"
 #include "vmsim/os/frame_allocator.h"
 #include "vmsim/os/process_memory.h"
 
@@ -52,10 +53,16 @@ struct Region {
   /// region match every ASID and survive ASID and CR3 flushes. (Every mapping of ASID 0, the
   /// kernel's own address space, is global too.)
   bool global = false;
+  /// MAP_SHARED|MAP_ANONYMOUS: the pages belong to a shared memory object (set by the kernel:
+  /// Kernel::mapFixed with shared = true); processes forked later share them, writes included.
+  /// -1: private (copy-on-write across fork).
+  int32_t shm = -1;
+  /// The object page that `start` maps (page index into the object).
+  uint64_t shmPage = 0;
   bool contains(uint64_t va) const { return va - start < size; }
 };
 
-class Kernel : public Module, public PageTableBase, public FramePins {
+class Kernel : public Module, public PageTableBase, public FramePins, public ProcessControl {
  public:
   SC_HAS_PROCESS(Kernel);
   /// Faults from any number of MMUs (one per core), none included: a platform may use the
@@ -127,6 +134,41 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   /// translations shot down, and later accesses in `asid` are segmentation faults.
   void exitProcess(Asid asid);
 
+  // Processes (kernel_procs.cpp, docs/os.md "Processes").
+  std::optional<Asid> fork(Asid parent, const std::string& name, sc_core::sc_time& delay, bool at,
+                           std::string& error) override;
+  void exit(Asid asid) override {
+    lock();
+    exitProcess(asid);
+    unlock();
+  }
+  bool exec(Asid asid, sc_core::sc_time& delay, bool at, std::string& error) override;
+  bool mmap(Asid asid, uint64_t addr, uint64_t len, Perms perms, bool shared,
+            sc_core::sc_time& delay, bool at, std::string& error) override;
+  bool munmap(Asid asid, uint64_t addr, uint64_t len, sc_core::sc_time& delay, bool at,
+              std::string& error) override;
+  bool brk(Asid asid, uint64_t addr, sc_core::sc_time& delay, bool at, std::string& error) override;
+  /// Untimed forms for set-up and tests (nothing is charged).
+  std::optional<Asid> fork(Asid parent);
+  bool mapFixed(Asid asid, uint64_t addr, uint64_t len, Perms perms, bool shared);
+  bool unmap(Asid asid, uint64_t addr, uint64_t len);
+  /// Records the regions `asid` has now as the address space exec() gives it (children inherit
+  /// it). The platform calls it after laying out a process.
+  void setExecLayout(Asid asid);
+  /// Adds core `core` (an addCore() number) to the cores running `asid` (a thread of the
+  /// process runs there): shootdowns of its pages send that core IPIs.
+  void addCoreToProcess(Asid asid, unsigned core);
+  /// Frames mapped by more than one page-table entry now (copy-on-write or shared).
+  uint64_t sharedFrames() const { return sharedFrames_; }
+  /// How many page-table entries map the frame at `pa` (0: none; for tests).
+  unsigned frameMappers(uint64_t pa) const;
+  /// References to swap slot `slot` beyond the first (swap entries shared by fork).
+  unsigned slotSharers(uint64_t slot) const;
+  /// Whether `asid` is a live process.
+  bool alive(Asid asid) const;
+  /// The cores running `asid` (addCore numbers).
+  const std::vector<unsigned>& coresOf(Asid asid) const { return procs_.at(asid).cpus; }
+
   std::optional<PhysAddr> pageTableRoot(Asid asid) const override;
   /// A pinned frame is never evicted (an access holds its physical address).
   void pinFrame(PhysAddr pa) override;
@@ -160,6 +202,19 @@ class Kernel : public Module, public PageTableBase, public FramePins {
     int64_t swapSlot = -1;  // a copy of the page in swap, valid while the PTE's D bit is clear
     uint64_t writebackDonePs = 0;  // cached: when its swap write completes (sc_time value; 0:
                                    // read ahead, never written)
+    /// The page differs from its swap copy although no mapper's D bit says so (D was moved here
+    /// when fork made the mappings copy-on-write).
+    bool dirty = false;
+    int32_t shm = -1;      // the shared memory object whose page `shmPage` this frame holds
+    uint64_t shmPage = 0;  // (its mappers are in rmap_, however many)
+  };
+  /// A MAP_SHARED|MAP_ANONYMOUS object (shmem): its pages, wherever they are, and the regions
+  /// that map it.
+  struct ShmObject {
+    /// Per page: 0 never touched; frame index + 1 (bit 0 clear, shifted) when resident;
+    /// slot << 1 | 1 when in swap. See shmResident() etc. in kernel_procs.cpp.
+    std::vector<uint64_t> pages;
+    uint32_t users = 0;  // regions mapping it (all processes)
   };
 
   /// Where each part of the kernel's time goes (stat faultCycles, by part).
@@ -173,10 +228,11 @@ class Kernel : public Module, public PageTableBase, public FramePins {
     kReclaim,
     kIo,
     kWait,
+    kCopy,
     kParts
   };
   /// What a resolved fault did (the fault-latency histogram it is sampled in).
-  enum class Served : uint8_t { None, DemandZero, SwapIn, SwapCache, Huge, Reference };
+  enum class Served : uint8_t { None, DemandZero, SwapIn, SwapCache, Huge, Reference, Cow };
 
   struct Process {
     std::string name;
@@ -192,6 +248,14 @@ class Kernel : public Module, public PageTableBase, public FramePins {
     stats::Scalar* peakStat = nullptr;
     stats::Scalar* atExitStat = nullptr;
     stats::Scalar* evictedStat = nullptr;
+    Asid asid = 0;
+    std::vector<Region> execLayout;     // the regions exec() gives the process
+    uint64_t brkStart = 0, brkEnd = 0;  // brk(): the heap [brkStart, brkEnd) (0: no brk yet)
+    stats::Scalar* forksStat = nullptr;
+    stats::Scalar* cowFaultsStat = nullptr;
+    stats::Scalar* cowCopiesStat = nullptr;
+    uint64_t sharedPages = 0;  // its resident pages whose frame another entry maps too
+    stats::Scalar* sharedPagesStat = nullptr;
   };
 
   void b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -235,6 +299,51 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   /// each other core running `asid` pays an interrupt; returns the initiator's wait.
   sc_core::sc_time ipis(Asid asid, unsigned initiator);
   static constexpr unsigned kNoCore = ~0u;
+
+  // Processes (kernel_procs.cpp).
+  void readProcessCosts(Params c);
+  std::optional<Asid> forkProcess(Asid parent, const std::string& name, std::string& error);
+  /// Registers the per-process stats of `p` (named `tag`).
+  void processStats(Process& p, const std::string& tag);
+  /// A store to the copy-on-write page whose leaf `old` sits at `entryAddr`: copies the page
+  /// into a new frame, or (last sharer) makes the leaf writable again.
+  FaultKind cowFault(Asid asid, Process& p, uint64_t va, uint64_t entryAddr, uint64_t old,
+                     sc_core::sc_time& delay);
+  /// A fault in a shared (shmem) region: maps the object's page (allocating, zero-filling or
+  /// swapping it in first).
+  FaultKind shmFault(Asid asid, Process& p, const Region& r, uint64_t va, uint64_t entryAddr,
+                     sc_core::sc_time& delay);
+  /// Copies the level-`level` table `from` of `parent` (mapping VAs from `base`) into the
+  /// child's table `to`, making private writable pages copy-on-write. False: no frame left.
+  bool copyTable(Process& parent, Process& child, uint64_t from, uint64_t to, unsigned level,
+                 uint64_t base);
+  /// Eagerly copies the mapped pages of hugetlbfs-like region `r` into `child`.
+  bool copyHugeRegion(Process& parent, Process& child, const Region& r);
+  /// Charges copying `bytes` from `src` to `dst` (the data moved functionally already).
+  void chargeCopy(uint64_t src, uint64_t dst, uint64_t bytes, sc_core::sc_time& delay);
+  /// Adds `key` as a mapper of frame `idx` (`owner`: its mapper so far, for a private frame
+  /// becoming shared).
+  void rmapAdd(uint64_t idx, uint64_t owner, uint64_t key);
+  /// Removes `asid`'s mapping from frame `idx`'s mappers; returns how many remain.
+  size_t rmapRemove(uint64_t idx, Asid asid);
+  /// Evicts frame `idx` (victim `key`) that several entries map, or a shmem frame: every mapper
+  /// is unmapped (Linux try_to_unmap through the rmap), the page written once.
+  std::optional<uint64_t> evictShared(uint64_t key, uint64_t idx, sc_core::sc_time& delay,
+                                      bool queue, bool* queued);
+  /// Drops one reference to swap slot `slot` (freeing it, and its swap-cache frame, with the
+  /// last).
+  void releaseSlot(uint64_t slot);
+  bool slotShared(uint64_t slot) const { return slotSharers_.count(slot) != 0; }
+  /// A region of `asid` leaves (exit, exec, munmap): a shmem object loses a user.
+  void dropShmUser(const Region& r);
+  /// Unmaps [addr, addr+len) from every region of `p` (splitting them), as munmap does.
+  bool unmapRegions(Asid asid, uint64_t addr, uint64_t len, std::string& error);
+  /// Begins / ends timed process work (the kernel lock, trap, the work's delay).
+  void beginWork(sc_core::sc_time& delay, bool at, uint64_t cycles);
+  void endWork();
+  void sharedChanged(int delta);
+  /// One more (+1) or one fewer (-1) of the pages of the process of `key` is shared.
+  void sharedPageChanged(uint64_t key, int delta);
 
   // Reclaim (kernel.cpp).
   /// kswapd: wakes when free frames fall below the low watermark, reclaims until the high one.
@@ -424,6 +533,31 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   PayloadPool pool_{4096};
   PayloadPool tablePool_{8};  // the kernel's timing-only page-table accesses
   PayloadPool zeroPool_{8};   // timing-only zeroing writes (cost.zero: memory)
+
+  // Processes.
+  std::unordered_map<uint64_t, std::vector<uint64_t>> rmap_;  // frame index -> mapper keys
+  std::unordered_map<uint64_t, uint32_t> slotSharers_;        // slot -> extra references
+  std::vector<ShmObject> shm_;
+  uint64_t sharedFrames_ = 0;
+  struct ProcCosts {
+    uint64_t forkCycles = 0, forkPageCycles = 0, execCycles = 0, cowCycles = 0, mmapCycles = 0;
+    bool copyThroughMemory = false;
+    double copyPsPerByte = 0;
+  } pcost_;
+  PayloadPool copyPool_{8};
+  stats::Scalar* forks_ = nullptr;
+  stats::Scalar* exits_ = nullptr;
+  stats::Scalar* execs_ = nullptr;
+  stats::Scalar* cowFaults_ = nullptr;
+  stats::Scalar* cowCopies_ = nullptr;
+  stats::Scalar* cowReuses_ = nullptr;
+  stats::Scalar* sharedFramesStat_ = nullptr;
+  stats::Scalar* peakSharedFrames_ = nullptr;
+  stats::Scalar* shmFaults_ = nullptr;
+  stats::Scalar* sharedEvictions_ = nullptr;
+  stats::Scalar* forkPages_ = nullptr;
+  stats::Histogram* latCow_ = nullptr;
+  stats::Histogram* forkLatency_ = nullptr;
 
   stats::Scalar& minorFaults_;
   stats::Scalar& majorFaults_;

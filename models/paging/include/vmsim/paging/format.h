@@ -27,6 +27,13 @@
 //   revoked: a resident page whose present bit the kernel cleared to sample use (the software
 //            reference bit of machines without hardware A bits); the frame and all other bits
 //            stay. x86: P=0, bit 10 set. RISC-V: V=0, RSW bit 9 set.
+// Software bit of present leaves:
+//   copy-on-write: a read-only leaf of a writable private mapping shared after fork; a store
+//            through it is a page fault the kernel resolves (copies the page, or re-enables
+//            write for the last sharer) instead of a protection fault. x86: P=1, R/W=0, bit 9
+//            set (the swapped bit: ignored by the hardware, and meaningful only when P=0).
+//            RISC-V: V=1, W=0, RSW bit 8 set. The walker asks for the kernel on a store through
+//            such a leaf (docs/os.md, "Processes").
 #pragma once
 
 #include <cstdint>
@@ -154,6 +161,13 @@ class Format {
     return (raw & ~revokedBit_) | presentBit_ | accessedBit_;
   }
   uint64_t swappedBit() const { return swappedBit_; }
+  /// Copy-on-write leaves (see the file comment): present, not writable, the software bit set.
+  bool isCow(uint64_t raw) const { return present(raw) && (raw & swappedBit_); }
+  /// `raw` (a present leaf) made copy-on-write: write permission and D cleared, the bit set.
+  uint64_t makeCow(uint64_t raw) const { return (raw & ~(writeBit_ | dirtyBit_)) | swappedBit_; }
+  /// A copy-on-write leaf made writable again (the last sharer's store), the bit cleared.
+  uint64_t breakCow(uint64_t raw) const { return (raw & ~swappedBit_) | writeBit_; }
+  uint64_t cowBit() const { return swappedBit_; }
   uint64_t revokedBit() const { return revokedBit_; }
 
   // Bit positions (for tests and documentation).
@@ -171,7 +185,7 @@ class Format {
   unsigned levels_;
   unsigned vaBits_;
   unsigned maxLeafLevel_;
-  uint64_t presentBit_, accessedBit_, dirtyBit_, swappedBit_, revokedBit_;
+  uint64_t presentBit_, accessedBit_, dirtyBit_, swappedBit_, revokedBit_, writeBit_;
 };
 
 namespace x86 {

@@ -38,6 +38,7 @@ struct WalkResult {
   unsigned cachedLevel = 0;  // level whose walk cache hit (0 = none)
   bool cacheProbed = false;  // the walk caches were looked up
   bool malformed = false;    // ended at a reserved encoding or a misaligned superpage
+  bool cow = false;          // the leaf is copy-on-write (paging::Format::isCow)
 };
 
 class Walker : public Module, public TranslationCache {
@@ -74,6 +75,7 @@ class Walker : public Module, public TranslationCache {
   /// `r` (a walk of the same page) as the answer to `x`; false if `x` needs its own walk (a
   /// store that must set D, or a permission the first walk did not evaluate).
   static bool reuse(const WalkResult& r, const TranslationExt& x, WalkResult& out);
+  static bool cowStore(const WalkResult& r, const TranslationExt& x);
   void answer(TranslationExt& x, const WalkResult& r);
   /// `at`: through the 4-phase port (the caller may wait) instead of b_transport.
   uint64_t readEntry(uint64_t pa, sc_core::sc_time& delay, bool debug, bool at);

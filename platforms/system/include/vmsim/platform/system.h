@@ -105,6 +105,8 @@ class System : public Module {
   void wireSharedLevels(uint64_t core, mmu::Mmu& m);
   unsigned sharedRoute(tlb::Tlb& level, uint64_t core, mmu::Mmu& m, unsigned depth);
   size_t doneCount_ = 0;
+  std::map<Asid, unsigned>
+      threads_;  // process -> threads beyond its first core (system.cpuN.process)
   void periodicDump();
   void checkPhysicalMemory(Config& cfg);
   void checkOvercommit(Config& cfg);
