@@ -256,7 +256,8 @@ void Kernel::chargeZero(uint64_t pa, uint64_t bytes, sc_core::sc_time& delay) {
 
 unsigned Kernel::addCore(const std::vector<Asid>& asids, InterruptTarget* irq) {
   const auto core = static_cast<unsigned>(cores_.size());
-  cores_.push_back({irq});
+  cores_.push_back({});
+  cores_.back().irq = irq;
   for (const Asid a : asids) procs_.at(a).cpus.push_back(core);
   return core;
 }
