@@ -272,11 +272,18 @@ void Requester::startContexts() {
 
 bool Requester::nextInSlice(workloads::Access& a, bool& preempt, uint64_t nowTicks) {
   preempt = false;
+  if (cur_->hasPending && !stopped_ && !cur_->stopped) {
+    a = cur_->pending;
+    cur_->hasPending = false;
+  } else if (!nextAccess(a)) {
+    return false;
+  }
   if (sched_ && (sliceRan_ >= sliceAccesses_ || nowTicks >= sliceEnd_)) {
+    cur_->pending = a;
+    cur_->hasPending = true;
     preempt = true;
     return false;
   }
-  if (!nextAccess(a)) return false;
   ++sliceRan_;
   return true;
 }

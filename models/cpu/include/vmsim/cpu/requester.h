@@ -103,6 +103,10 @@ class Requester : public Module {
     Process* proc = nullptr;  // per-process stats (nullptr: the core's own workload)
     bool stopped = false;
     bool done = false;
+    // The access read when its slice ended: the first of its next slice (so that a process whose
+    // workload ends with its slice leaves the core then, and is not dispatched once more).
+    bool hasPending = false;
+    workloads::Access pending;
     // verify_data: expected contents of every byte stored so far (unwritten bytes read as zero).
     std::unordered_map<uint64_t, unsigned char> shadow;
   };
