@@ -52,7 +52,19 @@ Kernel::SwitchResult Kernel::switchAddressSpace(unsigned core, Asid prev, Asid n
     // slot's old owner left (arch/x86/mm/tlb.c, choose_new_asid), which then leaves the core.
     const unsigned n = std::max(1u, how.asidSlots);
     if (c.slots.size() != n) c.slots.assign(n, 0);
-    if (std::find(c.slots.begin(), c.slots.end(), next) == c.slots.end()) {
+    auto st = std::find(c.stale.begin(), c.stale.end(), next);
+    const bool hasSlot = std::find(c.slots.begin(), c.slots.end(), next) != c.slots.end();
+    if (st != c.stale.end()) {
+      // The core left next's set at a shootdown while it ran another process (ipis): its
+      // entries of next may be stale, so the switch flushes them (switch_mm_irqs_off finding
+      // the mm's tlb_gen ahead of the CPU's).
+      c.stale.erase(st);
+      if (hasSlot) {
+        r.flushCost = flushCore(core, Invalidation::Asid, next);
+        r.flushes = 1;
+      }
+    }
+    if (!hasSlot) {
       const unsigned s = c.nextSlot;
       c.nextSlot = (s + 1) % n;
       const Asid old = c.slots[s];
@@ -60,10 +72,13 @@ Kernel::SwitchResult Kernel::switchAddressSpace(unsigned core, Asid prev, Asid n
         r.flushCost = flushCore(core, Invalidation::Asid, old);
         r.flushes = 1;
         drop(old);
+        c.stale.erase(std::remove(c.stale.begin(), c.stale.end(), old), c.stale.end());
       }
       c.slots[s] = next;
     }
   }
+  c.scheduled = true;
+  c.loaded = next;
   auto it = procs_.find(next);
   if (it != procs_.end()) {
     auto& cpus = it->second.cpus;

@@ -433,6 +433,11 @@ class Kernel : public Module, public PageTableBase, public FramePins {
     std::vector<TranslationCache*> caches;  // private to the core (context-switch flushes)
     std::vector<Asid> slots;                // PCID slots: the address space each one holds
     unsigned nextSlot = 0;                  // the slot a new address space takes (round robin)
+    bool scheduled = false;                 // a time-sliced core (switchAddressSpace called)
+    Asid loaded = 0;                        // the address space it runs (time-sliced cores)
+    /// Address spaces the core left lazily at a shootdown IPI while it ran another: their PCID
+    /// entries may be stale and are flushed when the core switches back (Linux's tlb_gen check).
+    std::vector<Asid> stale;
   };
   /// Invalidates `kind` in core `core`'s private caches only; counted as flushTranslations.
   sc_core::sc_time flushCore(unsigned core, Invalidation kind, Asid asid);
