@@ -278,8 +278,8 @@ sc_core::sc_time Kernel::ipis(Asid asid, unsigned initiator) {
     cores_[c].irq->interrupt(handlerPs);
     ++n;
     // A time-sliced core that runs another address space leaves this one's set at its first
-    // shootdown IPI and flushes its entries when it switches back (Linux 6.13, "x86/mm/tlb:
-    // Update mm_cpumask lazily"; kernel_sched.cpp).
+    // shootdown IPI and flushes its entries when it switches back (Linux, "x86/mm/tlb: Update
+    // mm_cpumask lazily", 2024; kernel_sched.cpp).
     CoreInfo& ci = cores_[c];
     if (ci.scheduled && ci.loaded != asid) {
       ci.stale.push_back(asid);

@@ -120,9 +120,10 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   };
   /// Core `core` switches from address space `prev` (0: none ran before) to `next`: its TLBs as
   /// `how` says, and the cores bookkeeping of both (mm_cpumask): the core joins `next`'s set; it
-  /// leaves `prev`'s when its TLBs no longer hold prev's entries (at once without PCID, when
-  /// prev's slot is recycled with PCID), so shootdowns of prev's pages keep sending it IPIs
-  /// while it may still cache them.
+  /// leaves `prev`'s when its TLBs no longer hold prev's entries (at once without PCID; with
+  /// PCID when prev's slot is recycled, or lazily at the first shootdown IPI of prev that reaches
+  /// it while it runs another process, after which the switch back to prev flushes prev's PCID),
+  /// so shootdowns of prev's pages keep sending it IPIs while it may still cache them.
   SwitchResult switchAddressSpace(unsigned core, Asid prev, Asid next, const SwitchTlb& how);
   /// Cores in `asid`'s set (its shootdowns' IPI targets), ascending.
   std::vector<unsigned> coresOf(Asid asid) const;
