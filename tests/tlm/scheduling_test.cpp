@@ -260,3 +260,24 @@ TEST(Scheduling, TwoTimeSlicedCoresAndOneCoreAloneRunTogether) {
   }
   EXPECT_GT(idleSum, 0.01 * end);  // the two cores do not end together
 }
+
+TEST(Scheduling, AProgramAndATraceRunAsProcessesOfOneCore) {
+  // a: a simulated program (malloc/free over brk and mmap), b: a real trace to its end; both
+  // checked byte for byte while they take turns.
+  const std::string st =
+      run("mixed", kS + "time_slice=20us" + kA + "type=program" + kA + "program.ops=2000" + kB +
+                       "type=trace" + kB + "trace=" + VMSIM_SOURCE_DIR +
+                       "/workloads/traces/list_walk.lackey.gz" + kB + "count=0" +
+                       " --param system.cpu0.requester.verify_data=true");
+  EXPECT_EQ(sv(st, "system.process.b.accesses"), 247915);  // the whole trace
+  EXPECT_GT(sv(st, "system.process.a.heap.mallocs"), 100);
+  EXPECT_GT(sv(st, "system.process.a.heap.brk_growths"), 0);
+  EXPECT_GT(sv(st, "system.cpu0.scheduler.contextSwitches"), 20);
+  EXPECT_EQ(sv(st, "system.process.a.accesses") + sv(st, "system.process.b.accesses"),
+            sv(st, "system.cpu0.requester.accesses"));
+  EXPECT_EQ(sv(st, "system.cpu0.requester.dataMismatches"), 0);
+  EXPECT_EQ(sv(st, "system.cpu0.requester.faults::total"), 0);
+  EXPECT_EQ(
+      sv(st, "system.kernel.a.segmentationFaults") + sv(st, "system.kernel.b.segmentationFaults"),
+      0);
+}
