@@ -281,3 +281,19 @@ TEST(Scheduling, AProgramAndATraceRunAsProcessesOfOneCore) {
       sv(st, "system.kernel.a.segmentationFaults") + sv(st, "system.kernel.b.segmentationFaults"),
       0);
 }
+
+TEST(Scheduling, TheOomKillerEndsOneProcessAndTheOtherGoesOn) {
+  // Two 3 MiB footprints in 4 MiB of memory without swap: the killer ends the process with the
+  // larger resident set; the core runs the other to its end.
+  const std::string st =
+      run("oom", kS + "time_slice=20us" + kA + "footprint=3MiB" + kB + "footprint=3MiB" +
+                     " --param system.kernel.memory_size=4MiB" +
+                     " --param system.kernel.swap.enabled=false");
+  EXPECT_EQ(sv(st, "system.kernel.oomKills"), 1);
+  const double a = sv(st, "system.process.a.accesses"), b = sv(st, "system.process.b.accesses");
+  EXPECT_EQ(std::max(a, b), 50000);  // the survivor ran its whole workload
+  EXPECT_LT(std::min(a, b), 50000);
+  EXPECT_EQ(a + b, sv(st, "system.cpu0.requester.accesses"));
+  EXPECT_EQ(sv(st, "system.cpu0.requester.faults::total"), 0);
+  EXPECT_EQ(sv(st, "system.kernel.a.residentPages") + sv(st, "system.kernel.b.residentPages"), 0);
+}

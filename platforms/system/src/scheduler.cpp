@@ -43,7 +43,9 @@ CoreScheduler::CoreScheduler(const sc_core::sc_module_name& nm, SimContext& ctx,
                                   "time slices that ended with the process still runnable (a "
                                   "switch follows when another process is runnable)")),
       exits_(ctx.stats.scalar(statName("exits"), "Count",
-                              "processes of this core whose workload ended")),
+                              "processes that left this core after running (workload ended, or "
+                              "killed while running; a process killed while waiting leaves "
+                              "without)")),
       switchLatency_(ctx.stats.histogram(statName("switchLatency"), 16, "Cycle",
                                          "core cycles of each context switch")) {
   declareClock("2GHz");
