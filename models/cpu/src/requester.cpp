@@ -34,68 +34,12 @@ unsigned char storeByte(uint64_t addr, uint64_t seq) {
 
 }  // namespace
 
-Requester::Requester(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid)
-    : Requester(nm, ctx, asid, nullptr) {}
-
-Requester::Requester(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid,
-                     std::unique_ptr<workloads::Workload> wl)
-    : Module(nm, ctx),
-      isock("isock"),
-      asid_(asid),
-      wl_(std::move(wl)),
-      peq_(this, &Requester::peqCallback),
-      completed_(ctx.stats.scalar(statName("accesses"), "Count", "accesses completed")),
-      byKind_(ctx.stats.vector(statName("accessesByKind"), {"load", "store", "fetch"}, "Count",
-                               "accesses issued, by kind")),
-      faults_(ctx.stats.vector(statName("faults"),
-                               {"protection", "segmentation", "outOfMemory", "other"}, "Count",
-                               "accesses that ended in a fault")),
-      mismatches_(ctx.stats.scalar(statName("dataMismatches"), "Count",
-                                   "loads that did not return the bytes last stored")),
-      latency_(ctx.stats.histogram(statName("accessLatency"), 16, "Cycle",
-                                   "cycles from issue to completion")),
-      totalLatency_(
-          ctx.stats.scalar(statName("totalLatency"), "Cycle", "sum of access latencies")) {
-  init();
-  pids_ = {0, asid_};
-  syscalls_ =
-      &ctx.stats.vector(statName("systemCalls"), {"fork", "exit", "exec", "mmap", "munmap", "brk"},
-                        "Count", "system calls of a multi-process trace run, by kind");
-  isock.register_nb_transport_bw(this, &Requester::nb_transport_bw);
-  ctx.stats.formula(
-      statName("avgLatency"),
-      [this] { return completed_.value() ? totalLatency_.value() / completed_.value() : 0.0; },
-      "Cycle", "average access latency");
-  if (at_) {
-    SC_THREAD(runAt);
-  } else {
-    SC_THREAD(runLt);
-  }
-}
-
-void Requester::init() {
-  declareClock("2GHz");
-  auto& p = params();
-  at_ = p.getChoice("mode", "lt", {"lt", "at"},
-                    "lt: blocking + temporal decoupling; at: 4-phase") == "at";
-  maxOutstanding_ = static_cast<unsigned>(p.getUint(
-      "max_outstanding", 8, "Count", "AT mode: accesses in flight at once", Range{1, 1024}));
-  think_ = cycles(p.getUint("think_cycles", 1, "Cycle", "cycles between the issue of two accesses",
-                            Range{0, 1e9}));
-  const uint64_t quantumPs =
-      p.getTimePs("quantum", "10us", "LT mode: global quantum of temporal decoupling");
-  tlm_utils::tlm_quantumkeeper::set_global_quantum(
-      sc_core::sc_time(static_cast<double>(quantumPs), sc_core::SC_PS));
-  qk_.reset();
-  verify_ =
-      p.getBool("verify_data", false, "check that every load returns the bytes last stored (slow)");
-  maxReports_ = p.getUint("fault_reports", 10, "Count", "faults reported individually");
-
-  auto w = p.child("workload");
+WorkloadSource readWorkload(Params w, bool given, std::function<void(const std::string&)> warn) {
   const auto type = w.getChoice("type", "synthetic", {"synthetic", "trace", "program"},
                                 "workload source: synthetic generator, trace file, or a simulated "
                                 "program calling malloc/free (keys under workload.program)");
-  isProgram_ = type == "program";
+  WorkloadSource out;
+  out.isProgram = type == "program";
   workloads::SyntheticSpec s;
   s.pattern =
       w.getChoice("pattern", "random", workloads::syntheticPatterns(), "synthetic access pattern");
@@ -152,45 +96,225 @@ void Requester::init() {
                                   "trace format: vmsim (OP VADDR SIZE text), lackey (valgrind "
                                   "--tool=lackey --trace-mem=yes), champsim (64-byte binary "
                                   "records); auto detects it from the content");
-  if (wl_) return;
-  if (isProgram_) {
-    if (!p.config().problems().empty()) return;  // the platform already said what is wrong
-    p.config().addProblem("'" + w.key("type") +
+  if (given) return out;
+  if (out.isProgram) {
+    if (!w.config().problems().empty()) return out;  // the platform already said what is wrong
+    w.config().addProblem("'" + w.key("type") +
                           "': program workloads need the platform to provide process memory "
                           "(brk/mmap), as the radix platform does");
-    return;
+    return out;
   }
   try {
     if (type == "trace") {
       if (trace.empty()) {
-        p.config().addProblem("'" + w.key("trace") + "': workload type trace needs a file");
-        return;
+        w.config().addProblem("'" + w.key("trace") + "': workload type trace needs a file");
+        return out;
       }
-      isTrace_ = true;  // also when opening fails: the platform then lays out a trace's space
-      tracePath_ = trace;
+      out.isTrace = true;  // also when opening fails: the platform then lays out a trace's space
+      out.tracePath = trace;
       workloads::TraceOptions opt;
       opt.format = workloads::traceFormatFromName(format);  // empty for auto
       opt.skip = skip;
       opt.count = s.count;
-      opt.onStoppedEarly = [this](const std::string& msg) { logWarning(msg); };
-      wl_ = workloads::openTrace(trace, opt);
+      opt.onStoppedEarly = warn;
+      out.wl = workloads::openTrace(trace, opt);
     } else {
       if (skip != 0)
-        p.config().addProblem("'" + w.key("skip") + "': only trace workloads skip accesses");
+        w.config().addProblem("'" + w.key("skip") + "': only trace workloads skip accesses");
       if (format != "auto")
-        p.config().addProblem("'" + w.key("format") + "': only trace workloads have a format");
+        w.config().addProblem("'" + w.key("format") + "': only trace workloads have a format");
       if (s.count == 0)  // would run no access and report NaN averages
-        p.config().addProblem("'" + w.key("count") +
+        w.config().addProblem("'" + w.key("count") +
                               "': 0 means 'to the end' for traces only; a synthetic workload needs "
                               "count >= 1");
-      wl_ = workloads::makeSynthetic(s);
-      footprint_ = {s.base, s.footprint};
+      out.wl = workloads::makeSynthetic(s);
+      out.footprint = {s.base, s.footprint};
     }
   } catch (const workloads::TraceError& e) {
-    p.config().addProblem(e.what());
+    w.config().addProblem(e.what());
   } catch (const std::invalid_argument& e) {
-    p.config().addProblem("'" + w.path() + "': " + e.what());
+    w.config().addProblem("'" + w.path() + "': " + e.what());
   }
+  return out;
+}
+
+Requester::Requester(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid)
+    : Requester(nm, ctx, asid, nullptr) {}
+
+Requester::Requester(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid,
+                     std::unique_ptr<workloads::Workload> wl)
+    : Module(nm, ctx),
+      isock("isock"),
+      asid_(asid),
+      wl_(std::move(wl)),
+      peq_(this, &Requester::peqCallback),
+      completed_(ctx.stats.scalar(statName("accesses"), "Count", "accesses completed")),
+      byKind_(ctx.stats.vector(statName("accessesByKind"), {"load", "store", "fetch"}, "Count",
+                               "accesses issued, by kind")),
+      faults_(ctx.stats.vector(statName("faults"),
+                               {"protection", "segmentation", "outOfMemory", "other"}, "Count",
+                               "accesses that ended in a fault")),
+      mismatches_(ctx.stats.scalar(statName("dataMismatches"), "Count",
+                                   "loads that did not return the bytes last stored")),
+      latency_(ctx.stats.histogram(statName("accessLatency"), 16, "Cycle",
+                                   "cycles from issue to completion")),
+      totalLatency_(
+          ctx.stats.scalar(statName("totalLatency"), "Cycle", "sum of access latencies")) {
+  init();
+  isock.register_nb_transport_bw(this, &Requester::nb_transport_bw);
+  ctx.stats.formula(
+      statName("avgLatency"),
+      [this] { return completed_.value() ? totalLatency_.value() / completed_.value() : 0.0; },
+      "Cycle", "average access latency");
+  if (at_) {
+    SC_THREAD(runAt);
+  } else {
+    SC_THREAD(runLt);
+  }
+}
+
+Requester::Requester(const sc_core::sc_module_name& nm, SimContext& ctx,
+                     std::vector<Process*> processes)
+    : Module(nm, ctx),
+      isock("isock"),
+      asid_(processes.empty() ? 0 : processes.front()->asid),
+      processes_(std::move(processes)),
+      peq_(this, &Requester::peqCallback),
+      completed_(ctx.stats.scalar(statName("accesses"), "Count", "accesses completed")),
+      byKind_(ctx.stats.vector(statName("accessesByKind"), {"load", "store", "fetch"}, "Count",
+                               "accesses issued, by kind")),
+      faults_(ctx.stats.vector(statName("faults"),
+                               {"protection", "segmentation", "outOfMemory", "other"}, "Count",
+                               "accesses that ended in a fault")),
+      mismatches_(ctx.stats.scalar(statName("dataMismatches"), "Count",
+                                   "loads that did not return the bytes last stored")),
+      latency_(ctx.stats.histogram(statName("accessLatency"), 16, "Cycle",
+                                   "cycles from issue to completion")),
+      totalLatency_(
+          ctx.stats.scalar(statName("totalLatency"), "Cycle", "sum of access latencies")) {
+  init();
+  isock.register_nb_transport_bw(this, &Requester::nb_transport_bw);
+  ctx.stats.formula(
+      statName("avgLatency"),
+      [this] { return completed_.value() ? totalLatency_.value() / completed_.value() : 0.0; },
+      "Cycle", "average access latency");
+  if (at_) {
+    SC_THREAD(runAt);
+  } else {
+    SC_THREAD(runLt);
+  }
+}
+
+void Requester::init() {
+  declareClock("2GHz");
+  auto& p = params();
+  at_ = p.getChoice("mode", "lt", {"lt", "at"},
+                    "lt: blocking + temporal decoupling; at: 4-phase") == "at";
+  maxOutstanding_ = static_cast<unsigned>(p.getUint(
+      "max_outstanding", 8, "Count", "AT mode: accesses in flight at once", Range{1, 1024}));
+  think_ = cycles(p.getUint("think_cycles", 1, "Cycle", "cycles between the issue of two accesses",
+                            Range{0, 1e9}));
+  const uint64_t quantumPs =
+      p.getTimePs("quantum", "10us", "LT mode: global quantum of temporal decoupling");
+  tlm_utils::tlm_quantumkeeper::set_global_quantum(
+      sc_core::sc_time(static_cast<double>(quantumPs), sc_core::SC_PS));
+  qk_.reset();
+  verify_ =
+      p.getBool("verify_data", false, "check that every load returns the bytes last stored (slow)");
+  maxReports_ = p.getUint("fault_reports", 10, "Count", "faults reported individually");
+  pids_ = {0, asid_};
+  syscalls_ = &context().stats.vector(statName("systemCalls"),
+                                      {"fork", "exit", "exec", "mmap", "munmap", "brk"}, "Count",
+                                      "system calls of a multi-process trace run, by kind");
+
+  if (!processes_.empty()) {
+    // A time-sliced core: its processes bring their workloads (system.process.<name>).
+    for (Process* pr : processes_) {
+      Context& c = ctxs_.emplace_back();
+      c.asid = pr->asid;
+      c.wl = pr->workload();
+      c.proc = pr;
+    }
+    cur_ = &ctxs_.front();
+    return;
+  }
+  WorkloadSource src = readWorkload(p.child("workload"), wl_ != nullptr,
+                                    [this](const std::string& m) { logWarning(m); });
+  isProgram_ = src.isProgram;
+  isTrace_ = src.isTrace;
+  tracePath_ = src.tracePath;
+  footprint_ = src.footprint;
+  if (!wl_) wl_ = std::move(src.wl);
+  Context& c = ctxs_.emplace_back();
+  c.asid = asid_;
+  c.wl = wl_.get();
+  cur_ = &c;
+}
+
+bool Requester::stopProcess(Asid asid) {
+  for (size_t i = 0; i < ctxs_.size(); ++i) {
+    Context& c = ctxs_[i];
+    if (c.asid != asid || c.done) continue;
+    if (!sched_) {
+      stop();
+      return true;
+    }
+    c.stopped = true;
+    // A waiting process leaves the run queue now; the running one when its accesses are done.
+    if (&c != cur_) {
+      c.done = true;
+      if (verify_) shadowDrop(c.asid, 0, 0);
+      sched_->remove(static_cast<int>(i));
+    }
+    return true;
+  }
+  return false;
+}
+
+void Requester::startContexts() {
+  if (!verify_) return;
+  for (Context& c : ctxs_) {
+    if (c.wl) c.wl->trackDiscarded();  // the checker drains them (nextAccess)
+  }
+}
+
+bool Requester::nextInSlice(workloads::Access& a, bool& preempt, uint64_t nowTicks) {
+  preempt = false;
+  if (cur_->hasPending && !stopped_ && !cur_->stopped) {
+    a = cur_->pending;
+    cur_->hasPending = false;
+  } else if (!nextAccess(a)) {
+    return false;
+  }
+  if (sched_ && (sliceRan_ >= sliceAccesses_ || nowTicks >= sliceEnd_)) {
+    cur_->pending = a;
+    cur_->hasPending = true;
+    preempt = true;
+    return false;
+  }
+  ++sliceRan_;
+  return true;
+}
+
+bool Requester::dispatch(bool exited, uint64_t nowTicks, sc_core::sc_time* local) {
+  if (!sched_) return false;
+  if (exited && cur_) {
+    cur_->done = true;
+    if (verify_) shadowDrop(cur_->asid, 0, 0);
+  }
+  const CoreScheduling::Slice s = sched_->next(nowTicks, sliceRan_, exited);
+  sliceRan_ = 0;
+  if (s.process < 0 || static_cast<size_t>(s.process) >= ctxs_.size()) return false;
+  cur_ = &ctxs_[static_cast<size_t>(s.process)];
+  sliceEnd_ = s.endTicks;
+  sliceAccesses_ = s.accesses;
+  const sc_core::sc_time sw = sc_core::sc_time::from_value(s.switchTicks);
+  if (local) {
+    *local += sw;
+  } else if (s.switchTicks) {
+    sc_core::wait(sw);
+  }
+  return true;
 }
 
 void Requester::prepare(tlm::tlm_generic_payload& gp, const workloads::Access& a) {
@@ -206,7 +330,7 @@ void Requester::prepare(tlm::tlm_generic_payload& gp, const workloads::Access& a
     extFault_ = gp.get_extension<FaultExt>();
   }
   VmAccess* who = extWho_;
-  who->asid = asidOf(a);  // the access's process (multi-process traces)
+  who->asid = asidOf(a);  // the access's process (a multi-process trace's records: their pid)
   who->kind = kindOf(a.op);
   who->privilege = Privilege::User;
   extFault_->kind = FaultKind::None;
@@ -218,6 +342,7 @@ void Requester::prepare(tlm::tlm_generic_payload& gp, const workloads::Access& a
   gp.set_dmi_allowed(false);
   gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   byKind_[static_cast<size_t>(who->kind)] += 1;
+  if (cur_->proc) cur_->proc->accessesByKind[static_cast<size_t>(who->kind)] += 1;
   ++seq_;
   if (a.op == workloads::Op::Store) {
     unsigned char* d = gp.get_data_ptr();
@@ -232,7 +357,7 @@ void Requester::expect(InFlight& f, const tlm::tlm_generic_payload& gp) {
   f.bytes.clear();
   if (!verify_) return;
   const unsigned char* d = gp.get_data_ptr();
-  const Asid asid = extWho_ && extGp_ == &gp ? extWho_->asid : asid_;
+  const Asid asid = extWho_ && extGp_ == &gp ? extWho_->asid : cur_->asid;
   for (uint32_t i = 0; i < f.size; ++i) {
     const uint64_t key = shadowKey(asid, f.va + i);
     auto it = shadow_.find(key);
@@ -246,6 +371,11 @@ void Requester::complete(tlm::tlm_generic_payload& gp, const sc_core::sc_time& l
   ++completed_;
   const double cyc = latency_.sampleKeyed(latency.value(), [&] { return latency / clockPeriod(); });
   totalLatency_ += cyc;
+  Process* pr = cur_->proc;  // accesses in flight are the current process's (drained at switches)
+  if (pr) {
+    ++pr->accesses;
+    pr->totalLatency += cyc;
+  }
   if (!gp.is_response_ok()) {
     const auto* fx = gp.get_extension<FaultExt>();
     const bool fault = gp.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE;
@@ -256,6 +386,7 @@ void Requester::complete(tlm::tlm_generic_payload& gp, const sc_core::sc_time& l
                        : k == FaultKind::OutOfMemory  ? 2
                                                       : 3;
     faults_[idx] += 1;
+    if (pr) pr->faults[idx] += 1;
     if (fault && reported_++ < maxReports_) {
       // The faulting byte (a page-crossing access may fault on its second page).
       const uint64_t at = fx && fx->kind != FaultKind::None ? fx->va.value() : gp.get_address();
@@ -263,12 +394,13 @@ void Requester::complete(tlm::tlm_generic_payload& gp, const sc_core::sc_time& l
       os << toString(k) << " at VA 0x" << std::hex << at << std::dec << " ("
          << (gp.is_write() ? "store" : "load") << " of " << gp.get_data_length() << " bytes at 0x"
          << std::hex << gp.get_address() << std::dec << ", asid "
-         << (gp.get_extension<VmAccess>() ? gp.get_extension<VmAccess>()->asid : asid_) << ")";
+         << (gp.get_extension<VmAccess>() ? gp.get_extension<VmAccess>()->asid : cur_->asid) << ")";
       logWarning(os.str());
     }
     // Faults are precise: a failed store wrote nothing, so its bytes are not expected later.
     if (verify_ && f.store) {
-      const Asid asid = gp.get_extension<VmAccess>() ? gp.get_extension<VmAccess>()->asid : asid_;
+      const Asid asid =
+          gp.get_extension<VmAccess>() ? gp.get_extension<VmAccess>()->asid : cur_->asid;
       for (uint32_t i = 0; i < f.size && i < f.bytes.size(); ++i) {
         shadow_[shadowKey(asid, f.va + i)] = f.bytes[i];
       }
@@ -280,36 +412,55 @@ void Requester::complete(tlm::tlm_generic_payload& gp, const sc_core::sc_time& l
   for (uint32_t i = 0; i < f.size && i < f.bytes.size(); ++i) {
     if (d[i] != f.bytes[i]) {
       ++mismatches_;
+      if (pr) ++pr->dataMismatches;
       break;
     }
   }
 }
 
 void Requester::runLt() {
-  if (verify_ && wl_) wl_->trackDiscarded();  // the checker drains them (nextAccess)
+  startContexts();
   tlm::tlm_generic_payload* gp = pool_.allocate();
   workloads::Access a;
   InFlight f;
-  while (nextAccess(a)) {
-    if (a.op == workloads::Op::System) {
+  auto now = [this] { return (sc_core::sc_time_stamp() + qk_.get_local_time()).value(); };
+  bool preempt = false;
+  bool running = true;
+  bool failed = false;  // a system call of a multi-process trace failed: the requester stops
+  if (sched_) {
+    sc_core::sc_time local = qk_.get_local_time();
+    running = dispatch(false, now(), &local);
+    qk_.set(local);
+  }
+  while (running) {
+    while (nextInSlice(a, preempt, sched_ ? now() : 0)) {
+      if (a.op == workloads::Op::System) {
+        sc_core::sc_time delay = qk_.get_local_time();
+        failed = !systemCall(a, delay);
+        qk_.set(delay);
+        if (failed) break;
+        if (qk_.need_sync()) qk_.sync();
+        continue;
+      }
+      prepare(*gp, a);
+      f.va = a.va;
+      f.size = a.size;
+      f.store = a.op == workloads::Op::Store;
+      expect(f, *gp);
       sc_core::sc_time delay = qk_.get_local_time();
-      if (!systemCall(a, delay)) break;
-      qk_.set(delay);
+      const sc_core::sc_time start = delay;
+      isock->b_transport(*gp, delay);
+      complete(*gp, delay - start, f);
+      // think_cycles spaces issues (as in AT): the next access starts think cycles after this
+      // one started, or when it completed if that is later (one access at a time).
+      qk_.set(std::max(delay, start + think_));
       if (qk_.need_sync()) qk_.sync();
-      continue;
     }
-    prepare(*gp, a);
-    f.va = a.va;
-    f.size = a.size;
-    f.store = a.op == workloads::Op::Store;
-    expect(f, *gp);
-    sc_core::sc_time delay = qk_.get_local_time();
-    const sc_core::sc_time start = delay;
-    isock->b_transport(*gp, delay);
-    complete(*gp, delay - start, f);
-    // think_cycles spaces issues (as in AT): the next access starts think cycles after this
-    // one started, or when it completed if that is later (one access at a time).
-    qk_.set(std::max(delay, start + think_));
+    if (!sched_ || failed) break;
+    // The slice or the process ended: the scheduler switches (its cost advances the local time).
+    sc_core::sc_time local = qk_.get_local_time();
+    running = dispatch(!preempt, now(), &local);
+    qk_.set(local);
     if (qk_.need_sync()) qk_.sync();
   }
   qk_.sync();
@@ -318,14 +469,25 @@ void Requester::runLt() {
 }
 
 void Requester::runAt() {
-  if (verify_ && wl_) wl_->trackDiscarded();  // the checker drains them (nextAccess)
+  startContexts();
   workloads::Access a;
+  bool preempt = false;
+  if (sched_ && !dispatch(false, sc_core::sc_time_stamp().value(), nullptr)) {
+    finish();
+    return;
+  }
   for (;;) {
     // A system call (the program unmapping memory) waits until every access in flight is done.
-    if (wl_ && wl_->systemCallNext()) {
+    if (cur_->wl && cur_->wl->systemCallNext()) {
       while (outstanding_ > 0) sc_core::wait(slotFree_);
     }
-    if (!nextAccess(a)) break;
+    if (!nextInSlice(a, preempt, sched_ ? sc_core::sc_time_stamp().value() : 0)) {
+      if (!sched_) break;
+      // A switch (or an exit) enters the kernel: the accesses in flight complete first.
+      while (outstanding_ > 0) sc_core::wait(slotFree_);
+      if (!dispatch(!preempt, sc_core::sc_time_stamp().value(), nullptr)) break;
+      continue;
+    }
     if (a.op == workloads::Op::System) {
       // A system call serializes the core: the accesses before it complete first.
       while (outstanding_ > 0) sc_core::wait(slotFree_);
@@ -416,9 +578,9 @@ void Requester::retire(tlm::tlm_generic_payload& gp, bool sendEndResp) {
 }
 
 bool Requester::nextAccess(workloads::Access& a) {
-  if (!wl_ || stopped_) return false;
+  if (!cur_->wl || stopped_ || cur_->stopped) return false;
   try {
-    const bool more = wl_->next(a);
+    const bool more = cur_->wl->next(a);
     if (verify_) forgetDiscarded();
     return more;
   } catch (const workloads::TraceError& e) {
@@ -431,7 +593,7 @@ void Requester::forgetDiscarded() {
   // Memory the program gave back (munmap, brk shrink) reads as zeros when it is mapped again:
   // its old bytes are no longer expected.
   uint64_t start = 0, size = 0;
-  while (wl_->takeDiscarded(start, size)) shadowDrop(asid_, start, size);
+  while (cur_->wl->takeDiscarded(start, size)) shadowDrop(cur_->asid, start, size);
 }
 
 namespace {

@@ -294,6 +294,7 @@ Asid Kernel::createProcess(const std::string& name) {
   proc.evictedStat =
       &reg.scalar(statName(tag + ".evictions"), "Count", "pages of process " + name + " evicted");
   processStats(proc, tag);
+  proc.tag = tag;
   procs_[asid] = std::move(proc);
   return asid;
 }
@@ -424,12 +425,16 @@ bool Kernel::releasePage(Process& p, uint64_t e) {
     }
     if (frames_[idx].swapSlot >= 0 && swapSpace_) {
       releaseSlot(static_cast<uint64_t>(frames_[idx].swapSlot));
+      swapSlotsChanged(p, -1);
     }
     frames_[idx] = Frame{};
     frameAlloc_->free(memBase_ / kPage + idx, 0);
     return true;
   }
-  if (fmt_->isSwapped(e) && swapSpace_) releaseSlot(fmt_->swapSlot(e));
+  if (fmt_->isSwapped(e) && swapSpace_) {
+    releaseSlot(fmt_->swapSlot(e));
+    swapSlotsChanged(p, -1);
+  }
   return false;
 }
 
@@ -811,6 +816,7 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay, bool queue, bo
   } else if (dirty) {
     const auto slot = copy >= 0 ? std::optional<uint64_t>(copy) : swapSpace_->allocateSlots(1);
     if (!slot) return std::nullopt;  // swap full: the victim stays resident
+    if (copy < 0) swapSlotsChanged(p, +1);
     if (queue) {
       // Written with its cluster by flushWrites; until then (and until the write completes) a
       // fault on the page finds it in the swap cache.
@@ -826,6 +832,7 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay, bool queue, bo
       if (work_) partCycles_[kIo] += (delay - before) / clockPeriod();
     }
     ++swapOuts_;
+    if (p.full) *p.full->swapOuts += 1;
     newEntry = fmt_->makeSwapped(*slot);
     setSlotOnDisk(*slot, true);
   }
@@ -984,7 +991,19 @@ void Kernel::b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_tim
   served_ = Served::None;
   charge(kTrap, cycles(cost_.trapCycles), delay);
   charge(kHandler, cycles(cost_.handlerCycles), delay);
+  // The faulting process's own counts (addProcessStats): what this fault added to the totals.
+  auto owner = procs_.find(f->asid);
+  Process::Full* full = owner != procs_.end() ? owner->second.full.get() : nullptr;
+  const double before[6] = {minorFaults_.value(), majorFaults_.value(), segFaults_.value(),
+                            protFaults_.value(),  oomFaults_.value(),   swapIns_.value()};
   const FaultKind result = handleFault(f->asid, f->va.value(), f->access, delay);
+  if (full) {
+    stats::Scalar* mine[6] = {full->minor, full->major, full->seg,
+                              full->prot,  full->oom,   full->swapIns};
+    const double after[6] = {minorFaults_.value(), majorFaults_.value(), segFaults_.value(),
+                             protFaults_.value(),  oomFaults_.value(),   swapIns_.value()};
+    for (int i = 0; i < 6; ++i) *mine[i] += after[i] - before[i];
+  }
   work_ = nullptr;
   faultingCore_ = kNoCore;
   unlock();

@@ -401,6 +401,7 @@ bool Kernel::copyTable(Process& P, Process& C, uint64_t from, uint64_t to, unsig
     if (!resident(e)) {
       if (fmt_->isSwapped(e)) {  // the slot is shared (swap_duplicate)
         ++slotSharers_[fmt_->swapSlot(e)];
+        swapSlotsChanged(C, +1);  // the child's swap use counts the shared slot too
         write64(childAddr, e);
       }
       continue;
@@ -679,6 +680,7 @@ std::optional<uint64_t> Kernel::evictShared(uint64_t key, uint64_t idx, sc_core:
     const Asid a = keyAsid(mappers[i]);
     Process& o = procs_.at(a);
     write64(entries[i], shm || !slot ? 0 : fmt_->makeSwapped(*slot));
+    if (slot && !shm && copy < 0) swapSlotsChanged(o, +1);
     if (policy_->contains(mappers[i])) policy_->remove(mappers[i]);
     residentChanged(o, -1);
     *o.evictedStat += 1;

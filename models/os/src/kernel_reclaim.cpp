@@ -256,7 +256,8 @@ void Kernel::chargeZero(uint64_t pa, uint64_t bytes, sc_core::sc_time& delay) {
 
 unsigned Kernel::addCore(const std::vector<Asid>& asids, InterruptTarget* irq) {
   const auto core = static_cast<unsigned>(cores_.size());
-  cores_.push_back({irq});
+  cores_.push_back({});
+  cores_.back().irq = irq;
   for (const Asid a : asids) procs_.at(a).cpus.push_back(core);
   return core;
 }
@@ -267,10 +268,25 @@ sc_core::sc_time Kernel::ipis(Asid asid, unsigned initiator) {
   unsigned n = 0;
   const auto handlerPs =
       static_cast<uint64_t>(cycles(cost_.ipiHandlerCycles).to_seconds() * 1e12 + 0.5);
-  for (const unsigned c : it->second.cpus) {
-    if (c == initiator || !cores_[c].irq) continue;
+  auto& cpus = it->second.cpus;
+  for (size_t i = 0; i < cpus.size();) {
+    const unsigned c = cpus[i];
+    if (c == initiator || !cores_[c].irq) {
+      ++i;
+      continue;
+    }
     cores_[c].irq->interrupt(handlerPs);
     ++n;
+    // A time-sliced core that runs another address space leaves this one's set at its first
+    // shootdown IPI and flushes its entries when it switches back (Linux, "x86/mm/tlb: Update
+    // mm_cpumask lazily", 2024; kernel_sched.cpp).
+    CoreInfo& ci = cores_[c];
+    if (ci.scheduled && ci.loaded != asid) {
+      ci.stale.push_back(asid);
+      cpus.erase(cpus.begin() + static_cast<std::ptrdiff_t>(i));
+      continue;
+    }
+    ++i;
   }
   if (n == 0) return sc_core::SC_ZERO_TIME;
   ipis_ += n;

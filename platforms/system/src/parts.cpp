@@ -211,19 +211,25 @@ KernelParts buildKernel(SimContext& ctx, const std::string& swapPath, const std:
   return k;
 }
 
-void attachToKernel(mmu::Mmu& m, os::Kernel& k, const std::vector<Asid>& asids, Config& cfg) {
+unsigned attachToKernel(mmu::Mmu& m, os::Kernel& k, const std::vector<Asid>& asids, Config& cfg,
+                        bool scheduled) {
   m.fault.bind(k.fault_tsock);
-  k.addCore(asids, &m);  // its number is this binding's index
+  // Its number is this binding's index.
+  const unsigned core = k.addCore(scheduled ? std::vector<Asid>{} : asids, &m);
   if (auto* refill = m.refillSocket()) refill->bind(k.refill_tsock);
   m.walker()->setPageTableBase(&k);
   m.setFramePins(&k);
-  for (auto* tc : m.translationCaches()) k.addTranslationCache(tc);
+  for (auto* tc : m.translationCaches()) {
+    k.addTranslationCache(tc);
+    k.addCoreTranslationCache(core, tc);
+  }
   // Whether this core's walker writes A/D bits (its declared, effective value): without
   // them the kernel tracks dirtiness itself.
   const auto& decl = cfg.declared();
   const auto ad = decl.find(std::string(m.walker()->name()) + ".set_accessed_dirty");
-  if (ad == decl.end()) return;
+  if (ad == decl.end()) return core;
   for (const Asid a : asids) k.setHardwareAccessedDirty(a, ad->second.value != "false");
+  return core;
 }
 
 }  // namespace vmsim::platform

@@ -127,9 +127,17 @@ class ProgressLine {
  public:
   ProgressLine(bool enabled, System& sys, const Config& cfg, std::ostream& err)
       : enabled_(enabled), sys_(sys), err_(err), tty_(isatty(STDERR_FILENO) == 1) {
+    std::vector<std::string> workloads;  // every workload section a core runs
     for (auto& c : sys.cores()) {
+      if (c->requester.processes().empty()) {
+        workloads.push_back(std::string(c->requester.name()) + ".workload");
+      }
+      for (auto* p : c->requester.processes())
+        workloads.push_back(std::string(p->name()) + ".workload");
+    }
+    for (const auto& w : workloads) {
       const auto& decl = cfg.declared();
-      const auto it = decl.find(std::string(c->requester.name()) + ".workload.count");
+      const auto it = decl.find(w + ".count");
       uint64_t n = 0;
       if (it != decl.end()) n = std::strtoull(it->second.value.c_str(), nullptr, 10);
       if (n == 0) totalKnown_ = false;  // a trace to its end, a program: not known in advance

@@ -2,6 +2,7 @@
 #include "vmsim/platform/system.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <functional>
 #include <optional>
@@ -14,6 +15,15 @@ Core::Core(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid,
     : sc_core::sc_module(nm),
       requester("requester", ctx, asid, std::move(wl)),
       hw_(std::string(name()), ctx) {
+  requester.isock.bind(hw_.cpuSide());
+}
+
+Core::Core(const sc_core::sc_module_name& nm, SimContext& ctx, std::vector<cpu::Process*> processes)
+    : sc_core::sc_module(nm),
+      requester("requester", ctx, processes),
+      scheduler_(std::make_unique<CoreScheduler>("scheduler", ctx, processes)),
+      hw_(std::string(name()), ctx) {
+  requester.setScheduler(scheduler_.get());
   requester.isock.bind(hw_.cpuSide());
 }
 
@@ -41,15 +51,40 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
       ctx.config.remove(kAllCores);
     }
   }
+  // A time-sliced core names its processes (system.process.<name>) in `processes` and has a
+  // scheduler (docs/os.md, "Scheduling and context switches"); both are its own, not cpu0's.
   for (uint64_t i = 1; i < ncores; ++i) {
     const std::string core = "system.cpu" + std::to_string(i);
-    ctx.config.inheritMissing("system.cpu0", core, {"requester.workload", "process"});
+    ctx.config.inheritMissing("system.cpu0", core,
+                              {"requester.workload", "process", "processes", "scheduler"});
     const std::string w = core + ".requester.workload";
-    if (!ctx.config.hasValue(w)) {
+    if (!ctx.config.hasValue(w) && !ctx.config.hasValue(core + ".processes")) {
       ctx.config.addProblem("'" + p.key("cores") + "': " + std::to_string(ncores) +
                             " cores, but '" + w +
                             "' is not configured; every core after cpu0 needs its own "
-                            "workload section");
+                            "workload section (or processes)");
+    }
+  }
+  std::vector<std::vector<std::string>> procNames(ncores);
+  bool anyScheduled = false;
+  for (uint64_t i = 0; i < ncores; ++i) {
+    const std::string core = "system.cpu" + std::to_string(i);
+    procNames[i] = ctx.config.at(core).getStringList(
+        "processes", {},
+        "processes this core runs time-sliced by its scheduler (each configured under "
+        "system.process.<name>); empty: the core runs requester.workload alone");
+    if (procNames[i].empty()) {
+      acceptIgnored(ctx.config, {core + ".scheduler"}, core,
+                    "'" + core + ".processes' is empty, so the core has no scheduler");
+      continue;
+    }
+    anyScheduled = true;
+    if (ctx.config.lookup(core + ".requester.workload")) {
+      ctx.config.addProblem("'" + core + ".requester.workload': " + core + " runs processes ('" +
+                            core +
+                            ".processes'); give each its workload under "
+                            "system.process.<name>.workload");
+      ctx.config.remove(core + ".requester.workload");
     }
   }
   constexpr uint64_t kMinDumpPs = 1000000;  // 1 us
@@ -88,6 +123,7 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
     const auto mode = ctx.config.lookup("system.cpu" + std::to_string(i) + ".mmu.mode");
     needKernel |= !mode || (mode->IsScalar() && mode->Scalar() == "radix");
     needKernel |= isProgram(ctx.config, i);
+    needKernel |= !procNames[i].empty();
   }
   if (needKernel) {
     auto k = buildKernel(ctx, std::string(name()) + ".swap", name());
@@ -109,8 +145,59 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
     }
     if (!names.empty()) shared_ = std::make_unique<SharedTlbs>("shared", ctx, names);
   }
-  std::vector<Asid> coreAsids;
+  std::vector<Asid> coreAsids(ncores, 0);  // the process each single-workload core runs
+  // The processes of time-sliced cores, system.process.<name>, in core and list order.
+  std::vector<std::vector<cpu::Process*>> procsOf(ncores);
+  if (anyScheduled && kernel_) {
+    processTable_ = std::make_unique<ProcessTable>("process", [&](ProcessTable& t) {
+      std::map<std::string, uint64_t> coreOf;
+      for (uint64_t i = 0; i < ncores; ++i) {
+        for (const auto& n : procNames[i]) {
+          const auto [it, fresh] = coreOf.emplace(n, i);
+          if (!fresh) {
+            ctx.config.addProblem("'system.cpu" + std::to_string(i) + ".processes': process '" + n +
+                                  "' is already run by cpu" + std::to_string(it->second) +
+                                  "; a process runs on one core");
+            continue;
+          }
+          const size_t before = t.processes.size();
+          makeProcess(ctx, t, n);
+          if (t.processes.size() > before) procsOf[i].push_back(t.processes.back().get());
+        }
+      }
+    });
+  }
   for (uint64_t i = 0; i < ncores; ++i) {
+    if (!procNames[i].empty()) {
+      // A time-sliced core: its scheduler switches the core's MMU between the processes.
+      const std::string core = "cpu" + std::to_string(i);
+      cores_.push_back(std::make_unique<Core>(core.c_str(), ctx, procsOf[i]));
+      Core& c = *cores_.back();
+      c.wireMemory(below, llc_.get(), router_->tsock);
+      auto* m = c.radix();
+      if (!m) {
+        ctx.config.addProblem("'system." + core + ".mmu.mode': " + c.mmuMode() + ": a core " +
+                              "running processes needs the radix mode (the kernel switches " +
+                              "its address spaces)");
+      } else if (kernel_) {
+        wireSharedLevels(i, *m);
+        std::vector<Asid> asids;
+        for (auto* pr : procsOf[i]) asids.push_back(pr->asid);
+        c.scheduler()->attach(kernel_.get(), attachToKernel(*m, *kernel_, asids, ctx.config, true));
+        c.requester.setProcessControl(kernel_.get());  // multi-process traces of its processes
+        for (auto* pr : procsOf[i]) {
+          addRegions(pr->asid, c,
+                     {std::string(pr->name()) + ".workload", pr->isProgram(), pr->isTrace(),
+                      pr->footprint()});
+        }
+        for (auto* t : m->tlbs()) t->checkMappedPageSizes(kernel_->mappedPageShifts());
+      }
+      // Each process exits through the kernel when its workload ends (the scheduler).
+      c.requester.onDone([this] {
+        if (++doneCount_ == cores_.size()) sc_core::sc_stop();
+      });
+      continue;
+    }
     const std::string core = "cpu" + std::to_string(i);
     // Threads: a core may run the process of an earlier core (docs/os.md, "Threads").
     auto cp = ctx.config.at("system." + core);
@@ -126,7 +213,11 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
           runs.find_first_not_of("0123456789", 3) == std::string::npos) {
         n = std::stoull(runs.substr(3));
       }
-      if (n >= i) {
+      if (n < i && !procNames[n].empty()) {
+        ctx.config.addProblem("'" + cp.key("process") + "': " + runs +
+                              " runs time-sliced processes ('system." + runs +
+                              ".processes'); a thread runs the process of a single-workload core");
+      } else if (n >= i) {
         ctx.config.addProblem("'" + cp.key("process") + "': " + runs +
                               " is not an earlier core (expected cpu0..cpu" +
                               std::to_string(i == 0 ? 0 : i - 1) +
@@ -142,10 +233,12 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
     const Asid asid = owner     ? coreAsids[*owner]
                       : kernel_ ? kernel_->createProcess("proc" + std::to_string(i))
                                 : static_cast<Asid>(i + 1);
-    coreAsids.push_back(asid);
+    coreAsids[i] = asid;
     if (owner) ++threads_[asid];
     std::unique_ptr<os::ProgramWorkload> program;
-    if (isProgram(ctx.config, i)) program = makeProgram(ctx, core, asid);
+    if (isProgram(ctx.config, i)) {
+      program = makeProgram(ctx, "system." + core + ".requester.workload", asid);
+    }
     os::ProgramWorkload* programPtr = program.get();
     cores_.push_back(std::make_unique<Core>(core.c_str(), ctx, asid, std::move(program)));
     Core& c = *cores_.back();
@@ -197,9 +290,7 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
   if (kernel_) {
     // The OOM killer ended a process: the cores running it stop issuing accesses.
     kernel_->onOomKill([this](Asid victim) {
-      for (auto& c : cores_) {
-        if (c->requester.asid() == victim) c->requester.stop();
-      }
+      for (auto& c : cores_) c->requester.stopProcess(victim);
     });
   }
   checkPhysicalRegions();
@@ -356,6 +447,14 @@ void System::checkOvercommit(Config& cfg) {
     // An access touches at most two pages (it may cross a page boundary).
     pages += count ? std::min(fp, 2 * *count) : fp;
   }
+  if (processTable_) {
+    for (auto& pr : processTable_->processes) {
+      if (pr->isTrace() || pr->isProgram()) continue;
+      const uint64_t fp = (pr->footprint().second + kPage - 1) / kPage;
+      const auto count = declaredUint(cfg, std::string(pr->name()) + ".workload.count");
+      pages += count ? std::min(fp, 2 * *count) : fp;
+    }
+  }
   const std::string k = kernel_->name();
   const uint64_t frames = kernel_->framesTotal();
   if (pages <= frames) return;
@@ -399,14 +498,38 @@ void System::periodicDump() {
 }
 
 bool System::isProgram(Config& cfg, uint64_t core) {
-  const auto t = cfg.lookup("system.cpu" + std::to_string(core) + ".requester.workload.type");
+  return isProgramAt(cfg, "system.cpu" + std::to_string(core) + ".requester.workload");
+}
+
+bool System::isProgramAt(Config& cfg, const std::string& wpath) {
+  const auto t = cfg.lookup(wpath + ".type");
   return t && t->IsScalar() && t->Scalar() == "program";
 }
 
-std::unique_ptr<os::ProgramWorkload> System::makeProgram(SimContext& ctx, const std::string& core,
+void System::makeProcess(SimContext& ctx, ProcessTable& t, const std::string& name) {
+  bool valid = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]));
+  for (char ch : name) valid &= std::isalnum(static_cast<unsigned char>(ch)) || ch == '_';
+  if (!valid || name == "kernel") {
+    ctx.config.addProblem("'system.process." + name +
+                          "': a process name is letters, digits and _ (not first a digit), "
+                          "and not 'kernel' (the kernel's own address space)");
+    return;
+  }
+  const Asid asid = kernel_->createProcess(name);
+  kernel_->addProcessStats(asid);
+  const std::string wpath = "system.process." + name + ".workload";
+  std::unique_ptr<os::ProgramWorkload> program;
+  if (isProgramAt(ctx.config, wpath)) program = makeProgram(ctx, wpath, asid);
+  os::ProgramWorkload* prog = program.get();
+  t.processes.push_back(std::make_unique<cpu::Process>(name.c_str(), ctx, std::move(program)));
+  t.processes.back()->asid = asid;
+  t.programs.push_back(prog);
+}
+
+std::unique_ptr<os::ProgramWorkload> System::makeProgram(SimContext& ctx, const std::string& wpath,
                                                          Asid asid) {
   // glibc-like layout: the heap from the workload's base upward, mappings below 0x7f0000000000.
-  auto w = ctx.config.at("system." + core + ".requester.workload");
+  auto w = ctx.config.at(wpath);
   const uint64_t heapStart = w.getUint("base", 0x10000000, "Byte",
                                        "first virtual address of the footprint (program: the "
                                        "initial program break)");
@@ -426,10 +549,16 @@ std::unique_ptr<os::ProgramWorkload> System::makeProgram(SimContext& ctx, const 
 }
 
 void System::reportPrograms(std::ostream& out) {
-  for (auto& c : cores_) {
-    os::ProgramWorkload* prog = c->program();
+  std::vector<std::pair<os::ProgramWorkload*, std::string>> progs;
+  for (auto& c : cores_) progs.emplace_back(c->program(), std::string(c->requester.name()));
+  if (processTable_) {
+    for (size_t i = 0; i < processTable_->processes.size(); ++i) {
+      progs.emplace_back(processTable_->programs[i], processTable_->processes[i]->name());
+    }
+  }
+  for (const auto& [prog, owner] : progs) {
     if (!prog) continue;
-    const std::string base = std::string(c->requester.name()) + ".heap.";
+    const std::string base = owner + ".heap.";
     for (const auto& v : os::heapStatValues(prog->heap())) {
       statsRegistry().scalar(base + v.name, v.unit, v.desc).set(static_cast<double>(v.value));
     }
@@ -456,9 +585,14 @@ uint64_t System::userStackTop() const {
 }
 
 void System::addProcessRegions(Asid asid, Core& c) {
-  constexpr uint64_t kPage = 4096;
   const cpu::Requester& r = c.requester;
-  if (r.isProgram()) {
+  addRegions(asid, c,
+             {std::string(r.name()) + ".workload", r.isProgram(), r.isTrace(), r.footprint()});
+}
+
+void System::addRegions(Asid asid, Core& c, const WorkloadShape& r) {
+  constexpr uint64_t kPage = 4096;
+  if (r.isProgram) {
     if (c.textbook()) {
       throw std::invalid_argument(std::string(c.name()) + ".mmu.mode " + c.mmuMode() +
                                   ": a program workload needs the radix mode (brk/mmap are "
@@ -475,7 +609,7 @@ void System::addProcessRegions(Asid asid, Core& c) {
   unsigned pageShift = 12;
   bool advised = false;
   if (!c.textbook()) {
-    auto w = context().config.at(std::string(r.name()) + ".workload");
+    auto w = context().config.at(r.wpath);
     // One key for both meanings (cpu/src/requester.cpp reads it for page_chase too): the page
     // size of the footprint's mapping, which page_chase steps through one line per page.
     const std::string desc =
@@ -496,7 +630,7 @@ void System::addProcessRegions(Asid asid, Core& c) {
                         "MADV_HUGEPAGE), which system.kernel.thp: madvise requires");
   }
   const uint64_t pageSize = uint64_t{1} << pageShift;
-  if (r.isTrace()) {
+  if (r.isTrace) {
     if (c.textbook()) {
       throw std::invalid_argument(std::string(c.name()) + ".mmu.mode " + c.mmuMode() +
                                   ": a raw trace needs the radix mode (its addresses span the "
@@ -511,13 +645,12 @@ void System::addProcessRegions(Asid asid, Core& c) {
     kernel_->addRegion(asid, all);
     return;
   }
-  const auto [base, size] = r.footprint();
+  const auto [base, size] = r.footprint;
   const Perms heap{true, true, false, true};
   if (!c.textbook() && base < kPage) {
     // As in Linux (vm.mmap_min_addr), page 0 is never mapped, so that a null pointer faults.
     // (The textbook schemes translate their own small address spaces, which start at 0.)
-    context().config.addProblem("'" + std::string(r.name()) +
-                                ".workload.base': " + std::to_string(base) +
+    context().config.addProblem("'" + r.wpath + ".base': " + std::to_string(base) +
                                 " puts the footprint on page 0, which is never mapped (a null "
                                 "pointer must fault); use a base of at least 4096");
     return;
@@ -535,9 +668,9 @@ void System::addProcessRegions(Asid asid, Core& c) {
   const auto& fmt = kernel_->pageTableFormat();
   if (end < start || end > fmt.userTop()) {
     context().config.addProblem(
-        "'" + std::string(r.name()) + ".workload.base' / '.workload.footprint': the footprint [" +
-        std::to_string(base) + ", " + std::to_string(base + size) + ") is outside the user " +
-        "address space of '" + kernel_->params().key("page_table_format") + "' " + fmt.name() +
+        "'" + r.wpath + ".base' / '.footprint': the footprint [" + std::to_string(base) + ", " +
+        std::to_string(base + size) + ") is outside the user " + "address space of '" +
+        kernel_->params().key("page_table_format") + "' " + fmt.name() +
         " (user addresses below 2^" + std::to_string(fmt.vaBits() - 1) + ")");
     return;
   }
@@ -549,7 +682,7 @@ void System::addProcessRegions(Asid asid, Core& c) {
   try {
     kernel_->addRegion(asid, h);
   } catch (const std::invalid_argument& e) {
-    context().config.addProblem("'" + std::string(r.name()) + ".workload.base' / 'page_size': " +
+    context().config.addProblem("'" + r.wpath + ".base' / 'page_size': " +
                                 "the footprint rounded out to whole pages of its page size, [" +
                                 std::to_string(start) + ", " + std::to_string(end) + "), " +
                                 "cannot be mapped (" + e.what() +
@@ -560,9 +693,8 @@ void System::addProcessRegions(Asid asid, Core& c) {
   if (pageShift > 12 && end - start > kernel_->framesTotal() * kPage) {
     // Huge-page regions are not swappable: a footprint beyond memory cannot all be mapped.
     context().config.addProblem(
-        "'" + std::string(r.name()) + ".workload.page_size': the footprint takes " +
-        std::to_string((end - start) >> 20) + " MiB of " + std::to_string(pageSize >> 20) +
-        " MiB pages, more than the kernel's " +
+        "'" + r.wpath + ".page_size': the footprint takes " + std::to_string((end - start) >> 20) +
+        " MiB of " + std::to_string(pageSize >> 20) + " MiB pages, more than the kernel's " +
         std::to_string(kernel_->framesTotal() * kPage >> 20) + " MiB ('" +
         kernel_->params().key("memory_size") +
         "'); huge-page regions are never swapped, so raise memory_size or shrink the footprint");

@@ -74,6 +74,26 @@ class InterruptTarget {
   virtual void interrupt(uint64_t handlerPs) = 0;
 };
 
+/// A core's scheduler as its requester sees it (platform::CoreScheduler, docs/os.md "Scheduling
+/// and context switches"): the requester runs the process it names until the slice ends or the
+/// process's workload does, then asks again. Times are in kernel time units (sc_time::value()).
+class CoreScheduling {
+ public:
+  struct Slice {
+    int process = -1;           // index of the requester's process to run; -1: none is left
+    uint64_t switchTicks = 0;   // the core spends this long switching before the first access
+    uint64_t endTicks = ~0ull;  // the slice ends at this time (switch included) ...
+    uint64_t accesses = ~0ull;  // ... or after this many accesses, whichever comes first
+  };
+  virtual ~CoreScheduling() = default;
+  /// The process that ran (none at the first call) stopped at `nowTicks` after `ran` accesses in
+  /// its slice, because the slice ended (`exited` false) or its workload did (true, after its last
+  /// access completed): what runs next.
+  virtual Slice next(uint64_t nowTicks, uint64_t ran, bool exited) = 0;
+  /// Process `process`, which is not running, ends without running again (the OOM killer).
+  virtual void remove(int process) = 0;
+};
+
 /// Where the walker finds the root of an address space's page table (CR3 per PCID).
 class PageTableBase {
  public:

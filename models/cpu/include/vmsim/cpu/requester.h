@@ -17,9 +17,11 @@
 #include <unordered_map>
 
 #include "vmsim/common/extensions.h"
+#include "vmsim/common/interfaces.h"
 #include "vmsim/common/module.h"
 #include "vmsim/common/payload_pool.h"
 #include "vmsim/common/process_control.h"
+#include "vmsim/cpu/process.h"
 #include "vmsim/workloads/workload.h"
 
 namespace vmsim::cpu {
@@ -34,6 +36,16 @@ class Requester : public Module {
   /// Uses the given workload (C++ platforms and tests).
   Requester(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid,
             std::unique_ptr<workloads::Workload> wl);
+  /// A time-sliced core: runs `processes` (their workloads, each under its own ASID) as the
+  /// scheduler given with setScheduler() says; reads no workload keys of its own. Its stats
+  /// count every process's accesses; each process counts its own too.
+  Requester(const sc_core::sc_module_name& nm, SimContext& ctx, std::vector<Process*> processes);
+  /// The scheduler of a time-sliced core (required with processes; before simulation).
+  void setScheduler(CoreScheduling* s) { sched_ = s; }
+  const std::vector<Process*>& processes() const { return processes_; }
+  /// Ends process `asid` early (the OOM killer): it issues nothing more and leaves the core when
+  /// its accesses in flight have completed. False when this core does not run it.
+  bool stopProcess(Asid asid);
 
   /// The address range a synthetic workload touches ([base, base+footprint)), or {0,0} for a trace.
   std::pair<uint64_t, uint64_t> footprint() const { return footprint_; }
@@ -87,7 +99,8 @@ class Requester : public Module {
   /// The workload's next access; false at its end or on malformed input (see inputError()).
   bool nextAccess(workloads::Access& a);
   /// The ASID an access of the workload runs under (its process).
-  Asid asidOf(const workloads::Access& a) const { return a.pid <= 1 ? asid_ : pids_[a.pid]; }
+  /// The process of an access: the running one, or a multi-process trace's pid (its records).
+  Asid asidOf(const workloads::Access& a) const { return a.pid <= 1 ? cur_->asid : pids_[a.pid]; }
   /// Runs the system call `a` (Op::System) of a multi-process trace; its cost is added to
   /// `delay` (LT) or waited for (AT). False: the requester stops (inputError()).
   bool systemCall(const workloads::Access& a, sc_core::sc_time& delay);
@@ -110,6 +123,34 @@ class Requester : public Module {
 
   Asid asid_;
   std::unique_ptr<workloads::Workload> wl_;
+  /// What the core runs: its own workload, or one process of a time-sliced core. The access
+  /// path uses the current one's ASID, workload and data checker.
+  struct Context {
+    Asid asid = 0;
+    workloads::Workload* wl = nullptr;
+    Process* proc = nullptr;  // per-process stats (nullptr: the core's own workload)
+    bool stopped = false;
+    bool done = false;
+    // The access read when its slice ended: the first of its next slice (so that a process whose
+    // workload ends with its slice leaves the core then, and is not dispatched once more).
+    bool hasPending = false;
+    workloads::Access pending;
+  };
+  std::vector<Context> ctxs_;
+  Context* cur_ = nullptr;
+  std::vector<Process*> processes_;
+  CoreScheduling* sched_ = nullptr;
+  // The slice of a time-sliced core: accesses issued in it, its end and its length in accesses.
+  uint64_t sliceRan_ = 0;
+  uint64_t sliceEnd_ = ~0ull;
+  uint64_t sliceAccesses_ = ~0ull;
+  /// The next access of the current process, unless its slice is over (`preempt`); false at the
+  /// end of its workload or slice.
+  bool nextInSlice(workloads::Access& a, bool& preempt, uint64_t nowTicks);
+  /// Asks the scheduler what runs next after the current process stopped (`exited`: its
+  /// workload ended); false when nothing is left to run. LT: the switch advances `local`.
+  bool dispatch(bool exited, uint64_t nowTicks, sc_core::sc_time* local);
+  void startContexts();
   std::pair<uint64_t, uint64_t> footprint_{0, 0};
   bool isTrace_ = false;
   bool isProgram_ = false;
@@ -137,7 +178,8 @@ class Requester : public Module {
   tlm::tlm_generic_payload* waitingEndReq_ = nullptr;
   unsigned outstanding_ = 0;
   std::deque<InFlight> inflight_;  // in issue order
-  // verify_data: expected contents of every byte stored so far (unwritten bytes read as zero).
+  // verify_data: expected contents of every byte stored so far (unwritten bytes read as zero),
+  // per process (shadowKey: the ASID, or a shared mapping's group, in the key's top bits).
   std::unordered_map<uint64_t, unsigned char> shadow_;
   /// Drops the expected bytes of memory the workload's program gave back to the kernel.
   void forgetDiscarded();

@@ -109,6 +109,36 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   /// its interrupts go (nullptr: the core takes no IPIs). A shootdown of a page of an address
   /// space sends an IPI to every other core that may run it. Returns the core's number.
   unsigned addCore(const std::vector<Asid>& asids, InterruptTarget* irq);
+  /// A TLB or walk cache private to core `core` (addCore's number): the core's context switches
+  /// flush it (switchAddressSpace). Register it with addTranslationCache too, for shootdowns.
+  void addCoreTranslationCache(unsigned core, TranslationCache* c);
+  /// What a context switch does to the TLBs (docs/os.md, "Scheduling and context switches").
+  struct SwitchTlb {
+    /// PCID/ASID-tagged: entries survive the CR3 write; a core holds the entries of up to
+    /// `asidSlots` address spaces and recycles the slots round robin, flushing the slot's old
+    /// owner (Linux's TLB_NR_DYN_ASIDS and choose_new_asid). false: a CR3 write without PCIDs
+    /// flushes every non-global entry of the core.
+    bool pcid = true;
+    unsigned asidSlots = 6;
+  };
+  struct SwitchResult {
+    sc_core::sc_time flushCost;  // the CPU's time in TLB invalidations
+    unsigned flushes = 0;        // invalidations issued (a CR3 flush, or a recycled PCID)
+  };
+  /// Core `core` switches from address space `prev` (0: none ran before) to `next`: its TLBs as
+  /// `how` says, and the cores bookkeeping of both (mm_cpumask): the core joins `next`'s set; it
+  /// leaves `prev`'s when its TLBs no longer hold prev's entries (at once without PCID; with
+  /// PCID when prev's slot is recycled, or lazily at the first shootdown IPI of prev that reaches
+  /// it while it runs another process, after which the switch back to prev flushes prev's PCID),
+  /// so shootdowns of prev's pages keep sending it IPIs while it may still cache them.
+  SwitchResult switchAddressSpace(unsigned core, Asid prev, Asid next, const SwitchTlb& how);
+  /// Cores in `asid`'s set (its shootdowns' IPI targets), ascending.
+  std::vector<unsigned> coresOf(Asid asid) const;
+  /// Registers the complete per-process stats of `asid` (system.kernel.<name>.*: faults by kind,
+  /// swap-ins and -outs, swap pages held now and at most), next to residentPages and evictions.
+  /// The platform asks for them for the processes of time-sliced cores, so that runs of one
+  /// workload per core keep the stats they had.
+  void addProcessStats(Asid asid);
   /// Called when the OOM killer ends a process (`oom: kill`), so the platform stops its
   /// requesters.
   void onOomKill(std::function<void(Asid)> f) { onOomKill_ = std::move(f); }
@@ -256,7 +286,16 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
     stats::Scalar* cowCopiesStat = nullptr;
     uint64_t sharedPages = 0;  // its resident pages whose frame another entry maps too
     stats::Scalar* sharedPagesStat = nullptr;
+    std::string tag;  // the name its stats are registered under
+    /// addProcessStats: faults by kind and swap use of this process (nullptr: not kept).
+    struct Full {
+      stats::Scalar *minor, *major, *seg, *prot, *oom, *swapIns, *swapOuts, *swapPages, *peakSwap;
+    };
+    std::unique_ptr<Full> full;
+    uint64_t swapPages = 0;  // swap slots holding this process's pages
   };
+  /// A swap slot was taken (+1) or given back (-1) for a page of `p`.
+  void swapSlotsChanged(Process& p, int delta);
 
   void b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   /// Resolves a not-present fault; returns the fault kind that ends the access, or None.
@@ -501,7 +540,17 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   sc_core::sc_time* work_ = nullptr;
   struct CoreInfo {
     InterruptTarget* irq = nullptr;
+    std::vector<TranslationCache*> caches;  // private to the core (context-switch flushes)
+    std::vector<Asid> slots;                // PCID slots: the address space each one holds
+    unsigned nextSlot = 0;                  // the slot a new address space takes (round robin)
+    bool scheduled = false;                 // a time-sliced core (switchAddressSpace called)
+    Asid loaded = 0;                        // the address space it runs (time-sliced cores)
+    /// Address spaces the core left lazily at a shootdown IPI while it ran another: their PCID
+    /// entries may be stale and are flushed when the core switches back (Linux's tlb_gen check).
+    std::vector<Asid> stale;
   };
+  /// Invalidates `kind` in core `core`'s private caches only; counted as flushTranslations.
+  sc_core::sc_time flushCore(unsigned core, Invalidation kind, Asid asid);
   std::vector<CoreInfo> cores_;
   unsigned faultingCore_ = kNoCore;
   Served served_ = Served::None;

@@ -88,7 +88,10 @@ KernelParts buildKernel(SimContext& ctx, const std::string& swapPath, const std:
 /// TLB refills), the page-table base of its walker, frame pinning of accesses in flight,
 /// shootdowns of its TLBs and walk caches, and whether its walker writes accessed/dirty bits
 /// into those processes' page tables. Shared TLB levels are the caller's (they are registered
-/// with the kernel once).
-void attachToKernel(mmu::Mmu& m, os::Kernel& k, const std::vector<Asid>& asids, Config& cfg);
+/// with the kernel once). With `scheduled` the core's processes are switched in and out by its
+/// scheduler, which puts the core into an address space's set when it runs it (the core starts
+/// in none). Returns the core's number in the kernel.
+unsigned attachToKernel(mmu::Mmu& m, os::Kernel& k, const std::vector<Asid>& asids, Config& cfg,
+                        bool scheduled = false);
 
 }  // namespace vmsim::platform

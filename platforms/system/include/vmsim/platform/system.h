@@ -17,6 +17,7 @@
 #include "vmsim/mem/router.h"
 #include "vmsim/os/program_workload.h"
 #include "vmsim/platform/parts.h"
+#include "vmsim/platform/scheduler.h"
 
 namespace vmsim::platform {
 
@@ -26,6 +27,10 @@ class Core : public sc_core::sc_module {
  public:
   Core(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid,
        std::unique_ptr<workloads::Workload> wl = nullptr);
+  /// A time-sliced core running `processes` under its scheduler (`<core>.scheduler.*`).
+  Core(const sc_core::sc_module_name& nm, SimContext& ctx, std::vector<cpu::Process*> processes);
+  /// The scheduler of a time-sliced core, or nullptr.
+  CoreScheduler* scheduler() { return scheduler_.get(); }
   /// The radix MMU, or nullptr in a textbook mode.
   mmu::Mmu* radix() { return hw_.radix(); }
   /// The textbook MMU, or nullptr in radix mode.
@@ -43,8 +48,21 @@ class Core : public sc_core::sc_module {
   cpu::Requester requester;
 
  private:
+  std::unique_ptr<CoreScheduler> scheduler_;
   os::ProgramWorkload* program_ = nullptr;  // owned by the requester
   CoreHardware hw_;                         // MMU and private caches, built after the requester
+};
+
+/// The processes of time-sliced cores, `system.process.<name>` (one cpu::Process each).
+class ProcessTable : public sc_core::sc_module {
+ public:
+  /// `build` creates the processes (inside this constructor, so that they are its children).
+  ProcessTable(const sc_core::sc_module_name& nm, const std::function<void(ProcessTable&)>& build)
+      : sc_core::sc_module(nm) {
+    build(*this);
+  }
+  std::vector<std::unique_ptr<cpu::Process>> processes;
+  std::vector<os::ProgramWorkload*> programs;  // per process: its program, or nullptr
 };
 
 /// TLB levels shared by several cores: `system.shared.<name>`, one tlb::Tlb each, named
@@ -84,12 +102,25 @@ class System : public Module {
 
  private:
   void addProcessRegions(Asid asid, Core& c);
+  /// The regions of one process whose workload is described at `wpath` (`who`: a name for
+  /// messages).
+  struct WorkloadShape {
+    std::string wpath;
+    bool isProgram = false, isTrace = false;
+    std::pair<uint64_t, uint64_t> footprint{0, 0};
+  };
+  void addRegions(Asid asid, Core& c, const WorkloadShape& w);
+  /// The processes named in `system.cpuN.processes` (created with the kernel's ASIDs);
+  /// config problems for bad or repeated names.
+  void makeProcess(SimContext& ctx, ProcessTable& t, const std::string& name);
+  static bool isProgramAt(Config& cfg, const std::string& wpath);
+  std::unique_ptr<ProcessTable> processTable_;
   /// Top of the user stack region in the kernel's page-table format.
   uint64_t userStackTop() const;
   /// Config problems for textbook MMU regions outside the DRAM or shared with another owner.
   void checkPhysicalRegions();
   static bool isProgram(Config& cfg, uint64_t core);
-  std::unique_ptr<os::ProgramWorkload> makeProgram(SimContext& ctx, const std::string& core,
+  std::unique_ptr<os::ProgramWorkload> makeProgram(SimContext& ctx, const std::string& wpath,
                                                    Asid asid);
 
   std::unique_ptr<mem::Router> router_;
