@@ -196,8 +196,6 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   unsigned slotSharers(uint64_t slot) const;
   /// Whether `asid` is a live process.
   bool alive(Asid asid) const;
-  /// The cores running `asid` (addCore numbers).
-  const std::vector<unsigned>& coresOf(Asid asid) const { return procs_.at(asid).cpus; }
 
   std::optional<PhysAddr> pageTableRoot(Asid asid) const override;
   /// A pinned frame is never evicted (an access holds its physical address).
