@@ -166,6 +166,10 @@ void Requester::init() {
       opt.skip = skip;
       opt.count = s.count;
       opt.onStoppedEarly = [this](const std::string& msg) { logWarning(msg); };
+      tracePath_ = trace;
+      traceFormat_ = opt.format;
+      traceSkip_ = skip;
+      traceCount_ = s.count;
       wl_ = workloads::openTrace(trace, opt);
     } else {
       if (skip != 0)
@@ -184,6 +188,19 @@ void Requester::init() {
   } catch (const std::invalid_argument& e) {
     p.config().addProblem("'" + w.path() + "': " + e.what());
   }
+}
+
+std::vector<uint64_t> Requester::tracePageReferences() const {
+  std::vector<uint64_t> vpns;
+  if (tracePath_.empty()) return vpns;
+  workloads::TraceOptions opt;
+  opt.format = traceFormat_;
+  opt.skip = traceSkip_;
+  opt.count = traceCount_;
+  auto wl = workloads::openTrace(tracePath_, opt);
+  workloads::Access a;
+  while (wl->next(a)) vpns.push_back(a.va >> 12);
+  return vpns;
 }
 
 void Requester::prepare(tlm::tlm_generic_payload& gp, const workloads::Access& a) {

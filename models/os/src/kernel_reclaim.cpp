@@ -192,7 +192,7 @@ void Kernel::unlock() {
 
 void Kernel::charge(Part part, const sc_core::sc_time& t, sc_core::sc_time& delay) {
   delay += t;
-  (inDaemon_ ? daemonCycles_ : partCycles_)[part] += t / clockPeriod();
+  partStats()[part] += t / clockPeriod();
 }
 
 void Kernel::tableTiming(uint64_t pa, uint64_t value, bool write) {
@@ -222,8 +222,7 @@ void Kernel::tableTiming(uint64_t pa, uint64_t value, bool write) {
   const uint64_t before = nowPs(*work_);
   memTiming(*gp, *work_);
   gp->release();
-  (inDaemon_ ? daemonCycles_ : partCycles_)[kPageTable] +=
-      sc_core::sc_time::from_value(nowPs(*work_) - before) / clockPeriod();
+  partStats()[kPageTable] += sc_core::sc_time::from_value(nowPs(*work_) - before) / clockPeriod();
 }
 
 void Kernel::chargeZero(uint64_t pa, uint64_t bytes, sc_core::sc_time& delay) {
@@ -250,8 +249,7 @@ void Kernel::chargeZero(uint64_t pa, uint64_t bytes, sc_core::sc_time& delay) {
     memTiming(*gp, delay);
   }
   gp->release();
-  (inDaemon_ ? daemonCycles_ : partCycles_)[kZero] +=
-      sc_core::sc_time::from_value(nowPs(delay) - before) / clockPeriod();
+  partStats()[kZero] += sc_core::sc_time::from_value(nowPs(delay) - before) / clockPeriod();
 }
 
 unsigned Kernel::addCore(const std::vector<Asid>& asids, InterruptTarget* irq) {
@@ -325,7 +323,7 @@ bool Kernel::swapIn(uint64_t slot, uint64_t frame, sc_core::sc_time& delay) {
   if (ioBuf_.size() < n * kPage) ioBuf_.resize(n * kPage);
   const sc_core::sc_time before = delay;
   if (!swapRequest(a, n, ioBuf_.data(), false, delay)) return false;
-  (inDaemon_ ? daemonCycles_ : partCycles_)[kIo] += (delay - before) / clockPeriod();
+  partStats()[kIo] += (delay - before) / clockPeriod();
   copyFrame(frame, ioBuf_.data() + (slot - a) * kPage, true);
   for (uint64_t t = a; t < b; ++t) {
     if (t == slot) continue;
@@ -379,9 +377,22 @@ uint64_t Kernel::earliestWriteback() const {
 }
 
 void Kernel::flushWrites(sc_core::sc_time& delay) {
+  // A queued page may have left the swap cache since (VMS's modified list lives across faults:
+  // a fault took it back, or its process exited): its entry is stale.
+  pending_.erase(std::remove_if(pending_.begin(), pending_.end(),
+                                [&](const PendingWrite& w) {
+                                  const Frame& f = frames_[w.frameIdx];
+                                  return !f.cached || f.swapSlot != static_cast<int64_t>(w.slot) ||
+                                         f.writebackDonePs != kNever;
+                                }),
+                 pending_.end());
   if (pending_.empty()) return;
   std::sort(pending_.begin(), pending_.end(),
             [](const PendingWrite& x, const PendingWrite& y) { return x.slot < y.slot; });
+  pending_.erase(
+      std::unique(pending_.begin(), pending_.end(),
+                  [](const PendingWrite& x, const PendingWrite& y) { return x.slot == y.slot; }),
+      pending_.end());
   for (size_t i = 0; i < pending_.size();) {
     size_t j = i + 1;
     while (j < pending_.size() && j - i < clusterPages_ &&

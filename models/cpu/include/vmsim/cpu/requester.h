@@ -14,11 +14,15 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "vmsim/common/extensions.h"
 #include "vmsim/common/module.h"
 #include "vmsim/common/payload_pool.h"
+#include "vmsim/workloads/trace.h"
 #include "vmsim/workloads/workload.h"
 
 namespace vmsim::cpu {
@@ -37,6 +41,12 @@ class Requester : public Module {
   /// The address range a synthetic workload touches ([base, base+footprint)), or {0,0} for a trace.
   std::pair<uint64_t, uint64_t> footprint() const { return footprint_; }
   bool isTrace() const { return isTrace_; }
+  /// A trace workload's future: the VPN (va >> 12) of each access it will issue, read from a
+  /// second opening of the trace (the kernel's opt replacement). Empty for other workloads;
+  /// workloads::TraceError if the trace cannot be read.
+  std::vector<uint64_t> tracePageReferences() const;
+  /// Accesses issued so far (the position in the workload, for opt).
+  uint64_t issued() const { return seq_; }
   /// A simulated program (malloc/free over brk/mmap): its heap regions come and go at run time.
   bool isProgram() const { return isProgram_; }
   /// Called once, when the workload is exhausted and every access has completed.
@@ -85,6 +95,9 @@ class Requester : public Module {
   std::unique_ptr<workloads::Workload> wl_;
   std::pair<uint64_t, uint64_t> footprint_{0, 0};
   bool isTrace_ = false;
+  std::string tracePath_;  // trace workloads: how the trace was opened (tracePageReferences)
+  std::optional<workloads::TraceFormat> traceFormat_;
+  uint64_t traceSkip_ = 0, traceCount_ = 0;
   bool isProgram_ = false;
   bool at_ = false;
   unsigned maxOutstanding_ = 1;
