@@ -58,6 +58,12 @@ std::vector<uint64_t> PageRing::inOrder() const {
 
 void NruPolicy::insert(uint64_t page) {
   ring_.insert(page);
+  maybeClass0_[page] = true;
+}
+
+void NruPolicy::remove(uint64_t page) {
+  ring_.remove(page);
+  maybeClass0_.erase(page);
 }
 
 void NruPolicy::touch(uint64_t page) {
@@ -73,10 +79,18 @@ uint64_t NruPolicy::chooseVictim(PageState& s) {
   if (ring_.size() == 0) throw std::logic_error("nru: nothing resident");
   const size_t n = ring_.size();
   for (int round = 0; round < 2; ++round) {
-    // Pass 1: class 0 (not referenced, clean); nothing changes.
+    // Pass 1: class 0 (not referenced, clean); nothing changes. The hardware only sets bits, so
+    // a page seen referenced or dirty stays out of class 0 until the kernel clears its bit: its
+    // PTE need not be read again.
     for (size_t i = 0; i < n; ++i) {
-      const auto b = s.bits(ring_.atHand());
-      if (!b.referenced && !b.dirty) return ring_.atHand();
+      const uint64_t p = ring_.atHand();
+      bool& maybe = maybeClass0_[p];
+      if (maybe) {
+        ++pass1Reads_;
+        const auto b = s.bits(p);
+        if (!b.referenced && !b.dirty) return p;
+        maybe = false;
+      }
       ring_.advance();
     }
     // Pass 2: class 1 (not referenced, dirty), clearing the bits passed.
@@ -85,6 +99,7 @@ uint64_t NruPolicy::chooseVictim(PageState& s) {
       const auto b = s.bits(p);
       if (!b.referenced) return p;
       s.clearReferenced(p);
+      if (!b.dirty) maybeClass0_[p] = true;  // class 0 now, unless used again
       ring_.advance();
     }
   }

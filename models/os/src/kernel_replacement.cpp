@@ -63,7 +63,12 @@ class Kernel::PolicyState : public PageState {
     addr_ = 0;
     auto it = k_.procs_.find(pageKeyAsid(key));
     if (it == k_.procs_.end() || it->second.exited) return false;
+    // The reverse map leads reclaim to the PTE (Linux: the anon_vma, then
+    // page_vma_mapped_walk): the levels above it are not charged, the entry itself is.
+    sc_core::sc_time* work = k_.work_;
+    k_.work_ = nullptr;
     const LeafRef l = k_.findLeaf(it->second, pageKeyVpn(key) * kPage);
+    k_.work_ = work;
     if (!l.addr) return false;
     pte_ = k_.read64(l.addr);
     if (!k_.resident(pte_)) return false;

@@ -99,6 +99,31 @@ TEST(Nru, HandMovesOnAndNewPagesEnterBehindIt) {
   EXPECT_THROW(p.chooseVictim(), std::logic_error);
 }
 
+TEST(Nru, FirstPassRereadsOnlyPagesThatMayHaveBecomeClassZero) {
+  NruPolicy p;
+  FakeState s;
+  load(p, s, {1, 2, 3, 4}, false, true);  // all dirty, unreferenced: class 1
+  s.set(2, true, false);                  // class 2
+  EXPECT_EQ(p.chooseVictim(s), 1u);
+  EXPECT_EQ(p.pass1Reads(), 4u);
+  // Nothing cleared a bit of the dirty pages: the next first pass reads none of them again;
+  // the second pass clears page 2's bit (clean: class 0 from now) and takes 3.
+  p.remove(1);
+  EXPECT_EQ(p.chooseVictim(s), 3u);
+  EXPECT_EQ(p.pass1Reads(), 4u);
+  // Every page referenced again: the first pass reads page 2 alone (referenced), the second
+  // clears 4 and 2, and the next first pass finds 2 in class 0 with one more read.
+  for (uint64_t q : {2, 3, 4}) s.pages[q].referenced = true;
+  p.remove(3);
+  EXPECT_EQ(p.chooseVictim(s), 2u);
+  EXPECT_EQ(p.pass1Reads(), 6u);
+  // A new page may be class 0: it is read.
+  p.insert(9);
+  s.set(9, false, false);
+  p.remove(2);
+  EXPECT_EQ(p.chooseVictim(s), 9u);
+}
+
 // --- wsclock ---------------------------------------------------------------------------------
 
 TEST(WsClock, ReferencedPagesJoinTheWorkingSetOldCleanOnesGo) {

@@ -86,7 +86,10 @@ class PageRing {
 /// (class 0) without changing anything; then a pass looks for one not referenced (class 1,
 /// dirty: its eviction writes it), clearing the accessed bits of the pages it passes; the two
 /// passes repeat (after the second every bit is clear, so the next first or second pass finds
-/// a victim).
+/// a victim). The hardware only sets the bits, so a first pass reads only the pages not yet seen
+/// referenced or dirty since the kernel last cleared a bit of theirs (new pages, and clean pages
+/// whose accessed bit a second pass cleared): the same victim as reading every PTE, without the
+/// reads that cannot change it.
 class NruPolicy : public ReplacementPolicy {
  public:
   std::string name() const override { return "nru"; }
@@ -96,13 +99,18 @@ class NruPolicy : public ReplacementPolicy {
   bool readsPageState() const override { return true; }
   bool secondChanceByDefault() const override { return false; }
   uint64_t chooseVictim(PageState& s) override;
-  void remove(uint64_t page) override { ring_.remove(page); }
+  void remove(uint64_t page) override;
   bool contains(uint64_t page) const override { return ring_.contains(page); }
   size_t size() const override { return ring_.size(); }
   std::vector<uint64_t> residents() const override { return ring_.inOrder(); }
+  /// PTE reads of the first passes (for tests).
+  uint64_t pass1Reads() const { return pass1Reads_; }
 
  private:
   PageRing ring_;
+  /// False once a first pass saw the page referenced or dirty and no bit was cleared since.
+  std::unordered_map<uint64_t, bool> maybeClass0_;
+  uint64_t pass1Reads_ = 0;
 };
 
 /// WSClock. Each page keeps the virtual time of its last observed use. From the hand: a
