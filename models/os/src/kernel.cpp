@@ -297,6 +297,22 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
     policy_ = makeReplacementPolicy(policyName, seed);
   }
   vms_ = dynamic_cast<VmsPolicy*>(policy_.get());
+  if (auto* lp = dynamic_cast<LinuxPolicy*>(policy_.get())) {
+    ctx.stats.formula(
+        statName("linux.activations"), [lp] { return static_cast<double>(lp->activations()); },
+        "Count", "pages moved to the active list (referenced twice on the inactive list)");
+    ctx.stats.formula(
+        statName("linux.deactivations"),
+        [lp] { return static_cast<double>(lp->deactivations()); }, "Count",
+        "pages moved from the active tail to the inactive list (the inactive list was low)");
+    ctx.stats.formula(
+        statName("linux.activePages"), [lp] { return static_cast<double>(lp->activeSize()); },
+        "Count", "pages on the active list at the end");
+    ctx.stats.formula(
+        statName("linux.inactivePages"),
+        [lp] { return static_cast<double>(lp->inactiveSize()); }, "Count",
+        "pages on the inactive list at the end");
+  }
   if (policyName == "lru" && samplePs) {
     samplePeriod_ = sc_core::sc_time(static_cast<double>(samplePs), sc_core::SC_PS);
   }
