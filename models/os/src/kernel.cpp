@@ -302,16 +302,15 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
         statName("linux.activations"), [lp] { return static_cast<double>(lp->activations()); },
         "Count", "pages moved to the active list (referenced twice on the inactive list)");
     ctx.stats.formula(
-        statName("linux.deactivations"),
-        [lp] { return static_cast<double>(lp->deactivations()); }, "Count",
+        statName("linux.deactivations"), [lp] { return static_cast<double>(lp->deactivations()); },
+        "Count",
         "pages moved from the active tail to the inactive list (the inactive list was low)");
     ctx.stats.formula(
         statName("linux.activePages"), [lp] { return static_cast<double>(lp->activeSize()); },
         "Count", "pages on the active list at the end");
     ctx.stats.formula(
-        statName("linux.inactivePages"),
-        [lp] { return static_cast<double>(lp->inactiveSize()); }, "Count",
-        "pages on the inactive list at the end");
+        statName("linux.inactivePages"), [lp] { return static_cast<double>(lp->inactiveSize()); },
+        "Count", "pages on the inactive list at the end");
   }
   if (policyName == "lru" && samplePs) {
     samplePeriod_ = sc_core::sc_time(static_cast<double>(samplePs), sc_core::SC_PS);
@@ -438,6 +437,19 @@ void Kernel::freeTable(Process& p, uint64_t table, unsigned level) {
 }
 
 void Kernel::exitProcess(Asid asid) {
+  // Another thread's kernel work may be under way (an AT fault or a daemon pass waiting in a
+  // timed access, with work_ pointing at its delay): the exit waits for the kernel lock, and its
+  // own page-table walk is untimed.
+  const bool running = sc_core::sc_get_status() == sc_core::SC_RUNNING;
+  if (running) lock();
+  sc_core::sc_time* work = work_;
+  work_ = nullptr;
+  exitLocked(asid);
+  work_ = work;
+  if (running) unlock();
+}
+
+void Kernel::exitLocked(Asid asid) {
   auto it = procs_.find(asid);
   if (it == procs_.end() || it->second.exited) return;
   Process& p = it->second;

@@ -316,11 +316,11 @@ std::vector<uint64_t> VmsPolicy::residents() const {
 // --- opt -------------------------------------------------------------------------------------
 
 void KernelOptPolicy::setFuture(uint32_t asid, const std::vector<uint64_t>& vpns,
-                                std::function<uint64_t()> issued) {
+                                std::function<uint64_t()> completed) {
   Proc& p = procs_[asid];
   p.uses.clear();
   for (uint64_t i = 0; i < vpns.size(); ++i) p.uses[vpns[i]].push_back(i);
-  p.issued = std::move(issued);
+  p.completed = std::move(completed);
 }
 
 KernelOptPolicy::Proc& KernelOptPolicy::procOf(uint64_t page) {
@@ -342,19 +342,10 @@ uint64_t KernelOptPolicy::firstUseFrom(const Proc& p, uint64_t vpn, uint64_t fro
 void KernelOptPolicy::insert(uint64_t page) {
   if (next_.count(page)) throw std::invalid_argument("opt: page already resident");
   Proc& p = procOf(page);
-  const uint64_t issued = p.issued();
-  const uint64_t vpn = pageKeyVpn(page);
-  // The access that brought the page in is its last use among those issued (exact when one
-  // access is in flight; with several, the youngest issued use of the page).
-  uint64_t next = firstUseFrom(p, vpn, issued);
-  auto u = p.uses.find(vpn);
-  if (u != p.uses.end()) {
-    auto it = std::lower_bound(u->second.begin(), u->second.end(), issued);
-    if (it != u->second.begin()) {
-      const uint64_t last = *std::prev(it);
-      next = firstUseFrom(p, vpn, last + 1);
-    }
-  }
+  // The next use from the completed prefix on: the access that brought the page in while it is
+  // still in flight (with one access at a time, the next one after it). A page set aside and
+  // put back while an access holds it gets the same.
+  const uint64_t next = firstUseFrom(p, pageKeyVpn(page), p.completed());
   p.byNext.emplace(next, page);
   next_[page] = next;
 }
@@ -376,8 +367,8 @@ uint64_t KernelOptPolicy::chooseVictim() {
   uint64_t best = 0, bestDistance = 0;
   for (auto& [asid, p] : procs_) {
     if (p.byNext.empty()) continue;
-    const uint64_t pos = p.issued();
-    // Pages whose next use the process has issued were used then: their next use moves on.
+    const uint64_t pos = p.completed();
+    // Pages whose next use the process has completed were used then: their next use moves on.
     while (p.byNext.begin()->first < pos) {
       const uint64_t page = p.byNext.begin()->second;
       p.byNext.erase(p.byNext.begin());

@@ -564,10 +564,10 @@ bool Kernel::outOfMemory(Asid asid, uint64_t va) {
              std::to_string(victim) + ", " + std::to_string(most) +
              " resident pages, the most of any process) at the fault of " + where.str());
   v.killed = true;
-  // Its page-table walk is not the faulting fault's cost.
+  // Its page-table walk is not the faulting fault's cost (and the fault holds the kernel lock).
   sc_core::sc_time* work = work_;
   work_ = nullptr;
-  exitProcess(victim);
+  exitLocked(victim);
   work_ = work;
   if (onOomKill_) onOomKill_(victim);
   return victim != asid;

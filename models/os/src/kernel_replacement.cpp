@@ -248,8 +248,8 @@ void Kernel::sampleAccessed(sc_core::sc_time& delay) {
 // --- opt ---------------------------------------------------------------------------------------
 
 void Kernel::setFutureReferences(Asid asid, const std::vector<uint64_t>& vpns,
-                                 std::function<uint64_t()> issued) {
-  if (opt_) opt_->setFuture(asid, vpns, std::move(issued));
+                                 std::function<uint64_t()> completed) {
+  if (opt_) opt_->setFuture(asid, vpns, std::move(completed));
 }
 
 void Kernel::start_of_simulation() {

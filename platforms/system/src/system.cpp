@@ -152,7 +152,7 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
   }
   if (kernel_ && kernel_->needsFutureReferences()) {
     // Belady's opt knows the future: each trace is read once more for its page references, and
-    // the requester's count of issued accesses is the process's position in it.
+    // the requester's count of completed accesses is the process's position in it.
     for (size_t i = 0; i < cores_.size(); ++i) {
       const auto& r = cores_[i]->requester;
       if (!r.isTrace()) {
@@ -165,7 +165,7 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
       }
       try {
         kernel_->setFutureReferences(r.asid(), r.tracePageReferences(),
-                                     [&r] { return r.issued(); });
+                                     [&r] { return r.completedPrefix(); });
       } catch (const std::exception& e) {
         ctx.config.addProblem(e.what());  // (the requester reports its trace's problems too)
       }

@@ -45,8 +45,9 @@ class Requester : public Module {
   /// second opening of the trace (the kernel's opt replacement). Empty for other workloads;
   /// workloads::TraceError if the trace cannot be read.
   std::vector<uint64_t> tracePageReferences() const;
-  /// Accesses issued so far (the position in the workload, for opt).
-  uint64_t issued() const { return seq_; }
+  /// How many accesses from the start have all completed (AT: those before the oldest one in
+  /// flight; LT: every access issued; opt's position).
+  uint64_t completedPrefix() const { return inflight_.empty() ? seq_ : inflight_.front().seq - 1; }
   /// A simulated program (malloc/free over brk/mmap): its heap regions come and go at run time.
   bool isProgram() const { return isProgram_; }
   /// Called once, when the workload is exhausted and every access has completed.

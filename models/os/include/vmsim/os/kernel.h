@@ -128,10 +128,11 @@ class Kernel : public Module, public PageTableBase, public FramePins {
   /// `replacement: opt`: the kernel needs every process's future page reference string.
   bool needsFutureReferences() const { return opt_ != nullptr; }
   /// The future of process `asid` for `replacement: opt`: the VPN of each access of its trace in
-  /// order, and a function telling how many of them it has issued so far (the requester's
-  /// position). Ignored under other policies.
+  /// order, and a function telling how many of them from the start have completed (the
+  /// requester's position; with several accesses in flight, those before the oldest of them).
+  /// Ignored under other policies.
   void setFutureReferences(Asid asid, const std::vector<uint64_t>& vpns,
-                           std::function<uint64_t()> issued);
+                           std::function<uint64_t()> completed);
   /// The virtual time of a process (the time it has run, in ps) for wsclock's working-set
   /// window. Default: the simulated time, which it is for a process that has a core to itself;
   /// a scheduler sharing a core between processes sets its own.
@@ -212,6 +213,8 @@ class Kernel : public Module, public PageTableBase, public FramePins {
     stats::Scalar* evictedStat = nullptr;
   };
 
+  /// exitProcess under the kernel lock (the OOM killer's path).
+  void exitLocked(Asid asid);
   void b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   /// Resolves a not-present fault; returns the fault kind that ends the access, or None.
   FaultKind handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::sc_time& delay);

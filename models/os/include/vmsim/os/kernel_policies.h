@@ -223,18 +223,20 @@ class VmsPolicy : public ReplacementPolicy {
 };
 
 /// Belady's MIN over the kernel's resident pages, for trace workloads: each process's future
-/// page reference string (the VPN of every access of its trace) and how many of its accesses it
-/// has issued (`issued`) tell each page's next use; the victim is the page of the process whose
-/// next use is furthest ahead of that process's position (never again first). Next uses are
-/// kept in an ordered set and refreshed lazily (a page whose recorded next use its process has
-/// passed was used then), so a victim costs O(log n) amortized.
+/// page reference string (the VPN of every access of its trace) and its position tell each
+/// page's next use; the victim is the page of the process whose next use is furthest ahead of
+/// that process's position (never again first). The position is the prefix of accesses that
+/// have completed (`completed`; with several in flight, a use among them is still ahead, the
+/// faulting access's among them). Next uses are kept in an
+/// ordered set and refreshed lazily (a page whose recorded next use its process has passed was
+/// used then), so a victim costs O(log n) amortized.
 class KernelOptPolicy : public ReplacementPolicy {
  public:
   std::string name() const override { return "opt"; }
   /// The future of process `asid`: the VPN of each of its accesses in order, and a function
-  /// returning how many of them it has issued so far.
+  /// returning how many of them from the start have completed (its position).
   void setFuture(uint32_t asid, const std::vector<uint64_t>& vpns,
-                 std::function<uint64_t()> issued);
+                 std::function<uint64_t()> completed);
   bool hasFuture(uint32_t asid) const { return procs_.count(asid) != 0; }
   /// std::logic_error for a process without a future.
   void insert(uint64_t page) override;
@@ -252,7 +254,7 @@ class KernelOptPolicy : public ReplacementPolicy {
  private:
   struct Proc {
     std::unordered_map<uint64_t, std::vector<uint64_t>> uses;  // vpn -> access indices
-    std::function<uint64_t()> issued;
+    std::function<uint64_t()> completed;
     std::set<std::pair<uint64_t, uint64_t>> byNext;  // (next use, key)
   };
   Proc& procOf(uint64_t page);
