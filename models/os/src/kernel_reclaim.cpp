@@ -99,9 +99,11 @@ void Kernel::readCosts(Params c) {
 
 void Kernel::readReclaim(Params& p, uint64_t frames) {
   auto r = p.child("reclaim");
-  daemon_ = r.getBool("daemon", true,
+  // VMS had no background reclaim: its free list is the reserve (configs/os/vms.yaml).
+  daemon_ = r.getBool("daemon", !policy_->keepsEvictedPages(),
                       "run the reclaim daemon (kswapd): below the low watermark it reclaims "
-                      "until the high one, writing dirty pages back asynchronously");
+                      "until the high one, writing dirty pages back asynchronously; default "
+                      "true, false for vms (VMS had none: its free list is the reserve)");
   const uint64_t minKb = r.getUint(
       "min_free_kbytes", 0, "KiB",
       "the min watermark; 0: Linux's rule sqrt(16 x memory in KiB) clamped to [128, 262144] "
@@ -506,7 +508,10 @@ void Kernel::reclaimDaemon() {
       work_ = &d;
       inDaemon_ = true;
       faultingCore_ = kNoCore;  // kswapd runs on a core of its own
-      reapSwapCache(nowPs(d), kNever);
+      // Written-back swap-cache frames are free for the taking; VMS's free list gives up only
+      // as many as the high watermark needs (its pages keep their second chance).
+      const uint64_t needed = wmarkHigh_ > framesFree() ? wmarkHigh_ - framesFree() : 0;
+      reapSwapCache(nowPs(d), policy_->keepsEvictedPages() ? needed : kNever);
       uint64_t inFlight = 0;
       for (const auto& [done, idx] : writebacks_) {
         inFlight += frames_[idx].cached && frames_[idx].writebackDonePs == done;
