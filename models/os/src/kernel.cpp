@@ -929,8 +929,8 @@ std::optional<uint64_t> Kernel::evictPage(uint64_t key, sc_core::sc_time& delay,
         return std::nullopt;
       }
       if (work_) partStats()[kIo] += (delay - before) / clockPeriod();
+      ++swapOuts_;  // (a queued page counts when flushWrites writes it)
     }
-    ++swapOuts_;
     newEntry = fmt_->makeSwapped(*slot);
     setSlotOnDisk(*slot, true);
   }

@@ -418,6 +418,7 @@ void Kernel::flushWrites(sc_core::sc_time& delay) {
       f.writebackDonePs = done;
       writebacks_.emplace_back(done, pending_[k].frameIdx);
     }
+    swapOuts_ += static_cast<double>(n);
     if (inDaemon_) asyncWrites_ += static_cast<double>(n);
     i = j;
   }
