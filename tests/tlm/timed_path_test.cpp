@@ -281,13 +281,21 @@ TEST(TimedPath, LtAndAtAgreeOnEveryPageTableFormatAndWalksMergeOnlyWhenOverlappi
   // Their misses merge at the first place that can merge them: the L1 DTLB's MSHRs (docs/tlb.md),
   // so only one walk per page reaches the walker (whose own merging, for misses that come from
   // different TLBs, is tested in walker_formats_test.cpp).
-  // The kernel's page-table accesses cost fixed cycles here: timed ones wait inside the kernel
-  // in AT (4-phase), which changes when the page's later accesses miss (docs/os.md, open point).
+  // The kernel's page-table accesses are timed (the default), so a page's fault takes time to
+  // map it: the younger accesses behind it that miss meanwhile find it not present too. They
+  // wait for that fault and retry (mmu.faultMerges) instead of trapping again: one kernel fault
+  // per page, as a core raises one fault and replays the accesses behind it.
   const std::string many =
-      run("fmt_merge",
-          " --param system.kernel.cost.page_tables=fixed" + kP + "requester.workload.count=20000" +
-              kP + "requester.workload.pattern=sequential" + kP + "requester.workload.stride=8" +
-              kP + "requester.mode=at" + kP + "requester.max_outstanding=16");
+      run("fmt_merge", kP + "requester.workload.count=20000" + kP +
+                           "requester.workload.pattern=sequential" + kP +
+                           "requester.workload.stride=8" + kP + "requester.mode=at" + kP +
+                           "requester.max_outstanding=16");
+  EXPECT_GT(statValue(many, "system.cpu0.mmu.faultMerges"), 0);
+  EXPECT_EQ(
+      statValue(many, "system.cpu0.mmu.pageFaults"),
+      statValue(many, "system.kernel.minorFaults") + statValue(many, "system.kernel.majorFaults"));
+  EXPECT_EQ(statValue(many, "system.cpu0.mmu.pageFaults"),
+            (20000 * 8 + 4095) / 4096);  // one per page
   const double merged = statValue(many, "system.cpu0.mmu.l1d.mshrMerges") +
                         statValue(many, "system.cpu0.mmu.walker.mergedWalks");
   EXPECT_GT(merged, 0);

@@ -4,6 +4,7 @@
 
 #include "vmsim/mmu/piecewise.h"
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <sstream>
@@ -27,6 +28,10 @@ Mmu::Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy
       accesses_(ctx.stats.scalar(statName("accesses"), "Count", "accesses translated")),
       pageFaults_(ctx.stats.scalar(statName("pageFaults"), "Count",
                                    "page-not-present faults handed to the kernel")),
+      faultMerges_(ctx.stats.scalar(statName("faultMerges"), "Count",
+                                    "AT: not-present translations of a page whose fault this "
+                                    "core was already resolving: they waited for it and "
+                                    "retried instead of trapping again")),
       faults_(ctx.stats.vector(statName("faults"),
                                {"protection", "segmentation", "outOfMemory", "busError"}, "Count",
                                "accesses ended by a fault")),
@@ -310,6 +315,7 @@ FaultKind Mmu::translate(const VmAccess& who, uint64_t va, uint64_t& pa, sc_core
   x->mayWait = at;
   auto& tlbSocket = who.kind == AccessKind::Fetch ? itlb : dtlb;
   FaultKind result = FaultKind::None;
+  unsigned merged = 0;
   for (unsigned attempt = 0;; ++attempt) {
     x->fault = FaultKind::None;
     tp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
@@ -324,6 +330,13 @@ FaultKind Mmu::translate(const VmAccess& who, uint64_t va, uint64_t& pa, sc_core
     if (x->fault != FaultKind::NotPresent || attempt >= maxFaultRetries_) {
       result = x->fault == FaultKind::NotPresent ? FaultKind::OutOfMemory : x->fault;
       break;
+    }
+    // The page's fault is under way (an older access of this core): wait for it, then retry.
+    if (at && merged < maxFaultRetries_ && awaitFaultOnPage(who.asid, va)) {
+      ++merged;
+      ++faultMerges_;
+      --attempt;
+      continue;
     }
     // Page not present: the kernel maps it (demand zero or swap-in) or says why it cannot.
     ++pageFaults_;
@@ -353,6 +366,7 @@ bool Mmu::handleFault(const VmAccess& who, uint64_t va, sc_core::sc_time& delay,
     while (faultsInFlight_ >= maxConcurrentFaults_) sc_core::wait(faultDone_);
   }
   ++faultsInFlight_;
+  if (at) faultPages_.emplace_back(who.asid, va >> 12);
   tlm::tlm_generic_payload* fp = pool_.allocate();
   auto* f = fp->get_extension<FaultExt>();
   if (!f) {
@@ -381,8 +395,22 @@ bool Mmu::handleFault(const VmAccess& who, uint64_t va, sc_core::sc_time& delay,
     delay = sc_core::SC_ZERO_TIME;
   }
   --faultsInFlight_;
+  if (at) {
+    const auto it =
+        std::find(faultPages_.begin(), faultPages_.end(), std::make_pair(who.asid, va >> 12));
+    faultPages_.erase(it);
+  }
   faultDone_.notify(sc_core::SC_ZERO_TIME);
   return resolved;
+}
+
+bool Mmu::awaitFaultOnPage(Asid asid, uint64_t va) {
+  const auto key = std::make_pair(asid, va >> 12);
+  if (std::find(faultPages_.begin(), faultPages_.end(), key) == faultPages_.end()) return false;
+  do {
+    sc_core::wait(faultDone_);
+  } while (std::find(faultPages_.begin(), faultPages_.end(), key) != faultPages_.end());
+  return true;
 }
 
 void Mmu::releasePins(PinList& pinned) {

@@ -108,6 +108,12 @@ class Mmu : public Module, public InterruptTarget {
   unsigned maxConcurrentFaults_ = 1;
   unsigned faultsInFlight_ = 0;
   sc_core::sc_event faultDone_;
+  /// AT: the pages (ASID, 4 KiB page number) whose faults this core's kernel calls are resolving.
+  /// A younger access that faults on one of them waits for that fault and retries, as a core
+  /// raises one fault for a page and replays the accesses behind it: no second trap.
+  std::vector<std::pair<Asid, uint64_t>> faultPages_;
+  /// Waits while this core resolves a fault of `va`'s page; true when it waited.
+  bool awaitFaultOnPage(Asid asid, uint64_t va);
   FramePins* pins_ = nullptr;
   uint64_t pendingInterruptPs_ = 0;
 
@@ -127,6 +133,7 @@ class Mmu : public Module, public InterruptTarget {
 
   stats::Scalar& accesses_;
   stats::Scalar& pageFaults_;
+  stats::Scalar& faultMerges_;
   stats::Vector& faults_;
   stats::Histogram& translationLatency_;
   stats::Scalar& refillTraps_;
