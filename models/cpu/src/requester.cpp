@@ -117,6 +117,9 @@ WorkloadSource readWorkload(Params w, bool given, std::function<void(const std::
       opt.skip = skip;
       opt.count = s.count;
       opt.onStoppedEarly = warn;
+      out.traceFormat = opt.format;
+      out.traceSkip = skip;
+      out.traceCount = s.count;
       out.wl = workloads::openTrace(trace, opt);
     } else {
       if (skip != 0)
@@ -243,6 +246,9 @@ void Requester::init() {
   isProgram_ = src.isProgram;
   isTrace_ = src.isTrace;
   tracePath_ = src.tracePath;
+  traceFormat_ = src.traceFormat;
+  traceSkip_ = src.traceSkip;
+  traceCount_ = src.traceCount;
   footprint_ = src.footprint;
   if (!wl_) wl_ = std::move(src.wl);
   Context& c = ctxs_.emplace_back();
@@ -315,6 +321,19 @@ bool Requester::dispatch(bool exited, uint64_t nowTicks, sc_core::sc_time* local
     sc_core::wait(sw);
   }
   return true;
+}
+
+std::vector<uint64_t> Requester::tracePageReferences() const {
+  std::vector<uint64_t> vpns;
+  if (tracePath_.empty()) return vpns;
+  workloads::TraceOptions opt;
+  opt.format = traceFormat_;
+  opt.skip = traceSkip_;
+  opt.count = traceCount_;
+  auto wl = workloads::openTrace(tracePath_, opt);
+  workloads::Access a;
+  while (wl->next(a)) vpns.push_back(a.va >> 12);
+  return vpns;
 }
 
 void Requester::prepare(tlm::tlm_generic_payload& gp, const workloads::Access& a) {

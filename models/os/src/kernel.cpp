@@ -10,6 +10,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "vmsim/os/kernel_policies.h"
 #include "vmsim/os/replacement.h"
 #include "vmsim/paging/format.h"
 #include "vmsim/paging/walk_path.h"
@@ -29,6 +30,7 @@ std::vector<std::string> blockSizeNames() {
   return names;
 }
 constexpr unsigned kVpnBits = 45;  // up to 57-bit VAs (x86-64-5, sv57), 4 KiB pages
+static_assert(kVpnBits == kPageKeyVpnBits, "the policies decode the kernel's page keys");
 uint64_t pageKey(Asid asid, uint64_t vpn) {
   return (uint64_t{asid} << kVpnBits) | vpn;
 }
@@ -180,7 +182,23 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
       oomKills_(ctx.stats.scalar(statName("oomKills"), "Count", "processes the OOM killer ended")),
       thrashingWindows_(ctx.stats.scalar(statName("thrashingWindows"), "Count",
                                          "windows whose major-fault rate was above "
-                                         "thrashing.major_faults_per_second")) {
+                                         "thrashing.major_faults_per_second")),
+      cleanWrites_(ctx.stats.scalar(statName("cleanWrites"), "Count",
+                                    "resident dirty pages written back to swap and left mapped "
+                                    "(wsclock's scheduled write-backs)")),
+      localEvictions_(ctx.stats.scalar(statName("vms.localEvictions"), "Count",
+                                       "pages a process at its resident limit gave up to the free "
+                                       "or modified list (vms)")),
+      lruSamples_(ctx.stats.scalar(statName("lru.samples"), "Count",
+                                   "accessed-bit sampling passes (lru with lru.sample_period)")),
+      lruReferenced_(ctx.stats.scalar(statName("lru.referenced"), "Count",
+                                      "resident pages the sampling passes found referenced (their "
+                                      "A bit cleared, moved to the most recently used end)")),
+      sampleCycles_(ctx.stats.vector(
+          statName("lru.sampleCycles"),
+          {"trap", "handler", "pageTable", "zero", "tlb", "ipi", "reclaim", "io", "wait"}, "Cycle",
+          "cycles of the accessed-bit sampling passes, by part (as faultCycles; run on the "
+          "reclaim daemon's core, not the faulting one)")) {
   declareClock("2GHz");
   auto& p = params();
   memBase_ = p.getSize("memory_base", "0", "first physical byte the kernel manages");
@@ -218,26 +236,107 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
   fmt_ = &paging::Format::get(paging::Format::parse(fmtName).value_or(paging::Kind::X86_64_4));
   auto sp = p.child("swap");
   swapEnabled_ = sp.getBool("enabled", true, "evict pages to the swap disk when memory is full");
-  // OPT/UNOPT need the future reference string, which a kernel does not have.
+  // OSTEP's OPT/UNOPT see every access of a reference string; the kernel's opt (KernelOptPolicy)
+  // reads each process's future from its trace instead (setFutureReferences).
   std::vector<std::string> policies;
   for (const auto& n : replacementPolicyNames()) {
     if (n != "opt" && n != "unopt") policies.push_back(n);
   }
-  const auto policyName = p.getChoice("replacement", "clock", policies, "page-replacement policy");
+  for (const auto& n : kernelPolicyNames()) policies.push_back(n);
+  policies.push_back("opt");
+  const auto policyName = p.getChoice(
+      "replacement", "clock", policies,
+      "page-replacement policy: fifo, random, lru (true LRU by accessed-bit sampling), mru, "
+      "clock, ostep-clock, nru (enhanced clock), wsclock, vms (VAX/VMS), linux (active/inactive "
+      "lists), opt (Belady, trace workloads only); docs/os.md");
   const uint64_t seed = p.getUint("seed", 1, "", "seed of randomised replacement policies");
-  policy_ = makeReplacementPolicy(policyName, seed);
+  KernelPolicyOptions ko;
+  auto ws = p.child("wsclock");
+  // Carr and Hennessy (SOSP 1981) give tau in virtual time and study a range of it; 1 ms of a
+  // process's time (about a million accesses of a core at a few GHz) is ours, an estimate.
+  ko.wsclockTauPs = ws.getTimePs("tau", "1ms",
+                                 "working-set window in the process's virtual time: an "
+                                 "unreferenced page last used longer ago is old (an estimate)",
+                                 Range{0, 1e15});
+  ko.wsclockMaxWrites = static_cast<unsigned>(
+      ws.getUint("max_writes", 32, "Page",
+                 "most write-backs of old dirty pages one scan starts (Carr and Hennessy bound "
+                 "the writes in flight; 32 as Linux's SWAP_CLUSTER_MAX batch)",
+                 Range{0, 1 << 20}));
+  auto vms = p.child("vms");
+  ko.vmsResidentLimit =
+      vms.getUint("resident_limit", 0, "Page",
+                  "resident-set limit of each process (VMS's working-set quota); 0: three "
+                  "quarters of the frames shared equally among the processes, leaving a quarter "
+                  "to the free and modified lists (ours)",
+                  Range{0, 1ull << 40});
+  vmsAutoLimit_ = ko.vmsResidentLimit == 0;
+  vmsModifiedPages_ =
+      vms.getUint("modified_list_pages", 32, "Page",
+                  "the modified list is written to swap (one clustered write per run of "
+                  "consecutive slots) when it holds this many pages (VMS's modified-page "
+                  "writer threshold; ours)",
+                  Range{1, 1 << 20});
+  ko.linuxScanBatch = static_cast<unsigned>(
+      p.child("linux").getUint("scan_batch", 32, "Page",
+                               "pages shrink_active_list moves from the active tail per refill "
+                               "(SWAP_CLUSTER_MAX, include/linux/swap.h)",
+                               Range{1, 1 << 20}));
+  const uint64_t samplePs = p.child("lru").getTimePs(
+      "sample_period", "5ms",
+      "lru: period of the accessed-bit sampling that orders the pages by recency (each pass "
+      "reads and clears the A bit of every resident page, timed through the memory socket); 5 "
+      "ms is DAMON's default sampling interval (mm/damon/core.c); 0: off (the order is the "
+      "fault order and the second chances at eviction)",
+      Range{0, 1e15});
+  if (policyName == "opt") {
+    auto o = std::make_unique<KernelOptPolicy>();
+    opt_ = o.get();
+    policy_ = std::move(o);
+  } else if (const auto kn = kernelPolicyNames();
+             std::find(kn.begin(), kn.end(), policyName) != kn.end()) {
+    policy_ = makeKernelPolicy(policyName, ko);
+  } else {
+    policy_ = makeReplacementPolicy(policyName, seed);
+  }
+  vms_ = dynamic_cast<VmsPolicy*>(policy_.get());
+  if (auto* lp = dynamic_cast<LinuxPolicy*>(policy_.get())) {
+    ctx.stats.formula(
+        statName("linux.activations"), [lp] { return static_cast<double>(lp->activations()); },
+        "Count", "pages moved to the active list (referenced twice on the inactive list)");
+    ctx.stats.formula(
+        statName("linux.deactivations"), [lp] { return static_cast<double>(lp->deactivations()); },
+        "Count",
+        "pages moved from the active tail to the inactive list (the inactive list was low)");
+    ctx.stats.formula(
+        statName("linux.activePages"), [lp] { return static_cast<double>(lp->activeSize()); },
+        "Count", "pages on the active list at the end");
+    ctx.stats.formula(
+        statName("linux.inactivePages"), [lp] { return static_cast<double>(lp->inactiveSize()); },
+        "Count", "pages on the inactive list at the end");
+  }
+  if (policyName == "lru" && samplePs) {
+    samplePeriod_ = sc_core::sc_time(static_cast<double>(samplePs), sc_core::SC_PS);
+  }
   // Under MRU a referenced page is the most recently used one, so sparing it makes it the victim
   // again: the bit means nothing there, and asking for it is an error.
-  useAccessedBit_ = p.getBool("use_accessed_bit", policy_->sparingChangesVictim(),
+  useAccessedBit_ = p.getBool("use_accessed_bit", policy_->secondChanceByDefault(),
                               "give pages whose PTE accessed bit is set a second chance (the "
                               "bit is cleared and the policy spares the page: FIFO moves it to "
                               "the tail, LRU/CLOCK count it as used); default false for mru, "
-                              "where it cannot change the victim");
+                              "where it cannot change the victim, for vms (VMS used no "
+                              "reference bits), and for nru, wsclock and linux, which read the "
+                              "bits themselves");
   if (useAccessedBit_ && !policy_->sparingChangesVictim()) {
     p.config().addProblem("'" + p.key("use_accessed_bit") + "': a second chance cannot change " +
                           policyName +
                           "'s victim (a referenced page is the most recently used one, which " +
                           policyName + " evicts); set it to false or choose another replacement");
+  }
+  if (useAccessedBit_ && policy_->readsPageState()) {
+    p.config().addProblem("'" + p.key("use_accessed_bit") + "': " + policyName +
+                          " reads and clears the accessed bits itself; the kernel's second "
+                          "chance does not apply to it (set it to false)");
   }
 
   const uint64_t n = memSize / kPage;
@@ -264,6 +363,7 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
   // use it. It has no regions until a platform adds some.
   createProcess("kernel");
   if (swapEnabled_ && daemon_) SC_THREAD(reclaimDaemon);
+  if (swapEnabled_ && samplePeriod_ > sc_core::SC_ZERO_TIME) SC_THREAD(accessSampler);
 }
 
 Kernel::~Kernel() = default;
@@ -343,6 +443,19 @@ void Kernel::freeTable(Process& p, uint64_t table, unsigned level) {
 }
 
 void Kernel::exitProcess(Asid asid) {
+  // Another thread's kernel work may be under way (an AT fault or a daemon pass waiting in a
+  // timed access, with work_ pointing at its delay): the exit waits for the kernel lock, and its
+  // own page-table walk is untimed.
+  const bool running = sc_core::sc_get_status() == sc_core::SC_RUNNING;
+  if (running) lock();
+  sc_core::sc_time* work = work_;
+  work_ = nullptr;
+  exitLocked(asid);
+  work_ = work;
+  if (running) unlock();
+}
+
+void Kernel::exitLocked(Asid asid) {
   auto it = procs_.find(asid);
   if (it == procs_.end() || it->second.exited) return;
   Process& p = it->second;
@@ -753,7 +866,8 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay, bool queue, bo
   } restore{*policy_, aside};
   auto pick = [&]() -> std::optional<uint64_t> {
     while (policy_->size() > 0) {
-      const uint64_t k = policy_->chooseVictim();
+      const uint64_t k =
+          policy_->readsPageState() ? chooseWithState(delay) : policy_->chooseVictim();
       // A THP is split first, as Linux's reclaim does (shrink_folio_list -> split_folio): its
       // 4 KiB pages join the policy and `k` is now the first of them.
       splitIfHuge(k);
@@ -792,6 +906,12 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay, bool queue, bo
     if (!next) return std::nullopt;
     key = *next;
   }
+  return evictPage(key, delay, queue, queued);
+}
+
+std::optional<uint64_t> Kernel::evictPage(uint64_t key, sc_core::sc_time& delay, bool queue,
+                                          bool* queued) {
+  if (queued) *queued = false;
   const Asid asid = keyAsid(key);
   const uint64_t va = keyVpn(key) * kPage;
   Process& p = procs_.at(asid);
@@ -810,9 +930,19 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay, bool queue, bo
   }
   uint64_t newEntry = 0;  // a clean page never written since its zero-fill: drop it
   bool keep = false;      // the frame stays in the swap cache until its queued write completes
+  uint64_t keepSlot = 0, keepDone = ~uint64_t{0};
   if (!dirty && copy >= 0) {
     newEntry = fmt_->makeSwapped(static_cast<uint64_t>(copy));  // swap already holds this content
     setSlotOnDisk(static_cast<uint64_t>(copy), true);
+    const uint64_t now = nowPs(delay);
+    if (frames_[idx].cleanDonePs > now || (queue && policy_->keepsEvictedPages())) {
+      // Its write-back (started while it was resident) is still under way: the frame waits in
+      // the swap cache for it. Or VMS's free list: the frame keeps the page until it is needed.
+      keep = true;
+      keepSlot = static_cast<uint64_t>(copy);
+      keepDone = std::max<uint64_t>(frames_[idx].cleanDonePs, 1);
+      writebacks_.emplace_back(keepDone, idx);
+    }
   } else if (dirty) {
     const auto slot = copy >= 0 ? std::optional<uint64_t>(copy) : swapSpace_->allocateSlots(1);
     if (!slot) return std::nullopt;  // swap full: the victim stays resident
@@ -822,6 +952,7 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay, bool queue, bo
       // fault on the page finds it in the swap cache.
       pending_.push_back({*slot, idx});
       keep = true;
+      keepSlot = *slot;
     } else {
       copyFrame(frame, pageBuf_.data(), false);
       const sc_core::sc_time before = delay;
@@ -829,10 +960,10 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay, bool queue, bo
         SC_REPORT_ERROR(name(), "swap write failed");
         return std::nullopt;
       }
-      if (work_) partCycles_[kIo] += (delay - before) / clockPeriod();
+      if (work_) partStats()[kIo] += (delay - before) / clockPeriod();
+      ++swapOuts_;  // (a queued page counts when flushWrites writes it)
     }
-    ++swapOuts_;
-    if (p.full) *p.full->swapOuts += 1;
+    if (p.full) *p.full->swapOuts += 1;  // (the kernel's count when the write is issued)
     newEntry = fmt_->makeSwapped(*slot);
     setSlotOnDisk(*slot, true);
   }
@@ -848,9 +979,9 @@ std::optional<uint64_t> Kernel::evictOne(sc_core::sc_time& delay, bool queue, bo
     Frame& f = frames_[idx];
     f = Frame{};
     f.cached = true;
-    f.swapSlot = static_cast<int64_t>(pending_.back().slot);
-    f.writebackDonePs = ~uint64_t{0};  // set when the write is issued
-    swapCache_[pending_.back().slot] = idx;
+    f.swapSlot = static_cast<int64_t>(keepSlot);
+    f.writebackDonePs = keepDone;  // a queued write: set when it is issued
+    swapCache_[keepSlot] = idx;
     if (queued) *queued = true;
     return std::nullopt;
   }
@@ -903,6 +1034,7 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
   if (r->shm >= 0) return shmFault(asid, p, *r, va, entryAddr, delay);
   std::optional<uint64_t> frame;
   int64_t swapCopy = -1;
+  bool unwritten = false;
   if (fmt_->isSwapped(old)) {
     const uint64_t slot = fmt_->swapSlot(old);
     auto c = swapCache_.find(slot);
@@ -912,6 +1044,8 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
       // folio in the swap cache).
       const uint64_t idx = c->second;
       if (frames_[idx].writebackDonePs == 0) ++readaheadHits_;
+      // On the modified list, its write not issued yet: swap does not hold it, so it stays dirty.
+      unwritten = frames_[idx].writebackDonePs == ~uint64_t{0};
       uncache(idx);
       frames_[idx].swapSlot =
           static_cast<int64_t>(slot);  // the slot holds a copy, as after a swap-in
@@ -923,6 +1057,8 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
       served_ = Served::SwapCache;
     }
   }
+  // VMS: a process at its resident limit gives up its oldest page before it gets another.
+  if (vms_) localReplace(asid, delay);
   if (!frame) {
     frame = allocFrame(delay);
     while (!frame) {
@@ -969,6 +1105,7 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
     leaf.accessed = true;
     leaf.dirty = r->perms.write;
   }
+  if (unwritten) leaf.dirty = true;
   write64(entryAddr, fmt_->encode(leaf, 1));
   frames_[(*frame - memBase_) / kPage].swapSlot = swapCopy;
   policy_->insert(pageKey(asid, va / kPage));
@@ -985,6 +1122,8 @@ void Kernel::b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_tim
   // One fault or daemon pass at a time: the kernel lock (in AT the timed accesses wait).
   lock();
   at_ = f->mayWait;
+  ++faultCount_;
+  if (samplerIdle_) faultEvent_.notify(sc_core::SC_ZERO_TIME);
   const uint64_t start = nowPs(delay);
   work_ = &delay;
   faultingCore_ = static_cast<unsigned>(from);

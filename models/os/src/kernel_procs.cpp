@@ -351,7 +351,7 @@ std::optional<Asid> Kernel::forkProcess(Asid parent, const std::string& name, st
     charge(kIpi, remote, *work_);
   }
   if (!ok) {
-    exitProcess(c);
+    exitLocked(c);                     // fork's caller may hold the kernel lock (beginWork)
     exits_->set(exits_->value() - 1);  // not a process that ran
     error = "fork: out of memory for the child's page tables";
     return std::nullopt;

@@ -99,9 +99,11 @@ void Kernel::readCosts(Params c) {
 
 void Kernel::readReclaim(Params& p, uint64_t frames) {
   auto r = p.child("reclaim");
-  daemon_ = r.getBool("daemon", true,
+  // VMS had no background reclaim: its free list is the reserve (configs/os/vms.yaml).
+  daemon_ = r.getBool("daemon", !policy_->keepsEvictedPages(),
                       "run the reclaim daemon (kswapd): below the low watermark it reclaims "
-                      "until the high one, writing dirty pages back asynchronously");
+                      "until the high one, writing dirty pages back asynchronously; default "
+                      "true, false for vms (VMS had none: its free list is the reserve)");
   const uint64_t minKb = r.getUint(
       "min_free_kbytes", 0, "KiB",
       "the min watermark; 0: Linux's rule sqrt(16 x memory in KiB) clamped to [128, 262144] "
@@ -192,7 +194,7 @@ void Kernel::unlock() {
 
 void Kernel::charge(Part part, const sc_core::sc_time& t, sc_core::sc_time& delay) {
   delay += t;
-  (inDaemon_ ? daemonCycles_ : partCycles_)[part] += t / clockPeriod();
+  partStats()[part] += t / clockPeriod();
 }
 
 void Kernel::tableTiming(uint64_t pa, uint64_t value, bool write) {
@@ -222,8 +224,7 @@ void Kernel::tableTiming(uint64_t pa, uint64_t value, bool write) {
   const uint64_t before = nowPs(*work_);
   memTiming(*gp, *work_);
   gp->release();
-  (inDaemon_ ? daemonCycles_ : partCycles_)[kPageTable] +=
-      sc_core::sc_time::from_value(nowPs(*work_) - before) / clockPeriod();
+  partStats()[kPageTable] += sc_core::sc_time::from_value(nowPs(*work_) - before) / clockPeriod();
 }
 
 void Kernel::chargeZero(uint64_t pa, uint64_t bytes, sc_core::sc_time& delay) {
@@ -250,8 +251,7 @@ void Kernel::chargeZero(uint64_t pa, uint64_t bytes, sc_core::sc_time& delay) {
     memTiming(*gp, delay);
   }
   gp->release();
-  (inDaemon_ ? daemonCycles_ : partCycles_)[kZero] +=
-      sc_core::sc_time::from_value(nowPs(delay) - before) / clockPeriod();
+  partStats()[kZero] += sc_core::sc_time::from_value(nowPs(delay) - before) / clockPeriod();
 }
 
 unsigned Kernel::addCore(const std::vector<Asid>& asids, InterruptTarget* irq) {
@@ -341,7 +341,7 @@ bool Kernel::swapIn(uint64_t slot, uint64_t frame, sc_core::sc_time& delay) {
   if (ioBuf_.size() < n * kPage) ioBuf_.resize(n * kPage);
   const sc_core::sc_time before = delay;
   if (!swapRequest(a, n, ioBuf_.data(), false, delay)) return false;
-  (inDaemon_ ? daemonCycles_ : partCycles_)[kIo] += (delay - before) / clockPeriod();
+  partStats()[kIo] += (delay - before) / clockPeriod();
   copyFrame(frame, ioBuf_.data() + (slot - a) * kPage, true);
   for (uint64_t t = a; t < b; ++t) {
     if (t == slot) continue;
@@ -395,9 +395,22 @@ uint64_t Kernel::earliestWriteback() const {
 }
 
 void Kernel::flushWrites(sc_core::sc_time& delay) {
+  // A queued page may have left the swap cache since (VMS's modified list lives across faults:
+  // a fault took it back, or its process exited): its entry is stale.
+  pending_.erase(std::remove_if(pending_.begin(), pending_.end(),
+                                [&](const PendingWrite& w) {
+                                  const Frame& f = frames_[w.frameIdx];
+                                  return !f.cached || f.swapSlot != static_cast<int64_t>(w.slot) ||
+                                         f.writebackDonePs != kNever;
+                                }),
+                 pending_.end());
   if (pending_.empty()) return;
   std::sort(pending_.begin(), pending_.end(),
             [](const PendingWrite& x, const PendingWrite& y) { return x.slot < y.slot; });
+  pending_.erase(
+      std::unique(pending_.begin(), pending_.end(),
+                  [](const PendingWrite& x, const PendingWrite& y) { return x.slot == y.slot; }),
+      pending_.end());
   for (size_t i = 0; i < pending_.size();) {
     size_t j = i + 1;
     while (j < pending_.size() && j - i < clusterPages_ &&
@@ -421,6 +434,7 @@ void Kernel::flushWrites(sc_core::sc_time& delay) {
       f.writebackDonePs = done;
       writebacks_.emplace_back(done, pending_[k].frameIdx);
     }
+    swapOuts_ += static_cast<double>(n);
     if (inDaemon_) asyncWrites_ += static_cast<double>(n);
     i = j;
   }
@@ -511,7 +525,10 @@ void Kernel::reclaimDaemon() {
       work_ = &d;
       inDaemon_ = true;
       faultingCore_ = kNoCore;  // kswapd runs on a core of its own
-      reapSwapCache(nowPs(d), kNever);
+      // Written-back swap-cache frames are free for the taking; VMS's free list gives up only
+      // as many as the high watermark needs (its pages keep their second chance).
+      const uint64_t needed = wmarkHigh_ > framesFree() ? wmarkHigh_ - framesFree() : 0;
+      reapSwapCache(nowPs(d), policy_->keepsEvictedPages() ? needed : kNever);
       uint64_t inFlight = 0;
       for (const auto& [done, idx] : writebacks_) {
         inFlight += frames_[idx].cached && frames_[idx].writebackDonePs == done;
@@ -569,10 +586,10 @@ bool Kernel::outOfMemory(Asid asid, uint64_t va) {
              std::to_string(victim) + ", " + std::to_string(most) +
              " resident pages, the most of any process) at the fault of " + where.str());
   v.killed = true;
-  // Its page-table walk is not the faulting fault's cost.
+  // Its page-table walk is not the faulting fault's cost (and the fault holds the kernel lock).
   sc_core::sc_time* work = work_;
   work_ = nullptr;
-  exitProcess(victim);
+  exitLocked(victim);
   work_ = work;
   if (onOomKill_) onOomKill_(victim);
   return victim != asid;

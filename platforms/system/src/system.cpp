@@ -287,6 +287,27 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
       }
     }
   }
+  if (kernel_ && kernel_->needsFutureReferences()) {
+    // Belady's opt knows the future: each trace is read once more for its page references, and
+    // the requester's count of completed accesses is the process's position in it.
+    for (size_t i = 0; i < cores_.size(); ++i) {
+      const auto& r = cores_[i]->requester;
+      if (!r.isTrace()) {
+        ctx.config.addProblem(
+            "'system.kernel.replacement': opt needs each process's future page "
+            "references, known only for trace workloads; cpu" +
+            std::to_string(i) + " runs another workload (set system.cpu" + std::to_string(i) +
+            ".requester.workload.type: trace, or choose another policy)");
+        continue;
+      }
+      try {
+        kernel_->setFutureReferences(r.asid(), r.tracePageReferences(),
+                                     [&r] { return r.completedPrefix(); });
+      } catch (const std::exception& e) {
+        ctx.config.addProblem(e.what());  // (the requester reports its trace's problems too)
+      }
+    }
+  }
   if (kernel_) {
     // The OOM killer ended a process: the cores running it stop issuing accesses.
     kernel_->onOomKill([this](Asid victim) {

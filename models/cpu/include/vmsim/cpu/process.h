@@ -6,9 +6,11 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "vmsim/common/module.h"
 #include "vmsim/common/types.h"
+#include "vmsim/workloads/trace.h"
 #include "vmsim/workloads/workload.h"
 
 namespace vmsim::cpu {
@@ -20,6 +22,9 @@ struct WorkloadSource {
   bool isTrace = false;
   bool isProgram = false;
   std::string tracePath;  // a trace's file (for the messages of its system-call records)
+  // A trace's reading options (opt replacement reads the trace a second time with them).
+  std::optional<workloads::TraceFormat> traceFormat;
+  uint64_t traceSkip = 0, traceCount = 0;
 };
 /// Declares every key of the `workload` section `w` and builds the workload it describes (a
 /// program's workload is the platform's: with `given`, or for type program, none is built).

@@ -14,7 +14,10 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "vmsim/common/extensions.h"
 #include "vmsim/common/interfaces.h"
@@ -22,6 +25,7 @@
 #include "vmsim/common/payload_pool.h"
 #include "vmsim/common/process_control.h"
 #include "vmsim/cpu/process.h"
+#include "vmsim/workloads/trace.h"
 #include "vmsim/workloads/workload.h"
 
 namespace vmsim::cpu {
@@ -50,6 +54,13 @@ class Requester : public Module {
   /// The address range a synthetic workload touches ([base, base+footprint)), or {0,0} for a trace.
   std::pair<uint64_t, uint64_t> footprint() const { return footprint_; }
   bool isTrace() const { return isTrace_; }
+  /// A trace workload's future: the VPN (va >> 12) of each access it will issue, read from a
+  /// second opening of the trace (the kernel's opt replacement). Empty for other workloads;
+  /// workloads::TraceError if the trace cannot be read.
+  std::vector<uint64_t> tracePageReferences() const;
+  /// How many accesses from the start have all completed (AT: those before the oldest one in
+  /// flight; LT: every access issued; opt's position).
+  uint64_t completedPrefix() const { return inflight_.empty() ? seq_ : inflight_.front().seq - 1; }
   /// A simulated program (malloc/free over brk/mmap): its heap regions come and go at run time.
   bool isProgram() const { return isProgram_; }
   /// Called once, when the workload is exhausted and every access has completed.
@@ -153,6 +164,9 @@ class Requester : public Module {
   void startContexts();
   std::pair<uint64_t, uint64_t> footprint_{0, 0};
   bool isTrace_ = false;
+  // trace workloads: how the trace was opened (tracePageReferences; tracePath_ above)
+  std::optional<workloads::TraceFormat> traceFormat_;
+  uint64_t traceSkip_ = 0, traceCount_ = 0;
   bool isProgram_ = false;
   bool at_ = false;
   unsigned maxOutstanding_ = 1;

@@ -36,6 +36,8 @@
 namespace vmsim::os {
 
 class ReplacementPolicy;
+class KernelOptPolicy;
+class VmsPolicy;
 
 /// A virtual-memory area of a process.
 struct Region {
@@ -160,6 +162,18 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   /// use by clearing a spared page's present bit (a software reference bit; a use re-validates
   /// it in a reference fault). Set it before the process runs.
   void setHardwareAccessedDirty(Asid asid, bool on);
+  /// `replacement: opt`: the kernel needs every process's future page reference string.
+  bool needsFutureReferences() const { return opt_ != nullptr; }
+  /// The future of process `asid` for `replacement: opt`: the VPN of each access of its trace in
+  /// order, and a function telling how many of them from the start have completed (the
+  /// requester's position; with several accesses in flight, those before the oldest of them).
+  /// Ignored under other policies.
+  void setFutureReferences(Asid asid, const std::vector<uint64_t>& vpns,
+                           std::function<uint64_t()> completed);
+  /// The virtual time of a process (the time it has run, in ps) for wsclock's working-set
+  /// window. Default: the simulated time, which it is for a process that has a core to itself;
+  /// a scheduler sharing a core between processes sets its own.
+  void setVirtualTime(std::function<uint64_t(Asid)> f) { virtualTime_ = std::move(f); }
   /// The process is done: its frames, swap slots and page-table frames are freed, its
   /// translations shot down, and later accesses in `asid` are segmentation faults.
   void exitProcess(Asid asid);
@@ -167,11 +181,7 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   // Processes (kernel_procs.cpp, docs/os.md "Processes").
   std::optional<Asid> fork(Asid parent, const std::string& name, sc_core::sc_time& delay, bool at,
                            std::string& error) override;
-  void exit(Asid asid) override {
-    lock();
-    exitProcess(asid);
-    unlock();
-  }
+  void exit(Asid asid) override { exitProcess(asid); }  // (exitProcess takes the kernel lock)
   bool exec(Asid asid, sc_core::sc_time& delay, bool at, std::string& error) override;
   bool mmap(Asid asid, uint64_t addr, uint64_t len, Perms perms, bool shared,
             sc_core::sc_time& delay, bool at, std::string& error) override;
@@ -224,12 +234,17 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   std::optional<uint64_t> translate(Asid asid, uint64_t va);
 
  private:
+  struct PendingWrite {
+    uint64_t slot;
+    uint64_t frameIdx;
+  };
   struct Frame {
     bool fresh = false;     // never handed out before: still zero in a sparse memory
     bool cached = false;    // in the swap cache (unmapped; holds slot swapSlot's content)
     int64_t swapSlot = -1;  // a copy of the page in swap, valid while the PTE's D bit is clear
     uint64_t writebackDonePs = 0;  // cached: when its swap write completes (sc_time value; 0:
                                    // read ahead, never written)
+    uint64_t cleanDonePs = 0;      // mapped: when a write-back started while resident completes
     /// The page differs from its swap copy although no mapper's D bit says so (D was moved here
     /// when fork made the mappings copy-on-write).
     bool dirty = false;
@@ -295,6 +310,8 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   /// A swap slot was taken (+1) or given back (-1) for a page of `p`.
   void swapSlotsChanged(Process& p, int delta);
 
+  /// exitProcess under the kernel lock (the OOM killer's path).
+  void exitLocked(Asid asid);
   void b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   /// Resolves a not-present fault; returns the fault kind that ends the access, or None.
   FaultKind handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::sc_time& delay);
@@ -389,6 +406,10 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   /// clustered write (their frames stay in the swap cache until it completes). Returns pages
   /// unmapped.
   uint64_t reclaim(uint64_t pages, bool direct, sc_core::sc_time& delay);
+  /// The part-cycle stats the work under way is charged to (fault, daemon or access sampler).
+  stats::Vector& partStats() {
+    return inSampler_ ? sampleCycles_ : inDaemon_ ? daemonCycles_ : partCycles_;
+  }
   /// Issues the queued swap writes, one disk request per run of consecutive slots; their
   /// frames' write-back completes at the request's end.
   void flushWrites(sc_core::sc_time& delay);
@@ -478,6 +499,26 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   /// once and its frame returned.
   std::optional<uint64_t> evictOne(sc_core::sc_time& delay, bool queue = false,
                                    bool* queued = nullptr);
+  /// Evicts the resident page `key` (evictOne's second half, and VMS's local replacement).
+  std::optional<uint64_t> evictPage(uint64_t key, sc_core::sc_time& delay, bool queue,
+                                    bool* queued);
+  // Replacement policies of real kernels (kernel_policies.h; kernel_policies_glue in
+  // kernel_reclaim.cpp).
+  /// The PageState the policies read: PTE bits through the timed page-table accesses.
+  class PolicyState;
+  /// A victim from a policy that reads page state itself; write-backs it started are issued.
+  uint64_t chooseWithState(sc_core::sc_time& delay);
+  /// wsclock: starts the write-back of the resident dirty page `key` (queued in cleaning_).
+  bool startWriteback(uint64_t key);
+  /// Issues the queued write-backs of resident pages, clustered by consecutive slots.
+  void flushCleaning(sc_core::sc_time& delay);
+  /// VMS: before `asid` gets a frame, it gives up its oldest page when at its resident limit.
+  void localReplace(Asid asid, sc_core::sc_time& delay);
+  /// True LRU: every `lru.sample_period` reads and clears the accessed bits of the resident
+  /// pages and moves the referenced ones to the recency list's tail.
+  void accessSampler();
+  void sampleAccessed(sc_core::sc_time& delay);
+  void start_of_simulation() override;
   /// Whether the resident page `key` (asid << 36 | vpn) sits in a pinned frame.
   bool pagePinned(uint64_t key);
   void unmapRange(Asid asid, uint64_t start, uint64_t size);
@@ -518,6 +559,18 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   uint64_t memBase_ = 0;
   std::vector<TranslationCache*> caches_;
   std::unique_ptr<ReplacementPolicy> policy_;
+  KernelOptPolicy* opt_ = nullptr;  // policy_ when replacement is opt
+  VmsPolicy* vms_ = nullptr;        // policy_ when replacement is vms
+  uint64_t vmsModifiedPages_ = 32;
+  bool vmsAutoLimit_ = false;
+  std::function<uint64_t(Asid)> virtualTime_;
+  std::vector<PendingWrite> cleaning_;  // write-backs of resident pages (wsclock)
+  sc_core::sc_time cleaningDelay_;      // their TLB invalidations outside timed work
+  sc_core::sc_time samplePeriod_;       // lru: accessed-bit sampling period (0: off)
+  sc_core::sc_event faultEvent_;
+  uint64_t faultCount_ = 0;
+  bool samplerIdle_ = false;
+  bool inSampler_ = false;
   std::vector<std::unique_ptr<ProcessMemory>>
       processMemories_;  // over resident user pages (asid << 36 | vpn)
   bool useAccessedBit_ = true;
@@ -564,10 +617,6 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   std::deque<std::pair<uint64_t, uint64_t>> writebacks_;
   bool inDaemon_ = false;         // the work under way is the daemon's (stat daemonCycles)
   std::vector<bool> slotOnDisk_;  // a swapped PTE holds the slot (its page is not resident)
-  struct PendingWrite {
-    uint64_t slot;
-    uint64_t frameIdx;
-  };
   std::vector<PendingWrite> pending_;
   std::vector<unsigned char> ioBuf_;
   // OOM and thrashing.
@@ -657,6 +706,11 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   stats::Scalar& swapCacheDrops_;
   stats::Scalar& oomKills_;
   stats::Scalar& thrashingWindows_;
+  stats::Scalar& cleanWrites_;
+  stats::Scalar& localEvictions_;
+  stats::Scalar& lruSamples_;
+  stats::Scalar& lruReferenced_;
+  stats::Vector& sampleCycles_;
 };
 
 }  // namespace vmsim::os

@@ -5,12 +5,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace vmsim::os {
 
 class DrawSource;
+class PageState;
 
 /// Tracks resident pages (any 64-bit key: a VPN, or ASID and VPN packed) and picks victims.
 /// insert() and touch() are accesses; chooseVictim() names a page but leaves it resident until the
@@ -33,6 +35,28 @@ class ReplacementPolicy {
   /// Whether spare() can change the next victim. False for MRU: a referenced page is the most
   /// recently used one, which MRU evicts anyway.
   virtual bool sparingChangesVictim() const { return true; }
+  /// Whether a kernel gives this policy's victims a second chance by their accessed bit unless
+  /// configured otherwise (system.kernel.use_accessed_bit). False for MRU (it cannot change the
+  /// victim), for policies that read page state themselves, and for VMS (the VAX had no
+  /// reference bit, and VMS used none).
+  virtual bool secondChanceByDefault() const { return sparingChangesVictim(); }
+  /// Policies of real kernels (nru, wsclock, linux; kernel_policies.h) read and clear the
+  /// pages' accessed bits, read their dirty bits and start write-backs themselves: the kernel
+  /// then asks chooseVictim(PageState&) and gives no second chances of its own.
+  virtual bool readsPageState() const { return false; }
+  virtual uint64_t chooseVictim(PageState& state) {
+    (void)state;
+    return chooseVictim();
+  }
+  /// Local replacement (VMS): before process `asid` gets a new frame, the page it must give up
+  /// because it is at its resident limit; nullopt when it is below it.
+  virtual std::optional<uint64_t> localVictim(uint32_t asid) {
+    (void)asid;
+    return std::nullopt;
+  }
+  /// Whether an evicted clean page keeps its frame on a free list until the frame is needed
+  /// (VMS's free page list: a fault on it takes it back without I/O).
+  virtual bool keepsEvictedPages() const { return false; }
   /// The page left memory. std::invalid_argument if not resident.
   virtual void remove(uint64_t page) = 0;
   virtual bool contains(uint64_t page) const = 0;
