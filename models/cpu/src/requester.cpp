@@ -146,41 +146,19 @@ Requester::Requester(const sc_core::sc_module_name& nm, SimContext& ctx, Asid as
 
 Requester::Requester(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid,
                      std::unique_ptr<workloads::Workload> wl)
+    : Requester(nm, ctx, asid, std::move(wl), {}) {}
+
+Requester::Requester(const sc_core::sc_module_name& nm, SimContext& ctx,
+                     std::vector<Process*> processes)
+    : Requester(nm, ctx, processes.empty() ? 0 : processes.front()->asid, nullptr,
+                std::move(processes)) {}
+
+Requester::Requester(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid,
+                     std::unique_ptr<workloads::Workload> wl, std::vector<Process*> processes)
     : Module(nm, ctx),
       isock("isock"),
       asid_(asid),
       wl_(std::move(wl)),
-      peq_(this, &Requester::peqCallback),
-      completed_(ctx.stats.scalar(statName("accesses"), "Count", "accesses completed")),
-      byKind_(ctx.stats.vector(statName("accessesByKind"), {"load", "store", "fetch"}, "Count",
-                               "accesses issued, by kind")),
-      faults_(ctx.stats.vector(statName("faults"),
-                               {"protection", "segmentation", "outOfMemory", "other"}, "Count",
-                               "accesses that ended in a fault")),
-      mismatches_(ctx.stats.scalar(statName("dataMismatches"), "Count",
-                                   "loads that did not return the bytes last stored")),
-      latency_(ctx.stats.histogram(statName("accessLatency"), 16, "Cycle",
-                                   "cycles from issue to completion")),
-      totalLatency_(
-          ctx.stats.scalar(statName("totalLatency"), "Cycle", "sum of access latencies")) {
-  init();
-  isock.register_nb_transport_bw(this, &Requester::nb_transport_bw);
-  ctx.stats.formula(
-      statName("avgLatency"),
-      [this] { return completed_.value() ? totalLatency_.value() / completed_.value() : 0.0; },
-      "Cycle", "average access latency");
-  if (at_) {
-    SC_THREAD(runAt);
-  } else {
-    SC_THREAD(runLt);
-  }
-}
-
-Requester::Requester(const sc_core::sc_module_name& nm, SimContext& ctx,
-                     std::vector<Process*> processes)
-    : Module(nm, ctx),
-      isock("isock"),
-      asid_(processes.empty() ? 0 : processes.front()->asid),
       processes_(std::move(processes)),
       peq_(this, &Requester::peqCallback),
       completed_(ctx.stats.scalar(statName("accesses"), "Count", "accesses completed")),

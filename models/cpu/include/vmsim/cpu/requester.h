@@ -82,6 +82,10 @@ class Requester : public Module {
   const std::string& inputError() const { return inputError_; }
 
  private:
+  /// The constructors' common part: the core's own workload (`wl`, or read from the config
+  /// when null and `processes` is empty) or a time-sliced core's processes.
+  Requester(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid,
+            std::unique_ptr<workloads::Workload> wl, std::vector<Process*> processes);
   void init();
   void runLt();
   void runAt();
