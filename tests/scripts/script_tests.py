@@ -12,6 +12,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -528,7 +529,38 @@ def case_experiments(a):
         print("%s: %d point(s) run" % (os.path.basename(path), len(plan["points"])))
 
 
-CASES = {"tlb_reach": case_tlb_reach, "sweep": case_sweep, "compare_same": case_compare_same,
+def case_bench(a):
+    # scripts/bench.py's scenarios, scaled down: every scenario runs, counts what it should
+    # (the scale applies to access counts; DRAM replays take the whole trace) and records times
+    # and peak RSS. Speed itself is not asserted (no timed assertions in the suite).
+    out = os.path.join(a.work, "bench.json")
+    only = ["lt_tlb_hits", "at_tlb_hits", "lt_walk_heavy", "dram_row_conflict_paced"]
+    p = run(script(a, "bench.py") + ["--vmsim", a.vmsim, "--runs", "2", "--scale", "0.001",
+                                     "--only", ",".join(only), "--json", out])
+    check(p.returncode == 0, "bench.py failed")
+    with open(out) as f:
+        res = json.load(f)
+    expect = {"lt_tlb_hits": 10000, "at_tlb_hits": 2000, "lt_walk_heavy": 2000,
+              "dram_row_conflict_paced": 100000}
+    for name, count in expect.items():
+        runs = res["results"][name]["this tree"]
+        check(len(runs) == 2, "%s: %d runs, expected 2" % (name, len(runs)))
+        for r in runs:
+            check(r["count"] == count, "%s counted %s, expected %d" % (name, r["count"], count))
+            check(r["rss_kib"] > 0 and r["wall_s"] > 0 and r["host_s"] > 0,
+                  "%s: missing time or RSS: %s" % (name, r))
+        check(re.search(r"^%s\s+this tree\s+%d " % (name, count), p.stdout, re.M),
+              "%s: no table row" % name)
+    # bad arguments are errors that name the problem
+    p = run(script(a, "bench.py") + ["--vmsim", a.vmsim, "--only", "tlb_hit"])
+    check(p.returncode == 2 and "unknown scenario 'tlb_hit'" in p.stderr, "unknown scenario")
+    p = run(script(a, "bench.py") + ["--vmsim", a.vmsim, "--runs", "0"])
+    check(p.returncode == 2 and "--runs" in p.stderr, "--runs 0 accepted")
+    p = run(script(a, "bench.py") + ["--vmsim", os.path.join(a.work, "none")])
+    check(p.returncode != 0 and "not found" in p.stderr, "missing binary")
+
+
+CASES = {"bench": case_bench, "tlb_reach": case_tlb_reach, "sweep": case_sweep, "compare_same": case_compare_same,
          "compare_seed": case_compare_seed, "unknown_stat": case_unknown_stat,
          "failing_point": case_failing_point, "plot": case_plot, "spec_local": case_spec_local,
          "spec_bad": case_spec_bad, "plot_outputs": case_plot_outputs, "plot_bad": case_plot_bad,
