@@ -99,8 +99,10 @@ def run_once(vmsim, src, scenario, scale):
 def build_revision(rev):
     sha = subprocess.check_output(["git", "-C", ROOT, "rev-parse", "--verify", rev + "^{commit}"],
                                   text=True).strip()
-    base = os.path.join(ROOT, ".bench", sha[:12])
-    src, build = os.path.join(base, "src"), os.path.join(base, "build")
+    # The tree is unpacked at .bench/<sha>/ and built in its build/ (as this tree is), so the
+    # compiler sees the same relative paths and ccache (CCACHE_BASEDIR) can reuse objects.
+    src = os.path.join(ROOT, ".bench", sha[:12])
+    build = os.path.join(src, "build")
     vmsim = os.path.join(build, "platforms", "vmsim")
     if not os.path.isdir(src):
         os.makedirs(src + ".tmp", exist_ok=True)
@@ -113,7 +115,7 @@ def build_revision(rev):
              "-DVMSIM_BUILD_TESTS=OFF", "-DVMSIM_BUILD_BENCH=OFF"]
     if shutil.which("ccache"):
         cmake.append("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")
-    print(f"bench: building {rev} ({sha[:12]}) in {base}", file=sys.stderr)
+    print(f"bench: building {rev} ({sha[:12]}) in {build}", file=sys.stderr)
     subprocess.check_call(cmake, stdout=subprocess.DEVNULL)
     subprocess.check_call(["cmake", "--build", build, "-j", str(os.cpu_count() or 2),
                            "--target", "vmsim"], stdout=subprocess.DEVNULL)
