@@ -451,7 +451,7 @@ void Requester::runLt() {
       // think_cycles spaces issues (as in AT): the next access starts think cycles after this
       // one started, or when it completed if that is later (one access at a time).
       qk_.set(std::max(delay, start + think_));
-      if (qk_.need_sync()) qk_.sync();
+      if (qk_.needSync(simc_)) qk_.sync();
     }
     if (!sched_ || failed) break;
     // The slice or the process ended: the scheduler switches (its cost advances the local time).

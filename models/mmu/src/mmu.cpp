@@ -60,6 +60,7 @@ Mmu::Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy
   const auto atWorkers = static_cast<unsigned>(p.getUint(
       "at_workers", 16, "Count", "AT mode: accesses translated concurrently", Range{1, 1024}));
   ownTp_.set_data_ptr(ownTpData_);
+  simc_ = sc_core::sc_get_curr_simcontext();
   tsock.register_b_transport(this, &Mmu::b_transport);
   tsock.register_transport_dbg(this, &Mmu::transport_dbg);
   tsock.register_nb_transport_fw(this, &Mmu::nb_transport_fw);
@@ -234,8 +235,13 @@ void Mmu::buildHierarchy(Params& p) {
       t->setLevel(level[t.get()]);
     }
   }
-  if (auto it = byName.find(fetch); it != byName.end()) it->second->bindUpstream(itlb);
-  if (auto it = byName.find(data); it != byName.end()) it->second->bindUpstream(dtlb);
+  // The entry TLBs are bound here and nowhere else: translations call them directly.
+  if (auto it = byName.find(fetch); it != byName.end()) {
+    fetchTlb_ = {it->second, static_cast<int>(it->second->bindUpstream(itlb))};
+  }
+  if (auto it = byName.find(data); it != byName.end()) {
+    dataTlb_ = {it->second, static_cast<int>(it->second->bindUpstream(dtlb))};
+  }
 
   walker_ = std::make_unique<ptw::Walker>("walker", ctx);
   if (softwareRefill_) {
@@ -313,13 +319,19 @@ FaultKind Mmu::translate(const VmAccess& who, uint64_t va, uint64_t& pa, sc_core
   x->kind = who.kind;
   x->privilege = who.privilege;
   x->mayWait = at;
-  auto& tlbSocket = who.kind == AccessKind::Fetch ? itlb : dtlb;
+  const bool fetch = who.kind == AccessKind::Fetch;
+  auto& tlbSocket = fetch ? itlb : dtlb;
+  const EntryTlb& direct = fetch ? fetchTlb_ : dataTlb_;
   FaultKind result = FaultKind::None;
   unsigned merged = 0;
   for (unsigned attempt = 0;; ++attempt) {
     x->fault = FaultKind::None;
     tp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    tlbSocket->b_transport(*tp, delay);
+    if (direct.tlb) {
+      direct.tlb->translate(direct.port, *x, *tp, delay);
+    } else {
+      tlbSocket->b_transport(*tp, delay);
+    }
     if (!tp->is_response_ok()) {
       result = FaultKind::BusError;
       break;
@@ -464,10 +476,15 @@ void Mmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at)
   }
   // Measured on the time line (now + annotated delay): in AT the 4-phase calls inside the walk
   // let the delay pass and zero it, so a difference of delays would underflow.
-  const sc_core::sc_time start = sc_core::sc_time_stamp() + delay;
-  PinList pinned, faultPins;
+  const sc_core::sc_time start = simc_->time_stamp() + delay;
   const unsigned len = gp.get_data_length();
-  const uint64_t last = gp.get_address() + (len ? len - 1 : 0);
+  const uint64_t va = gp.get_address();
+  if (!at && len && (va & 0xfff) + len <= 0x1000) {
+    accessOnePageLt(gp, delay, who, start);
+    return;
+  }
+  PinList pinned, faultPins;
+  const uint64_t last = va + (len ? len - 1 : 0);
   uint64_t faultVa = 0;
   // Split at 4 KiB boundaries (the smallest page), one translation per piece, all pieces
   // translated before any byte moves (precise faults).
@@ -488,7 +505,7 @@ void Mmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at)
         // A fault's own pin is released once the access holds a pin of its own.
         if (!faultPins.empty()) releasePins(faultPins);
         if (t.fault != FaultKind::None || !more) {
-          const sc_core::sc_time d = sc_core::sc_time_stamp() + delay - start;
+          const sc_core::sc_time d = simc_->time_stamp() + delay - start;
           translationLatency_.sampleKeyed(d.value(), [&] { return d / clockPeriod(); });
         }
         return t;
@@ -507,6 +524,36 @@ void Mmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at)
       faultVa);
   if (!pinned.empty()) releasePins(pinned);  // (no call on the hit path, which pins nothing)
   if (fk != FaultKind::None) reportFault(gp, fk, faultVa, who);
+}
+
+void Mmu::accessOnePageLt(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                          const VmAccess& who, const sc_core::sc_time& start) {
+  // access() for the common LT case, an access within one 4 KiB page: accessPiecewise with one
+  // piece, without its piece list and callbacks. The same steps in the same order: translate,
+  // sample the translation latency, then the physical access (no pin: nothing else runs in LT
+  // and no later page can fault), and the payload given back as it came.
+  PinList faultPins;
+  const uint64_t va = gp.get_address();
+  uint64_t pa = 0;
+  const FaultKind fk = translate(who, va, pa, delay, false, faultPins);
+  if (!faultPins.empty()) releasePins(faultPins);
+  const sc_core::sc_time d = simc_->time_stamp() + delay - start;
+  translationLatency_.sampleKeyed(d.value(), [&] { return d / clockPeriod(); });
+  if (fk != FaultKind::None) {
+    reportFault(gp, fk, va, who);
+    return;
+  }
+  const unsigned len = gp.get_data_length();
+  gp.set_address(pa);
+  gp.set_streaming_width(len);
+  gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  if (who.kind == AccessKind::Fetch && imem.size()) {
+    imem->b_transport(gp, delay);
+  } else {
+    mem->b_transport(gp, delay);
+  }
+  gp.set_address(va);
+  gp.set_streaming_width(len);
 }
 
 // --- AT ------------------------------------------------------------------------------------------

@@ -427,6 +427,12 @@ void Tlb::b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& 
     gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
+  translate(from, *x, gp, delay);
+}
+
+void Tlb::translate(int from, TranslationExt& xr, tlm::tlm_generic_payload& gp,
+                    sc_core::sc_time& delay) {
+  TranslationExt* const x = &xr;
   // On the time line (now + annotated delay), in time-resolution ticks.
   uint64_t arrival = simc_->time_stamp().value() + delay.value();
   if (lookupsPerCycle_) {

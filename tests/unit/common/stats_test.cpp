@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <sstream>
+#include <vector>
 
 #include "vmsim/common/stats.h"
 
@@ -101,6 +102,50 @@ TEST(Stats, HistogramDoublesBucketsToFitSamples) {
   EXPECT_EQ(h.buckets()[0], 2);
   EXPECT_EQ(h.buckets()[2], 1);
   EXPECT_EQ(h.moments().samples, 3);
+}
+
+// The memo of bucket index and log per value (and per integer key) is a cache: every sequence of
+// samples must give bit for bit what the plain arithmetic gives, including values that share a
+// slot, repeat, alternate (4 and 12, an L1 and an L2 hit) and change the bucket width.
+TEST(Stats, HistogramMemoGivesThePlainArithmetic) {
+  Histogram h("h", 16, "Cycle", "");
+  Histogram k("k", 16, "Cycle", "");
+  std::vector<double> buckets(16, 0.0);
+  double width = 1, samples = 0, sum = 0, squares = 0, logs = 0, lo = 0, hi = 0;
+  uint64_t x = 12345;
+  for (int i = 0; i < 20000; ++i) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    const uint64_t r = x >> 33;
+    // Mostly a few small integers, some fractional (another clock's ticks), some large.
+    const uint64_t ticks = r % 10 < 8    ? 250 * (r % 2 ? 4 : 12)
+                           : r % 10 == 8 ? 40481 + r % 7
+                                         : 1 + r % 900000;
+    const double v = static_cast<double>(ticks) / 250.0;
+    h.sample(v);
+    EXPECT_EQ(k.sampleKeyed(ticks, [&] { return v; }), v);
+    while (v >= width * 16) {
+      for (size_t b = 0; b < 8; ++b) buckets[b] = buckets[2 * b] + buckets[2 * b + 1];
+      for (size_t b = 8; b < 16; ++b) buckets[b] = 0;
+      width *= 2;
+    }
+    buckets[static_cast<size_t>(v / width)] += 1;
+    if (samples == 0 || v < lo) lo = v;
+    if (samples == 0 || v > hi) hi = v;
+    samples += 1;
+    sum += v;
+    squares += v * v;
+    logs += std::log(v);
+  }
+  for (const Histogram* m : {&h, &k}) {
+    EXPECT_EQ(m->bucketSize(), width);
+    EXPECT_EQ(m->buckets(), buckets);
+    EXPECT_EQ(m->moments().samples, samples);
+    EXPECT_EQ(m->moments().sum, sum);
+    EXPECT_EQ(m->moments().squares, squares);
+    EXPECT_EQ(m->moments().logs, logs);
+    EXPECT_EQ(m->moments().minVal, lo);
+    EXPECT_EQ(m->moments().maxVal, hi);
+  }
 }
 
 TEST(Stats, DuplicateNamesAreRejectedAndValuesFound) {

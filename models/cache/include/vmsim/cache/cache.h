@@ -10,7 +10,6 @@
 // merge with it; a miss that finds every MSHR busy waits. Debug transport passes through.
 #pragma once
 
-#include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include <deque>
@@ -19,6 +18,7 @@
 
 #include "vmsim/cache/cache_core.h"
 #include "vmsim/common/at_helpers.h"
+#include "vmsim/common/direct_socket.h"
 #include "vmsim/common/module.h"
 #include "vmsim/common/payload_pool.h"
 
@@ -52,7 +52,7 @@ class CacheReqExt : public tlm::tlm_extension<CacheReqExt> {
 
 class Cache : public Module {
  public:
-  tlm_utils::multi_passthrough_target_socket<Cache> tsock;
+  DirectMultiTargetSocket<Cache> tsock;
   tlm_utils::simple_initiator_socket<Cache> next;
   /// Optional: where the bytes live (the router in front of the DRAM). An access's data moves
   /// there by debug transport in one hop instead of through every level below; unbound, the

@@ -150,7 +150,7 @@ class Histogram : public Stat {
   /// Returns the value sampled.
   template <class F>
   double sampleKeyed(uint64_t key, F&& valueOf) {
-    KeyedMemo& k = keyed_[(key ^ (key >> 7) ^ (key >> 17)) % kMemoSlots];
+    KeyedMemo& k = keyed_[slotOf(key)];
     if (k.valid && k.key == key) {
       buckets_[k.idx] += 1;
       m_.addWithLog(k.v, 1, k.logV);
@@ -181,11 +181,18 @@ class Histogram : public Stat {
     double v = 0, logV = 0;
     size_t idx = 0;
   };
-  static constexpr size_t kMemoSlots = 64;
+  static constexpr unsigned kMemoBits = 6;
+  static constexpr size_t kMemoSlots = size_t{1} << kMemoBits;
+  /// Fibonacci hashing: the slot is the top bits of the product, so keys that differ only in
+  /// high bits (small integers as doubles: 4.0 and 12.0 differ in exponent and top mantissa
+  /// bits alone) or only in low bits (latencies in ticks) spread over the slots.
+  static size_t slotOf(uint64_t b) {
+    return static_cast<size_t>((b * 0x9e3779b97f4a7c15ull) >> (64 - kMemoBits));
+  }
   static size_t memoSlot(double v) {
     uint64_t b;
     std::memcpy(&b, &v, sizeof b);
-    return static_cast<size_t>((b ^ (b >> 23) ^ (b >> 41)) % kMemoSlots);
+    return slotOf(b);
   }
   void sampleNew(double v, double n);
   void forgetMemo();

@@ -189,7 +189,15 @@ class Requester : public Module {
   std::function<void()> onDone_;
 
   PayloadPool pool_{4096};
-  tlm_utils::tlm_quantumkeeper qk_;
+  /// The quantum keeper, with need_sync() on the inline simulation time (no library call per
+  /// access); the same test as tlm_quantumkeeper::need_sync.
+  struct QuantumKeeper : tlm_utils::tlm_quantumkeeper {
+    bool needSync(const sc_core::sc_simcontext* sim) const {
+      return sim->time_stamp() + m_local_time >= m_next_sync_point;
+    }
+  };
+  QuantumKeeper qk_;
+  const sc_core::sc_simcontext* simc_ = sc_core::sc_get_curr_simcontext();
   // AT bookkeeping.
   tlm_utils::peq_with_cb_and_phase<Requester> peq_;
   sc_core::sc_event endReq_, slotFree_;

@@ -6,18 +6,18 @@
 #pragma once
 
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
-#include <tlm_utils/multi_passthrough_target_socket.h>
 
 #include <unordered_map>
 #include <vector>
 
+#include "vmsim/common/direct_socket.h"
 #include "vmsim/common/module.h"
 
 namespace vmsim::mem {
 
 class Router : public Module {
  public:
-  tlm_utils::multi_passthrough_target_socket<Router> tsock;
+  DirectMultiTargetSocket<Router> tsock;
   tlm_utils::multi_passthrough_initiator_socket<Router> isock;
 
   Router(const sc_core::sc_module_name& nm, SimContext& ctx);

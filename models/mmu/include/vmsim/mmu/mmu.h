@@ -75,6 +75,9 @@ class Mmu : public Module, public InterruptTarget {
   /// Translation and physical access of one access; `at` sends the physical part as 4-phase
   /// transactions (and may wait), otherwise as b_transport with annotated delay.
   void access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at);
+  /// access() in LT for an access within one 4 KiB page (the hit path of every access).
+  void accessOnePageLt(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, const VmAccess& who,
+                       const sc_core::sc_time& start);
   // AT path.
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                      sc_core::sc_time& delay);
@@ -104,6 +107,7 @@ class Mmu : public Module, public InterruptTarget {
   bool ownTpBusy_ = false;
   TranslationExt* ownX_ = nullptr;  // ownTp_'s extension, once attached
   sc_core::sc_time latency_;
+  sc_core::sc_simcontext* simc_ = nullptr;  // its time_stamp() is inline
   unsigned maxFaultRetries_ = 3;
   unsigned maxConcurrentFaults_ = 1;
   unsigned faultsInFlight_ = 0;
@@ -124,6 +128,13 @@ class Mmu : public Module, public InterruptTarget {
   void buildHierarchy(Params& p);
 
   std::vector<std::unique_ptr<tlb::Tlb>> tlbs_;
+  /// The TLBs fetches and data accesses enter, when this MMU built and bound them (else null:
+  /// translations go through `itlb`/`dtlb`), and the port number each gave the MMU.
+  struct EntryTlb {
+    tlb::Tlb* tlb = nullptr;
+    int port = 0;
+  };
+  EntryTlb fetchTlb_, dataTlb_;
   std::vector<std::pair<tlb::Tlb*, std::string>> sharedLinks_;
   std::unique_ptr<ptw::Walker> walker_;
   std::unique_ptr<TranslationJoin> walkerJoin_;  // several TLBs to the walker

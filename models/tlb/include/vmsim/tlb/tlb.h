@@ -70,12 +70,19 @@ class Tlb : public Module, public TranslationCache {
   /// `route` (shared levels: the port of `down` of the requesting core); `exclusive`: the upper
   /// level is exclusive with respect to this one (this level then fills only from its victims
   /// and gives up an entry it hands up). Upper levels must be bound through this function.
+  /// Returns the upstream's port number (its `from` in translate()).
   template <class Socket>
-  void bindUpstream(Socket& up, unsigned route = 0, bool exclusive = false) {
+  unsigned bindUpstream(Socket& up, unsigned route = 0, bool exclusive = false) {
     up.bind(tsock);
     ports_.push_back({route, exclusive});
     anyExclusivePort_ |= exclusive;
+    return static_cast<unsigned>(ports_.size() - 1);
   }
+  /// b_transport of a translation request from upstream port `from` whose TranslationExt the
+  /// caller holds: for the MMU that built and bound this TLB (a direct call instead of the
+  /// socket hop and the extension lookup; the same lookup, timing and stats).
+  void translate(int from, TranslationExt& x, tlm::tlm_generic_payload& gp,
+                 sc_core::sc_time& delay);
   /// Shared levels: a new route; the caller binds `down` once per route, in route order.
   unsigned addRoute() { return routes_++; }
   unsigned routes() const { return routes_; }

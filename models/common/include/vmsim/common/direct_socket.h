@@ -1,0 +1,136 @@
+// A target socket for any number of initiators, as tlm_utils::multi_passthrough_target_socket
+// (callbacks take the index of the initiator's binding; operator[] gives that initiator's
+// backward interface), without its binder and functor layers: each binding's forward interface
+// calls the module's callback directly, so a hop is one virtual call and one call through a
+// member pointer instead of a virtual thunk, a functor check, a static trampoline and the member
+// pointer. On the LT hit path every access makes several such hops (MMU -> L1 cache, cache ->
+// router for the data bytes).
+//
+// Initiator sockets bind to it directly (simple, tagged or multi initiator sockets; each bind is
+// one index, in bind order; a multi initiator finds the binding's interface through
+// multi_to_multi_bind_base, as with a multi_passthrough_target_socket). Hierarchical binding of
+// another target socket to this one is not supported (it would route every initiator to index 0):
+// reported as an error.
+#pragma once
+
+#include <tlm_utils/multi_socket_bases.h>
+#include <tlm>
+
+#include <memory>
+#include <vector>
+
+namespace vmsim {
+
+template <class M>
+class DirectMultiTargetSocket
+    : public tlm::tlm_target_socket<32, tlm::tlm_base_protocol_types, 0,
+                                    sc_core::SC_ONE_OR_MORE_BOUND>,
+      public tlm_utils::multi_to_multi_bind_base<tlm::tlm_base_protocol_types> {
+  using Base =
+      tlm::tlm_target_socket<32, tlm::tlm_base_protocol_types, 0, sc_core::SC_ONE_OR_MORE_BOUND>;
+  using Gp = tlm::tlm_generic_payload;
+
+ public:
+  using BCb = void (M::*)(int, Gp&, sc_core::sc_time&);
+  using NbCb = tlm::tlm_sync_enum (M::*)(int, Gp&, tlm::tlm_phase&, sc_core::sc_time&);
+  using DbgCb = unsigned int (M::*)(int, Gp&);
+  using DmiCb = bool (M::*)(int, Gp&, tlm::tlm_dmi&);
+
+  explicit DirectMultiTargetSocket(const char* name) : Base(name) {
+    // The export must be bound: to the first binding's forward interface, handed out by the
+    // first get_base_interface().
+    ports_.push_back(std::make_unique<Port>(this, 0));
+    Base::bind(static_cast<tlm::tlm_fw_transport_if<>&>(*ports_.front()));
+  }
+
+  void register_b_transport(M* m, BCb f) {
+    mod_ = m;
+    b_ = f;
+  }
+  void register_nb_transport_fw(M* m, NbCb f) {
+    mod_ = m;
+    nb_ = f;
+  }
+  void register_transport_dbg(M* m, DbgCb f) {
+    mod_ = m;
+    dbg_ = f;
+  }
+  void register_get_direct_mem_ptr(M* m, DmiCb f) {
+    mod_ = m;
+    dmi_ = f;
+  }
+
+  /// Each initiator socket binding asks for the forward interface once: a new index.
+  tlm::tlm_fw_transport_if<>& get_base_interface() override {
+    if (!firstTaken_) {
+      firstTaken_ = true;
+      return *ports_.front();
+    }
+    ports_.push_back(std::make_unique<Port>(this, static_cast<int>(ports_.size())));
+    return *ports_.back();
+  }
+  const tlm::tlm_fw_transport_if<>& get_base_interface() const override { return *ports_.front(); }
+
+  void bind(typename Base::base_initiator_socket_type& s) override { Base::bind(s); }
+  void bind(typename Base::base_type&) override {
+    SC_REPORT_ERROR(this->name(), "DirectMultiTargetSocket: hierarchical binding not supported");
+  }
+  void bind(tlm::tlm_fw_transport_if<>&) override {
+    SC_REPORT_ERROR(this->name(), "DirectMultiTargetSocket: binding an interface not supported");
+  }
+  void operator()(typename Base::base_initiator_socket_type& s) { bind(s); }
+
+  /// A multi initiator socket's bind (after get_base_interface()): the interface it calls.
+  tlm::tlm_fw_transport_if<>* get_last_binder(tlm::tlm_bw_transport_if<>*) override {
+    return ports_.back().get();
+  }
+
+  /// The backward interface of the initiator bound as index `i` (valid after elaboration).
+  tlm::tlm_bw_transport_if<>* operator[](int i) { return Base::operator[](i); }
+  /// Bindings made (1 when unbound, as multi_passthrough_target_socket counts its first binder).
+  unsigned int size() const { return static_cast<unsigned int>(ports_.size()); }
+
+ private:
+  struct Port final : tlm::tlm_fw_transport_if<> {
+    Port(DirectMultiTargetSocket* s, int i) : sock(s), id(i) {}
+    void b_transport(Gp& gp, sc_core::sc_time& t) override {
+      if (sock->b_) {
+        (sock->mod_->*sock->b_)(id, gp, t);
+      } else {
+        missing("b_transport");
+      }
+    }
+    tlm::tlm_sync_enum nb_transport_fw(Gp& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) override {
+      if (sock->nb_) return (sock->mod_->*sock->nb_)(id, gp, ph, t);
+      missing("nb_transport_fw");
+      return tlm::TLM_COMPLETED;
+    }
+    unsigned int transport_dbg(Gp& gp) override {
+      if (sock->dbg_) return (sock->mod_->*sock->dbg_)(id, gp);
+      return 0;  // as multi_passthrough_target_socket: no debug access without a callback
+    }
+    bool get_direct_mem_ptr(Gp& gp, tlm::tlm_dmi& dmi) override {
+      if (sock->dmi_) return (sock->mod_->*sock->dmi_)(id, gp, dmi);
+      dmi.allow_read_write();  // as multi_passthrough_target_socket: all of memory, no access
+      dmi.set_start_address(0);
+      dmi.set_end_address(~sc_dt::uint64(0));
+      return false;
+    }
+    void missing(const char* what) const {
+      SC_REPORT_ERROR(sock->name(),
+                      (std::string(what) + " called, but no callback is registered").c_str());
+    }
+    DirectMultiTargetSocket* sock;
+    int id;
+  };
+
+  M* mod_ = nullptr;
+  BCb b_ = nullptr;
+  NbCb nb_ = nullptr;
+  DbgCb dbg_ = nullptr;
+  DmiCb dmi_ = nullptr;
+  std::vector<std::unique_ptr<Port>> ports_;
+  bool firstTaken_ = false;
+};
+
+}  // namespace vmsim
