@@ -153,6 +153,11 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   uint64_t swapCachePages() const { return swapCache_.size(); }
   /// The swap device's slot map (the `swap` socket must lead to the same device).
   void setSwapSpace(SwapSpace* s) { swapSpace_ = s; }
+  /// The direct path for page-table bytes (docs/direct-memory.md): entries are read and written
+  /// in host memory through `m` instead of by transport_dbg through `mem`; the timed accesses of
+  /// a fault (cost.timed_tables) go through `mem` as before. Set before simulation, and only
+  /// when every module between `mem` and the memory keeps no data. nullptr: transport_dbg.
+  void setDirectMemory(DirectMemory* m) { direct_ = m; }
   /// `swap.enabled`: whether the kernel evicts to a swap device (else the platform need not
   /// create or bind one).
   bool swapEnabled() const { return swapEnabled_; }
@@ -542,6 +547,12 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   /// Functional (debug-transport) access to physical memory; fatal if memory refuses it.
   void debugTransfer(uint64_t pa, unsigned char* data, unsigned len, bool toMemory,
                      const char* what);
+  /// The host bytes of the entry at `pa` on the direct path (nullptr: none, use transport_dbg).
+  uint64_t* directEntry(uint64_t pa) const {
+    if (!direct_ || (pa & 7)) return nullptr;
+    unsigned char* page = direct_->directPage(pa);
+    return page ? reinterpret_cast<uint64_t*>(page + (pa & 4095)) : nullptr;
+  }
   uint64_t read64(uint64_t pa);
   void write64(uint64_t pa, uint64_t v);
   void copyFrame(uint64_t pa, unsigned char* buf, bool toMemory);
@@ -575,6 +586,7 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
       processMemories_;  // over resident user pages (asid << 36 | vpn)
   bool useAccessedBit_ = true;
   SwapSpace* swapSpace_ = nullptr;
+  DirectMemory* direct_ = nullptr;
   bool swapEnabled_ = true;
   bool mapAnywhere_ = false;
   bool assumeZeroed_ = true;
