@@ -122,9 +122,37 @@ uint8_t* BackingStore::chunk(Slot& s, unsigned c) {
   return grown + below;
 }
 
+void BackingStore::dropChunk(Slot& s, unsigned c) {
+  const unsigned n = static_cast<unsigned>(__builtin_popcountll(s.present));
+  if (n == kChunksPerPage) {
+    // A whole page of zeros (the caller checked that it may go).
+    freeChunks(s.data, n);
+    s = Slot{};
+    --pages_;
+    return;
+  }
+  if (n == 1) {
+    freeChunks(s.data, 1);
+    s = Slot{};
+    --pages_;
+    return;
+  }
+  const unsigned at = rank(s.present, c);
+  uint8_t* shrunk = allocChunks(n - 1);
+  const size_t below = size_t{at} << chunkShift_;
+  std::memcpy(shrunk, s.data, below);
+  std::memcpy(shrunk + below, s.data + below + chunkBytes_, size_t{n - 1 - at} << chunkShift_);
+  freeChunks(s.data, n);
+  s.data = shrunk;
+  s.present &= ~(uint64_t{1} << c);
+}
+
 uint8_t* BackingStore::page(uint64_t addr) {
-  Slot& s = slotOf(addr >> pageShift_);
+  const uint64_t pn = addr >> pageShift_;
+  Slot& s = slotOf(pn);
   makeFull(s);
+  const uint64_t i = pn & ((1u << kLeafBits) - 1);
+  leaves_[pn >> kLeafBits]->pinned[i / 64] |= uint64_t{1} << (i % 64);
   return s.data;
 }
 
@@ -164,7 +192,9 @@ void BackingStore::write(uint64_t addr, const uint8_t* src, size_t len) {
     const uint64_t pn = addr >> pageShift_;
     Slot* s = const_cast<Slot*>(find(pn));
     if (s && s->present == kFull) {
-      if (src) {
+      if (n == pageBytes_ && (!src || allZero(src, n)) && !pinned(pn)) {
+        dropChunk(*s, 0);  // a zero-filled page costs nothing again
+      } else if (src) {
         std::memcpy(s->data + off, src, n);
       } else {
         std::memset(s->data + off, 0, n);
@@ -177,7 +207,9 @@ void BackingStore::write(uint64_t addr, const uint8_t* src, size_t len) {
         const uint64_t co = o & (chunkBytes_ - 1);
         const size_t m = size_t(std::min<uint64_t>(left, chunkBytes_ - co));
         const bool stored = s && (s->present >> c & 1);
-        if (stored || (p && !allZero(p, m))) {
+        if (stored && m == chunkBytes_ && (!p || allZero(p, m))) {
+          dropChunk(*s, c);  // zeros over the whole chunk: nothing to keep
+        } else if (stored || (p && !allZero(p, m))) {
           if (!s) s = &slotOf(pn);
           uint8_t* dst = chunk(*s, c) + co;
           if (p) {

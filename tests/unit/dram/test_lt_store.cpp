@@ -158,6 +158,23 @@ TEST(dramBackingStore, ZeroWritesStoreNothingAndClearStoredBytes) {
   uint8_t back[16];
   s.read(4096 + 60, back, 16);
   for (uint8_t b : back) EXPECT_EQ(b, 0);
+  EXPECT_EQ(s.storedBytes(), 0u);  // and their memory is given back
+  EXPECT_EQ(s.pagesAllocated(), 0u);
+  // A page that became full from its data, then zero-filled (a frame reused): nothing stored.
+  std::vector<uint8_t> data(4096, 0x5a);
+  s.write(8 * 4096, data.data(), data.size());
+  EXPECT_EQ(s.storedBytes(), 4096u);
+  s.write(8 * 4096, zeros.data(), 4096);
+  EXPECT_EQ(s.storedBytes(), 0u);
+  // Zeros over part of a chunk keep it (its other bytes); over the whole chunk they drop it.
+  s.write(9 * 4096 + 128, data.data(), 64);
+  s.write(9 * 4096 + 130, nullptr, 8);
+  EXPECT_EQ(s.storedBytes(), 64u);
+  s.read(9 * 4096 + 128, back, 4);
+  EXPECT_EQ(back[0], 0x5a);
+  EXPECT_EQ(back[2], 0);
+  s.write(9 * 4096 + 128, zeros.data(), 64);
+  EXPECT_EQ(s.storedBytes(), 0u);
 }
 
 TEST(dramBackingStore, PageIsContiguousKeepsItsBytesAndStaysPut) {

@@ -4,8 +4,10 @@
 // page that received a few scattered stores costs a few chunks of host memory, not a page. Each
 // page has a slot (a bitmap of its stored chunks and a pointer to them, packed in address order);
 // a page whose chunks pass half of it, or one asked for with page(), becomes a full page (every
-// bit set, the chunks are the page's bytes in order) and stays one, at a fixed host address.
-// Writing zeros where nothing is stored stores nothing, so zero-filled frames cost no host memory.
+// bit set, the chunks are the page's bytes in order); one asked for with page() stays one, at a
+// fixed host address. Writing zeros where nothing is stored stores nothing, and zeros over a whole
+// stored chunk (or a whole full page not handed out by page()) give its memory back, so
+// zero-filled frames cost no host memory.
 // Slots are found through a two-level table (512 pages per leaf) instead of a hash map; chunk
 // arrays come from per-size free lists carved out of large arenas (no allocation per access).
 #pragma once
@@ -49,6 +51,7 @@ class BackingStore {
   };
   struct Leaf {
     Slot slot[size_t{1} << kLeafBits];
+    uint64_t pinned[(size_t{1} << kLeafBits) / 64] = {};  // handed out by page(): never moves
   };
   const Slot* find(uint64_t pn) const {
     const uint64_t top = pn >> kLeafBits;
@@ -56,6 +59,12 @@ class BackingStore {
     return &leaves_[top]->slot[pn & ((1u << kLeafBits) - 1)];
   }
   Slot& slotOf(uint64_t pn);
+  bool pinned(uint64_t pn) const {
+    const uint64_t i = pn & ((1u << kLeafBits) - 1);
+    return leaves_[pn >> kLeafBits]->pinned[i / 64] >> (i % 64) & 1;
+  }
+  /// Drops stored chunk `c` of `s` (it became zero).
+  void dropChunk(Slot& s, unsigned c);
   /// The stored chunk `c` of `s`, adding it (zero) if absent.
   uint8_t* chunk(Slot& s, unsigned c);
   void makeFull(Slot& s);
