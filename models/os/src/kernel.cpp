@@ -832,7 +832,7 @@ std::optional<uint64_t> Kernel::allocFrame(sc_core::sc_time& delay) {
     if (!pfn) return std::nullopt;
   }
   const uint64_t idx = *pfn - memBase_ / kPage;
-  frames_[idx] = Frame{!everUsed_[idx], false, -1, 0};
+  frames_[idx] = Frame{!everUsed_[idx]};
   everUsed_[idx] = true;
   wakeDaemonIfLow();
   return memBase_ + idx * kPage;

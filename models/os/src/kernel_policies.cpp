@@ -188,7 +188,7 @@ void LinuxPolicy::Index::grow() {
 }
 
 void LinuxPolicy::Index::put(uint64_t page, uint32_t node) {
-  if ((size_ + 1) * 2 > slots_.size()) grow();  // at most half full
+  if ((size_ + 1) * 4 > slots_.size() * 3) grow();  // at most three quarters full
   const size_t mask = slots_.size() - 1;
   size_t i = slotOf(page);
   while (slots_[i].node != kNil && slots_[i].page != page) i = (i + 1) & mask;

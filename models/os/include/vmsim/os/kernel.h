@@ -243,18 +243,21 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
     uint64_t slot;
     uint64_t frameIdx;
   };
+  // Per frame of memory_size, allocated up front: the flags and shm are packed into the first
+  // 8 bytes (40 bytes a frame, not 48). Construct with Frame{} or Frame{fresh} only
+  // (the fields' order is not the old one's).
   struct Frame {
-    bool fresh = false;     // never handed out before: still zero in a sparse memory
-    bool cached = false;    // in the swap cache (unmapped; holds slot swapSlot's content)
+    bool fresh = false;   // never handed out before: still zero in a sparse memory
+    bool cached = false;  // in the swap cache (unmapped; holds slot swapSlot's content)
+    /// The page differs from its swap copy although no mapper's D bit says so (D was moved here
+    /// when fork made the mappings copy-on-write).
+    bool dirty = false;
+    int32_t shm = -1;       // the shared memory object whose page `shmPage` this frame holds
     int64_t swapSlot = -1;  // a copy of the page in swap, valid while the PTE's D bit is clear
     uint64_t writebackDonePs = 0;  // cached: when its swap write completes (sc_time value; 0:
                                    // read ahead, never written)
     uint64_t cleanDonePs = 0;      // mapped: when a write-back started while resident completes
-    /// The page differs from its swap copy although no mapper's D bit says so (D was moved here
-    /// when fork made the mappings copy-on-write).
-    bool dirty = false;
-    int32_t shm = -1;      // the shared memory object whose page `shmPage` this frame holds
-    uint64_t shmPage = 0;  // (its mappers are in rmap_, however many)
+    uint64_t shmPage = 0;          // (its mappers are in rmap_, however many)
   };
   /// A MAP_SHARED|MAP_ANONYMOUS object (shmem): its pages, wherever they are, and the regions
   /// that map it.
