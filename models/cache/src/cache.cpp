@@ -182,7 +182,9 @@ Cache::Req Cache::classify(tlm::tlm_generic_payload& gp) const {
     r.above = ce->above;
     return r;  // an upper cache's own payload: timing only
   }
-  r.movesData = !r.write || !gp.get_extension<TimingOnlyExt>();
+  // A model's own timing-only access (the walker's or kernel's page-table reads on the direct
+  // path, docs/direct-memory.md) moves no bytes, a read no more than a write.
+  r.movesData = !gp.get_extension<TimingOnlyExt>();
   if (gp.get_extension<PageTableAccessExt>()) {
     r.pageTable = true;
     r.kind = r.write ? CacheKind::PteWrite : CacheKind::PteRead;

@@ -49,6 +49,13 @@ Dram::Dram(const sc_core::sc_module_name& nm, SimContext& ctx)
     ltWrites_ = std::make_unique<LtWriteBuffer>(cfg_, *lt_);
   }
   at_ = std::make_unique<MemorySystem>(cfg_);
+  storeData_ = p.getBool(
+      "store_data", true,
+      "keep the bytes that programs store (true: loads return them, through any swapping); "
+      "false: the bytes of program accesses (those an MMU issues for a workload) are not kept "
+      "and their loads return zeros, so host memory holds page tables (and other bytes the "
+      "models write themselves) only; timing and every statistic are the same either way; "
+      "cannot be combined with a requester's verify_data (docs/direct-memory.md)");
   const uint64_t capacity = cfg_.org.channelBytes() * cfg_.org.channels;
   size_ = p.getSize("size", std::to_string(capacity), "bytes this target serves (<= capacity)",
                     Range{4096, static_cast<double>(capacity)});
@@ -166,11 +173,29 @@ void Dram::moveData(tlm::tlm_generic_payload& gp) {
     return;
   }
   if (gp.is_write()) {
-    store_.write(gp.get_address(), gp.get_data_ptr(), gp.get_data_length());
+    storeWrite(gp, gp.get_data_length());
   } else {
     store_.read(gp.get_address(), gp.get_data_ptr(), gp.get_data_length());
   }
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void Dram::storeWrite(const tlm::tlm_generic_payload& gp, unsigned len) {
+  // store_data: false keeps no bytes of a program's access (it carries VmAccess, the MMU's
+  // accesses for a workload): the bytes it covers read as zero afterwards, and what was zero
+  // costs no host memory. Everything else (page tables, the kernel's copies, debug writes) is
+  // kept, so the models that read memory back still see what they wrote.
+  if (!storeData_ && gp.get_extension<VmAccess>()) {
+    store_.write(gp.get_address(), nullptr, len);
+  } else {
+    store_.write(gp.get_address(), gp.get_data_ptr(), len);
+  }
+}
+
+unsigned char* Dram::directPage(uint64_t pa) {
+  // Only whole 4 KiB pages this target serves (the store's pages are 4 KiB).
+  if ((pa | 4095) >= size_) return nullptr;
+  return store_.page(pa);
 }
 
 void Dram::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
@@ -207,7 +232,7 @@ unsigned int Dram::transport_dbg(tlm::tlm_generic_payload& gp) {
   const unsigned n =
       static_cast<unsigned>(std::min<uint64_t>(gp.get_data_length(), size_ - gp.get_address()));
   if (gp.is_write()) {
-    store_.write(gp.get_address(), gp.get_data_ptr(), n);
+    storeWrite(gp, n);
   } else if (gp.is_read()) {
     store_.read(gp.get_address(), gp.get_data_ptr(), n);
   }

@@ -19,14 +19,15 @@ Router::Router(const sc_core::sc_module_name& nm, SimContext& ctx)
   isock.register_nb_transport_bw(this, &Router::nb_transport_bw);
 }
 
-void Router::map(unsigned index, uint64_t base, uint64_t size, const std::string& name) {
+void Router::map(unsigned index, uint64_t base, uint64_t size, const std::string& name,
+                 DirectMemory* direct) {
   for (const auto& r : ranges_) {
     if (base < r.base + r.size && r.base < base + size) {
       throw std::invalid_argument(std::string(this->name()) + ": range of " + name + " overlaps " +
                                   r.name);
     }
   }
-  ranges_.push_back({base, size, index, name});
+  ranges_.push_back({base, size, index, name, direct});
 }
 
 void Router::end_of_elaboration() {
@@ -117,6 +118,14 @@ tlm::tlm_sync_enum Router::nb_transport_bw(int, tlm::tlm_generic_payload& gp, tl
   const auto s = tsock[from]->nb_transport_bw(gp, ph, delay);
   if (s == tlm::TLM_COMPLETED) pending_.erase(it);
   return s;
+}
+
+unsigned char* Router::directPage(uint64_t pa) {
+  const uint64_t page = pa & ~uint64_t{4095};
+  const Range* r = decode(page);
+  // The whole page must lie in one target, at a page-aligned offset in it.
+  if (!r || !r->direct || (r->base & 4095) || page + 4096 - r->base > r->size) return nullptr;
+  return r->direct->directPage(page - r->base);
 }
 
 bool Router::get_direct_mem_ptr(int, tlm::tlm_generic_payload&, tlm::tlm_dmi&) {

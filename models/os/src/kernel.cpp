@@ -1,5 +1,6 @@
 // Kernel model: address spaces, page tables in simulated memory, demand paging with swap.
-// Page tables are read and written functionally (transport_dbg); during a fault or a reclaim pass
+// Page tables are read and written functionally (in host memory through the direct path when the
+// platform connects one, else by transport_dbg); during a fault or a reclaim pass
 // each such access is also timed through `mem` (the LLC and DRAM in the cache-enabled configs),
 // so the kernel's own memory traffic costs what the memory system says. Every part of a fault's
 // cost is configurable and counted (docs/os.md); page data moves to and from the swap disk
@@ -707,13 +708,21 @@ void Kernel::debugTransfer(uint64_t pa, unsigned char* data, unsigned len, bool 
 
 uint64_t Kernel::read64(uint64_t pa) {
   uint64_t v = 0;
-  debugTransfer(pa, reinterpret_cast<unsigned char*>(&v), 8, false, "page-table read failed");
+  if (const uint64_t* e = directEntry(pa)) {
+    v = *e;
+  } else {
+    debugTransfer(pa, reinterpret_cast<unsigned char*>(&v), 8, false, "page-table read failed");
+  }
   if (work_) tableTiming(pa, v, false);
   return v;
 }
 
 void Kernel::write64(uint64_t pa, uint64_t v) {
-  debugTransfer(pa, reinterpret_cast<unsigned char*>(&v), 8, true, "page-table write failed");
+  if (uint64_t* e = directEntry(pa)) {
+    *e = v;
+  } else {
+    debugTransfer(pa, reinterpret_cast<unsigned char*>(&v), 8, true, "page-table write failed");
+  }
   if (work_) tableTiming(pa, v, true);
 }
 
@@ -823,7 +832,7 @@ std::optional<uint64_t> Kernel::allocFrame(sc_core::sc_time& delay) {
     if (!pfn) return std::nullopt;
   }
   const uint64_t idx = *pfn - memBase_ / kPage;
-  frames_[idx] = Frame{!everUsed_[idx], false, -1, 0};
+  frames_[idx] = Frame{!everUsed_[idx]};
   everUsed_[idx] = true;
   wakeDaemonIfLow();
   return memBase_ + idx * kPage;

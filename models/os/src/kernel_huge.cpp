@@ -60,7 +60,7 @@ std::optional<uint64_t> Kernel::allocBlock(unsigned order) {
   if (!pfn) return std::nullopt;
   const uint64_t first = *pfn - memBase_ / kPage;
   for (uint64_t i = first; i < first + (uint64_t{1} << order); ++i) {
-    frames_[i] = Frame{!everUsed_[i], false, -1, 0};
+    frames_[i] = Frame{!everUsed_[i]};
     everUsed_[i] = true;
   }
   return *pfn * kPage;

@@ -166,44 +166,128 @@ uint64_t WsClockPolicy::chooseVictim(PageState& s) {
 
 // --- linux -----------------------------------------------------------------------------------
 
-void LinuxPolicy::insert(uint64_t page) {
-  if (pages_.count(page)) throw std::invalid_argument("linux: page already resident");
-  inactive_.push_front(page);
-  pages_[page] = Page{false, false, inactive_.begin()};
+uint32_t LinuxPolicy::Index::find(uint64_t page) const {
+  if (slots_.empty()) return kNil;
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = slotOf(page);; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (s.node == kNil) return kNil;
+    if (s.page == page) return s.node;
+  }
 }
 
-void LinuxPolicy::moveToHead(uint64_t page, bool toActive) {
-  Page& p = pages_.at(page);
-  (p.active ? active_ : inactive_).erase(p.it);
-  auto& l = toActive ? active_ : inactive_;
-  l.push_front(page);
-  p.it = l.begin();
-  p.active = toActive;
+void LinuxPolicy::Index::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  const size_t n = old.empty() ? 1024 : old.size() * 2;
+  slots_.assign(n, Slot{0, kNil});
+  shift_ = 64 - static_cast<unsigned>(__builtin_ctzll(n));
+  size_ = 0;
+  for (const Slot& s : old) {
+    if (s.node != kNil) put(s.page, s.node);
+  }
+}
+
+void LinuxPolicy::Index::put(uint64_t page, uint32_t node) {
+  if ((size_ + 1) * 4 > slots_.size() * 3) grow();  // at most three quarters full
+  const size_t mask = slots_.size() - 1;
+  size_t i = slotOf(page);
+  while (slots_[i].node != kNil && slots_[i].page != page) i = (i + 1) & mask;
+  if (slots_[i].node == kNil) ++size_;
+  slots_[i] = Slot{page, node};
+}
+
+void LinuxPolicy::Index::erase(uint64_t page) {
+  if (slots_.empty()) return;
+  const size_t mask = slots_.size() - 1;
+  size_t i = slotOf(page);
+  while (slots_[i].node != kNil && slots_[i].page != page) i = (i + 1) & mask;
+  if (slots_[i].node == kNil) return;
+  --size_;
+  // Backward-shift deletion: move later entries of the probe run into the hole when their home
+  // slot does not lie (cyclically) after the hole.
+  for (size_t j = (i + 1) & mask;; j = (j + 1) & mask) {
+    if (slots_[j].node == kNil) break;
+    const size_t home = slotOf(slots_[j].page);
+    if (((j - home) & mask) >= ((j - i) & mask)) {
+      slots_[i] = slots_[j];
+      i = j;
+    }
+  }
+  slots_[i].node = kNil;
+}
+
+uint32_t LinuxPolicy::nodeOf(uint64_t page) const {
+  const uint32_t i = index_.find(page);
+  if (i == kNil) notResident("linux", page);
+  return i;
+}
+
+const LinuxPolicy::Node& LinuxPolicy::node(uint64_t page) const {
+  return nodes_[nodeOf(page)];
+}
+
+void LinuxPolicy::unlink(uint32_t i) {
+  Node& n = nodes_[i];
+  List& l = listOf(n);
+  (n.prev == kNil ? l.head : nodes_[n.prev].next) = n.next;
+  (n.next == kNil ? l.tail : nodes_[n.next].prev) = n.prev;
+  n.prev = n.next = kNil;
+  --l.size;
+}
+
+void LinuxPolicy::pushHead(uint32_t i, bool toActive) {
+  Node& n = nodes_[i];
+  n.active = toActive;
+  List& l = listOf(n);
+  n.prev = kNil;
+  n.next = l.head;
+  (l.head == kNil ? l.tail : nodes_[l.head].prev) = i;
+  l.head = i;
+  ++l.size;
+}
+
+void LinuxPolicy::insert(uint64_t page) {
+  if (index_.find(page) != kNil) throw std::invalid_argument("linux: page already resident");
+  uint32_t i;
+  if (!freeNodes_.empty()) {
+    i = freeNodes_.back();
+    freeNodes_.pop_back();
+  } else {
+    i = static_cast<uint32_t>(nodes_.size());
+    nodes_.emplace_back();
+  }
+  nodes_[i] = Node{page, kNil, kNil, false, false};
+  pushHead(i, false);
+  index_.put(page, i);
+}
+
+void LinuxPolicy::moveToHead(uint32_t i, bool toActive) {
+  unlink(i);
+  pushHead(i, toActive);
 }
 
 void LinuxPolicy::touch(uint64_t page) {
-  auto it = pages_.find(page);
-  if (it == pages_.end()) notResident("linux", page);
-  Page& p = it->second;
+  const uint32_t i = nodeOf(page);
+  Node& p = nodes_[i];
   // folio_mark_accessed (mm/swap.c).
   if (!p.referenced) {
     p.referenced = true;
   } else if (!p.active) {
-    moveToHead(page, true);
+    moveToHead(i, true);
     ++activations_;
-    p.referenced = false;
+    nodes_[i].referenced = false;
   }
 }
 
 void LinuxPolicy::remove(uint64_t page) {
-  auto it = pages_.find(page);
-  if (it == pages_.end()) notResident("linux", page);
-  (it->second.active ? active_ : inactive_).erase(it->second.it);
-  pages_.erase(it);
+  const uint32_t i = nodeOf(page);
+  unlink(i);
+  index_.erase(page);
+  freeNodes_.push_back(i);
 }
 
 bool LinuxPolicy::inactiveIsLow() const {
-  const uint64_t inactive = inactive_.size(), active = active_.size();
+  const uint64_t inactive = inactive_.size, active = active_.size;
   const uint64_t gb = (inactive + active) >> (30 - 12);
   const uint64_t ratio =
       gb ? static_cast<uint64_t>(std::sqrt(static_cast<double>(10 * gb))) : 1;  // int_sqrt
@@ -214,10 +298,11 @@ void LinuxPolicy::shrinkActive(PageState& s) {
   // shrink_active_list: the active tail to the inactive head, young bits cleared
   // (folio_referenced); an anonymous page is deactivated even if referenced. PG_referenced
   // stays, so a deactivated page used once more comes back at once.
-  for (unsigned i = 0; i < batch_ && !active_.empty(); ++i) {
-    const uint64_t page = active_.back();
+  for (unsigned i = 0; i < batch_ && active_.size > 0; ++i) {
+    const uint32_t n = active_.tail;
+    const uint64_t page = nodes_[n].page;
     if (s.bits(page).referenced) s.clearReferenced(page);
-    moveToHead(page, false);
+    moveToHead(n, false);
     ++deactivations_;
   }
 }
@@ -228,32 +313,35 @@ uint64_t LinuxPolicy::chooseVictim() {
 }
 
 uint64_t LinuxPolicy::chooseVictim(PageState& s) {
-  if (pages_.empty()) throw std::logic_error("linux: nothing resident");
+  if (index_.size() == 0) throw std::logic_error("linux: nothing resident");
   // Each page is activated at most once and kept at most twice per call before it is reclaimed
   // or deactivated again; the bound only guards against pages used on every look.
-  for (size_t tries = 4 * pages_.size() + batch_; tries > 0; --tries) {
-    if (inactive_.empty() || inactiveIsLow()) shrinkActive(s);
-    const uint64_t page = inactive_.back();
-    Page& p = pages_.at(page);
+  for (size_t tries = 4 * index_.size() + batch_; tries > 0; --tries) {
+    if (inactive_.size == 0 || inactiveIsLow()) shrinkActive(s);
+    const uint32_t n = inactive_.tail;
+    const uint64_t page = nodes_[n].page;
     const bool ptes = s.bits(page).referenced;  // folio_referenced clears them
     if (ptes) s.clearReferenced(page);
+    Node& p = nodes_[n];
     const bool marked = p.referenced;  // folio_test_clear_referenced
     p.referenced = false;
     if (!ptes) return page;  // FOLIOREF_RECLAIM
     p.referenced = true;     // folio_set_referenced
     if (marked) {
-      moveToHead(page, true);  // FOLIOREF_ACTIVATE
+      moveToHead(n, true);  // FOLIOREF_ACTIVATE
       ++activations_;
     } else {
-      moveToHead(page, false);  // FOLIOREF_KEEP
+      moveToHead(n, false);  // FOLIOREF_KEEP
     }
   }
-  return inactive_.empty() ? active_.back() : inactive_.back();
+  return nodes_[inactive_.size == 0 ? active_.tail : inactive_.tail].page;
 }
 
 std::vector<uint64_t> LinuxPolicy::residents() const {
-  std::vector<uint64_t> v(inactive_.rbegin(), inactive_.rend());
-  v.insert(v.end(), active_.rbegin(), active_.rend());
+  std::vector<uint64_t> v;
+  v.reserve(index_.size());
+  for (uint32_t i = inactive_.tail; i != kNil; i = nodes_[i].prev) v.push_back(nodes_[i].page);
+  for (uint32_t i = active_.tail; i != kNil; i = nodes_[i].prev) v.push_back(nodes_[i].page);
   return v;
 }
 

@@ -348,7 +348,10 @@ bool Kernel::swapIn(uint64_t slot, uint64_t frame, sc_core::sc_time& delay) {
     const auto pfn = frameAlloc_->allocate(0);
     if (!pfn) break;  // (the budget keeps this from happening)
     const uint64_t idx = *pfn - memBase_ / kPage;
-    frames_[idx] = Frame{false, true, static_cast<int64_t>(t), 0};
+    Frame& f = frames_[idx];
+    f = Frame{};
+    f.cached = true;
+    f.swapSlot = static_cast<int64_t>(t);
     everUsed_[idx] = true;
     copyFrame(memBase_ + idx * kPage, ioBuf_.data() + (t - a) * kPage, true);
     swapCache_[t] = idx;

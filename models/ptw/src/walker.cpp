@@ -153,8 +153,13 @@ tlm::tlm_sync_enum Walker::mem_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm
 }
 
 void Walker::memAccess(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at) {
-  // Caches count PTE reads and A/D writes apart from data (sticky on the pooled payloads).
-  if (!gp.get_extension<PageTableAccessExt>()) gp.set_extension(new PageTableAccessExt);
+  // Caches count PTE reads and A/D writes apart from data (sticky on the pooled payloads). With
+  // the direct path the bytes move in host memory, so the transactions carry timing only (sticky
+  // too: direct_ is fixed before simulation).
+  if (!gp.get_extension<PageTableAccessExt>()) {
+    gp.set_extension(new PageTableAccessExt);
+    if (direct_) gp.set_extension(new TimingOnlyExt);
+  }
   if (at) {
     memAt_.transact(gp, delay);
   } else {
@@ -162,7 +167,32 @@ void Walker::memAccess(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bo
   }
 }
 
+uint64_t* Walker::directEntry(uint64_t pa) {
+  unsigned char* page = direct_->directPage(pa);
+  // An address no memory serves reads as 0 (not present), as a failed timed read leaves it.
+  return page ? reinterpret_cast<uint64_t*>(page + (pa & 4095 & ~uint64_t{7})) : nullptr;
+}
+
 uint64_t Walker::readEntry(uint64_t pa, sc_core::sc_time& delay, bool debug, bool at) {
+  if (direct_) {
+    if (!debug) {
+      // The timed read (timing only); the entry's value is taken when it has completed (in AT
+      // the kernel may have changed it while the read was in flight).
+      uint64_t scratch = 0;
+      tlm::tlm_generic_payload* gp = pool_.allocate();
+      gp->set_command(tlm::TLM_READ_COMMAND);
+      gp->set_address(pa);
+      gp->set_data_ptr(reinterpret_cast<unsigned char*>(&scratch));
+      gp->set_data_length(8);
+      gp->set_streaming_width(8);
+      gp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+      memAccess(*gp, delay, at);
+      ++memReads_;
+      gp->release();
+    }
+    const uint64_t* e = directEntry(pa);
+    return e ? *e : 0;  // little-endian host, as x86
+  }
   tlm::tlm_generic_payload* gp = pool_.allocate();
   uint64_t value = 0;
   gp->set_command(tlm::TLM_READ_COMMAND);
@@ -191,9 +221,15 @@ void Walker::writeEntry(uint64_t pa, uint64_t value, sc_core::sc_time& delay, bo
   tlm::tlm_generic_payload* gp = pool_.allocate();
   // In AT the write's data would land when the DRAM completes it, possibly over an entry the
   // kernel changed meanwhile; the update is applied atomically by updateEntry() instead, and
-  // this transaction carries only its timing.
+  // this transaction carries only its timing. With the direct path an LT write stores the entry
+  // in host memory now (where the DRAM would have stored it during the call), and the
+  // transaction is timing only in both modes (its sticky TimingOnlyExt).
   TimingOnlyExt timingOnly;
-  if (at) gp->set_extension(&timingOnly);
+  const bool stackExt = at && !direct_;
+  if (stackExt) gp->set_extension(&timingOnly);
+  if (direct_ && !at) {
+    if (uint64_t* e = directEntry(pa)) *e = value;
+  }
   gp->set_command(tlm::TLM_WRITE_COMMAND);
   gp->set_address(pa);
   gp->set_data_ptr(reinterpret_cast<unsigned char*>(&value));
@@ -202,13 +238,21 @@ void Walker::writeEntry(uint64_t pa, uint64_t value, sc_core::sc_time& delay, bo
   gp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   memAccess(*gp, delay, at);
   ++adWrites_;
-  if (at) gp->clear_extension(&timingOnly);
+  if (stackExt) gp->clear_extension(&timingOnly);
   gp->release();
 }
 
 bool Walker::updateEntry(uint64_t pa, uint64_t expectFrame, uint64_t bits, uint64_t& entry) {
   // A locked read-modify-write, as the hardware's A/D update (Intel SDM Vol. 3A 4.8): at one
   // instant, so it neither loses a kernel change nor revives an entry the kernel replaced.
+  if (direct_) {
+    uint64_t* d = directEntry(pa);
+    const uint64_t e = d ? *d : 0;
+    if (!fmt_->present(e) || fmt_->frameAddr(e) != expectFrame) return false;
+    *d = e | bits;
+    entry = *d;
+    return true;
+  }
   uint64_t e = 0;
   tlm::tlm_generic_payload gp;
   gp.set_command(tlm::TLM_READ_COMMAND);

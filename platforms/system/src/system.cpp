@@ -107,7 +107,9 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
   router_ = std::make_unique<mem::Router>("router", ctx);
   dram_ = std::make_unique<dram::Dram>("dram", ctx);
   router_->isock.bind(dram_->tsock);
-  router_->map(0, 0, dram_->size(), "dram");
+  // The DRAM's bytes are the direct path of the walkers' and the kernel's page-table accesses
+  // (docs/direct-memory.md): nothing between them and the router keeps data.
+  router_->map(0, 0, dram_->size(), "dram", dram_.get());
   // The shared last-level cache in front of the router: every core's L2 (or L1s) misses to it,
   // and the kernel's page-table writes pass through it.
   llc_ = makeCache("llc", std::string(name()) + ".llc", ctx, cacheDefaults(CacheLevel::LLC));
@@ -131,6 +133,7 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
     swap_ = std::move(k.swap);
     checkPhysicalMemory(ctx.config);
     kernel_->mem.bind(below);
+    kernel_->setDirectMemory(router_.get());
   } else {
     acceptIgnored(ctx.config, {"system.kernel", "system.swap"}, name(),
                   "no core runs in radix mode, so there is no kernel or swap disk");
@@ -174,6 +177,7 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
       cores_.push_back(std::make_unique<Core>(core.c_str(), ctx, procsOf[i]));
       Core& c = *cores_.back();
       c.wireMemory(below, llc_.get(), router_->tsock);
+      if (auto* r = c.radix()) r->walker()->setDirectMemory(router_.get());
       auto* m = c.radix();
       if (!m) {
         ctx.config.addProblem("'system." + core + ".mmu.mode': " + c.mmuMode() + ": a core " +
@@ -245,6 +249,7 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
     c.setProgram(programPtr);
     c.wireMemory(below, llc_.get(), router_->tsock);
     if (auto* m = c.radix()) {
+      m->walker()->setDirectMemory(router_.get());
       wireSharedLevels(i, *m);
       attachToKernel(*m, *kernel_, {asid}, ctx.config);
     }
@@ -271,6 +276,17 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
       }
       if (++doneCount_ == cores_.size()) sc_core::sc_stop();
     });
+  }
+  // Without stored data a load cannot return what was stored: verify_data would fail at once.
+  if (!dram_->storesData()) {
+    for (const auto& c : cores_) {
+      if (!c->requester.verifiesData()) continue;
+      ctx.config.addProblem("'" + std::string(c->requester.name()) +
+                            ".verify_data': true needs the bytes programs store, but '" +
+                            dram_->name() +
+                            ".store_data' is false (its loads return zeros); set one of them "
+                            "the other way");
+    }
   }
   if (shared_) {
     for (auto& t : shared_->tlbs) {

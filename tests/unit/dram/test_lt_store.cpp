@@ -1,7 +1,10 @@
 // LT timing model (busy-until banks/bus with the same checker) and the sparse backing store.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <numeric>
+#include <random>
+#include <vector>
 
 #include "vmsim/dram/backing_store.h"
 #include "vmsim/dram/lt_timing_model.h"
@@ -112,6 +115,115 @@ TEST(dramBackingStore, WritesSpanPagesAndReadBack) {
   EXPECT_EQ(edge[3], 0);
   EXPECT_EQ(edge[4], 1);
   EXPECT_THROW(BackingStore(1000), std::invalid_argument);
+}
+
+}  // namespace
+
+namespace {
+
+// A reference model of the store: every byte ever written, zero elsewhere.
+struct FlatMemory {
+  std::vector<uint8_t> bytes = std::vector<uint8_t>(1 << 20, 0);
+  void write(uint64_t a, const uint8_t* src, size_t n) {
+    for (size_t i = 0; i < n; ++i) bytes[a + i] = src ? src[i] : 0;
+  }
+};
+
+TEST(dramBackingStore, StoresScatteredWritesInChunksNotPages) {
+  BackingStore s;
+  ASSERT_EQ(s.chunkBytes(), 64u);
+  const uint64_t v = 0x1122334455667788;
+  // One 8-byte store into each of 100 pages: 100 chunks of host memory, not 100 pages.
+  for (uint64_t p = 0; p < 100; ++p) {
+    s.write(p * 4096 * 7 + 8 * (p % 500), reinterpret_cast<const uint8_t*>(&v), 8);
+  }
+  EXPECT_EQ(s.pagesAllocated(), 100u);
+  EXPECT_EQ(s.storedBytes(), 100u * 64);
+  uint64_t back = 0;
+  s.read(7 * 4096 * 3 + 24, reinterpret_cast<uint8_t*>(&back), 8);
+  EXPECT_EQ(back, v);
+}
+
+TEST(dramBackingStore, ZeroWritesStoreNothingAndClearStoredBytes) {
+  BackingStore s;
+  const std::vector<uint8_t> zeros(3 * 4096, 0);
+  s.write(4096, zeros.data(), zeros.size());  // a zero-filled frame costs nothing
+  s.write(100 * 4096, nullptr, 4096);
+  EXPECT_EQ(s.pagesAllocated(), 0u);
+  EXPECT_EQ(s.storedBytes(), 0u);
+  const uint8_t ones[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+  s.write(4096 + 60, ones, 16);  // straddles chunks 0 and 1 of page 1
+  EXPECT_EQ(s.storedBytes(), 128u);
+  s.write(4096, nullptr, 4096);  // zeros over stored chunks: they read as zero again
+  uint8_t back[16];
+  s.read(4096 + 60, back, 16);
+  for (uint8_t b : back) EXPECT_EQ(b, 0);
+  EXPECT_EQ(s.storedBytes(), 0u);  // and their memory is given back
+  EXPECT_EQ(s.pagesAllocated(), 0u);
+  // A page that became full from its data, then zero-filled (a frame reused): nothing stored.
+  std::vector<uint8_t> data(4096, 0x5a);
+  s.write(8 * 4096, data.data(), data.size());
+  EXPECT_EQ(s.storedBytes(), 4096u);
+  s.write(8 * 4096, zeros.data(), 4096);
+  EXPECT_EQ(s.storedBytes(), 0u);
+  // Zeros over part of a chunk keep it (its other bytes); over the whole chunk they drop it.
+  s.write(9 * 4096 + 128, data.data(), 64);
+  s.write(9 * 4096 + 130, nullptr, 8);
+  EXPECT_EQ(s.storedBytes(), 64u);
+  s.read(9 * 4096 + 128, back, 4);
+  EXPECT_EQ(back[0], 0x5a);
+  EXPECT_EQ(back[2], 0);
+  s.write(9 * 4096 + 128, zeros.data(), 64);
+  EXPECT_EQ(s.storedBytes(), 0u);
+}
+
+TEST(dramBackingStore, PageIsContiguousKeepsItsBytesAndStaysPut) {
+  BackingStore s;
+  const uint8_t a[4] = {9, 8, 7, 6};
+  s.write(0x5000 + 200, a, 4);
+  s.write(0x5000 + 4000, a, 4);
+  uint8_t* p = s.page(0x5123);
+  EXPECT_EQ(p[200], 9);
+  EXPECT_EQ(p[203], 6);
+  EXPECT_EQ(p[4000], 9);
+  EXPECT_EQ(p[0], 0);
+  EXPECT_EQ(s.storedBytes(), 4096u);  // a full page now
+  p[8] = 0x42;                        // host writes through the page are the store's bytes
+  uint8_t b = 0;
+  s.read(0x5008, &b, 1);
+  EXPECT_EQ(b, 0x42);
+  s.write(0x5000, nullptr, 4096);  // a full page stays one, at the same address
+  EXPECT_EQ(s.page(0x5000), p);
+  EXPECT_EQ(p[200], 0);
+  EXPECT_EQ(s.pagesAllocated(), 1u);
+}
+
+TEST(dramBackingStore, AgreesWithAFlatMemoryUnderRandomWrites) {
+  // Random writes of random lengths (zeros among them) over 256 pages, promotions to full pages
+  // included: every byte reads back as a flat memory says.
+  BackingStore s;
+  FlatMemory ref;
+  std::mt19937_64 rng(7);
+  std::vector<uint8_t> buf(9000);
+  for (int i = 0; i < 4000; ++i) {
+    const uint64_t a = rng() % (ref.bytes.size() - buf.size());
+    const size_t n = 1 + rng() % (i % 50 == 0 ? buf.size() : 80);
+    const int kind = static_cast<int>(rng() % 4);
+    for (size_t k = 0; k < n; ++k) buf[k] = kind == 0 ? 0 : static_cast<uint8_t>(rng());
+    s.write(a, kind == 1 ? nullptr : buf.data(), n);
+    ref.write(a, kind == 1 ? nullptr : buf.data(), n);
+  }
+  std::vector<uint8_t> out(ref.bytes.size());
+  s.read(0, out.data(), out.size());
+  EXPECT_TRUE(out == ref.bytes);
+  for (int i = 0; i < 500; ++i) {
+    const uint64_t a = rng() % (ref.bytes.size() - 300);
+    const size_t n = 1 + rng() % 300;
+    std::vector<uint8_t> piece(n);
+    s.read(a, piece.data(), n);
+    ASSERT_TRUE(std::equal(piece.begin(), piece.end(), ref.bytes.begin() + a)) << a << " " << n;
+  }
+  EXPECT_LE(s.storedBytes(), uint64_t{s.pagesAllocated()} * 4096);
 }
 
 }  // namespace

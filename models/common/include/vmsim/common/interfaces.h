@@ -123,3 +123,23 @@ class SwapSpace {
 };
 
 }  // namespace vmsim
+
+namespace vmsim {
+
+/// Direct host access to the bytes of simulated physical memory, for a model's own page-table
+/// reads and writes (the walker's PTE reads and A/D updates, the kernel's table edits). The
+/// bytes move through this interface; the access's timing is still charged by a transaction
+/// through the model's memory socket, marked TimingOnlyExt (docs/direct-memory.md). A platform
+/// connects it only when everything between the model's socket and the memory keeps no data
+/// (our caches and router), so both paths see the same bytes. Like TLM DMI, minus the region
+/// bookkeeping: one page at a time, from a sparse store.
+class DirectMemory {
+ public:
+  virtual ~DirectMemory() = default;
+  /// The host bytes of the 4 KiB page holding physical address `pa` (4096 contiguous bytes at
+  /// the returned pointer, the page's first byte first), or nullptr when no memory behind this
+  /// interface serves `pa`. The pointer stays valid for the simulation's lifetime.
+  virtual unsigned char* directPage(uint64_t pa) = 0;
+};
+
+}  // namespace vmsim

@@ -63,6 +63,8 @@ class Requester : public Module {
   uint64_t completedPrefix() const { return inflight_.empty() ? seq_ : inflight_.front().seq - 1; }
   /// A simulated program (malloc/free over brk/mmap): its heap regions come and go at run time.
   bool isProgram() const { return isProgram_; }
+  /// verify_data: loads are checked against the bytes last stored.
+  bool verifiesData() const { return verify_; }
   /// Called once, when the workload is exhausted and every access has completed.
   void onDone(std::function<void()> f) { onDone_ = std::move(f); }
   bool done() const { return done_; }

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "vmsim/common/interfaces.h"
 #include "vmsim/common/module.h"
 #include "vmsim/dram/backing_store.h"
 #include "vmsim/dram/lt_timing_model.h"
@@ -21,7 +22,7 @@
 
 namespace vmsim::dram {
 
-class Dram : public Module {
+class Dram : public Module, public DirectMemory {
  public:
   tlm_utils::simple_target_socket<Dram> tsock;
 
@@ -33,6 +34,12 @@ class Dram : public Module {
   const DramConfig& config() const { return cfg_; }
   DramStats combinedStats() const;
   uint64_t cycleOf(const sc_core::sc_time& t) const;
+  /// store_data: false when the bytes of program accesses (payloads carrying VmAccess) are not
+  /// kept (docs/direct-memory.md).
+  bool storesData() const { return storeData_; }
+  const BackingStore& store() const { return store_; }
+  /// DirectMemory: the backing store's page holding `pa` (a target-local address).
+  unsigned char* directPage(uint64_t pa) override;
 
  private:
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -42,6 +49,8 @@ class Dram : public Module {
   void warnAtOnlyKeys(Params& p) const;
   bool checkAccess(tlm::tlm_generic_payload& gp) const;
   void moveData(tlm::tlm_generic_payload& gp);
+  /// The write of `gp`'s bytes into the store (store_data: false drops program data).
+  void storeWrite(const tlm::tlm_generic_payload& gp, unsigned len);
   /// AT: runs the controllers up to now, admits waiting requests, schedules the next wake-up.
   void controllerProcess();
   void admitWaiting();
@@ -51,6 +60,7 @@ class Dram : public Module {
   DramConfig cfg_;
   uint64_t size_ = 0;
   BackingStore store_;
+  bool storeData_ = true;
   std::unique_ptr<LtTimingModel> lt_;
   std::unique_ptr<LtWriteBuffer> ltWrites_;  // LT write buffer (null: writes booked at once)
   std::unique_ptr<MemorySystem> at_;

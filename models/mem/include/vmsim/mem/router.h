@@ -2,7 +2,9 @@
 // targets on `isock` at address ranges; an address that decodes to nothing is answered with
 // TLM_ADDRESS_ERROR_RESPONSE. Target-local addresses are (pa - range base). Forwards b_transport,
 // transport_dbg and the 4-phase nb_transport (routing backward calls to the right initiator).
-// DMI is denied: it would bypass translation, timing and statistics.
+// DMI is denied: it would bypass translation, timing and statistics. The models' own page-table
+// accesses get their bytes through DirectMemory instead (timing still through the sockets):
+// the router forwards directPage() to the target that serves the address, if it offers one.
 #pragma once
 
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
@@ -11,11 +13,12 @@
 #include <vector>
 
 #include "vmsim/common/direct_socket.h"
+#include "vmsim/common/interfaces.h"
 #include "vmsim/common/module.h"
 
 namespace vmsim::mem {
 
-class Router : public Module {
+class Router : public Module, public DirectMemory {
  public:
   DirectMultiTargetSocket<Router> tsock;
   tlm_utils::multi_passthrough_initiator_socket<Router> isock;
@@ -23,13 +26,18 @@ class Router : public Module {
   Router(const sc_core::sc_module_name& nm, SimContext& ctx);
 
   /// Declares that target number `index` (bind order on isock) serves [base, base+size).
-  void map(unsigned index, uint64_t base, uint64_t size, const std::string& name);
+  /// `direct`: the target's DirectMemory (its host bytes), or nullptr if it offers none.
+  void map(unsigned index, uint64_t base, uint64_t size, const std::string& name,
+           DirectMemory* direct = nullptr);
+  /// DirectMemory: the page of the target serving `pa` (nullptr if none does, or offers none).
+  unsigned char* directPage(uint64_t pa) override;
 
  private:
   struct Range {
     uint64_t base, size;
     unsigned index;
     std::string name;
+    DirectMemory* direct;
   };
   const Range* decode(uint64_t addr) const;
 

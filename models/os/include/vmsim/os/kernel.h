@@ -153,6 +153,11 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   uint64_t swapCachePages() const { return swapCache_.size(); }
   /// The swap device's slot map (the `swap` socket must lead to the same device).
   void setSwapSpace(SwapSpace* s) { swapSpace_ = s; }
+  /// The direct path for page-table bytes (docs/direct-memory.md): entries are read and written
+  /// in host memory through `m` instead of by transport_dbg through `mem`; the timed accesses of
+  /// a fault (cost.timed_tables) go through `mem` as before. Set before simulation, and only
+  /// when every module between `mem` and the memory keeps no data. nullptr: transport_dbg.
+  void setDirectMemory(DirectMemory* m) { direct_ = m; }
   /// `swap.enabled`: whether the kernel evicts to a swap device (else the platform need not
   /// create or bind one).
   bool swapEnabled() const { return swapEnabled_; }
@@ -238,18 +243,21 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
     uint64_t slot;
     uint64_t frameIdx;
   };
+  // Per frame of memory_size, allocated up front: the flags and shm are packed into the first
+  // 8 bytes (40 bytes a frame, not 48). Construct with Frame{} or Frame{fresh} only
+  // (the fields' order is not the old one's).
   struct Frame {
-    bool fresh = false;     // never handed out before: still zero in a sparse memory
-    bool cached = false;    // in the swap cache (unmapped; holds slot swapSlot's content)
+    bool fresh = false;   // never handed out before: still zero in a sparse memory
+    bool cached = false;  // in the swap cache (unmapped; holds slot swapSlot's content)
+    /// The page differs from its swap copy although no mapper's D bit says so (D was moved here
+    /// when fork made the mappings copy-on-write).
+    bool dirty = false;
+    int32_t shm = -1;       // the shared memory object whose page `shmPage` this frame holds
     int64_t swapSlot = -1;  // a copy of the page in swap, valid while the PTE's D bit is clear
     uint64_t writebackDonePs = 0;  // cached: when its swap write completes (sc_time value; 0:
                                    // read ahead, never written)
     uint64_t cleanDonePs = 0;      // mapped: when a write-back started while resident completes
-    /// The page differs from its swap copy although no mapper's D bit says so (D was moved here
-    /// when fork made the mappings copy-on-write).
-    bool dirty = false;
-    int32_t shm = -1;      // the shared memory object whose page `shmPage` this frame holds
-    uint64_t shmPage = 0;  // (its mappers are in rmap_, however many)
+    uint64_t shmPage = 0;          // (its mappers are in rmap_, however many)
   };
   /// A MAP_SHARED|MAP_ANONYMOUS object (shmem): its pages, wherever they are, and the regions
   /// that map it.
@@ -542,6 +550,12 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   /// Functional (debug-transport) access to physical memory; fatal if memory refuses it.
   void debugTransfer(uint64_t pa, unsigned char* data, unsigned len, bool toMemory,
                      const char* what);
+  /// The host bytes of the entry at `pa` on the direct path (nullptr: none, use transport_dbg).
+  uint64_t* directEntry(uint64_t pa) const {
+    if (!direct_ || (pa & 7)) return nullptr;
+    unsigned char* page = direct_->directPage(pa);
+    return page ? reinterpret_cast<uint64_t*>(page + (pa & 4095)) : nullptr;
+  }
   uint64_t read64(uint64_t pa);
   void write64(uint64_t pa, uint64_t v);
   void copyFrame(uint64_t pa, unsigned char* buf, bool toMemory);
@@ -575,6 +589,7 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
       processMemories_;  // over resident user pages (asid << 36 | vpn)
   bool useAccessedBit_ = true;
   SwapSpace* swapSpace_ = nullptr;
+  DirectMemory* direct_ = nullptr;
   bool swapEnabled_ = true;
   bool mapAnywhere_ = false;
   bool assumeZeroed_ = true;

@@ -164,30 +164,67 @@ class LinuxPolicy : public ReplacementPolicy {
   bool secondChanceByDefault() const override { return false; }
   uint64_t chooseVictim(PageState& s) override;
   void remove(uint64_t page) override;
-  bool contains(uint64_t page) const override { return pages_.count(page) != 0; }
-  size_t size() const override { return pages_.size(); }
+  bool contains(uint64_t page) const override { return index_.find(page) != kNil; }
+  size_t size() const override { return index_.size(); }
   /// Inactive tail to head, then active tail to head (reclaim order).
   std::vector<uint64_t> residents() const override;
-  bool active(uint64_t page) const { return pages_.at(page).active; }
-  bool markedReferenced(uint64_t page) const { return pages_.at(page).referenced; }
-  size_t activeSize() const { return active_.size(); }
-  size_t inactiveSize() const { return inactive_.size(); }
+  bool active(uint64_t page) const { return node(page).active; }
+  bool markedReferenced(uint64_t page) const { return node(page).referenced; }
+  size_t activeSize() const { return active_.size; }
+  size_t inactiveSize() const { return inactive_.size; }
   /// inactive_is_low of mm/vmscan.c.
   bool inactiveIsLow() const;
   uint64_t activations() const { return activations_; }
   uint64_t deactivations() const { return deactivations_; }
 
  private:
-  struct Page {
+  // The two lists are linked through a pool of nodes (indices, no allocation per page), and a
+  // page finds its node through an open-addressing table: two dense arrays instead of a list
+  // node and a hash-map node per resident page.
+  static constexpr uint32_t kNil = ~uint32_t{0};
+  struct Node {
+    uint64_t page = 0;
+    uint32_t prev = kNil, next = kNil;  // towards the head, towards the tail
     bool active = false;
     bool referenced = false;  // PG_referenced
-    std::list<uint64_t>::iterator it;
   };
-  void moveToHead(uint64_t page, bool toActive);
+  struct List {
+    uint32_t head = kNil, tail = kNil;
+    size_t size = 0;
+  };
+  /// page -> node index (linear probing, backward-shift deletion; no tombstones).
+  class Index {
+   public:
+    uint32_t find(uint64_t page) const;
+    void put(uint64_t page, uint32_t node);
+    void erase(uint64_t page);
+    size_t size() const { return size_; }
+
+   private:
+    size_t slotOf(uint64_t page) const {
+      return static_cast<size_t>((page * 0x9E3779B97F4A7C15ull) >> shift_);
+    }
+    void grow();
+    struct Slot {
+      uint64_t page;
+      uint32_t node;  // kNil: empty
+    };
+    std::vector<Slot> slots_;
+    unsigned shift_ = 64;
+    size_t size_ = 0;
+  };
+  const Node& node(uint64_t page) const;
+  uint32_t nodeOf(uint64_t page) const;  // throws if not resident
+  List& listOf(const Node& n) { return n.active ? active_ : inactive_; }
+  void unlink(uint32_t i);
+  void pushHead(uint32_t i, bool toActive);
+  void moveToHead(uint32_t i, bool toActive);
   void shrinkActive(PageState& s);
   unsigned batch_;
-  std::list<uint64_t> active_, inactive_;  // head = front
-  std::unordered_map<uint64_t, Page> pages_;
+  std::vector<Node> nodes_;
+  std::vector<uint32_t> freeNodes_;
+  List active_, inactive_;  // head = most recently added
+  Index index_;
   uint64_t activations_ = 0, deactivations_ = 0;
 };
 

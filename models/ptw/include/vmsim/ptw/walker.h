@@ -52,6 +52,12 @@ class Walker : public Module, public TranslationCache {
   /// the format it reports (PageTableBase::pageTableFormat()).
   void setPageTableBase(const PageTableBase* base);
   const paging::Format& format() const { return *fmt_; }
+  /// The direct path for the PTE bytes (docs/direct-memory.md): entries are read and A/D bits
+  /// set in host memory through `m`, and the timed reads and writes through `mem` carry
+  /// TimingOnlyExt (same transactions, same timing; no bytes move through the sockets). Set
+  /// before simulation, and only when every module between `mem` and the memory keeps no data.
+  /// nullptr (the default): the bytes move through `mem` (transport_dbg and the timed access).
+  void setDirectMemory(DirectMemory* m) { direct_ = m; }
 
   void invalidatePage(Asid asid, VirtAddr va) override;
   void invalidateAsid(Asid asid) override;
@@ -84,10 +90,14 @@ class Walker : public Module, public TranslationCache {
   /// value afterwards in `entry`. False if the entry no longer maps that frame.
   bool updateEntry(uint64_t pa, uint64_t expectFrame, uint64_t bits, uint64_t& entry);
   void memAccess(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at);
+  /// The host bytes of the entry at `pa` through the direct path (a fatal error if the memory
+  /// behind it does not serve `pa`).
+  uint64_t* directEntry(uint64_t pa);
   tlm::tlm_sync_enum mem_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                          sc_core::sc_time& delay);
 
   const PageTableBase* base_ = nullptr;
+  DirectMemory* direct_ = nullptr;
   const paging::Format* fmt_ = &paging::Format::get(paging::Kind::X86_64_4);
   enum class CacheKind : uint8_t { None, Psc, Pwc };
   CacheKind cacheKind_ = CacheKind::Psc;
