@@ -24,7 +24,10 @@ Controller::Controller(const DramConfig& cfg, unsigned channel)
       page_(makePagePolicy(cfg.ctrl.pagePolicy)),
       refresh_(makeRefreshPolicy(cfg.ctrl.refresh, cfg)),
       cmdQueues_(cfg.org.banksPerChannel()),
-      readyHint_(cfg.org.banksPerChannel(), kNever) {
+      readyHint_(cfg.org.banksPerChannel(), kNever),
+      cands_(cfg.org.banksPerChannel()),
+      candValid_(cfg.org.banksPerChannel(), 0),
+      nonEmptyBits_((cfg.org.banksPerChannel() + 63) / 64, 0) {
   readQueue_.reserve(cfg.ctrl.readQueueSize);
   writeBuffer_.reserve(cfg.ctrl.writeBufferSize);
   for (auto& q : cmdQueues_) q.reserve(cfg.ctrl.cmdQueueSize);
@@ -99,6 +102,7 @@ void Controller::tick() {
     lastRefEarliest_ = std::max(refresh_->nextDue(), lastRefEarliest_ + 1);
     pendingRefs_.push_back({refresh_->pop(), lastRefEarliest_});
     active_ = true;
+    minValid_ = false;
   }
   Cmd first = pendingRefs_.empty() ? Cmd::Count : tryRefresh();
   if (first == Cmd::Count) first = issueFromQueues(CmdClass::Any);
@@ -117,7 +121,8 @@ Cmd Controller::tryRefresh() {
       r.perBank ? cs_.bankRefreshStep(r.bank, clk_) : cs_.rankRefreshStep(r.rank, clk_);
   if (!s.valid()) return Cmd::Count;
   command(s.cmd, s.bank, 0);
-  if (!cmdQueues_[s.bank].empty()) readyHint_[s.bank] = 0;
+  minValid_ = false;
+  if (!cmdQueues_[s.bank].empty()) invalidate(s.bank);
   if (s.cmd == Cmd::PRE) {
     ++stats_.preCmds;
     p.hadPre = true;
@@ -163,33 +168,76 @@ void Controller::skipIdleRefreshes(uint64_t c) {
   skippedRefs_ += k * P;
 }
 
-bool Controller::blocked(unsigned q) const {
-  if (pendingRefs_.empty()) return false;
+void Controller::blockedRange(unsigned& lo, unsigned& hi) const {
+  lo = hi = 0;
+  if (pendingRefs_.empty()) return;
   const RefreshRequest& r = pendingRefs_.front().r;
-  return r.perBank ? q == r.bank : cs_.rankOf(q) == r.rank;
+  if (r.perBank) {
+    lo = r.bank, hi = r.bank + 1;
+  } else {
+    lo = r.rank * cfg_.org.banksPerRank(), hi = lo + cfg_.org.banksPerRank();
+  }
 }
 
+template <typename F>
+bool Controller::forEachQueueAfterRr(F f) const {
+  const unsigned n = unsigned(cmdQueues_.size()), words = unsigned(nonEmptyBits_.size());
+  const unsigned s = rr_ + 1 == n ? 0 : rr_ + 1, sw = s >> 6, sb = s & 63;
+  for (unsigned w = sw; w < words; ++w) {  // queues s .. n-1
+    uint64_t m = nonEmptyBits_[w];
+    if (w == sw) m &= ~0ull << sb;
+    for (; m; m &= m - 1)
+      if (f(w * 64 + unsigned(__builtin_ctzll(m)))) return true;
+  }
+  for (unsigned w = 0; w <= sw; ++w) {  // queues 0 .. s-1
+    uint64_t m = nonEmptyBits_[w];
+    if (w == sw) m &= sb ? (1ull << sb) - 1 : 0;
+    for (; m; m &= m - 1)
+      if (f(w * 64 + unsigned(__builtin_ctzll(m)))) return true;
+  }
+  return false;
+}
+
+// Round robin from the queue after the last one served; the first queue whose pick is ready
+// issues. A queue whose hint lies ahead cannot (the hint is a lower bound), so only queues whose
+// hint has come are picked, each from its cached candidates (rebuilt only after a change).
 Cmd Controller::issueFromQueues(CmdClass only) {
   if (nonEmptyQueues_ == 0) return Cmd::Count;
-  const unsigned n = unsigned(cmdQueues_.size());
-  unsigned q = rr_;
-  for (unsigned k = 0; k < n; ++k) {
-    if (++q == n) q = 0;
-    if (readyHint_[q] > clk_ || blocked(q)) continue;  // empty queues hold kNever
-    const Pick p = scheduler_->pick(cmdQueues_[q], cs_, *page_, clk_);
+  if (minValid_ && minHint_ > clk_) return Cmd::Count;  // nothing changed, nothing due yet
+  unsigned lo, hi;
+  blockedRange(lo, hi);
+  uint64_t least = kNever;
+  Cmd issued = Cmd::Count;
+  forEachQueueAfterRr([&](unsigned q) {
+    if (q >= lo && q < hi) return false;
+    if (readyHint_[q] > clk_) {
+      least = std::min(least, readyHint_[q]);
+      return false;
+    }
+    const Pick p = pickAt(q);
     if (p.ready()) {
-      if (only != CmdClass::Any && isColumn(p.cmd) != (only == CmdClass::Column)) continue;
+      if (only != CmdClass::Any && isColumn(p.cmd) != (only == CmdClass::Column)) {
+        least = 0;  // ready but not on this bus: no bound
+        return false;
+      }
       rr_ = q;
       issue(q, p.index, p.cmd);
-      return p.cmd;
+      issued = p.cmd;
+      return true;
     }
     readyHint_[q] = p.readyAt;
+    least = std::min(least, p.readyAt);
+    return false;
+  });
+  if (issued == Cmd::Count && only == CmdClass::Any) {
+    minValid_ = true;
+    minHint_ = least;
   }
-  return Cmd::Count;
+  return issued;
 }
 
 void Controller::issue(unsigned q, size_t i, Cmd c) {
-  readyHint_[q] = 0;
+  invalidate(q);
   cleanRefs_ = 0;
   BankQueue& queue = cmdQueues_[q];
   Entry& e = queue[i];
@@ -215,8 +263,10 @@ void Controller::issue(unsigned q, size_t i, Cmd c) {
   }
   command(c, e.bank, e.row);
   queue.erase(queue.begin() + long(i));
+  readScan_ = writeScan_ = 0;  // a command queue has room again
   if (queue.empty()) {
     --nonEmptyQueues_;
+    nonEmptyBits_[q >> 6] &= ~(1ull << (q & 63));
     readyHint_[q] = kNever;
   }
 }
@@ -248,8 +298,8 @@ bool Controller::scheduleTransaction() {
       changed = true;
     }
   }
-  if (drainLeft_ == 0) return moveOne(readQueue_) == Move::Moved || changed;
-  switch (moveOne(writeBuffer_)) {
+  if (drainLeft_ == 0) return moveOne(readQueue_, readScan_) == Move::Moved || changed;
+  switch (moveOne(writeBuffer_, writeScan_)) {
     case Move::Moved:
       return true;
     case Move::None:
@@ -258,33 +308,41 @@ bool Controller::scheduleTransaction() {
       drainLeft_ = 0;  // the drain ends at a write whose address a read still waits for
       // With every command queue empty that read can only be in the read queue, and DRAMsim3
       // would restart and end the drain forever; serve the read queue instead (livelock escape).
-      if (nonEmptyQueues_ == 0 && moveOne(readQueue_) == Move::Moved) ++stats_.drainEscapes;
+      if (nonEmptyQueues_ == 0 && moveOne(readQueue_, readScan_) == Move::Moved)
+        ++stats_.drainEscapes;
       return true;
   }
   return true;
 }
 
-// Moves the first transaction (queue order) whose bank command queue has room.
-Controller::Move Controller::moveOne(std::vector<Entry>& queue) {
-  for (size_t i = 0; i < queue.size(); ++i) {
-    BankQueue& target = cmdQueues_[queue[i].bank];
+// Moves the first transaction (queue order) whose bank command queue has room. The entries
+// before scanFrom are known to target full queues and are not looked at again.
+Controller::Move Controller::moveOne(std::vector<Entry>& queue, size_t& scanFrom) {
+  for (size_t i = scanFrom; i < queue.size(); ++i) {
+    const unsigned bank = queue[i].bank;
+    BankQueue& target = cmdQueues_[bank];
     if (target.size() >= cfg_.ctrl.cmdQueueSize) continue;
+    scanFrom = i;
     if (queue[i].isWrite) {
       if (pendingReads_.count(queue[i].addr)) return Move::ReadFirst;  // read-after-write order
       --drainLeft_;
     }
-    if (target.empty()) ++nonEmptyQueues_;
-    readyHint_[queue[i].bank] = 0;
+    if (target.empty()) {
+      ++nonEmptyQueues_;
+      nonEmptyBits_[bank >> 6] |= 1ull << (bank & 63);
+    }
+    invalidate(bank);
     target.push_back(queue[i]);
     queue.erase(queue.begin() + long(i));
     return Move::Moved;
   }
+  scanFrom = queue.size();
   return Move::None;
 }
 
 uint64_t Controller::queueReadyAt(unsigned q) const {
   if (readyHint_[q] > clk_) return readyHint_[q];
-  const uint64_t t = scheduler_->pick(cmdQueues_[q], cs_, *page_, clk_).readyAt;
+  const uint64_t t = pickAt(q).readyAt;
   readyHint_[q] = t;
   return t;
 }
@@ -297,8 +355,16 @@ uint64_t Controller::nextEventCycle() const {
     t = std::min(t, r.perBank ? cs_.bankRefreshReadyAt(r.bank) : cs_.rankRefreshReadyAt(r.rank));
   }
   if (nonEmptyQueues_ > 0) {
-    for (unsigned q = 0; q < cmdQueues_.size(); ++q)
-      if (readyHint_[q] != kNever && !blocked(q)) t = std::min(t, queueReadyAt(q));
+    if (minValid_ && minHint_ > clk_) return std::max(std::min(t, minHint_), clk_);
+    unsigned lo, hi;
+    blockedRange(lo, hi);
+    uint64_t least = kNever;
+    forEachQueueAfterRr([&](unsigned q) {
+      if ((q < lo || q >= hi) && readyHint_[q] != kNever) least = std::min(least, queueReadyAt(q));
+      return false;
+    });
+    if (least > clk_) minValid_ = true, minHint_ = least;
+    t = std::min(t, least);
   }
   return std::max(t, clk_);
 }

@@ -91,10 +91,27 @@ class Controller {
   void command(Cmd c, unsigned bank, uint32_t row);
   bool scheduleTransaction();
   enum class Move { Moved, None, ReadFirst };
-  Move moveOne(std::vector<Entry>& queue);
-  bool blocked(unsigned q) const;
+  Move moveOne(std::vector<Entry>& queue, size_t& scanFrom);
   void skipIdleRefreshes(uint64_t c);
   uint64_t queueReadyAt(unsigned q) const;
+  Pick pickAt(unsigned q) const {
+    if (!candValid_[q]) {
+      scheduler_->candidates(cmdQueues_[q], cs_, *page_, cands_[q]);
+      candValid_[q] = 1;
+    }
+    return cands_[q].pick(cs_, q, clk_);
+  }
+  /// The queue's contents or its bank's state changed: its candidates and hint are stale.
+  void invalidate(unsigned q) {
+    readyHint_[q] = 0;
+    candValid_[q] = 0;
+    minValid_ = false;
+  }
+  /// Queues [lo, hi) wait for the pending refresh (lo == hi: none).
+  void blockedRange(unsigned& lo, unsigned& hi) const;
+  /// Calls f(q) for every non-empty queue in round-robin order after rr_ until f returns true.
+  template <typename F>
+  bool forEachQueueAfterRr(F f) const;
 
   DramConfig cfg_;
   unsigned channel_;
@@ -111,6 +128,17 @@ class Controller {
   /// Per queue: no command before this cycle. Timing limits only grow, so the bound stays valid
   /// until the queue's contents or its bank's state change (then it is reset to 0).
   mutable std::vector<uint64_t> readyHint_;
+  mutable std::vector<Candidates> cands_;  ///< per queue, valid while candValid_
+  mutable std::vector<uint8_t> candValid_;
+  std::vector<uint64_t> nonEmptyBits_;  ///< bit q: cmdQueues_[q] holds entries
+  /// minValid_: every non-empty queue not held by the pending refresh has readyHint_ > the cycle
+  /// it was computed at and exact (no state change since), and minHint_ is their minimum; so no
+  /// queue can issue before minHint_. Cleared by any queue change, command or refresh change.
+  mutable bool minValid_ = false;
+  mutable uint64_t minHint_ = 0;
+  /// Entries [0, scan) of the read queue / write buffer target a full command queue (command
+  /// queues only shrink at a column command, which resets both to 0).
+  size_t readScan_ = 0, writeScan_ = 0;
   unsigned nonEmptyQueues_ = 0;
   std::unordered_map<uint64_t, uint32_t> pendingReads_;   ///< addr -> reads waiting for it
   std::unordered_multimap<uint64_t, Entry> mergedReads_;  ///< reads behind another read
