@@ -24,10 +24,10 @@ Controller::Controller(const DramConfig& cfg, unsigned channel)
       page_(makePagePolicy(cfg.ctrl.pagePolicy)),
       refresh_(makeRefreshPolicy(cfg.ctrl.refresh, cfg)),
       cmdQueues_(cfg.org.banksPerChannel()),
-      readyHint_(cfg.org.banksPerChannel(), kNever),
       cands_(cfg.org.banksPerChannel()),
       candValid_(cfg.org.banksPerChannel(), 0),
       nonEmptyBits_((cfg.org.banksPerChannel() + 63) / 64, 0) {
+  ready_.init(cfg.org.banksPerChannel());
   readQueue_.reserve(cfg.ctrl.readQueueSize);
   writeBuffer_.reserve(cfg.ctrl.writeBufferSize);
   for (auto& q : cmdQueues_) q.reserve(cfg.ctrl.cmdQueueSize);
@@ -102,7 +102,6 @@ void Controller::tick() {
     lastRefEarliest_ = std::max(refresh_->nextDue(), lastRefEarliest_ + 1);
     pendingRefs_.push_back({refresh_->pop(), lastRefEarliest_});
     active_ = true;
-    minValid_ = false;
   }
   Cmd first = pendingRefs_.empty() ? Cmd::Count : tryRefresh();
   if (first == Cmd::Count) first = issueFromQueues(CmdClass::Any);
@@ -121,7 +120,6 @@ Cmd Controller::tryRefresh() {
       r.perBank ? cs_.bankRefreshStep(r.bank, clk_) : cs_.rankRefreshStep(r.rank, clk_);
   if (!s.valid()) return Cmd::Count;
   command(s.cmd, s.bank, 0);
-  minValid_ = false;
   if (!cmdQueues_[s.bank].empty()) invalidate(s.bank);
   if (s.cmd == Cmd::PRE) {
     ++stats_.preCmds;
@@ -180,17 +178,17 @@ void Controller::blockedRange(unsigned& lo, unsigned& hi) const {
 }
 
 template <typename F>
-bool Controller::forEachQueueAfterRr(F f) const {
-  const unsigned n = unsigned(cmdQueues_.size()), words = unsigned(nonEmptyBits_.size());
+bool Controller::forEachAfterRr(const std::vector<uint64_t>& bits, F f) const {
+  const unsigned n = unsigned(cmdQueues_.size()), words = unsigned(bits.size());
   const unsigned s = rr_ + 1 == n ? 0 : rr_ + 1, sw = s >> 6, sb = s & 63;
   for (unsigned w = sw; w < words; ++w) {  // queues s .. n-1
-    uint64_t m = nonEmptyBits_[w];
+    uint64_t m = bits[w];
     if (w == sw) m &= ~0ull << sb;
     for (; m; m &= m - 1)
       if (f(w * 64 + unsigned(__builtin_ctzll(m)))) return true;
   }
   for (unsigned w = 0; w <= sw; ++w) {  // queues 0 .. s-1
-    uint64_t m = nonEmptyBits_[w];
+    uint64_t m = bits[w];
     if (w == sw) m &= sb ? (1ull << sb) - 1 : 0;
     for (; m; m &= m - 1)
       if (f(w * 64 + unsigned(__builtin_ctzll(m)))) return true;
@@ -199,40 +197,27 @@ bool Controller::forEachQueueAfterRr(F f) const {
 }
 
 // Round robin from the queue after the last one served; the first queue whose pick is ready
-// issues. A queue whose hint lies ahead cannot (the hint is a lower bound), so only queues whose
-// hint has come are picked, each from its cached candidates (rebuilt only after a change).
+// issues. A queue whose hint lies ahead cannot (the hint is a lower bound), so only the due
+// queues are picked, each from its cached candidates (rebuilt only after a change).
 Cmd Controller::issueFromQueues(CmdClass only) {
   if (nonEmptyQueues_ == 0) return Cmd::Count;
-  if (minValid_ && minHint_ > clk_) return Cmd::Count;  // nothing changed, nothing due yet
+  ready_.advance(clk_);
   unsigned lo, hi;
   blockedRange(lo, hi);
-  uint64_t least = kNever;
   Cmd issued = Cmd::Count;
-  forEachQueueAfterRr([&](unsigned q) {
+  forEachAfterRr(ready_.due(), [&](unsigned q) {
     if (q >= lo && q < hi) return false;
-    if (readyHint_[q] > clk_) {
-      least = std::min(least, readyHint_[q]);
-      return false;
-    }
     const Pick p = pickAt(q);
     if (p.ready()) {
-      if (only != CmdClass::Any && isColumn(p.cmd) != (only == CmdClass::Column)) {
-        least = 0;  // ready but not on this bus: no bound
-        return false;
-      }
+      if (only != CmdClass::Any && isColumn(p.cmd) != (only == CmdClass::Column)) return false;
       rr_ = q;
       issue(q, p.index, p.cmd);
       issued = p.cmd;
       return true;
     }
-    readyHint_[q] = p.readyAt;
-    least = std::min(least, p.readyAt);
+    ready_.set(q, p.readyAt);
     return false;
   });
-  if (issued == Cmd::Count && only == CmdClass::Any) {
-    minValid_ = true;
-    minHint_ = least;
-  }
   return issued;
 }
 
@@ -267,7 +252,7 @@ void Controller::issue(unsigned q, size_t i, Cmd c) {
   if (queue.empty()) {
     --nonEmptyQueues_;
     nonEmptyBits_[q >> 6] &= ~(1ull << (q & 63));
-    readyHint_[q] = kNever;
+    ready_.set(q, kNever);
   }
 }
 
@@ -341,9 +326,9 @@ Controller::Move Controller::moveOne(std::vector<Entry>& queue, size_t& scanFrom
 }
 
 uint64_t Controller::queueReadyAt(unsigned q) const {
-  if (readyHint_[q] > clk_) return readyHint_[q];
+  if (ready_.hint(q) > clk_) return ready_.hint(q);
   const uint64_t t = pickAt(q).readyAt;
-  readyHint_[q] = t;
+  ready_.set(q, t);
   return t;
 }
 
@@ -355,16 +340,21 @@ uint64_t Controller::nextEventCycle() const {
     t = std::min(t, r.perBank ? cs_.bankRefreshReadyAt(r.bank) : cs_.rankRefreshReadyAt(r.rank));
   }
   if (nonEmptyQueues_ > 0) {
-    if (minValid_ && minHint_ > clk_) return std::max(std::min(t, minHint_), clk_);
+    ready_.advance(clk_);
     unsigned lo, hi;
     blockedRange(lo, hi);
-    uint64_t least = kNever;
-    forEachQueueAfterRr([&](unsigned q) {
-      if ((q < lo || q >= hi) && readyHint_[q] != kNever) least = std::min(least, queueReadyAt(q));
-      return false;
-    });
-    if (least > clk_) minValid_ = true, minHint_ = least;
-    t = std::min(t, least);
+    if (lo == hi) {  // re-pick the due queues; the rest wait in the index
+      const std::vector<uint64_t>& due = ready_.due();
+      for (unsigned w = 0; w < due.size(); ++w)
+        for (uint64_t m = due[w]; m; m &= m - 1)
+          t = std::min(t, queueReadyAt(w * 64 + unsigned(__builtin_ctzll(m))));
+      t = std::min(t, ready_.nextAfterDue());
+    } else {  // queues the pending refresh holds do not count
+      forEachAfterRr(nonEmptyBits_, [&](unsigned q) {
+        if ((q < lo || q >= hi) && ready_.hint(q) != kNever) t = std::min(t, queueReadyAt(q));
+        return false;
+      });
+    }
   }
   return std::max(t, clk_);
 }

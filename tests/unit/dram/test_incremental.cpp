@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dram_test_util.h"
+#include "vmsim/dram/ready_index.h"
 
 using namespace vmsim::dram;
 using namespace vmsim::dram::test;
@@ -105,6 +106,49 @@ TEST(dramIncremental, CandidatesListEachCommandOnceInQueueOrder) {
   EXPECT_EQ(c.items[0].index, 1u);
   EXPECT_EQ(c.items[1].cmd, Cmd::WR);
   EXPECT_EQ(c.items[1].index, 4u);
+}
+
+// The index against a plain array of hints: after every advance, the due set is exactly the
+// filed queues whose hint has come and nextAfterDue() the least other hint (near, far, none).
+TEST(dramIncremental, ReadyIndexMatchesABruteForceScan) {
+  for (unsigned queues : {5u, 32u, 64u, 100u, 200u}) {
+    std::mt19937_64 g(queues);
+    ReadyIndex idx;
+    idx.init(queues);
+    std::vector<uint64_t> hint(queues, kNever);
+    uint64_t now = 0;
+    unsigned dueSeen = 0, farSeen = 0;
+    for (int step = 0; step < 20000; ++step) {
+      const unsigned op = unsigned(g() % 10);
+      if (op < 6) {  // re-file a queue: due, near, far or never
+        const unsigned q = unsigned(g() % queues);
+        const unsigned kind = unsigned(g() % 10);
+        const uint64_t h = kind == 0   ? kNever
+                           : kind == 1 ? now - std::min<uint64_t>(now, g() % 5)
+                           : kind < 8  ? now + 1 + g() % 70
+                                       : now + 60 + g() % 600;
+        idx.set(q, h);
+        hint[q] = h;
+      } else {  // advance by small steps mostly, sometimes past the wheel
+        now += op < 9 ? g() % 4 : 1 + g() % 300;
+        idx.advance(now);
+      }
+      ASSERT_EQ(idx.now(), now);
+      uint64_t least = kNever;
+      for (unsigned q = 0; q < queues; ++q) {
+        ASSERT_EQ(idx.hint(q), hint[q]);
+        const bool due = hint[q] <= now;
+        ASSERT_EQ(bool(idx.due()[q / 64] >> (q % 64) & 1), due)
+            << "queue " << q << " step " << step;
+        if (!due) least = std::min(least, hint[q]);
+        dueSeen += due;
+        farSeen += hint[q] != kNever && hint[q] >= now + 64;
+      }
+      ASSERT_EQ(idx.nextAfterDue(), least) << "step " << step;
+    }
+    EXPECT_GT(dueSeen, 1000u);
+    EXPECT_GT(farSeen, 1000u);
+  }
 }
 
 struct Trace {

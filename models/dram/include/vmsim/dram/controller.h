@@ -13,6 +13,7 @@
 #include "vmsim/dram/channel_state.h"
 #include "vmsim/dram/config.h"
 #include "vmsim/dram/policies.h"
+#include "vmsim/dram/ready_index.h"
 #include "vmsim/dram/stats.h"
 
 namespace vmsim::dram {
@@ -103,15 +104,14 @@ class Controller {
   }
   /// The queue's contents or its bank's state changed: its candidates and hint are stale.
   void invalidate(unsigned q) {
-    readyHint_[q] = 0;
+    ready_.set(q, 0);
     candValid_[q] = 0;
-    minValid_ = false;
   }
   /// Queues [lo, hi) wait for the pending refresh (lo == hi: none).
   void blockedRange(unsigned& lo, unsigned& hi) const;
-  /// Calls f(q) for every non-empty queue in round-robin order after rr_ until f returns true.
+  /// Calls f(q) for every queue in `bits` in round-robin order after rr_ until f returns true.
   template <typename F>
-  bool forEachQueueAfterRr(F f) const;
+  bool forEachAfterRr(const std::vector<uint64_t>& bits, F f) const;
 
   DramConfig cfg_;
   unsigned channel_;
@@ -125,17 +125,13 @@ class Controller {
 
   std::vector<Entry> readQueue_, writeBuffer_;
   std::vector<BankQueue> cmdQueues_;
-  /// Per queue: no command before this cycle. Timing limits only grow, so the bound stays valid
-  /// until the queue's contents or its bank's state change (then it is reset to 0).
-  mutable std::vector<uint64_t> readyHint_;
+  /// Per queue: no command before its hint (kNever: empty, or held by a scheduling rule until
+  /// the queue or its bank changes). Timing limits only grow, so a hint stays a valid lower bound
+  /// until the queue's contents or its bank's state change (then invalidate() files it as due).
+  mutable ReadyIndex ready_;
   mutable std::vector<Candidates> cands_;  ///< per queue, valid while candValid_
   mutable std::vector<uint8_t> candValid_;
   std::vector<uint64_t> nonEmptyBits_;  ///< bit q: cmdQueues_[q] holds entries
-  /// minValid_: every non-empty queue not held by the pending refresh has readyHint_ > the cycle
-  /// it was computed at and exact (no state change since), and minHint_ is their minimum; so no
-  /// queue can issue before minHint_. Cleared by any queue change, command or refresh change.
-  mutable bool minValid_ = false;
-  mutable uint64_t minHint_ = 0;
   /// Entries [0, scan) of the read queue / write buffer target a full command queue (command
   /// queues only shrink at a column command, which resets both to 0).
   size_t readScan_ = 0, writeScan_ = 0;
