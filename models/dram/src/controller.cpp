@@ -26,13 +26,13 @@ Controller::Controller(const DramConfig& cfg, unsigned channel)
       cmdQueues_(cfg.org.banksPerChannel()),
       cands_(cfg.org.banksPerChannel()),
       candValid_(cfg.org.banksPerChannel(), 0),
+      lastPick_(cfg.org.banksPerChannel()),
       nonEmptyBits_((cfg.org.banksPerChannel() + 63) / 64, 0) {
   ready_.init(cfg.org.banksPerChannel());
+  refDue_ = refresh_->nextDue();
   readQueue_.reserve(cfg.ctrl.readQueueSize);
   writeBuffer_.reserve(cfg.ctrl.writeBufferSize);
   for (auto& q : cmdQueues_) q.reserve(cfg.ctrl.cmdQueueSize);
-  pendingReads_.reserve(1024);
-  pendingWrites_.reserve(1024);
 }
 
 Entry Controller::makeEntry(uint64_t addr, bool isWrite, uint64_t id) const {
@@ -57,7 +57,7 @@ void Controller::add(uint64_t addr, bool isWrite, uint64_t id) {
   cleanRefs_ = 0;
   if (isWrite) {
     ++stats_.writes;
-    if (pendingWrites_.insert(addr).second)
+    if (pendingWrites_.increment(addr) == 1)
       writeBuffer_.push_back(e);
     else
       ++stats_.mergedWrites;  // a write to the same address is still waiting: merge
@@ -65,14 +65,13 @@ void Controller::add(uint64_t addr, bool isWrite, uint64_t id) {
     return;
   }
   ++stats_.reads;
-  if (pendingWrites_.count(addr)) {  // forwarded from the pending write
+  if (pendingWrites_.get(addr)) {  // forwarded from the pending write
     ++stats_.readsFromWriteBuffer;
     stats_.readLatency.add(1);
     report(e, clk_ + 1);
     return;
   }
-  uint32_t& n = pendingReads_[addr];
-  if (n++ == 0) {
+  if (pendingReads_.increment(addr) == 1) {
     readQueue_.push_back(e);
   } else {
     ++stats_.mergedReads;
@@ -87,6 +86,7 @@ void Controller::report(const Entry& e, uint64_t done) {
 
 void Controller::command(Cmd c, unsigned bank, uint32_t row) {
   cs_.issue(c, bank, row, clk_);
+  ++commands_;
   if (onCommand_) onCommand_(IssuedCommand{c, bank, row, clk_});
 }
 
@@ -97,10 +97,11 @@ bool Controller::idle() const {
 void Controller::tick() {
   ++ticks_;
   active_ = false;
-  while (refresh_->nextDue() <= clk_) {
+  while (refDue_ <= clk_) {
     // No schedule issues it before it is due or before the request ahead of it (one per cycle).
-    lastRefEarliest_ = std::max(refresh_->nextDue(), lastRefEarliest_ + 1);
+    lastRefEarliest_ = std::max(refDue_, lastRefEarliest_ + 1);
     pendingRefs_.push_back({refresh_->pop(), lastRefEarliest_});
+    refDue_ = refresh_->nextDue();
     active_ = true;
   }
   Cmd first = pendingRefs_.empty() ? Cmd::Count : tryRefresh();
@@ -146,6 +147,7 @@ Cmd Controller::tryRefresh() {
 // full period before c to be simulated: its REFs set every limit the skipped ones would have (the
 // same commands on the same ranks/banks, later), so the state at c is the same.
 void Controller::skipIdleRefreshes(uint64_t c) {
+  if (!idleSkip_ || cleanRefs_ == 0 || active_ || onCommand_) return;  // the cheap tests first
   const uint64_t P = refresh_->periodRequests(), C = refresh_->periodCycles();
   // Nothing but refresh can happen: no read or command queued, no drain under way or able to
   // start (posted writes may wait in the buffer below the drain threshold), no command tracing.
@@ -155,11 +157,12 @@ void Controller::skipIdleRefreshes(uint64_t c) {
   if (!idleSkip_ || P == 0 || C == 0 || cleanRefs_ < P || active_ || !pendingRefs_.empty() ||
       !quiet || onCommand_)
     return;
-  const uint64_t d0 = refresh_->nextDue();
+  const uint64_t d0 = refDue_;
   if (d0 == kNever || c <= d0 || c - d0 <= C + P) return;
   const uint64_t k = (c - d0 - C - P) / C;  // the P requests after the skipped ones end before c
   if (k == 0) return;
   refresh_->skipPeriods(k);
+  refDue_ = refresh_->nextDue();
   lastRefEarliest_ += k * C;
   (cleanPerBank_ ? stats_.refbCmds : stats_.refCmds) += k * P;
   cleanRefs_ += k * P;
@@ -247,8 +250,8 @@ void Controller::issue(unsigned q, size_t i, Cmd c) {
     pendingWrites_.erase(e.addr);
   }
   command(c, e.bank, e.row);
+  if (queue.size() == cfg_.ctrl.cmdQueueSize) readScan_ = writeScan_ = 0;  // room again
   queue.erase(queue.begin() + long(i));
-  readScan_ = writeScan_ = 0;  // a command queue has room again
   if (queue.empty()) {
     --nonEmptyQueues_;
     nonEmptyBits_[q >> 6] &= ~(1ull << (q & 63));
@@ -260,8 +263,7 @@ void Controller::finishRead(const Entry& e) {
   const uint64_t done = clk_ + cfg_.readDelay();
   stats_.readLatency.add(done - e.added);
   report(e, done);
-  auto it = pendingReads_.find(e.addr);
-  if (it != pendingReads_.end() && it->second > 1) {
+  if (pendingReads_.get(e.addr) > 1) {
     auto range = mergedReads_.equal_range(e.addr);
     for (auto m = range.first; m != range.second; ++m) {
       stats_.readLatency.add(done - m->second.added);
@@ -269,7 +271,7 @@ void Controller::finishRead(const Entry& e) {
     }
     mergedReads_.erase(range.first, range.second);
   }
-  if (it != pendingReads_.end()) pendingReads_.erase(it);
+  pendingReads_.erase(e.addr);
 }
 
 // DRAMsim3 Controller::ScheduleTransaction: start a drain when the write buffer is full, or holds
@@ -309,7 +311,7 @@ Controller::Move Controller::moveOne(std::vector<Entry>& queue, size_t& scanFrom
     if (target.size() >= cfg_.ctrl.cmdQueueSize) continue;
     scanFrom = i;
     if (queue[i].isWrite) {
-      if (pendingReads_.count(queue[i].addr)) return Move::ReadFirst;  // read-after-write order
+      if (pendingReads_.get(queue[i].addr)) return Move::ReadFirst;  // read-after-write order
       --drainLeft_;
     }
     if (target.empty()) {
@@ -334,7 +336,7 @@ uint64_t Controller::queueReadyAt(unsigned q) const {
 
 uint64_t Controller::nextEventCycle() const {
   if (active_) return clk_;
-  uint64_t t = refresh_->nextDue();
+  uint64_t t = refDue_;
   if (!pendingRefs_.empty()) {
     const RefreshRequest& r = pendingRefs_.front().r;
     t = std::min(t, r.perBank ? cs_.bankRefreshReadyAt(r.bank) : cs_.rankRefreshReadyAt(r.rank));

@@ -69,6 +69,46 @@ const char* parseFields(const char* p, const char* e, TraceRecord& rec) {
   return nullptr;
 }
 
+// Hex digit values (0xff: not a hex digit).
+struct HexTable {
+  unsigned char v[256];
+  constexpr HexTable() : v() {
+    for (int i = 0; i < 256; ++i) v[i] = 0xff;
+    for (int i = 0; i < 10; ++i) v['0' + i] = static_cast<unsigned char>(i);
+    for (int i = 0; i < 6; ++i) {
+      v['a' + i] = static_cast<unsigned char>(10 + i);
+      v['A' + i] = static_cast<unsigned char>(10 + i);
+    }
+  }
+};
+constexpr HexTable kHex;
+
+// The canonical line "0x<1..16 hex> READ|WRITE <1..19 digits>" (single spaces, nothing else),
+// as trace writers emit it. Returns false for anything else, which parseFields then reads with
+// its full rules and error messages; both give the same record for a canonical line.
+bool parseCanonical(const char* p, const char* e, TraceRecord& rec) {
+  if (e - p < 10 || p[0] != '0' || p[1] != 'x') return false;
+  p += 2;
+  const char* const h = p;
+  uint64_t a = 0;
+  for (unsigned v; p < e && (v = kHex.v[static_cast<unsigned char>(*p)]) < 16; ++p) a = a << 4 | v;
+  if (p == h || p - h > 16 || p == e || *p != ' ') return false;
+  ++p;
+  if (e - p > 5 && std::memcmp(p, "READ ", 5) == 0) {
+    rec.isWrite = false, p += 5;
+  } else if (e - p > 6 && std::memcmp(p, "WRITE ", 6) == 0) {
+    rec.isWrite = true, p += 6;
+  } else {
+    return false;
+  }
+  const char* const d = p;
+  uint64_t c = 0;
+  for (unsigned v; p < e && (v = unsigned(*p - '0')) < 10; ++p) c = c * 10 + v;
+  if (p != e || e - d > 19) return false;  // 19 digits always fit 64 bits
+  rec.addr = a, rec.cycle = c;
+  return true;
+}
+
 }  // namespace
 
 TraceRecord parseTraceLine(const std::string& text) {
@@ -103,7 +143,8 @@ bool TraceReader::parse(std::string_view text, TraceRecord& rec) {
   const char* e = b + text.size();
   const char* p = skipSpace(b, e);
   if (p == e || *p == '#') return false;
-  if (const char* err = parseFields(p, e, rec)) fail(err);
+  if (!parseCanonical(p, e, rec))
+    if (const char* err = parseFields(p, e, rec)) fail(err);
   if (rec.cycle < lastCycle_)
     fail("cycle " + std::to_string(rec.cycle) + " is below the previous line's " +
          std::to_string(lastCycle_));

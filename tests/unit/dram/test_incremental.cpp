@@ -5,9 +5,11 @@
 
 #include <random>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "dram_test_util.h"
+#include "vmsim/dram/addr_counts.h"
 #include "vmsim/dram/ready_index.h"
 
 using namespace vmsim::dram;
@@ -148,6 +150,31 @@ TEST(dramIncremental, ReadyIndexMatchesABruteForceScan) {
     }
     EXPECT_GT(dueSeen, 1000u);
     EXPECT_GT(farSeen, 1000u);
+  }
+}
+
+// The flat address map against std::unordered_map under random increments and erases of few
+// addresses (long probe runs, wrap-around, growth, backward-shift deletion).
+TEST(dramIncremental, AddrCountsMatchesAnUnorderedMap) {
+  for (unsigned spread : {8u, 64u, 5000u}) {
+    std::mt19937_64 g(spread);
+    AddrCounts m(4);
+    std::unordered_map<uint64_t, uint32_t> ref;
+    for (int step = 0; step < 200000; ++step) {
+      const uint64_t a = (g() % spread) << (g() % 2 ? 6 : 18);
+      if (g() % 3) {
+        ASSERT_EQ(m.increment(a), ++ref[a]);
+      } else {
+        auto it = ref.find(a);
+        ASSERT_EQ(m.erase(a), it == ref.end() ? 0u : it->second);
+        if (it != ref.end()) ref.erase(it);
+      }
+      ASSERT_EQ(m.size(), ref.size());
+      const uint64_t probe = (g() % spread) << 6;
+      auto it = ref.find(probe);
+      ASSERT_EQ(m.get(probe), it == ref.end() ? 0u : it->second);
+    }
+    for (const auto& [a, n] : ref) ASSERT_EQ(m.get(a), n);
   }
 }
 

@@ -6,9 +6,9 @@
 #include <functional>
 #include <memory>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
+#include "vmsim/dram/addr_counts.h"
 #include "vmsim/dram/address_mapping.h"
 #include "vmsim/dram/channel_state.h"
 #include "vmsim/dram/config.h"
@@ -95,12 +95,18 @@ class Controller {
   Move moveOne(std::vector<Entry>& queue, size_t& scanFrom);
   void skipIdleRefreshes(uint64_t c);
   uint64_t queueReadyAt(unsigned q) const;
+  /// The queue's pick at cycle(): from its candidates, or the pick made at this cycle already if
+  /// no command has issued since (nextEventCycle's pick is then the next tick's).
   Pick pickAt(unsigned q) const {
+    LastPick& last = lastPick_[q];
     if (!candValid_[q]) {
       scheduler_->candidates(cmdQueues_[q], cs_, *page_, cands_[q]);
       candValid_[q] = 1;
+    } else if (last.clk == clk_ && last.commands == commands_) {
+      return last.pick;
     }
-    return cands_[q].pick(cs_, q, clk_);
+    last = {clk_, commands_, cands_[q].pick(cs_, q, clk_)};
+    return last.pick;
   }
   /// The queue's contents or its bank's state changed: its candidates and hint are stale.
   void invalidate(unsigned q) {
@@ -131,20 +137,27 @@ class Controller {
   mutable ReadyIndex ready_;
   mutable std::vector<Candidates> cands_;  ///< per queue, valid while candValid_
   mutable std::vector<uint8_t> candValid_;
-  std::vector<uint64_t> nonEmptyBits_;  ///< bit q: cmdQueues_[q] holds entries
-  /// Entries [0, scan) of the read queue / write buffer target a full command queue (command
-  /// queues only shrink at a column command, which resets both to 0).
+  struct LastPick {
+    uint64_t clk = kNever, commands = 0;
+    Pick pick;
+  };
+  mutable std::vector<LastPick> lastPick_;  ///< per queue, valid while candValid_
+  uint64_t commands_ = 0;                   ///< commands issued (timing changes)
+  std::vector<uint64_t> nonEmptyBits_;      ///< bit q: cmdQueues_[q] holds entries
+  /// Entries [0, scan) of the read queue / write buffer target a full command queue (a full
+  /// queue gets room only at a column command, which then resets both to 0).
   size_t readScan_ = 0, writeScan_ = 0;
   unsigned nonEmptyQueues_ = 0;
-  std::unordered_map<uint64_t, uint32_t> pendingReads_;   ///< addr -> reads waiting for it
+  AddrCounts pendingReads_;                               ///< addr -> reads waiting for it
   std::unordered_multimap<uint64_t, Entry> mergedReads_;  ///< reads behind another read
-  std::unordered_set<uint64_t> pendingWrites_;
+  AddrCounts pendingWrites_;  ///< addresses with a write in the buffer (count: writes merged)
   struct PendingRef {
     RefreshRequest r;
     uint64_t earliest;    ///< earliest cycle any schedule could issue it (due, one per cycle)
     bool hadPre = false;  ///< it needed a PRE
   };
   std::deque<PendingRef> pendingRefs_;
+  uint64_t refDue_ = 0;  ///< refresh_->nextDue(), which only pop() and skipPeriods() change
   uint64_t lastRefEarliest_ = 0;  ///< PendingRef::earliest of the last popped request
   uint64_t cleanRefs_ = 0;  ///< refreshes in a row served as one REF at `earliest`, nothing else
   bool cleanPerBank_ = false;
