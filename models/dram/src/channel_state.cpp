@@ -38,12 +38,6 @@ bool ChannelState::scopesNested() const {
   return true;
 }
 
-uint64_t ChannelState::fawReadyAt(unsigned rank) const {
-  const ActWindow& w = faw_[rank];
-  if (w.count < 4 || tFAW_ == 0) return 0;
-  return w.t[w.head] + tFAW_;  // oldest of the last four ACTs
-}
-
 void ChannelState::issue(Cmd c, unsigned bankIdx, uint32_t row, uint64_t clk) {
   updateState(c, bankIdx, row);
   updateTiming(c, bankIdx, clk);

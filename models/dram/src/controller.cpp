@@ -24,12 +24,15 @@ Controller::Controller(const DramConfig& cfg, unsigned channel)
       page_(makePagePolicy(cfg.ctrl.pagePolicy)),
       refresh_(makeRefreshPolicy(cfg.ctrl.refresh, cfg)),
       cmdQueues_(cfg.org.banksPerChannel()),
-      readyHint_(cfg.org.banksPerChannel(), kNever) {
+      cands_(cfg.org.banksPerChannel()),
+      candValid_(cfg.org.banksPerChannel(), 0),
+      lastPick_(cfg.org.banksPerChannel()),
+      nonEmptyBits_((cfg.org.banksPerChannel() + 63) / 64, 0) {
+  ready_.init(cfg.org.banksPerChannel());
+  refDue_ = refresh_->nextDue();
   readQueue_.reserve(cfg.ctrl.readQueueSize);
   writeBuffer_.reserve(cfg.ctrl.writeBufferSize);
   for (auto& q : cmdQueues_) q.reserve(cfg.ctrl.cmdQueueSize);
-  pendingReads_.reserve(1024);
-  pendingWrites_.reserve(1024);
 }
 
 Entry Controller::makeEntry(uint64_t addr, bool isWrite, uint64_t id) const {
@@ -54,7 +57,7 @@ void Controller::add(uint64_t addr, bool isWrite, uint64_t id) {
   cleanRefs_ = 0;
   if (isWrite) {
     ++stats_.writes;
-    if (pendingWrites_.insert(addr).second)
+    if (pendingWrites_.increment(addr) == 1)
       writeBuffer_.push_back(e);
     else
       ++stats_.mergedWrites;  // a write to the same address is still waiting: merge
@@ -62,14 +65,13 @@ void Controller::add(uint64_t addr, bool isWrite, uint64_t id) {
     return;
   }
   ++stats_.reads;
-  if (pendingWrites_.count(addr)) {  // forwarded from the pending write
+  if (pendingWrites_.get(addr)) {  // forwarded from the pending write
     ++stats_.readsFromWriteBuffer;
     stats_.readLatency.add(1);
     report(e, clk_ + 1);
     return;
   }
-  uint32_t& n = pendingReads_[addr];
-  if (n++ == 0) {
+  if (pendingReads_.increment(addr) == 1) {
     readQueue_.push_back(e);
   } else {
     ++stats_.mergedReads;
@@ -84,6 +86,7 @@ void Controller::report(const Entry& e, uint64_t done) {
 
 void Controller::command(Cmd c, unsigned bank, uint32_t row) {
   cs_.issue(c, bank, row, clk_);
+  ++commands_;
   if (onCommand_) onCommand_(IssuedCommand{c, bank, row, clk_});
 }
 
@@ -94,10 +97,11 @@ bool Controller::idle() const {
 void Controller::tick() {
   ++ticks_;
   active_ = false;
-  while (refresh_->nextDue() <= clk_) {
+  while (refDue_ <= clk_) {
     // No schedule issues it before it is due or before the request ahead of it (one per cycle).
-    lastRefEarliest_ = std::max(refresh_->nextDue(), lastRefEarliest_ + 1);
+    lastRefEarliest_ = std::max(refDue_, lastRefEarliest_ + 1);
     pendingRefs_.push_back({refresh_->pop(), lastRefEarliest_});
+    refDue_ = refresh_->nextDue();
     active_ = true;
   }
   Cmd first = pendingRefs_.empty() ? Cmd::Count : tryRefresh();
@@ -117,7 +121,7 @@ Cmd Controller::tryRefresh() {
       r.perBank ? cs_.bankRefreshStep(r.bank, clk_) : cs_.rankRefreshStep(r.rank, clk_);
   if (!s.valid()) return Cmd::Count;
   command(s.cmd, s.bank, 0);
-  if (!cmdQueues_[s.bank].empty()) readyHint_[s.bank] = 0;
+  if (!cmdQueues_[s.bank].empty()) invalidate(s.bank);
   if (s.cmd == Cmd::PRE) {
     ++stats_.preCmds;
     p.hadPre = true;
@@ -143,6 +147,7 @@ Cmd Controller::tryRefresh() {
 // full period before c to be simulated: its REFs set every limit the skipped ones would have (the
 // same commands on the same ranks/banks, later), so the state at c is the same.
 void Controller::skipIdleRefreshes(uint64_t c) {
+  if (!idleSkip_ || cleanRefs_ == 0 || active_ || onCommand_) return;  // the cheap tests first
   const uint64_t P = refresh_->periodRequests(), C = refresh_->periodCycles();
   // Nothing but refresh can happen: no read or command queued, no drain under way or able to
   // start (posted writes may wait in the buffer below the drain threshold), no command tracing.
@@ -152,44 +157,75 @@ void Controller::skipIdleRefreshes(uint64_t c) {
   if (!idleSkip_ || P == 0 || C == 0 || cleanRefs_ < P || active_ || !pendingRefs_.empty() ||
       !quiet || onCommand_)
     return;
-  const uint64_t d0 = refresh_->nextDue();
+  const uint64_t d0 = refDue_;
   if (d0 == kNever || c <= d0 || c - d0 <= C + P) return;
   const uint64_t k = (c - d0 - C - P) / C;  // the P requests after the skipped ones end before c
   if (k == 0) return;
   refresh_->skipPeriods(k);
+  refDue_ = refresh_->nextDue();
   lastRefEarliest_ += k * C;
   (cleanPerBank_ ? stats_.refbCmds : stats_.refCmds) += k * P;
   cleanRefs_ += k * P;
   skippedRefs_ += k * P;
 }
 
-bool Controller::blocked(unsigned q) const {
-  if (pendingRefs_.empty()) return false;
+void Controller::blockedRange(unsigned& lo, unsigned& hi) const {
+  lo = hi = 0;
+  if (pendingRefs_.empty()) return;
   const RefreshRequest& r = pendingRefs_.front().r;
-  return r.perBank ? q == r.bank : cs_.rankOf(q) == r.rank;
+  if (r.perBank) {
+    lo = r.bank, hi = r.bank + 1;
+  } else {
+    lo = r.rank * cfg_.org.banksPerRank(), hi = lo + cfg_.org.banksPerRank();
+  }
 }
 
+template <typename F>
+bool Controller::forEachAfterRr(const std::vector<uint64_t>& bits, F f) const {
+  const unsigned n = unsigned(cmdQueues_.size()), words = unsigned(bits.size());
+  const unsigned s = rr_ + 1 == n ? 0 : rr_ + 1, sw = s >> 6, sb = s & 63;
+  for (unsigned w = sw; w < words; ++w) {  // queues s .. n-1
+    uint64_t m = bits[w];
+    if (w == sw) m &= ~0ull << sb;
+    for (; m; m &= m - 1)
+      if (f(w * 64 + unsigned(__builtin_ctzll(m)))) return true;
+  }
+  for (unsigned w = 0; w <= sw; ++w) {  // queues 0 .. s-1
+    uint64_t m = bits[w];
+    if (w == sw) m &= sb ? (1ull << sb) - 1 : 0;
+    for (; m; m &= m - 1)
+      if (f(w * 64 + unsigned(__builtin_ctzll(m)))) return true;
+  }
+  return false;
+}
+
+// Round robin from the queue after the last one served; the first queue whose pick is ready
+// issues. A queue whose hint lies ahead cannot (the hint is a lower bound), so only the due
+// queues are picked, each from its cached candidates (rebuilt only after a change).
 Cmd Controller::issueFromQueues(CmdClass only) {
   if (nonEmptyQueues_ == 0) return Cmd::Count;
-  const unsigned n = unsigned(cmdQueues_.size());
-  unsigned q = rr_;
-  for (unsigned k = 0; k < n; ++k) {
-    if (++q == n) q = 0;
-    if (readyHint_[q] > clk_ || blocked(q)) continue;  // empty queues hold kNever
-    const Pick p = scheduler_->pick(cmdQueues_[q], cs_, *page_, clk_);
+  ready_.advance(clk_);
+  unsigned lo, hi;
+  blockedRange(lo, hi);
+  Cmd issued = Cmd::Count;
+  forEachAfterRr(ready_.due(), [&](unsigned q) {
+    if (q >= lo && q < hi) return false;
+    const Pick p = pickAt(q);
     if (p.ready()) {
-      if (only != CmdClass::Any && isColumn(p.cmd) != (only == CmdClass::Column)) continue;
+      if (only != CmdClass::Any && isColumn(p.cmd) != (only == CmdClass::Column)) return false;
       rr_ = q;
       issue(q, p.index, p.cmd);
-      return p.cmd;
+      issued = p.cmd;
+      return true;
     }
-    readyHint_[q] = p.readyAt;
-  }
-  return Cmd::Count;
+    ready_.set(q, p.readyAt);
+    return false;
+  });
+  return issued;
 }
 
 void Controller::issue(unsigned q, size_t i, Cmd c) {
-  readyHint_[q] = 0;
+  invalidate(q);
   cleanRefs_ = 0;
   BankQueue& queue = cmdQueues_[q];
   Entry& e = queue[i];
@@ -214,10 +250,12 @@ void Controller::issue(unsigned q, size_t i, Cmd c) {
     pendingWrites_.erase(e.addr);
   }
   command(c, e.bank, e.row);
+  if (queue.size() == cfg_.ctrl.cmdQueueSize) readScan_ = writeScan_ = 0;  // room again
   queue.erase(queue.begin() + long(i));
   if (queue.empty()) {
     --nonEmptyQueues_;
-    readyHint_[q] = kNever;
+    nonEmptyBits_[q >> 6] &= ~(1ull << (q & 63));
+    ready_.set(q, kNever);
   }
 }
 
@@ -225,8 +263,7 @@ void Controller::finishRead(const Entry& e) {
   const uint64_t done = clk_ + cfg_.readDelay();
   stats_.readLatency.add(done - e.added);
   report(e, done);
-  auto it = pendingReads_.find(e.addr);
-  if (it != pendingReads_.end() && it->second > 1) {
+  if (pendingReads_.get(e.addr) > 1) {
     auto range = mergedReads_.equal_range(e.addr);
     for (auto m = range.first; m != range.second; ++m) {
       stats_.readLatency.add(done - m->second.added);
@@ -234,7 +271,7 @@ void Controller::finishRead(const Entry& e) {
     }
     mergedReads_.erase(range.first, range.second);
   }
-  if (it != pendingReads_.end()) pendingReads_.erase(it);
+  pendingReads_.erase(e.addr);
 }
 
 // DRAMsim3 Controller::ScheduleTransaction: start a drain when the write buffer is full, or holds
@@ -248,8 +285,8 @@ bool Controller::scheduleTransaction() {
       changed = true;
     }
   }
-  if (drainLeft_ == 0) return moveOne(readQueue_) == Move::Moved || changed;
-  switch (moveOne(writeBuffer_)) {
+  if (drainLeft_ == 0) return moveOne(readQueue_, readScan_) == Move::Moved || changed;
+  switch (moveOne(writeBuffer_, writeScan_)) {
     case Move::Moved:
       return true;
     case Move::None:
@@ -258,47 +295,68 @@ bool Controller::scheduleTransaction() {
       drainLeft_ = 0;  // the drain ends at a write whose address a read still waits for
       // With every command queue empty that read can only be in the read queue, and DRAMsim3
       // would restart and end the drain forever; serve the read queue instead (livelock escape).
-      if (nonEmptyQueues_ == 0 && moveOne(readQueue_) == Move::Moved) ++stats_.drainEscapes;
+      if (nonEmptyQueues_ == 0 && moveOne(readQueue_, readScan_) == Move::Moved)
+        ++stats_.drainEscapes;
       return true;
   }
   return true;
 }
 
-// Moves the first transaction (queue order) whose bank command queue has room.
-Controller::Move Controller::moveOne(std::vector<Entry>& queue) {
-  for (size_t i = 0; i < queue.size(); ++i) {
-    BankQueue& target = cmdQueues_[queue[i].bank];
+// Moves the first transaction (queue order) whose bank command queue has room. The entries
+// before scanFrom are known to target full queues and are not looked at again.
+Controller::Move Controller::moveOne(std::vector<Entry>& queue, size_t& scanFrom) {
+  for (size_t i = scanFrom; i < queue.size(); ++i) {
+    const unsigned bank = queue[i].bank;
+    BankQueue& target = cmdQueues_[bank];
     if (target.size() >= cfg_.ctrl.cmdQueueSize) continue;
+    scanFrom = i;
     if (queue[i].isWrite) {
-      if (pendingReads_.count(queue[i].addr)) return Move::ReadFirst;  // read-after-write order
+      if (pendingReads_.get(queue[i].addr)) return Move::ReadFirst;  // read-after-write order
       --drainLeft_;
     }
-    if (target.empty()) ++nonEmptyQueues_;
-    readyHint_[queue[i].bank] = 0;
+    if (target.empty()) {
+      ++nonEmptyQueues_;
+      nonEmptyBits_[bank >> 6] |= 1ull << (bank & 63);
+    }
+    invalidate(bank);
     target.push_back(queue[i]);
     queue.erase(queue.begin() + long(i));
     return Move::Moved;
   }
+  scanFrom = queue.size();
   return Move::None;
 }
 
 uint64_t Controller::queueReadyAt(unsigned q) const {
-  if (readyHint_[q] > clk_) return readyHint_[q];
-  const uint64_t t = scheduler_->pick(cmdQueues_[q], cs_, *page_, clk_).readyAt;
-  readyHint_[q] = t;
+  if (ready_.hint(q) > clk_) return ready_.hint(q);
+  const uint64_t t = pickAt(q).readyAt;
+  ready_.set(q, t);
   return t;
 }
 
 uint64_t Controller::nextEventCycle() const {
   if (active_) return clk_;
-  uint64_t t = refresh_->nextDue();
+  uint64_t t = refDue_;
   if (!pendingRefs_.empty()) {
     const RefreshRequest& r = pendingRefs_.front().r;
     t = std::min(t, r.perBank ? cs_.bankRefreshReadyAt(r.bank) : cs_.rankRefreshReadyAt(r.rank));
   }
   if (nonEmptyQueues_ > 0) {
-    for (unsigned q = 0; q < cmdQueues_.size(); ++q)
-      if (readyHint_[q] != kNever && !blocked(q)) t = std::min(t, queueReadyAt(q));
+    ready_.advance(clk_);
+    unsigned lo, hi;
+    blockedRange(lo, hi);
+    if (lo == hi) {  // re-pick the due queues; the rest wait in the index
+      const std::vector<uint64_t>& due = ready_.due();
+      for (unsigned w = 0; w < due.size(); ++w)
+        for (uint64_t m = due[w]; m; m &= m - 1)
+          t = std::min(t, queueReadyAt(w * 64 + unsigned(__builtin_ctzll(m))));
+      t = std::min(t, ready_.nextAfterDue());
+    } else {  // queues the pending refresh holds do not count
+      forEachAfterRr(nonEmptyBits_, [&](unsigned q) {
+        if ((q < lo || q >= hi) && ready_.hint(q) != kNever) t = std::min(t, queueReadyAt(q));
+        return false;
+      });
+    }
   }
   return std::max(t, clk_);
 }

@@ -94,6 +94,21 @@ class FrFcfs : public Scheduler {
     }
     return {Cmd::Count, 0, best};
   }
+  void candidates(const BankQueue& q, const ChannelState& cs, const PagePolicy& page,
+                  Candidates& out) const override {
+    out.n = 0;
+    const BankState& b = cs.bank(q[0].bank);
+    if (!b.open) return out.add(Cmd::ACT, 0);
+    for (size_t i = 0; i < q.size(); ++i) {
+      if (q[i].row != b.openRow) {
+        if (i == 0 && prechargeAllowed(q, b)) out.add(Cmd::PRE, 0);
+        continue;
+      }
+      const Cmd c = page.columnCommand(q, i);
+      if (isWriteCmd(c) && passesOlderRead(q, i)) continue;
+      out.add(c, i);
+    }
+  }
 
  private:
   bool prechargeAllowed(const BankQueue& q, const BankState& b) const {
@@ -120,6 +135,12 @@ class Fcfs : public Scheduler {
     const Cmd c = q[0].row == b.openRow ? page.columnCommand(q, 0) : Cmd::PRE;
     const uint64_t t = cs.readyAt(c, q[0].bank);
     return t <= clk ? Pick{c, 0, t} : Pick{Cmd::Count, 0, t};
+  }
+  void candidates(const BankQueue& q, const ChannelState& cs, const PagePolicy& page,
+                  Candidates& out) const override {
+    out.n = 0;
+    const BankState& b = cs.bank(q[0].bank);
+    out.add(!b.open ? Cmd::ACT : q[0].row == b.openRow ? page.columnCommand(q, 0) : Cmd::PRE, 0);
   }
 };
 

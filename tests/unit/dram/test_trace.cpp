@@ -7,8 +7,10 @@
 #include <boost/iostreams/device/file.hpp>
 #include <boost/iostreams/filter/gzip.hpp>
 #include <boost/iostreams/filtering_stream.hpp>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -211,6 +213,47 @@ TEST(dramTraceLine, ParsesSingleLines) {
   EXPECT_EQ(r.addr, 0x1fc0u);
   EXPECT_TRUE(r.isWrite);
   EXPECT_THROW(parseTraceLine("0x1fc0 WRITE"), std::invalid_argument);
+}
+
+// The reader's fast path for canonical lines and the full rules read every line alike: random
+// lines in canonical form and in every variant the full rules accept (case, leading zeros, 16+
+// digits, tabs, extra spaces, CR) give the records parseTraceLine gives, and a bad line in the
+// middle still names its line.
+TEST_F(dramTraceFiles, EveryLineFormReadsAsTheFullRulesReadIt) {
+  std::mt19937_64 g(11);
+  std::string text;
+  std::vector<TraceRecord> want;
+  uint64_t cycle = 0;
+  auto hex = [&](uint64_t v, bool upper) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, upper ? "%llX" : "%llx", static_cast<unsigned long long>(v));
+    return std::string(buf);
+  };
+  for (int i = 0; i < 5000; ++i) {
+    const uint64_t addr = g() >> (g() % 64);
+    cycle += g() % 1000;
+    const unsigned form = unsigned(g() % 8);
+    std::string a = hex(addr, form == 1), op = g() % 2 ? "READ" : "WRITE", sep = " ";
+    if (form == 2) a = std::string(1 + g() % 6, '0') + a;  // leading zeros, maybe 17+ digits
+    if (form == 3) op[1] = char(op[1] | 0x20);             // mixed case
+    if (form == 4) sep = g() % 2 ? "\t" : "  ";
+    std::string line = (form == 5 ? "0X" : "0x") + a + sep + op + sep + std::to_string(cycle);
+    if (form == 6) line = "  " + line + " ";
+    if (form == 7) line += "\r";
+    text += line + "\n";
+    want.push_back(parseTraceLine(line.substr(0, line.find_last_not_of(" \r") + 1)));
+  }
+  const auto got = readAll(gz("forms.trace.gz", text));
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].addr, want[i].addr) << "line " << i + 1;
+    EXPECT_EQ(got[i].isWrite, want[i].isWrite) << "line " << i + 1;
+    EXPECT_EQ(got[i].cycle, want[i].cycle) << "line " << i + 1;
+  }
+  EXPECT_NE(errorOf(plain("bad.trace", "0x40 READ 1\n0x40 READ 2x\n")).find(":2: cycle must be"),
+            std::string::npos);
+  EXPECT_NE(errorOf(plain("bad2.trace", "0x40 READ 1\n0x40 READS 2\n")).find(":2: operation"),
+            std::string::npos);
 }
 
 TEST_F(dramTraceFiles, PlayerPacedRequestsSeeUnloadedLatency) {

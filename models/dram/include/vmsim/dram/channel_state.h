@@ -70,7 +70,11 @@ class ChannelState {
   uint64_t bankRefreshReadyAt(unsigned bankIdx) const;
 
  private:
-  uint64_t fawReadyAt(unsigned rank) const;
+  uint64_t fawReadyAt(unsigned rank) const {
+    const ActWindow& w = faw_[rank];
+    if (w.count < 4 || tFAW_ == 0) return 0;
+    return w.t[w.head] + tFAW_;  // oldest of the last four ACTs
+  }
   static void applyList(CmdTimes& times, const TimingTable::List& l, uint64_t clk) {
     for (const auto& [c, d] : l) {
       uint64_t& e = times[unsigned(c)];

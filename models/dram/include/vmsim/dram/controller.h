@@ -6,13 +6,14 @@
 #include <functional>
 #include <memory>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
+#include "vmsim/dram/addr_counts.h"
 #include "vmsim/dram/address_mapping.h"
 #include "vmsim/dram/channel_state.h"
 #include "vmsim/dram/config.h"
 #include "vmsim/dram/policies.h"
+#include "vmsim/dram/ready_index.h"
 #include "vmsim/dram/stats.h"
 
 namespace vmsim::dram {
@@ -91,10 +92,32 @@ class Controller {
   void command(Cmd c, unsigned bank, uint32_t row);
   bool scheduleTransaction();
   enum class Move { Moved, None, ReadFirst };
-  Move moveOne(std::vector<Entry>& queue);
-  bool blocked(unsigned q) const;
+  Move moveOne(std::vector<Entry>& queue, size_t& scanFrom);
   void skipIdleRefreshes(uint64_t c);
   uint64_t queueReadyAt(unsigned q) const;
+  /// The queue's pick at cycle(): from its candidates, or the pick made at this cycle already if
+  /// no command has issued since (nextEventCycle's pick is then the next tick's).
+  Pick pickAt(unsigned q) const {
+    LastPick& last = lastPick_[q];
+    if (!candValid_[q]) {
+      scheduler_->candidates(cmdQueues_[q], cs_, *page_, cands_[q]);
+      candValid_[q] = 1;
+    } else if (last.clk == clk_ && last.commands == commands_) {
+      return last.pick;
+    }
+    last = {clk_, commands_, cands_[q].pick(cs_, q, clk_)};
+    return last.pick;
+  }
+  /// The queue's contents or its bank's state changed: its candidates and hint are stale.
+  void invalidate(unsigned q) {
+    ready_.set(q, 0);
+    candValid_[q] = 0;
+  }
+  /// Queues [lo, hi) wait for the pending refresh (lo == hi: none).
+  void blockedRange(unsigned& lo, unsigned& hi) const;
+  /// Calls f(q) for every queue in `bits` in round-robin order after rr_ until f returns true.
+  template <typename F>
+  bool forEachAfterRr(const std::vector<uint64_t>& bits, F f) const;
 
   DramConfig cfg_;
   unsigned channel_;
@@ -108,19 +131,33 @@ class Controller {
 
   std::vector<Entry> readQueue_, writeBuffer_;
   std::vector<BankQueue> cmdQueues_;
-  /// Per queue: no command before this cycle. Timing limits only grow, so the bound stays valid
-  /// until the queue's contents or its bank's state change (then it is reset to 0).
-  mutable std::vector<uint64_t> readyHint_;
+  /// Per queue: no command before its hint (kNever: empty, or held by a scheduling rule until
+  /// the queue or its bank changes). Timing limits only grow, so a hint stays a valid lower bound
+  /// until the queue's contents or its bank's state change (then invalidate() files it as due).
+  mutable ReadyIndex ready_;
+  mutable std::vector<Candidates> cands_;  ///< per queue, valid while candValid_
+  mutable std::vector<uint8_t> candValid_;
+  struct LastPick {
+    uint64_t clk = kNever, commands = 0;
+    Pick pick;
+  };
+  mutable std::vector<LastPick> lastPick_;  ///< per queue, valid while candValid_
+  uint64_t commands_ = 0;                   ///< commands issued (timing changes)
+  std::vector<uint64_t> nonEmptyBits_;      ///< bit q: cmdQueues_[q] holds entries
+  /// Entries [0, scan) of the read queue / write buffer target a full command queue (a full
+  /// queue gets room only at a column command, which then resets both to 0).
+  size_t readScan_ = 0, writeScan_ = 0;
   unsigned nonEmptyQueues_ = 0;
-  std::unordered_map<uint64_t, uint32_t> pendingReads_;   ///< addr -> reads waiting for it
+  AddrCounts pendingReads_;                               ///< addr -> reads waiting for it
   std::unordered_multimap<uint64_t, Entry> mergedReads_;  ///< reads behind another read
-  std::unordered_set<uint64_t> pendingWrites_;
+  AddrCounts pendingWrites_;  ///< addresses with a write in the buffer (count: writes merged)
   struct PendingRef {
     RefreshRequest r;
     uint64_t earliest;    ///< earliest cycle any schedule could issue it (due, one per cycle)
     bool hadPre = false;  ///< it needed a PRE
   };
   std::deque<PendingRef> pendingRefs_;
+  uint64_t refDue_ = 0;  ///< refresh_->nextDue(), which only pop() and skipPeriods() change
   uint64_t lastRefEarliest_ = 0;  ///< PendingRef::earliest of the last popped request
   uint64_t cleanRefs_ = 0;  ///< refreshes in a row served as one REF at `earliest`, nothing else
   bool cleanPerBank_ = false;

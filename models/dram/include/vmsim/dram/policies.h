@@ -1,6 +1,8 @@
 // Controller policies (scheduler, row-buffer page policy, refresh) behind small interfaces.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -41,12 +43,46 @@ struct Pick {
   bool ready() const { return cmd != Cmd::Count; }
 };
 
+/// What a bank queue can offer while its contents and its bank's state stay the same: for each
+/// command some entry needs next, the first such entry (queue order). A command's ready cycle
+/// depends only on the command and the bank, so among entries needing the same command the first
+/// one is the one pick() would choose; pick() at any cycle is therefore the first listed command
+/// ready by then (Candidates::pick). Timing limits only grow, so the list stays exact until the
+/// queue or the bank changes, and only that queue needs a rescan.
+struct Candidates {
+  struct Item {
+    Cmd cmd;
+    uint32_t index;
+  };
+  std::array<Item, kCmdCount> items{};  ///< in queue order, one per command
+  unsigned n = 0;
+  void add(Cmd c, size_t i) {
+    for (unsigned k = 0; k < n; ++k)
+      if (items[k].cmd == c) return;
+    items[n++] = {c, uint32_t(i)};
+  }
+  /// Same result as Scheduler::pick on the queue these candidates were made from.
+  Pick pick(const ChannelState& cs, unsigned bank, uint64_t clk) const {
+    uint64_t best = kNever;
+    for (unsigned k = 0; k < n; ++k) {
+      const uint64_t t = cs.readyAt(items[k].cmd, bank);
+      if (t <= clk) return {items[k].cmd, items[k].index, t};
+      best = std::min(best, t);
+    }
+    return {Cmd::Count, 0, best};
+  }
+};
+
 /// Chooses among the entries of one (non-empty, per-bank) command queue.
 class Scheduler {
  public:
   virtual ~Scheduler() = default;
+  /// The choice at cycle clk, by scanning every entry (the reference rule).
   virtual Pick pick(const BankQueue& q, const ChannelState& cs, const PagePolicy& page,
                     uint64_t clk) const = 0;
+  /// The entries pick() may choose, whatever the cycle, for the current queue and bank state.
+  virtual void candidates(const BankQueue& q, const ChannelState& cs, const PagePolicy& page,
+                          Candidates& out) const = 0;
 };
 
 struct RefreshRequest {

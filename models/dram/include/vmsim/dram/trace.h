@@ -37,12 +37,15 @@ class TraceReader {
   TraceReader(const TraceReader&) = delete;
   TraceReader& operator=(const TraceReader&) = delete;
 
+  /// The next record. Lines are decompressed and parsed ahead on a worker thread, in batches;
+  /// errors come in file order, after every record before the bad line.
   bool next(TraceRecord& rec);
-  uint64_t line() const;
+  uint64_t line() const;  ///< line of the last record next() returned
   const std::string& path() const { return path_; }
 
  private:
   [[noreturn]] void fail(const std::string& what) const;
+  void produce();
   bool parse(std::string_view text, TraceRecord& rec);
 
   struct Source;

@@ -1,0 +1,147 @@
+// Which bank queues' ready hints have come: a due set plus a 64-cycle timing wheel (and a far
+// list beyond it), so the controller looks only at queues that may issue now and finds the next
+// cycle one may, without scanning every queue at every event.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace vmsim::dram {
+
+/// Files queue q under a hint h (a lower bound on the cycle it can next issue; kNever: not
+/// before some change files it again). After advance(c): due() holds exactly the filed queues
+/// with h <= c; nextAfterDue() is the least hint of the others. Each operation costs O(1) per
+/// queue moved (plus the words of one 64-queue mask), whatever the number of queues.
+class ReadyIndex {
+ public:
+  static constexpr uint64_t kNone = std::numeric_limits<uint64_t>::max();
+
+  void init(unsigned queues) {
+    words_ = (queues + 63) / 64;
+    hint_.assign(queues, kNone);
+    where_.assign(queues, Where::None);
+    due_.assign(words_, 0);
+    far_.assign(words_, 0);
+    slots_.assign(size_t(kSlots) * words_, 0);
+    occupied_ = 0, now_ = 0, farMin_ = kNone;
+  }
+
+  uint64_t hint(unsigned q) const { return hint_[q]; }
+  const std::vector<uint64_t>& due() const { return due_; }
+  uint64_t now() const { return now_; }
+
+  /// Files q under h (replacing its previous hint).
+  void set(unsigned q, uint64_t h) {
+    unfile(q);
+    hint_[q] = h;
+    file(q);
+  }
+
+  /// Moves time forward to c: every hint <= c becomes due.
+  void advance(uint64_t c) {
+    if (c <= now_) return;
+    const uint64_t span = c - now_;
+    uint64_t m = occupied_;
+    if (span < kSlots) {  // slots of cycles now_+1 .. c
+      const unsigned first = unsigned((now_ + 1) & (kSlots - 1));
+      const uint64_t run = (uint64_t(1) << span) - 1;
+      m &= first ? (run << first) | (run >> (kSlots - first)) : run;
+    }
+    for (uint64_t left = m; left; left &= left - 1) {
+      uint64_t* s = &slots_[size_t(__builtin_ctzll(left)) * words_];
+      for (unsigned w = 0; w < words_; ++w) {
+        for (uint64_t b = s[w]; b; b &= b - 1)
+          where_[w * 64 + unsigned(__builtin_ctzll(b))] = Where::Due;
+        due_[w] |= s[w];
+        s[w] = 0;
+      }
+    }
+    occupied_ &= ~m;
+    now_ = c;
+    if (farMin_ != kNone && farMin_ < now_ + kSlots) refileFar();
+  }
+
+  /// Least hint among the filed queues that are not due (kNone if none).
+  uint64_t nextAfterDue() const {
+    if (occupied_) {
+      const unsigned first = unsigned((now_ + 1) & (kSlots - 1));
+      const uint64_t r = first ? (occupied_ >> first) | (occupied_ << (kSlots - first)) : occupied_;
+      return now_ + 1 + unsigned(__builtin_ctzll(r));
+    }
+    return farMin_;
+  }
+
+ private:
+  static constexpr unsigned kSlots = 64;
+  enum class Where : uint8_t { None, Due, Wheel, Far };
+
+  void file(unsigned q) {
+    const uint64_t h = hint_[q], bit = uint64_t(1) << (q & 63);
+    const unsigned w = q >> 6;
+    if (h <= now_) {
+      where_[q] = Where::Due, due_[w] |= bit;
+    } else if (h == kNone) {
+      where_[q] = Where::None;
+    } else if (h - now_ < kSlots) {
+      const unsigned s = unsigned(h & (kSlots - 1));
+      where_[q] = Where::Wheel, slots_[size_t(s) * words_ + w] |= bit;
+      occupied_ |= uint64_t(1) << s;
+    } else {
+      where_[q] = Where::Far, far_[w] |= bit;
+      farMin_ = std::min(farMin_, h);
+    }
+  }
+
+  void unfile(unsigned q) {
+    const uint64_t bit = uint64_t(1) << (q & 63);
+    const unsigned w = q >> 6;
+    switch (where_[q]) {
+      case Where::None:
+        return;
+      case Where::Due:
+        due_[w] &= ~bit;
+        break;
+      case Where::Wheel: {
+        const unsigned s = unsigned(hint_[q] & (kSlots - 1));
+        uint64_t* slot = &slots_[size_t(s) * words_];
+        slot[w] &= ~bit;
+        bool empty = true;
+        for (unsigned i = 0; i < words_ && empty; ++i) empty = slot[i] == 0;
+        if (empty) occupied_ &= ~(uint64_t(1) << s);
+        break;
+      }
+      case Where::Far:
+        far_[w] &= ~bit;
+        if (hint_[q] == farMin_) recomputeFarMin();
+        break;
+    }
+    where_[q] = Where::None;
+  }
+
+  void recomputeFarMin() {
+    farMin_ = kNone;
+    for (unsigned w = 0; w < words_; ++w)
+      for (uint64_t b = far_[w]; b; b &= b - 1)
+        farMin_ = std::min(farMin_, hint_[w * 64 + unsigned(__builtin_ctzll(b))]);
+  }
+
+  void refileFar() {
+    farMin_ = kNone;
+    for (unsigned w = 0; w < words_; ++w) {
+      const uint64_t bits = far_[w];
+      far_[w] = 0;
+      for (uint64_t b = bits; b; b &= b - 1) file(w * 64 + unsigned(__builtin_ctzll(b)));
+    }
+  }
+
+  unsigned words_ = 0;
+  std::vector<uint64_t> hint_;
+  std::vector<Where> where_;
+  std::vector<uint64_t> due_, far_, slots_;  ///< slots_: kSlots masks of words_ words
+  uint64_t occupied_ = 0;                    ///< bit s: slot s holds a queue
+  uint64_t now_ = 0, farMin_ = kNone;
+};
+
+}  // namespace vmsim::dram
