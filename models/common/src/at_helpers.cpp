@@ -18,7 +18,7 @@ AtTargetFrontEnd::AtTargetFrontEnd(unsigned workers, TaggedCall backward, Proces
   // At most one transaction beyond the workers waits (its END_REQ is owed: request exclusion).
   queue_.resize(workers_ + 2);
   pool_.reserve(workers_);
-  idle_.reserve(workers_);
+  reserve_.reserve(workers_);
   for (unsigned i = 0; i < workers_; ++i) {
     Worker* w = pool_.emplace_back(std::make_unique<Worker>()).get();
     sc_core::sc_spawn([this, w] { worker(*w); }, sc_core::sc_gen_unique_name("at_worker"));
@@ -36,13 +36,8 @@ tlm::tlm_sync_enum AtTargetFrontEnd::forward(tlm::tlm_generic_payload& gp, tlm::
       head_ = 0;
     }
     queue_[(head_ + count_++) % queue_.size()] = Job{&gp, tag};
-    // One idle worker takes it (a worker that finishes first may take it instead: the woken one
-    // then finds the queue empty and goes back to waiting).
-    if (!idle_.empty()) {
-      Worker* w = idle_.back();
-      idle_.pop_back();
-      w->wake.notify(delay);
-    }
+    queued_.notify(delay);
+    topUpReady();
     if (busy_++ < workers_) {
       ph = tlm::END_REQ;
       return tlm::TLM_UPDATED;
@@ -60,12 +55,48 @@ tlm::tlm_sync_enum AtTargetFrontEnd::forward(tlm::tlm_generic_payload& gp, tlm::
   return tlm::TLM_COMPLETED;
 }
 
+namespace {
+// Transactions that may arrive after queued_'s notification has triggered and before the block
+// of ready workers has run (each wakes one more ready worker than it needs).
+constexpr unsigned kSlack = 1;
+}  // namespace
+
+void AtTargetFrontEnd::topUpReady() {
+  // A reserve worker woken now runs in this evaluation phase, before queued_'s delta
+  // notification triggers, and joins the ready set without taking anything.
+  while (ready_ + readyPromised_ < count_ + kSlack && !reserve_.empty()) {
+    Worker* w = reserve_.back();
+    reserve_.pop_back();
+    ++readyPromised_;
+    w->wake.notify();
+  }
+}
+
 void AtTargetFrontEnd::worker(Worker& w) {
+  bool promised = false;  // woken from the reserve to join the ready set
   while (true) {
-    while (count_ == 0) {
-      idle_.push_back(&w);
-      sc_core::wait(w.wake);
+    if (promised) {
+      promised = false;
+      --readyPromised_;
+      ++ready_;
+      sc_core::wait(queued_);
+      --ready_;
     }
+    while (count_ == 0) {
+      // Idle. Ready while the ready set is short (counting one for the next arrival, so that
+      // steady traffic needs no reserve worker woken), else in reserve.
+      if (ready_ + readyPromised_ < count_ + 1 + kSlack) {
+        ++ready_;
+        sc_core::wait(queued_);
+        --ready_;
+      } else {
+        reserve_.push_back(&w);
+        sc_core::wait(w.wake);
+        promised = true;
+        break;
+      }
+    }
+    if (promised) continue;
     w.job = queue_[head_];
     head_ = (head_ + 1) % queue_.size();
     --count_;

@@ -43,7 +43,7 @@ class AtTargetFrontEnd {
     int tag = 0;
   };
   struct Worker {
-    sc_core::sc_event wake;
+    sc_core::sc_event wake;  // reserve: joins the ready set
     Job job;
   };
   void worker(Worker& w);
@@ -51,6 +51,8 @@ class AtTargetFrontEnd {
   tlm::tlm_sync_enum backward(const Job& j, tlm::tlm_phase& ph, sc_core::sc_time& t) {
     return backward_(j.tag, *j.gp, ph, t);
   }
+  /// Keeps at least count_ + kSlack idle workers in the ready set (or every idle worker).
+  void topUpReady();
 
   unsigned workers_;
   TaggedCall backward_;
@@ -61,8 +63,18 @@ class AtTargetFrontEnd {
   size_t head_ = 0, count_ = 0;
   tlm::tlm_generic_payload* endReqOwed_ = nullptr;
   std::vector<std::unique_ptr<Worker>> pool_;
-  std::vector<Worker*> idle_;  // workers waiting for a transaction; the last one is woken first
-  bool respBusy_ = false;      // BEGIN_RESP sent, END_RESP not yet received
+  // Idle workers are either ready (waiting on queued_, the event every BEGIN_REQ notifies) or in
+  // reserve (each waiting on its own event). queued_ wakes every ready worker at once, in one
+  // block, as it woke every idle worker before: the block takes the queued transactions in order
+  // at the same place in the kernel's run order, and the workers that find none go back to
+  // waiting. Keeping only a few idle workers ready (enough for the transactions queued, plus
+  // kSlack for those that arrive after the notification's trigger and before the block runs)
+  // saves waking the rest, without changing when any transaction starts.
+  sc_core::sc_event queued_;
+  unsigned ready_ = 0;
+  unsigned readyPromised_ = 0;  // reserve workers woken to join the ready set, not there yet
+  std::vector<Worker*> reserve_;
+  bool respBusy_ = false;  // BEGIN_RESP sent, END_RESP not yet received
   sc_core::sc_event respFree_;
 };
 
