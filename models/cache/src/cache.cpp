@@ -133,10 +133,10 @@ Cache::Cache(const sc_core::sc_module_name& nm, SimContext& ctx, const Defaults&
   data.register_nb_transport_bw(this, &Cache::next_nb_transport_bw);  // never used: debug only
   atFront_ = std::make_unique<AtTargetFrontEnd>(
       static_cast<unsigned>(mshrs) + kHitUnderMiss,
-      [this](tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
-        const auto it = from_.find(&gp);
-        return tsock[it == from_.end() ? 0 : it->second]->nb_transport_bw(gp, ph, t);
-      },
+      AtTargetFrontEnd::TaggedCall(
+          [this](int from, tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
+            return tsock[from]->nb_transport_bw(gp, ph, t);
+          }),
       [this](tlm::tlm_generic_payload& gp) { processAt(gp); });
   for (unsigned i = 0; i < kAtWritebackThreads; ++i) {
     sc_core::sc_spawn([this] { writebackWorker(); }, sc_core::sc_gen_unique_name("writeback"));
@@ -368,8 +368,7 @@ void Cache::evictLt(const Victim& v, const sc_core::sc_time& delay) {
 
 tlm::tlm_sync_enum Cache::nb_transport_fw(int from, tlm::tlm_generic_payload& gp,
                                           tlm::tlm_phase& ph, sc_core::sc_time& delay) {
-  if (ph == tlm::BEGIN_REQ && tsock.size() > 1) from_[&gp] = from;
-  return atFront_->forward(gp, ph, delay);
+  return atFront_->forward(gp, ph, delay, from);  // the upstream rides with the transaction
 }
 
 tlm::tlm_sync_enum Cache::next_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,

@@ -2,21 +2,42 @@
 #define SC_INCLUDE_DYNAMIC_PROCESSES
 #include "vmsim/common/at_helpers.h"
 
+#include <algorithm>
+
 namespace vmsim {
 
 AtTargetFrontEnd::AtTargetFrontEnd(unsigned workers, NbCall backward, Process process)
+    : AtTargetFrontEnd(
+          workers,
+          [bw = std::move(backward)](int, tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                     sc_core::sc_time& t) { return bw(gp, ph, t); },
+          std::move(process)) {}
+
+AtTargetFrontEnd::AtTargetFrontEnd(unsigned workers, TaggedCall backward, Process process)
     : workers_(workers), backward_(std::move(backward)), process_(std::move(process)) {
+  // At most one transaction beyond the workers waits (its END_REQ is owed: request exclusion).
+  queue_.resize(workers_ + 2);
+  pool_.reserve(workers_);
+  reserve_.reserve(workers_);
   for (unsigned i = 0; i < workers_; ++i) {
-    sc_core::sc_spawn([this] { worker(); }, sc_core::sc_gen_unique_name("at_worker"));
+    Worker* w = pool_.emplace_back(std::make_unique<Worker>()).get();
+    sc_core::sc_spawn([this, w] { worker(*w); }, sc_core::sc_gen_unique_name("at_worker"));
   }
 }
 
 tlm::tlm_sync_enum AtTargetFrontEnd::forward(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
-                                             sc_core::sc_time& delay) {
+                                             sc_core::sc_time& delay, int tag) {
   if (ph == tlm::BEGIN_REQ) {
     if (gp.has_mm()) gp.acquire();
-    queue_.push_back(&gp);
+    if (count_ == queue_.size()) {  // more than the protocol allows in flight: grow (never shrinks)
+      std::vector<Job> bigger(queue_.size() * 2);
+      for (size_t i = 0; i < count_; ++i) bigger[i] = queue_[(head_ + i) % queue_.size()];
+      queue_ = std::move(bigger);
+      head_ = 0;
+    }
+    queue_[(head_ + count_++) % queue_.size()] = Job{&gp, tag};
     queued_.notify(delay);
+    topUpReady();
     if (busy_++ < workers_) {
       ph = tlm::END_REQ;
       return tlm::TLM_UPDATED;
@@ -34,29 +55,70 @@ tlm::tlm_sync_enum AtTargetFrontEnd::forward(tlm::tlm_generic_payload& gp, tlm::
   return tlm::TLM_COMPLETED;
 }
 
-void AtTargetFrontEnd::worker() {
+namespace {
+// Transactions that may arrive after queued_'s notification has triggered and before the block
+// of ready workers has run (each wakes one more ready worker than it needs).
+constexpr unsigned kSlack = 1;
+}  // namespace
+
+void AtTargetFrontEnd::topUpReady() {
+  // A reserve worker woken now runs in this evaluation phase, before queued_'s delta
+  // notification triggers, and joins the ready set without taking anything.
+  while (ready_ + readyPromised_ < count_ + kSlack && !reserve_.empty()) {
+    Worker* w = reserve_.back();
+    reserve_.pop_back();
+    ++readyPromised_;
+    w->wake.notify();
+  }
+}
+
+void AtTargetFrontEnd::worker(Worker& w) {
+  bool promised = false;  // woken from the reserve to join the ready set
   while (true) {
-    while (queue_.empty()) sc_core::wait(queued_);
-    tlm::tlm_generic_payload* gp = queue_.front();
-    queue_.pop_front();
-    if (gp == endReqOwed_) {
+    if (promised) {
+      promised = false;
+      --readyPromised_;
+      ++ready_;
+      sc_core::wait(queued_);
+      --ready_;
+    }
+    while (count_ == 0) {
+      // Idle. Ready while the ready set is short (counting one for the next arrival, so that
+      // steady traffic needs no reserve worker woken), else in reserve.
+      if (ready_ + readyPromised_ < count_ + 1 + kSlack) {
+        ++ready_;
+        sc_core::wait(queued_);
+        --ready_;
+      } else {
+        reserve_.push_back(&w);
+        sc_core::wait(w.wake);
+        promised = true;
+        break;
+      }
+    }
+    if (promised) continue;
+    w.job = queue_[head_];
+    head_ = (head_ + 1) % queue_.size();
+    --count_;
+    if (w.job.gp == endReqOwed_) {
       endReqOwed_ = nullptr;
       tlm::tlm_phase ph = tlm::END_REQ;
       sc_core::sc_time t = sc_core::SC_ZERO_TIME;
-      backward_(*gp, ph, t);
+      backward(w.job, ph, t);
     }
-    process_(*gp);
-    respond(*gp);
+    process_(*w.job.gp);
+    respond(w.job);
     --busy_;
   }
 }
 
-void AtTargetFrontEnd::respond(tlm::tlm_generic_payload& gp) {
+void AtTargetFrontEnd::respond(const Job& j) {
   while (respBusy_) sc_core::wait(respFree_);
   respBusy_ = true;
   tlm::tlm_phase ph = tlm::BEGIN_RESP;
   sc_core::sc_time t = sc_core::SC_ZERO_TIME;
-  const auto s = backward_(gp, ph, t);
+  tlm::tlm_generic_payload& gp = *j.gp;
+  const auto s = backward(j, ph, t);
   if (s == tlm::TLM_COMPLETED || (s == tlm::TLM_UPDATED && ph == tlm::END_RESP)) {
     respBusy_ = false;
     respFree_.notify(sc_core::SC_ZERO_TIME);
@@ -82,7 +144,7 @@ void AtInitiatorPort::transact(tlm::tlm_generic_payload& gp, sc_core::sc_time& d
   }
   sc_core::sc_event& done = *idleEvents_.back();
   idleEvents_.pop_back();
-  waiting_[&gp] = &done;
+  waiting_.push_back({&gp, &done});
   tlm::tlm_phase ph = tlm::BEGIN_REQ;
   sc_core::sc_time t = sc_core::SC_ZERO_TIME;
   const auto s = forward_(gp, ph, t);
@@ -95,7 +157,9 @@ void AtInitiatorPort::transact(tlm::tlm_generic_payload& gp, sc_core::sc_time& d
   }
   if (responded || (s == tlm::TLM_UPDATED && ph == tlm::END_REQ)) releaseRequest(t);
   if (responded) {
-    waiting_.erase(&gp);
+    const auto it = std::find_if(waiting_.begin(), waiting_.end(),
+                                 [&](const Waiting& w) { return w.gp == &gp; });
+    if (it != waiting_.end()) waiting_.erase(it);
     idleEvents_.push_back(&done);
     sc_core::wait(t);
   } else {
@@ -108,10 +172,13 @@ tlm::tlm_sync_enum AtInitiatorPort::backward(tlm::tlm_generic_payload& gp, tlm::
                                              sc_core::sc_time& delay) {
   if (reqOwner_ == &gp && (ph == tlm::END_REQ || ph == tlm::BEGIN_RESP)) releaseRequest(delay);
   if (ph == tlm::BEGIN_RESP) {
-    auto it = waiting_.find(&gp);
+    const auto it = std::find_if(waiting_.begin(), waiting_.end(),
+                                 [&](const Waiting& w) { return w.gp == &gp; });
     if (it != waiting_.end()) {
-      it->second->notify(delay);
-      waiting_.erase(it);
+      it->done->notify(delay);
+      // Order does not matter: swap the last entry into the hole.
+      *it = waiting_.back();
+      waiting_.pop_back();
     }
     return tlm::TLM_COMPLETED;  // END_RESP implied
   }

@@ -141,7 +141,6 @@ class Cache : public Module {
   std::unique_ptr<PayloadPool> pool_;
   std::unique_ptr<AtTargetFrontEnd> atFront_;
   AtInitiatorPort memAt_;
-  std::unordered_map<tlm::tlm_generic_payload*, int> from_;  // AT: upstream of each transaction
   std::deque<Victim> wbQueue_;
   sc_core::sc_event wbQueued_;
   sc_core::sc_event fillDone_;
