@@ -547,7 +547,8 @@ def case_bench(a):
         check(len(runs) == 2, "%s: %d runs, expected 2" % (name, len(runs)))
         for r in runs:
             check(r["count"] == count, "%s counted %s, expected %d" % (name, r["count"], count))
-            check(r["rss_kib"] > 0 and r["wall_s"] > 0 and r["host_s"] > 0,
+            # (hostSeconds of a run this short can print as 0)
+            check(r["rss_kib"] > 0 and r["wall_s"] > 0 and r["host_s"] >= 0,
                   "%s: missing time or RSS: %s" % (name, r))
         check(re.search(r"^%s\s+this tree\s+%d " % (name, count), p.stdout, re.M),
               "%s: no table row" % name)
