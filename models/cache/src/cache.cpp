@@ -2,6 +2,8 @@
 #define SC_INCLUDE_DYNAMIC_PROCESSES
 #include "vmsim/cache/cache.h"
 
+#include <cstring>
+
 #include "vmsim/common/extensions.h"
 
 namespace vmsim::cache {
@@ -225,7 +227,37 @@ tlm::tlm_generic_payload* Cache::ownPayload(tlm::tlm_command cmd, uint64_t line,
 bool Cache::moveData(tlm::tlm_generic_payload& gp, const Req& r) {
   // Only the access that entered the hierarchy carries bytes; our own payloads are timing only.
   if (!r.movesData) return true;
-  return dataIf_->transport_dbg(gp) == gp.get_data_length();
+  const unsigned len = gp.get_data_length();
+  if (directData_) {
+    // The page's bytes where the memory keeps them: the copy debug transport would make, at
+    // the same point of the access (cacheable() ruled out byte enables, streaming and ignore).
+    const uint64_t addr = gp.get_address();
+    const uint64_t off = addr & 4095;
+    if (off + len <= 4096) {
+      if (unsigned char* page = directBytes(addr)) {
+        if (gp.is_write()) {
+          std::memcpy(page + off, gp.get_data_ptr(), len);
+        } else {
+          std::memcpy(gp.get_data_ptr(), page + off, len);
+        }
+        return true;
+      }
+    }
+  }
+  return dataIf_->transport_dbg(gp) == len;
+}
+
+unsigned char* Cache::directRefresh(DirectSlot& s, uint64_t addr) {
+  const DirectMemory::PageView v = directData_->peekPage(addr);
+  if (!v.epoch) {  // not to be kept: ask again next time
+    s = DirectSlot{};
+    return v.bytes;
+  }
+  s.tag = (addr >> 12) + 1;
+  s.bytes = v.bytes;  // nullptr too is kept: a page in pieces stays one until the epoch moves
+  s.epoch = v.epoch;
+  s.seen = *v.epoch;
+  return v.bytes;
 }
 
 void Cache::countVictim(const Victim& v) {

@@ -96,6 +96,7 @@ void BackingStore::makeFull(Slot& s) {
   if (k) freeChunks(s.data, k);
   s.present = kFull;
   s.data = full;
+  ++epoch_;  // a page became full: fullPage() answers differently
 }
 
 uint8_t* BackingStore::chunk(Slot& s, unsigned c) {
@@ -129,6 +130,7 @@ void BackingStore::dropChunk(Slot& s, unsigned c) {
     freeChunks(s.data, n);
     s = Slot{};
     --pages_;
+    ++epoch_;  // a full page's block was given back: pointers from fullPage() are stale
     return;
   }
   if (n == 1) {

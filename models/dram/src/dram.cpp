@@ -198,6 +198,11 @@ unsigned char* Dram::directPage(uint64_t pa) {
   return store_.page(pa);
 }
 
+DirectMemory::PageView Dram::peekPage(uint64_t pa) {
+  if (!storeData_ || (pa | 4095) >= size_ || store_.pageBytes() != 4096) return {};
+  return {store_.fullPage(pa), &store_.layoutEpoch()};
+}
+
 void Dram::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   if (!checkAccess(gp)) return;
   ++ltAccesses_;

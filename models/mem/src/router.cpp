@@ -128,6 +128,13 @@ unsigned char* Router::directPage(uint64_t pa) {
   return r->direct->directPage(page - r->base);
 }
 
+DirectMemory::PageView Router::peekPage(uint64_t pa) {
+  const uint64_t page = pa & ~uint64_t{4095};
+  const Range* r = decode(page);
+  if (!r || !r->direct || (r->base & 4095) || page + 4096 - r->base > r->size) return {};
+  return r->direct->peekPage(page - r->base);
+}
+
 bool Router::get_direct_mem_ptr(int, tlm::tlm_generic_payload&, tlm::tlm_dmi&) {
   return false;
 }

@@ -117,6 +117,7 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
     llc_->next.bind(router_->tsock);
     llc_->data.bind(router_->tsock);
     llc_->linkNext(nullptr);
+    llc_->setDirectData(router_.get());
   }
   TargetSocket& below = llc_ ? static_cast<TargetSocket&>(llc_->tsock) : router_->tsock;
   // The kernel and its swap disk serve radix-mode cores; textbook schemes have their own tables.
@@ -180,6 +181,9 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
       cores_.push_back(std::make_unique<Core>(core.c_str(), ctx, procsOf[i]));
       Core& c = *cores_.back();
       c.wireMemory(below, llc_.get(), router_->tsock);
+      // The caches' data bytes go straight to the DRAM's pages where it keeps them in one block
+      // (nothing between a cache's data socket and the router holds data).
+      for (cache::Cache* ch : c.caches()) ch->setDirectData(router_.get());
       if (auto* r = c.radix()) r->walker()->setDirectMemory(router_.get());
       auto* m = c.radix();
       if (!m) {
@@ -251,6 +255,9 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
     Core& c = *cores_.back();
     c.setProgram(programPtr);
     c.wireMemory(below, llc_.get(), router_->tsock);
+    // The caches' data bytes go straight to the DRAM's pages where it keeps them in one block
+    // (nothing between a cache's data socket and the router holds data).
+    for (cache::Cache* ch : c.caches()) ch->setDirectData(router_.get());
     if (auto* m = c.radix()) {
       m->walker()->setDirectMemory(router_.get());
       wireSharedLevels(i, *m);

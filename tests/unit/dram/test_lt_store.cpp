@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <numeric>
 #include <random>
 #include <vector>
@@ -224,6 +225,92 @@ TEST(dramBackingStore, AgreesWithAFlatMemoryUnderRandomWrites) {
     ASSERT_TRUE(std::equal(piece.begin(), piece.end(), ref.bytes.begin() + a)) << a << " " << n;
   }
   EXPECT_LE(s.storedBytes(), uint64_t{s.pagesAllocated()} * 4096);
+}
+
+TEST(dramBackingStore, FullPageAnswersHoldWhileTheLayoutEpochHolds) {
+  BackingStore s;
+  EXPECT_EQ(s.fullPage(0x3000), nullptr);  // nothing stored
+  uint8_t line[64];
+  for (unsigned i = 0; i < 64; ++i) line[i] = static_cast<uint8_t>(i + 1);
+  s.write(0x3000, line, 64);
+  EXPECT_EQ(s.fullPage(0x3000), nullptr);  // one chunk: not a block of its own
+  uint64_t e = s.layoutEpoch();
+  for (unsigned c = 1; c <= 32; ++c) s.write(0x3000 + c * 64, line, 64);  // past half: full
+  EXPECT_NE(s.layoutEpoch(), e);
+  uint8_t* p = s.fullPage(0x3abc);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p[0], 1);
+  EXPECT_EQ(p[32 * 64 + 63], 64);
+  e = s.layoutEpoch();
+  s.write(0x3010, nullptr, 16);  // in place: the block stays, the epoch too
+  s.write(0x7000, line, 8);      // another page in pieces: not a full page's change
+  EXPECT_EQ(s.layoutEpoch(), e);
+  EXPECT_EQ(s.fullPage(0x3000), p);
+  s.write(0x3000, nullptr, 4096);  // zeros over all of it: the block goes back
+  EXPECT_NE(s.layoutEpoch(), e);
+  EXPECT_EQ(s.fullPage(0x3000), nullptr);
+  // A page handed out by page() is a full page for good.
+  uint8_t* q = s.page(0x9000);
+  e = s.layoutEpoch();
+  s.write(0x9000, nullptr, 4096);
+  EXPECT_EQ(s.layoutEpoch(), e);
+  EXPECT_EQ(s.fullPage(0x9000), q);
+}
+
+TEST(dramBackingStore, DirectUserKeepingFullPagesAgreesWithAFlatMemory) {
+  // A user as a cache's direct path is (Cache::setDirectData): it keeps the pointers fullPage()
+  // gave, per page, with the epoch they came with, and moves bytes through them while the epoch
+  // holds; the store's read()/write() otherwise. Whole-page zero writes give full pages back
+  // (and later ones fill again), so stale pointers would show as wrong bytes.
+  BackingStore s;
+  FlatMemory ref;
+  std::mt19937_64 rng(11);
+  struct Kept {
+    uint8_t* bytes = nullptr;
+    uint64_t epoch = ~uint64_t{0};
+  };
+  std::vector<Kept> kept(ref.bytes.size() / 4096);
+  auto direct = [&](uint64_t a) -> uint8_t* {
+    Kept& k = kept[a / 4096];
+    if (k.epoch != s.layoutEpoch()) k = {s.fullPage(a), s.layoutEpoch()};
+    return k.bytes;
+  };
+  uint64_t directMoves = 0;
+  uint8_t buf[64];
+  for (int i = 0; i < 200000; ++i) {
+    const uint64_t page = rng() % 8;  // a few pages, so they fill, empty and fill again
+    const int kind = static_cast<int>(rng() % 100);
+    if (kind == 0) {
+      s.write(page * 4096, nullptr, 4096);
+      ref.write(page * 4096, nullptr, 4096);
+      continue;
+    }
+    const size_t n = 1 + rng() % 64;
+    const uint64_t a = page * 4096 + rng() % (4096 - n + 1);
+    if (kind < 50) {  // a store
+      for (size_t k = 0; k < n; ++k) buf[k] = static_cast<uint8_t>(rng() | 1);
+      ref.write(a, buf, n);
+      if (uint8_t* p = direct(a)) {
+        std::memcpy(p + a % 4096, buf, n);
+        ++directMoves;
+      } else {
+        s.write(a, buf, n);
+      }
+    } else {  // a load
+      uint8_t got[64];
+      if (uint8_t* p = direct(a)) {
+        std::memcpy(got, p + a % 4096, n);
+        ++directMoves;
+      } else {
+        s.read(a, got, n);
+      }
+      ASSERT_TRUE(std::equal(got, got + n, ref.bytes.begin() + a)) << i << " at " << a;
+    }
+  }
+  EXPECT_GT(directMoves, 100000u);  // the direct path was taken most of the time
+  std::vector<uint8_t> out(8 * 4096);
+  s.read(0, out.data(), out.size());
+  EXPECT_TRUE(std::equal(out.begin(), out.end(), ref.bytes.begin()));
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include <array>
 #include <deque>
 #include <memory>
 #include <unordered_map>
@@ -19,6 +20,7 @@
 #include "vmsim/cache/cache_core.h"
 #include "vmsim/common/at_helpers.h"
 #include "vmsim/common/direct_socket.h"
+#include "vmsim/common/interfaces.h"
 #include "vmsim/common/module.h"
 #include "vmsim/common/payload_pool.h"
 
@@ -73,6 +75,13 @@ class Cache : public Module {
   /// The platform says what `next` is bound to: another cache (its core learns about inclusive
   /// upper levels) or memory (nullptr; an exclusive policy then is a configuration problem).
   void linkNext(Cache* lower);
+  /// Where `data` (or `next`) ends: the memory whose bytes the accesses move (the router in
+  /// front of the DRAM). With it, an access's bytes are copied to or from the host page the
+  /// memory offers with DirectMemory::peekPage (a page it keeps as one block) instead of by debug
+  /// transport; the same bytes move either way, and timing is not involved (docs/lt-hit-path.md).
+  /// Connect only a memory that is what `data` (or `next`) reaches with nothing holding data in
+  /// between. nullptr (the default): every access's bytes go by debug transport.
+  void setDirectData(DirectMemory* m) { directData_ = m; }
   CacheCore& core() { return *core_; }
   const sc_core::sc_time& latency() const { return latency_; }
 
@@ -132,7 +141,26 @@ class Cache : public Module {
   void countVictim(const Victim& v);
 
   tlm::tlm_fw_transport_if<>* dataIf_ = nullptr;  // data's or next's interface
-  sc_core::sc_simcontext* sim_;                   // its time_stamp() is inline
+  /// The direct path for data bytes (setDirectData): recent pages' answers of peekPage, by page
+  /// number (direct-mapped), each kept while its memory's layout epoch is the one it had.
+  DirectMemory* directData_ = nullptr;
+  struct DirectSlot {
+    uint64_t tag = 0;  // page number + 1; 0: empty
+    unsigned char* bytes = nullptr;
+    const uint64_t* epoch = nullptr;
+    uint64_t seen = 0;  // *epoch when asked
+  };
+  static constexpr unsigned kDirectSlotBits = 6;
+  std::array<DirectSlot, size_t{1} << kDirectSlotBits> directSlots_{};
+  /// The host bytes of `addr`'s page from the direct path, or nullptr.
+  unsigned char* directBytes(uint64_t addr) {
+    const uint64_t pn = addr >> 12;
+    DirectSlot& s = directSlots_[pn & ((1u << kDirectSlotBits) - 1)];
+    if (s.tag == pn + 1 && *s.epoch == s.seen) return s.bytes;
+    return directRefresh(s, addr);
+  }
+  unsigned char* directRefresh(DirectSlot& s, uint64_t addr);
+  sc_core::sc_simcontext* sim_;  // its time_stamp() is inline
   std::unique_ptr<CacheCore> core_;
   std::unique_ptr<MshrFile> mshr_;
   sc_core::sc_time latency_;

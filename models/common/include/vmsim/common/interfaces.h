@@ -140,6 +140,22 @@ class DirectMemory {
   /// the returned pointer, the page's first byte first), or nullptr when no memory behind this
   /// interface serves `pa`. The pointer stays valid for the simulation's lifetime.
   virtual unsigned char* directPage(uint64_t pa) = 0;
+
+  /// What peekPage() tells: the page's host bytes if the memory keeps them as one block already
+  /// (nullptr: move them through the sockets), valid while `*epoch` keeps the value it had when
+  /// asked. `epoch` nullptr: the answer may not be kept at all.
+  struct PageView {
+    unsigned char* bytes = nullptr;
+    const uint64_t* epoch = nullptr;
+  };
+  /// As directPage(), but without changing how the memory stores the page (no host memory is
+  /// committed to it): for program data, whose pages a sparse store keeps in pieces until they
+  /// fill up (a cache's direct path for the data bytes of its hits, Cache::setDirectData). The
+  /// default offers nothing.
+  virtual PageView peekPage(uint64_t pa) {
+    (void)pa;
+    return {};
+  }
 };
 
 }  // namespace vmsim

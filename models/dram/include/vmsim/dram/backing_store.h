@@ -33,6 +33,17 @@ class BackingStore {
   /// The page holding `addr` as one contiguous block of pageBytes() host bytes (made a full page
   /// first if it is not one). The pointer stays valid for the store's lifetime.
   uint8_t* page(uint64_t addr);
+  /// The page holding `addr` if it is stored as one contiguous block already (a full page),
+  /// without changing how it is stored; nullptr otherwise (then read()/write() move its bytes).
+  /// The answer stays true while layoutEpoch() keeps its value: the epoch changes whenever a page
+  /// becomes full or a full page's block is given back (zeros over all of it), the only two
+  /// changes of where a full page's bytes are. A caller may keep the pointer (a cache's direct
+  /// path for program data, Cache::setDirectData) and check the epoch at each use.
+  uint8_t* fullPage(uint64_t addr) const {
+    const Slot* s = find(addr >> pageShift_);
+    return s && s->present == kFull ? s->data : nullptr;
+  }
+  const uint64_t& layoutEpoch() const { return epoch_; }
 
   /// Pages with at least one stored chunk.
   size_t pagesAllocated() const { return pages_; }
@@ -76,6 +87,7 @@ class BackingStore {
   unsigned pageShift_ = 0;
   unsigned chunkShift_ = 0;
   size_t pages_ = 0;
+  uint64_t epoch_ = 0;  // see layoutEpoch()
   uint64_t storedChunks_ = 0;
   std::vector<std::unique_ptr<Leaf>> leaves_;
   // Free blocks of n chunks (n = 1..64), linked through their first bytes.

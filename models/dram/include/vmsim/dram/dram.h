@@ -40,6 +40,10 @@ class Dram : public Module, public DirectMemory {
   const BackingStore& store() const { return store_; }
   /// DirectMemory: the backing store's page holding `pa` (a target-local address).
   unsigned char* directPage(uint64_t pa) override;
+  /// DirectMemory: the store's page holding `pa` if it is a full page already (BackingStore::
+  /// fullPage, valid while its layout epoch holds); nothing with store_data false, where program
+  /// stores must not keep their bytes.
+  PageView peekPage(uint64_t pa) override;
 
  private:
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);

@@ -31,6 +31,8 @@ class Router : public Module, public DirectMemory {
            DirectMemory* direct = nullptr);
   /// DirectMemory: the page of the target serving `pa` (nullptr if none does, or offers none).
   unsigned char* directPage(uint64_t pa) override;
+  /// DirectMemory: peekPage() of the target serving `pa` (nothing if none does, or offers none).
+  PageView peekPage(uint64_t pa) override;
 
  private:
   struct Range {
