@@ -446,7 +446,11 @@ void Requester::runLt() {
       expect(f, *gp);
       sc_core::sc_time delay = qk_.get_local_time();
       const sc_core::sc_time start = delay;
-      isock->b_transport(*gp, delay);
+      if (direct_) {
+        direct_->directTransport(*gp, delay);  // isock's target's b_transport, without the hop
+      } else {
+        isock->b_transport(*gp, delay);
+      }
       complete(*gp, delay - start, f);
       // think_cycles spaces issues (as in AT): the next access starts think cycles after this
       // one started, or when it completed if that is later (one access at a time).

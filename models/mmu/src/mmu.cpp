@@ -549,6 +549,8 @@ void Mmu::accessOnePageLt(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
   gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   if (who.kind == AccessKind::Fetch && imem.size()) {
     imem->b_transport(gp, delay);
+  } else if (directMem_) {
+    directMem_->directTransport(gp, delay);  // mem's target's b_transport, without the hop
   } else {
     mem->b_transport(gp, delay);
   }

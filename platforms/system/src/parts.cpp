@@ -177,6 +177,7 @@ void CoreHardware::wireMemory(TargetSocket& below, cache::Cache* belowCache, Tar
     return;
   }
   radix_->mem.bind(dataEntry);
+  if (dcache_) radix_->setDirectMem(dcache_.get());  // LT calls straight into the L1D
   if (&fetchEntry != &dataEntry) radix_->imem.bind(fetchEntry);
   // Where the walker's PTE reads and A/D writes enter: on x86 they are cacheable and Intel's
   // walker looks up the L1D first (the PAGE_WALKER_LOADS.DTLB_L1/L2/L3/MEMORY events, Intel SDM

@@ -16,6 +16,7 @@ Core::Core(const sc_core::sc_module_name& nm, SimContext& ctx, Asid asid,
       requester("requester", ctx, asid, std::move(wl)),
       hw_(std::string(name()), ctx) {
   requester.isock.bind(hw_.cpuSide());
+  requester.setDirectTarget(hw_.radix());  // LT calls straight into the MMU bound above
 }
 
 Core::Core(const sc_core::sc_module_name& nm, SimContext& ctx, std::vector<cpu::Process*> processes)
@@ -25,6 +26,7 @@ Core::Core(const sc_core::sc_module_name& nm, SimContext& ctx, std::vector<cpu::
       hw_(std::string(name()), ctx) {
   requester.setScheduler(scheduler_.get());
   requester.isock.bind(hw_.cpuSide());
+  requester.setDirectTarget(hw_.radix());  // LT calls straight into the MMU bound above
 }
 
 System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, ctx) {

@@ -52,7 +52,7 @@ class CacheReqExt : public tlm::tlm_extension<CacheReqExt> {
   }
 };
 
-class Cache : public Module {
+class Cache : public Module, public DirectTransport {
  public:
   DirectMultiTargetSocket<Cache> tsock;
   tlm_utils::simple_initiator_socket<Cache> next;
@@ -82,6 +82,11 @@ class Cache : public Module {
   /// Connect only a memory that is what `data` (or `next`) reaches with nothing holding data in
   /// between. nullptr (the default): every access's bytes go by debug transport.
   void setDirectData(DirectMemory* m) { directData_ = m; }
+  /// DirectTransport: b_transport on `tsock` (an upstream's LT call without the socket hop;
+  /// the binding index, which b_transport does not use, is 0).
+  void directTransport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override {
+    b_transport(0, gp, delay);
+  }
   CacheCore& core() { return *core_; }
   const sc_core::sc_time& latency() const { return latency_; }
 

@@ -21,6 +21,17 @@
 
 namespace vmsim {
 
+/// An LT target that an initiator may call directly instead of through its initiator socket:
+/// the call is the target's b_transport, the same call with the same arguments, minus the
+/// socket hop (an sc_port indirection and the socket's forwarding layer). A platform connects
+/// it only where that initiator's socket is bound to that target (Requester -> Mmu, Mmu -> its
+/// L1 data cache: docs/lt-hit-path.md); the socket stays bound and carries everything else.
+class DirectTransport {
+ public:
+  virtual ~DirectTransport() = default;
+  virtual void directTransport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) = 0;
+};
+
 template <class M>
 class DirectMultiTargetSocket
     : public tlm::tlm_target_socket<32, tlm::tlm_base_protocol_types, 0,

@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "vmsim/common/direct_socket.h"
 #include "vmsim/common/extensions.h"
 #include "vmsim/common/interfaces.h"
 #include "vmsim/common/module.h"
@@ -76,6 +77,9 @@ class Requester : public Module {
   /// Where the system calls of a multi-process trace go (the kernel); without it such a
   /// trace's first system call stops the requester with an error.
   void setProcessControl(ProcessControl* pc) { procCtl_ = pc; }
+  /// What `isock` is bound to, called directly by LT accesses (DirectTransport; nullptr, the
+  /// default: through `isock`). The platform sets it when `isock` is bound to that target.
+  void setDirectTarget(DirectTransport* t) { direct_ = t; }
   /// The ASID of trace process `pid` (1: asid()); 0 when it is not a live process.
   Asid asidOfPid(uint32_t pid) const { return pid < pids_.size() ? pids_[pid] : 0; }
   uint64_t completed() const { return static_cast<uint64_t>(completed_.value()); }
@@ -185,6 +189,7 @@ class Requester : public Module {
   const tlm::tlm_generic_payload* extGp_ = nullptr;
   VmAccess* extWho_ = nullptr;
   FaultExt* extFault_ = nullptr;
+  DirectTransport* direct_ = nullptr;
   bool done_ = false;
   bool stopped_ = false;
   std::string inputError_;

@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "vmsim/common/at_helpers.h"
+#include "vmsim/common/direct_socket.h"
 #include "vmsim/common/module.h"
 #include "vmsim/common/payload_pool.h"
 #include "vmsim/mmu/piecewise.h"
@@ -25,7 +26,7 @@
 
 namespace vmsim::mmu {
 
-class Mmu : public Module, public InterruptTarget {
+class Mmu : public Module, public InterruptTarget, public DirectTransport {
  public:
   tlm_utils::simple_target_socket<Mmu> tsock;
   tlm_utils::simple_initiator_socket<Mmu> itlb;
@@ -68,8 +69,16 @@ class Mmu : public Module, public InterruptTarget {
   /// An interrupt of this core (the kernel's shootdown IPI): its handler time is added to the
   /// core's next access (counted in `interrupts` and `interruptCycles`).
   void interrupt(uint64_t handlerPs) override;
+  /// DirectTransport: b_transport on `tsock`, for the requester bound to it.
+  void directTransport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override {
+    access(gp, delay, false);
+  }
+  /// What `mem` is bound to, called directly by LT accesses (DirectTransport; nullptr: through
+  /// `mem`). The platform sets it when `mem` is bound to that target.
+  void setDirectMem(DirectTransport* t) { directMem_ = t; }
 
  private:
+  DirectTransport* directMem_ = nullptr;
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   unsigned int transport_dbg(tlm::tlm_generic_payload& gp);
   /// Translation and physical access of one access; `at` sends the physical part as 4-phase
