@@ -136,10 +136,7 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
     swap_ = std::move(k.swap);
     checkPhysicalMemory(ctx.config);
     kernel_->mem.bind(below);
-    // The kernel's page-table accesses stay on the debug-transport path for now: with
-    // kernel_->setDirectMemory(router_.get()) the ASan/UBSan suite showed heap corruption (the
-    // router socket's vtable overwritten) in 26 platform tests on 2026-12-01; the walkers' direct
-    // path alone passes them. Cause not found yet (issue 11). Results are the same either way.
+    kernel_->setDirectMemory(router_.get());
   } else {
     acceptIgnored(ctx.config, {"system.kernel", "system.swap"}, name(),
                   "no core runs in radix mode, so there is no kernel or swap disk");

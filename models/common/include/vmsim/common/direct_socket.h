@@ -104,25 +104,40 @@ class DirectMultiTargetSocket
  private:
   struct Port final : tlm::tlm_fw_transport_if<> {
     Port(DirectMultiTargetSocket* s, int i) : sock(s), id(i) {}
+    // Every call through a member pointer takes its object and its member pointer from locals:
+    // `(sock->mod_->*sock->b_)(...)` is miscompiled by GCC 12.2 with -fsanitize=vptr (part of
+    // -fsanitize=undefined, the scripts/sanitize.sh build): the instrumented call evaluates
+    // `sock` once, inside the branch for a virtual member pointer only, and the branch for a
+    // non-virtual one (every callback here) then reads `sock` from a callee-saved register the
+    // function never set, i.e. whatever its caller left there. That read the router's "socket"
+    // from backing-store memory once the kernel's direct path left a page pointer in the
+    // register (docs/direct-memory.md, "The sanitizer reports of 2026-12-01"). Locals have no
+    // such hidden temporary;
+    // DirectSocket.CallbacksReachTheirModuleWithCalleeSavedRegistersClobbered fails under the
+    // sanitizers with the old form.
     void b_transport(Gp& gp, sc_core::sc_time& t) override {
-      // Copied to locals first: calling through sock->b_ directly made GCC 12 (-O1 with
-      // ASan/UBSan) warn of a maybe-uninitialised temporary in the virtual thunk.
       const BCb f = sock->b_;
       M* const m = sock->mod_;
       if (!f) return missing("b_transport");
       (m->*f)(id, gp, t);
     }
     tlm::tlm_sync_enum nb_transport_fw(Gp& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) override {
-      if (sock->nb_) return (sock->mod_->*sock->nb_)(id, gp, ph, t);
+      const NbCb f = sock->nb_;
+      M* const m = sock->mod_;
+      if (f) return (m->*f)(id, gp, ph, t);
       missing("nb_transport_fw");
       return tlm::TLM_COMPLETED;
     }
     unsigned int transport_dbg(Gp& gp) override {
-      if (sock->dbg_) return (sock->mod_->*sock->dbg_)(id, gp);
+      const DbgCb f = sock->dbg_;
+      M* const m = sock->mod_;
+      if (f) return (m->*f)(id, gp);
       return 0;  // as multi_passthrough_target_socket: no debug access without a callback
     }
     bool get_direct_mem_ptr(Gp& gp, tlm::tlm_dmi& dmi) override {
-      if (sock->dmi_) return (sock->mod_->*sock->dmi_)(id, gp, dmi);
+      const DmiCb f = sock->dmi_;
+      M* const m = sock->mod_;
+      if (f) return (m->*f)(id, gp, dmi);
       dmi.allow_read_write();  // as multi_passthrough_target_socket: all of memory, no access
       dmi.set_start_address(0);
       dmi.set_end_address(~sc_dt::uint64(0));
