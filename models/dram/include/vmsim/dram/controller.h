@@ -95,15 +95,25 @@ class Controller {
   Move moveOne(std::vector<Entry>& queue, size_t& scanFrom);
   void skipIdleRefreshes(uint64_t c);
   uint64_t queueReadyAt(unsigned q) const;
-  /// The queue's pick at cycle(): from its candidates, or the pick made at this cycle already if
-  /// no command has issued since (nextEventCycle's pick is then the next tick's).
+  /// The queue's pick at cycle(): from its candidates, or from the last pick if no command has
+  /// issued since (nextEventCycle's pick is then the next tick's, also after an idle gap).
   Pick pickAt(unsigned q) const {
     LastPick& last = lastPick_[q];
     if (!candValid_[q]) {
       scheduler_->candidates(cmdQueues_[q], cs_, *page_, cands_[q]);
       candValid_[q] = 1;
-    } else if (last.clk == clk_ && last.commands == commands_) {
-      return last.pick;
+    } else if (last.commands == commands_) {
+      // No command since: the same state. A pick that was not ready stays exact for later
+      // cycles until its ready cycle; with one candidate it is that candidate from then on.
+      if (last.clk == clk_) return last.pick;
+      if (!last.pick.ready()) {
+        if (last.pick.readyAt > clk_) return last.pick;
+        if (cands_[q].n == 1) {
+          last.clk = clk_;
+          last.pick = {cands_[q].items[0].cmd, cands_[q].items[0].index, last.pick.readyAt};
+          return last.pick;
+        }
+      }
     }
     last = {clk_, commands_, cands_[q].pick(cs_, q, clk_)};
     return last.pick;
