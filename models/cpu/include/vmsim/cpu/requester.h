@@ -110,8 +110,8 @@ class Requester : public Module {
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                      sc_core::sc_time& delay);
   void peqCallback(tlm::tlm_generic_payload& gp, const tlm::tlm_phase& ph);
-  /// Completes an AT access; END_RESP is owed unless the target returned TLM_COMPLETED.
-  void retire(tlm::tlm_generic_payload& gp, bool sendEndResp);
+  /// Completes an AT access (its response has ended: the requester never owes END_RESP).
+  void retire(tlm::tlm_generic_payload& gp);
   void finish();
   /// The workload's next access; false at its end or on malformed input (see inputError()).
   bool nextAccess(workloads::Access& a);
