@@ -517,6 +517,7 @@ void Requester::runAt() {
       if (ph == tlm::END_REQ) waitingEndReq_ = nullptr;
       if (ph == tlm::BEGIN_RESP) {
         waitingEndReq_ = nullptr;
+        endRespOwed_ = gp;  // answered on the return path: END_RESP goes back with completion
         peq_.notify(*gp, ph, delay);
       }
       if (!waitingEndReq_ && delay == sc_core::SC_ZERO_TIME && think_ > sc_core::SC_ZERO_TIME) {
@@ -553,6 +554,22 @@ void Requester::peqCallback(tlm::tlm_generic_payload& gp, const tlm::tlm_phase& 
   if (ph == tlm::BEGIN_RESP) retire(gp);
 }
 
+void Requester::retire(tlm::tlm_generic_payload& gp) {
+  auto it = std::find_if(inflight_.begin(), inflight_.end(),
+                         [&](const InFlight& f) { return f.gp == &gp; });
+  complete(gp, sc_core::sc_time_stamp() - it->issued, *it);
+  inflight_.erase(it);
+  if (&gp == endRespOwed_) {
+    endRespOwed_ = nullptr;
+    tlm::tlm_phase end = tlm::END_RESP;
+    sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
+    isock->nb_transport_fw(gp, end, zero);
+  }
+  gp.release();
+  --outstanding_;
+  slotFree_.notify();
+}
+
 bool Requester::canIssue(const workloads::Access& a) const {
   if (inflight_.empty()) return true;
   // An in-order window: no access more than max_outstanding past the oldest incomplete one, so
@@ -567,16 +584,6 @@ bool Requester::canIssue(const workloads::Access& a) const {
     if ((store || f.store) && a.va < f.va + f.size && f.va < a.va + a.size) return false;
   }
   return true;
-}
-
-void Requester::retire(tlm::tlm_generic_payload& gp) {
-  auto it = std::find_if(inflight_.begin(), inflight_.end(),
-                         [&](const InFlight& f) { return f.gp == &gp; });
-  complete(gp, sc_core::sc_time_stamp() - it->issued, *it);
-  inflight_.erase(it);
-  gp.release();
-  --outstanding_;
-  slotFree_.notify();
 }
 
 bool Requester::nextAccess(workloads::Access& a) {
