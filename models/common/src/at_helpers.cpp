@@ -47,7 +47,7 @@ tlm::tlm_sync_enum AtTargetFrontEnd::forward(tlm::tlm_generic_payload& gp, tlm::
   }
   if (ph == tlm::END_RESP) {
     respBusy_ = false;
-    respFree_.notify(sc_core::SC_ZERO_TIME);
+    if (respWaiting_) respFree_.notify(sc_core::SC_ZERO_TIME);
     if (gp.has_mm()) gp.release();
     return tlm::TLM_COMPLETED;
   }
@@ -113,7 +113,11 @@ void AtTargetFrontEnd::worker(Worker& w) {
 }
 
 void AtTargetFrontEnd::respond(const Job& j) {
-  while (respBusy_) sc_core::wait(respFree_);
+  while (respBusy_) {
+    ++respWaiting_;
+    sc_core::wait(respFree_);
+    --respWaiting_;
+  }
   respBusy_ = true;
   tlm::tlm_phase ph = tlm::BEGIN_RESP;
   sc_core::sc_time t = sc_core::SC_ZERO_TIME;
@@ -121,7 +125,9 @@ void AtTargetFrontEnd::respond(const Job& j) {
   const auto s = backward(j, ph, t);
   if (s == tlm::TLM_COMPLETED || (s == tlm::TLM_UPDATED && ph == tlm::END_RESP)) {
     respBusy_ = false;
-    respFree_.notify(sc_core::SC_ZERO_TIME);
+    // Nobody to wake: a worker that wants the channel later finds it free, or waits for the
+    // next response's end, which notifies again.
+    if (respWaiting_) respFree_.notify(sc_core::SC_ZERO_TIME);
     if (gp.has_mm()) gp.release();
   }
 }

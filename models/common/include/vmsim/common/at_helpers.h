@@ -76,6 +76,7 @@ class AtTargetFrontEnd {
   std::vector<Worker*> reserve_;
   bool respBusy_ = false;  // BEGIN_RESP sent, END_RESP not yet received
   sc_core::sc_event respFree_;
+  unsigned respWaiting_ = 0;  // workers waiting on respFree_
 };
 
 /// Initiator side. `transact` runs one 4-phase transaction from a thread and returns when its

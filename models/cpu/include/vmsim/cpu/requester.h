@@ -114,8 +114,9 @@ class Requester : public Module {
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                      sc_core::sc_time& delay);
   void peqCallback(tlm::tlm_generic_payload& gp, const tlm::tlm_phase& ph);
-  /// Completes an AT access; END_RESP is owed unless the target returned TLM_COMPLETED.
-  void retire(tlm::tlm_generic_payload& gp, bool sendEndResp);
+  /// Completes an AT access. END_RESP is owed only for a response returned on the forward
+  /// path (TLM_UPDATED with BEGIN_RESP); one on the backward path ended at its arrival.
+  void retire(tlm::tlm_generic_payload& gp);
   void finish();
   /// The workload's next access; false at its end or on malformed input (see inputError()).
   bool nextAccess(workloads::Access& a);
@@ -209,6 +210,7 @@ class Requester : public Module {
   tlm_utils::peq_with_cb_and_phase<Requester> peq_;
   sc_core::sc_event endReq_, slotFree_;
   tlm::tlm_generic_payload* waitingEndReq_ = nullptr;
+  tlm::tlm_generic_payload* endRespOwed_ = nullptr;  // its END_RESP goes with its completion
   unsigned outstanding_ = 0;
   std::deque<InFlight> inflight_;  // in issue order
   // verify_data: expected contents of every byte stored so far (unwritten bytes read as zero),
