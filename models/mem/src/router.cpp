@@ -120,19 +120,23 @@ tlm::tlm_sync_enum Router::nb_transport_bw(int, tlm::tlm_generic_payload& gp, tl
   return s;
 }
 
-unsigned char* Router::directPage(uint64_t pa) {
-  const uint64_t page = pa & ~uint64_t{4095};
+const Router::Range* Router::directRange(uint64_t page) const {
   const Range* r = decode(page);
   // The whole page must lie in one target, at a page-aligned offset in it.
   if (!r || !r->direct || (r->base & 4095) || page + 4096 - r->base > r->size) return nullptr;
-  return r->direct->directPage(page - r->base);
+  return r;
+}
+
+unsigned char* Router::directPage(uint64_t pa) {
+  const uint64_t page = pa & ~uint64_t{4095};
+  const Range* r = directRange(page);
+  return r ? r->direct->directPage(page - r->base) : nullptr;
 }
 
 DirectMemory::PageView Router::peekPage(uint64_t pa) {
   const uint64_t page = pa & ~uint64_t{4095};
-  const Range* r = decode(page);
-  if (!r || !r->direct || (r->base & 4095) || page + 4096 - r->base > r->size) return {};
-  return r->direct->peekPage(page - r->base);
+  const Range* r = directRange(page);
+  return r ? r->direct->peekPage(page - r->base) : PageView{};
 }
 
 bool Router::get_direct_mem_ptr(int, tlm::tlm_generic_payload&, tlm::tlm_dmi&) {

@@ -42,6 +42,9 @@ class Router : public Module, public DirectMemory {
     DirectMemory* direct;
   };
   const Range* decode(uint64_t addr) const;
+  /// The range whose direct target holds all of the 4 KiB page at `page` (page aligned), at a
+  /// page-aligned offset in it; nullptr if none does (directPage and peekPage).
+  const Range* directRange(uint64_t page) const;
 
   void b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   unsigned int transport_dbg(int from, tlm::tlm_generic_payload& gp);
