@@ -150,7 +150,8 @@ std::vector<cache::Cache*> CoreHardware::caches() {
   return v;
 }
 
-void CoreHardware::wireMemory(TargetSocket& below, cache::Cache* belowCache, TargetSocket& router) {
+void CoreHardware::wireMemory(TargetSocket& below, cache::Cache* belowCache, TargetSocket& router,
+                              DirectMemory* direct) {
   if (l2cache_) {
     l2cache_->next.bind(below);
     l2cache_->linkNext(belowCache);
@@ -162,8 +163,13 @@ void CoreHardware::wireMemory(TargetSocket& below, cache::Cache* belowCache, Tar
     l1->next.bind(afterL1);
     l1->linkNext(afterL1Cache);
   }
-  // The bytes live behind the router: each level moves an access's data there in one hop.
-  for (cache::Cache* c : caches()) c->data.bind(router);
+  // The bytes live behind the router: each level moves an access's data there in one hop, or
+  // straight to the DRAM's page where it keeps the page in one block (nothing between a cache's
+  // data socket and the router holds data).
+  for (cache::Cache* c : caches()) {
+    c->data.bind(router);
+    c->setDirectData(direct);
+  }
   TargetSocket& dataEntry = dcache_ ? dcache_->tsock : afterL1;
   TargetSocket& fetchEntry = icache_ ? icache_->tsock : afterL1;
   if (!radix_) {
@@ -177,6 +183,8 @@ void CoreHardware::wireMemory(TargetSocket& below, cache::Cache* belowCache, Tar
     return;
   }
   radix_->mem.bind(dataEntry);
+  // The walker's PTE bytes through the direct path; its transactions still carry the timing.
+  if (direct) radix_->walker()->setDirectMemory(direct);
   if (dcache_) radix_->setDirectMem(dcache_.get());  // LT calls straight into the L1D
   if (&fetchEntry != &dataEntry) radix_->imem.bind(fetchEntry);
   // Where the walker's PTE reads and A/D writes enter: on x86 they are cacheable and Intel's

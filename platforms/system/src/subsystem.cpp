@@ -101,7 +101,7 @@ void Subsystem::build(bool finalize) {
   for (uint64_t i = 0; i < ncores; ++i) {
     cores_.push_back(std::make_unique<CoreSlot>(("cpu" + std::to_string(i)).c_str(), ctx));
     CoreHardware& hw = cores_.back()->hw;
-    hw.wireMemory(below, llc_.get(), router_->tsock);
+    hw.wireMemory(below, llc_.get(), router_->tsock, nullptr);
     cpu[i].bind(hw.cpuSide());
     mmu::Mmu* m = hw.radix();
     if (!m) {

@@ -179,11 +179,7 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
       const std::string core = "cpu" + std::to_string(i);
       cores_.push_back(std::make_unique<Core>(core.c_str(), ctx, procsOf[i]));
       Core& c = *cores_.back();
-      c.wireMemory(below, llc_.get(), router_->tsock);
-      // The caches' data bytes go straight to the DRAM's pages where it keeps them in one block
-      // (nothing between a cache's data socket and the router holds data).
-      for (cache::Cache* ch : c.caches()) ch->setDirectData(router_.get());
-      if (auto* r = c.radix()) r->walker()->setDirectMemory(router_.get());
+      c.wireMemory(below, llc_.get(), router_->tsock, router_.get());
       auto* m = c.radix();
       if (!m) {
         ctx.config.addProblem("'system." + core + ".mmu.mode': " + c.mmuMode() + ": a core " +
@@ -253,12 +249,8 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
     cores_.push_back(std::make_unique<Core>(core.c_str(), ctx, asid, std::move(program)));
     Core& c = *cores_.back();
     c.setProgram(programPtr);
-    c.wireMemory(below, llc_.get(), router_->tsock);
-    // The caches' data bytes go straight to the DRAM's pages where it keeps them in one block
-    // (nothing between a cache's data socket and the router holds data).
-    for (cache::Cache* ch : c.caches()) ch->setDirectData(router_.get());
+    c.wireMemory(below, llc_.get(), router_->tsock, router_.get());
     if (auto* m = c.radix()) {
-      m->walker()->setDirectMemory(router_.get());
       wireSharedLevels(i, *m);
       attachToKernel(*m, *kernel_, {asid}, ctx.config);
     }

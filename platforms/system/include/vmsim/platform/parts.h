@@ -61,8 +61,11 @@ class CoreHardware {
   /// (the shared LLC's socket, or the router's when there is none; `belowCache` is the LLC or
   /// nullptr); the MMU's accesses enter at the L1s (fetches at the icache), the walker's where
   /// `<mmu>.walker.cache_entry` says (`router` for `memory`). Every cache moves its data through
-  /// `router` (debug transport: the bytes live behind it).
-  void wireMemory(TargetSocket& below, cache::Cache* belowCache, TargetSocket& router);
+  /// `router` (debug transport: the bytes live behind it). `direct`, if given, is the router's
+  /// direct path to all of memory (docs/direct-memory.md): the caches copy data bytes through it
+  /// where it offers a page, and the walker reads and writes its PTE bytes through it.
+  void wireMemory(TargetSocket& below, cache::Cache* belowCache, TargetSocket& router,
+                  DirectMemory* direct);
   std::vector<cache::Cache*> caches();
 
  private:

@@ -40,8 +40,9 @@ class Core : public sc_core::sc_module {
   os::ProgramWorkload* program() { return program_; }
   void setProgram(os::ProgramWorkload* p) { program_ = p; }
   /// Binds the core's physical side (CoreHardware::wireMemory).
-  void wireMemory(TargetSocket& below, cache::Cache* belowCache, TargetSocket& router) {
-    hw_.wireMemory(below, belowCache, router);
+  void wireMemory(TargetSocket& below, cache::Cache* belowCache, TargetSocket& router,
+                  DirectMemory* direct) {
+    hw_.wireMemory(below, belowCache, router, direct);
   }
   std::vector<cache::Cache*> caches() { return hw_.caches(); }
 
