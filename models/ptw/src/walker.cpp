@@ -173,19 +173,24 @@ uint64_t* Walker::directEntry(uint64_t pa) {
   return page ? reinterpret_cast<uint64_t*>(page + (pa & 4095 & ~uint64_t{7})) : nullptr;
 }
 
+tlm::tlm_generic_payload* Walker::entryPayload(tlm::tlm_command cmd, uint64_t pa, uint64_t* data) {
+  tlm::tlm_generic_payload* gp = pool_.allocate();
+  gp->set_command(cmd);
+  gp->set_address(pa);
+  gp->set_data_ptr(reinterpret_cast<unsigned char*>(data));
+  gp->set_data_length(8);
+  gp->set_streaming_width(8);
+  gp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  return gp;
+}
+
 uint64_t Walker::readEntry(uint64_t pa, sc_core::sc_time& delay, bool debug, bool at) {
   if (direct_) {
     if (!debug) {
       // The timed read (timing only); the entry's value is taken when it has completed (in AT
       // the kernel may have changed it while the read was in flight).
       uint64_t scratch = 0;
-      tlm::tlm_generic_payload* gp = pool_.allocate();
-      gp->set_command(tlm::TLM_READ_COMMAND);
-      gp->set_address(pa);
-      gp->set_data_ptr(reinterpret_cast<unsigned char*>(&scratch));
-      gp->set_data_length(8);
-      gp->set_streaming_width(8);
-      gp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+      tlm::tlm_generic_payload* gp = entryPayload(tlm::TLM_READ_COMMAND, pa, &scratch);
       memAccess(*gp, delay, at);
       ++memReads_;
       gp->release();
@@ -193,14 +198,8 @@ uint64_t Walker::readEntry(uint64_t pa, sc_core::sc_time& delay, bool debug, boo
     const uint64_t* e = directEntry(pa);
     return e ? *e : 0;  // little-endian host, as x86
   }
-  tlm::tlm_generic_payload* gp = pool_.allocate();
   uint64_t value = 0;
-  gp->set_command(tlm::TLM_READ_COMMAND);
-  gp->set_address(pa);
-  gp->set_data_ptr(reinterpret_cast<unsigned char*>(&value));
-  gp->set_data_length(8);
-  gp->set_streaming_width(8);
-  gp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  tlm::tlm_generic_payload* gp = entryPayload(tlm::TLM_READ_COMMAND, pa, &value);
   if (debug) {
     mem->transport_dbg(*gp);
   } else {
@@ -218,7 +217,7 @@ uint64_t Walker::readEntry(uint64_t pa, sc_core::sc_time& delay, bool debug, boo
 }
 
 void Walker::writeEntry(uint64_t pa, uint64_t value, sc_core::sc_time& delay, bool at) {
-  tlm::tlm_generic_payload* gp = pool_.allocate();
+  tlm::tlm_generic_payload* gp = entryPayload(tlm::TLM_WRITE_COMMAND, pa, &value);
   // In AT the write's data would land when the DRAM completes it, possibly over an entry the
   // kernel changed meanwhile; the update is applied atomically by updateEntry() instead, and
   // this transaction carries only its timing. With the direct path an LT write stores the entry
@@ -230,12 +229,6 @@ void Walker::writeEntry(uint64_t pa, uint64_t value, sc_core::sc_time& delay, bo
   if (direct_ && !at) {
     if (uint64_t* e = directEntry(pa)) *e = value;
   }
-  gp->set_command(tlm::TLM_WRITE_COMMAND);
-  gp->set_address(pa);
-  gp->set_data_ptr(reinterpret_cast<unsigned char*>(&value));
-  gp->set_data_length(8);
-  gp->set_streaming_width(8);
-  gp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   memAccess(*gp, delay, at);
   ++adWrites_;
   if (stackExt) gp->clear_extension(&timingOnly);

@@ -93,6 +93,8 @@ class Walker : public Module, public TranslationCache {
   /// The host bytes of the entry at `pa` through the direct path (a fatal error if the memory
   /// behind it does not serve `pa`).
   uint64_t* directEntry(uint64_t pa);
+  /// A pooled payload for one 8-byte entry access at `pa` with its bytes in `*data`.
+  tlm::tlm_generic_payload* entryPayload(tlm::tlm_command cmd, uint64_t pa, uint64_t* data);
   tlm::tlm_sync_enum mem_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                          sc_core::sc_time& delay);
 
