@@ -168,9 +168,8 @@ void Walker::memAccess(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bo
 }
 
 uint64_t* Walker::directEntry(uint64_t pa) {
-  unsigned char* page = direct_->directPage(pa);
   // An address no memory serves reads as 0 (not present), as a failed timed read leaves it.
-  return page ? reinterpret_cast<uint64_t*>(page + (pa & 4095 & ~uint64_t{7})) : nullptr;
+  return direct_->directEntry(pa);
 }
 
 tlm::tlm_generic_payload* Walker::entryPayload(tlm::tlm_command cmd, uint64_t pa, uint64_t* data) {

@@ -140,6 +140,12 @@ class DirectMemory {
   /// the returned pointer, the page's first byte first), or nullptr when no memory behind this
   /// interface serves `pa`. The pointer stays valid for the simulation's lifetime.
   virtual unsigned char* directPage(uint64_t pa) = 0;
+  /// The host bytes of the 8-byte entry holding `pa` (its address rounded down to 8 bytes), or
+  /// nullptr when no memory serves `pa`: a page-table entry read or written in place.
+  uint64_t* directEntry(uint64_t pa) {
+    unsigned char* page = directPage(pa);
+    return page ? reinterpret_cast<uint64_t*>(page + (pa & 4095 & ~uint64_t{7})) : nullptr;
+  }
 
   /// What peekPage() tells: the page's host bytes if the memory keeps them as one block already
   /// (nullptr: move them through the sockets), valid while `*epoch` keeps the value it had when

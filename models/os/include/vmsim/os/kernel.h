@@ -552,9 +552,7 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
                      const char* what);
   /// The host bytes of the entry at `pa` on the direct path (nullptr: none, use transport_dbg).
   uint64_t* directEntry(uint64_t pa) const {
-    if (!direct_ || (pa & 7)) return nullptr;
-    unsigned char* page = direct_->directPage(pa);
-    return page ? reinterpret_cast<uint64_t*>(page + (pa & 4095)) : nullptr;
+    return direct_ && !(pa & 7) ? direct_->directEntry(pa) : nullptr;
   }
   uint64_t read64(uint64_t pa);
   void write64(uint64_t pa, uint64_t v);
