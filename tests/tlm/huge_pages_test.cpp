@@ -4,17 +4,12 @@
 // an MMU-level run where 1 GiB, 2 MiB and 4 KiB mappings coexist in one address space.
 #include <gtest/gtest.h>
 
-#include <tlm_utils/simple_initiator_socket.h>
-
 #include <map>
 #include <memory>
 #include <set>
 
-#include "vmsim/dram/dram.h"
-#include "vmsim/mem/router.h"
+#include "kernel_rig.h"
 #include "vmsim/mmu/mmu.h"
-#include "vmsim/os/kernel.h"
-#include "vmsim/swap/swap_disk.h"
 
 namespace vmsim {
 namespace {
@@ -31,59 +26,9 @@ double vec(const stats::Registry& reg, const std::string& name, size_t i) {
   return v ? v->at(i) : -1;
 }
 
-// Sends page faults to the kernel as an MMU does.
-struct FaultPort : sc_core::sc_module {
-  tlm_utils::simple_initiator_socket<FaultPort> isock{"isock"};
-  tlm_utils::simple_initiator_socket<FaultPort> mem{"mem"};  // debug access to physical memory
-  explicit FaultPort(const sc_core::sc_module_name& nm) : sc_module(nm) {}
-  FaultKind fault(Asid asid, uint64_t va, AccessKind kind) {
-    tlm::tlm_generic_payload gp;
-    FaultExt f;
-    f.kind = FaultKind::NotPresent;
-    f.va = VirtAddr(va);
-    f.asid = asid;
-    f.access = kind;
-    gp.set_extension(&f);
-    gp.set_command(tlm::TLM_IGNORE_COMMAND);
-    gp.set_address(va);
-    gp.set_data_length(0);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    isock->b_transport(gp, delay);
-    gp.clear_extension(&f);
-    return gp.is_response_ok() ? FaultKind::None : f.kind;
-  }
-};
-
-// Kernel, DRAM behind a router, and (unless swap is off) an SSD swap disk.
-struct Rig {
-  Config cfg;
-  stats::Registry reg;
-  SimContext ctx{cfg, reg};
-  std::unique_ptr<mem::Router> router;
-  std::unique_ptr<dram::Dram> dram;
-  std::unique_ptr<swap::SwapDisk> disk;
-  std::unique_ptr<os::Kernel> kernel;
-  FaultPort port{"port"};
-
-  explicit Rig(const std::string& yaml) {
-    cfg.loadString(yaml);
-    router = std::make_unique<mem::Router>("router", ctx);
-    dram = std::make_unique<dram::Dram>("dram", ctx);
-    router->isock.bind(dram->tsock);
-    router->map(0, 0, dram->size(), "dram");
-    kernel = std::make_unique<os::Kernel>("kernel", ctx);
-    kernel->mem.bind(router->tsock);
-    if (kernel->swapEnabled()) {
-      disk = std::make_unique<swap::SwapDisk>("swap", ctx);
-      kernel->swap.bind(disk->tsock);
-      kernel->setSwapSpace(disk.get());
-    }
-    port.isock.bind(kernel->fault_tsock);
-    port.mem.bind(router->tsock);
-    cfg.finalize();
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);
-  }
+// Kernel, DRAM behind a router, and (unless swap is off) an SSD swap disk, elaborated.
+struct Rig : test::KernelRig {
+  explicit Rig(const std::string& yaml) : KernelRig(yaml) { start(); }
   Asid process(const std::string& name, uint64_t start, uint64_t size, unsigned pageShift = 12,
                bool advised = false) {
     const Asid a = kernel->createProcess(name);
@@ -96,15 +41,6 @@ struct Rig {
     r.pageShift = pageShift;
     r.hugeAdvised = advised;
     kernel->addRegion(a, r);
-  }
-  void debug(uint64_t pa, void* data, unsigned len, bool write) {
-    tlm::tlm_generic_payload gp;
-    gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-    gp.set_address(pa);
-    gp.set_data_ptr(static_cast<unsigned char*>(data));
-    gp.set_data_length(len);
-    gp.set_streaming_width(len);
-    ASSERT_EQ(port.mem->transport_dbg(gp), len);
   }
   // What an access through the page's present mapping does to memory (the MMU's data path).
   void store(Asid asid, uint64_t va, uint64_t value) {

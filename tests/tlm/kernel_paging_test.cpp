@@ -2,13 +2,7 @@
 // x86-64-5 and RISC-V, the swapped software encoding after an eviction, and the user range.
 #include <gtest/gtest.h>
 
-#include <tlm_utils/simple_initiator_socket.h>
-
-#include "vmsim/dram/dram.h"
-#include "vmsim/mem/router.h"
-#include "vmsim/os/kernel.h"
-#include "vmsim/paging/format.h"
-#include "vmsim/swap/swap_disk.h"
+#include "kernel_rig.h"
 
 using namespace vmsim;
 using paging::Check;
@@ -18,67 +12,10 @@ namespace {
 
 constexpr uint64_t kPage = 4096;
 
-struct FaultPort : sc_core::sc_module {
-  tlm_utils::simple_initiator_socket<FaultPort> isock{"isock"};
-  tlm_utils::simple_initiator_socket<FaultPort> mem{"mem"};
-  explicit FaultPort(const sc_core::sc_module_name& nm) : sc_module(nm) {}
-  FaultKind fault(Asid asid, uint64_t va, AccessKind kind) {
-    tlm::tlm_generic_payload gp;
-    FaultExt f;
-    f.kind = FaultKind::NotPresent;
-    f.va = VirtAddr(va);
-    f.asid = asid;
-    f.access = kind;
-    gp.set_extension(&f);
-    gp.set_command(tlm::TLM_IGNORE_COMMAND);
-    gp.set_address(va);
-    gp.set_data_length(0);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    isock->b_transport(gp, delay);
-    gp.clear_extension(&f);
-    return gp.is_response_ok() ? FaultKind::None : f.kind;
-  }
-  uint64_t read64(uint64_t pa) {
-    uint64_t v = 0;
-    tlm::tlm_generic_payload gp;
-    gp.set_command(tlm::TLM_READ_COMMAND);
-    gp.set_address(pa);
-    gp.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
-    gp.set_data_length(8);
-    gp.set_streaming_width(8);
-    mem->transport_dbg(gp);
-    return v;
-  }
-};
-
-struct Rig {
-  Config cfg;
-  stats::Registry reg;
-  SimContext ctx{cfg, reg};
-  std::unique_ptr<mem::Router> router;
-  std::unique_ptr<dram::Dram> dram;
-  std::unique_ptr<swap::SwapDisk> disk;
-  std::unique_ptr<os::Kernel> kernel;
-  FaultPort port{"port"};
-
-  explicit Rig(const std::string& yaml) {
-    cfg.loadString(yaml);
-    router = std::make_unique<mem::Router>("router", ctx);
-    dram = std::make_unique<dram::Dram>("dram", ctx);
-    router->isock.bind(dram->tsock);
-    router->map(0, 0, dram->size(), "dram");
-    kernel = std::make_unique<os::Kernel>("kernel", ctx);
-    kernel->mem.bind(router->tsock);
-    disk = std::make_unique<swap::SwapDisk>("swap", ctx);
-    kernel->swap.bind(disk->tsock);
-    kernel->setSwapSpace(disk.get());
-    port.isock.bind(kernel->fault_tsock);
-    port.mem.bind(router->tsock);
-    cfg.finalize();
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);
-  }
-  const Format& f() const { return kernel->pageTableFormat(); }
+// Kernel, DRAM behind a router and an SSD swap disk, elaborated.
+struct Rig : test::KernelRig {
+  explicit Rig(const std::string& yaml) : KernelRig(yaml) { start(); }
+  const Format& f() const { return format(); }
   /// The raw entries on `va`'s path, root first.
   std::vector<uint64_t> path(Asid asid, uint64_t va) {
     std::vector<uint64_t> out;

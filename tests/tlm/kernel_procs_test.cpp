@@ -4,16 +4,10 @@
 // tables name, so each test sees exactly which frame a process reaches.
 #include <gtest/gtest.h>
 
-#include <tlm_utils/simple_initiator_socket.h>
-
 #include <memory>
 #include <set>
 
-#include "vmsim/dram/dram.h"
-#include "vmsim/mem/router.h"
-#include "vmsim/os/kernel.h"
-#include "vmsim/paging/format.h"
-#include "vmsim/swap/swap_disk.h"
+#include "kernel_rig.h"
 
 namespace vmsim {
 namespace {
@@ -24,29 +18,6 @@ constexpr uint64_t kShared = 0x20000000;
 const paging::Format& fmt() {
   return paging::Format::get(paging::Kind::X86_64_4);
 }
-
-struct FaultPort : sc_core::sc_module {
-  tlm_utils::simple_initiator_socket<FaultPort> isock{"isock"};
-  tlm_utils::simple_initiator_socket<FaultPort> mem{"mem"};
-  explicit FaultPort(const sc_core::sc_module_name& nm) : sc_module(nm) {}
-  FaultKind fault(Asid asid, uint64_t va, AccessKind kind) {
-    tlm::tlm_generic_payload gp;
-    FaultExt f;
-    f.kind = FaultKind::NotPresent;
-    f.va = VirtAddr(va);
-    f.asid = asid;
-    f.access = kind;
-    gp.set_extension(&f);
-    gp.set_command(tlm::TLM_IGNORE_COMMAND);
-    gp.set_address(va);
-    gp.set_data_length(0);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    isock->b_transport(gp, delay);
-    gp.clear_extension(&f);
-    return gp.is_response_ok() ? FaultKind::None : f.kind;
-  }
-};
 
 // Counts the slots in use on the swap disk.
 struct CountingSwap : SwapSpace {
@@ -78,50 +49,19 @@ struct Irq : InterruptTarget {
   void interrupt(uint64_t) override { ++count; }
 };
 
-struct Rig {
-  Config cfg;
-  stats::Registry reg;
-  SimContext ctx{cfg, reg};
-  std::unique_ptr<mem::Router> router;
-  std::unique_ptr<dram::Dram> dram;
-  std::unique_ptr<swap::SwapDisk> disk;
-  std::unique_ptr<os::Kernel> kernel;
+// Kernel, DRAM behind a router and an SSD swap disk whose slots in use are counted.
+struct Rig : test::KernelRig {
   CountingSwap slots;
-  FaultPort port{"port"};
 
-  explicit Rig(const std::string& yaml) {
-    cfg.loadString(yaml);
-    router = std::make_unique<mem::Router>("router", ctx);
-    dram = std::make_unique<dram::Dram>("dram", ctx);
-    router->isock.bind(dram->tsock);
-    router->map(0, 0, dram->size(), "dram");
-    kernel = std::make_unique<os::Kernel>("kernel", ctx);
-    kernel->mem.bind(router->tsock);
-    disk = std::make_unique<swap::SwapDisk>("swap", ctx);
-    kernel->swap.bind(disk->tsock);
+  explicit Rig(const std::string& yaml) : KernelRig(yaml) {
     slots.disk = disk.get();
     kernel->setSwapSpace(&slots);
-    port.isock.bind(kernel->fault_tsock);
-    port.mem.bind(router->tsock);
-  }
-  void start() {
-    cfg.finalize();
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);
   }
   Asid process(const std::string& name, uint64_t pages) {
     const Asid a = kernel->createProcess(name);
     kernel->addRegion(a, {"heap", kHeap, pages * kPage, Perms{true, true, false, true}});
     kernel->setExecLayout(a);
     return a;
-  }
-  void debug(uint64_t pa, void* data, unsigned len, bool write) {
-    tlm::tlm_generic_payload gp;
-    gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-    gp.set_address(pa);
-    gp.set_data_ptr(static_cast<unsigned char*>(data));
-    gp.set_data_length(len);
-    gp.set_streaming_width(len);
-    ASSERT_EQ(port.mem->transport_dbg(gp), len);
   }
   uint64_t entry(Asid a, uint64_t va) { return kernel->leafEntry(a, va); }
   uint64_t frame(Asid a, uint64_t va) { return fmt().frameAddr(entry(a, va)); }
@@ -138,19 +78,6 @@ struct Rig {
     // The walker sets A and D in the entry of a store (set_accessed_dirty).
     uint64_t ad = e | paging::x86::kAccessed | paging::x86::kDirty;
     debug(pteAddr(a, va), &ad, 8, true);
-  }
-  uint64_t read64(uint64_t pa) {
-    uint64_t v = 0;
-    debug(pa, &v, 8, false);
-    return v;
-  }
-  uint64_t pteAddr(Asid asid, uint64_t va) {
-    uint64_t table = kernel->pageTableRoot(asid)->value();
-    for (unsigned level = fmt().levels(); level > 1; --level) {
-      table = fmt().frameAddr(
-          read64(table + paging::Format::index(va, level) * paging::Format::kEntryBytes));
-    }
-    return table + paging::Format::index(va, 1) * paging::Format::kEntryBytes;
   }
   uint64_t read(Asid a, uint64_t va) {
     if (!(entry(a, va) & paging::x86::kPresent)) {

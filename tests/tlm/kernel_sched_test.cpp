@@ -4,40 +4,15 @@
 // flush at the switch back.
 #include <gtest/gtest.h>
 
-#include <tlm_utils/simple_initiator_socket.h>
-
 #include <memory>
 
-#include "vmsim/dram/dram.h"
-#include "vmsim/mem/router.h"
-#include "vmsim/os/kernel.h"
+#include "kernel_rig.h"
 
 namespace vmsim {
 namespace {
 
 constexpr uint64_t kPage = 4096;
 constexpr uint64_t kHeap = 0x10000000;
-
-struct FaultPort : sc_core::sc_module {
-  tlm_utils::simple_initiator_socket<FaultPort> isock{"isock"};
-  explicit FaultPort(const sc_core::sc_module_name& nm) : sc_module(nm) {}
-  FaultKind fault(Asid asid, uint64_t va) {
-    tlm::tlm_generic_payload gp;
-    FaultExt f;
-    f.kind = FaultKind::NotPresent;
-    f.va = VirtAddr(va);
-    f.asid = asid;
-    f.access = AccessKind::Load;
-    gp.set_extension(&f);
-    gp.set_command(tlm::TLM_IGNORE_COMMAND);
-    gp.set_address(va);
-    gp.set_data_length(0);
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    isock->b_transport(gp, delay);
-    gp.clear_extension(&f);
-    return gp.is_response_ok() ? FaultKind::None : f.kind;
-  }
-};
 
 struct Recorder : TranslationCache {
   std::vector<int> kinds;
@@ -57,27 +32,14 @@ struct Irq : InterruptTarget {
   void interrupt(uint64_t) override { ++n; }
 };
 
-struct Rig {
-  Config cfg;
-  stats::Registry reg;
-  SimContext ctx{cfg, reg};
-  std::unique_ptr<mem::Router> router;
-  std::unique_ptr<dram::Dram> dram;
-  std::unique_ptr<os::Kernel> kernel;
-  FaultPort port{"port"};
+// The kernel (no swap) with two cores, each with a recording TLB and interrupt input, and three
+// processes; the port's faults are core 0's.
+struct Rig : test::KernelRig {
   Recorder tlb0, tlb1;
   Irq irq0, irq1;
   unsigned core0 = 0, core1 = 0;
   Asid a = 0, b = 0, c = 0;
-  Rig() {
-    cfg.loadString("kernel: {memory_size: 1MiB, swap: {enabled: false}}\n");
-    router = std::make_unique<mem::Router>("router", ctx);
-    dram = std::make_unique<dram::Dram>("dram", ctx);
-    router->isock.bind(dram->tsock);
-    router->map(0, 0, dram->size(), "dram");
-    kernel = std::make_unique<os::Kernel>("kernel", ctx);
-    kernel->mem.bind(router->tsock);
-    port.isock.bind(kernel->fault_tsock);  // the port is binding 0: core 0's faults
+  Rig() : KernelRig("kernel: {memory_size: 1MiB, swap: {enabled: false}}\n") {
     core0 = kernel->addCore({}, &irq0);
     core1 = kernel->addCore({}, &irq1);
     kernel->addCoreTranslationCache(core0, &tlb0);
@@ -88,8 +50,7 @@ struct Rig {
       *p = kernel->createProcess(p == &a ? "a" : p == &b ? "b" : "c");
       kernel->addRegion(*p, {"heap", kHeap, 16 * kPage, Perms{true, true, false, true}});
     }
-    cfg.finalize();
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    start();
   }
 };
 

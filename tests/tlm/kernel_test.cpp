@@ -4,15 +4,7 @@
 // process's memory at exit.
 #include <gtest/gtest.h>
 
-#include <tlm_utils/simple_initiator_socket.h>
-
-#include <memory>
-
-#include "vmsim/dram/dram.h"
-#include "vmsim/mem/router.h"
-#include "vmsim/os/kernel.h"
-#include "vmsim/paging/format.h"
-#include "vmsim/swap/swap_disk.h"
+#include "kernel_rig.h"
 
 namespace vmsim {
 namespace {
@@ -20,103 +12,25 @@ namespace {
 constexpr uint64_t kPage = 4096;
 constexpr uint64_t kHeap = 0x10000000;
 
-// Sends page faults to the kernel as an MMU does.
-struct FaultPort : sc_core::sc_module {
-  tlm_utils::simple_initiator_socket<FaultPort> isock{"isock"};
-  tlm_utils::simple_initiator_socket<FaultPort> mem{"mem"};  // debug access to physical memory
-  explicit FaultPort(const sc_core::sc_module_name& nm) : sc_module(nm) {}
-  FaultKind fault(Asid asid, uint64_t va, AccessKind kind) {
-    tlm::tlm_generic_payload gp;
-    FaultExt f;
-    f.kind = FaultKind::NotPresent;
-    f.va = VirtAddr(va);
-    f.asid = asid;
-    f.access = kind;
-    gp.set_extension(&f);
-    gp.set_command(tlm::TLM_IGNORE_COMMAND);
-    gp.set_address(va);
-    gp.set_data_length(0);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    isock->b_transport(gp, delay);
-    gp.clear_extension(&f);
-    return gp.is_response_ok() ? FaultKind::None : f.kind;
-  }
-};
-
 // Kernel, DRAM behind a router, and (unless swap is off) an SSD swap disk.
-struct Rig {
-  Config cfg;
-  stats::Registry reg;
-  SimContext ctx{cfg, reg};
-  std::unique_ptr<mem::Router> router;
-  std::unique_ptr<dram::Dram> dram;
-  std::unique_ptr<swap::SwapDisk> disk;
-  std::unique_ptr<os::Kernel> kernel;
-  FaultPort port{"port"};
-
-  explicit Rig(const std::string& yaml) {
-    cfg.loadString(yaml);
-    router = std::make_unique<mem::Router>("router", ctx);
-    dram = std::make_unique<dram::Dram>("dram", ctx);
-    router->isock.bind(dram->tsock);
-    router->map(0, 0, dram->size(), "dram");
-    kernel = std::make_unique<os::Kernel>("kernel", ctx);
-    kernel->mem.bind(router->tsock);
-    if (kernel->swapEnabled()) {
-      disk = std::make_unique<swap::SwapDisk>("swap", ctx);
-      kernel->swap.bind(disk->tsock);
-      kernel->setSwapSpace(disk.get());
-    }
-    port.isock.bind(kernel->fault_tsock);
-    port.mem.bind(router->tsock);
-  }
-  // Elaborates; afterwards faults and debug accesses may be sent from the test body.
-  void start() {
-    cfg.finalize();
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);
-  }
+struct Rig : test::KernelRig {
+  using KernelRig::KernelRig;
   Asid process(const std::string& name, uint64_t pages) {
     const Asid a = kernel->createProcess(name);
     kernel->addRegion(a, {"heap", kHeap, pages * kPage, Perms{true, true, false, true}});
     return a;
   }
-  void debug(uint64_t pa, void* data, unsigned len, bool write) {
-    tlm::tlm_generic_payload gp;
-    gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-    gp.set_address(pa);
-    gp.set_data_ptr(static_cast<unsigned char*>(data));
-    gp.set_data_length(len);
-    gp.set_streaming_width(len);
-    ASSERT_EQ(port.mem->transport_dbg(gp), len);
-  }
-  uint64_t read64(uint64_t pa) {
-    uint64_t v = 0;
-    debug(pa, &v, 8, false);
-    return v;
-  }
-  // Physical address of the leaf PTE of `va` (the page tables must exist).
-  uint64_t pteAddr(Asid asid, uint64_t va) {
-    uint64_t table = kernel->pageTableRoot(asid)->value();
-    for (unsigned level = paging::Format::get(paging::Kind::X86_64_4).levels(); level > 1;
-         --level) {
-      table = paging::Format::get(paging::Kind::X86_64_4)
-                  .frameAddr(read64(table + paging::Format::index(va, level) *
-                                                paging::Format::kEntryBytes));
-    }
-    return table + paging::Format::index(va, 1) * paging::Format::kEntryBytes;
-  }
   // What a store through the page's present mapping does to its frame (the MMU's data path).
   void store(Asid asid, uint64_t va, uint64_t value) {
     const uint64_t e = kernel->leafEntry(asid, va);
     ASSERT_TRUE(e & paging::x86::kPresent);
-    debug(paging::Format::get(paging::Kind::X86_64_4).frameAddr(e) + va % kPage, &value, 8, true);
+    debug(format().frameAddr(e) + va % kPage, &value, 8, true);
   }
   uint64_t load(Asid asid, uint64_t va) {
     const uint64_t e = kernel->leafEntry(asid, va);
     EXPECT_TRUE(e & paging::x86::kPresent);
     uint64_t v = 0;
-    debug(paging::Format::get(paging::Kind::X86_64_4).frameAddr(e) + va % kPage, &v, 8, false);
+    debug(format().frameAddr(e) + va % kPage, &v, 8, false);
     return v;
   }
 };
@@ -154,7 +68,7 @@ void elaborateKernelWithoutSwapDevice() {
   router.map(0, 0, dram.size(), "dram");
   os::Kernel kernel("kernel", ctx);
   kernel.mem.bind(router.tsock);
-  FaultPort port("port");
+  test::FaultPort port("port");
   port.isock.bind(kernel.fault_tsock);
   port.mem.bind(router.tsock);
   sc_core::sc_start(sc_core::SC_ZERO_TIME);
