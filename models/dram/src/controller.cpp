@@ -24,9 +24,7 @@ Controller::Controller(const DramConfig& cfg, unsigned channel)
       page_(makePagePolicy(cfg.ctrl.pagePolicy)),
       refresh_(makeRefreshPolicy(cfg.ctrl.refresh, cfg)),
       cmdQueues_(cfg.org.banksPerChannel()),
-      cands_(cfg.org.banksPerChannel()),
-      candValid_(cfg.org.banksPerChannel(), 0),
-      lastPick_(cfg.org.banksPerChannel()),
+      qs_(cfg.org.banksPerChannel()),
       nonEmptyBits_((cfg.org.banksPerChannel() + 63) / 64, 0) {
   ready_.init(cfg.org.banksPerChannel());
   refDue_ = refresh_->nextDue();
