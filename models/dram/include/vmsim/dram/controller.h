@@ -95,6 +95,7 @@ class Controller {
   Move moveOne(std::vector<Entry>& queue, size_t& scanFrom);
   void skipIdleRefreshes(uint64_t c);
   uint64_t queueReadyAt(unsigned q) const;
+  uint64_t computeNextEvent() const;
   /// The queue's pick at cycle(): from its candidates (a queue with one candidate, nearly every
   /// one, offers it once its ready cycle has come), or, with several, from the last pick if no
   /// command has issued since (nextEventCycle's pick is then the next tick's, also after a gap).
@@ -182,6 +183,11 @@ class Controller {
   unsigned rr_ = 0;         ///< last command queue served (round robin)
   unsigned drainLeft_ = 0;  ///< writes still to move in the current drain
   bool active_ = false;     ///< last tick (or an add) changed state
+  uint64_t version_ = 0;    ///< counts the calls that may change state (add, tick, skips)
+  struct NextEvent {
+    uint64_t version = ~uint64_t(0), clk = 0, cycle = 0;
+  };
+  mutable NextEvent next_;  ///< nextEventCycle() for (version_, clk_)
   uint64_t lastDone_ = 0;
   DramStats stats_;
 };
