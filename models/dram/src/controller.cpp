@@ -24,9 +24,7 @@ Controller::Controller(const DramConfig& cfg, unsigned channel)
       page_(makePagePolicy(cfg.ctrl.pagePolicy)),
       refresh_(makeRefreshPolicy(cfg.ctrl.refresh, cfg)),
       cmdQueues_(cfg.org.banksPerChannel()),
-      cands_(cfg.org.banksPerChannel()),
-      candValid_(cfg.org.banksPerChannel(), 0),
-      lastPick_(cfg.org.banksPerChannel()),
+      qs_(cfg.org.banksPerChannel()),
       nonEmptyBits_((cfg.org.banksPerChannel() + 63) / 64, 0) {
   ready_.init(cfg.org.banksPerChannel());
   refDue_ = refresh_->nextDue();
@@ -54,6 +52,7 @@ void Controller::add(uint64_t addr, bool isWrite, uint64_t id) {
                            (isWrite ? "write buffer" : "read queue") + " is full");
   const Entry e = makeEntry(addr, isWrite, id);
   active_ = true;
+  ++version_;
   cleanRefs_ = 0;
   if (isWrite) {
     ++stats_.writes;
@@ -96,6 +95,7 @@ bool Controller::idle() const {
 
 void Controller::tick() {
   ++ticks_;
+  ++version_;
   active_ = false;
   while (refDue_ <= clk_) {
     // No schedule issues it before it is due or before the request ahead of it (one per cycle).
@@ -161,6 +161,7 @@ void Controller::skipIdleRefreshes(uint64_t c) {
   if (d0 == kNever || c <= d0 || c - d0 <= C + P) return;
   const uint64_t k = (c - d0 - C - P) / C;  // the P requests after the skipped ones end before c
   if (k == 0) return;
+  ++version_;
   refresh_->skipPeriods(k);
   refDue_ = refresh_->nextDue();
   lastRefEarliest_ += k * C;
@@ -317,8 +318,11 @@ Controller::Move Controller::moveOne(std::vector<Entry>& queue, size_t& scanFrom
     if (target.empty()) {
       ++nonEmptyQueues_;
       nonEmptyBits_[bank >> 6] |= 1ull << (bank & 63);
+      invalidate(bank);
+    } else if (!qs_[bank].valid ||
+               !scheduler_->keepsCandidatesOnAppend(target, queue[i], cs_.bank(bank), *page_)) {
+      invalidate(bank);  // else its candidates, last pick and hint stay exact
     }
-    invalidate(bank);
     target.push_back(queue[i]);
     queue.erase(queue.begin() + long(i));
     return Move::Moved;
@@ -336,6 +340,12 @@ uint64_t Controller::queueReadyAt(unsigned q) const {
 
 uint64_t Controller::nextEventCycle() const {
   if (active_) return clk_;
+  // Asked again with nothing changed (the replay asks, then advanceTo() asks): the same answer.
+  if (next_.version != version_ || next_.clk != clk_) next_ = {version_, clk_, computeNextEvent()};
+  return next_.cycle;
+}
+
+uint64_t Controller::computeNextEvent() const {
   uint64_t t = refDue_;
   if (!pendingRefs_.empty()) {
     const RefreshRequest& r = pendingRefs_.front().r;

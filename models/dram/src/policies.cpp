@@ -44,9 +44,11 @@ Cmd autoPre(const Entry& e) {
 
 struct OpenPage : PagePolicy {
   Cmd columnCommand(const BankQueue& q, size_t i) const override { return plain(q[i]); }
+  bool entryLocal() const override { return true; }
 };
 struct ClosedPage : PagePolicy {
   Cmd columnCommand(const BankQueue& q, size_t i) const override { return autoPre(q[i]); }
+  bool entryLocal() const override { return true; }
 };
 // Close after this access when nothing else wants the row and another row is waiting.
 struct OpenAdaptive : PagePolicy {
@@ -109,6 +111,13 @@ class FrFcfs : public Scheduler {
       out.add(c, i);
     }
   }
+  // A closed bank offers ACT for entry 0 whatever follows it. With an open bank, an entry that
+  // misses the open row adds no column command and leaves the PRE rule (no queued hit) as it
+  // was, as long as no entry's column command depends on the others.
+  bool keepsCandidatesOnAppend(const BankQueue&, const Entry& e, const BankState& b,
+                               const PagePolicy& page) const override {
+    return !b.open || (page.entryLocal() && e.row != b.openRow);
+  }
 
  private:
   bool prechargeAllowed(const BankQueue& q, const BankState& b) const {
@@ -141,6 +150,11 @@ class Fcfs : public Scheduler {
     out.n = 0;
     const BankState& b = cs.bank(q[0].bank);
     out.add(!b.open ? Cmd::ACT : q[0].row == b.openRow ? page.columnCommand(q, 0) : Cmd::PRE, 0);
+  }
+  // Only the oldest entry counts; its column command may depend on the others.
+  bool keepsCandidatesOnAppend(const BankQueue&, const Entry&, const BankState& b,
+                               const PagePolicy& page) const override {
+    return !b.open || page.entryLocal();
   }
 };
 

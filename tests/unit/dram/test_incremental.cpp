@@ -90,6 +90,49 @@ TEST(dramIncremental, CandidatesGiveTheFullScanChoiceOnRandomQueues) {
         }
 }
 
+// A scheduler that says an appended entry leaves a queue's candidates as they are must be right:
+// against candidates rebuilt from the longer queue, on random queues, bank states and entries.
+TEST(dramIncremental, AppendKeepsCandidatesOnlyWhenTheRebuildAgrees) {
+  unsigned changed = 0;  // appends the schedulers did not let through (over all combinations)
+  for (const char* sched : {"frfcfs", "fcfs"})
+    for (const char* page : {"open", "closed", "open_adaptive", "closed_adaptive"})
+      for (unsigned cap : {1u, 4u}) {
+        const DramConfig cfg = preset("DDR4-2400");
+        const auto s = makeScheduler(sched, cap);
+        const auto p = makePagePolicy(page);
+        std::mt19937_64 g(cap * 13 + std::string(page).size() + std::string(sched).size());
+        const std::string what = std::string(sched) + " " + page + " cap " + std::to_string(cap);
+        unsigned kept = 0;
+        for (int trial = 0; trial < 3000; ++trial) {
+          ChannelState cs(cfg);
+          uint64_t clk = 0;
+          const unsigned bank = unsigned(g() % cs.banks());
+          if (g() % 4) {
+            cs.issue(Cmd::ACT, bank, uint32_t(g() % 4), clk += 100);
+            for (unsigned n = unsigned(g() % 6); n; --n)
+              cs.issue(Cmd::RD, bank, cs.bank(bank).openRow, clk += 10);
+          }
+          BankQueue q = randomQueue(g, bank, cs.bank(bank).openRow);
+          const Entry e = randomQueue(g, bank, cs.bank(bank).openRow)[0];
+          Candidates before, after;
+          s->candidates(q, cs, *p, before);
+          const bool keeps = s->keepsCandidatesOnAppend(q, e, cs.bank(bank), *p);
+          q.push_back(e);
+          s->candidates(q, cs, *p, after);
+          bool same = before.n == after.n;
+          for (unsigned k = 0; same && k < before.n; ++k)
+            same = before.items[k].cmd == after.items[k].cmd &&
+                   before.items[k].index == after.items[k].index;
+          if (keeps) {
+            ASSERT_TRUE(same) << what << " trial " << trial;
+          }
+          ++(keeps ? kept : changed);
+        }
+        EXPECT_GT(kept, 300u) << what;  // the shortcut is taken
+      }
+  EXPECT_GT(changed, 3000u);  // and not always
+}
+
 TEST(dramIncremental, CandidatesListEachCommandOnceInQueueOrder) {
   const DramConfig cfg = preset("DDR4-2400");
   ChannelState cs(cfg);

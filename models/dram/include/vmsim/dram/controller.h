@@ -95,33 +95,33 @@ class Controller {
   Move moveOne(std::vector<Entry>& queue, size_t& scanFrom);
   void skipIdleRefreshes(uint64_t c);
   uint64_t queueReadyAt(unsigned q) const;
-  /// The queue's pick at cycle(): from its candidates, or from the last pick if no command has
-  /// issued since (nextEventCycle's pick is then the next tick's, also after an idle gap).
+  uint64_t computeNextEvent() const;
+  /// The queue's pick at cycle(): from its candidates (a queue with one candidate, nearly every
+  /// one, offers it once its ready cycle has come), or, with several, from the last pick if no
+  /// command has issued since (nextEventCycle's pick is then the next tick's, also after a gap).
   Pick pickAt(unsigned q) const {
-    LastPick& last = lastPick_[q];
-    if (!candValid_[q]) {
-      scheduler_->candidates(cmdQueues_[q], cs_, *page_, cands_[q]);
-      candValid_[q] = 1;
-    } else if (last.commands == commands_) {
+    QueueState& s = qs_[q];
+    if (!s.valid) {
+      scheduler_->candidates(cmdQueues_[q], cs_, *page_, s.cands);
+      s.valid = 1;
+    } else if (s.cands.n != 1 && s.last.commands == commands_) {
       // No command since: the same state. A pick that was not ready stays exact for later
-      // cycles until its ready cycle; with one candidate it is that candidate from then on.
-      if (last.clk == clk_) return last.pick;
-      if (!last.pick.ready()) {
-        if (last.pick.readyAt > clk_) return last.pick;
-        if (cands_[q].n == 1) {
-          last.clk = clk_;
-          last.pick = {cands_[q].items[0].cmd, cands_[q].items[0].index, last.pick.readyAt};
-          return last.pick;
-        }
-      }
+      // cycles until its ready cycle.
+      if (s.last.clk == clk_) return s.last.pick;
+      if (!s.last.pick.ready() && s.last.pick.readyAt > clk_) return s.last.pick;
     }
-    last = {clk_, commands_, cands_[q].pick(cs_, q, clk_)};
-    return last.pick;
+    if (s.cands.n == 1) {
+      const Candidates::Item it = s.cands.items[0];
+      const uint64_t t = cs_.readyAt(it.cmd, q);
+      return t <= clk_ ? Pick{it.cmd, it.index, t} : Pick{Cmd::Count, 0, t};
+    }
+    s.last = {clk_, commands_, s.cands.pick(cs_, q, clk_)};
+    return s.last.pick;
   }
   /// The queue's contents or its bank's state changed: its candidates and hint are stale.
   void invalidate(unsigned q) {
     ready_.set(q, 0);
-    candValid_[q] = 0;
+    qs_[q].valid = 0;
   }
   /// Queues [lo, hi) wait for the pending refresh (lo == hi: none).
   void blockedRange(unsigned& lo, unsigned& hi) const;
@@ -145,15 +145,20 @@ class Controller {
   /// the queue or its bank changes). Timing limits only grow, so a hint stays a valid lower bound
   /// until the queue's contents or its bank's state change (then invalidate() files it as due).
   mutable ReadyIndex ready_;
-  mutable std::vector<Candidates> cands_;  ///< per queue, valid while candValid_
-  mutable std::vector<uint8_t> candValid_;
   struct LastPick {
     uint64_t clk = kNever, commands = 0;
     Pick pick;
   };
-  mutable std::vector<LastPick> lastPick_;  ///< per queue, valid while candValid_
-  uint64_t commands_ = 0;                   ///< commands issued (timing changes)
-  std::vector<uint64_t> nonEmptyBits_;      ///< bit q: cmdQueues_[q] holds entries
+  /// Per queue, in one array: its candidates (valid while `valid`) and, for a queue with several,
+  /// its last pick.
+  struct QueueState {
+    Candidates cands;
+    uint8_t valid = 0;
+    LastPick last;
+  };
+  mutable std::vector<QueueState> qs_;
+  uint64_t commands_ = 0;               ///< commands issued (timing changes)
+  std::vector<uint64_t> nonEmptyBits_;  ///< bit q: cmdQueues_[q] holds entries
   /// Entries [0, scan) of the read queue / write buffer target a full command queue (a full
   /// queue gets room only at a column command, which then resets both to 0).
   size_t readScan_ = 0, writeScan_ = 0;
@@ -178,6 +183,11 @@ class Controller {
   unsigned rr_ = 0;         ///< last command queue served (round robin)
   unsigned drainLeft_ = 0;  ///< writes still to move in the current drain
   bool active_ = false;     ///< last tick (or an add) changed state
+  uint64_t version_ = 0;    ///< counts the calls that may change state (add, tick, skips)
+  struct NextEvent {
+    uint64_t version = ~uint64_t(0), clk = 0, cycle = 0;
+  };
+  mutable NextEvent next_;  ///< nextEventCycle() for (version_, clk_)
   uint64_t lastDone_ = 0;
   DramStats stats_;
 };

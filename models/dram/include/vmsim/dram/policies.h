@@ -31,6 +31,8 @@ class PagePolicy {
  public:
   virtual ~PagePolicy() = default;
   virtual Cmd columnCommand(const BankQueue& q, size_t i) const = 0;
+  /// columnCommand(q, i) depends on entry i alone, not on the others.
+  virtual bool entryLocal() const { return false; }
 };
 
 /// The command a bank queue offers: the first entry (queue order) whose next command may issue
@@ -83,6 +85,10 @@ class Scheduler {
   /// The entries pick() may choose, whatever the cycle, for the current queue and bank state.
   virtual void candidates(const BankQueue& q, const ChannelState& cs, const PagePolicy& page,
                           Candidates& out) const = 0;
+  /// Appending e to the non-empty queue q leaves candidates() as they are (b: q's bank). False
+  /// whenever unsure.
+  virtual bool keepsCandidatesOnAppend(const BankQueue& q, const Entry& e, const BankState& b,
+                                       const PagePolicy& page) const = 0;
 };
 
 struct RefreshRequest {

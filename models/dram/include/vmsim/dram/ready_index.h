@@ -21,7 +21,6 @@ class ReadyIndex {
   void init(unsigned queues) {
     words_ = (queues + 63) / 64;
     hint_.assign(queues, kNone);
-    where_.assign(queues, Where::None);
     due_.assign(words_, 0);
     far_.assign(words_, 0);
     slots_.assign(size_t(kSlots) * words_, 0);
@@ -52,8 +51,6 @@ class ReadyIndex {
     for (uint64_t left = m; left; left &= left - 1) {
       uint64_t* s = &slots_[size_t(__builtin_ctzll(left)) * words_];
       for (unsigned w = 0; w < words_; ++w) {
-        for (uint64_t b = s[w]; b; b &= b - 1)
-          where_[w * 64 + unsigned(__builtin_ctzll(b))] = Where::Due;
         due_[w] |= s[w];
         s[w] = 0;
       }
@@ -75,49 +72,44 @@ class ReadyIndex {
 
  private:
   static constexpr unsigned kSlots = 64;
-  enum class Where : uint8_t { None, Due, Wheel, Far };
 
+  // Where a queue is filed follows from its hint and now_ alone: kNone: nowhere; h <= now_: due;
+  // h - now_ < kSlots: the wheel; else the far list. (A wheel hint stays above now_, as advance()
+  // makes every hint it passes due, and stays within kSlots of it; a far hint stays kSlots or more
+  // ahead, as advance() re-files the far list once its least hint comes within kSlots.)
   void file(unsigned q) {
     const uint64_t h = hint_[q], bit = uint64_t(1) << (q & 63);
     const unsigned w = q >> 6;
     if (h <= now_) {
-      where_[q] = Where::Due, due_[w] |= bit;
+      due_[w] |= bit;
     } else if (h == kNone) {
-      where_[q] = Where::None;
     } else if (h - now_ < kSlots) {
       const unsigned s = unsigned(h & (kSlots - 1));
-      where_[q] = Where::Wheel, slots_[size_t(s) * words_ + w] |= bit;
+      slots_[size_t(s) * words_ + w] |= bit;
       occupied_ |= uint64_t(1) << s;
     } else {
-      where_[q] = Where::Far, far_[w] |= bit;
+      far_[w] |= bit;
       farMin_ = std::min(farMin_, h);
     }
   }
 
   void unfile(unsigned q) {
-    const uint64_t bit = uint64_t(1) << (q & 63);
+    const uint64_t h = hint_[q], bit = uint64_t(1) << (q & 63);
     const unsigned w = q >> 6;
-    switch (where_[q]) {
-      case Where::None:
-        return;
-      case Where::Due:
-        due_[w] &= ~bit;
-        break;
-      case Where::Wheel: {
-        const unsigned s = unsigned(hint_[q] & (kSlots - 1));
-        uint64_t* slot = &slots_[size_t(s) * words_];
-        slot[w] &= ~bit;
-        bool empty = true;
-        for (unsigned i = 0; i < words_ && empty; ++i) empty = slot[i] == 0;
-        if (empty) occupied_ &= ~(uint64_t(1) << s);
-        break;
-      }
-      case Where::Far:
-        far_[w] &= ~bit;
-        if (hint_[q] == farMin_) recomputeFarMin();
-        break;
+    if (h <= now_) {
+      due_[w] &= ~bit;
+    } else if (h == kNone) {
+    } else if (h - now_ < kSlots) {
+      const unsigned s = unsigned(h & (kSlots - 1));
+      uint64_t* slot = &slots_[size_t(s) * words_];
+      slot[w] &= ~bit;
+      bool empty = true;
+      for (unsigned i = 0; i < words_ && empty; ++i) empty = slot[i] == 0;
+      if (empty) occupied_ &= ~(uint64_t(1) << s);
+    } else {
+      far_[w] &= ~bit;
+      if (h == farMin_) recomputeFarMin();
     }
-    where_[q] = Where::None;
   }
 
   void recomputeFarMin() {
@@ -138,7 +130,6 @@ class ReadyIndex {
 
   unsigned words_ = 0;
   std::vector<uint64_t> hint_;
-  std::vector<Where> where_;
   std::vector<uint64_t> due_, far_, slots_;  ///< slots_: kSlots masks of words_ words
   uint64_t occupied_ = 0;                    ///< bit s: slot s holds a queue
   uint64_t now_ = 0, farMin_ = kNone;
