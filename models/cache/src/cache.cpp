@@ -177,7 +177,8 @@ Cache::Req Cache::classify(tlm::tlm_generic_payload& gp) const {
     return r;
   }
   if (auto* ce = gp.get_extension<CacheReqExt>()) {
-    r.ext = ce;
+    r.dirtyOut = &ce->dirty;
+    r.dirty = ce->dirty;
     r.req = ce->req;
     r.kind = ce->kind;
     r.pageTable = ce->pageTable;
@@ -269,7 +270,7 @@ void Cache::countVictim(const Victim& v) {
 void Cache::arrived(uint64_t line, const Req& r, const sc_core::sc_time* ltDelay) {
   // A line written back or moving down from above: allocated without a fetch (a full line).
   bool present = false;
-  const Victim v = core_->fill(line, r.ext && r.ext->dirty, r.pageTable, &present);
+  const Victim v = core_->fill(line, r.dirty, r.pageTable, &present);
   (present ? hits_ : misses_)[static_cast<size_t>(CacheKind::WriteBack)] += 1;
   if (!v.valid) return;
   if (ltDelay) {
@@ -289,13 +290,35 @@ void Cache::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& del
   }
   const Req r = classify(gp);
   const sc_core::sc_time in = delay;
+  tlm::tlm_response_status err = tlm::TLM_OK_RESPONSE;
+  if (!linesLt(r, gp.get_address(), gp.get_data_length(), delay, err)) {
+    gp.set_response_status(err);
+    return;
+  }
+  respond(gp, r, delay - in);
+}
+
+bool Cache::fromAboveLt(const Req& r, uint64_t addr, unsigned len, sc_core::sc_time& delay,
+                        tlm::tlm_response_status& err) {
+  // b_transport of an upper cache's payload: always cacheable (a line, no byte enables), and
+  // respond() moves no bytes for it; only a fill's time is sampled.
+  const sc_core::sc_time in = delay;
+  if (!linesLt(r, addr, len, delay, err)) return false;
+  if (r.req == CacheRequest::Fill || r.req == CacheRequest::ExclusiveFill) {
+    const sc_core::sc_time took = delay - in;
+    latencyHist_.sampleKeyed(took.value(), [&] { return took / clockPeriod(); });
+  }
+  return true;
+}
+
+bool Cache::linesLt(const Req& r, uint64_t addr, unsigned len, sc_core::sc_time& delay,
+                    tlm::tlm_response_status& err) {
   delay += added(r);
-  const uint64_t addr = gp.get_address();
-  const uint64_t first = core_->lineOf(addr), last = core_->lineOf(addr + gp.get_data_length() - 1);
+  const uint64_t first = core_->lineOf(addr), last = core_->lineOf(addr + len - 1);
   for (uint64_t line = first; line <= last; ++line) {
     switch (r.req) {
       case CacheRequest::Fill:
-        if (!demandLt(line, r, delay, gp)) return;
+        if (!demandLt(line, r, delay, err)) return false;
         break;
       case CacheRequest::ExclusiveFill: {
         const Victim v = core_->extract(line);
@@ -304,9 +327,9 @@ void Cache::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& del
           hits_[static_cast<size_t>(r.kind)] += 1;
         } else {
           misses_[static_cast<size_t>(r.kind)] += 1;
-          if (!fetchLt(line, r, delay, gp, dirty)) return;
+          if (!fetchLt(line, r, delay, err, dirty)) return false;
         }
-        r.ext->dirty = dirty;
+        *r.dirtyOut = dirty;
         break;
       }
       case CacheRequest::WriteBack:
@@ -315,7 +338,7 @@ void Cache::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& del
         break;
     }
   }
-  respond(gp, r, delay - in);
+  return true;
 }
 
 void Cache::respond(tlm::tlm_generic_payload& gp, const Req& r, const sc_core::sc_time& took) {
@@ -331,7 +354,7 @@ void Cache::respond(tlm::tlm_generic_payload& gp, const Req& r, const sc_core::s
 }
 
 bool Cache::demandLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
-                     tlm::tlm_generic_payload& gp) {
+                     tlm::tlm_response_status& err) {
   const size_t k = static_cast<size_t>(r.kind);
   if (core_->access(line, r.write)) {
     const uint64_t now = (sim_->time_stamp() + delay).value();
@@ -350,14 +373,14 @@ bool Cache::demandLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
   }
   misses_[k] += 1;
   bool dirty = false;
-  if (!fetchLt(line, r, delay, gp, dirty)) return false;
+  if (!fetchLt(line, r, delay, err, dirty)) return false;
   const Victim v = core_->fillAbsent(line, r.write || dirty, r.pageTable);
   if (v.valid) evictLt(v, delay);
   return true;
 }
 
 bool Cache::fetchLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
-                    tlm::tlm_generic_payload& gp, bool& dirty) {
+                    tlm::tlm_response_status& err, bool& dirty) {
   const uint64_t now = (sim_->time_stamp() + delay).value();
   const auto [idx, freeAt] = mshr_->acquire(now);
   if (freeAt > now) {
@@ -366,10 +389,26 @@ bool Cache::fetchLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
     mshrStallCycles_ += wait / clockPeriod();
     delay += wait;
   }
+  const CacheRequest req = exclusive_ ? CacheRequest::ExclusiveFill : CacheRequest::Fill;
+  if (directNext_) {
+    // The request the payload below would carry, as plain values.
+    Req q;
+    q.req = req;
+    q.kind = r.kind;
+    q.pageTable = r.pageTable;
+    q.above = std::max(latency_, r.above);
+    bool movedDirty = false;
+    q.dirtyOut = &movedDirty;
+    if (!directNext_->fromAboveLt(q, core_->lineBase(line), core_->lineBytes(), delay, err)) {
+      return false;
+    }
+    dirty = exclusive_ && movedDirty;
+    mshr_->occupy(idx, line, (sim_->time_stamp() + delay).value());
+    return true;
+  }
   CacheReqExt* fe = nullptr;
-  tlm::tlm_generic_payload* fp = ownPayload(
-      tlm::TLM_READ_COMMAND, line, exclusive_ ? CacheRequest::ExclusiveFill : CacheRequest::Fill,
-      r.kind, r.pageTable, false, &fe);
+  tlm::tlm_generic_payload* fp =
+      ownPayload(tlm::TLM_READ_COMMAND, line, req, r.kind, r.pageTable, false, &fe);
   fe->above = std::max(latency_, r.above);
   next->b_transport(*fp, delay);
   const bool ok = fp->is_response_ok();
@@ -377,7 +416,7 @@ bool Cache::fetchLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
     dirty = exclusive_ && fe->dirty;
     mshr_->occupy(idx, line, (sim_->time_stamp() + delay).value());
   } else {
-    gp.set_response_status(fp->get_response_status());
+    err = fp->get_response_status();
   }
   fp->release();
   return ok;
@@ -386,12 +425,24 @@ bool Cache::fetchLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
 void Cache::evictLt(const Victim& v, const sc_core::sc_time& delay) {
   countVictim(v);
   if (!v.dirty && !exclusive_) return;  // a clean line is dropped
-  tlm::tlm_generic_payload* wp = ownPayload(
-      tlm::TLM_WRITE_COMMAND, v.line, exclusive_ ? CacheRequest::Victim : CacheRequest::WriteBack,
-      CacheKind::WriteBack, v.pageTable, v.dirty);
+  const CacheRequest req = exclusive_ ? CacheRequest::Victim : CacheRequest::WriteBack;
   // Off the critical path (a write-back buffer): the access that caused it does not wait; the
   // write still books the level below (and the DRAM's banks and bus) at this time.
   sc_core::sc_time d = delay;
+  if (directNext_) {
+    Req q;
+    q.req = req;
+    q.kind = CacheKind::WriteBack;
+    q.pageTable = v.pageTable;
+    q.write = true;
+    q.dirty = v.dirty;
+    q.above = latency_;
+    tlm::tlm_response_status ignored = tlm::TLM_OK_RESPONSE;
+    directNext_->fromAboveLt(q, core_->lineBase(v.line), core_->lineBytes(), d, ignored);
+    return;
+  }
+  tlm::tlm_generic_payload* wp =
+      ownPayload(tlm::TLM_WRITE_COMMAND, v.line, req, CacheKind::WriteBack, v.pageTable, v.dirty);
   next->b_transport(*wp, d);
   wp->release();
 }
@@ -434,7 +485,7 @@ void Cache::processAt(tlm::tlm_generic_payload& gp) {
           misses_[static_cast<size_t>(r.kind)] += 1;
           if (!fetchAt(line, r, gp, dirty)) return;
         }
-        r.ext->dirty = dirty;
+        *r.dirtyOut = dirty;
         break;
       }
       case CacheRequest::WriteBack:

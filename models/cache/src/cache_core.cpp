@@ -30,6 +30,7 @@ CacheCore::CacheCore(uint64_t sizeBytes, unsigned ways, unsigned lineBytes,
   pow2_ = (sets_ & (sets_ - 1)) == 0;
   tags_.assign(sets_ * ways_, 0);
   state_.assign(sets_ * ways_, 0);
+  setValid_.assign(sets_, 0);
   repl_ = tlb::makeSetReplacement(policy, sets_, ways_, seed);
 }
 
@@ -65,13 +66,14 @@ bool CacheCore::isDirty(uint64_t line) const {
   return w >= 0 && (state_[set * ways_ + static_cast<unsigned>(w)] & kDirty);
 }
 
-Victim CacheCore::remove(size_t i) {
+Victim CacheCore::remove(size_t set, size_t i) {
   Victim v;
   v.valid = true;
   v.line = tags_[i] & ~kTagValid;
   v.dirty = (state_[i] & kDirty) != 0;
   v.pageTable = (state_[i] & kPageTable) != 0;
   --valid_;
+  --setValid_[set];
   if (v.dirty) --dirtyLines_;
   if (v.pageTable) --pageTableLines_;
   state_[i] = 0;
@@ -119,18 +121,21 @@ Victim CacheCore::allocate(size_t set, uint64_t line, bool dirty, bool pageTable
   const size_t b = set * ways_;
   int w = -1;
   Victim v;
-  for (unsigned i = 0; i < ways_ && w < 0; ++i) {
-    if (!(state_[b + i] & kValid)) w = static_cast<int>(i);
+  if (setValid_[set] < ways_) {
+    for (unsigned i = 0; i < ways_ && w < 0; ++i) {
+      if (!(state_[b + i] & kValid)) w = static_cast<int>(i);
+    }
   }
   if (w < 0) {
     w = static_cast<int>(repl_->victim(set));
-    v = remove(b + static_cast<unsigned>(w));
+    v = remove(set, b + static_cast<unsigned>(w));
     v.dirty |= invalidateUppers(v.line);
   }
   const size_t i = b + static_cast<unsigned>(w);
   tags_[i] = line | kTagValid;
   state_[i] = kValid | (dirty ? kDirty : 0) | (pageTable ? kPageTable : 0);
   ++valid_;
+  ++setValid_[set];
   if (dirty) ++dirtyLines_;
   if (pageTable) ++pageTableLines_;
   repl_->filled(set, static_cast<unsigned>(w));
@@ -145,7 +150,7 @@ Victim CacheCore::extract(uint64_t line) {
   const size_t set = setOf(line);
   const int w = find(set, line);
   if (w < 0) return {};
-  Victim v = remove(set * ways_ + static_cast<unsigned>(w));
+  Victim v = remove(set, set * ways_ + static_cast<unsigned>(w));
   v.dirty |= invalidateUppers(line);
   return v;
 }

@@ -169,7 +169,7 @@ void Walker::memAccess(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bo
 
 uint64_t* Walker::directEntry(uint64_t pa) {
   // An address no memory serves reads as 0 (not present), as a failed timed read leaves it.
-  return direct_->directEntry(pa);
+  return directPages_.entry(pa);
 }
 
 tlm::tlm_generic_payload* Walker::entryPayload(tlm::tlm_command cmd, uint64_t pa, uint64_t* data) {

@@ -125,12 +125,17 @@ TlbCore::TlbCore(size_t entries, unsigned ways, std::vector<unsigned> pageShifts
   sets_ = entries / ways;
   pow2_ = (sets_ & (sets_ - 1)) == 0;
   entries_.resize(entries);
+  keys_.assign(entries, 0);
+  for (unsigned sh : shifts_) {
+    if (sh < 64) shiftMask_ |= uint64_t{1} << sh;
+  }
   repl_ = makeSetReplacement(policy, sets_, ways, seed);
   lru_ = dynamic_cast<LruReplacement*>(repl_.get());
   if (lru_) lruClock_ = lru_->clock();
 }
 
 bool TlbCore::holdsShift(unsigned shift) const {
+  if (shift < 64) return (shiftMask_ >> shift) & 1;
   return std::find(shifts_.begin(), shifts_.end(), shift) != shifts_.end();
 }
 
@@ -138,7 +143,10 @@ const TlbEntry* TlbCore::probe(Asid asid, uint64_t va) {
   for (unsigned shift : shifts_) {
     const uint64_t vpn = va >> shift;
     const size_t set = setOf(vpn);
+    const uint64_t key = keyOf(vpn, shift);
+    const uint64_t* k = &keys_[set * ways_];
     for (unsigned w = 0; w < ways_; ++w) {
+      if (k[w] != key) continue;
       TlbEntry* e = way(set, w);
       if (e->valid && e->vpn == vpn && e->shift == shift && (e->global || e->asid == asid)) {
         repl_->touch(set, w);
@@ -158,8 +166,11 @@ bool TlbCore::insert(const TlbEntry& in, TlbEntry* victim) {
   if (!holdsShift(in.shift)) return false;
   memo_.valid = false;
   const size_t set = setOf(in.vpn);
+  const uint64_t key = keyOf(in.vpn, in.shift);
+  const uint64_t* k = &keys_[set * ways_];
   unsigned target = ways_;
   for (unsigned w = 0; w < ways_ && target == ways_; ++w) {
+    if (k[w] != key) continue;
     const TlbEntry* e = way(set, w);
     if (e->valid && samePage(*e, in)) target = w;
   }
@@ -172,6 +183,7 @@ bool TlbCore::insert(const TlbEntry& in, TlbEntry* victim) {
     // its insertion order; LRU and PLRU see a touch, as the lookup before it did.
     *way(set, target) = in;
     way(set, target)->valid = true;
+    keys_[set * ways_ + target] = key;
     repl_->touch(set, target);
     return false;
   }
@@ -183,6 +195,7 @@ bool TlbCore::insert(const TlbEntry& in, TlbEntry* victim) {
   }
   *way(set, target) = in;
   way(set, target)->valid = true;
+  keys_[set * ways_ + target] = key;
   repl_->filled(set, target);
   return evicted;
 }
@@ -196,7 +209,7 @@ size_t TlbCore::invalidatePage(Asid asid, uint64_t va) {
     for (unsigned w = 0; w < ways_; ++w) {
       TlbEntry* e = way(set, w);
       if (e->valid && e->vpn == vpn && e->shift == shift && (e->global || e->asid == asid)) {
-        e->valid = false;
+        invalidateAt(set * ways_ + w);
         ++n;
       }
     }
@@ -207,9 +220,10 @@ size_t TlbCore::invalidatePage(Asid asid, uint64_t va) {
 size_t TlbCore::invalidateAsid(Asid asid) {
   memo_.valid = false;
   size_t n = 0;
-  for (auto& e : entries_) {
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    const TlbEntry& e = entries_[i];
     if (e.valid && !e.global && e.asid == asid) {
-      e.valid = false;
+      invalidateAt(i);
       ++n;
     }
   }
@@ -223,7 +237,7 @@ bool TlbCore::remove(const TlbEntry& in) {
   for (unsigned w = 0; w < ways_; ++w) {
     TlbEntry* e = way(set, w);
     if (e->valid && samePage(*e, in)) {
-      e->valid = false;
+      invalidateAt(set * ways_ + w);
       return true;
     }
   }
@@ -233,9 +247,10 @@ bool TlbCore::remove(const TlbEntry& in) {
 size_t TlbCore::invalidateNonGlobal() {
   memo_.valid = false;
   size_t n = 0;
-  for (auto& e : entries_) {
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    const TlbEntry& e = entries_[i];
     if (e.valid && !e.global) {
-      e.valid = false;
+      invalidateAt(i);
       ++n;
     }
   }
@@ -245,9 +260,9 @@ size_t TlbCore::invalidateNonGlobal() {
 size_t TlbCore::invalidateAll() {
   memo_.valid = false;
   size_t n = 0;
-  for (auto& e : entries_) {
-    n += e.valid ? 1 : 0;
-    e.valid = false;
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    n += entries_[i].valid ? 1 : 0;
+    invalidateAt(i);
   }
   return n;
 }

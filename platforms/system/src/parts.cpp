@@ -152,9 +152,12 @@ std::vector<cache::Cache*> CoreHardware::caches() {
 
 void CoreHardware::wireMemory(TargetSocket& below, cache::Cache* belowCache, TargetSocket& router,
                               DirectMemory* direct) {
+  // A cache bound straight to the cache below calls it directly in LT (Cache::setDirectNext):
+  // `below` is `belowCache`'s tsock when there is one.
   if (l2cache_) {
     l2cache_->next.bind(below);
     l2cache_->linkNext(belowCache);
+    if (belowCache) l2cache_->setDirectNext(belowCache);
   }
   TargetSocket& afterL1 = l2cache_ ? l2cache_->tsock : below;
   cache::Cache* afterL1Cache = l2cache_ ? l2cache_.get() : belowCache;
@@ -162,6 +165,7 @@ void CoreHardware::wireMemory(TargetSocket& below, cache::Cache* belowCache, Tar
     if (!l1) continue;
     l1->next.bind(afterL1);
     l1->linkNext(afterL1Cache);
+    if (afterL1Cache) l1->setDirectNext(afterL1Cache);
   }
   // The bytes live behind the router: each level moves an access's data there in one hop, or
   // straight to the DRAM's page where it keeps the page in one block (nothing between a cache's

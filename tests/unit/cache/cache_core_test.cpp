@@ -239,3 +239,26 @@ TEST(MshrFile, BoundsOutstandingMissesAndStallsUntilTheFirstFrees) {
   EXPECT_EQ(m.acquire(400), std::make_pair(a.first, uint64_t{400}));
   EXPECT_THROW(MshrFile(0), std::invalid_argument);
 }
+
+// A full set takes its victim without looking for a free way (the per-set count of valid lines);
+// a way freed by extraction or back-invalidation is used again before anything is evicted.
+TEST(CacheCore, FreedWaysAreFilledBeforeAnyEviction) {
+  CacheCore lower(2 * 64, 2, 64, "lru");  // one set, 2 ways
+  CacheCore c(4 * 64, 2, 64, "lru");      // 2 sets, 2 ways
+  lower.addInclusiveUpper(&c);
+  EXPECT_FALSE(c.fill(0, false, false).valid);
+  EXPECT_FALSE(c.fill(2, false, false).valid);
+  EXPECT_TRUE(c.fill(4, false, false).valid);  // set 0 full: 0 goes
+  EXPECT_TRUE(c.extract(2).valid);
+  EXPECT_FALSE(c.fill(6, false, false).valid);  // the freed way
+  EXPECT_TRUE(c.contains(4));
+  EXPECT_TRUE(c.contains(6));
+  // The inclusive level below evicts 4: its copy here goes, and the next fill of set 0 is free.
+  lower.fill(4, false, false);
+  lower.fill(8, false, false);
+  EXPECT_TRUE(lower.fill(10, false, false).valid);
+  EXPECT_FALSE(c.contains(4));
+  EXPECT_FALSE(c.fill(12, false, false).valid);
+  EXPECT_TRUE(c.fill(14, false, false).valid);
+  EXPECT_EQ(c.linesValid(), 2u);
+}

@@ -213,3 +213,66 @@ TEST(TlbCore, AGlobalRefillFromAnotherAsidUpdatesTheEntryInPlace) {
   EXPECT_EQ(t.validEntries(), 1u);
   EXPECT_TRUE(t.lookup(3, 0x7000)->dirty);
 }
+
+// The probe and fill look at a filter of per-way keys first (tlb_core.h): pages whose keys are
+// equal but which differ are still told apart, and the keys follow every fill and invalidation.
+TEST(TlbCore, PagesWithEqualFilterKeysStayDistinct) {
+  TlbCore t(16, 4, {12}, "lru");
+  TlbEntry a = entry(1, 0x5000, 0x9000);
+  TlbEntry b = a;
+  b.vpn = a.vpn + (uint64_t{1} << 58);  // the key keeps 57 bits of the vpn: same key, same set
+  b.frame = 0x77;
+  EXPECT_FALSE(t.insert(a));
+  EXPECT_FALSE(t.insert(b));
+  EXPECT_EQ(t.validEntries(), 2u);  // b did not update a in place
+  const TlbEntry* e = t.lookup(1, 0x5000);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->frame, 0x9u);
+  EXPECT_TRUE(t.remove(b));
+  EXPECT_EQ(t.validEntries(), 1u);
+  ASSERT_NE(t.lookup(1, 0x5000), nullptr);
+}
+
+TEST(TlbCore, LookupsFollowRandomFillsAndInvalidations) {
+  TlbCore t(64, 4, {12, 21}, "lru");
+  uint64_t h = 7;
+  auto next = [&h] {
+    h = h * 6364136223846793005ull + 1442695040888963407ull;
+    return h >> 33;
+  };
+  for (int i = 0; i < 20000; ++i) {
+    const uint64_t op = next() % 16;
+    const vmsim::Asid asid = static_cast<vmsim::Asid>(next() % 3);
+    const unsigned shift = next() % 4 ? 12 : 21;
+    const uint64_t va = (next() % 512) << 12;
+    if (op < 9) {
+      TlbEntry e = entry(asid, va, (next() % 4096) << shift, shift);
+      e.global = next() % 8 == 0;
+      t.insert(e);
+      const TlbEntry* f = t.lookup(asid, va);
+      ASSERT_NE(f, nullptr) << i;  // what was just filled is found (or another entry of va)
+      EXPECT_EQ(f->vpn, va >> f->shift) << i;
+      EXPECT_TRUE(f->global || f->asid == asid) << i;
+      // An entry of this ASID for this page and size is the one just filled (in place).
+      if (f->asid == asid && f->shift == shift) {
+        EXPECT_EQ(f->frame, e.frame) << i;
+      }
+    } else if (op < 12) {
+      t.invalidatePage(asid, va);
+      EXPECT_EQ(t.lookup(asid, va), nullptr) << i;  // every size of that page is gone
+    } else if (op == 12) {
+      t.invalidateAsid(asid);
+    } else if (op == 13) {
+      t.invalidateNonGlobal();
+    } else if (op == 14 && next() % 8 == 0) {
+      t.invalidateAll();
+      EXPECT_EQ(t.validEntries(), 0u);
+      EXPECT_EQ(t.lookup(asid, va), nullptr);
+    } else if (const TlbEntry* f = t.lookup(asid, va)) {
+      // A hit is a valid entry of this page, in this address space or global.
+      EXPECT_TRUE(f->valid);
+      EXPECT_EQ(f->vpn, va >> f->shift);
+      EXPECT_TRUE(f->global || f->asid == asid);
+    }
+  }
+}

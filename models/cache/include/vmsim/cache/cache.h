@@ -82,6 +82,13 @@ class Cache : public Module, public DirectTransport {
   /// Connect only a memory that is what `data` (or `next`) reaches with nothing holding data in
   /// between. nullptr (the default): every access's bytes go by debug transport.
   void setDirectData(DirectMemory* m) { directData_ = m; }
+  /// `next` is bound straight to `lower`'s tsock (nothing in between): LT fills and write-backs
+  /// then call `lower` directly with the request as plain values instead of sending a pooled
+  /// payload with a CacheReqExt through the socket. The lower level does exactly what its
+  /// b_transport does for that payload (docs/performance.md, "Walk-heavy: the caches' miss
+  /// path"). nullptr (the default): every LT request to the level below goes through `next`.
+  /// AT always goes through the sockets.
+  void setDirectNext(Cache* lower) { directNext_ = lower; }
   /// DirectTransport: b_transport on `tsock` (an upstream's LT call without the socket hop;
   /// the binding index, which b_transport does not use, is 0).
   void directTransport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override {
@@ -99,8 +106,9 @@ class Cache : public Module, public DirectTransport {
     CacheKind kind = CacheKind::Load;
     bool pageTable = false;
     bool write = false;
-    bool movesData = false;      // the access that entered the hierarchy: its bytes move
-    CacheReqExt* ext = nullptr;  // set when the request comes from an upper cache
+    bool movesData = false;    // the access that entered the hierarchy: its bytes move
+    bool dirty = false;        // WriteBack/Victim: the line arrives dirty
+    bool* dirtyOut = nullptr;  // ExclusiveFill: where the answer says the line moved up dirty
     sc_core::sc_time above;
   };
   static bool cacheable(const tlm::tlm_generic_payload& gp) {
@@ -124,8 +132,17 @@ class Cache : public Module, public DirectTransport {
 
   // LT
   void b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-  bool demandLt(uint64_t line, const Req& r, sc_core::sc_time& delay, tlm::tlm_generic_payload& gp);
-  bool fetchLt(uint64_t line, const Req& r, sc_core::sc_time& delay, tlm::tlm_generic_payload& gp,
+  /// The lines of [addr, addr + len) for `r`, the hit latency added first; false on an error
+  /// from below (its status in `err`).
+  bool linesLt(const Req& r, uint64_t addr, unsigned len, sc_core::sc_time& delay,
+               tlm::tlm_response_status& err);
+  /// What b_transport does for an upper cache's own payload (timing only), called directly by
+  /// the level above (setDirectNext); false on an error from below (its status in `err`).
+  bool fromAboveLt(const Req& r, uint64_t addr, unsigned len, sc_core::sc_time& delay,
+                   tlm::tlm_response_status& err);
+  bool demandLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
+                tlm::tlm_response_status& err);
+  bool fetchLt(uint64_t line, const Req& r, sc_core::sc_time& delay, tlm::tlm_response_status& err,
                bool& dirty);
   void evictLt(const Victim& v, const sc_core::sc_time& delay);
   // AT
@@ -146,6 +163,7 @@ class Cache : public Module, public DirectTransport {
   void countVictim(const Victim& v);
 
   tlm::tlm_fw_transport_if<>* dataIf_ = nullptr;  // data's or next's interface
+  Cache* directNext_ = nullptr;                   // setDirectNext
   /// The direct path for data bytes (setDirectData): recent pages' answers of peekPage, by page
   /// number (direct-mapped), each kept while its memory's layout epoch is the one it had.
   DirectMemory* directData_ = nullptr;

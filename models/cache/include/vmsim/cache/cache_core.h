@@ -90,7 +90,7 @@ class CacheCore {
       ++dirtyLines_;
     }
   }
-  Victim remove(size_t i);
+  Victim remove(size_t set, size_t i);
   Victim allocate(size_t set, uint64_t line, bool dirty, bool pageTable);
   /// Invalidates `line` in every inclusive upper level; true if a copy there was dirty.
   bool invalidateUppers(uint64_t line);
@@ -102,7 +102,8 @@ class CacheCore {
   // Line numbers with kTagValid set while valid (0 when not): a probe is one compare per way.
   static constexpr uint64_t kTagValid = uint64_t{1} << 63;
   std::vector<uint64_t> tags_;
-  std::vector<uint8_t> state_;  // kValid | kDirty | kPageTable
+  std::vector<uint8_t> state_;      // kValid | kDirty | kPageTable
+  std::vector<uint32_t> setValid_;  // valid lines per set: a full set needs no free-way search
   std::unique_ptr<tlb::SetReplacement> repl_;
   std::vector<CacheCore*> uppers_;
   // The last line hit or filled: repeated accesses to a line skip the probe. Emptied whenever

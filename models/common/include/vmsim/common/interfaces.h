@@ -2,6 +2,7 @@
 // TLB/walk-cache shootdowns (INVLPG, PCID flush) and the page-table base register (CR3) per ASID.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -162,6 +163,40 @@ class DirectMemory {
     (void)pa;
     return {};
   }
+};
+
+/// DirectMemory::directEntry() for one user (the walker, the kernel), with the pages asked for
+/// recently remembered: a page directPage() answered stays where it is for the whole run (the
+/// memory pins it), so the remembered pointer is what asking again would return. Pages it
+/// answered nullptr are asked again.
+class DirectPages {
+ public:
+  void connect(DirectMemory* m) {
+    mem_ = m;
+    slots_ = {};
+  }
+  DirectMemory* memory() const { return mem_; }
+  /// As mem->directEntry(pa); needs a memory connected.
+  uint64_t* entry(uint64_t pa) {
+    const uint64_t pn = pa >> 12;
+    const Slot& s = slots_[pn & (kSlots - 1)];
+    unsigned char* page = s.tag == pn + 1 ? s.bytes : ask(pa);
+    return page ? reinterpret_cast<uint64_t*>(page + (pa & 4095 & ~uint64_t{7})) : nullptr;
+  }
+
+ private:
+  struct Slot {
+    uint64_t tag = 0;  // page number + 1; 0: empty
+    unsigned char* bytes = nullptr;
+  };
+  static constexpr size_t kSlots = 512;  // direct-mapped by page number
+  unsigned char* ask(uint64_t pa) {
+    unsigned char* page = mem_->directPage(pa);
+    if (page) slots_[(pa >> 12) & (kSlots - 1)] = Slot{(pa >> 12) + 1, page};
+    return page;
+  }
+  DirectMemory* mem_ = nullptr;
+  std::array<Slot, kSlots> slots_{};
 };
 
 }  // namespace vmsim

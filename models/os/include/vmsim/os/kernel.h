@@ -157,7 +157,10 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   /// in host memory through `m` instead of by transport_dbg through `mem`; the timed accesses of
   /// a fault (cost.timed_tables) go through `mem` as before. Set before simulation, and only
   /// when every module between `mem` and the memory keeps no data. nullptr: transport_dbg.
-  void setDirectMemory(DirectMemory* m) { direct_ = m; }
+  void setDirectMemory(DirectMemory* m) {
+    direct_ = m;
+    directMemo_.connect(m);
+  }
   /// `swap.enabled`: whether the kernel evicts to a swap device (else the platform need not
   /// create or bind one).
   bool swapEnabled() const { return swapEnabled_; }
@@ -552,7 +555,7 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
                      const char* what);
   /// The host bytes of the entry at `pa` on the direct path (nullptr: none, use transport_dbg).
   uint64_t* directEntry(uint64_t pa) const {
-    return direct_ && !(pa & 7) ? direct_->directEntry(pa) : nullptr;
+    return direct_ && !(pa & 7) ? directMemo_.entry(pa) : nullptr;
   }
   uint64_t read64(uint64_t pa);
   void write64(uint64_t pa, uint64_t v);
@@ -588,6 +591,7 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   bool useAccessedBit_ = true;
   SwapSpace* swapSpace_ = nullptr;
   DirectMemory* direct_ = nullptr;
+  mutable DirectPages directMemo_;  // direct_'s pages, remembered
   bool swapEnabled_ = true;
   bool mapAnywhere_ = false;
   bool assumeZeroed_ = true;

@@ -57,7 +57,10 @@ class Walker : public Module, public TranslationCache {
   /// TimingOnlyExt (same transactions, same timing; no bytes move through the sockets). Set
   /// before simulation, and only when every module between `mem` and the memory keeps no data.
   /// nullptr (the default): the bytes move through `mem` (transport_dbg and the timed access).
-  void setDirectMemory(DirectMemory* m) { direct_ = m; }
+  void setDirectMemory(DirectMemory* m) {
+    direct_ = m;
+    directPages_.connect(m);
+  }
 
   void invalidatePage(Asid asid, VirtAddr va) override;
   void invalidateAsid(Asid asid) override;
@@ -100,6 +103,7 @@ class Walker : public Module, public TranslationCache {
 
   const PageTableBase* base_ = nullptr;
   DirectMemory* direct_ = nullptr;
+  DirectPages directPages_;  // direct_'s pages, remembered
   const paging::Format* fmt_ = &paging::Format::get(paging::Kind::X86_64_4);
   enum class CacheKind : uint8_t { None, Psc, Pwc };
   CacheKind cacheKind_ = CacheKind::Psc;

@@ -91,6 +91,15 @@ class TlbCore {
   size_t setOf(uint64_t vpn) const { return pow2_ ? (vpn & (sets_ - 1)) : (vpn % sets_); }
   TlbEntry* way(size_t set, unsigned w) { return &entries_[set * ways_ + w]; }
   const TlbEntry* probe(Asid asid, uint64_t va);
+  // A filter in front of the entries (the miss path probes and fills every way of a set): each
+  // valid entry's key is keyOf(vpn, shift), an invalid entry's 0. Equal pages have equal keys,
+  // so a way whose key differs cannot match; a way whose key is equal is checked in full.
+  static constexpr uint64_t kKeyValid = uint64_t{1} << 63;
+  static uint64_t keyOf(uint64_t vpn, unsigned shift) { return kKeyValid | (vpn << 6) | shift; }
+  void invalidateAt(size_t i) {
+    entries_[i].valid = false;
+    keys_[i] = 0;
+  }
   static bool samePage(const TlbEntry& a, const TlbEntry& b) {
     return a.vpn == b.vpn && a.shift == b.shift && (a.asid == b.asid || (a.global && b.global));
   }
@@ -115,6 +124,8 @@ class TlbCore {
   bool pow2_;
   std::vector<unsigned> shifts_;
   std::vector<TlbEntry> entries_;
+  std::vector<uint64_t> keys_;  // by entry, see keyOf
+  uint64_t shiftMask_ = 0;      // bit s: shifts_ holds s (s < 64)
   std::unique_ptr<SetReplacement> repl_;
   LruReplacement* lru_ = nullptr;  // repl_ when it is LRU
   uint64_t* lruClock_ = nullptr;   // its clock
