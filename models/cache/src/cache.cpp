@@ -13,7 +13,15 @@ constexpr size_t kKinds = static_cast<size_t>(CacheKind::Count);
 // waits for its fill (hit under miss), up to this many.
 constexpr unsigned kHitUnderMiss = 16;
 // Write-backs the AT side keeps in flight to the level below at once.
-constexpr unsigned kAtWritebackThreads = 4;
+constexpr unsigned kAtWritebacks = 4;
+enum AtStepCode : uintptr_t {
+  kLookup = 0,
+  kArrive = 1,
+  kFillDone = 2,
+  kWake = 3,
+  kWbDone = 4,
+  kIssueWb = 5,
+};
 }  // namespace
 
 const std::vector<std::string>& Cache::inclusionNames() {
@@ -140,9 +148,9 @@ Cache::Cache(const sc_core::sc_module_name& nm, SimContext& ctx, const Defaults&
             return tsock[from]->nb_transport_bw(gp, ph, t);
           }),
       [this](tlm::tlm_generic_payload& gp) { processAt(gp); });
-  for (unsigned i = 0; i < kAtWritebackThreads; ++i) {
-    sc_core::sc_spawn([this] { writebackWorker(); }, sc_core::sc_gen_unique_name("writeback"));
-  }
+  atFront_->setStart([this](tlm::tlm_generic_payload& gp, int from, const sc_core::sc_time& t) {
+    return startAt(gp, from, t);
+  });
 }
 
 void Cache::linkNext(Cache* lower) {
@@ -504,7 +512,9 @@ bool Cache::demandAt(uint64_t line, const Req& r, tlm::tlm_generic_payload& gp) 
   while (mshr_->find(line, sc_core::sc_time_stamp().value()) >= 0) {
     if (!merged) mshrMerges_[k] += 1;
     merged = true;
+    ++fillWaiting_;
     sc_core::wait(fillDone_);
+    --fillWaiting_;
   }
   if (core_->access(line, r.write)) {
     (merged ? misses_ : hits_)[k] += 1;
@@ -524,7 +534,9 @@ bool Cache::fetchAt(uint64_t line, const Req& r, tlm::tlm_generic_payload& gp, b
   if (slot.second > asked.value()) {
     ++mshrStalls_;
     while (slot.second > sc_core::sc_time_stamp().value()) {
+      ++fillWaiting_;
       sc_core::wait(fillDone_);
+      --fillWaiting_;
       slot = mshr_->acquire(sc_core::sc_time_stamp().value());
     }
     mshrStallCycles_ += (sc_core::sc_time_stamp() - asked) / clockPeriod();
@@ -546,7 +558,7 @@ bool Cache::fetchAt(uint64_t line, const Req& r, tlm::tlm_generic_payload& gp, b
   }
   fp->release();
   mshr_->release(idx, sc_core::sc_time_stamp().value());
-  fillDone_.notify(sc_core::SC_ZERO_TIME);
+  mshrReleased();
   return ok;
 }
 
@@ -554,21 +566,179 @@ void Cache::evictAt(const Victim& v) {
   countVictim(v);
   if (!v.dirty && !exclusive_) return;
   wbQueue_.push_back(v);
-  wbQueued_.notify(sc_core::SC_ZERO_TIME);
+  if (!wbPosted_) {  // sent from a step: evictAt may run inside the lower level's call
+    wbPosted_ = true;
+    AtScheduler::get().post(sc_core::SC_ZERO_TIME, this, nullptr, kIssueWb);
+  }
 }
 
-void Cache::writebackWorker() {
-  while (true) {
-    while (wbQueue_.empty()) sc_core::wait(wbQueued_);
+void Cache::issueWritebacks() {
+  // Off the critical path: at most kAtWritebacks in flight, the others in line, in order.
+  while (wbInFlight_ < kAtWritebacks && !wbQueue_.empty()) {
     const Victim v = wbQueue_.front();
     wbQueue_.pop_front();
     tlm::tlm_generic_payload* wp = ownPayload(
         tlm::TLM_WRITE_COMMAND, v.line, exclusive_ ? CacheRequest::Victim : CacheRequest::WriteBack,
         CacheKind::WriteBack, v.pageTable, v.dirty);
-    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-    memAt_.transact(*wp, d);
-    wp->release();
+    ++wbInFlight_;
+    memAt_.send(*wp, sc_core::SC_ZERO_TIME, this, wp, kWbDone);
   }
+}
+
+// --- AT state machine ----------------------------------------------------------------------------
+
+bool Cache::startAt(tlm::tlm_generic_payload& gp, int tag, const sc_core::sc_time& delay) {
+  if (!cacheable(gp)) return false;
+  const Req r = classify(gp);
+  if (r.req == CacheRequest::ExclusiveFill) return false;
+  const uint64_t addr = gp.get_address();
+  const uint64_t line = core_->lineOf(addr);
+  if (core_->lineOf(addr + gp.get_data_length() - 1) != line) return false;
+  AtJob* j = nullptr;
+  if (freeAtJobs_.empty()) {
+    j = atJobs_.emplace_back(std::make_unique<AtJob>()).get();
+  } else {
+    j = freeAtJobs_.back();
+    freeAtJobs_.pop_back();
+  }
+  j->gp = &gp;
+  j->tag = tag;
+  j->r = r;
+  j->line = line;
+  j->start = sim_->time_stamp() + delay;
+  j->merged = false;
+  j->fp = nullptr;
+  AtScheduler::get().post(delay + added(r), this, j,
+                          r.req == CacheRequest::Fill ? kLookup : kArrive);
+  return true;
+}
+
+void Cache::atStep(void* arg, uintptr_t code) {
+  switch (code) {
+    case kLookup:
+      lookupAt(static_cast<AtJob*>(arg));
+      break;
+    case kArrive: {
+      AtJob* j = static_cast<AtJob*>(arg);
+      arrived(j->line, j->r, nullptr);
+      respond(*j->gp, j->r, sim_->time_stamp() - j->start);
+      finishAt(j);
+      break;
+    }
+    case kFillDone:
+      fillDoneAt(static_cast<AtJob*>(arg));
+      break;
+    case kWake:
+      wakeAt();
+      break;
+    case kWbDone:
+      static_cast<tlm::tlm_generic_payload*>(arg)->release();
+      --wbInFlight_;
+      issueWritebacks();
+      break;
+    case kIssueWb:
+      wbPosted_ = false;
+      issueWritebacks();
+      break;
+  }
+}
+
+void Cache::lookupAt(AtJob* j) {
+  // demandAt() for one line: a line whose fill is in flight is not in the array yet; the lookup
+  // waits for that fill (a merge) in the waiters' list.
+  const size_t k = static_cast<size_t>(j->r.kind);
+  if (mshr_->find(j->line, sim_->time_stamp().value()) >= 0) {
+    if (!j->merged) mshrMerges_[k] += 1;
+    j->merged = true;
+    mergeWaiters_.push_back(j);
+    return;
+  }
+  if (core_->access(j->line, j->r.write)) {
+    (j->merged ? misses_ : hits_)[k] += 1;
+    respond(*j->gp, j->r, sim_->time_stamp() - j->start);
+    finishAt(j);
+    return;
+  }
+  misses_[k] += 1;
+  missAt(j);
+}
+
+void Cache::missAt(AtJob* j) {
+  // MSHRs are granted in the order misses ask for them: none overtakes a stalled one.
+  const uint64_t now = sim_->time_stamp().value();
+  const auto slot = mshr_->acquire(now);
+  if (!stalled_.empty() || slot.second > now) {
+    ++mshrStalls_;
+    j->asked = sim_->time_stamp();
+    stalled_.push_back(j);
+    return;
+  }
+  sendFill(j, slot.first);
+}
+
+void Cache::sendFill(AtJob* j, unsigned mshr) {
+  j->mshr = mshr;
+  mshr_->occupy(mshr, j->line, MshrFile::kPending);
+  j->fp = ownPayload(tlm::TLM_READ_COMMAND, j->line,
+                     exclusive_ ? CacheRequest::ExclusiveFill : CacheRequest::Fill, j->r.kind,
+                     j->r.pageTable, false, &j->fe);
+  j->fe->above = std::max(latency_, j->r.above);
+  // The fill's end is handled inside the lower level's call (fillDoneAt sends nothing down:
+  // its write-backs go from a step).
+  memAt_.send(*j->fp, sc_core::SC_ZERO_TIME, this, j, kFillDone, true);
+}
+
+void Cache::fillDoneAt(AtJob* j) {
+  // fetchAt()'s end and demandAt()'s fill.
+  tlm::tlm_generic_payload& gp = *j->gp;
+  const bool ok = j->fp->is_response_ok();
+  bool dirty = false;
+  if (ok) {
+    dirty = exclusive_ && j->fe->dirty;
+  } else {
+    gp.set_response_status(j->fp->get_response_status());
+  }
+  j->fp->release();
+  j->fp = nullptr;
+  mshr_->release(j->mshr, sim_->time_stamp().value());
+  mshrReleased();
+  if (ok) {
+    const Victim v = core_->fill(j->line, j->r.write || dirty, j->r.pageTable);
+    if (v.valid) evictAt(v);
+    respond(gp, j->r, sim_->time_stamp() - j->start);
+  }
+  finishAt(j);
+}
+
+void Cache::finishAt(AtJob* j) {
+  freeAtJobs_.push_back(j);
+  atFront_->finish(*j->gp, j->tag);
+}
+
+void Cache::mshrReleased() {
+  if (fillWaiting_) fillDone_.notify(sc_core::SC_ZERO_TIME);  // worker threads
+  if (!wakePosted_ && (!mergeWaiters_.empty() || !stalled_.empty())) {
+    wakePosted_ = true;
+    AtScheduler::get().post(sc_core::SC_ZERO_TIME, this, nullptr, kWake);
+  }
+}
+
+void Cache::wakeAt() {
+  wakePosted_ = false;
+  // Stalled misses first (they asked first), then the merged lookups, each in arrival order; a
+  // lookup whose line is still being filled goes back into the list.
+  const uint64_t now = sim_->time_stamp().value();
+  while (!stalled_.empty()) {
+    const auto slot = mshr_->acquire(now);
+    if (slot.second > now) break;
+    AtJob* j = stalled_.front();
+    stalled_.pop_front();
+    mshrStallCycles_ += (sim_->time_stamp() - j->asked) / clockPeriod();
+    sendFill(j, slot.first);
+  }
+  waking_.swap(mergeWaiters_);
+  for (AtJob* j : waking_) lookupAt(j);
+  waking_.clear();
 }
 
 // --- debug ---------------------------------------------------------------------------------------

@@ -6,6 +6,66 @@
 
 namespace vmsim {
 
+AtScheduler* AtScheduler::inst_ = nullptr;
+
+AtScheduler& AtScheduler::make() {
+  // One per simulation context; never destroyed (its method and event belong to the kernel).
+  inst_ = new AtScheduler();
+  return *inst_;
+}
+
+AtScheduler::AtScheduler() : sim_(sc_core::sc_get_curr_simcontext()) {
+  buckets_.reserve(64);
+  sc_core::sc_spawn_options o;
+  o.spawn_method();
+  o.set_sensitivity(&wake_);
+  o.dont_initialize();
+  sc_core::sc_spawn([this] { run(); }, sc_core::sc_gen_unique_name("vmsim_at_scheduler"), &o);
+}
+
+AtScheduler::Bucket& AtScheduler::addBucket(size_t at, uint64_t when) {
+  Bucket* b = nullptr;
+  if (spare_.empty()) {
+    b = all_.emplace_back(std::make_unique<Bucket>()).get();
+    b->steps.reserve(16);
+  } else {
+    b = spare_.back();
+    spare_.pop_back();
+  }
+  b->time = when;
+  buckets_.insert(buckets_.begin() + static_cast<std::ptrdiff_t>(at), b);
+  if (!running_ && when < armed_) {  // (while running, run() arms the event when it ends)
+    armed_ = when;
+    const uint64_t now = sim_->time_stamp().value();
+    // A later notification is replaced by an earlier one.
+    wake_.notify(when <= now ? sc_core::SC_ZERO_TIME : sc_core::sc_time::from_value(when - now));
+  }
+  return *b;
+}
+
+void AtScheduler::run() {
+  const uint64_t now = sim_->time_stamp().value();
+  armed_ = kNone;
+  running_ = true;
+  // The bucket of this instant, in posting order; steps posted for this instant while it runs
+  // join its end (after every step posted before them).
+  while (!buckets_.empty() && buckets_.back()->time <= now) {
+    Bucket* b = buckets_.back();
+    for (size_t i = 0; i < b->steps.size(); ++i) {
+      const Step s = b->steps[i];
+      s.client->atStep(s.arg, s.code);
+    }
+    b->steps.clear();
+    buckets_.pop_back();  // still the last: later buckets were inserted before it
+    spare_.push_back(b);
+  }
+  running_ = false;
+  if (!buckets_.empty()) {
+    armed_ = buckets_.back()->time;
+    wake_.notify(sc_core::sc_time::from_value(armed_ - now));
+  }
+}
+
 AtTargetFrontEnd::AtTargetFrontEnd(unsigned workers, NbCall backward, Process process)
     : AtTargetFrontEnd(
           workers,
@@ -15,6 +75,7 @@ AtTargetFrontEnd::AtTargetFrontEnd(unsigned workers, NbCall backward, Process pr
 
 AtTargetFrontEnd::AtTargetFrontEnd(unsigned workers, TaggedCall backward, Process process)
     : workers_(workers), backward_(std::move(backward)), process_(std::move(process)) {
+  AtScheduler::get();  // created during elaboration
   // At most one transaction beyond the workers waits (its END_REQ is owed: request exclusion).
   queue_.resize(workers_ + 2);
   pool_.reserve(workers_);
@@ -29,6 +90,14 @@ tlm::tlm_sync_enum AtTargetFrontEnd::forward(tlm::tlm_generic_payload& gp, tlm::
                                              sc_core::sc_time& delay, int tag) {
   if (ph == tlm::BEGIN_REQ) {
     if (gp.has_mm()) gp.acquire();
+    if (start_ && busy_ < workers_) {
+      ++busy_;
+      if (start_(gp, tag, delay)) {
+        ph = tlm::END_REQ;
+        return tlm::TLM_UPDATED;
+      }
+      --busy_;
+    }
     if (count_ == queue_.size()) {  // more than the protocol allows in flight: grow (never shrinks)
       std::vector<Job> bigger(queue_.size() * 2);
       for (size_t i = 0; i < count_; ++i) bigger[i] = queue_[(head_ + i) % queue_.size()];
@@ -49,6 +118,10 @@ tlm::tlm_sync_enum AtTargetFrontEnd::forward(tlm::tlm_generic_payload& gp, tlm::
     respBusy_ = false;
     if (respWaiting_) respFree_.notify(sc_core::SC_ZERO_TIME);
     if (gp.has_mm()) gp.release();
+    if (respHead_ < respQueue_.size() && !resumePosted_) {
+      resumePosted_ = true;  // the next response goes from a step, not from inside this call
+      AtScheduler::get().post(sc_core::SC_ZERO_TIME, this, nullptr, 0);
+    }
     return tlm::TLM_COMPLETED;
   }
   SC_REPORT_ERROR("vmsim/at", "unexpected phase on nb_transport_fw");
@@ -132,16 +205,125 @@ void AtTargetFrontEnd::respond(const Job& j) {
   }
 }
 
+void AtTargetFrontEnd::finish(tlm::tlm_generic_payload& gp, int tag) {
+  const Job j{&gp, tag};
+  if (respBusy_ || respHead_ < respQueue_.size()) {
+    respQueue_.push_back(j);
+    return;
+  }
+  sendResponse(j);
+}
+
+void AtTargetFrontEnd::sendResponse(const Job& j) {
+  respBusy_ = true;
+  tlm::tlm_phase ph = tlm::BEGIN_RESP;
+  sc_core::sc_time t = sc_core::SC_ZERO_TIME;
+  tlm::tlm_generic_payload& gp = *j.gp;
+  const auto s = backward(j, ph, t);
+  --busy_;
+  if (s == tlm::TLM_COMPLETED || (s == tlm::TLM_UPDATED && ph == tlm::END_RESP)) {
+    respBusy_ = false;
+    if (respWaiting_) respFree_.notify(sc_core::SC_ZERO_TIME);
+    if (gp.has_mm()) gp.release();
+  }
+}
+
+void AtTargetFrontEnd::sendQueuedResponses() {
+  resumePosted_ = false;
+  while (!respBusy_ && respHead_ < respQueue_.size()) sendResponse(respQueue_[respHead_++]);
+  if (respHead_ == respQueue_.size()) {
+    respQueue_.clear();
+    respHead_ = 0;
+  }
+}
+
 void AtInitiatorPort::releaseRequest(const sc_core::sc_time& when) {
   reqBusy_ = false;
   reqOwner_ = nullptr;
-  reqFree_.notify(when);
+  if (reqWaiting_) reqFree_.notify(when);
+  if (sendHead_ < sends_.size() && !issuePosted_ && !issuing_) {
+    issuePosted_ = true;
+    AtScheduler::get().post(when, this, nullptr, 0);
+  }
+}
+
+void AtInitiatorPort::atStep(void* arg, uintptr_t code) {
+  if (code == kReleaseAt) {
+    if (reqBusy_ && reqOwner_ == arg) {
+      issuing_ = true;  // the sends waiting go now, from this step
+      releaseRequest(sc_core::SC_ZERO_TIME);
+      issuing_ = false;
+      issueSends();
+    }
+    return;
+  }
+  issuePosted_ = false;
+  issueSends();
+}
+
+void AtInitiatorPort::send(tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay, AtClient* c,
+                           void* arg, uintptr_t code, bool inCall) {
+  const uint64_t when = sim_->time_stamp().value() + delay.value();
+  sends_.push_back(Send{&gp, c, arg, code, when, inCall});
+  if (sendHead_ + 1 == sends_.size()) issueSends();  // the first in line: now, if free
+}
+
+void AtInitiatorPort::issueSends() {
+  const uint64_t now = sim_->time_stamp().value();
+  issuing_ = true;
+  while (!reqBusy_ && sendHead_ < sends_.size()) {
+    const Send x = sends_[sendHead_];
+    if (++sendHead_ == sends_.size()) {
+      sends_.clear();
+      sendHead_ = 0;
+    }
+    reqBusy_ = true;
+    reqOwner_ = x.gp;
+    waiting_.push_back({x.gp, nullptr, x.client, x.arg, x.code, x.inCall});
+    tlm::tlm_phase ph = tlm::BEGIN_REQ;
+    // Its time, annotated (the request channel was free before it).
+    sc_core::sc_time t =
+        x.when > now ? sc_core::sc_time::from_value(x.when - now) : sc_core::SC_ZERO_TIME;
+    const auto s = forward_(*x.gp, ph, t);
+    bool responded = s == tlm::TLM_COMPLETED;
+    if (s == tlm::TLM_UPDATED && ph == tlm::BEGIN_RESP) {
+      tlm::tlm_phase end = tlm::END_RESP;
+      sc_core::sc_time z = sc_core::SC_ZERO_TIME;
+      forward_(*x.gp, end, z);
+      responded = true;
+    }
+    bool later = false;
+    if (responded || (s == tlm::TLM_UPDATED && ph == tlm::END_REQ)) {
+      if (t == sc_core::SC_ZERO_TIME) {
+        releaseRequest(t);
+      } else {
+        // END_REQ at now + t: the channel stays ours until then (request exclusion).
+        later = true;
+        AtScheduler::get().post(t, this, x.gp, kReleaseAt);
+      }
+    }
+    if (responded) {
+      const auto it = std::find_if(waiting_.begin(), waiting_.end(),
+                                   [&](const Waiting& w) { return w.gp == x.gp; });
+      if (it != waiting_.end()) {
+        *it = waiting_.back();
+        waiting_.pop_back();
+      }
+      AtScheduler::get().post(t, x.client, x.arg, x.code);
+    }
+    if (later) break;
+  }
+  issuing_ = false;
 }
 
 void AtInitiatorPort::transact(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   sc_core::wait(delay);
   delay = sc_core::SC_ZERO_TIME;
-  while (reqBusy_) sc_core::wait(reqFree_);
+  while (reqBusy_) {
+    ++reqWaiting_;
+    sc_core::wait(reqFree_);
+    --reqWaiting_;
+  }
   reqBusy_ = true;
   reqOwner_ = &gp;
   if (idleEvents_.empty()) {
@@ -181,7 +363,19 @@ tlm::tlm_sync_enum AtInitiatorPort::backward(tlm::tlm_generic_payload& gp, tlm::
     const auto it = std::find_if(waiting_.begin(), waiting_.end(),
                                  [&](const Waiting& w) { return w.gp == &gp; });
     if (it != waiting_.end()) {
-      it->done->notify(delay);
+      if (it->done) {
+        it->done->notify(delay);
+      } else if (it->inCall && delay == sc_core::SC_ZERO_TIME) {
+        AtClient* c = it->client;
+        void* arg = it->arg;
+        const uintptr_t code = it->code;
+        *it = waiting_.back();
+        waiting_.pop_back();
+        c->atStep(arg, code);  // the response is handled on arrival
+        return tlm::TLM_COMPLETED;
+      } else {
+        AtScheduler::get().post(delay, it->client, it->arg, it->code);
+      }
       // Order does not matter: swap the last entry into the hole.
       *it = waiting_.back();
       waiting_.pop_back();

@@ -471,78 +471,137 @@ void Requester::runLt() {
 
 void Requester::runAt() {
   startContexts();
-  workloads::Access a;
-  bool preempt = false;
   if (sched_ && !dispatch(false, sc_core::sc_time_stamp().value(), nullptr)) {
     finish();
     return;
   }
+  // The accesses run from steps (atIssue); this thread takes the cases that wait for every
+  // access in flight, in the order and at the times the single-thread loop had them.
+  AtScheduler::get().post(sc_core::SC_ZERO_TIME, this, nullptr, kAtIssue);
   for (;;) {
-    // A system call (the program unmapping memory) waits until every access in flight is done.
-    if (cur_->wl && cur_->wl->systemCallNext()) {
+    sc_core::wait(threadTurn_);
+    bool checkSystemCall = true;
+    if (handoff_ == Handoff::SystemCallNext) {
+      // A system call (the program unmapping memory) waits until every access in flight is done.
       while (outstanding_ > 0) sc_core::wait(slotFree_);
-    }
-    if (!nextInSlice(a, preempt, sched_ ? sc_core::sc_time_stamp().value() : 0)) {
+      checkSystemCall = false;
+    } else if (handoff_ == Handoff::NoNext) {
       if (!sched_) break;
       // A switch (or an exit) enters the kernel: the accesses in flight complete first.
       while (outstanding_ > 0) sc_core::wait(slotFree_);
-      if (!dispatch(!preempt, sc_core::sc_time_stamp().value(), nullptr)) break;
-      continue;
-    }
-    if (a.op == workloads::Op::System) {
+      if (!dispatch(!atPreempt_, sc_core::sc_time_stamp().value(), nullptr)) break;
+    } else {
       // A system call serializes the core: the accesses before it complete first.
       while (outstanding_ > 0) sc_core::wait(slotFree_);
       sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-      if (!systemCall(a, delay)) break;
-      sc_core::wait(delay);
-      continue;
-    }
-    while (!canIssue(a)) sc_core::wait(slotFree_);
-    tlm::tlm_generic_payload* gp = pool_.allocate();
-    prepare(*gp, a);
-    ++outstanding_;
-    InFlight& f = inflight_.emplace_back();
-    f.gp = gp;
-    f.issued = sc_core::sc_time_stamp();
-    f.seq = seq_;
-    f.va = a.va;
-    f.size = a.size;
-    f.store = a.op == workloads::Op::Store;
-    expect(f, *gp);
-    tlm::tlm_phase ph = tlm::BEGIN_REQ;
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    waitingEndReq_ = gp;
-    const auto s = isock->nb_transport_fw(*gp, ph, delay);
-    if (s == tlm::TLM_COMPLETED) {
-      waitingEndReq_ = nullptr;
-      sc_core::wait(delay);
-      retire(*gp);
-    } else if (s == tlm::TLM_UPDATED) {
-      if (ph == tlm::END_REQ) waitingEndReq_ = nullptr;
-      if (ph == tlm::BEGIN_RESP) {
-        waitingEndReq_ = nullptr;
-        endRespOwed_ = gp;  // answered on the return path: END_RESP goes back with completion
-        peq_.notify(*gp, ph, delay);
-      }
-      if (!waitingEndReq_ && delay == sc_core::SC_ZERO_TIME && think_ > sc_core::SC_ZERO_TIME) {
-        // Accepted at once with no delay: the zero wait and the think time as one wait (the
-        // requester wakes at the same time; one thread switch less per access).
-        sc_core::wait(think_);
-        continue;
-      }
+      if (!systemCall(atNext_, delay)) break;
       sc_core::wait(delay);
     }
-    // Base protocol: no new request until this one's END_REQ (request exclusion rule).
-    while (waitingEndReq_) sc_core::wait(endReq_);
-    sc_core::wait(think_);
+    AtScheduler::get().post(sc_core::SC_ZERO_TIME, this, nullptr,
+                            checkSystemCall ? kAtIssue : kAtIssueNoSys);
   }
   while (outstanding_ > 0) sc_core::wait(slotFree_);
   finish();
 }
 
+void Requester::atStep(void* arg, uintptr_t code) {
+  switch (code) {
+    case kAtEndReq:
+    case kAtBeginResp:
+      peqCallback(*static_cast<tlm::tlm_generic_payload*>(arg),
+                  code == kAtBeginResp ? tlm::BEGIN_RESP : tlm::END_REQ);
+      break;
+    case kAtIssue:
+    case kAtIssueNoSys:
+      atIssue(code == kAtIssue);
+      break;
+    case kAtAfterDelay:
+      // Base protocol: no new request until this one's END_REQ (request exclusion rule).
+      if (waitingEndReq_) {
+        atWaitEndReq_ = true;
+      } else {
+        atThink();
+      }
+      break;
+    case kAtCompleted:
+      retire(*static_cast<tlm::tlm_generic_payload*>(arg));
+      atThink();
+      break;
+  }
+}
+
+void Requester::atThink() {
+  AtScheduler::get().post(think_, this, nullptr, kAtIssue);
+}
+
+void Requester::atIssue(bool checkSystemCall) {
+  // One access per pass; the loop of the former thread, whose waits end this function and
+  // resume it from a step.
+  workloads::Access& a = atNext_;
+  if (!atHave_) {
+    if (checkSystemCall && cur_->wl && cur_->wl->systemCallNext()) {
+      handToThread(Handoff::SystemCallNext);
+      return;
+    }
+    if (!nextInSlice(a, atPreempt_, sched_ ? simc_->time_stamp().value() : 0)) {
+      handToThread(Handoff::NoNext);
+      return;
+    }
+    if (a.op == workloads::Op::System) {
+      handToThread(Handoff::SystemCall);
+      return;
+    }
+    atHave_ = true;
+  }
+  if (!canIssue(a)) {
+    atWaitSlot_ = true;  // retire() resumes here
+    return;
+  }
+  atHave_ = false;
+  tlm::tlm_generic_payload* gp = pool_.allocate();
+  prepare(*gp, a);
+  ++outstanding_;
+  InFlight& f = inflight_.emplace_back();
+  f.gp = gp;
+  f.issued = simc_->time_stamp();
+  f.seq = seq_;
+  f.va = a.va;
+  f.size = a.size;
+  f.store = a.op == workloads::Op::Store;
+  expect(f, *gp);
+  tlm::tlm_phase ph = tlm::BEGIN_REQ;
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  waitingEndReq_ = gp;
+  const auto s = isock->nb_transport_fw(*gp, ph, delay);
+  if (s == tlm::TLM_COMPLETED) {
+    waitingEndReq_ = nullptr;
+    AtScheduler::get().post(delay, this, gp, kAtCompleted);
+    return;
+  }
+  if (s == tlm::TLM_UPDATED) {
+    if (ph == tlm::END_REQ) waitingEndReq_ = nullptr;
+    if (ph == tlm::BEGIN_RESP) {
+      waitingEndReq_ = nullptr;
+      endRespOwed_ = gp;  // answered on the return path: END_RESP goes back with completion
+      AtScheduler::get().post(delay, this, gp, kAtBeginResp);
+    }
+    if (delay != sc_core::SC_ZERO_TIME) {
+      AtScheduler::get().post(delay, this, nullptr, kAtAfterDelay);
+      return;
+    }
+  }
+  atStep(nullptr, kAtAfterDelay);
+}
+
 tlm::tlm_sync_enum Requester::nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                               sc_core::sc_time& delay) {
-  peq_.notify(gp, ph, delay);
+  if (ph == tlm::END_REQ || ph == tlm::BEGIN_RESP) {
+    if (delay == sc_core::SC_ZERO_TIME) {
+      peqCallback(gp, ph);  // on arrival (the issue loop resumes from a step, not in this call)
+    } else {
+      AtScheduler::get().post(delay, this, &gp, ph == tlm::BEGIN_RESP);
+    }
+  }
   // A response ends here (END_RESP implied, IEEE 1666-2011 15.2): the target's response channel
   // is free at once, and the access completes when the queue delivers it, as before. Answering
   // TLM_ACCEPTED and sending END_RESP from the queue's callback kept every later response of the
@@ -553,7 +612,10 @@ tlm::tlm_sync_enum Requester::nb_transport_bw(tlm::tlm_generic_payload& gp, tlm:
 void Requester::peqCallback(tlm::tlm_generic_payload& gp, const tlm::tlm_phase& ph) {
   if (ph == tlm::END_REQ || (ph == tlm::BEGIN_RESP && waitingEndReq_ == &gp)) {
     waitingEndReq_ = nullptr;
-    endReq_.notify();
+    if (atWaitEndReq_) {
+      atWaitEndReq_ = false;
+      atThink();
+    }
   }
   if (ph == tlm::BEGIN_RESP) retire(gp);
 }
@@ -561,8 +623,12 @@ void Requester::peqCallback(tlm::tlm_generic_payload& gp, const tlm::tlm_phase& 
 void Requester::retire(tlm::tlm_generic_payload& gp) {
   auto it = std::find_if(inflight_.begin(), inflight_.end(),
                          [&](const InFlight& f) { return f.gp == &gp; });
-  complete(gp, sc_core::sc_time_stamp() - it->issued, *it);
-  inflight_.erase(it);
+  complete(gp, simc_->time_stamp() - it->issued, *it);
+  if (it == inflight_.begin()) {
+    inflight_.pop_front();  // the common case: in issue order
+  } else {
+    inflight_.erase(it);
+  }
   if (&gp == endRespOwed_) {
     endRespOwed_ = nullptr;
     tlm::tlm_phase end = tlm::END_RESP;
@@ -572,6 +638,10 @@ void Requester::retire(tlm::tlm_generic_payload& gp) {
   gp.release();
   --outstanding_;
   slotFree_.notify();
+  if (atWaitSlot_) {
+    atWaitSlot_ = false;
+    AtScheduler::get().post(sc_core::SC_ZERO_TIME, this, nullptr, kAtIssue);  // at canIssue
+  }
 }
 
 bool Requester::canIssue(const workloads::Access& a) const {

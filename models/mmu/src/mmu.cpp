@@ -76,6 +76,9 @@ Mmu::Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy
         access(gp, delay, true);
         sc_core::wait(delay);
       });
+  atFront_->setStart([this](tlm::tlm_generic_payload& gp, int, const sc_core::sc_time& delay) {
+    return startAt(gp, delay);
+  });
   if (buildHierarchy) this->buildHierarchy(p);
 }
 
@@ -563,6 +566,76 @@ void Mmu::accessOnePageLt(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
 tlm::tlm_sync_enum Mmu::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                         sc_core::sc_time& delay) {
   return atFront_->forward(gp, ph, delay);
+}
+
+namespace {
+enum AtStepCode : uintptr_t { kPhysicalDone = 0, kFaultAnswered = 1 };
+}  // namespace
+
+bool Mmu::startAt(tlm::tlm_generic_payload& gp, const sc_core::sc_time& reqDelay) {
+  // The thread path's steps for this case (access() with one piece), in the same order, except
+  // that nothing waits: translate now, on the time line at now + delay, and send the physical
+  // access at the end of the translation's delay.
+  const unsigned len = gp.get_data_length();
+  const uint64_t va = gp.get_address();
+  if (!len || (va & 0xfff) + len > 0x1000) return false;
+  const VmAccess who = accessorOf(gp);
+  const bool fetch = who.kind == AccessKind::Fetch;
+  const EntryTlb& direct = fetch ? fetchTlb_ : dataTlb_;
+  if (!direct.tlb || !direct.tlb->wouldHit(who.asid, va, who.kind)) return false;
+  ++accesses_;
+  sc_core::sc_time delay = reqDelay + latency_;
+  if (pendingInterruptPs_) {
+    delay += sc_core::sc_time(static_cast<double>(pendingInterruptPs_), sc_core::SC_PS);
+    pendingInterruptPs_ = 0;
+  }
+  const sc_core::sc_time start = simc_->time_stamp() + delay;
+  PinList faultPins;
+  uint64_t pa = 0;
+  const FaultKind fk = translate(who, va, pa, delay, true, faultPins);  // a hit: no wait
+  if (!faultPins.empty()) releasePins(faultPins);
+  const sc_core::sc_time d = simc_->time_stamp() + delay - start;
+  translationLatency_.sampleKeyed(d.value(), [&] { return d / clockPeriod(); });
+  AtJob* j = nullptr;
+  if (freeAtJobs_.empty()) {
+    j = atJobs_.emplace_back(std::make_unique<AtJob>()).get();
+  } else {
+    j = freeAtJobs_.back();
+    freeAtJobs_.pop_back();
+  }
+  j->gp = &gp;
+  j->va = va;
+  j->len = len;
+  j->pinned = false;
+  if (fk != FaultKind::None) {  // a protection fault: answered after the translation's time
+    reportFault(gp, fk, va, who);
+    AtScheduler::get().post(delay, this, j, kFaultAnswered);
+    return true;
+  }
+  if (pins_) {
+    j->frame = PhysAddr(pa & ~uint64_t{0xfff});
+    pins_->pinFrame(j->frame);
+    j->pinned = true;
+  }
+  gp.set_address(pa);
+  gp.set_streaming_width(len);
+  gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  // The response is handled inside the cache's call: atStep sends nothing to the cache.
+  (fetch && imem.size() ? imemAt_ : memAt_).send(gp, delay, this, j, kPhysicalDone, true);
+  return true;
+}
+
+void Mmu::atStep(void* arg, uintptr_t code) {
+  AtJob* j = static_cast<AtJob*>(arg);
+  tlm::tlm_generic_payload& gp = *j->gp;
+  if (code == kPhysicalDone) {
+    gp.set_address(j->va);  // given back as it came (accessPiecewise)
+    gp.set_data_length(j->len);
+    gp.set_streaming_width(j->len);
+    if (j->pinned) pins_->unpinFrame(j->frame);
+  }
+  freeAtJobs_.push_back(j);
+  atFront_->finish(gp, 0);
 }
 
 tlm::tlm_sync_enum Mmu::mem_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,

@@ -158,6 +158,20 @@ const TlbEntry* TlbCore::probe(Asid asid, uint64_t va) {
   return nullptr;
 }
 
+const TlbEntry* TlbCore::peek(Asid asid, uint64_t va) const {
+  for (unsigned shift : shifts_) {  // probe()'s search, without its side effects
+    const uint64_t vpn = va >> shift;
+    const size_t set = setOf(vpn);
+    for (unsigned w = 0; w < ways_; ++w) {
+      const TlbEntry* e = way(set, w);
+      if (e->valid && e->vpn == vpn && e->shift == shift && (e->global || e->asid == asid)) {
+        return e;
+      }
+    }
+  }
+  return nullptr;
+}
+
 bool TlbCore::insert(const TlbEntry& in) {
   return insert(in, nullptr);
 }

@@ -52,7 +52,7 @@ class CacheReqExt : public tlm::tlm_extension<CacheReqExt> {
   }
 };
 
-class Cache : public Module, public DirectTransport {
+class Cache : public Module, public DirectTransport, private AtClient {
  public:
   DirectMultiTargetSocket<Cache> tsock;
   tlm_utils::simple_initiator_socket<Cache> next;
@@ -154,7 +154,42 @@ class Cache : public Module, public DirectTransport {
   bool demandAt(uint64_t line, const Req& r, tlm::tlm_generic_payload& gp);
   bool fetchAt(uint64_t line, const Req& r, tlm::tlm_generic_payload& gp, bool& dirty);
   void evictAt(const Victim& v);
-  void writebackWorker();
+  /// Sends queued write-backs while fewer than kAtWritebacks are in flight.
+  void issueWritebacks();
+  /// The state-machine path (docs/timed-path.md, "How AT runs on the host"): a one-line fill,
+  /// write-back or victim is served from AtScheduler steps: the lookup at the end of the added
+  /// latency, a merge as an entry in the list of waiters for fills, a miss's fill sent without a
+  /// thread. Others (uncached, exclusive fills, accesses over several lines) go to the workers.
+  struct AtJob {
+    tlm::tlm_generic_payload* gp = nullptr;
+    int tag = 0;
+    Req r;
+    uint64_t line = 0;
+    sc_core::sc_time start;
+    sc_core::sc_time asked;  // a stalled miss: when it asked for an MSHR
+    bool merged = false;
+    unsigned mshr = 0;
+    tlm::tlm_generic_payload* fp = nullptr;  // the fill in flight
+    CacheReqExt* fe = nullptr;
+  };
+  bool startAt(tlm::tlm_generic_payload& gp, int tag, const sc_core::sc_time& delay);
+  void atStep(void* arg, uintptr_t code) override;
+  void lookupAt(AtJob* j);
+  void missAt(AtJob* j);
+  void sendFill(AtJob* j, unsigned mshr);
+  void fillDoneAt(AtJob* j);
+  void finishAt(AtJob* j);
+  /// An MSHR was released: merged lookups and stalled misses retry (from a step at this instant).
+  void mshrReleased();
+  void wakeAt();
+  std::vector<std::unique_ptr<AtJob>> atJobs_;
+  std::vector<AtJob*> freeAtJobs_;
+  std::vector<AtJob*> mergeWaiters_, waking_;  // lookups waiting for a fill, in arrival order
+  std::deque<AtJob*> stalled_;                 // misses waiting for an MSHR, in arrival order
+  bool wakePosted_ = false;
+  unsigned fillWaiting_ = 0;  // worker threads waiting on fillDone_
+  unsigned wbInFlight_ = 0;
+  bool wbPosted_ = false;
 
   unsigned int transport_dbg(int from, tlm::tlm_generic_payload& gp);
   bool get_direct_mem_ptr(int from, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi);
@@ -193,7 +228,6 @@ class Cache : public Module, public DirectTransport {
   std::unique_ptr<AtTargetFrontEnd> atFront_;
   AtInitiatorPort memAt_;
   std::deque<Victim> wbQueue_;
-  sc_core::sc_event wbQueued_;
   sc_core::sc_event fillDone_;
 
   stats::Vector& hits_;

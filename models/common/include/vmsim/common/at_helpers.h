@@ -9,6 +9,7 @@
 #include <tlm>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -19,19 +20,90 @@ namespace vmsim {
 using NbCall = std::function<tlm::tlm_sync_enum(tlm::tlm_generic_payload&, tlm::tlm_phase&,
                                                 sc_core::sc_time&)>;
 
+/// What the AT scheduler calls back: `code` and `arg` are the client's own.
+class AtClient {
+ public:
+  virtual void atStep(void* arg, uintptr_t code) = 0;
+
+ protected:
+  ~AtClient() = default;
+};
+
+/// The AT hot paths' one queue of timed steps (docs/timed-path.md, "The ordering rule"). Every
+/// step is run by one SC_METHOD in the order of (simulated time, the order it was posted): steps
+/// of one instant run first posted, first run, whatever the kernel's order of processes. Steps
+/// posted for the current instant while the queue runs run in the same activation.
+class AtScheduler {
+ public:
+  /// The scheduler of the current simulation (created on first use).
+  static AtScheduler& get() {
+    return inst_ && inst_->sim_ == sc_core::sc_get_curr_simcontext() ? *inst_ : make();
+  }
+  /// Runs `c->atStep(arg, code)` at `now + delay`.
+  void post(const sc_core::sc_time& delay, AtClient* c, void* arg, uintptr_t code) {
+    postAt(sim_->time_stamp().value() + delay.value(), c, arg, code);
+  }
+  /// The same at the absolute time `when` (time-resolution ticks, not before now).
+  void postAt(uint64_t when, AtClient* c, void* arg, uintptr_t code) {
+    // Buckets are kept latest first, so the earliest, where most steps go, is at the back.
+    size_t i = buckets_.size();
+    while (i > 0 && buckets_[i - 1]->time < when) --i;
+    if (i > 0 && buckets_[i - 1]->time == when) {
+      buckets_[i - 1]->steps.push_back(Step{c, arg, code});
+      return;
+    }
+    addBucket(i, when).steps.push_back(Step{c, arg, code});
+  }
+
+ private:
+  AtScheduler();
+  static AtScheduler& make();
+  static AtScheduler* inst_;
+  void run();
+  struct Step {
+    AtClient* client;
+    void* arg;
+    uintptr_t code;
+  };
+  // The steps of one instant, in the order they were posted (their seq order).
+  struct Bucket {
+    uint64_t time = 0;
+    std::vector<Step> steps;
+  };
+  Bucket& addBucket(size_t at, uint64_t when);
+  std::vector<Bucket*> buckets_;  // by time, latest first
+  std::vector<std::unique_ptr<Bucket>> all_;
+  std::vector<Bucket*> spare_;
+  static constexpr uint64_t kNone = ~uint64_t{0};
+  uint64_t armed_ = kNone;  // the time the event is notified for (kNone: not notified)
+  bool running_ = false;
+  sc_core::sc_simcontext* sim_;
+  sc_core::sc_event wake_;
+};
+
 /// Target side. Accepts BEGIN_REQ at once while a worker is free (otherwise END_REQ waits for
 /// one: back-pressure), runs `process` for the transaction in a worker thread (it may wait), then
 /// sends BEGIN_RESP through `backward` once the previous response has ended.
 /// Construct it inside a module's constructor (it spawns the worker threads there).
 /// A transaction may carry a tag (the target socket index it came in on, for a multi-socket
 /// target): it is handed back to `backward` with the transaction's own backward calls.
-class AtTargetFrontEnd {
+class AtTargetFrontEnd : private AtClient {
  public:
   using Process = std::function<void(tlm::tlm_generic_payload&)>;
   using TaggedCall = std::function<tlm::tlm_sync_enum(int, tlm::tlm_generic_payload&,
                                                       tlm::tlm_phase&, sc_core::sc_time&)>;
   AtTargetFrontEnd(unsigned workers, NbCall backward, Process process);
   AtTargetFrontEnd(unsigned workers, TaggedCall backward, Process process);
+
+  /// The state-machine path: called at BEGIN_REQ while fewer than `workers` transactions are in
+  /// service, with the request's annotated delay. True: the module serves the transaction without
+  /// a worker thread (from AtScheduler steps) and calls finish() when it has its response; false:
+  /// a worker thread runs `process` for it, as without a Start.
+  using Start = std::function<bool(tlm::tlm_generic_payload&, int, const sc_core::sc_time&)>;
+  void setStart(Start s) { start_ = std::move(s); }
+  /// Sends the response of a transaction that Start took (now, or once the response channel is
+  /// free: the responses waiting for it go in the order they were finished).
+  void finish(tlm::tlm_generic_payload& gp, int tag);
 
   /// Call from the target socket's nb_transport_fw.
   tlm::tlm_sync_enum forward(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
@@ -48,6 +120,14 @@ class AtTargetFrontEnd {
   };
   void worker(Worker& w);
   void respond(const Job& j);
+  /// Sends BEGIN_RESP for `j` (the response channel is free); true when the response ended.
+  void sendResponse(const Job& j);
+  void sendQueuedResponses();
+  void atStep(void*, uintptr_t) override { sendQueuedResponses(); }
+  Start start_;
+  std::vector<Job> respQueue_;  // finished (Start path), waiting for the response channel
+  size_t respHead_ = 0;
+  bool resumePosted_ = false;
   tlm::tlm_sync_enum backward(const Job& j, tlm::tlm_phase& ph, sc_core::sc_time& t) {
     return backward_(j.tag, *j.gp, ph, t);
   }
@@ -82,18 +162,43 @@ class AtTargetFrontEnd {
 /// Initiator side. `transact` runs one 4-phase transaction from a thread and returns when its
 /// response has arrived (the payload then holds the response status and data). Concurrent callers
 /// queue for the socket's request phase.
-class AtInitiatorPort {
+class AtInitiatorPort : private AtClient {
  public:
-  explicit AtInitiatorPort(NbCall forward) : forward_(std::move(forward)) {}
+  explicit AtInitiatorPort(NbCall forward) : forward_(std::move(forward)) { AtScheduler::get(); }
 
   /// Lets `delay` pass first, then performs the transaction; `delay` is zero afterwards.
   void transact(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  /// The same without a thread: BEGIN_REQ for now + `delay`, sent at once with `delay` annotated
+  /// when the request channel is free, else when it frees (requests wait for the channel in the
+  /// order they were sent). The response runs `c->atStep(arg, code)` at its arrival time: from
+  /// an AtScheduler step, or with `inCall` and no annotated delay inside the target's
+  /// nb_transport_bw call (the client then must not send to this target from atStep).
+  void send(tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay, AtClient* c, void* arg,
+            uintptr_t code, bool inCall = false);
   /// Call from the initiator socket's nb_transport_bw.
   tlm::tlm_sync_enum backward(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                               sc_core::sc_time& delay);
 
  private:
   void releaseRequest(const sc_core::sc_time& when);
+  /// Sends the oldest waiting send() while the request channel is free.
+  void issueSends();
+  void atStep(void* arg, uintptr_t code) override;
+  static constexpr uintptr_t kReleaseAt = 1;  // atStep: a request's END_REQ time has come
+  struct Send {
+    tlm::tlm_generic_payload* gp;
+    AtClient* client;
+    void* arg;
+    uintptr_t code;
+    uint64_t when;  // not before (time-resolution ticks)
+    bool inCall;
+  };
+  std::vector<Send> sends_;  // sent, waiting for the request channel (in order)
+  size_t sendHead_ = 0;
+  bool issuePosted_ = false;
+  bool issuing_ = false;
+  unsigned reqWaiting_ = 0;                                          // threads waiting on reqFree_
+  sc_core::sc_simcontext* sim_ = sc_core::sc_get_curr_simcontext();  // time_stamp() is inline
 
   NbCall forward_;
   bool reqBusy_ = false;  // BEGIN_REQ sent, END_REQ not yet received
@@ -106,7 +211,11 @@ class AtInitiatorPort {
   // lost with it.
   struct Waiting {
     tlm::tlm_generic_payload* gp;
-    sc_core::sc_event* done;
+    sc_core::sc_event* done;  // a thread's (transact), or nullptr: send()'s client below
+    AtClient* client = nullptr;
+    void* arg = nullptr;
+    uintptr_t code = 0;
+    bool inCall = false;
   };
   std::vector<Waiting> waiting_;
   std::vector<std::unique_ptr<sc_core::sc_event>> events_;

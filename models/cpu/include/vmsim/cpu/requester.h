@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "vmsim/common/at_helpers.h"
 #include "vmsim/common/direct_socket.h"
 #include "vmsim/common/extensions.h"
 #include "vmsim/common/interfaces.h"
@@ -31,7 +32,7 @@
 
 namespace vmsim::cpu {
 
-class Requester : public Module {
+class Requester : public Module, private AtClient {
  public:
   tlm_utils::simple_initiator_socket<Requester> isock;
 
@@ -114,6 +115,34 @@ class Requester : public Module {
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                      sc_core::sc_time& delay);
   void peqCallback(tlm::tlm_generic_payload& gp, const tlm::tlm_phase& ph);
+  /// AT runs its accesses from AtScheduler steps (docs/timed-path.md, "How AT runs on the
+  /// host"): a phase from the MMU at its time, and the issue loop, which hands the cases that
+  /// wait for every access in flight (system calls, the end of a slice or of the workload) to
+  /// the runAt thread and takes over again when it is done.
+  enum AtCode : uintptr_t {
+    kAtEndReq = 0,
+    kAtBeginResp = 1,
+    kAtIssue = 2,       // the loop's top
+    kAtIssueNoSys = 3,  // after waiting for a system call's accesses: at nextInSlice
+    kAtAfterDelay = 4,  // an accepted request's annotated delay has passed
+    kAtCompleted = 5,   // a request answered TLM_COMPLETED: its delay has passed
+  };
+  void atStep(void* arg, uintptr_t code) override;
+  void atIssue(bool checkSystemCall);
+  /// The issue loop's think time after an access (the old thread's `wait(think_)`).
+  void atThink();
+  enum class Handoff : uint8_t { SystemCallNext, NoNext, SystemCall };
+  void handToThread(Handoff h) {
+    handoff_ = h;
+    threadTurn_.notify();
+  }
+  Handoff handoff_ = Handoff::NoNext;
+  sc_core::sc_event threadTurn_;
+  workloads::Access atNext_;  // read, not issued yet (atHave_)
+  bool atHave_ = false;
+  bool atPreempt_ = false;
+  bool atWaitSlot_ = false;    // the loop waits for a free slot (retire resumes it)
+  bool atWaitEndReq_ = false;  // the loop waits for END_REQ
   /// Completes an AT access. END_RESP is owed only for a response returned on the forward
   /// path (TLM_UPDATED with BEGIN_RESP); one on the backward path ended at its arrival.
   void retire(tlm::tlm_generic_payload& gp);

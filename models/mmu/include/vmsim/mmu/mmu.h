@@ -26,7 +26,7 @@
 
 namespace vmsim::mmu {
 
-class Mmu : public Module, public InterruptTarget, public DirectTransport {
+class Mmu : public Module, public InterruptTarget, public DirectTransport, private AtClient {
  public:
   tlm_utils::simple_target_socket<Mmu> tsock;
   tlm_utils::simple_initiator_socket<Mmu> itlb;
@@ -130,6 +130,20 @@ class Mmu : public Module, public InterruptTarget, public DirectTransport {
   FramePins* pins_ = nullptr;
   uint64_t pendingInterruptPs_ = 0;
 
+  /// AT state-machine path (docs/timed-path.md, "How AT runs on the host"): an access within one
+  /// page whose translation hits the entry TLB is translated at BEGIN_REQ and its physical
+  /// access sent from the AtScheduler, without a worker thread. Others go to the workers.
+  bool startAt(tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay);
+  void atStep(void* arg, uintptr_t code) override;
+  struct AtJob {
+    tlm::tlm_generic_payload* gp = nullptr;
+    uint64_t va = 0;
+    unsigned len = 0;
+    PhysAddr frame{0};
+    bool pinned = false;
+  };
+  std::vector<std::unique_ptr<AtJob>> atJobs_;
+  std::vector<AtJob*> freeAtJobs_;
   std::unique_ptr<AtTargetFrontEnd> atFront_;  // AT: workers answering 4-phase requests
   AtInitiatorPort memAt_;                      // AT: physical accesses as 4-phase transactions
   AtInitiatorPort imemAt_;                     // AT: the same for fetches on `imem`

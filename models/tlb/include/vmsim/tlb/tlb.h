@@ -83,6 +83,10 @@ class Tlb : public Module, public TranslationCache {
   /// socket hop and the extension lookup; the same lookup, timing and stats).
   void translate(int from, TranslationExt& x, tlm::tlm_generic_payload& gp,
                  sc_core::sc_time& delay);
+  /// Whether translate() of (`asid`, `va`) for an access of `kind` would be answered here by a
+  /// hit (no miss, so no wait), without touching any state: an AT caller that cannot wait (the
+  /// MMU's state-machine path) sends only such translations.
+  bool wouldHit(Asid asid, uint64_t va, AccessKind kind) const;
   /// Shared levels: a new route; the caller binds `down` once per route, in route order.
   unsigned addRoute() { return routes_++; }
   unsigned routes() const { return routes_; }

@@ -59,6 +59,8 @@ class TlbCore {
     }
     return probe(asid, va);
   }
+  /// What lookup() would return, without touching the replacement state or the memo.
+  const TlbEntry* peek(Asid asid, uint64_t va) const;
   /// Inserts a translation; returns true when a valid entry was evicted. An entry already cached
   /// for the same page (ASID, vpn, size) is updated in place (e.g. its dirty bit set after a
   /// store): the policy sees a use of that way, not a fill. So FIFO keeps its insertion order
@@ -90,6 +92,7 @@ class TlbCore {
  private:
   size_t setOf(uint64_t vpn) const { return pow2_ ? (vpn & (sets_ - 1)) : (vpn % sets_); }
   TlbEntry* way(size_t set, unsigned w) { return &entries_[set * ways_ + w]; }
+  const TlbEntry* way(size_t set, unsigned w) const { return &entries_[set * ways_ + w]; }
   const TlbEntry* probe(Asid asid, uint64_t va);
   // A filter in front of the entries (the miss path probes and fills every way of a set): each
   // valid entry's key is keyOf(vpn, shift), an invalid entry's 0. Equal pages have equal keys,
