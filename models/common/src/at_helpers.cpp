@@ -240,6 +240,8 @@ void AtTargetFrontEnd::sendQueuedResponses() {
 void AtInitiatorPort::releaseRequest(const sc_core::sc_time& when) {
   reqBusy_ = false;
   reqOwner_ = nullptr;
+  // END_REQ's time: send() issues nothing before it (request exclusion on the time line).
+  reqFreeAt_ = sim_->time_stamp().value() + when.value();
   if (reqWaiting_) reqFree_.notify(when);
   if (sendHead_ < sends_.size() && !issuePosted_ && !issuing_) {
     issuePosted_ = true;
@@ -247,16 +249,7 @@ void AtInitiatorPort::releaseRequest(const sc_core::sc_time& when) {
   }
 }
 
-void AtInitiatorPort::atStep(void* arg, uintptr_t code) {
-  if (code == kReleaseAt) {
-    if (reqBusy_ && reqOwner_ == arg) {
-      issuing_ = true;  // the sends waiting go now, from this step
-      releaseRequest(sc_core::SC_ZERO_TIME);
-      issuing_ = false;
-      issueSends();
-    }
-    return;
-  }
+void AtInitiatorPort::atStep(void*, uintptr_t) {
   issuePosted_ = false;
   issueSends();
 }
@@ -272,6 +265,13 @@ void AtInitiatorPort::issueSends() {
   const uint64_t now = sim_->time_stamp().value();
   issuing_ = true;
   while (!reqBusy_ && sendHead_ < sends_.size()) {
+    if (now < reqFreeAt_) {  // the last request's END_REQ is later: the next goes then
+      if (!issuePosted_) {
+        issuePosted_ = true;
+        AtScheduler::get().postAt(reqFreeAt_, this, nullptr, 0);
+      }
+      break;
+    }
     const Send x = sends_[sendHead_];
     if (++sendHead_ == sends_.size()) {
       sends_.clear();
@@ -292,16 +292,7 @@ void AtInitiatorPort::issueSends() {
       forward_(*x.gp, end, z);
       responded = true;
     }
-    bool later = false;
-    if (responded || (s == tlm::TLM_UPDATED && ph == tlm::END_REQ)) {
-      if (t == sc_core::SC_ZERO_TIME) {
-        releaseRequest(t);
-      } else {
-        // END_REQ at now + t: the channel stays ours until then (request exclusion).
-        later = true;
-        AtScheduler::get().post(t, this, x.gp, kReleaseAt);
-      }
-    }
+    if (responded || (s == tlm::TLM_UPDATED && ph == tlm::END_REQ)) releaseRequest(t);
     if (responded) {
       const auto it = std::find_if(waiting_.begin(), waiting_.end(),
                                    [&](const Waiting& w) { return w.gp == x.gp; });
@@ -311,7 +302,6 @@ void AtInitiatorPort::issueSends() {
       }
       AtScheduler::get().post(t, x.client, x.arg, x.code);
     }
-    if (later) break;
   }
   issuing_ = false;
 }
@@ -319,10 +309,16 @@ void AtInitiatorPort::issueSends() {
 void AtInitiatorPort::transact(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   sc_core::wait(delay);
   delay = sc_core::SC_ZERO_TIME;
-  while (reqBusy_) {
-    ++reqWaiting_;
-    sc_core::wait(reqFree_);
-    --reqWaiting_;
+  for (;;) {
+    if (reqBusy_) {
+      ++reqWaiting_;
+      sc_core::wait(reqFree_);
+      --reqWaiting_;
+    } else if (sim_->time_stamp().value() < reqFreeAt_) {  // the last END_REQ is still ahead
+      sc_core::wait(sc_core::sc_time::from_value(reqFreeAt_ - sim_->time_stamp().value()));
+    } else {
+      break;
+    }
   }
   reqBusy_ = true;
   reqOwner_ = &gp;

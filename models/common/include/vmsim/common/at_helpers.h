@@ -184,7 +184,6 @@ class AtInitiatorPort : private AtClient {
   /// Sends the oldest waiting send() while the request channel is free.
   void issueSends();
   void atStep(void* arg, uintptr_t code) override;
-  static constexpr uintptr_t kReleaseAt = 1;  // atStep: a request's END_REQ time has come
   struct Send {
     tlm::tlm_generic_payload* gp;
     AtClient* client;
@@ -197,7 +196,8 @@ class AtInitiatorPort : private AtClient {
   size_t sendHead_ = 0;
   bool issuePosted_ = false;
   bool issuing_ = false;
-  unsigned reqWaiting_ = 0;                                          // threads waiting on reqFree_
+  unsigned reqWaiting_ = 0;  // threads waiting on reqFree_
+  uint64_t reqFreeAt_ = 0;   // the last END_REQ's time (ticks); send() waits for it
   sc_core::sc_simcontext* sim_ = sc_core::sc_get_curr_simcontext();  // time_stamp() is inline
 
   NbCall forward_;
