@@ -16,6 +16,7 @@ void MemorySystem::setCompletionCallback(const CompletionCallback& cb) {
 }
 
 uint64_t MemorySystem::nextEventCycle() const {
+  if (channels_.size() == 1) return channels_[0]->nextEventCycle();
   uint64_t t = kNever;
   for (const auto& c : channels_) t = std::min(t, c->nextEventCycle());
   return t;
@@ -23,7 +24,10 @@ uint64_t MemorySystem::nextEventCycle() const {
 
 void MemorySystem::advanceTo(uint64_t c) {
   if (c <= clk_) return;
-  for (auto& ch : channels_) ch->advanceTo(c);
+  if (channels_.size() == 1)
+    channels_[0]->advanceTo(c);
+  else
+    for (auto& ch : channels_) ch->advanceTo(c);
   clk_ = c;
 }
 
