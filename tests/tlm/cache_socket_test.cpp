@@ -10,6 +10,7 @@
 #include "at_initiator.h"
 #include "protocol_checker.h"
 #include "vmsim/cache/cache.h"
+#include "vmsim/common/extensions.h"
 #include "vmsim/dram/dram.h"
 #include "vmsim/mem/router.h"
 
@@ -145,9 +146,10 @@ INSTANTIATE_TEST_SUITE_P(Inclusion, CacheSockets,
 
 // --- Cache::setDirectNext -------------------------------------------------------------------
 // An LT cache bound straight to the cache below may call it with the request as plain values
-// (no pooled payload, no CacheReqExt). Three levels, each inclusion mode of the two upper ones,
-// random loads and stores over more than the lowest level: the run's every statistic and every
-// access's completion time must be the ones of the socket path. SystemC elaborates once per
+// (no pooled payload, no CacheReqExt), and a model's own timing-only accesses may enter the top
+// level as plain values (TimingOnlyTransport). Three levels, each inclusion mode of the two upper
+// ones, random loads and stores over more than the lowest level: the run's every statistic and
+// every access's completion time must be the ones of the socket path. SystemC elaborates once per
 // process, so each variant runs in a child process.
 namespace {
 
@@ -155,6 +157,9 @@ class RandomLt : public sc_core::sc_module {
  public:
   tlm_utils::simple_initiator_socket<RandomLt> isock{"isock"};
   std::vector<uint64_t> times;
+  /// Every third access is a model's own timing-only one (a page-table entry for half of them):
+  /// through `timingOnly` if set, else as a payload with TimingOnlyExt through the socket.
+  vmsim::TimingOnlyTransport* timingOnly = nullptr;
   SC_HAS_PROCESS(RandomLt);
   explicit RandomLt(const sc_core::sc_module_name& nm) : sc_module(nm) { SC_THREAD(run); }
 
@@ -173,8 +178,21 @@ class RandomLt : public sc_core::sc_module {
       gp.set_streaming_width(8);
       gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
       sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-      isock->b_transport(gp, d);
-      times.push_back(d.value() * 2 + (gp.is_response_ok() ? 1 : 0));
+      const bool own = i % 3 == 0, pageTable = i % 2 == 0;
+      TimingOnlyExt timingExt;
+      PageTableAccessExt pageTableExt;
+      bool ok = false;
+      if (own && timingOnly) {
+        ok = timingOnly->timingOnlyTransport(a, 8, gp.is_write(), pageTable, d);
+      } else {
+        if (own) gp.set_extension(&timingExt);
+        if (own && pageTable) gp.set_extension(&pageTableExt);
+        isock->b_transport(gp, d);
+        ok = gp.is_response_ok();
+        if (own) gp.clear_extension(&timingExt);
+        if (own && pageTable) gp.clear_extension(&pageTableExt);
+      }
+      times.push_back(d.value() * 2 + (ok ? 1 : 0));
       sc_core::wait(d);
     }
   }
@@ -213,6 +231,7 @@ std::string runThreeLevels(const std::string& l1Inclusion, const std::string& l2
   if (direct) {
     l1.setDirectNext(&l2);
     l2.setDirectNext(&l3);
+    cpu.timingOnly = &l1;
   }
   cfg.finalize();
   sc_core::sc_start();

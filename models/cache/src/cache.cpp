@@ -306,6 +306,23 @@ void Cache::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& del
   respond(gp, r, delay - in);
 }
 
+bool Cache::timingOnlyTransport(uint64_t addr, unsigned len, bool write, bool pageTable,
+                                sc_core::sc_time& delay) {
+  // classify() of such a payload: no VmAccess, no CacheReqExt, TimingOnlyExt (no bytes move).
+  Req r;
+  r.write = write;
+  r.pageTable = pageTable;
+  r.kind = pageTable ? (write ? CacheKind::PteWrite : CacheKind::PteRead)
+                     : (write ? CacheKind::Store : CacheKind::Load);
+  const sc_core::sc_time in = delay;
+  tlm::tlm_response_status err = tlm::TLM_OK_RESPONSE;
+  if (!linesLt(r, addr, len, delay, err)) return false;
+  // respond(): nothing to move; a fill's time at this level is sampled.
+  const sc_core::sc_time took = delay - in;
+  latencyHist_.sampleKeyed(took.value(), [&] { return took / clockPeriod(); });
+  return true;
+}
+
 bool Cache::fromAboveLt(const Req& r, uint64_t addr, unsigned len, sc_core::sc_time& delay,
                         tlm::tlm_response_status& err) {
   // b_transport of an upper cache's payload: always cacheable (a line, no byte enables), and

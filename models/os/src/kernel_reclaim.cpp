@@ -205,6 +205,13 @@ void Kernel::tableTiming(uint64_t pa, uint64_t value, bool write) {
     charge(kPageTable, cycles(cost_.tableAccessCycles), *work_);
     return;
   }
+  if (timing_ && !at_) {
+    // The payload below, as plain values: 8 bytes, timing only, a page-table access.
+    const uint64_t before = nowPs(*work_);
+    timing_->timingOnlyTransport(pa, 8, write, true, *work_);
+    partStats()[kPageTable] += sc_core::sc_time::from_value(nowPs(*work_) - before) / clockPeriod();
+    return;
+  }
   // Sticky extensions (owned by the pooled payload): an AT access may still be in flight when
   // the simulation stops. TimingOnly: the entry moved functionally already.
   tlm::tlm_generic_payload* gp = tablePool_.allocate();

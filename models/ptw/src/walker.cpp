@@ -185,7 +185,10 @@ tlm::tlm_generic_payload* Walker::entryPayload(tlm::tlm_command cmd, uint64_t pa
 
 uint64_t Walker::readEntry(uint64_t pa, sc_core::sc_time& delay, bool debug, bool at) {
   if (direct_) {
-    if (!debug) {
+    if (!debug && !at && timing_) {
+      timing_->timingOnlyTransport(pa, 8, false, true, delay);  // the timed read, as below
+      ++memReads_;
+    } else if (!debug) {
       // The timed read (timing only); the entry's value is taken when it has completed (in AT
       // the kernel may have changed it while the read was in flight).
       uint64_t scratch = 0;
@@ -216,6 +219,13 @@ uint64_t Walker::readEntry(uint64_t pa, sc_core::sc_time& delay, bool debug, boo
 }
 
 void Walker::writeEntry(uint64_t pa, uint64_t value, sc_core::sc_time& delay, bool at) {
+  if (direct_ && !at && timing_) {
+    // As below: the entry is stored now, and the write's timing goes to what `mem` is bound to.
+    if (uint64_t* e = directEntry(pa)) *e = value;
+    timing_->timingOnlyTransport(pa, 8, true, true, delay);
+    ++adWrites_;
+    return;
+  }
   tlm::tlm_generic_payload* gp = entryPayload(tlm::TLM_WRITE_COMMAND, pa, &value);
   // In AT the write's data would land when the DRAM completes it, possibly over an entry the
   // kernel changed meanwhile; the update is applied atomically by updateEntry() instead, and

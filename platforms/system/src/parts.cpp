@@ -200,14 +200,20 @@ void CoreHardware::wireMemory(TargetSocket& below, cache::Cache* belowCache, Tar
       "where page-walk memory accesses enter the cache hierarchy (a disabled level is skipped "
       "to the next one below; memory: no cache)");
   TargetSocket* target = &below;
+  cache::Cache* targetCache = belowCache;  // the cache whose tsock `target` is, if any
   if (entry == "memory") {
     target = &router;
+    targetCache = nullptr;
   } else if (entry == "dcache" && dcache_) {
     target = &dcache_->tsock;
+    targetCache = dcache_.get();
   } else if ((entry == "dcache" || entry == "l2cache") && l2cache_) {
     target = &l2cache_->tsock;
+    targetCache = l2cache_.get();
   }
   radix_->walker()->mem.bind(*target);
+  // With the direct path, the walker's LT timed PTE accesses call that cache without a payload.
+  if (direct && targetCache) radix_->walker()->setDirectTiming(targetCache);
 }
 
 KernelParts buildKernel(SimContext& ctx, const std::string& swapPath, const std::string& who) {

@@ -137,6 +137,7 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
     checkPhysicalMemory(ctx.config);
     kernel_->mem.bind(below);
     kernel_->setDirectMemory(router_.get());
+    if (llc_) kernel_->setDirectTiming(llc_.get());  // `below` is the LLC's tsock
   } else {
     acceptIgnored(ctx.config, {"system.kernel", "system.swap"}, name(),
                   "no core runs in radix mode, so there is no kernel or swap disk");

@@ -52,7 +52,7 @@ class CacheReqExt : public tlm::tlm_extension<CacheReqExt> {
   }
 };
 
-class Cache : public Module, public DirectTransport, private AtClient {
+class Cache : public Module, public DirectTransport, public TimingOnlyTransport, private AtClient {
  public:
   DirectMultiTargetSocket<Cache> tsock;
   tlm_utils::simple_initiator_socket<Cache> next;
@@ -94,6 +94,9 @@ class Cache : public Module, public DirectTransport, private AtClient {
   void directTransport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override {
     b_transport(0, gp, delay);
   }
+  /// TimingOnlyTransport: b_transport of a model's own timing-only access, as plain values.
+  bool timingOnlyTransport(uint64_t addr, unsigned len, bool write, bool pageTable,
+                           sc_core::sc_time& delay) override;
   CacheCore& core() { return *core_; }
   const sc_core::sc_time& latency() const { return latency_; }
 

@@ -32,6 +32,20 @@ class DirectTransport {
   virtual void directTransport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) = 0;
 };
 
+/// An LT target that takes a model's own timing-only access as plain values: what its
+/// b_transport does with a payload of `len` (> 0) bytes at `addr`, a read or a write, carrying
+/// TimingOnlyExt (and PageTableAccessExt when `pageTable`), no VmAccess and no byte enables,
+/// minus building and decoding that payload. The walker's PTE reads and A/D writes and the
+/// kernel's timed table accesses on the direct path (docs/direct-memory.md) use it; a platform
+/// connects it only where that model's socket is bound to that target.
+class TimingOnlyTransport {
+ public:
+  virtual ~TimingOnlyTransport() = default;
+  /// True if the access completed with TLM_OK_RESPONSE.
+  virtual bool timingOnlyTransport(uint64_t addr, unsigned len, bool write, bool pageTable,
+                                   sc_core::sc_time& delay) = 0;
+};
+
 template <class M>
 class DirectMultiTargetSocket
     : public tlm::tlm_target_socket<32, tlm::tlm_base_protocol_types, 0,

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "vmsim/common/at_helpers.h"
+#include "vmsim/common/direct_socket.h"
 #include "vmsim/common/extensions.h"
 #include "vmsim/common/interfaces.h"
 #include "vmsim/common/module.h"
@@ -161,6 +162,10 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
     direct_ = m;
     directMemo_.connect(m);
   }
+  /// What `mem` is bound to, taking the LT timed page-table accesses (cost.timed_tables) as
+  /// plain values instead of a payload through `mem` (the same access: TimingOnlyTransport).
+  /// AT and every other transaction use the socket. nullptr (the default): always the socket.
+  void setDirectTiming(TimingOnlyTransport* t) { timing_ = t; }
   /// `swap.enabled`: whether the kernel evicts to a swap device (else the platform need not
   /// create or bind one).
   bool swapEnabled() const { return swapEnabled_; }
@@ -592,6 +597,7 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   SwapSpace* swapSpace_ = nullptr;
   DirectMemory* direct_ = nullptr;
   mutable DirectPages directMemo_;  // direct_'s pages, remembered
+  TimingOnlyTransport* timing_ = nullptr;
   bool swapEnabled_ = true;
   bool mapAnywhere_ = false;
   bool assumeZeroed_ = true;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "vmsim/common/at_helpers.h"
+#include "vmsim/common/direct_socket.h"
 #include "vmsim/common/extensions.h"
 #include "vmsim/common/interfaces.h"
 #include "vmsim/common/module.h"
@@ -62,6 +63,12 @@ class Walker : public Module, public TranslationCache {
     directPages_.connect(m);
   }
 
+  /// With the direct path (setDirectMemory): `t` is what `mem` is bound to, and the LT timed
+  /// PTE reads and A/D writes call it with plain values instead of sending a payload through
+  /// `mem` (the same access, TimingOnlyTransport). AT, debug and a walker without the direct
+  /// path use the socket. nullptr (the default): always the socket.
+  void setDirectTiming(TimingOnlyTransport* t) { timing_ = t; }
+
   void invalidatePage(Asid asid, VirtAddr va) override;
   void invalidateAsid(Asid asid) override;
   /// Paging-structure caches hold no global entries: a CR3 write flushes them all (Intel SDM
@@ -104,6 +111,7 @@ class Walker : public Module, public TranslationCache {
   const PageTableBase* base_ = nullptr;
   DirectMemory* direct_ = nullptr;
   DirectPages directPages_;  // direct_'s pages, remembered
+  TimingOnlyTransport* timing_ = nullptr;
   const paging::Format* fmt_ = &paging::Format::get(paging::Kind::X86_64_4);
   enum class CacheKind : uint8_t { None, Psc, Pwc };
   CacheKind cacheKind_ = CacheKind::Psc;
