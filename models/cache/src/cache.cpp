@@ -224,7 +224,11 @@ tlm::tlm_generic_payload* Cache::ownPayload(tlm::tlm_command cmd, uint64_t line,
   return p;
 }
 
-bool Cache::moveData(tlm::tlm_generic_payload& gp, const Req& r) {
+// The hit path's steps are inline in accessLt (each was a call of its own per access); their
+// rarer parts stay out of line.
+#define VMSIM_HIT_PATH [[gnu::always_inline]] inline
+
+VMSIM_HIT_PATH bool Cache::moveData(tlm::tlm_generic_payload& gp, const Req& r) {
   // Only the access that entered the hierarchy carries bytes; our own payloads are timing only.
   if (!r.movesData) return true;
   const unsigned len = gp.get_data_length();
@@ -235,10 +239,12 @@ bool Cache::moveData(tlm::tlm_generic_payload& gp, const Req& r) {
     const uint64_t off = addr & 4095;
     if (off + len <= 4096) {
       if (unsigned char* page = directBytes(addr)) {
-        if (gp.is_write()) {
-          std::memcpy(page + off, gp.get_data_ptr(), len);
+        unsigned char* const dst = gp.is_write() ? page + off : gp.get_data_ptr();
+        const unsigned char* const src = gp.is_write() ? gp.get_data_ptr() : page + off;
+        if (len == 8) {
+          std::memcpy(dst, src, 8);  // the common access size: a move, not a library call
         } else {
-          std::memcpy(gp.get_data_ptr(), page + off, len);
+          std::memcpy(dst, src, len);
         }
         return true;
       }
@@ -287,7 +293,27 @@ void Cache::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& del
     next->b_transport(gp, delay);
     return;
   }
-  const Req r = classify(gp);
+  accessLt(gp, classify(gp), delay);
+}
+
+void Cache::directAccess(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                         const VmAccess& who) {
+  if (!cacheable(gp)) {
+    ++uncached_;
+    next->b_transport(gp, delay);
+    return;
+  }
+  // What classify() finds on a program access (VmAccess, no TimingOnlyExt), from `who`.
+  Req r;
+  r.write = gp.is_write();
+  r.kind = r.write ? CacheKind::Store
+                   : (who.kind == AccessKind::Fetch ? CacheKind::Fetch : CacheKind::Load);
+  r.movesData = true;
+  accessLt(gp, r, delay);
+}
+
+VMSIM_HIT_PATH void Cache::accessLt(tlm::tlm_generic_payload& gp, const Req& r,
+                                    sc_core::sc_time& delay) {
   const sc_core::sc_time in = delay;
   delay += added(r);
   const uint64_t addr = gp.get_address();
@@ -318,7 +344,8 @@ void Cache::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& del
   respond(gp, r, delay - in);
 }
 
-void Cache::respond(tlm::tlm_generic_payload& gp, const Req& r, const sc_core::sc_time& took) {
+VMSIM_HIT_PATH void Cache::respond(tlm::tlm_generic_payload& gp, const Req& r,
+                                   const sc_core::sc_time& took) {
   // Both modes: the data moves, and a fill's time at this level is sampled.
   if (!moveData(gp, r)) {
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
@@ -330,8 +357,8 @@ void Cache::respond(tlm::tlm_generic_payload& gp, const Req& r, const sc_core::s
   }
 }
 
-bool Cache::demandLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
-                     tlm::tlm_generic_payload& gp) {
+VMSIM_HIT_PATH bool Cache::demandLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
+                                    tlm::tlm_generic_payload& gp) {
   const size_t k = static_cast<size_t>(r.kind);
   if (core_->access(line, r.write)) {
     const uint64_t now = (sim_->time_stamp() + delay).value();
@@ -348,6 +375,12 @@ bool Cache::demandLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
     hits_[k] += 1;
     return true;
   }
+  return demandMissLt(line, r, delay, gp);
+}
+
+bool Cache::demandMissLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
+                         tlm::tlm_generic_payload& gp) {
+  const size_t k = static_cast<size_t>(r.kind);
   misses_[k] += 1;
   bool dirty = false;
   if (!fetchLt(line, r, delay, gp, dirty)) return false;

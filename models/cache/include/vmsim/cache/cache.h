@@ -87,6 +87,10 @@ class Cache : public Module, public DirectTransport {
   void directTransport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override {
     b_transport(0, gp, delay);
   }
+  /// DirectTransport: the same as directTransport() for a program access whose issuer `who`
+  /// the caller holds: the access's kind without the extension look-ups of classify().
+  void directAccess(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                    const VmAccess& who) override;
   CacheCore& core() { return *core_; }
   const sc_core::sc_time& latency() const { return latency_; }
 
@@ -124,7 +128,12 @@ class Cache : public Module, public DirectTransport {
 
   // LT
   void b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  /// b_transport of a cacheable access classified as `r`.
+  void accessLt(tlm::tlm_generic_payload& gp, const Req& r, sc_core::sc_time& delay);
   bool demandLt(uint64_t line, const Req& r, sc_core::sc_time& delay, tlm::tlm_generic_payload& gp);
+  /// demandLt() of a line that is not present: the fetch, the fill and its victim.
+  bool demandMissLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
+                    tlm::tlm_generic_payload& gp);
   bool fetchLt(uint64_t line, const Req& r, sc_core::sc_time& delay, tlm::tlm_generic_payload& gp,
                bool& dirty);
   void evictLt(const Victim& v, const sc_core::sc_time& delay);
