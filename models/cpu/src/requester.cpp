@@ -262,7 +262,9 @@ void Requester::startContexts() {
   }
 }
 
-bool Requester::nextInSlice(workloads::Access& a, bool& preempt, uint64_t nowTicks) {
+// Inline in both loops, as nextAccess() (each was a call of its own per access).
+[[gnu::always_inline]] inline bool Requester::nextInSlice(workloads::Access& a, bool& preempt,
+                                                          uint64_t nowTicks) {
   preempt = false;
   if (cur_->hasPending && !stopped_ && !cur_->stopped) {
     a = cur_->pending;
@@ -601,7 +603,7 @@ bool Requester::canIssue(const workloads::Access& a) const {
   return true;
 }
 
-bool Requester::nextAccess(workloads::Access& a) {
+[[gnu::always_inline]] inline bool Requester::nextAccess(workloads::Access& a) {
   if (!cur_->wl || stopped_ || cur_->stopped) return false;
   try {
     const bool more = cur_->wl->next(a);
