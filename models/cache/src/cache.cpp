@@ -233,7 +233,11 @@ tlm::tlm_generic_payload* Cache::ownPayload(tlm::tlm_command cmd, uint64_t line,
   return p;
 }
 
-bool Cache::moveData(tlm::tlm_generic_payload& gp, const Req& r) {
+// The hit path's steps are inline in accessLt (each was a call of its own per access); their
+// rarer parts stay out of line.
+#define VMSIM_HIT_PATH [[gnu::always_inline]] inline
+
+VMSIM_HIT_PATH bool Cache::moveData(tlm::tlm_generic_payload& gp, const Req& r) {
   // Only the access that entered the hierarchy carries bytes; our own payloads are timing only.
   if (!r.movesData) return true;
   const unsigned len = gp.get_data_length();
@@ -244,10 +248,12 @@ bool Cache::moveData(tlm::tlm_generic_payload& gp, const Req& r) {
     const uint64_t off = addr & 4095;
     if (off + len <= 4096) {
       if (unsigned char* page = directBytes(addr)) {
-        if (gp.is_write()) {
-          std::memcpy(page + off, gp.get_data_ptr(), len);
+        unsigned char* const dst = gp.is_write() ? page + off : gp.get_data_ptr();
+        const unsigned char* const src = gp.is_write() ? gp.get_data_ptr() : page + off;
+        if (len == 8) {
+          std::memcpy(dst, src, 8);  // the common access size: a move, not a library call
         } else {
-          std::memcpy(gp.get_data_ptr(), page + off, len);
+          std::memcpy(dst, src, len);
         }
         return true;
       }
@@ -296,7 +302,27 @@ void Cache::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& del
     next->b_transport(gp, delay);
     return;
   }
-  const Req r = classify(gp);
+  accessLt(gp, classify(gp), delay);
+}
+
+void Cache::directAccess(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                         const VmAccess& who) {
+  if (!cacheable(gp)) {
+    ++uncached_;
+    next->b_transport(gp, delay);
+    return;
+  }
+  // What classify() finds on a program access (VmAccess, no TimingOnlyExt), from `who`.
+  Req r;
+  r.write = gp.is_write();
+  r.kind = r.write ? CacheKind::Store
+                   : (who.kind == AccessKind::Fetch ? CacheKind::Fetch : CacheKind::Load);
+  r.movesData = true;
+  accessLt(gp, r, delay);
+}
+
+VMSIM_HIT_PATH void Cache::accessLt(tlm::tlm_generic_payload& gp, const Req& r,
+                                    sc_core::sc_time& delay) {
   const sc_core::sc_time in = delay;
   tlm::tlm_response_status err = tlm::TLM_OK_RESPONSE;
   if (!linesLt(r, gp.get_address(), gp.get_data_length(), delay, err)) {
@@ -336,8 +362,8 @@ bool Cache::fromAboveLt(const Req& r, uint64_t addr, unsigned len, sc_core::sc_t
   return true;
 }
 
-bool Cache::linesLt(const Req& r, uint64_t addr, unsigned len, sc_core::sc_time& delay,
-                    tlm::tlm_response_status& err) {
+VMSIM_HIT_PATH bool Cache::linesLt(const Req& r, uint64_t addr, unsigned len,
+                                   sc_core::sc_time& delay, tlm::tlm_response_status& err) {
   delay += added(r);
   const uint64_t first = core_->lineOf(addr), last = core_->lineOf(addr + len - 1);
   for (uint64_t line = first; line <= last; ++line) {
@@ -366,7 +392,8 @@ bool Cache::linesLt(const Req& r, uint64_t addr, unsigned len, sc_core::sc_time&
   return true;
 }
 
-void Cache::respond(tlm::tlm_generic_payload& gp, const Req& r, const sc_core::sc_time& took) {
+VMSIM_HIT_PATH void Cache::respond(tlm::tlm_generic_payload& gp, const Req& r,
+                                   const sc_core::sc_time& took) {
   // Both modes: the data moves, and a fill's time at this level is sampled.
   if (!moveData(gp, r)) {
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
@@ -378,8 +405,8 @@ void Cache::respond(tlm::tlm_generic_payload& gp, const Req& r, const sc_core::s
   }
 }
 
-bool Cache::demandLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
-                     tlm::tlm_response_status& err) {
+VMSIM_HIT_PATH bool Cache::demandLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
+                                    tlm::tlm_response_status& err) {
   const size_t k = static_cast<size_t>(r.kind);
   if (core_->access(line, r.write)) {
     const uint64_t now = (sim_->time_stamp() + delay).value();
@@ -396,6 +423,12 @@ bool Cache::demandLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
     hits_[k] += 1;
     return true;
   }
+  return demandMissLt(line, r, delay, err);
+}
+
+bool Cache::demandMissLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
+                         tlm::tlm_response_status& err) {
+  const size_t k = static_cast<size_t>(r.kind);
   misses_[k] += 1;
   bool dirty = false;
   if (!fetchLt(line, r, delay, err, dirty)) return false;

@@ -245,7 +245,29 @@ void Histogram::forgetMemo() {
   for (KeyedMemo& k : keyed_) k = KeyedMemo{};
 }
 
+void Histogram::flushRun() const {
+  // What addWithLog(v, 1, logV) and the bucket's += 1 do per sample, sample after sample: the
+  // same operations in the same order give the same bits. min and max cannot change (the run's
+  // value was added already), and counts of whole samples are exact as integers (below 2^53), so
+  // only the three sums need the loop.
+  const uint64_t n = run_.pending;
+  run_.pending = 0;
+  const double v = run_.v, vv = v * v, lg = run_.logV;
+  double sum = m_.sum, squares = m_.squares, logs = m_.logs;
+  for (uint64_t i = 0; i < n; ++i) {
+    sum += v;
+    squares += vv;
+    logs += lg;
+  }
+  m_.sum = sum;
+  m_.squares = squares;
+  m_.logs = logs;
+  m_.samples += static_cast<double>(n);
+  buckets_[run_.idx] += static_cast<double>(n);
+}
+
 void Histogram::writeText(std::ostream& os) const {
+  if (run_.pending) flushRun();
   const std::string base = name() + "::";
   momentsText(os, base, m_, true, *this);
   double total = 0;
@@ -262,6 +284,7 @@ void Histogram::writeText(std::ostream& os) const {
 }
 
 void Histogram::addJson(JsonTree& t) const {
+  if (run_.pending) flushRun();
   momentsJson(t, name(), m_);
   t.set(name() + ".bucket_size", {jsonNumber(bucket_)});
   for (size_t i = 0; i < buckets_.size(); ++i) {
@@ -274,6 +297,7 @@ void Histogram::reset() {
   for (double& b : buckets_) b = 0;
   bucket_ = 1;
   m_ = Moments{};
+  run_ = Run{};
   forgetMemo();
 }
 

@@ -262,7 +262,9 @@ void Requester::startContexts() {
   }
 }
 
-bool Requester::nextInSlice(workloads::Access& a, bool& preempt, uint64_t nowTicks) {
+// Inline in both loops, as nextAccess() (each was a call of its own per access).
+[[gnu::always_inline]] inline bool Requester::nextInSlice(workloads::Access& a, bool& preempt,
+                                                          uint64_t nowTicks) {
   preempt = false;
   if (cur_->hasPending && !stopped_ && !cur_->stopped) {
     a = cur_->pending;
@@ -314,7 +316,9 @@ std::vector<uint64_t> Requester::tracePageReferences() const {
   return vpns;
 }
 
-void Requester::prepare(tlm::tlm_generic_payload& gp, const workloads::Access& a) {
+// prepare() and complete() are inline in the LT loop (a call of their own per access before).
+[[gnu::always_inline]] inline void Requester::prepare(tlm::tlm_generic_payload& gp,
+                                                      const workloads::Access& a) {
   if (&gp != extGp_) {
     auto* w = gp.get_extension<VmAccess>();
     if (!w) {
@@ -342,8 +346,11 @@ void Requester::prepare(tlm::tlm_generic_payload& gp, const workloads::Access& a
   if (cur_->proc) cur_->proc->accessesByKind[static_cast<size_t>(who->kind)] += 1;
   ++seq_;
   if (a.op == workloads::Op::Store) {
+    // In locals: a byte store may alias the fields, which the loop would read again per byte.
     unsigned char* d = gp.get_data_ptr();
-    for (uint32_t i = 0; i < a.size; ++i) d[i] = storeByte(a.va + i, seq_);
+    const uint64_t va = a.va, seq = seq_;
+    const uint32_t n = a.size;
+    for (uint32_t i = 0; i < n; ++i) d[i] = storeByte(va + i, seq);
   }
 }
 
@@ -363,8 +370,9 @@ void Requester::expect(InFlight& f, const tlm::tlm_generic_payload& gp) {
   }
 }
 
-void Requester::complete(tlm::tlm_generic_payload& gp, const sc_core::sc_time& latency,
-                         const InFlight& f) {
+[[gnu::always_inline]] inline void Requester::complete(tlm::tlm_generic_payload& gp,
+                                                       const sc_core::sc_time& latency,
+                                                       const InFlight& f) {
   ++completed_;
   const double cyc = latency_.sampleKeyed(latency.value(), [&] { return latency / clockPeriod(); });
   totalLatency_ += cyc;
@@ -374,34 +382,7 @@ void Requester::complete(tlm::tlm_generic_payload& gp, const sc_core::sc_time& l
     pr->totalLatency += cyc;
   }
   if (!gp.is_response_ok()) {
-    const auto* fx = gp.get_extension<FaultExt>();
-    const bool fault = gp.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE;
-    const FaultKind k = fault && fx ? fx->kind : FaultKind::BusError;
-    const size_t idx = !fault                         ? 3
-                       : k == FaultKind::Protection   ? 0
-                       : k == FaultKind::Segmentation ? 1
-                       : k == FaultKind::OutOfMemory  ? 2
-                                                      : 3;
-    faults_[idx] += 1;
-    if (pr) pr->faults[idx] += 1;
-    if (fault && reported_++ < maxReports_) {
-      // The faulting byte (a page-crossing access may fault on its second page).
-      const uint64_t at = fx && fx->kind != FaultKind::None ? fx->va.value() : gp.get_address();
-      std::ostringstream os;
-      os << toString(k) << " at VA 0x" << std::hex << at << std::dec << " ("
-         << (gp.is_write() ? "store" : "load") << " of " << gp.get_data_length() << " bytes at 0x"
-         << std::hex << gp.get_address() << std::dec << ", asid "
-         << (gp.get_extension<VmAccess>() ? gp.get_extension<VmAccess>()->asid : cur_->asid) << ")";
-      logWarning(os.str());
-    }
-    // Faults are precise: a failed store wrote nothing, so its bytes are not expected later.
-    if (verify_ && f.store) {
-      const Asid asid =
-          gp.get_extension<VmAccess>() ? gp.get_extension<VmAccess>()->asid : cur_->asid;
-      for (uint32_t i = 0; i < f.size && i < f.bytes.size(); ++i) {
-        shadow_[shadowKey(asid, f.va + i)] = f.bytes[i];
-      }
-    }
+    completeFailed(gp, f, pr);
     return;
   }
   if (!verify_ || f.store) return;
@@ -411,6 +392,37 @@ void Requester::complete(tlm::tlm_generic_payload& gp, const sc_core::sc_time& l
       ++mismatches_;
       if (pr) ++pr->dataMismatches;
       break;
+    }
+  }
+}
+
+void Requester::completeFailed(tlm::tlm_generic_payload& gp, const InFlight& f, Process* pr) {
+  const auto* fx = gp.get_extension<FaultExt>();
+  const bool fault = gp.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE;
+  const FaultKind k = fault && fx ? fx->kind : FaultKind::BusError;
+  const size_t idx = !fault                         ? 3
+                     : k == FaultKind::Protection   ? 0
+                     : k == FaultKind::Segmentation ? 1
+                     : k == FaultKind::OutOfMemory  ? 2
+                                                    : 3;
+  faults_[idx] += 1;
+  if (pr) pr->faults[idx] += 1;
+  if (fault && reported_++ < maxReports_) {
+    // The faulting byte (a page-crossing access may fault on its second page).
+    const uint64_t at = fx && fx->kind != FaultKind::None ? fx->va.value() : gp.get_address();
+    std::ostringstream os;
+    os << toString(k) << " at VA 0x" << std::hex << at << std::dec << " ("
+       << (gp.is_write() ? "store" : "load") << " of " << gp.get_data_length() << " bytes at 0x"
+       << std::hex << gp.get_address() << std::dec << ", asid "
+       << (gp.get_extension<VmAccess>() ? gp.get_extension<VmAccess>()->asid : cur_->asid) << ")";
+    logWarning(os.str());
+  }
+  // Faults are precise: a failed store wrote nothing, so its bytes are not expected later.
+  if (verify_ && f.store) {
+    const Asid asid =
+        gp.get_extension<VmAccess>() ? gp.get_extension<VmAccess>()->asid : cur_->asid;
+    for (uint32_t i = 0; i < f.size && i < f.bytes.size(); ++i) {
+      shadow_[shadowKey(asid, f.va + i)] = f.bytes[i];
     }
   }
 }
@@ -447,7 +459,8 @@ void Requester::runLt() {
       sc_core::sc_time delay = qk_.get_local_time();
       const sc_core::sc_time start = delay;
       if (direct_) {
-        direct_->directTransport(*gp, delay);  // isock's target's b_transport, without the hop
+        // isock's target's b_transport without the hop, with the access's issuer as a value
+        direct_->directAccess(*gp, delay, *extWho_);
       } else {
         isock->b_transport(*gp, delay);
       }
@@ -660,7 +673,7 @@ bool Requester::canIssue(const workloads::Access& a) const {
   return true;
 }
 
-bool Requester::nextAccess(workloads::Access& a) {
+[[gnu::always_inline]] inline bool Requester::nextAccess(workloads::Access& a) {
   if (!cur_->wl || stopped_ || cur_->stopped) return false;
   try {
     const bool more = cur_->wl->next(a);

@@ -303,8 +303,10 @@ std::vector<TranslationCache*> Mmu::translationCaches() {
 }
 
 FaultKind Mmu::translate(const VmAccess& who, uint64_t va, uint64_t& pa, sc_core::sc_time& delay,
-                         bool at, PinList& faultPins) {
-  const bool own = !ownTpBusy_;
+                         bool at, PinList& faultPins, const tlb::Tlb::PendingMiss* firstMiss) {
+  // firstMiss: directAccess() made the first attempt's lookup (with the own payload's extension,
+  // its request fields set) and it missed; the attempt goes on from there.
+  const bool own = firstMiss || !ownTpBusy_;
   tlm::tlm_generic_payload* tp = own ? &ownTp_ : pool_.allocate();
   ownTpBusy_ = true;
   auto* x = own && ownX_ ? ownX_ : tp->get_extension<TranslationExt>();
@@ -313,29 +315,51 @@ FaultKind Mmu::translate(const VmAccess& who, uint64_t va, uint64_t& pa, sc_core
     tp->set_extension(x);  // sticky: stays with the pooled payload
   }
   if (own) ownX_ = x;
-  tp->set_command(tlm::TLM_READ_COMMAND);
-  tp->set_address(va);
-  tp->set_data_length(8);
-  tp->set_streaming_width(8);
-  x->va = VirtAddr(va);
-  x->asid = who.asid;
-  x->kind = who.kind;
-  x->privilege = who.privilege;
-  x->mayWait = at;
+  // The payload is set up when a level needs it: a hit of an entry TLB the MMU calls directly
+  // answers in `x` alone (Tlb::lookup), so the hit path neither sets it up nor resets it.
+  bool tpSet = false;
+  auto setUp = [&] {
+    if (tpSet) return;
+    tpSet = true;
+    tp->set_command(tlm::TLM_READ_COMMAND);
+    tp->set_address(va);
+    tp->set_data_length(8);
+    tp->set_streaming_width(8);
+  };
+  if (!firstMiss) {
+    x->va = VirtAddr(va);
+    x->asid = who.asid;
+    x->kind = who.kind;
+    x->privilege = who.privilege;
+    x->mayWait = at;
+  }
   const bool fetch = who.kind == AccessKind::Fetch;
   auto& tlbSocket = fetch ? itlb : dtlb;
   const EntryTlb& direct = fetch ? fetchTlb_ : dataTlb_;
   FaultKind result = FaultKind::None;
   unsigned merged = 0;
   for (unsigned attempt = 0;; ++attempt) {
-    x->fault = FaultKind::None;
-    tp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    if (direct.tlb) {
-      direct.tlb->translate(direct.port, *x, *tp, delay);
+    bool ok = true;
+    tlb::Tlb::PendingMiss m;
+    bool missed = false;
+    if (firstMiss) {
+      m = *firstMiss;
+      firstMiss = nullptr;
+      missed = true;
     } else {
-      tlbSocket->b_transport(*tp, delay);
+      x->fault = FaultKind::None;
     }
-    if (!tp->is_response_ok()) {
+    if (missed || !direct.tlb || !direct.tlb->lookup(direct.port, *x, delay, m)) {
+      setUp();
+      tp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+      if (direct.tlb) {
+        direct.tlb->completeMiss(direct.port, *x, *tp, delay, m);
+      } else {
+        tlbSocket->b_transport(*tp, delay);
+      }
+      ok = tp->is_response_ok();
+    }
+    if (!ok) {
       result = FaultKind::BusError;
       break;
     }
@@ -360,6 +384,10 @@ FaultKind Mmu::translate(const VmAccess& who, uint64_t va, uint64_t& pa, sc_core
   pa = x->pa.value();
   if (own) {
     // What PayloadPool::free resets, so the next translation starts from the same state.
+    if (!tpSet) {
+      ownTpBusy_ = false;  // untouched: it is in that state still
+      return result;
+    }
     tp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     tp->set_dmi_allowed(false);
     tp->set_byte_enable_ptr(nullptr);
@@ -470,8 +498,12 @@ void Mmu::interrupt(uint64_t handlerPs) {
 }
 
 void Mmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at) {
+  accessAs(gp, delay, at, accessorOf(gp), false);
+}
+
+void Mmu::accessAs(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at,
+                   const VmAccess& who, bool program) {
   ++accesses_;
-  const VmAccess who = accessorOf(gp);
   delay += latency_;
   if (pendingInterruptPs_) {  // interrupts taken since the last access run first
     delay += sc_core::sc_time(static_cast<double>(pendingInterruptPs_), sc_core::SC_PS);
@@ -483,7 +515,7 @@ void Mmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at)
   const unsigned len = gp.get_data_length();
   const uint64_t va = gp.get_address();
   if (!at && len && (va & 0xfff) + len <= 0x1000) {
-    accessOnePageLt(gp, delay, who, start);
+    accessOnePageLt(gp, delay, who, start, program);
     return;
   }
   PinList pinned, faultPins;
@@ -529,8 +561,56 @@ void Mmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at)
   if (fk != FaultKind::None) reportFault(gp, fk, faultVa, who);
 }
 
+void Mmu::directAccess(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, const VmAccess& who) {
+  // accessAs(gp, delay, false, who, true) for its common case, in one function: an access within
+  // one 4 KiB page, translated by an entry TLB this MMU calls directly with its own translation
+  // payload free, its data access going to the L1D connected with setDirectMem(). The same
+  // steps in the same order as accessAs -> accessOnePageLt -> translate; a TLB miss goes on in
+  // translate() from the lookup made here. Anything else takes the general path before any
+  // state changes.
+  const uint64_t va = gp.get_address();
+  const unsigned len = gp.get_data_length();
+  const bool fetch = who.kind == AccessKind::Fetch;
+  const EntryTlb& direct = fetch ? fetchTlb_ : dataTlb_;
+  if (!len || (va & 0xfff) + len > 0x1000 || !direct.tlb || ownTpBusy_ || !ownX_ || !directMem_ ||
+      (fetch && imem.size())) {
+    accessAs(gp, delay, false, who, true);
+    return;
+  }
+  ++accesses_;
+  delay += latency_;
+  if (pendingInterruptPs_) {  // interrupts taken since the last access run first
+    delay += sc_core::sc_time(static_cast<double>(pendingInterruptPs_), sc_core::SC_PS);
+    pendingInterruptPs_ = 0;
+  }
+  const sc_core::sc_time start = simc_->time_stamp() + delay;
+  // translate()'s first attempt: the request in the own payload's extension, the entry TLB's
+  // lookup; a hit needs no payload.
+  TranslationExt* const x = ownX_;
+  ownTpBusy_ = true;
+  x->va = VirtAddr(va);
+  x->asid = who.asid;
+  x->kind = who.kind;
+  x->privilege = who.privilege;
+  x->mayWait = false;
+  x->fault = FaultKind::None;
+  tlb::Tlb::PendingMiss m;
+  FaultKind fk = FaultKind::None;
+  uint64_t pa = 0;
+  if (direct.tlb->lookup(direct.port, *x, delay, m)) {
+    ownTpBusy_ = false;
+    if (!permits(x->perms, who.kind, who.privilege)) fk = x->fault = FaultKind::Protection;
+    pa = x->pa.value();
+  } else {
+    PinList faultPins;
+    fk = translate(who, va, pa, delay, false, faultPins, &m);
+    if (!faultPins.empty()) releasePins(faultPins);
+  }
+  physicalOnePageLt(gp, delay, who, start, true, fk, pa);
+}
+
 void Mmu::accessOnePageLt(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
-                          const VmAccess& who, const sc_core::sc_time& start) {
+                          const VmAccess& who, const sc_core::sc_time& start, bool program) {
   // access() for the common LT case, an access within one 4 KiB page: accessPiecewise with one
   // piece, without its piece list and callbacks. The same steps in the same order: translate,
   // sample the translation latency, then the physical access (no pin: nothing else runs in LT
@@ -540,6 +620,16 @@ void Mmu::accessOnePageLt(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
   uint64_t pa = 0;
   const FaultKind fk = translate(who, va, pa, delay, false, faultPins);
   if (!faultPins.empty()) releasePins(faultPins);
+  physicalOnePageLt(gp, delay, who, start, program, fk, pa);
+}
+
+// Inline in both callers: on the hit path it was a call of its own per access.
+[[gnu::always_inline]] inline void Mmu::physicalOnePageLt(tlm::tlm_generic_payload& gp,
+                                                          sc_core::sc_time& delay,
+                                                          const VmAccess& who,
+                                                          const sc_core::sc_time& start,
+                                                          bool program, FaultKind fk, uint64_t pa) {
+  const uint64_t va = gp.get_address();
   const sc_core::sc_time d = simc_->time_stamp() + delay - start;
   translationLatency_.sampleKeyed(d.value(), [&] { return d / clockPeriod(); });
   if (fk != FaultKind::None) {
@@ -553,7 +643,12 @@ void Mmu::accessOnePageLt(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
   if (who.kind == AccessKind::Fetch && imem.size()) {
     imem->b_transport(gp, delay);
   } else if (directMem_) {
-    directMem_->directTransport(gp, delay);  // mem's target's b_transport, without the hop
+    // mem's target's b_transport, without the hop (a program access: with its issuer)
+    if (program) {
+      directMem_->directAccess(gp, delay, who);
+    } else {
+      directMem_->directTransport(gp, delay);
+    }
   } else {
     mem->b_transport(gp, delay);
   }

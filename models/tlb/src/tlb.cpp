@@ -356,25 +356,6 @@ const TlbEntry* Tlb::find(Asid asid, uint64_t va, unsigned& array) {
   return e || single_ ? e : findInOthers(asid, va, array);
 }
 
-namespace {
-// The answer of a hit; inline, as it is on the hit path of every access.
-inline void answerFrom(TranslationExt& x, const TlbEntry& e, uint8_t level,
-                       tlm::tlm_generic_payload& gp) {
-  x.fault = FaultKind::None;
-  x.pageShift = e.shift;
-  x.pa = PhysAddr((e.frame << e.shift) | pageOffset(x.va.value(), e.shift));
-  x.perms = e.perms;
-  x.dirty = e.dirty;
-  x.global = e.global;
-  x.resolvedLevel = level;
-  gp.set_response_status(tlm::TLM_OK_RESPONSE);
-}
-
-bool usable(const TlbEntry* e, const TranslationExt& x) {
-  return e && !(x.kind == AccessKind::Store && !e->dirty);
-}
-}  // namespace
-
 bool Tlb::wouldHit(Asid asid, uint64_t va, AccessKind kind) const {
   // translate()'s choice: the first array's entry, else the first of the others in probe order;
   // a store needs a dirty entry.
@@ -386,7 +367,8 @@ bool Tlb::wouldHit(Asid asid, uint64_t va, AccessKind kind) const {
 }
 
 void Tlb::answer(TranslationExt& x, const TlbEntry& e, tlm::tlm_generic_payload& gp) {
-  answerFrom(x, e, static_cast<uint8_t>(level_), gp);
+  answerFrom(x, e, static_cast<uint8_t>(level_));
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
 const Tlb::Mshr* Tlb::pendingMiss(Asid asid, uint64_t va, uint64_t at) const {
@@ -417,8 +399,8 @@ uint64_t Tlb::lookupStall(sc_core::sc_time& delay, uint64_t arrival) {
   return slotEnd_ - periodTicks_;
 }
 
-bool Tlb::mergedHit(TranslationExt& x, const TlbEntry& e, tlm::tlm_generic_payload& gp,
-                    sc_core::sc_time& delay, uint64_t arrival) {
+bool Tlb::mergedHit(TranslationExt& x, const TlbEntry& e, sc_core::sc_time& delay,
+                    uint64_t arrival) {
   // The entry was filled by a miss that completes after this lookup: the lookup merges with it
   // and gets the translation when that miss does.
   const Mshr* m = pendingMiss(x.asid, x.va.value(), arrival);
@@ -427,7 +409,7 @@ bool Tlb::mergedHit(TranslationExt& x, const TlbEntry& e, tlm::tlm_generic_paylo
   ++merges_;
   const uint64_t now = simc_->time_stamp().value();
   if (m->ready - now > delay.value()) delay = sc_core::sc_time::from_value(m->ready - now);
-  answer(x, e, gp);
+  answerFrom(x, e, static_cast<uint8_t>(level_));
   return true;
 }
 
@@ -440,35 +422,19 @@ void Tlb::b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& 
   translate(from, *x, gp, delay);
 }
 
-void Tlb::translate(int from, TranslationExt& xr, tlm::tlm_generic_payload& gp,
+void Tlb::translate(int from, TranslationExt& x, tlm::tlm_generic_payload& gp,
                     sc_core::sc_time& delay) {
-  TranslationExt* const x = &xr;
-  // On the time line (now + annotated delay), in time-resolution ticks.
-  uint64_t arrival = simc_->time_stamp().value() + delay.value();
-  if (lookupsPerCycle_) {
-    // Busy-until per cycle slot. A lookup before the current slot began comes from a requester
-    // behind in simulated time (LT temporal decoupling of another core): it is not held up.
-    if (arrival >= slotEnd_) {
-      slotEnd_ = arrival + periodTicks_;
-      slotUsed_ = 1;
-    } else if (arrival + periodTicks_ >= slotEnd_ && ++slotUsed_ > lookupsPerCycle_) {
-      arrival = lookupStall(delay, arrival);
-    }
+  PendingMiss m;
+  if (lookup(from, x, delay, m)) {
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  } else {
+    completeMiss(from, x, gp, delay, m);
   }
-  delay += latency_;
-  const uint64_t va = x->va.value();
-  unsigned array = firstIndex_;
-  const TlbEntry* e = first_->lookup(x->asid, va);
-  if (!e && !single_) e = findInOthers(x->asid, va, array);
-  if (usable(e, *x)) {
-    if (arrival < mshrLatest_ && mergedHit(*x, *e, gp, delay, arrival)) return;
-    ++hits_;
-    if (!single_) arrayHitSlots_[array] += 1;
-    answerFrom(*x, *e, static_cast<uint8_t>(level_), gp);
-    if (anyExclusivePort_) handUp(from, array, *e);
-    return;
-  }
-  miss(from, gp, delay, *x, e != nullptr, arrival);
+}
+
+void Tlb::completeMiss(int from, TranslationExt& x, tlm::tlm_generic_payload& gp,
+                       sc_core::sc_time& delay, const PendingMiss& m) {
+  miss(from, gp, delay, x, m.cleanHit, m.arrival);
 }
 
 void Tlb::handUp(int from, unsigned array, const TlbEntry& e) {

@@ -529,6 +529,12 @@ RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt
     }
     signals.emplace();
     sys = std::make_unique<System>("system", ctx);
+    if (!opt.directCalls) {
+      for (auto& c : sys->cores()) {
+        c->requester.setDirectTarget(nullptr);
+        if (c->radix()) c->radix()->setDirectMem(nullptr);
+      }
+    }
     cfg.finalize();
   } catch (const ConfigError& e) {
     reportConfigErrors(e.problems(), err);
@@ -765,6 +771,11 @@ int vmsimMain(const std::vector<std::string>& argsIn, std::ostream& out, std::os
                             "progress line on stderr even when it is no terminal");
   run->add_flag("--no-progress", progressOff, "no progress line, even on a terminal")
       ->excludes(pOn);
+  // Hidden, for tests: the same run without the internal LT direct calls (RunOptions).
+  bool socketPath = false;
+  run->add_flag("--socket-path", socketPath,
+                "every access through the TLM sockets (no internal direct calls; same results)")
+      ->group("");
 
   std::string suite, target;
   auto* validate = app.add_subcommand("validate", "compare against reference simulators");
@@ -838,6 +849,7 @@ int vmsimMain(const std::vector<std::string>& argsIn, std::ostream& out, std::os
   opt.outdir = outdir;
   opt.printSummary = !quiet;
   opt.progress = quiet || progressOff ? Progress::Off : progressOn ? Progress::On : Progress::Auto;
+  opt.directCalls = !socketPath;
   stats::Registry reg;
   return runSimulation(cfg, reg, opt, out, err).exitCode;
 }

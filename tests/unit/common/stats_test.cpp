@@ -148,6 +148,71 @@ TEST(Stats, HistogramMemoGivesThePlainArithmetic) {
   }
 }
 
+// Repeats of the last key are only counted and added later (when another sample comes or the
+// histogram is read): long and short runs, runs broken by a new value, by a plain sample(), by a
+// bucket-width change and by reads in the middle of a run must all give the plain arithmetic.
+TEST(Stats, HistogramRunsOfOneKeyGiveThePlainArithmetic) {
+  Histogram k("k", 16, "Cycle", "");
+  std::vector<double> buckets(16, 0.0);
+  double width = 1, samples = 0, sum = 0, squares = 0, logs = 0, lo = 0, hi = 0;
+  auto plain = [&](double v) {
+    while (v >= width * 16) {
+      for (size_t b = 0; b < 8; ++b) buckets[b] = buckets[2 * b] + buckets[2 * b + 1];
+      for (size_t b = 8; b < 16; ++b) buckets[b] = 0;
+      width *= 2;
+    }
+    buckets[static_cast<size_t>(v / width)] += 1;
+    if (samples == 0 || v < lo) lo = v;
+    if (samples == 0 || v > hi) hi = v;
+    samples += 1;
+    sum += v;
+    squares += v * v;
+    logs += std::log(v);
+  };
+  auto same = [&] {
+    EXPECT_EQ(k.bucketSize(), width);
+    EXPECT_EQ(k.buckets(), buckets);
+    EXPECT_EQ(k.moments().samples, samples);
+    EXPECT_EQ(k.moments().sum, sum);
+    EXPECT_EQ(k.moments().squares, squares);
+    EXPECT_EQ(k.moments().logs, logs);
+    EXPECT_EQ(k.moments().minVal, lo);
+    EXPECT_EQ(k.moments().maxVal, hi);
+  };
+  uint64_t x = 777;
+  for (int i = 0; i < 4000; ++i) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    const uint64_t r = x >> 33;
+    // Runs of 1 to 64 of one latency: L1 and L2 hits, another clock's ticks, rare large ones.
+    const uint64_t ticks = r % 10 < 5   ? 250 * 4
+                           : r % 10 < 7 ? 250 * 12
+                           : r % 10 < 9 ? 40481 + r % 5
+                                        : 1 + r % 2000000;
+    const double v = static_cast<double>(ticks) / 250.0;
+    const uint64_t len = 1 + (r >> 8) % 64;
+    for (uint64_t j = 0; j < len; ++j) {
+      EXPECT_EQ(k.sampleKeyed(ticks, [&] { return v; }), v);
+      plain(v);
+      if ((r >> 16) % 7 == 0 && j == len / 2) same();  // a read in the middle of a run
+    }
+    if ((r >> 20) % 5 == 0) {  // a plain sample between runs
+      const double w = 3.0 + static_cast<double>((r >> 24) % 8);
+      k.sample(w);
+      plain(w);
+    }
+  }
+  same();
+  std::ostringstream text;
+  k.writeText(text);  // output reads the histogram too: nothing left pending
+  same();
+  k.reset();
+  EXPECT_EQ(k.moments().samples, 0);
+  EXPECT_EQ(k.sampleKeyed(1000, [] { return 4.0; }), 4.0);
+  EXPECT_EQ(k.sampleKeyed(1000, [] { return 4.0; }), 4.0);
+  EXPECT_EQ(k.moments().samples, 2);
+  EXPECT_EQ(k.moments().sum, 8);
+}
+
 TEST(Stats, DuplicateNamesAreRejectedAndValuesFound) {
   Registry r;
   r.scalar("a.b", "Count", "");

@@ -97,6 +97,10 @@ class Cache : public Module, public DirectTransport, public TimingOnlyTransport,
   /// TimingOnlyTransport: b_transport of a model's own timing-only access, as plain values.
   bool timingOnlyTransport(uint64_t addr, unsigned len, bool write, bool pageTable,
                            sc_core::sc_time& delay) override;
+  /// DirectTransport: the same as directTransport() for a program access whose issuer `who`
+  /// the caller holds: the access's kind without the extension look-ups of classify().
+  void directAccess(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                    const VmAccess& who) override;
   CacheCore& core() { return *core_; }
   const sc_core::sc_time& latency() const { return latency_; }
 
@@ -135,6 +139,8 @@ class Cache : public Module, public DirectTransport, public TimingOnlyTransport,
 
   // LT
   void b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  /// b_transport of a cacheable access classified as `r`.
+  void accessLt(tlm::tlm_generic_payload& gp, const Req& r, sc_core::sc_time& delay);
   /// The lines of [addr, addr + len) for `r`, the hit latency added first; false on an error
   /// from below (its status in `err`).
   bool linesLt(const Req& r, uint64_t addr, unsigned len, sc_core::sc_time& delay,
@@ -145,6 +151,9 @@ class Cache : public Module, public DirectTransport, public TimingOnlyTransport,
                    tlm::tlm_response_status& err);
   bool demandLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
                 tlm::tlm_response_status& err);
+  /// demandLt() of a line that is not present: the fetch, the fill and its victim.
+  bool demandMissLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
+                    tlm::tlm_response_status& err);
   bool fetchLt(uint64_t line, const Req& r, sc_core::sc_time& delay, tlm::tlm_response_status& err,
                bool& dirty);
   void evictLt(const Victim& v, const sc_core::sc_time& delay);

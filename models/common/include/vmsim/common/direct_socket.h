@@ -19,6 +19,8 @@
 #include <memory>
 #include <vector>
 
+#include "vmsim/common/extensions.h"
+
 namespace vmsim {
 
 /// An LT target that an initiator may call directly instead of through its initiator socket:
@@ -30,6 +32,17 @@ class DirectTransport {
  public:
   virtual ~DirectTransport() = default;
   virtual void directTransport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) = 0;
+  /// directTransport() of one of vmsim's own program accesses, whose issuer comes as a plain
+  /// value: `who` is the VmAccess attached to `gp`, and `gp` carries none of the extensions that
+  /// mark a model's own traffic (TimingOnlyExt, PageTableAccessExt, a cache's CacheReqExt;
+  /// FaultExt may ride along). The target takes the access's kind from `who` instead of looking
+  /// its extensions up; everything else, results included, is what directTransport() does
+  /// (docs/lt-hit-path.md). Default: directTransport().
+  virtual void directAccess(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                            const VmAccess& who) {
+    (void)who;
+    directTransport(gp, delay);
+  }
 };
 
 /// An LT target that takes a model's own timing-only access as plain values: what its

@@ -137,6 +137,8 @@ class Histogram : public Stat {
   /// Latencies repeat a limited set of values, so bucket index and log of recent values are
   /// cached: a repeat costs a compare and a few adds, with results identical to the full path.
   void sample(double v, double n = 1) {
+    if (run_.pending) flushRun();
+    run_.armed = false;
     const Memo& m = memo_[memoSlot(v)];
     if (v == m.v) {
       buckets_[m.idx] += n;
@@ -148,28 +150,50 @@ class Histogram : public Stat {
   /// sample(valueOf()) for a value that is a function of an integer key alone (a latency in
   /// ticks, converted to cycles by a division): repeated keys skip computing the value too.
   /// Returns the value sampled.
+  ///
+  /// A key equal to the previous one (a run of hits) is only counted: the run's samples are
+  /// added when another sample comes or the histogram is read (moments(), buckets(), output),
+  /// one after the other with the arithmetic of a memo hit, so the sums are the same bits.
   template <class F>
-  double sampleKeyed(uint64_t key, F&& valueOf) {
+  [[gnu::always_inline]] double sampleKeyed(uint64_t key, F&& valueOf) {
+    if (key == run_.key && run_.armed) {
+      ++run_.pending;
+      return run_.v;
+    }
+    return sampleKeyedNew(key, valueOf);
+  }
+  const Moments& moments() const {
+    if (run_.pending) flushRun();
+    return m_;
+  }
+  double bucketSize() const { return bucket_; }
+  const std::vector<double>& buckets() const {
+    if (run_.pending) flushRun();
+    return buckets_;
+  }
+  void writeText(std::ostream& os) const override;
+  void addJson(JsonTree& tree) const override;
+  void reset() override;
+
+ private:
+  /// sampleKeyed() of a key that does not repeat the last one (out of the callers' hot path).
+  template <class F>
+  [[gnu::noinline]] double sampleKeyedNew(uint64_t key, F& valueOf) {
+    if (run_.pending) flushRun();
     KeyedMemo& k = keyed_[slotOf(key)];
     if (k.valid && k.key == key) {
       buckets_[k.idx] += 1;
       m_.addWithLog(k.v, 1, k.logV);
+      run_ = {true, key, k.v, k.logV, k.idx, 0};
       return k.v;
     }
+    run_.armed = false;
     const double v = valueOf();
     sample(v);
     const Memo& m = memo_[memoSlot(v)];
     if (v == m.v) k = {true, key, v, m.logV, m.idx};  // v < 0 is clamped: not memoised
     return v;
   }
-  const Moments& moments() const { return m_; }
-  double bucketSize() const { return bucket_; }
-  const std::vector<double>& buckets() const { return buckets_; }
-  void writeText(std::ostream& os) const override;
-  void addJson(JsonTree& tree) const override;
-  void reset() override;
-
- private:
   struct Memo {
     double v = std::numeric_limits<double>::quiet_NaN();  // NaN: empty (equals nothing)
     double logV = 0;
@@ -194,12 +218,25 @@ class Histogram : public Stat {
     std::memcpy(&b, &v, sizeof b);
     return slotOf(b);
   }
+  /// The last keyed sample when it was a memo hit (`armed`), and how many repeats of its key
+  /// came since that are not added yet (`pending`). Never spans a change of the bucket width:
+  /// any other sample adds the pending ones first.
+  struct Run {
+    bool armed = false;
+    uint64_t key = 0;
+    double v = 0, logV = 0;
+    size_t idx = 0;
+    uint64_t pending = 0;
+  };
   void sampleNew(double v, double n);
   void forgetMemo();
+  /// Adds the run's pending samples (const: reading the histogram completes it).
+  void flushRun() const;
 
+  mutable Run run_;
   double bucket_ = 1;
-  std::vector<double> buckets_;
-  Moments m_;
+  mutable std::vector<double> buckets_;
+  mutable Moments m_;
   // Emptied whenever the bucket width changes, so a cached bucket index is always current.
   std::array<Memo, kMemoSlots> memo_{};
   std::array<KeyedMemo, kMemoSlots> keyed_{};

@@ -110,6 +110,8 @@ class Requester : public Module, private AtClient {
   };
   void expect(InFlight& f, const tlm::tlm_generic_payload& gp);
   void complete(tlm::tlm_generic_payload& gp, const sc_core::sc_time& latency, const InFlight& f);
+  /// complete() of an access that ended with an error response (a fault or a bus error).
+  void completeFailed(tlm::tlm_generic_payload& gp, const InFlight& f, Process* pr);
   /// AT: whether `a` may be issued now (window, dependency, same-address order).
   bool canIssue(const workloads::Access& a) const;
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,

@@ -73,6 +73,11 @@ class Mmu : public Module, public InterruptTarget, public DirectTransport, priva
   void directTransport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override {
     access(gp, delay, false);
   }
+  /// DirectTransport: b_transport on `tsock` of a requester's access whose VmAccess (`who`) it
+  /// holds: no extension look-up here, and the L1D connected with setDirectMem() is handed
+  /// `who` too (Cache::directAccess).
+  void directAccess(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
+                    const VmAccess& who) override;
   /// What `mem` is bound to, called directly by LT accesses (DirectTransport; nullptr: through
   /// `mem`). The platform sets it when `mem` is bound to that target.
   void setDirectMem(DirectTransport* t) { directMem_ = t; }
@@ -84,9 +89,17 @@ class Mmu : public Module, public InterruptTarget, public DirectTransport, priva
   /// Translation and physical access of one access; `at` sends the physical part as 4-phase
   /// transactions (and may wait), otherwise as b_transport with annotated delay.
   void access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at);
+  /// access() of an access issued by `who` (accessorOf(gp)); `program`: a program access as
+  /// DirectTransport::directAccess describes it (the L1D may be given `who`).
+  void accessAs(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at, const VmAccess& who,
+                bool program);
   /// access() in LT for an access within one 4 KiB page (the hit path of every access).
   void accessOnePageLt(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, const VmAccess& who,
-                       const sc_core::sc_time& start);
+                       const sc_core::sc_time& start, bool program);
+  /// accessOnePageLt() after translating: the translation latency's sample, then the fault or
+  /// the physical access at `pa`.
+  void physicalOnePageLt(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, const VmAccess& who,
+                         const sc_core::sc_time& start, bool program, FaultKind fk, uint64_t pa);
   // AT path.
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                      sc_core::sc_time& delay);
@@ -98,8 +111,10 @@ class Mmu : public Module, public InterruptTarget, public DirectTransport, priva
   /// `at`: the caller is an AT worker and may wait (the walker then reads PTEs with 4-phase).
   using PinList = boost::container::small_vector<PhysAddr, 4>;
   /// `faultPins` collects the frames the kernel pinned for the faults this translation took.
+  /// `firstMiss`: the first attempt's lookup in the entry TLB was made (directAccess) and missed.
   FaultKind translate(const VmAccess& who, uint64_t va, uint64_t& pa, sc_core::sc_time& delay,
-                      bool at, PinList& faultPins);
+                      bool at, PinList& faultPins,
+                      const tlb::Tlb::PendingMiss* firstMiss = nullptr);
   void reportFault(tlm::tlm_generic_payload& gp, FaultKind kind, uint64_t va, const VmAccess& who);
   /// Hands a not-present fault to the kernel; false if it could not be resolved (the kind is
   /// then in `why`). In AT, waits for the thread's earlier fault and for the handler.

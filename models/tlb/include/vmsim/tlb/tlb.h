@@ -87,6 +87,48 @@ class Tlb : public Module, public TranslationCache {
   /// hit (no miss, so no wait), without touching any state: an AT caller that cannot wait (the
   /// MMU's state-machine path) sends only such translations.
   bool wouldHit(Asid asid, uint64_t va, AccessKind kind) const;
+  /// translate() in two steps, for a caller that sets a payload up only when a miss needs one:
+  /// lookup() is its lookup (lookup slot, latency, hit, merge with a pending miss); true when
+  /// `x` holds the answer (translate() would then answer TLM_OK_RESPONSE), false on a miss,
+  /// which completeMiss() then takes on with the payload, as translate() does.
+  struct PendingMiss {
+    uint64_t arrival = 0;
+    bool cleanHit = false;
+  };
+  [[gnu::always_inline]] bool lookup(int from, TranslationExt& x, sc_core::sc_time& delay,
+                                     PendingMiss& m) {
+    // Inline: the L1 TLB hit of every access. On the time line (now + annotated delay), in
+    // time-resolution ticks.
+    uint64_t arrival = simc_->time_stamp().value() + delay.value();
+    if (lookupsPerCycle_) {
+      // Busy-until per cycle slot. A lookup before the current slot began comes from a requester
+      // behind in simulated time (LT temporal decoupling of another core): it is not held up.
+      if (arrival >= slotEnd_) {
+        slotEnd_ = arrival + periodTicks_;
+        slotUsed_ = 1;
+      } else if (arrival + periodTicks_ >= slotEnd_ && ++slotUsed_ > lookupsPerCycle_) {
+        arrival = lookupStall(delay, arrival);
+      }
+    }
+    delay += latency_;
+    const uint64_t va = x.va.value();
+    unsigned array = firstIndex_;
+    const TlbEntry* e = first_->lookup(x.asid, va);
+    if (!e && !single_) e = findInOthers(x.asid, va, array);
+    if (usable(e, x)) {
+      if (arrival < mshrLatest_ && mergedHit(x, *e, delay, arrival)) return true;
+      ++hits_;
+      if (!single_) arrayHitSlots_[array] += 1;
+      answerFrom(x, *e, static_cast<uint8_t>(level_));
+      if (anyExclusivePort_) handUp(from, array, *e);
+      return true;
+    }
+    m.arrival = arrival;
+    m.cleanHit = e != nullptr;
+    return false;
+  }
+  void completeMiss(int from, TranslationExt& x, tlm::tlm_generic_payload& gp,
+                    sc_core::sc_time& delay, const PendingMiss& m);
   /// Shared levels: a new route; the caller binds `down` once per route, in route order.
   unsigned addRoute() { return routes_++; }
   unsigned routes() const { return routes_; }
@@ -142,6 +184,20 @@ class Tlb : public Module, public TranslationCache {
                          std::string& fill, std::string& next,
                          std::array<uint64_t, kInvalidationKinds>& costs);
 
+  /// The answer of a hit.
+  static void answerFrom(TranslationExt& x, const TlbEntry& e, uint8_t level) {
+    x.fault = FaultKind::None;
+    x.pageShift = e.shift;
+    x.pa = PhysAddr((e.frame << e.shift) | pageOffset(x.va.value(), e.shift));
+    x.perms = e.perms;
+    x.dirty = e.dirty;
+    x.global = e.global;
+    x.resolvedLevel = level;
+  }
+  /// An entry that answers `x`: a store needs one whose dirty bit is set.
+  static bool usable(const TlbEntry* e, const TranslationExt& x) {
+    return e && !(x.kind == AccessKind::Store && !e->dirty);
+  }
   void b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   unsigned int transport_dbg(int from, tlm::tlm_generic_payload& gp);
   void forward(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -153,8 +209,7 @@ class Tlb : public Module, public TranslationCache {
   // Off the hit path: a full lookup cycle, a hit merged into a pending miss, an entry handed up
   // to an exclusive level, and the miss path.
   uint64_t lookupStall(sc_core::sc_time& delay, uint64_t arrival);
-  bool mergedHit(TranslationExt& x, const TlbEntry& e, tlm::tlm_generic_payload& gp,
-                 sc_core::sc_time& delay, uint64_t arrival);
+  bool mergedHit(TranslationExt& x, const TlbEntry& e, sc_core::sc_time& delay, uint64_t arrival);
   void handUp(int from, unsigned array, const TlbEntry& e);
   void miss(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, TranslationExt& x,
             bool cleanHit, uint64_t arrival);
