@@ -644,13 +644,7 @@ bool Cache::startAt(tlm::tlm_generic_payload& gp, int tag, const sc_core::sc_tim
   const uint64_t addr = gp.get_address();
   const uint64_t line = core_->lineOf(addr);
   if (core_->lineOf(addr + gp.get_data_length() - 1) != line) return false;
-  AtJob* j = nullptr;
-  if (freeAtJobs_.empty()) {
-    j = atJobs_.emplace_back(std::make_unique<AtJob>()).get();
-  } else {
-    j = freeAtJobs_.back();
-    freeAtJobs_.pop_back();
-  }
+  AtJob* j = atJobs_.acquire();
   j->gp = &gp;
   j->tag = tag;
   j->r = r;
@@ -761,7 +755,7 @@ void Cache::fillDoneAt(AtJob* j) {
 }
 
 void Cache::finishAt(AtJob* j) {
-  freeAtJobs_.push_back(j);
+  atJobs_.release(j);
   atFront_->finish(*j->gp, j->tag);
 }
 

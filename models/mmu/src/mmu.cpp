@@ -497,21 +497,25 @@ void Mmu::interrupt(uint64_t handlerPs) {
   interruptCycles_ += static_cast<double>(handlerPs) / clockPeriod().to_seconds() * 1e-12;
 }
 
-void Mmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at) {
-  accessAs(gp, delay, at, accessorOf(gp), false);
-}
-
-void Mmu::accessAs(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at,
-                   const VmAccess& who, bool program) {
+[[gnu::always_inline]] inline sc_core::sc_time Mmu::enter(sc_core::sc_time& delay) {
   ++accesses_;
   delay += latency_;
   if (pendingInterruptPs_) {  // interrupts taken since the last access run first
     delay += sc_core::sc_time(static_cast<double>(pendingInterruptPs_), sc_core::SC_PS);
     pendingInterruptPs_ = 0;
   }
+  return simc_->time_stamp() + delay;
+}
+
+void Mmu::access(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at) {
+  accessAs(gp, delay, at, accessorOf(gp), false);
+}
+
+void Mmu::accessAs(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, bool at,
+                   const VmAccess& who, bool program) {
   // Measured on the time line (now + annotated delay): in AT the 4-phase calls inside the walk
   // let the delay pass and zero it, so a difference of delays would underflow.
-  const sc_core::sc_time start = simc_->time_stamp() + delay;
+  const sc_core::sc_time start = enter(delay);
   const unsigned len = gp.get_data_length();
   const uint64_t va = gp.get_address();
   if (!at && len && (va & 0xfff) + len <= 0x1000) {
@@ -577,13 +581,7 @@ void Mmu::directAccess(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, co
     accessAs(gp, delay, false, who, true);
     return;
   }
-  ++accesses_;
-  delay += latency_;
-  if (pendingInterruptPs_) {  // interrupts taken since the last access run first
-    delay += sc_core::sc_time(static_cast<double>(pendingInterruptPs_), sc_core::SC_PS);
-    pendingInterruptPs_ = 0;
-  }
-  const sc_core::sc_time start = simc_->time_stamp() + delay;
+  const sc_core::sc_time start = enter(delay);
   // translate()'s first attempt: the request in the own payload's extension, the entry TLB's
   // lookup; a hit needs no payload.
   TranslationExt* const x = ownX_;
@@ -678,26 +676,15 @@ bool Mmu::startAt(tlm::tlm_generic_payload& gp, const sc_core::sc_time& reqDelay
   const bool fetch = who.kind == AccessKind::Fetch;
   const EntryTlb& direct = fetch ? fetchTlb_ : dataTlb_;
   if (!direct.tlb || !direct.tlb->wouldHit(who.asid, va, who.kind)) return false;
-  ++accesses_;
-  sc_core::sc_time delay = reqDelay + latency_;
-  if (pendingInterruptPs_) {
-    delay += sc_core::sc_time(static_cast<double>(pendingInterruptPs_), sc_core::SC_PS);
-    pendingInterruptPs_ = 0;
-  }
-  const sc_core::sc_time start = simc_->time_stamp() + delay;
+  sc_core::sc_time delay = reqDelay;
+  const sc_core::sc_time start = enter(delay);
   PinList faultPins;
   uint64_t pa = 0;
   const FaultKind fk = translate(who, va, pa, delay, true, faultPins);  // a hit: no wait
   if (!faultPins.empty()) releasePins(faultPins);
   const sc_core::sc_time d = simc_->time_stamp() + delay - start;
   translationLatency_.sampleKeyed(d.value(), [&] { return d / clockPeriod(); });
-  AtJob* j = nullptr;
-  if (freeAtJobs_.empty()) {
-    j = atJobs_.emplace_back(std::make_unique<AtJob>()).get();
-  } else {
-    j = freeAtJobs_.back();
-    freeAtJobs_.pop_back();
-  }
+  AtJob* j = atJobs_.acquire();
   j->gp = &gp;
   j->va = va;
   j->len = len;
@@ -729,7 +716,7 @@ void Mmu::atStep(void* arg, uintptr_t code) {
     gp.set_streaming_width(j->len);
     if (j->pinned) pins_->unpinFrame(j->frame);
   }
-  freeAtJobs_.push_back(j);
+  atJobs_.release(j);
   atFront_->finish(gp, 0);
 }
 

@@ -22,6 +22,7 @@
 #include "vmsim/common/direct_socket.h"
 #include "vmsim/common/interfaces.h"
 #include "vmsim/common/module.h"
+#include "vmsim/common/object_pool.h"
 #include "vmsim/common/payload_pool.h"
 
 namespace vmsim::cache {
@@ -194,8 +195,7 @@ class Cache : public Module, public DirectTransport, public TimingOnlyTransport,
   /// An MSHR was released: merged lookups and stalled misses retry (from a step at this instant).
   void mshrReleased();
   void wakeAt();
-  std::vector<std::unique_ptr<AtJob>> atJobs_;
-  std::vector<AtJob*> freeAtJobs_;
+  ObjectPool<AtJob> atJobs_;
   std::vector<AtJob*> mergeWaiters_, waking_;  // lookups waiting for a fill, in arrival order
   std::deque<AtJob*> stalled_;                 // misses waiting for an MSHR, in arrival order
   bool wakePosted_ = false;

@@ -18,6 +18,7 @@
 #include "vmsim/common/at_helpers.h"
 #include "vmsim/common/direct_socket.h"
 #include "vmsim/common/module.h"
+#include "vmsim/common/object_pool.h"
 #include "vmsim/common/payload_pool.h"
 #include "vmsim/mmu/piecewise.h"
 #include "vmsim/mmu/translation_join.h"
@@ -149,6 +150,9 @@ class Mmu : public Module, public InterruptTarget, public DirectTransport, priva
   /// page whose translation hits the entry TLB is translated at BEGIN_REQ and its physical
   /// access sent from the AtScheduler, without a worker thread. Others go to the workers.
   bool startAt(tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay);
+  /// The start of every access: counted, the MMU's latency and the interrupts taken since the
+  /// last access added to `delay`; returns the access's start on the time line.
+  sc_core::sc_time enter(sc_core::sc_time& delay);
   void atStep(void* arg, uintptr_t code) override;
   struct AtJob {
     tlm::tlm_generic_payload* gp = nullptr;
@@ -157,8 +161,7 @@ class Mmu : public Module, public InterruptTarget, public DirectTransport, priva
     PhysAddr frame{0};
     bool pinned = false;
   };
-  std::vector<std::unique_ptr<AtJob>> atJobs_;
-  std::vector<AtJob*> freeAtJobs_;
+  ObjectPool<AtJob> atJobs_;
   std::unique_ptr<AtTargetFrontEnd> atFront_;  // AT: workers answering 4-phase requests
   AtInitiatorPort memAt_;                      // AT: physical accesses as 4-phase transactions
   AtInitiatorPort imemAt_;                     // AT: the same for fetches on `imem`
