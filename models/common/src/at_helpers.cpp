@@ -92,10 +92,12 @@ tlm::tlm_sync_enum AtTargetFrontEnd::forward(tlm::tlm_generic_payload& gp, tlm::
     if (gp.has_mm()) gp.acquire();
     if (start_ && busy_ < workers_) {
       ++busy_;
+      ++inService_;
       if (start_(gp, tag, delay)) {
         ph = tlm::END_REQ;
         return tlm::TLM_UPDATED;
       }
+      --inService_;
       --busy_;
     }
     if (count_ == queue_.size()) {  // more than the protocol allows in flight: grow (never shrinks)
@@ -155,9 +157,11 @@ void AtTargetFrontEnd::worker(Worker& w) {
       sc_core::wait(queued_);
       --ready_;
     }
-    while (count_ == 0) {
+    while (count_ == 0 || inService_ >= workers_) {
       // Idle. Ready while the ready set is short (counting one for the next arrival, so that
-      // steady traffic needs no reserve worker woken), else in reserve.
+      // steady traffic needs no reserve worker woken), else in reserve. A queued transaction
+      // waits while `workers_` are in service, threads and state-machine path together (the
+      // latter occupy no thread): the one beyond the bound, whose END_REQ is owed.
       if (ready_ + readyPromised_ < count_ + 1 + kSlack) {
         ++ready_;
         sc_core::wait(queued_);
@@ -179,8 +183,10 @@ void AtTargetFrontEnd::worker(Worker& w) {
       sc_core::sc_time t = sc_core::SC_ZERO_TIME;
       backward(w.job, ph, t);
     }
+    ++inService_;
     process_(*w.job.gp);
     respond(w.job);
+    --inService_;
     --busy_;
   }
 }
@@ -221,6 +227,9 @@ void AtTargetFrontEnd::sendResponse(const Job& j) {
   tlm::tlm_generic_payload& gp = *j.gp;
   const auto s = backward(j, ph, t);
   --busy_;
+  // A state-machine transaction is answered: a slot is free for a queued one (a worker that
+  // finishes takes the next itself).
+  if (inService_-- == workers_ && count_ > 0) queued_.notify(sc_core::SC_ZERO_TIME);
   if (s == tlm::TLM_COMPLETED || (s == tlm::TLM_UPDATED && ph == tlm::END_RESP)) {
     respBusy_ = false;
     if (respWaiting_) respFree_.notify(sc_core::SC_ZERO_TIME);

@@ -138,6 +138,9 @@ class AtTargetFrontEnd : private AtClient {
   TaggedCall backward_;
   Process process_;
   unsigned busy_ = 0;  // accepted, not yet answered
+  // In service: taken by a worker or by the state-machine path, not yet answered (at most
+  // workers_; busy_ also counts the queued ones).
+  unsigned inService_ = 0;
   // Accepted transactions no worker has taken yet, in arrival order (a ring: no allocation).
   std::vector<Job> queue_;
   size_t head_ = 0, count_ = 0;
