@@ -104,14 +104,45 @@ TEST(Stats, HistogramDoublesBucketsToFitSamples) {
   EXPECT_EQ(h.moments().samples, 3);
 }
 
+// The plain arithmetic of a 16-bucket histogram whose bucket width doubles as values grow, as a
+// reference for Histogram's memo and run counting.
+struct PlainHistogram {
+  std::vector<double> buckets = std::vector<double>(16, 0.0);
+  double width = 1, samples = 0, sum = 0, squares = 0, logs = 0, lo = 0, hi = 0;
+  void sample(double v) {
+    while (v >= width * 16) {
+      for (size_t b = 0; b < 8; ++b) buckets[b] = buckets[2 * b] + buckets[2 * b + 1];
+      for (size_t b = 8; b < 16; ++b) buckets[b] = 0;
+      width *= 2;
+    }
+    buckets[static_cast<size_t>(v / width)] += 1;
+    if (samples == 0 || v < lo) lo = v;
+    if (samples == 0 || v > hi) hi = v;
+    samples += 1;
+    sum += v;
+    squares += v * v;
+    logs += std::log(v);
+  }
+  // Bit for bit what `m` holds.
+  void expectSame(const Histogram& m) const {
+    EXPECT_EQ(m.bucketSize(), width);
+    EXPECT_EQ(m.buckets(), buckets);
+    EXPECT_EQ(m.moments().samples, samples);
+    EXPECT_EQ(m.moments().sum, sum);
+    EXPECT_EQ(m.moments().squares, squares);
+    EXPECT_EQ(m.moments().logs, logs);
+    EXPECT_EQ(m.moments().minVal, lo);
+    EXPECT_EQ(m.moments().maxVal, hi);
+  }
+};
+
 // The memo of bucket index and log per value (and per integer key) is a cache: every sequence of
 // samples must give bit for bit what the plain arithmetic gives, including values that share a
 // slot, repeat, alternate (4 and 12, an L1 and an L2 hit) and change the bucket width.
 TEST(Stats, HistogramMemoGivesThePlainArithmetic) {
   Histogram h("h", 16, "Cycle", "");
   Histogram k("k", 16, "Cycle", "");
-  std::vector<double> buckets(16, 0.0);
-  double width = 1, samples = 0, sum = 0, squares = 0, logs = 0, lo = 0, hi = 0;
+  PlainHistogram plain;
   uint64_t x = 12345;
   for (int i = 0; i < 20000; ++i) {
     x = x * 6364136223846793005ull + 1442695040888963407ull;
@@ -123,29 +154,10 @@ TEST(Stats, HistogramMemoGivesThePlainArithmetic) {
     const double v = static_cast<double>(ticks) / 250.0;
     h.sample(v);
     EXPECT_EQ(k.sampleKeyed(ticks, [&] { return v; }), v);
-    while (v >= width * 16) {
-      for (size_t b = 0; b < 8; ++b) buckets[b] = buckets[2 * b] + buckets[2 * b + 1];
-      for (size_t b = 8; b < 16; ++b) buckets[b] = 0;
-      width *= 2;
-    }
-    buckets[static_cast<size_t>(v / width)] += 1;
-    if (samples == 0 || v < lo) lo = v;
-    if (samples == 0 || v > hi) hi = v;
-    samples += 1;
-    sum += v;
-    squares += v * v;
-    logs += std::log(v);
+    plain.sample(v);
   }
-  for (const Histogram* m : {&h, &k}) {
-    EXPECT_EQ(m->bucketSize(), width);
-    EXPECT_EQ(m->buckets(), buckets);
-    EXPECT_EQ(m->moments().samples, samples);
-    EXPECT_EQ(m->moments().sum, sum);
-    EXPECT_EQ(m->moments().squares, squares);
-    EXPECT_EQ(m->moments().logs, logs);
-    EXPECT_EQ(m->moments().minVal, lo);
-    EXPECT_EQ(m->moments().maxVal, hi);
-  }
+  plain.expectSame(h);
+  plain.expectSame(k);
 }
 
 // Repeats of the last key are only counted and added later (when another sample comes or the
@@ -153,32 +165,8 @@ TEST(Stats, HistogramMemoGivesThePlainArithmetic) {
 // bucket-width change and by reads in the middle of a run must all give the plain arithmetic.
 TEST(Stats, HistogramRunsOfOneKeyGiveThePlainArithmetic) {
   Histogram k("k", 16, "Cycle", "");
-  std::vector<double> buckets(16, 0.0);
-  double width = 1, samples = 0, sum = 0, squares = 0, logs = 0, lo = 0, hi = 0;
-  auto plain = [&](double v) {
-    while (v >= width * 16) {
-      for (size_t b = 0; b < 8; ++b) buckets[b] = buckets[2 * b] + buckets[2 * b + 1];
-      for (size_t b = 8; b < 16; ++b) buckets[b] = 0;
-      width *= 2;
-    }
-    buckets[static_cast<size_t>(v / width)] += 1;
-    if (samples == 0 || v < lo) lo = v;
-    if (samples == 0 || v > hi) hi = v;
-    samples += 1;
-    sum += v;
-    squares += v * v;
-    logs += std::log(v);
-  };
-  auto same = [&] {
-    EXPECT_EQ(k.bucketSize(), width);
-    EXPECT_EQ(k.buckets(), buckets);
-    EXPECT_EQ(k.moments().samples, samples);
-    EXPECT_EQ(k.moments().sum, sum);
-    EXPECT_EQ(k.moments().squares, squares);
-    EXPECT_EQ(k.moments().logs, logs);
-    EXPECT_EQ(k.moments().minVal, lo);
-    EXPECT_EQ(k.moments().maxVal, hi);
-  };
+  PlainHistogram plain;
+  auto same = [&] { plain.expectSame(k); };
   uint64_t x = 777;
   for (int i = 0; i < 4000; ++i) {
     x = x * 6364136223846793005ull + 1442695040888963407ull;
@@ -192,13 +180,13 @@ TEST(Stats, HistogramRunsOfOneKeyGiveThePlainArithmetic) {
     const uint64_t len = 1 + (r >> 8) % 64;
     for (uint64_t j = 0; j < len; ++j) {
       EXPECT_EQ(k.sampleKeyed(ticks, [&] { return v; }), v);
-      plain(v);
+      plain.sample(v);
       if ((r >> 16) % 7 == 0 && j == len / 2) same();  // a read in the middle of a run
     }
     if ((r >> 20) % 5 == 0) {  // a plain sample between runs
       const double w = 3.0 + static_cast<double>((r >> 24) % 8);
       k.sample(w);
-      plain(w);
+      plain.sample(w);
     }
   }
   same();
