@@ -160,7 +160,6 @@ Requester::Requester(const sc_core::sc_module_name& nm, SimContext& ctx, Asid as
       asid_(asid),
       wl_(std::move(wl)),
       processes_(std::move(processes)),
-      peq_(this, &Requester::peqCallback),
       completed_(ctx.stats.scalar(statName("accesses"), "Count", "accesses completed")),
       byKind_(ctx.stats.vector(statName("accessesByKind"), {"load", "store", "fetch"}, "Count",
                                "accesses issued, by kind")),

@@ -5,7 +5,6 @@
 // FaultExt and are counted and reported with their address; the workload goes on.
 #pragma once
 
-#include <tlm_utils/peq_with_cb_and_phase.h>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
@@ -238,8 +237,7 @@ class Requester : public Module, private AtClient {
   QuantumKeeper qk_;
   const sc_core::sc_simcontext* simc_ = sc_core::sc_get_curr_simcontext();
   // AT bookkeeping.
-  tlm_utils::peq_with_cb_and_phase<Requester> peq_;
-  sc_core::sc_event endReq_, slotFree_;
+  sc_core::sc_event slotFree_;
   tlm::tlm_generic_payload* waitingEndReq_ = nullptr;
   tlm::tlm_generic_payload* endRespOwed_ = nullptr;  // its END_RESP goes with its completion
   unsigned outstanding_ = 0;
