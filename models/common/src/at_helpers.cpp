@@ -23,7 +23,7 @@ AtScheduler::AtScheduler() : sim_(sc_core::sc_get_curr_simcontext()) {
   sc_core::sc_spawn([this] { run(); }, sc_core::sc_gen_unique_name("vmsim_at_scheduler"), &o);
 }
 
-AtScheduler::Bucket& AtScheduler::addBucket(size_t at, uint64_t when) {
+AtScheduler::Bucket& AtScheduler::addBucket(size_t at, const sc_core::sc_time& when) {
   Bucket* b = nullptr;
   if (spare_.empty()) {
     b = all_.emplace_back(std::make_unique<Bucket>()).get();
@@ -34,18 +34,19 @@ AtScheduler::Bucket& AtScheduler::addBucket(size_t at, uint64_t when) {
   }
   b->time = when;
   buckets_.insert(buckets_.begin() + static_cast<std::ptrdiff_t>(at), b);
-  if (!running_ && when < armed_) {  // (while running, run() arms the event when it ends)
-    armed_ = when;
-    const uint64_t now = sim_->time_stamp().value();
+  if (!running_ && (!armed_ || when < armedAt_)) {  // (while running, run() arms it at its end)
+    armed_ = true;
+    armedAt_ = when;
+    const sc_core::sc_time& now = sim_->time_stamp();
     // A later notification is replaced by an earlier one.
-    wake_.notify(when <= now ? sc_core::SC_ZERO_TIME : sc_core::sc_time::from_value(when - now));
+    wake_.notify(when <= now ? sc_core::SC_ZERO_TIME : when - now);
   }
   return *b;
 }
 
 void AtScheduler::run() {
-  const uint64_t now = sim_->time_stamp().value();
-  armed_ = kNone;
+  const sc_core::sc_time now = sim_->time_stamp();
+  armed_ = false;
   running_ = true;
   // The bucket of this instant, in posting order; steps posted for this instant while it runs
   // join its end (after every step posted before them).
@@ -61,8 +62,9 @@ void AtScheduler::run() {
   }
   running_ = false;
   if (!buckets_.empty()) {
-    armed_ = buckets_.back()->time;
-    wake_.notify(sc_core::sc_time::from_value(armed_ - now));
+    armed_ = true;
+    armedAt_ = buckets_.back()->time;
+    wake_.notify(armedAt_ - now);
   }
 }
 
@@ -250,7 +252,7 @@ void AtInitiatorPort::releaseRequest(const sc_core::sc_time& when) {
   reqBusy_ = false;
   reqOwner_ = nullptr;
   // END_REQ's time: send() issues nothing before it (request exclusion on the time line).
-  reqFreeAt_ = sim_->time_stamp().value() + when.value();
+  reqFreeAt_ = sim_->time_stamp() + when;
   if (reqWaiting_) reqFree_.notify(when);
   if (sendHead_ < sends_.size() && !issuePosted_ && !issuing_) {
     issuePosted_ = true;
@@ -265,13 +267,12 @@ void AtInitiatorPort::atStep(void*, uintptr_t) {
 
 void AtInitiatorPort::send(tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay, AtClient* c,
                            void* arg, uintptr_t code, bool inCall) {
-  const uint64_t when = sim_->time_stamp().value() + delay.value();
-  sends_.push_back(Send{&gp, c, arg, code, when, inCall});
+  sends_.push_back(Send{&gp, c, arg, code, sim_->time_stamp() + delay, inCall});
   if (sendHead_ + 1 == sends_.size()) issueSends();  // the first in line: now, if free
 }
 
 void AtInitiatorPort::issueSends() {
-  const uint64_t now = sim_->time_stamp().value();
+  const sc_core::sc_time& now = sim_->time_stamp();
   issuing_ = true;
   while (!reqBusy_ && sendHead_ < sends_.size()) {
     if (now < reqFreeAt_) {  // the last request's END_REQ is later: the next goes then
@@ -291,8 +292,7 @@ void AtInitiatorPort::issueSends() {
     waiting_.push_back({x.gp, nullptr, x.client, x.arg, x.code, x.inCall});
     tlm::tlm_phase ph = tlm::BEGIN_REQ;
     // Its time, annotated (the request channel was free before it).
-    sc_core::sc_time t =
-        x.when > now ? sc_core::sc_time::from_value(x.when - now) : sc_core::SC_ZERO_TIME;
+    sc_core::sc_time t = x.when > now ? x.when - now : sc_core::SC_ZERO_TIME;
     const auto s = forward_(*x.gp, ph, t);
     bool responded = s == tlm::TLM_COMPLETED;
     if (s == tlm::TLM_UPDATED && ph == tlm::BEGIN_RESP) {
@@ -323,8 +323,8 @@ void AtInitiatorPort::transact(tlm::tlm_generic_payload& gp, sc_core::sc_time& d
       ++reqWaiting_;
       sc_core::wait(reqFree_);
       --reqWaiting_;
-    } else if (sim_->time_stamp().value() < reqFreeAt_) {  // the last END_REQ is still ahead
-      sc_core::wait(sc_core::sc_time::from_value(reqFreeAt_ - sim_->time_stamp().value()));
+    } else if (sim_->time_stamp() < reqFreeAt_) {  // the last END_REQ is still ahead
+      sc_core::wait(reqFreeAt_ - sim_->time_stamp());
     } else {
       break;
     }

@@ -481,6 +481,12 @@ void Requester::runLt() {
   finish();
 }
 
+void Requester::drainAt() {
+  drainWaiting_ = true;
+  while (outstanding_ > 0) sc_core::wait(slotFree_);
+  drainWaiting_ = false;
+}
+
 void Requester::runAt() {
   startContexts();
   if (sched_ && !dispatch(false, sc_core::sc_time_stamp().value(), nullptr)) {
@@ -495,16 +501,16 @@ void Requester::runAt() {
     bool checkSystemCall = true;
     if (handoff_ == Handoff::SystemCallNext) {
       // A system call (the program unmapping memory) waits until every access in flight is done.
-      while (outstanding_ > 0) sc_core::wait(slotFree_);
+      drainAt();
       checkSystemCall = false;
     } else if (handoff_ == Handoff::NoNext) {
       if (!sched_) break;
       // A switch (or an exit) enters the kernel: the accesses in flight complete first.
-      while (outstanding_ > 0) sc_core::wait(slotFree_);
+      drainAt();
       if (!dispatch(!atPreempt_, sc_core::sc_time_stamp().value(), nullptr)) break;
     } else {
       // A system call serializes the core: the accesses before it complete first.
-      while (outstanding_ > 0) sc_core::wait(slotFree_);
+      drainAt();
       sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
       if (!systemCall(atNext_, delay)) break;
       sc_core::wait(delay);
@@ -512,7 +518,7 @@ void Requester::runAt() {
     AtScheduler::get().post(sc_core::SC_ZERO_TIME, this, nullptr,
                             checkSystemCall ? kAtIssue : kAtIssueNoSys);
   }
-  while (outstanding_ > 0) sc_core::wait(slotFree_);
+  drainAt();
   finish();
 }
 
@@ -649,7 +655,9 @@ void Requester::retire(tlm::tlm_generic_payload& gp) {
   }
   gp.release();
   --outstanding_;
-  slotFree_.notify();
+  // Only the runAt thread waits on it, and only while it drains: an immediate notification
+  // nobody waits for is a kernel call per access that does nothing.
+  if (drainWaiting_) slotFree_.notify();
   if (atWaitSlot_) {
     atWaitSlot_ = false;
     AtScheduler::get().post(sc_core::SC_ZERO_TIME, this, nullptr, kAtIssue);  // at canIssue

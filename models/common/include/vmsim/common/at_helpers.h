@@ -41,10 +41,11 @@ class AtScheduler {
   }
   /// Runs `c->atStep(arg, code)` at `now + delay`.
   void post(const sc_core::sc_time& delay, AtClient* c, void* arg, uintptr_t code) {
-    postAt(sim_->time_stamp().value() + delay.value(), c, arg, code);
+    postAt(sim_->time_stamp() + delay, c, arg, code);
   }
-  /// The same at the absolute time `when` (time-resolution ticks, not before now).
-  void postAt(uint64_t when, AtClient* c, void* arg, uintptr_t code) {
+  /// The same at the absolute time `when` (not before now). Times stay sc_time values: their
+  /// arithmetic is inline, sc_time::from_value is a library call.
+  void postAt(const sc_core::sc_time& when, AtClient* c, void* arg, uintptr_t code) {
     // Buckets are kept latest first, so the earliest, where most steps go, is at the back.
     size_t i = buckets_.size();
     while (i > 0 && buckets_[i - 1]->time < when) --i;
@@ -67,15 +68,15 @@ class AtScheduler {
   };
   // The steps of one instant, in the order they were posted (their seq order).
   struct Bucket {
-    uint64_t time = 0;
+    sc_core::sc_time time;
     std::vector<Step> steps;
   };
-  Bucket& addBucket(size_t at, uint64_t when);
+  Bucket& addBucket(size_t at, const sc_core::sc_time& when);
   std::vector<Bucket*> buckets_;  // by time, latest first
   std::vector<std::unique_ptr<Bucket>> all_;
   std::vector<Bucket*> spare_;
-  static constexpr uint64_t kNone = ~uint64_t{0};
-  uint64_t armed_ = kNone;  // the time the event is notified for (kNone: not notified)
+  bool armed_ = false;  // the event is notified, for armedAt_
+  sc_core::sc_time armedAt_;
   bool running_ = false;
   sc_core::sc_simcontext* sim_;
   sc_core::sc_event wake_;
@@ -192,15 +193,15 @@ class AtInitiatorPort : private AtClient {
     AtClient* client;
     void* arg;
     uintptr_t code;
-    uint64_t when;  // not before (time-resolution ticks)
+    sc_core::sc_time when;  // not before
     bool inCall;
   };
   std::vector<Send> sends_;  // sent, waiting for the request channel (in order)
   size_t sendHead_ = 0;
   bool issuePosted_ = false;
   bool issuing_ = false;
-  unsigned reqWaiting_ = 0;  // threads waiting on reqFree_
-  uint64_t reqFreeAt_ = 0;   // the last END_REQ's time (ticks); send() waits for it
+  unsigned reqWaiting_ = 0;     // threads waiting on reqFree_
+  sc_core::sc_time reqFreeAt_;  // the last END_REQ's time; send() waits for it
   sc_core::sc_simcontext* sim_ = sc_core::sc_get_curr_simcontext();  // time_stamp() is inline
 
   NbCall forward_;

@@ -238,6 +238,9 @@ class Requester : public Module, private AtClient {
   const sc_core::sc_simcontext* simc_ = sc_core::sc_get_curr_simcontext();
   // AT bookkeeping.
   sc_core::sc_event slotFree_;
+  bool drainWaiting_ = false;  // runAt waits on slotFree_ (drainAt)
+  /// The runAt thread waits until every access in flight has completed.
+  void drainAt();
   tlm::tlm_generic_payload* waitingEndReq_ = nullptr;
   tlm::tlm_generic_payload* endRespOwed_ = nullptr;  // its END_RESP goes with its completion
   unsigned outstanding_ = 0;
