@@ -319,15 +319,22 @@ std::vector<uint64_t> Requester::tracePageReferences() const {
 [[gnu::always_inline]] inline void Requester::prepare(tlm::tlm_generic_payload& gp,
                                                       const workloads::Access& a) {
   if (&gp != extGp_) {
-    auto* w = gp.get_extension<VmAccess>();
-    if (!w) {
-      w = new VmAccess;
-      gp.set_extension(w);
-      gp.set_extension(new FaultExt);
+    // gp is one of pool_'s: its extensions are found once and kept with it (AT cycles through
+    // many payloads, and an extension lookup is a library call).
+    void** slots = PayloadPool::userSlots(gp);
+    if (!slots[0]) {
+      auto* w = gp.get_extension<VmAccess>();
+      if (!w) {
+        w = new VmAccess;
+        gp.set_extension(w);
+        gp.set_extension(new FaultExt);
+      }
+      slots[0] = w;
+      slots[1] = gp.get_extension<FaultExt>();
     }
     extGp_ = &gp;
-    extWho_ = w;
-    extFault_ = gp.get_extension<FaultExt>();
+    extWho_ = static_cast<VmAccess*>(slots[0]);
+    extFault_ = static_cast<FaultExt*>(slots[1]);
   }
   VmAccess* who = extWho_;
   who->asid = asidOf(a);  // the access's process (a multi-process trace's records: their pid)
@@ -579,7 +586,7 @@ void Requester::atIssue(bool checkSystemCall) {
   tlm::tlm_generic_payload* gp = pool_.allocate();
   prepare(*gp, a);
   ++outstanding_;
-  InFlight& f = inflight_.emplace_back();
+  InFlight& f = inflight_.pushBack();  // every field is set below (bytes by expect())
   f.gp = gp;
   f.issued = simc_->time_stamp();
   f.seq = seq_;
@@ -639,13 +646,14 @@ void Requester::peqCallback(tlm::tlm_generic_payload& gp, const tlm::tlm_phase& 
 }
 
 void Requester::retire(tlm::tlm_generic_payload& gp) {
-  auto it = std::find_if(inflight_.begin(), inflight_.end(),
-                         [&](const InFlight& f) { return f.gp == &gp; });
-  complete(gp, simc_->time_stamp() - it->issued, *it);
-  if (it == inflight_.begin()) {
-    inflight_.pop_front();  // the common case: in issue order
+  size_t i = 0;
+  while (inflight_[i].gp != &gp) ++i;
+  const InFlight& f = inflight_[i];
+  complete(gp, simc_->time_stamp() - f.issued, f);
+  if (i == 0) {
+    inflight_.popFront();  // the common case: in issue order
   } else {
-    inflight_.erase(it);
+    inflight_.erase(i);
   }
   if (&gp == endRespOwed_) {
     endRespOwed_ = nullptr;
@@ -674,7 +682,8 @@ bool Requester::canIssue(const workloads::Access& a) const {
   // Same-address order (as a core's memory disambiguation keeps it): no access overtakes an
   // older overlapping one when either writes.
   const bool store = a.op == workloads::Op::Store;
-  for (const InFlight& f : inflight_) {
+  for (size_t i = 0; i < inflight_.size(); ++i) {
+    const InFlight& f = inflight_[i];
     if ((store || f.store) && a.va < f.va + f.size && f.va < a.va + a.size) return false;
   }
   return true;

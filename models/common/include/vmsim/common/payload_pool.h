@@ -22,6 +22,12 @@ class PayloadPool : public tlm::tlm_mm_interface {
   tlm::tlm_generic_payload* allocate();
   void free(tlm::tlm_generic_payload* p) override;
 
+  /// Two pointers the pool's user may keep with each payload `gp` of this pool (its own
+  /// extensions, found without a lookup); null in a new payload, kept while it is recycled.
+  static void** userSlots(tlm::tlm_generic_payload& gp) {
+    return static_cast<PooledPayload&>(gp).user;
+  }
+
   size_t created() const { return all_.size(); }
   size_t available() const { return free_.size(); }
 
@@ -32,6 +38,7 @@ class PayloadPool : public tlm::tlm_mm_interface {
     PooledPayload(tlm::tlm_mm_interface* mm, size_t bytes)
         : tlm::tlm_generic_payload(mm), buffer(new unsigned char[bytes]) {}
     std::unique_ptr<unsigned char[]> buffer;
+    void* user[2] = {nullptr, nullptr};
   };
   size_t dataBytes_;
   std::vector<std::unique_ptr<PooledPayload>> all_;

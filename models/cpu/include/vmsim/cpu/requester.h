@@ -10,7 +10,6 @@
 
 #include <boost/container/small_vector.hpp>
 
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -25,6 +24,7 @@
 #include "vmsim/common/module.h"
 #include "vmsim/common/payload_pool.h"
 #include "vmsim/common/process_control.h"
+#include "vmsim/common/ring.h"
 #include "vmsim/cpu/process.h"
 #include "vmsim/workloads/trace.h"
 #include "vmsim/workloads/workload.h"
@@ -244,7 +244,7 @@ class Requester : public Module, private AtClient {
   tlm::tlm_generic_payload* waitingEndReq_ = nullptr;
   tlm::tlm_generic_payload* endRespOwed_ = nullptr;  // its END_RESP goes with its completion
   unsigned outstanding_ = 0;
-  std::deque<InFlight> inflight_;  // in issue order
+  Ring<InFlight> inflight_{16};  // in issue order (slots reused: no construction per access)
   // verify_data: expected contents of every byte stored so far (unwritten bytes read as zero),
   // per process (shadowKey: the ASID, or a shared mapping's group, in the key's top bits).
   std::unordered_map<uint64_t, unsigned char> shadow_;
