@@ -678,10 +678,35 @@ bool Mmu::startAt(tlm::tlm_generic_payload& gp, const sc_core::sc_time& reqDelay
   if (!direct.tlb || !direct.tlb->wouldHit(who.asid, va, who.kind)) return false;
   sc_core::sc_time delay = reqDelay;
   const sc_core::sc_time start = enter(delay);
-  PinList faultPins;
   uint64_t pa = 0;
-  const FaultKind fk = translate(who, va, pa, delay, true, faultPins);  // a hit: no wait
-  if (!faultPins.empty()) releasePins(faultPins);
+  FaultKind fk = FaultKind::None;
+  if (!ownTpBusy_ && ownX_) {
+    // translate()'s first attempt, as directAccess() makes it: the entry TLB's lookup in the own
+    // payload's extension, which answers a hit without the payload. A hit's answer has no fault,
+    // so translate() would return at once: Protection when the permissions deny the access.
+    TranslationExt* const x = ownX_;
+    x->va = VirtAddr(va);
+    x->asid = who.asid;
+    x->kind = who.kind;
+    x->privilege = who.privilege;
+    x->mayWait = true;
+    x->fault = FaultKind::None;
+    tlb::Tlb::PendingMiss m;
+    ownTpBusy_ = true;
+    if (direct.tlb->lookup(direct.port, *x, delay, m)) {
+      ownTpBusy_ = false;
+      if (!permits(x->perms, who.kind, who.privilege)) fk = x->fault = FaultKind::Protection;
+      pa = x->pa.value();
+    } else {  // (wouldHit said it hits: not reached)
+      PinList faultPins;
+      fk = translate(who, va, pa, delay, true, faultPins, &m);
+      if (!faultPins.empty()) releasePins(faultPins);
+    }
+  } else {
+    PinList faultPins;
+    fk = translate(who, va, pa, delay, true, faultPins);  // a hit: no wait
+    if (!faultPins.empty()) releasePins(faultPins);
+  }
   const sc_core::sc_time d = simc_->time_stamp() + delay - start;
   translationLatency_.sampleKeyed(d.value(), [&] { return d / clockPeriod(); });
   AtJob* j = atJobs_.acquire();

@@ -356,16 +356,6 @@ const TlbEntry* Tlb::find(Asid asid, uint64_t va, unsigned& array) {
   return e || single_ ? e : findInOthers(asid, va, array);
 }
 
-bool Tlb::wouldHit(Asid asid, uint64_t va, AccessKind kind) const {
-  // translate()'s choice: the first array's entry, else the first of the others in probe order;
-  // a store needs a dirty entry.
-  const TlbEntry* e = first_->peek(asid, va);
-  for (size_t k = 1; !e && !single_ && k < probeOrder_.size(); ++k) {
-    e = arrays_[probeOrder_[k]]->peek(asid, va);
-  }
-  return e && !(kind == AccessKind::Store && !e->dirty);
-}
-
 void Tlb::answer(TranslationExt& x, const TlbEntry& e, tlm::tlm_generic_payload& gp) {
   answerFrom(x, e, static_cast<uint8_t>(level_));
   gp.set_response_status(tlm::TLM_OK_RESPONSE);

@@ -158,7 +158,7 @@ const TlbEntry* TlbCore::probe(Asid asid, uint64_t va) {
   return nullptr;
 }
 
-const TlbEntry* TlbCore::peek(Asid asid, uint64_t va) const {
+const TlbEntry* TlbCore::peekProbe(Asid asid, uint64_t va) const {
   for (unsigned shift : shifts_) {  // probe()'s search, without its side effects
     const uint64_t vpn = va >> shift;
     const size_t set = setOf(vpn);

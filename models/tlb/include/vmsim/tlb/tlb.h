@@ -86,7 +86,15 @@ class Tlb : public Module, public TranslationCache {
   /// Whether translate() of (`asid`, `va`) for an access of `kind` would be answered here by a
   /// hit (no miss, so no wait), without touching any state: an AT caller that cannot wait (the
   /// MMU's state-machine path) sends only such translations.
-  bool wouldHit(Asid asid, uint64_t va, AccessKind kind) const;
+  bool wouldHit(Asid asid, uint64_t va, AccessKind kind) const {
+    // translate()'s choice: the first array's entry, else the first of the others in probe
+    // order; a store needs a dirty entry. Inline: the AT hit path asks it for every access.
+    const TlbEntry* e = first_->peek(asid, va);
+    for (size_t k = 1; !e && !single_ && k < probeOrder_.size(); ++k) {
+      e = arrays_[probeOrder_[k]]->peek(asid, va);
+    }
+    return e && !(kind == AccessKind::Store && !e->dirty);
+  }
   /// translate() in two steps, for a caller that sets a payload up only when a miss needs one:
   /// lookup() is its lookup (lookup slot, latency, hit, merge with a pending miss); true when
   /// `x` holds the answer (translate() would then answer TLM_OK_RESPONSE), false on a miss,

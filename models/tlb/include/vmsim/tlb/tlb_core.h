@@ -59,8 +59,13 @@ class TlbCore {
     }
     return probe(asid, va);
   }
-  /// What lookup() would return, without touching the replacement state or the memo.
-  const TlbEntry* peek(Asid asid, uint64_t va) const;
+  /// What lookup() would return, without touching the replacement state or the memo. Inline:
+  /// the AT hit path asks it first for every access (Tlb::wouldHit), and the memo answers it as
+  /// it answers lookup().
+  const TlbEntry* peek(Asid asid, uint64_t va) const {
+    if (memo_.valid && memo_.asid == asid && memo_.key == va >> minShift_) return memo_.entry;
+    return peekProbe(asid, va);
+  }
   /// Inserts a translation; returns true when a valid entry was evicted. An entry already cached
   /// for the same page (ASID, vpn, size) is updated in place (e.g. its dirty bit set after a
   /// store): the policy sees a use of that way, not a fill. So FIFO keeps its insertion order
@@ -94,6 +99,7 @@ class TlbCore {
   TlbEntry* way(size_t set, unsigned w) { return &entries_[set * ways_ + w]; }
   const TlbEntry* way(size_t set, unsigned w) const { return &entries_[set * ways_ + w]; }
   const TlbEntry* probe(Asid asid, uint64_t va);
+  const TlbEntry* peekProbe(Asid asid, uint64_t va) const;  // probe() without side effects
   // A filter in front of the entries (the miss path probes and fills every way of a set): each
   // valid entry's key is keyOf(vpn, shift), an invalid entry's 0. Equal pages have equal keys,
   // so a way whose key differs cannot match; a way whose key is equal is checked in full.
