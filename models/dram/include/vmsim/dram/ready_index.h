@@ -38,6 +38,23 @@ class ReadyIndex {
     file(q);
   }
 
+  /// set(q, h) for a due q and a later h (h > now()): a due queue that was picked and was not
+  /// ready, the common case, without the tests of where q was filed.
+  void defer(unsigned q, uint64_t h) {
+    const uint64_t bit = uint64_t(1) << (q & 63);
+    const unsigned w = q >> 6;
+    due_[w] &= ~bit;
+    hint_[q] = h;
+    if (h - now_ < kSlots) {
+      const unsigned s = unsigned(h & (kSlots - 1));
+      slots_[size_t(s) * words_ + w] |= bit;
+      occupied_ |= uint64_t(1) << s;
+    } else if (h != kNone) {
+      far_[w] |= bit;
+      farMin_ = std::min(farMin_, h);
+    }
+  }
+
   /// Moves time forward to c: every hint <= c becomes due.
   void advance(uint64_t c) {
     if (c <= now_) return;
