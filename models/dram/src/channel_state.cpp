@@ -22,7 +22,6 @@ ChannelState::ChannelState(const DramConfig& cfg)
       nested_(scopesNested()),
       groups_(cfg.org.ranks * cfg.org.bankGroups),
       ranks_(cfg.org.ranks),
-      fromOtherRanks_(cfg.org.ranks),
       faw_(cfg.org.ranks) {}
 
 bool ChannelState::scopesNested() const {
@@ -91,7 +90,7 @@ void ChannelState::updateTiming(Cmd c, unsigned bankIdx, uint64_t clk) {
   const auto& other = table_.list(c, Scope::OtherRank);
   if (!other.empty())
     for (unsigned r = 0; r < org_.ranks; ++r)
-      if (r != rank) applyList(fromOtherRanks_[r], other, clk);
+      if (r != rank) applyList(ranks_[r], other, clk);
 }
 
 // General case: every bank gets the list of its scope.

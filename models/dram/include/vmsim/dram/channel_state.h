@@ -52,7 +52,7 @@ class ChannelState {
   uint64_t readyAt(Cmd c, unsigned bankIdx) const {
     const unsigned k = unsigned(c), rank = rankOf(bankIdx);
     uint64_t t = std::max(banks_[bankIdx].earliest[k], groups_[bankIdx >> groupShift_][k]);
-    t = std::max(t, std::max(ranks_[rank][k], fromOtherRanks_[rank][k]));
+    t = std::max(t, ranks_[rank][k]);
     if (c == Cmd::ACT) {
       uint64_t f = fawReadyAt(rankOf(bankIdx));
       if (f > t) t = f;
@@ -94,7 +94,9 @@ class ChannelState {
   // When every delay shrinks from same bank to bank group to rank (true for JEDEC tables), a
   // constraint is stored once per group / rank instead of in every bank.
   bool nested_;
-  std::vector<CmdTimes> groups_, ranks_, fromOtherRanks_;
+  /// ranks_[r]: limits set by commands to rank r (other groups) and to other ranks; readyAt()
+  /// takes only their maximum, so one array holds both.
+  std::vector<CmdTimes> groups_, ranks_;
   struct ActWindow {
     std::array<uint64_t, 4> t{};
     unsigned count = 0, head = 0;

@@ -47,7 +47,7 @@ class ReadyIndex {
     hint_[q] = h;
     if (h - now_ < kSlots) {
       const unsigned s = unsigned(h & (kSlots - 1));
-      slots_[size_t(s) * words_ + w] |= bit;
+      slots_[w * kSlots + s] |= bit;
       occupied_ |= uint64_t(1) << s;
     } else if (h != kNone) {
       far_[w] |= bit;
@@ -66,10 +66,10 @@ class ReadyIndex {
       m &= first ? (run << first) | (run >> (kSlots - first)) : run;
     }
     for (uint64_t left = m; left; left &= left - 1) {
-      uint64_t* s = &slots_[size_t(__builtin_ctzll(left)) * words_];
+      const unsigned s = unsigned(__builtin_ctzll(left));
       for (unsigned w = 0; w < words_; ++w) {
-        due_[w] |= s[w];
-        s[w] = 0;
+        due_[w] |= slots_[w * kSlots + s];
+        slots_[w * kSlots + s] = 0;
       }
     }
     occupied_ &= ~m;
@@ -102,7 +102,7 @@ class ReadyIndex {
     } else if (h == kNone) {
     } else if (h - now_ < kSlots) {
       const unsigned s = unsigned(h & (kSlots - 1));
-      slots_[size_t(s) * words_ + w] |= bit;
+      slots_[w * kSlots + s] |= bit;
       occupied_ |= uint64_t(1) << s;
     } else {
       far_[w] |= bit;
@@ -118,10 +118,9 @@ class ReadyIndex {
     } else if (h == kNone) {
     } else if (h - now_ < kSlots) {
       const unsigned s = unsigned(h & (kSlots - 1));
-      uint64_t* slot = &slots_[size_t(s) * words_];
-      slot[w] &= ~bit;
+      slots_[w * kSlots + s] &= ~bit;
       bool empty = true;
-      for (unsigned i = 0; i < words_ && empty; ++i) empty = slot[i] == 0;
+      for (unsigned i = 0; i < words_ && empty; ++i) empty = slots_[i * kSlots + s] == 0;
       if (empty) occupied_ &= ~(uint64_t(1) << s);
     } else {
       far_[w] &= ~bit;
@@ -147,7 +146,7 @@ class ReadyIndex {
 
   unsigned words_ = 0;
   std::vector<uint64_t> hint_;
-  std::vector<uint64_t> due_, far_, slots_;  ///< slots_: kSlots masks of words_ words
+  std::vector<uint64_t> due_, far_, slots_;  ///< slots_[w * kSlots + s]: word w of slot s
   uint64_t occupied_ = 0;                    ///< bit s: slot s holds a queue
   uint64_t now_ = 0, farMin_ = kNone;
 };
