@@ -49,6 +49,12 @@ void ChannelState::issue(Cmd c, unsigned bankIdx, uint32_t row, uint64_t clk) {
       w.t[w.head] = clk;
       w.head = (w.head + 1) % 4;
     }
+    // No ACT of the rank before the oldest of its last four ACTs + tFAW (a limit that only
+    // grows, and changes only here).
+    if (w.count == 4 && tFAW_ != 0) {
+      uint64_t& e = ranks_[rankOf(bankIdx)][unsigned(Cmd::ACT)];
+      e = std::max(e, w.t[w.head] + tFAW_);
+    }
   }
 }
 
