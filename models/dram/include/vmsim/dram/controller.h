@@ -111,19 +111,21 @@ class Controller {
   /// command has issued since (nextEventCycle's pick is then the next tick's, also after a gap).
   Pick pickAt(unsigned q) const {
     QueueState& s = qs_[q];
-    if (!s.valid) {
+    const bool rebuilt = !s.valid;
+    if (rebuilt) {
       scheduler_->candidates(cmdQueues_[q], cs_, *page_, s.cands);
       s.valid = 1;
-    } else if (s.cands.n != 1 && s.last.commands == commands_) {
-      // No command since: the same state. A pick that was not ready stays exact for later
-      // cycles until its ready cycle.
-      if (s.last.clk == clk_) return s.last.pick;
-      if (!s.last.pick.ready() && s.last.pick.readyAt > clk_) return s.last.pick;
     }
     if (s.cands.n == 1) {
       const Candidates::Item it = s.cands.items[0];
       const uint64_t t = cs_.readyAt(it.cmd, q);
       return t <= clk_ ? Pick{it.cmd, it.index, t} : Pick{Cmd::Count, 0, t};
+    }
+    if (!rebuilt && s.last.commands == commands_) {
+      // No command since: the same state. A pick that was not ready stays exact for later
+      // cycles until its ready cycle.
+      if (s.last.clk == clk_) return s.last.pick;
+      if (!s.last.pick.ready() && s.last.pick.readyAt > clk_) return s.last.pick;
     }
     s.last = {clk_, commands_, s.cands.pick(cs_, q, clk_)};
     return s.last.pick;
