@@ -22,7 +22,6 @@ ChannelState::ChannelState(const DramConfig& cfg)
       nested_(scopesNested()),
       groups_(cfg.org.ranks * cfg.org.bankGroups),
       ranks_(cfg.org.ranks),
-      fromOtherRanks_(cfg.org.ranks),
       faw_(cfg.org.ranks) {}
 
 bool ChannelState::scopesNested() const {
@@ -49,6 +48,12 @@ void ChannelState::issue(Cmd c, unsigned bankIdx, uint32_t row, uint64_t clk) {
     } else {
       w.t[w.head] = clk;
       w.head = (w.head + 1) % 4;
+    }
+    // No ACT of the rank before the oldest of its last four ACTs + tFAW (a limit that only
+    // grows, and changes only here).
+    if (w.count == 4 && tFAW_ != 0) {
+      uint64_t& e = ranks_[rankOf(bankIdx)][unsigned(Cmd::ACT)];
+      e = std::max(e, w.t[w.head] + tFAW_);
     }
   }
 }
@@ -91,7 +96,7 @@ void ChannelState::updateTiming(Cmd c, unsigned bankIdx, uint64_t clk) {
   const auto& other = table_.list(c, Scope::OtherRank);
   if (!other.empty())
     for (unsigned r = 0; r < org_.ranks; ++r)
-      if (r != rank) applyList(fromOtherRanks_[r], other, clk);
+      if (r != rank) applyList(ranks_[r], other, clk);
 }
 
 // General case: every bank gets the list of its scope.

@@ -219,7 +219,7 @@ Cmd Controller::issueFromQueues(CmdClass only) {
       issued = p.cmd;
       return true;
     }
-    ready_.set(q, p.readyAt);
+    ready_.defer(q, p.readyAt);  // q is due (now() == clk_) and not ready: readyAt > clk_
     return false;
   });
   return issued;
@@ -334,15 +334,11 @@ Controller::Move Controller::moveOne(std::vector<Entry>& queue, size_t& scanFrom
 uint64_t Controller::queueReadyAt(unsigned q) const {
   if (ready_.hint(q) > clk_) return ready_.hint(q);
   const uint64_t t = pickAt(q).readyAt;
-  ready_.set(q, t);
+  if (t > clk_)
+    ready_.defer(q, t);  // q is due (now() == clk_): the common case
+  else
+    ready_.set(q, t);
   return t;
-}
-
-uint64_t Controller::nextEventCycle() const {
-  if (active_) return clk_;
-  // Asked again with nothing changed (the replay asks, then advanceTo() asks): the same answer.
-  if (next_.version != version_ || next_.clk != clk_) next_ = {version_, clk_, computeNextEvent()};
-  return next_.cycle;
 }
 
 uint64_t Controller::computeNextEvent() const {
@@ -373,7 +369,7 @@ uint64_t Controller::computeNextEvent() const {
 
 void Controller::advanceTo(uint64_t c) {
   while (clk_ < c) {
-    skipIdleRefreshes(c);
+    maybeSkipIdleRefreshes(c);
     const uint64_t n = nextEventCycle();
     if (n >= c) {
       clk_ = c;

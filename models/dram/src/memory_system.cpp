@@ -15,20 +15,14 @@ void MemorySystem::setCompletionCallback(const CompletionCallback& cb) {
   for (auto& c : channels_) c->setCompletionCallback(cb);
 }
 
-uint64_t MemorySystem::nextEventCycle() const {
-  if (channels_.size() == 1) return channels_[0]->nextEventCycle();
+uint64_t MemorySystem::nextEventCycleOfAll() const {
   uint64_t t = kNever;
   for (const auto& c : channels_) t = std::min(t, c->nextEventCycle());
   return t;
 }
 
-void MemorySystem::advanceTo(uint64_t c) {
-  if (c <= clk_) return;
-  if (channels_.size() == 1)
-    channels_[0]->advanceTo(c);
-  else
-    for (auto& ch : channels_) ch->advanceTo(c);
-  clk_ = c;
+void MemorySystem::advanceAll(uint64_t c) {
+  for (auto& ch : channels_) ch->advanceTo(c);
 }
 
 bool MemorySystem::readsPending() const {

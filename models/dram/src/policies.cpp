@@ -101,11 +101,13 @@ class FrFcfs : public Scheduler {
     out.n = 0;
     const BankState& b = cs.bank(q[0].bank);
     if (!b.open) return out.add(Cmd::ACT, 0);
-    for (size_t i = 0; i < q.size(); ++i) {
-      if (q[i].row != b.openRow) {
-        if (i == 0 && prechargeAllowed(q, b)) out.add(Cmd::PRE, 0);
-        continue;
-      }
+    // One pass: the first entry hitting the open row decides whether the oldest entry, if it
+    // misses, may have its PRE (prechargeAllowed), which comes first in queue order.
+    size_t i = 0;
+    while (i < q.size() && q[i].row != b.openRow) ++i;
+    if (i != 0 && (b.columnsSinceAct >= cap_ || i == q.size())) out.add(Cmd::PRE, 0);
+    for (; i < q.size(); ++i) {
+      if (q[i].row != b.openRow) continue;
       const Cmd c = page.columnCommand(q, i);
       if (isWriteCmd(c) && passesOlderRead(q, i)) continue;
       out.add(c, i);

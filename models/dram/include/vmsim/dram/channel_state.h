@@ -50,14 +50,9 @@ class ChannelState {
   }
   /// First cycle at which command c may issue to the bank (tFAW included for ACT).
   uint64_t readyAt(Cmd c, unsigned bankIdx) const {
-    const unsigned k = unsigned(c), rank = rankOf(bankIdx);
-    uint64_t t = std::max(banks_[bankIdx].earliest[k], groups_[bankIdx >> groupShift_][k]);
-    t = std::max(t, std::max(ranks_[rank][k], fromOtherRanks_[rank][k]));
-    if (c == Cmd::ACT) {
-      uint64_t f = fawReadyAt(rankOf(bankIdx));
-      if (f > t) t = f;
-    }
-    return t;
+    const unsigned k = unsigned(c);
+    const uint64_t t = std::max(banks_[bankIdx].earliest[k], groups_[bankIdx >> groupShift_][k]);
+    return std::max(t, ranks_[rankOf(bankIdx)][k]);
   }
   /// Applies the command's state change and timing consequences. REF/REFB: bankIdx in rank.
   void issue(Cmd c, unsigned bankIdx, uint32_t row, uint64_t clk);
@@ -70,11 +65,6 @@ class ChannelState {
   uint64_t bankRefreshReadyAt(unsigned bankIdx) const;
 
  private:
-  uint64_t fawReadyAt(unsigned rank) const {
-    const ActWindow& w = faw_[rank];
-    if (w.count < 4 || tFAW_ == 0) return 0;
-    return w.t[w.head] + tFAW_;  // oldest of the last four ACTs
-  }
   static void applyList(CmdTimes& times, const TimingTable::List& l, uint64_t clk) {
     for (const auto& [c, d] : l) {
       uint64_t& e = times[unsigned(c)];
@@ -94,7 +84,10 @@ class ChannelState {
   // When every delay shrinks from same bank to bank group to rank (true for JEDEC tables), a
   // constraint is stored once per group / rank instead of in every bank.
   bool nested_;
-  std::vector<CmdTimes> groups_, ranks_, fromOtherRanks_;
+  /// ranks_[r]: limits set by commands to rank r (other groups) and to other ranks, and for ACT
+  /// tFAW after the last four ACTs of the rank; readyAt() takes only their maximum, so one array
+  /// holds them all.
+  std::vector<CmdTimes> groups_, ranks_;
   struct ActWindow {
     std::array<uint64_t, 4> t{};
     unsigned count = 0, head = 0;

@@ -58,7 +58,13 @@ class Controller {
   void tick();  ///< simulates cycle() and advances to the next cycle
   uint64_t cycle() const { return clk_; }
   /// Earliest cycle >= cycle() at which tick() may do anything (kNever: never, without input).
-  uint64_t nextEventCycle() const;
+  /// Asked again with nothing changed (the replay asks, then advanceTo() asks): the same answer.
+  uint64_t nextEventCycle() const {
+    if (active_) return clk_;
+    if (next_.version != version_ || next_.clk != clk_)
+      next_ = {version_, clk_, computeNextEvent()};
+    return next_.cycle;
+  }
   /// Simulates every cycle before c (skipping idle ones); afterwards cycle() == c.
   void advanceTo(uint64_t c);
 
@@ -93,6 +99,10 @@ class Controller {
   bool scheduleTransaction();
   enum class Move { Moved, None, ReadFirst };
   Move moveOne(std::vector<Entry>& queue, size_t& scanFrom);
+  /// The cheap tests of skipIdleRefreshes, inline: nearly every call in a busy run ends here.
+  void maybeSkipIdleRefreshes(uint64_t c) {
+    if (idleSkip_ && cleanRefs_ != 0 && !active_ && !onCommand_) skipIdleRefreshes(c);
+  }
   void skipIdleRefreshes(uint64_t c);
   uint64_t queueReadyAt(unsigned q) const;
   uint64_t computeNextEvent() const;
@@ -101,19 +111,21 @@ class Controller {
   /// command has issued since (nextEventCycle's pick is then the next tick's, also after a gap).
   Pick pickAt(unsigned q) const {
     QueueState& s = qs_[q];
-    if (!s.valid) {
+    const bool rebuilt = !s.valid;
+    if (rebuilt) {
       scheduler_->candidates(cmdQueues_[q], cs_, *page_, s.cands);
       s.valid = 1;
-    } else if (s.cands.n != 1 && s.last.commands == commands_) {
-      // No command since: the same state. A pick that was not ready stays exact for later
-      // cycles until its ready cycle.
-      if (s.last.clk == clk_) return s.last.pick;
-      if (!s.last.pick.ready() && s.last.pick.readyAt > clk_) return s.last.pick;
     }
     if (s.cands.n == 1) {
       const Candidates::Item it = s.cands.items[0];
       const uint64_t t = cs_.readyAt(it.cmd, q);
       return t <= clk_ ? Pick{it.cmd, it.index, t} : Pick{Cmd::Count, 0, t};
+    }
+    if (!rebuilt && s.last.commands == commands_) {
+      // No command since: the same state. A pick that was not ready stays exact for later
+      // cycles until its ready cycle.
+      if (s.last.clk == clk_) return s.last.pick;
+      if (!s.last.pick.ready() && s.last.pick.readyAt > clk_) return s.last.pick;
     }
     s.last = {clk_, commands_, s.cands.pick(cs_, q, clk_)};
     return s.last.pick;

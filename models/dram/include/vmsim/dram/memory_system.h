@@ -12,7 +12,9 @@ class MemorySystem {
  public:
   explicit MemorySystem(const DramConfig& cfg);
 
-  unsigned channelOf(uint64_t addr) const { return mapping_.decode(addr).channel; }
+  unsigned channelOf(uint64_t addr) const {
+    return channels_.size() == 1 ? 0 : mapping_.decode(addr).channel;
+  }
   void setCompletionCallback(const CompletionCallback& cb);
   bool canAccept(uint64_t addr, bool isWrite) const {
     return channels_[channelOf(addr)]->canAccept(isWrite);
@@ -22,8 +24,17 @@ class MemorySystem {
   }
   uint64_t cycle() const { return clk_; }
   void tick() { advanceTo(clk_ + 1); }
-  uint64_t nextEventCycle() const;
-  void advanceTo(uint64_t c);
+  uint64_t nextEventCycle() const {
+    return channels_.size() == 1 ? channels_[0]->nextEventCycle() : nextEventCycleOfAll();
+  }
+  void advanceTo(uint64_t c) {
+    if (c <= clk_) return;
+    if (channels_.size() == 1)
+      channels_[0]->advanceTo(c);
+    else
+      advanceAll(c);
+    clk_ = c;
+  }
   bool readsPending() const;
   uint64_t lastDoneCycle() const;
 
@@ -36,6 +47,9 @@ class MemorySystem {
   DramConfig cfg_;
   AddressMapping mapping_;
   std::vector<std::unique_ptr<Controller>> channels_;
+  uint64_t nextEventCycleOfAll() const;
+  void advanceAll(uint64_t c);
+
   uint64_t clk_ = 0;
 };
 

@@ -38,6 +38,23 @@ class ReadyIndex {
     file(q);
   }
 
+  /// set(q, h) for a due q and a later h (h > now()): a due queue that was picked and was not
+  /// ready, the common case, without the tests of where q was filed.
+  void defer(unsigned q, uint64_t h) {
+    const uint64_t bit = uint64_t(1) << (q & 63);
+    const unsigned w = q >> 6;
+    due_[w] &= ~bit;
+    hint_[q] = h;
+    if (h - now_ < kSlots) {
+      const unsigned s = unsigned(h & (kSlots - 1));
+      slots_[w * kSlots + s] |= bit;
+      occupied_ |= uint64_t(1) << s;
+    } else if (h != kNone) {
+      far_[w] |= bit;
+      farMin_ = std::min(farMin_, h);
+    }
+  }
+
   /// Moves time forward to c: every hint <= c becomes due.
   void advance(uint64_t c) {
     if (c <= now_) return;
@@ -49,10 +66,10 @@ class ReadyIndex {
       m &= first ? (run << first) | (run >> (kSlots - first)) : run;
     }
     for (uint64_t left = m; left; left &= left - 1) {
-      uint64_t* s = &slots_[size_t(__builtin_ctzll(left)) * words_];
+      const unsigned s = unsigned(__builtin_ctzll(left));
       for (unsigned w = 0; w < words_; ++w) {
-        due_[w] |= s[w];
-        s[w] = 0;
+        due_[w] |= slots_[w * kSlots + s];
+        slots_[w * kSlots + s] = 0;
       }
     }
     occupied_ &= ~m;
@@ -85,7 +102,7 @@ class ReadyIndex {
     } else if (h == kNone) {
     } else if (h - now_ < kSlots) {
       const unsigned s = unsigned(h & (kSlots - 1));
-      slots_[size_t(s) * words_ + w] |= bit;
+      slots_[w * kSlots + s] |= bit;
       occupied_ |= uint64_t(1) << s;
     } else {
       far_[w] |= bit;
@@ -101,10 +118,9 @@ class ReadyIndex {
     } else if (h == kNone) {
     } else if (h - now_ < kSlots) {
       const unsigned s = unsigned(h & (kSlots - 1));
-      uint64_t* slot = &slots_[size_t(s) * words_];
-      slot[w] &= ~bit;
+      slots_[w * kSlots + s] &= ~bit;
       bool empty = true;
-      for (unsigned i = 0; i < words_ && empty; ++i) empty = slot[i] == 0;
+      for (unsigned i = 0; i < words_ && empty; ++i) empty = slots_[i * kSlots + s] == 0;
       if (empty) occupied_ &= ~(uint64_t(1) << s);
     } else {
       far_[w] &= ~bit;
@@ -130,7 +146,7 @@ class ReadyIndex {
 
   unsigned words_ = 0;
   std::vector<uint64_t> hint_;
-  std::vector<uint64_t> due_, far_, slots_;  ///< slots_: kSlots masks of words_ words
+  std::vector<uint64_t> due_, far_, slots_;  ///< slots_[w * kSlots + s]: word w of slot s
   uint64_t occupied_ = 0;                    ///< bit s: slot s holds a queue
   uint64_t now_ = 0, farMin_ = kNone;
 };
