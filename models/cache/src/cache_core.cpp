@@ -31,23 +31,22 @@ CacheCore::CacheCore(uint64_t sizeBytes, unsigned ways, unsigned lineBytes,
   tags_.assign(sets_ * ways_, 0);
   state_.assign(sets_ * ways_, 0);
   setValid_.assign(sets_, 0);
-  repl_ = tlb::makeSetReplacement(policy, sets_, ways_, seed);
-}
-
-int CacheCore::find(size_t set, uint64_t line) const {
-  const uint64_t* t = &tags_[set * ways_];
-  const uint64_t key = line | kTagValid;
-  for (unsigned w = 0; w < ways_; ++w) {
-    if (t[w] == key) return static_cast<int>(w);
+  if (policy == "lru" && ways_ <= 16) {
+    // Ways 0..ways-1 in any order (every way is filled before a victim is asked for); unused
+    // nibbles hold 15, which is no way number there.
+    uint64_t o = 0;
+    for (unsigned i = 0; i < 16; ++i) o |= uint64_t{i < ways_ ? i : 15u} << (4 * i);
+    order_.assign(sets_, o);
+  } else {
+    repl_ = tlb::makeSetReplacement(policy, sets_, ways_, seed);
   }
-  return -1;
 }
 
 bool CacheCore::accessSlow(uint64_t line, bool write) {
   const size_t set = setOf(line);
   const int w = find(set, line);
   if (w < 0) return false;
-  repl_->touch(set, static_cast<unsigned>(w));
+  touch(set, static_cast<unsigned>(w));
   if (write) dirtyUp(set * ways_ + static_cast<unsigned>(w));
   memoValid_ = true;
   memoLine_ = line;
@@ -82,7 +81,7 @@ Victim CacheCore::remove(size_t set, size_t i) {
   return v;
 }
 
-bool CacheCore::invalidateUppers(uint64_t line) {
+bool CacheCore::invalidateUppersSlow(uint64_t line) {
   bool dirty = false;
   for (CacheCore* u : uppers_) {
     // Upper levels may have another line size; they drop every line inside ours.
@@ -106,7 +105,7 @@ Victim CacheCore::fill(uint64_t line, bool dirty, bool pageTable, bool* wasPrese
   if (wasPresent) *wasPresent = w >= 0;
   if (w >= 0) {
     // Already present (a write-back from above, a refill): an update, a use for the policy.
-    repl_->touch(set, static_cast<unsigned>(w));
+    touch(set, static_cast<unsigned>(w));
     if (dirty) dirtyUp(set * ways_ + static_cast<unsigned>(w));
     return {};
   }
@@ -122,12 +121,15 @@ Victim CacheCore::allocate(size_t set, uint64_t line, bool dirty, bool pageTable
   int w = -1;
   Victim v;
   if (setValid_[set] < ways_) {
-    for (unsigned i = 0; i < ways_ && w < 0; ++i) {
-      if (!(state_[b + i] & kValid)) w = static_cast<int>(i);
+    for (unsigned k = 0; k < ways_; ++k) {
+      if (!(state_[b + k] & kValid)) {
+        w = static_cast<int>(k);
+        break;
+      }
     }
   }
   if (w < 0) {
-    w = static_cast<int>(repl_->victim(set));
+    w = static_cast<int>(victimWay(set));
     v = remove(set, b + static_cast<unsigned>(w));
     v.dirty |= invalidateUppers(v.line);
   }
@@ -138,7 +140,11 @@ Victim CacheCore::allocate(size_t set, uint64_t line, bool dirty, bool pageTable
   ++setValid_[set];
   if (dirty) ++dirtyLines_;
   if (pageTable) ++pageTableLines_;
-  repl_->filled(set, static_cast<unsigned>(w));
+  if (order_.empty()) {
+    repl_->filled(set, static_cast<unsigned>(w));
+  } else {
+    touch(set, static_cast<unsigned>(w));  // LRU: a fill is a use
+  }
   memoValid_ = true;
   memoLine_ = line;
   memoSet_ = set;

@@ -220,6 +220,7 @@ Histogram::Histogram(std::string name, size_t buckets, std::string unit, std::st
   if (buckets < 2 || buckets % 2) {
     throw std::invalid_argument("histogram " + this->name() + ": bucket count must be even");
   }
+  forgetMemo();  // the keyed memo's empty slots
 }
 
 void Histogram::sampleNew(double v, double n) {
@@ -242,7 +243,7 @@ void Histogram::sampleNew(double v, double n) {
 
 void Histogram::forgetMemo() {
   for (Memo& m : memo_) m = Memo{};
-  for (KeyedMemo& k : keyed_) k = KeyedMemo{};
+  for (size_t i = 0; i < keyed_.size(); ++i) keyed_[i] = KeyedMemo{emptyKey(i), 0, 0, 0};
 }
 
 void Histogram::flushRun() const {

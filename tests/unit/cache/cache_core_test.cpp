@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "vmsim/cache/cache_core.h"
+#include "vmsim/tlb/tlb_core.h"
 
 using vmsim::cache::CacheCore;
 using vmsim::cache::MshrFile;
@@ -261,4 +264,102 @@ TEST(CacheCore, FreedWaysAreFilledBeforeAnyEviction) {
   EXPECT_FALSE(c.fill(12, false, false).valid);
   EXPECT_TRUE(c.fill(14, false, false).valid);
   EXPECT_EQ(c.linesValid(), 2u);
+}
+
+// The array's fast paths (fingerprint probes, LRU as a per-set order of ways for up to 16 ways)
+// against a plain reference: per set, a list of ways compared one by one, and the TLB's
+// set-replacement policy object asked for every victim. Random accesses, fills, write-backs and
+// extractions over many more lines than the cache holds (so probes meet fingerprint collisions),
+// for way counts below, at and above 16 and set counts that are and are not powers of two.
+TEST(CacheCore, FastPathsAgreeWithAPlainReferenceArray) {
+  struct Way {
+    bool valid = false, dirty = false;
+    uint64_t line = 0;
+  };
+  for (const std::string policy : {"lru", "fifo", "plru", "random"}) {
+    for (const unsigned ways : {1u, 2u, 3u, 4u, 5u, 8u, 12u, 16u, 17u, 32u}) {
+      if (policy == "plru" && (ways & (ways - 1))) continue;
+      for (const size_t sets : {size_t{1}, size_t{3}, size_t{4}}) {
+        CacheCore c(sets * ways * 64, ways, 64, policy, 7);
+        auto repl = vmsim::tlb::makeSetReplacement(policy, sets, ways, 7);
+        std::vector<Way> ref(sets * ways);
+        auto findRef = [&](uint64_t line) -> int {
+          const size_t s = line % sets;
+          for (unsigned w = 0; w < ways; ++w) {
+            if (ref[s * ways + w].valid && ref[s * ways + w].line == line) return int(w);
+          }
+          return -1;
+        };
+        auto fillRef = [&](uint64_t line, bool dirty) -> Way {
+          const size_t s = line % sets;
+          const int hit = findRef(line);
+          if (hit >= 0) {
+            repl->touch(s, unsigned(hit));
+            ref[s * ways + unsigned(hit)].dirty |= dirty;
+            return {};
+          }
+          int w = -1;
+          for (unsigned i = 0; i < ways && w < 0; ++i) {
+            if (!ref[s * ways + i].valid) w = int(i);
+          }
+          Way out;
+          if (w < 0) {
+            w = int(repl->victim(s));
+            out = ref[s * ways + unsigned(w)];
+          }
+          ref[s * ways + unsigned(w)] = {true, dirty, line};
+          repl->filled(s, unsigned(w));
+          return out;
+        };
+        uint64_t x = 12345 + ways * 31 + sets;
+        auto next = [&] {
+          x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+          return x;
+        };
+        const uint64_t span = 4096;  // lines in play: many per set
+        for (int step = 0; step < 20000; ++step) {
+          const uint64_t line = next() % span;
+          const unsigned op = unsigned(next() % 8);
+          if (op < 5) {  // an access; a miss fills the line, as a cache does
+            const bool write = op == 0;
+            const int hit = findRef(line);
+            ASSERT_EQ(c.access(line, write), hit >= 0) << policy << ways << " " << sets;
+            if (hit >= 0) {
+              repl->touch(line % sets, unsigned(hit));
+              ref[(line % sets) * ways + unsigned(hit)].dirty |= write;
+            } else {
+              const Victim v = c.fillAbsent(line, write, false);
+              const Way r = fillRef(line, write);
+              ASSERT_EQ(v.valid, r.valid);
+              if (v.valid) {
+                ASSERT_EQ(v.line, r.line) << policy << " ways " << ways << " sets " << sets;
+                ASSERT_EQ(v.dirty, r.dirty);
+              }
+            }
+          } else if (op < 7) {  // a line arriving from above, present or not
+            bool present = false;
+            const Victim v = c.fill(line, op == 5, false, &present);
+            ASSERT_EQ(present, findRef(line) >= 0);
+            const Way r = fillRef(line, op == 5);
+            ASSERT_EQ(v.valid, r.valid);
+            if (v.valid) {
+              ASSERT_EQ(v.line, r.line);
+            }
+          } else {  // taken out (exclusive move up or back-invalidation)
+            const int hit = findRef(line);
+            const Victim v = c.extract(line);
+            ASSERT_EQ(v.valid, hit >= 0);
+            if (hit >= 0) {
+              ASSERT_EQ(v.dirty, ref[(line % sets) * ways + unsigned(hit)].dirty);
+              ref[(line % sets) * ways + unsigned(hit)] = {};
+            }
+          }
+          ASSERT_EQ(c.contains(line), findRef(line) >= 0);
+        }
+        size_t valid = 0;
+        for (const Way& w : ref) valid += w.valid;
+        EXPECT_EQ(c.linesValid(), valid);
+      }
+    }
+  }
 }

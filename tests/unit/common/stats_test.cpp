@@ -201,6 +201,20 @@ TEST(Stats, HistogramRunsOfOneKeyGiveThePlainArithmetic) {
   EXPECT_EQ(k.moments().sum, 8);
 }
 
+// Empty keyed-memo slots hold a key that maps to another slot (0 or 1): those keys, fresh or
+// after a bucket-width change emptied the memo, are sampled with their own values.
+TEST(Stats, HistogramKeysThatEmptyMemoSlotsHoldAreSampledLikeAnyOther) {
+  Histogram k("k", 16, "Cycle", "");
+  PlainHistogram plain;
+  const uint64_t keys[] = {0, 1, 0, 0, 1, 1, 2, 0, 1, 1000, 0, 1, 1, 0};
+  for (const uint64_t key : keys) {
+    const double v = key == 1000 ? 50.0 : 0.5 + static_cast<double>(key);  // 50: wider buckets
+    EXPECT_EQ(k.sampleKeyed(key, [&] { return v; }), v);
+    plain.sample(v);
+  }
+  plain.expectSame(k);
+}
+
 TEST(Stats, DuplicateNamesAreRejectedAndValuesFound) {
   Registry r;
   r.scalar("a.b", "Count", "");

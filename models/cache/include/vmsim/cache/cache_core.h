@@ -47,7 +47,7 @@ class CacheCore {
   /// dirty (write-back). False on a miss (nothing changes: the caller fetches, then fill()s).
   bool access(uint64_t line, bool write) {
     if (memoValid_ && memoLine_ == line) {
-      repl_->touch(memoSet_, memoWay_);
+      touch(memoSet_, memoWay_);
       if (write) dirtyUp(memoSet_ * ways_ + memoWay_);
       return true;
     }
@@ -83,7 +83,33 @@ class CacheCore {
  private:
   static constexpr uint8_t kValid = 1, kDirty = 2, kPageTable = 4;
   bool accessSlow(uint64_t line, bool write);
-  int find(size_t set, uint64_t line) const;
+  int find(size_t set, uint64_t line) const {
+    const uint64_t* t = &tags_[set * ways_];
+    const uint64_t key = line | kTagValid;
+    for (unsigned w = 0; w < ways_; ++w) {
+      if (t[w] == key) return static_cast<int>(w);
+    }
+    return -1;
+  }
+  /// A use of `way` (a hit, or a present line written back from above) for the policy.
+  void touch(size_t set, unsigned way) {
+    if (order_.empty()) {
+      repl_->touch(set, way);
+      return;
+    }
+    uint64_t& o = order_[set];
+    if ((o & 15) == way) return;  // already the most recent
+    // Find the way's nibble (the lowest zero nibble of o ^ way is exact), move it to the front.
+    const uint64_t x = o ^ (kNibbles * way);
+    const unsigned pos =
+        static_cast<unsigned>(__builtin_ctzll((x - kNibbles) & ~x & kNibbleTops)) & ~3u;
+    const uint64_t below = o & ((uint64_t{1} << pos) - 1);
+    o = (o & (~uint64_t{0} << pos << 4)) | (below << 4) | way;
+  }
+  unsigned victimWay(size_t set) {
+    if (order_.empty()) return repl_->victim(set);
+    return static_cast<unsigned>(order_[set] >> (4 * (ways_ - 1))) & 15;
+  }
   void dirtyUp(size_t i) {
     if (!(state_[i] & kDirty)) {
       state_[i] |= kDirty;
@@ -93,7 +119,8 @@ class CacheCore {
   Victim remove(size_t set, size_t i);
   Victim allocate(size_t set, uint64_t line, bool dirty, bool pageTable);
   /// Invalidates `line` in every inclusive upper level; true if a copy there was dirty.
-  bool invalidateUppers(uint64_t line);
+  bool invalidateUppers(uint64_t line) { return !uppers_.empty() && invalidateUppersSlow(line); }
+  bool invalidateUppersSlow(uint64_t line);
 
   unsigned ways_;
   unsigned lineShift_;
@@ -105,6 +132,13 @@ class CacheCore {
   std::vector<uint8_t> state_;      // kValid | kDirty | kPageTable
   std::vector<uint32_t> setValid_;  // valid lines per set: a full set needs no free-way search
   std::unique_ptr<tlb::SetReplacement> repl_;
+  // LRU with at most 16 ways: per set, the way numbers from the most to the least recently used,
+  // a nibble each (nibble 0 the most recent). The victim is the last nibble, so no scan of use
+  // stamps; the order is the stamps' order (tlb's LruReplacement, used for more ways and for
+  // the other policies), since a full set's ways have all been filled since the start. Empty
+  // otherwise.
+  static constexpr uint64_t kNibbles = 0x1111111111111111ull, kNibbleTops = 0x8888888888888888ull;
+  std::vector<uint64_t> order_;
   std::vector<CacheCore*> uppers_;
   // The last line hit or filled: repeated accesses to a line skip the probe. Emptied whenever
   // a line leaves the array.

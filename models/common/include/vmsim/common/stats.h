@@ -154,11 +154,22 @@ class Histogram : public Stat {
   /// A key equal to the previous one (a run of hits) is only counted: the run's samples are
   /// added when another sample comes or the histogram is read (moments(), buckets(), output),
   /// one after the other with the arithmetic of a memo hit, so the sums are the same bits.
+  ///
+  /// A key found in the keyed memo (most keys of a run with repeating latencies) is added here,
+  /// inline: the memo-miss part alone is a call.
   template <class F>
   [[gnu::always_inline]] double sampleKeyed(uint64_t key, F&& valueOf) {
     if (key == run_.key && run_.armed) {
       ++run_.pending;
       return run_.v;
+    }
+    if (run_.pending) flushRun();
+    const KeyedMemo& k = keyed_[slotOf(key)];
+    if (k.key == key) {  // an empty slot's key maps to another slot: never equal
+      buckets_[k.idx] += 1;
+      m_.addWithLog(k.v, 1, k.logV);
+      run_ = {true, key, k.v, k.logV, k.idx, 0};
+      return k.v;
     }
     return sampleKeyedNew(key, valueOf);
   }
@@ -176,22 +187,14 @@ class Histogram : public Stat {
   void reset() override;
 
  private:
-  /// sampleKeyed() of a key that does not repeat the last one (out of the callers' hot path).
+  /// sampleKeyed() of a key that is not in the keyed memo (out of the callers' hot path).
   template <class F>
   [[gnu::noinline]] double sampleKeyedNew(uint64_t key, F& valueOf) {
-    if (run_.pending) flushRun();
-    KeyedMemo& k = keyed_[slotOf(key)];
-    if (k.valid && k.key == key) {
-      buckets_[k.idx] += 1;
-      m_.addWithLog(k.v, 1, k.logV);
-      run_ = {true, key, k.v, k.logV, k.idx, 0};
-      return k.v;
-    }
     run_.armed = false;
     const double v = valueOf();
     sample(v);
     const Memo& m = memo_[memoSlot(v)];
-    if (v == m.v) k = {true, key, v, m.logV, m.idx};  // v < 0 is clamped: not memoised
+    if (v == m.v) keyed_[slotOf(key)] = {key, v, m.logV, m.idx};  // v < 0 is clamped: not kept
     return v;
   }
   struct Memo {
@@ -200,11 +203,12 @@ class Histogram : public Stat {
     size_t idx = 0;
   };
   struct KeyedMemo {
-    bool valid = false;
-    uint64_t key = 0;
+    uint64_t key = 0;  // an empty slot holds emptyKey(its index)
     double v = 0, logV = 0;
     size_t idx = 0;
   };
+  /// A key that slot `i` never holds: slotOf(0) is 0 and slotOf(1) is not.
+  static uint64_t emptyKey(size_t i) { return i == 0 ? 1 : 0; }
   static constexpr unsigned kMemoBits = 6;
   static constexpr size_t kMemoSlots = size_t{1} << kMemoBits;
   /// Fibonacci hashing: the slot is the top bits of the product, so keys that differ only in
