@@ -201,8 +201,9 @@ void Mmu::buildHierarchy(Params& p) {
     } else if (nx.rfind("shared.", 0) == 0 && nx.size() > 7) {
       sharedLinks_.emplace_back(t.get(), nx.substr(7));
     } else if (auto it = byName.find(nx); it != byName.end() && it->second != t.get()) {
-      it->second->bindUpstream(t->next, 0, t->exclusive());
+      const unsigned port = it->second->bindUpstream(t->next, 0, t->exclusive());
       t->setLowerLevel(it->second);
+      t->setDirectNext(it->second, static_cast<int>(port));  // bound here: called directly
     } else {
       cfg.addProblem(key + ": '" + nx + "' is no other TLB of " + name() + " (" + valid +
                      "), walker, or shared.<name>");
@@ -273,10 +274,15 @@ void Mmu::buildHierarchy(Params& p) {
     walkerIdle_.bind(walker_->tsock);  // a target socket must be bound
   } else if (toWalker.size() == 1 && sharedLinks_.empty()) {
     toWalker.front()->next.bind(walker_->tsock);
+    toWalker.front()->setDirectNext(walker_.get(), 0);
   } else {
     // The walker's target socket takes one initiator: join the TLBs (and shared routes) first.
     walkerJoin_ = std::make_unique<TranslationJoin>("walker_join");
-    for (auto* t : toWalker) t->next.bind(walkerJoin_->tsock);
+    for (auto* t : toWalker) {
+      t->next.bind(walkerJoin_->tsock);
+      // The join adds nothing (no cost, no count): this MMU's TLBs call the walker directly.
+      t->setDirectNext(walker_.get(), 0);
+    }
     walkerJoin_->next.bind(walker_->tsock);
   }
 }

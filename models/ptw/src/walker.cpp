@@ -50,6 +50,7 @@ Walker::Walker(const sc_core::sc_module_name& nm, SimContext& ctx)
                                        "encoding set, or at a misaligned superpage (RISC-V): the "
                                        "access fails")) {
   declareClock("2GHz");
+  simc_ = sc_core::sc_get_curr_simcontext();
   auto& p = params();
   const uint64_t walkers =
       p.getUint("walkers", 2, "Count", "page walks that can be in flight at once", Range{1, 64});
@@ -432,15 +433,20 @@ void Walker::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) 
     gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
+  translateMiss(0, *x, gp, delay);
+}
+
+void Walker::translateMiss(int, TranslationExt& x, tlm::tlm_generic_payload& gp,
+                           sc_core::sc_time& delay) {
   // Take the walker that frees up first. A walker is busy from the start of its walk: in AT a
   // walk in progress (its end still unknown) makes later walks wait until some walker is done.
   InFlight* mine = nullptr;
-  if (x->mayWait) {
+  if (x.mayWait) {
     sc_core::wait(delay);
     delay = sc_core::SC_ZERO_TIME;
     // A walk of this page is in flight (queued or walking): wait for its answer instead of
     // reading the same PTEs again. It takes no walker.
-    if (InFlight* first = findInFlight(*x)) {
+    if (InFlight* first = findInFlight(x)) {
       ++first->waiters;
       if (!first->done) sc_core::wait(first->finished);
       if (first->readyAt > sc_core::sc_time_stamp()) {
@@ -448,23 +454,25 @@ void Walker::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) 
       }
       --first->waiters;
       WalkResult r;
-      if (reuse(first->result, *x, r)) {
+      if (reuse(first->result, x, r)) {
         ++mergedWalks_;
-        answer(*x, r);
+        answer(x, r);
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
         return;
       }
     }
-    mine = startInFlight(*x);
+    mine = startInFlight(x);
   }
-  const sc_core::sc_time arrival = sc_core::sc_time_stamp() + delay;
+  // Simulated time from the simulation context (inline), not sc_time_stamp().
+  if (x.mayWait) atWalks_ = true;
+  const sc_core::sc_time arrival = simc_->time_stamp() + delay;
   auto slot = std::min_element(walkerFree_.begin(), walkerFree_.end());
   while (*slot == kInProgress) {
-    if (!x->mayWait) SC_REPORT_FATAL(name(), "all walkers busy in a caller that cannot wait");
+    if (!x.mayWait) SC_REPORT_FATAL(name(), "all walkers busy in a caller that cannot wait");
     sc_core::wait(walkerDone_);
     slot = std::min_element(walkerFree_.begin(), walkerFree_.end());
   }
-  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  const sc_core::sc_time now = simc_->time_stamp();
   const sc_core::sc_time begin = std::max(*slot, now + delay);
   if (begin > arrival) {
     queueCycles_ += (begin - arrival) / clockPeriod();
@@ -475,10 +483,13 @@ void Walker::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) 
   const sc_core::sc_time start = begin;
   delay += overhead_;
   ++walks_;
-  const WalkResult r = walk(*x, delay, false);
-  *slot = sc_core::sc_time_stamp() + delay;
-  walkerDone_.notify(sc_core::SC_ZERO_TIME);
-  latency_.sample((*slot - start) / clockPeriod());
+  const WalkResult r = walk(x, delay, false);
+  *slot = simc_->time_stamp() + delay;
+  // Only an AT walk waits for walkerDone_, and only while another AT walk is in progress: until
+  // the first AT walk nobody can be waiting or start waiting before this notification fires.
+  if (atWalks_) walkerDone_.notify(sc_core::SC_ZERO_TIME);
+  const sc_core::sc_time took = *slot - start;
+  latency_.sampleKeyed(took.value(), [&] { return took / clockPeriod(); });
   if (r.cachedLevel) {
     cacheHits_[r.cachedLevel - 2] += 1;
   } else if (r.cacheProbed) {
@@ -495,7 +506,7 @@ void Walker::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) 
     mine->readyAt = *slot;
     mine->finished.notify(sc_core::SC_ZERO_TIME);
   }
-  answer(*x, r);
+  answer(x, r);
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

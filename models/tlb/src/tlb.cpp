@@ -496,6 +496,8 @@ void Tlb::miss(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, 
   ++inFlight_;
   if (shared_) {
     forward(from, gp, delay);
+  } else if (directNext_) {
+    directNext_->translateMiss(directNextPort_, x, gp, delay);
   } else {
     next->b_transport(gp, delay);
   }

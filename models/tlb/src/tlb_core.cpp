@@ -15,8 +15,16 @@ class LruReplacement final : public SetReplacement {
   uint64_t* stampAt(size_t s, unsigned w) { return &stamp_[s * ways_ + w]; }
   uint64_t* clock() { return &clock_; }
   unsigned victim(size_t s) override {
-    const auto* b = &stamp_[s * ways_];
-    return static_cast<unsigned>(std::min_element(b, b + ways_) - b);
+    // The first way of the smallest stamp (std::min_element's choice), without branches.
+    const uint64_t* b = &stamp_[s * ways_];
+    unsigned best = 0;
+    uint64_t least = b[0];
+    for (unsigned w = 1; w < ways_; ++w) {
+      const bool older = b[w] < least;
+      least = older ? b[w] : least;
+      best = older ? w : best;
+    }
+    return best;
   }
 
  private:
@@ -126,21 +134,45 @@ TlbCore::TlbCore(size_t entries, unsigned ways, std::vector<unsigned> pageShifts
   pow2_ = (sets_ & (sets_ - 1)) == 0;
   entries_.resize(entries);
   keys_.assign(entries, 0);
-  for (unsigned sh : shifts_) {
-    if (sh < 64) shiftMask_ |= uint64_t{1} << sh;
+  for (size_t i = 0; i < shifts_.size(); ++i) {
+    if (shifts_[i] >= 64) throw std::invalid_argument("a TLB page shift must be below 64");
+    shiftMask_ |= uint64_t{1} << shifts_[i];
+    shiftIndex_[shifts_[i]] = static_cast<uint8_t>(i);
   }
+  countByShift_.assign(shifts_.size(), 0);
   repl_ = makeSetReplacement(policy, sets_, ways, seed);
   lru_ = dynamic_cast<LruReplacement*>(repl_.get());
   if (lru_) lruClock_ = lru_->clock();
 }
 
 bool TlbCore::holdsShift(unsigned shift) const {
-  if (shift < 64) return (shiftMask_ >> shift) & 1;
-  return std::find(shifts_.begin(), shifts_.end(), shift) != shifts_.end();
+  return shift < 64 && ((shiftMask_ >> shift) & 1);
+}
+
+void TlbCore::touch(size_t set, unsigned w) {
+  if (lru_) {
+    lru_->touch(set, w);
+  } else {
+    repl_->touch(set, w);
+  }
+}
+
+void TlbCore::filled(size_t set, unsigned w) {
+  if (lru_) {
+    lru_->filled(set, w);
+  } else {
+    repl_->filled(set, w);
+  }
+}
+
+unsigned TlbCore::victimOf(size_t set) {
+  return lru_ ? lru_->victim(set) : repl_->victim(set);
 }
 
 const TlbEntry* TlbCore::probe(Asid asid, uint64_t va) {
-  for (unsigned shift : shifts_) {
+  for (size_t i = 0; i < shifts_.size(); ++i) {
+    if (!countByShift_[i]) continue;  // no entry of this size: nothing to match
+    const unsigned shift = shifts_[i];
     const uint64_t vpn = va >> shift;
     const size_t set = setOf(vpn);
     const uint64_t key = keyOf(vpn, shift);
@@ -149,7 +181,7 @@ const TlbEntry* TlbCore::probe(Asid asid, uint64_t va) {
       if (k[w] != key) continue;
       TlbEntry* e = way(set, w);
       if (e->valid && e->vpn == vpn && e->shift == shift && (e->global || e->asid == asid)) {
-        repl_->touch(set, w);
+        touch(set, w);
         memo_ = {true, asid, va >> minShift_, e, set, w, lru_ ? lru_->stampAt(set, w) : nullptr};
         return e;
       }
@@ -159,12 +191,16 @@ const TlbEntry* TlbCore::probe(Asid asid, uint64_t va) {
 }
 
 const TlbEntry* TlbCore::peekProbe(Asid asid, uint64_t va) const {
-  for (unsigned shift : shifts_) {  // probe()'s search, without its side effects
+  for (size_t i = 0; i < shifts_.size(); ++i) {  // probe()'s search, without its side effects
+    if (!countByShift_[i]) continue;
+    const unsigned shift = shifts_[i];
     const uint64_t vpn = va >> shift;
     const size_t set = setOf(vpn);
+    const uint64_t key = keyOf(vpn, shift);
+    const uint64_t* k = &keys_[set * ways_];
     for (unsigned w = 0; w < ways_; ++w) {
       const TlbEntry* e = way(set, w);
-      if (e->valid && e->vpn == vpn && e->shift == shift && (e->global || e->asid == asid)) {
+      if (k[w] == key && e->vpn == vpn && e->shift == shift && (e->global || e->asid == asid)) {
         return e;
       }
     }
@@ -180,44 +216,54 @@ bool TlbCore::insert(const TlbEntry& in, TlbEntry* victim) {
   if (!holdsShift(in.shift)) return false;
   memo_.valid = false;
   const size_t set = setOf(in.vpn);
+  const size_t base = set * ways_;
   const uint64_t key = keyOf(in.vpn, in.shift);
-  const uint64_t* k = &keys_[set * ways_];
-  unsigned target = ways_;
-  for (unsigned w = 0; w < ways_ && target == ways_; ++w) {
-    if (k[w] != key) continue;
-    const TlbEntry* e = way(set, w);
-    if (e->valid && samePage(*e, in)) target = w;
+  const uint64_t* k = &keys_[base];
+  // One pass over the keys: the way already caching this page, else the first invalid way
+  // (key 0), else the policy's victim.
+  unsigned same = ways_, free = ways_;
+  for (unsigned w = 0; w < ways_; ++w) {
+    if (k[w] == key) {
+      if (samePage(entries_[base + w], in)) {
+        same = w;
+        break;
+      }
+    } else if (k[w] == 0 && free == ways_) {
+      free = w;
+    }
   }
-  for (unsigned w = 0; w < ways_ && target == ways_; ++w) {
-    if (!way(set, w)->valid) target = w;
-  }
-  if (target < ways_ && way(set, target)->valid) {
+  if (same < ways_) {
     // An update of a cached translation (a store setting D, a refill of an entry already
     // present) rewrites the entry in place: for the policy it is a use, not a fill. FIFO keeps
     // its insertion order; LRU and PLRU see a touch, as the lookup before it did.
-    *way(set, target) = in;
-    way(set, target)->valid = true;
-    keys_[set * ways_ + target] = key;
-    repl_->touch(set, target);
+    entries_[base + same] = in;
+    entries_[base + same].valid = true;
+    touch(set, same);
     return false;
   }
+  unsigned target = free;
   bool evicted = false;
   if (target == ways_) {
-    target = repl_->victim(set);
+    target = victimOf(set);
     evicted = true;
-    if (victim) *victim = *way(set, target);
+    if (victim) *victim = entries_[base + target];
+    invalidateAt(base + target);
   }
-  *way(set, target) = in;
-  way(set, target)->valid = true;
-  keys_[set * ways_ + target] = key;
-  repl_->filled(set, target);
+  entries_[base + target] = in;
+  entries_[base + target].valid = true;
+  keys_[base + target] = key;
+  ++valid_;
+  ++countByShift_[shiftIndex_[in.shift]];
+  filled(set, target);
   return evicted;
 }
 
 size_t TlbCore::invalidatePage(Asid asid, uint64_t va) {
   memo_.valid = false;
   size_t n = 0;
-  for (unsigned shift : shifts_) {
+  for (size_t i = 0; i < shifts_.size(); ++i) {
+    if (!countByShift_[i]) continue;
+    const unsigned shift = shifts_[i];
     const uint64_t vpn = va >> shift;
     const size_t set = setOf(vpn);
     for (unsigned w = 0; w < ways_; ++w) {

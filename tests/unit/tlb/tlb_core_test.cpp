@@ -1,6 +1,11 @@
 // Rules of the TLB array without SystemC: tags, ASIDs, page sizes, replacement, invalidation.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "vmsim/tlb/tlb_core.h"
 
 using vmsim::tlb::TlbCore;
@@ -273,6 +278,163 @@ TEST(TlbCore, LookupsFollowRandomFillsAndInvalidations) {
       EXPECT_TRUE(f->valid);
       EXPECT_EQ(f->vpn, va >> f->shift);
       EXPECT_TRUE(f->global || f->asid == asid);
+    }
+  }
+}
+
+namespace {
+// The array's rules in their plainest form (every way of every size scanned, no key filter,
+// counts or memo), with the same replacement policy objects: TlbCore must agree with it on
+// every lookup, fill, victim and invalidation.
+class ReferenceTlb {
+ public:
+  ReferenceTlb(size_t entries, unsigned ways, std::vector<unsigned> shifts,
+               const std::string& policy)
+      : sets_(entries / ways),
+        ways_(ways),
+        shifts_(std::move(shifts)),
+        e_(entries),
+        repl_(vmsim::tlb::makeSetReplacement(policy, entries / ways, ways, 1)) {}
+  const TlbEntry* lookup(vmsim::Asid asid, uint64_t va) {
+    for (unsigned s : shifts_) {
+      const uint64_t vpn = va >> s;
+      const size_t set = vpn % sets_;
+      for (unsigned w = 0; w < ways_; ++w) {
+        const TlbEntry& e = e_[set * ways_ + w];
+        if (e.valid && e.vpn == vpn && e.shift == s && (e.global || e.asid == asid)) {
+          repl_->touch(set, w);
+          return &e;
+        }
+      }
+    }
+    return nullptr;
+  }
+  bool insert(const TlbEntry& in, TlbEntry* victim) {
+    if (std::find(shifts_.begin(), shifts_.end(), in.shift) == shifts_.end()) return false;
+    const size_t set = in.vpn % sets_;
+    for (unsigned w = 0; w < ways_; ++w) {
+      TlbEntry& e = e_[set * ways_ + w];
+      if (e.valid && e.vpn == in.vpn && e.shift == in.shift &&
+          (e.asid == in.asid || (e.global && in.global))) {
+        e = in;
+        e.valid = true;
+        repl_->touch(set, w);
+        return false;
+      }
+    }
+    unsigned target = ways_;
+    for (unsigned w = 0; w < ways_ && target == ways_; ++w) {
+      if (!e_[set * ways_ + w].valid) target = w;
+    }
+    const bool evicted = target == ways_;
+    if (evicted) {
+      target = repl_->victim(set);
+      *victim = e_[set * ways_ + target];
+    }
+    e_[set * ways_ + target] = in;
+    e_[set * ways_ + target].valid = true;
+    repl_->filled(set, target);
+    return evicted;
+  }
+  size_t invalidatePage(vmsim::Asid asid, uint64_t va) {
+    size_t n = 0;
+    for (unsigned s : shifts_) {
+      const uint64_t vpn = va >> s;
+      const size_t set = vpn % sets_;
+      for (unsigned w = 0; w < ways_; ++w) {
+        TlbEntry& e = e_[set * ways_ + w];
+        if (e.valid && e.vpn == vpn && e.shift == s && (e.global || e.asid == asid)) {
+          e.valid = false;
+          ++n;
+        }
+      }
+    }
+    return n;
+  }
+  size_t invalidateAsid(vmsim::Asid asid) {
+    size_t n = 0;
+    for (auto& e : e_) {
+      if (e.valid && !e.global && e.asid == asid) {
+        e.valid = false;
+        ++n;
+      }
+    }
+    return n;
+  }
+  size_t validEntries() const {
+    return static_cast<size_t>(
+        std::count_if(e_.begin(), e_.end(), [](const TlbEntry& e) { return e.valid; }));
+  }
+
+ private:
+  size_t sets_;
+  unsigned ways_;
+  std::vector<unsigned> shifts_;
+  std::vector<TlbEntry> e_;
+  std::unique_ptr<vmsim::tlb::SetReplacement> repl_;
+};
+
+bool sameEntry(const TlbEntry* a, const TlbEntry* b) {
+  if (!a || !b) return a == b;
+  return a->vpn == b->vpn && a->shift == b->shift && a->frame == b->frame && a->asid == b->asid &&
+         a->global == b->global && a->dirty == b->dirty;
+}
+}  // namespace
+
+// The per-size entry counts (a size with no entry is not probed, an empty array not at all),
+// the one-pass fill and LRU's victim search change how much the host works, not what the array
+// does: over random fills, lookups and invalidations of mixed sizes, in arrays where superpage
+// entries come and go, every answer is the plain reference's.
+TEST(TlbCore, AgreesWithThePlainReferenceOverRandomOperations) {
+  struct Shape {
+    size_t entries;
+    unsigned ways;
+    std::vector<unsigned> shifts;
+  };
+  const Shape shapes[] = {{64, 4, {12, 21}}, {48, 12, {12, 21}}, {4, 4, {30}}, {24, 6, {21, 12}}};
+  for (const char* policy : {"lru", "fifo", "random", "plru"}) {
+    for (const Shape& sh : shapes) {
+      if (std::string(policy) == "plru" && (sh.ways & (sh.ways - 1))) continue;
+      TlbCore t(sh.entries, sh.ways, sh.shifts, policy);
+      ReferenceTlb r(sh.entries, sh.ways, sh.shifts, policy);
+      uint64_t h = 11;
+      auto next = [&h] {
+        h = h * 6364136223846793005ull + 1442695040888963407ull;
+        return h >> 33;
+      };
+      const std::string where =
+          std::string(policy) + " " + std::to_string(sh.entries) + "/" + std::to_string(sh.ways);
+      for (int i = 0; i < 20000; ++i) {
+        const uint64_t op = next() % 16;
+        const vmsim::Asid asid = static_cast<vmsim::Asid>(next() % 3);
+        // Superpages in phases: some stretches fill none, so their counts drop to zero.
+        const bool superpages = (i / 2000) % 2 == 1;
+        const unsigned shift = sh.shifts[superpages ? next() % sh.shifts.size() : 0];
+        const uint64_t va = (next() % 2048) << 12;
+        if (op < 7) {
+          TlbEntry e = entry(asid, va, (next() % 4096) << shift, shift);
+          e.global = next() % 8 == 0;
+          e.dirty = next() % 2 == 0;
+          TlbEntry vt, vr;
+          const bool evicted = t.insert(e, &vt);
+          ASSERT_EQ(evicted, r.insert(e, &vr)) << where << " " << i;
+          if (evicted) {
+            ASSERT_TRUE(sameEntry(&vt, &vr)) << where << " " << i;
+          }
+        } else if (op < 12) {
+          ASSERT_TRUE(sameEntry(t.lookup(asid, va), r.lookup(asid, va))) << where << " " << i;
+        } else if (op < 14) {
+          ASSERT_EQ(t.invalidatePage(asid, va), r.invalidatePage(asid, va)) << where << " " << i;
+        } else if (op == 14 && next() % 4 == 0) {
+          ASSERT_EQ(t.invalidateAsid(asid), r.invalidateAsid(asid)) << where << " " << i;
+        } else {
+          // peek() does not touch: the reference's lookup does, and the lookups that follow
+          // touch the same way again in both (a second touch of a way changes no order).
+          ASSERT_TRUE(sameEntry(t.peek(asid, va), r.lookup(asid, va))) << where << " " << i;
+          ASSERT_TRUE(sameEntry(t.lookup(asid, va), r.lookup(asid, va))) << where << " " << i;
+        }
+        ASSERT_EQ(t.validEntries(), r.validEntries()) << where << " " << i;
+      }
     }
   }
 }

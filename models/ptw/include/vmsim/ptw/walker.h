@@ -23,6 +23,7 @@
 #include "vmsim/common/payload_pool.h"
 #include "vmsim/paging/format.h"
 #include "vmsim/ptw/walk_cache.h"
+#include "vmsim/tlb/tlb.h"
 
 namespace vmsim::ptw {
 
@@ -42,7 +43,7 @@ struct WalkResult {
   bool cow = false;          // the leaf is copy-on-write (paging::Format::isCow)
 };
 
-class Walker : public Module, public TranslationCache {
+class Walker : public Module, public TranslationCache, public tlb::MissTarget {
  public:
   tlm_utils::simple_target_socket<Walker> tsock;
   tlm_utils::simple_initiator_socket<Walker> mem;
@@ -68,6 +69,11 @@ class Walker : public Module, public TranslationCache {
   /// `mem` (the same access, TimingOnlyTransport). AT, debug and a walker without the direct
   /// path use the socket. nullptr (the default): always the socket.
   void setDirectTiming(TimingOnlyTransport* t) { timing_ = t; }
+
+  /// MissTarget: b_transport on `tsock` of a payload whose TranslationExt is `x` (a TLB whose
+  /// `next` the builder bound to `tsock` calls it directly).
+  void translateMiss(int from, TranslationExt& x, tlm::tlm_generic_payload& gp,
+                     sc_core::sc_time& delay) override;
 
   void invalidatePage(Asid asid, VirtAddr va) override;
   void invalidateAsid(Asid asid) override;
@@ -140,6 +146,8 @@ class Walker : public Module, public TranslationCache {
   // walkerFree_ of a walker whose walk has started and not yet ended (AT: its end is unknown).
   const sc_core::sc_time kInProgress = sc_core::sc_time::from_value(~uint64_t{0});
   sc_core::sc_event walkerDone_;
+  bool atWalks_ = false;  // an AT walk (one that may wait) has come: walkerDone_ is notified
+  sc_core::sc_simcontext* simc_ = nullptr;  // its time_stamp() is inline
   sc_core::sc_time overhead_;
   PayloadPool pool_{8};
   AtInitiatorPort memAt_;

@@ -36,7 +36,20 @@ struct TlbDefaults {
   std::string next = "walker";
 };
 
-class Tlb : public Module, public TranslationCache {
+/// What a private TLB level's misses go to (another TLB, the walker), called directly by a TLB
+/// whose builder bound `next` to it and said so (Tlb::setDirectNext): the b_transport of that
+/// target's socket for a payload whose TranslationExt is `x`, without the socket hop and the
+/// extension look-up.
+class MissTarget {
+ public:
+  virtual void translateMiss(int from, TranslationExt& x, tlm::tlm_generic_payload& gp,
+                             sc_core::sc_time& delay) = 0;
+
+ protected:
+  ~MissTarget() = default;
+};
+
+class Tlb : public Module, public TranslationCache, public MissTarget {
  public:
   using DownSocket =
       tlm_utils::multi_passthrough_initiator_socket<Tlb, 32, tlm::tlm_base_protocol_types, 0,
@@ -83,6 +96,18 @@ class Tlb : public Module, public TranslationCache {
   /// socket hop and the extension lookup; the same lookup, timing and stats).
   void translate(int from, TranslationExt& x, tlm::tlm_generic_payload& gp,
                  sc_core::sc_time& delay);
+  /// MissTarget: translate(), for an upper level's miss.
+  void translateMiss(int from, TranslationExt& x, tlm::tlm_generic_payload& gp,
+                     sc_core::sc_time& delay) override {
+    translate(from, x, gp, delay);
+  }
+  /// For the builder that bound `next` to `t` (`port`: the `from` that binding gave this level,
+  /// 0 for a simple target socket): misses call `t` directly. The socket stays bound (debug
+  /// translations use it). Not for a shared level (its misses go by route).
+  void setDirectNext(MissTarget* t, int port) {
+    directNext_ = t;
+    directNextPort_ = port;
+  }
   /// Whether translate() of (`asid`, `va`) for an access of `kind` would be answered here by a
   /// hit (no miss, so no wait), without touching any state: an AT caller that cannot wait (the
   /// MMU's state-machine path) sends only such translations.
@@ -230,6 +255,8 @@ class Tlb : public Module, public TranslationCache {
   std::string nextName_;
   bool exclusive_ = false;
   Tlb* lower_ = nullptr;
+  MissTarget* directNext_ = nullptr;  // what `next` is bound to, when called directly
+  int directNextPort_ = 0;
   std::vector<std::unique_ptr<TlbCore>> arrays_;
   TlbCore* first_ = nullptr;  // arrays_[firstIndex_], probed first
   unsigned firstIndex_ = 0;

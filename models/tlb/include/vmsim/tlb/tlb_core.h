@@ -57,7 +57,9 @@ class TlbCore {
       }
       return memo_.entry;
     }
-    return probe(asid, va);
+    // An empty array (the superpage arrays of a run without superpages) answers at once: most
+    // misses of a walk-heavy run probe several arrays that never fill.
+    return valid_ ? probe(asid, va) : nullptr;
   }
   /// What lookup() would return, without touching the replacement state or the memo. Inline:
   /// the AT hit path asks it first for every access (Tlb::wouldHit), and the memo answers it as
@@ -106,9 +108,17 @@ class TlbCore {
   static constexpr uint64_t kKeyValid = uint64_t{1} << 63;
   static uint64_t keyOf(uint64_t vpn, unsigned shift) { return kKeyValid | (vpn << 6) | shift; }
   void invalidateAt(size_t i) {
+    if (keys_[i]) {
+      --valid_;
+      --countByShift_[shiftIndex_[entries_[i].shift]];
+    }
     entries_[i].valid = false;
     keys_[i] = 0;
   }
+  // The policy's hooks: LRU's directly (no virtual call), others through repl_.
+  void touch(size_t set, unsigned w);
+  void filled(size_t set, unsigned w);
+  unsigned victimOf(size_t set);
   static bool samePage(const TlbEntry& a, const TlbEntry& b) {
     return a.vpn == b.vpn && a.shift == b.shift && (a.asid == b.asid || (a.global && b.global));
   }
@@ -135,6 +145,11 @@ class TlbCore {
   std::vector<TlbEntry> entries_;
   std::vector<uint64_t> keys_;  // by entry, see keyOf
   uint64_t shiftMask_ = 0;      // bit s: shifts_ holds s (s < 64)
+  // Valid entries, in all and by page size (index into shifts_): probe() skips a size no entry
+  // has, lookup() an empty array. shiftIndex_ maps a shift held to its index.
+  size_t valid_ = 0;
+  std::vector<size_t> countByShift_;
+  uint8_t shiftIndex_[64] = {};
   std::unique_ptr<SetReplacement> repl_;
   LruReplacement* lru_ = nullptr;  // repl_ when it is LRU
   uint64_t* lruClock_ = nullptr;   // its clock
