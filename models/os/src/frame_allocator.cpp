@@ -19,7 +19,9 @@ FrameAllocator::IndexSet::IndexSet(uint64_t n) {
   words_.assign(total, 0);
 }
 
-void FrameAllocator::IndexSet::insert(uint64_t i) {
+// The set and free-list operations below are inlined into allocate() and free(): they are the
+// fault path's frame allocation, a few word operations each (a call apiece cost about as much).
+[[gnu::always_inline]] inline void FrameAllocator::IndexSet::insert(uint64_t i) {
   for (unsigned l = 0; l < levels_; ++l) {
     uint64_t& w = words_[offset_[l] + i / 64];
     const bool wasEmpty = w == 0;
@@ -29,7 +31,7 @@ void FrameAllocator::IndexSet::insert(uint64_t i) {
   }
 }
 
-void FrameAllocator::IndexSet::erase(uint64_t i) {
+[[gnu::always_inline]] inline void FrameAllocator::IndexSet::erase(uint64_t i) {
   for (unsigned l = 0; l < levels_; ++l) {
     uint64_t& w = words_[offset_[l] + i / 64];
     w &= ~(uint64_t{1} << (i % 64));
@@ -38,12 +40,27 @@ void FrameAllocator::IndexSet::erase(uint64_t i) {
   }
 }
 
-uint64_t FrameAllocator::IndexSet::lowest() const {
+[[gnu::always_inline]] inline uint64_t FrameAllocator::IndexSet::lowest() const {
   uint64_t i = 0;
   for (unsigned l = levels_; l-- > 0;) {
     i = i * 64 + static_cast<uint64_t>(__builtin_ctzll(words_[offset_[l] + i]));
   }
   return i;
+}
+
+[[gnu::always_inline]] inline void FrameAllocator::insertFree(uint64_t pfn, unsigned order) {
+  free_[order].insert(indexOf(pfn, order));
+  state(pfn) = static_cast<uint8_t>(order);
+  ++counts_[order];
+  nonEmpty_ |= uint32_t{1} << order;
+  if (mirror_) mirror_[order] += 1;
+}
+
+[[gnu::always_inline]] inline void FrameAllocator::eraseFree(uint64_t pfn, unsigned order) {
+  free_[order].erase(indexOf(pfn, order));
+  state(pfn) = kNone;
+  if (--counts_[order] == 0) nonEmpty_ &= ~(uint32_t{1} << order);
+  if (mirror_) mirror_[order] -= 1;
 }
 
 FrameAllocator::FrameAllocator(uint64_t firstPfn, uint64_t count, unsigned maxOrder)
@@ -69,21 +86,6 @@ FrameAllocator::FrameAllocator(uint64_t firstPfn, uint64_t count, unsigned maxOr
     freeFrames_ += uint64_t{1} << k;
     pfn += uint64_t{1} << k;
   }
-}
-
-void FrameAllocator::insertFree(uint64_t pfn, unsigned order) {
-  free_[order].insert(indexOf(pfn, order));
-  state(pfn) = static_cast<uint8_t>(order);
-  ++counts_[order];
-  nonEmpty_ |= uint32_t{1} << order;
-  if (mirror_) mirror_[order] += 1;
-}
-
-void FrameAllocator::eraseFree(uint64_t pfn, unsigned order) {
-  free_[order].erase(indexOf(pfn, order));
-  state(pfn) = kNone;
-  if (--counts_[order] == 0) nonEmpty_ &= ~(uint32_t{1} << order);
-  if (mirror_) mirror_[order] -= 1;
 }
 
 std::optional<uint64_t> FrameAllocator::allocate(unsigned order) {

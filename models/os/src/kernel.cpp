@@ -235,6 +235,7 @@ Kernel::Kernel(const sc_core::sc_module_name& nm, SimContext& ctx)
       "x86-64-5 (5-level LA57, 57-bit), sv39, sv48, sv57 (RISC-V, 39/48/57-bit); see "
       "docs/paging.md");
   fmt_ = &paging::Format::get(paging::Format::parse(fmtName).value_or(paging::Kind::X86_64_4));
+  anywhere_ = Region{"anywhere", 0, fmt_->userTop(), Perms{}};
   auto sp = p.child("swap");
   swapEnabled_ = sp.getBool("enabled", true, "evict pages to the swap disk when memory is full");
   // OSTEP's OPT/UNOPT see every access of a reference string; the kernel's opt (KernelOptPolicy)
@@ -426,9 +427,13 @@ void Kernel::end_of_elaboration() {
 }
 
 void Kernel::freeTable(Process& p, uint64_t table, unsigned level) {
+  // Untimed (a process's exit): the entries are read in place when the direct path holds the
+  // table, as read64 would read them one by one (nothing below writes this table).
+  const uint64_t* direct = work_ ? nullptr : directEntry(table);
   for (uint64_t i = 0; i < paging::Format::kEntriesPerTable; ++i) {
     const uint64_t addr = table + i * paging::Format::kEntryBytes;
-    const uint64_t e = read64(addr);
+    const uint64_t e = direct ? direct[i] : read64(addr);
+    if (e == 0) continue;  // empty in every format: nothing to free
     if (level > 1 && isHugeLeaf(e, level)) {
       releaseHuge(p, addr, e, level);
       continue;
@@ -438,7 +443,7 @@ void Kernel::freeTable(Process& p, uint64_t table, unsigned level) {
       continue;
     }
     // A leaf (at level 1, or a large page above), or what a non-present leaf keeps.
-    if (level == 1 || e != 0) releasePage(p, e);
+    releasePage(p, e);
   }
   freeFrame(table);
 }
@@ -461,9 +466,15 @@ void Kernel::exitLocked(Asid asid) {
   if (it == procs_.end() || it->second.exited) return;
   Process& p = it->second;
   p.atExitStat->set(static_cast<double>(p.resident));
-  // The policy forgets the process's pages first (its keys carry the ASID).
-  for (const uint64_t key : policy_->residents()) {
-    if (keyAsid(key) == asid) policy_->remove(key);
+  // The policy forgets the process's pages first (its keys carry the ASID); at the end of a
+  // run they are usually all its pages.
+  const std::vector<uint64_t> keys = policy_->residents();
+  if (std::all_of(keys.begin(), keys.end(), [asid](uint64_t k) { return keyAsid(k) == asid; })) {
+    policy_->clear();
+  } else {
+    for (const uint64_t key : keys) {
+      if (keyAsid(key) == asid) policy_->remove(key);
+    }
   }
   freeTable(p, p.root, fmt_->levels());
   flushTranslations(Invalidation::Asid, asid);
@@ -706,24 +717,14 @@ void Kernel::debugTransfer(uint64_t pa, unsigned char* data, unsigned len, bool 
   if (mem->transport_dbg(gp) != len) SC_REPORT_FATAL(name(), what);
 }
 
-uint64_t Kernel::read64(uint64_t pa) {
+uint64_t Kernel::debugRead64(uint64_t pa) {
   uint64_t v = 0;
-  if (const uint64_t* e = directEntry(pa)) {
-    v = *e;
-  } else {
-    debugTransfer(pa, reinterpret_cast<unsigned char*>(&v), 8, false, "page-table read failed");
-  }
-  if (work_) tableTiming(pa, v, false);
+  debugTransfer(pa, reinterpret_cast<unsigned char*>(&v), 8, false, "page-table read failed");
   return v;
 }
 
-void Kernel::write64(uint64_t pa, uint64_t v) {
-  if (uint64_t* e = directEntry(pa)) {
-    *e = v;
-  } else {
-    debugTransfer(pa, reinterpret_cast<unsigned char*>(&v), 8, true, "page-table write failed");
-  }
-  if (work_) tableTiming(pa, v, true);
+void Kernel::debugWrite64(uint64_t pa, uint64_t v) {
+  debugTransfer(pa, reinterpret_cast<unsigned char*>(&v), 8, true, "page-table write failed");
 }
 
 void Kernel::copyFrame(uint64_t pa, unsigned char* buf, bool toMemory) {
@@ -1005,13 +1006,12 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
   if (it == procs_.end() || it->second.exited) return FaultKind::Segmentation;
   Process& p = it->second;
   const Region* r = findRegion(p, va);
-  Region anywhere{"anywhere", 0, fmt_->userTop(), Perms{}};
   if (!r) {
     if (!mapAnywhere_ || !fmt_->isCanonicalUser(va)) {
       ++segFaults_;
       return FaultKind::Segmentation;
     }
-    r = &anywhere;
+    r = &anywhere_;
   }
   if (!permits(r->perms, kind, Privilege::User)) {
     ++protFaults_;

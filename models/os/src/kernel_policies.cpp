@@ -196,6 +196,19 @@ void LinuxPolicy::Index::put(uint64_t page, uint32_t node) {
   slots_[i] = Slot{page, node};
 }
 
+bool LinuxPolicy::Index::add(uint64_t page, uint32_t node) {
+  if ((size_ + 1) * 4 > slots_.size() * 3) grow();  // as put()
+  const size_t mask = slots_.size() - 1;
+  size_t i = slotOf(page);
+  while (slots_[i].node != kNil) {
+    if (slots_[i].page == page) return false;
+    i = (i + 1) & mask;
+  }
+  ++size_;
+  slots_[i] = Slot{page, node};
+  return true;
+}
+
 void LinuxPolicy::Index::erase(uint64_t page) {
   if (slots_.empty()) return;
   const size_t mask = slots_.size() - 1;
@@ -214,6 +227,11 @@ void LinuxPolicy::Index::erase(uint64_t page) {
     }
   }
   slots_[i].node = kNil;
+}
+
+void LinuxPolicy::Index::clear() {
+  for (Slot& s : slots_) s.node = kNil;
+  size_ = 0;
 }
 
 uint32_t LinuxPolicy::nodeOf(uint64_t page) const {
@@ -247,18 +265,18 @@ void LinuxPolicy::pushHead(uint32_t i, bool toActive) {
 }
 
 void LinuxPolicy::insert(uint64_t page) {
-  if (index_.find(page) != kNil) throw std::invalid_argument("linux: page already resident");
-  uint32_t i;
-  if (!freeNodes_.empty()) {
-    i = freeNodes_.back();
+  // One probe of the index both rejects a resident page and places the new one (a fault's
+  // insert), for the node the page is about to get.
+  const bool reuse = !freeNodes_.empty();
+  const uint32_t i = reuse ? freeNodes_.back() : static_cast<uint32_t>(nodes_.size());
+  if (!index_.add(page, i)) throw std::invalid_argument("linux: page already resident");
+  if (reuse) {
     freeNodes_.pop_back();
   } else {
-    i = static_cast<uint32_t>(nodes_.size());
     nodes_.emplace_back();
   }
   nodes_[i] = Node{page, kNil, kNil, false, false};
   pushHead(i, false);
-  index_.put(page, i);
 }
 
 void LinuxPolicy::moveToHead(uint32_t i, bool toActive) {
@@ -284,6 +302,16 @@ void LinuxPolicy::remove(uint64_t page) {
   unlink(i);
   index_.erase(page);
   freeNodes_.push_back(i);
+}
+
+void LinuxPolicy::clear() {
+  // What remove() of each page leaves: empty lists and index, every node free. Which node a
+  // later insert takes is not observable (the lists' links give the order).
+  nodes_.clear();
+  freeNodes_.clear();
+  active_ = List{};
+  inactive_ = List{};
+  index_.clear();
 }
 
 bool LinuxPolicy::inactiveIsLow() const {

@@ -206,10 +206,12 @@ void Kernel::tableTiming(uint64_t pa, uint64_t value, bool write) {
     return;
   }
   if (timing_ && !at_) {
-    // The payload below, as plain values: 8 bytes, timing only, a page-table access.
-    const uint64_t before = nowPs(*work_);
+    // The payload below, as plain values: 8 bytes, timing only, a page-table access. An LT
+    // access does not wait, so the time it took is what it added to the delay (the same
+    // ticks as the difference of nowPs(), without asking SystemC for the time twice).
+    const uint64_t before = work_->value();
     timing_->timingOnlyTransport(pa, 8, write, true, *work_);
-    partStats()[kPageTable] += sc_core::sc_time::from_value(nowPs(*work_) - before) / clockPeriod();
+    partStats()[kPageTable] += ticksInCycles(work_->value() - before);
     return;
   }
   // Sticky extensions (owned by the pooled payload): an AT access may still be in flight when
@@ -236,13 +238,29 @@ void Kernel::tableTiming(uint64_t pa, uint64_t value, bool write) {
 
 void Kernel::chargeZero(uint64_t pa, uint64_t bytes, sc_core::sc_time& delay) {
   if (!cost_.zeroThroughMemory) {
-    charge(kZero,
-           sc_core::sc_time(cost_.zeroPsPerByte * static_cast<double>(bytes), sc_core::SC_PS),
-           delay);
+    // Almost always one 4 KiB page: its time is converted once (the same sc_time each time).
+    if (bytes != zeroMemoBytes_) {
+      zeroMemo_ =
+          sc_core::sc_time(cost_.zeroPsPerByte * static_cast<double>(bytes), sc_core::SC_PS);
+      zeroMemoBytes_ = bytes;
+    }
+    charge(kZero, zeroMemo_, delay);
     return;
   }
   // Line-sized timing-only writes (the frames were zeroed functionally), one request per page
   // (a cache splits it into lines, as rep stos streams them).
+  if (timing_ && !at_) {
+    // The payloads below as plain values (TimingOnlyTransport: the cache's b_transport of a
+    // timing-only write, a Store of no bytes). An LT access does not wait: what it took is what
+    // it added to the delay.
+    const uint64_t start = delay.value();
+    for (uint64_t off = 0; off < bytes; off += kPage) {
+      timing_->timingOnlyTransport(pa + off, static_cast<unsigned>(std::min(kPage, bytes - off)),
+                                   true, false, delay);
+    }
+    partStats()[kZero] += ticksInCycles(delay.value() - start);
+    return;
+  }
   const uint64_t before = nowPs(delay);
   static const unsigned char zeros[kPage] = {};  // what a foreign target ignoring the ext writes
   tlm::tlm_generic_payload* gp = zeroPool_.allocate();

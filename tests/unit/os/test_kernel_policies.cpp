@@ -275,6 +275,61 @@ TEST(Linux, InactiveRatioGrowsWithTheSquareRootOfGigabytes) {
   EXPECT_FALSE(q.inactiveIsLow());
 }
 
+TEST(Linux, ClearLeavesWhatRemovingEveryPageLeaves) {
+  // The kernel's exit path clears the policy at once; the pages, lists and later choices must
+  // be those of removing each page in residents() order.
+  auto build = [](LinuxPolicy& p, FakeState& s) {
+    load(p, s, {1, 2, 3, 4, 5, 6});
+    p.touch(2);
+    p.touch(2);   // active
+    p.remove(4);  // a free node
+  };
+  LinuxPolicy a, b;
+  FakeState sa, sb;
+  build(a, sa);
+  build(b, sb);
+  a.clear();
+  for (const uint64_t page : b.residents()) b.remove(page);
+  for (LinuxPolicy* p : {&a, &b}) {
+    EXPECT_EQ(p->size(), 0u);
+    EXPECT_EQ(p->activeSize(), 0u);
+    EXPECT_EQ(p->inactiveSize(), 0u);
+    EXPECT_FALSE(p->contains(2));
+    EXPECT_THROW(p->remove(1), std::invalid_argument);
+  }
+  // Both go on alike: the same pages again, a duplicate rejected, the same victims.
+  load(a, sa, {7, 3, 8, 1});
+  load(b, sb, {7, 3, 8, 1});
+  EXPECT_THROW(a.insert(3), std::invalid_argument);
+  EXPECT_THROW(b.insert(3), std::invalid_argument);
+  EXPECT_EQ(a.residents(), b.residents());
+  EXPECT_EQ(a.residents(), (Pages{7, 3, 8, 1}));
+  EXPECT_EQ(a.chooseVictim(sa), b.chooseVictim(sb));
+  // The default clear() of other policies removes the pages one by one.
+  auto nru = makeKernelPolicy("nru", KernelPolicyOptions{});
+  FakeState sf;
+  load(*nru, sf, {1, 2, 3});
+  nru->clear();
+  EXPECT_EQ(nru->size(), 0u);
+}
+
+TEST(Linux, InsertOfAResidentPageChangesNothing) {
+  LinuxPolicy p;
+  FakeState s;
+  load(p, s, {1, 2, 3});
+  EXPECT_THROW(p.insert(2), std::invalid_argument);
+  EXPECT_EQ(p.size(), 3u);
+  EXPECT_EQ(p.residents(), (Pages{1, 2, 3}));
+  p.insert(4);  // the node the rejected insert would have used is still free
+  EXPECT_EQ(p.residents(), (Pages{1, 2, 3, 4}));
+  // Many pages: the index grows while it is filled, and every page stays findable.
+  LinuxPolicy q;
+  for (uint64_t i = 0; i < 5000; ++i) q.insert(i * 4097);
+  for (uint64_t i = 0; i < 5000; ++i) ASSERT_TRUE(q.contains(i * 4097)) << i;
+  EXPECT_THROW(q.insert(4097), std::invalid_argument);
+  EXPECT_EQ(q.size(), 5000u);
+}
+
 // --- vms -------------------------------------------------------------------------------------
 
 TEST(Vms, FifoWithinTheResidentLimitOfEachProcess) {

@@ -360,6 +360,11 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   uint64_t nowPs(const sc_core::sc_time& delay) const {
     return (sc_core::sc_time_stamp() + delay).value();
   }
+  /// `ticks` (time-resolution units) in kernel cycles: sc_time::from_value(ticks) /
+  /// clockPeriod(), the same double, without the library call.
+  double ticksInCycles(uint64_t ticks) const {
+    return static_cast<double>(ticks) / clockPeriod().to_double();
+  }
   /// The timing of one page-table access (8 bytes at `pa`) through `mem`, charged to the work
   /// under way (`work_`); its data moved functionally already.
   void tableTiming(uint64_t pa, uint64_t value, bool write);
@@ -562,8 +567,25 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   uint64_t* directEntry(uint64_t pa) const {
     return direct_ && !(pa & 7) ? directMemo_.entry(pa) : nullptr;
   }
-  uint64_t read64(uint64_t pa);
-  void write64(uint64_t pa, uint64_t v);
+  /// A page-table entry read or written (timed when work is under way). Inline: a fault makes
+  /// five of them, and the direct path is a lookup and a load or store.
+  uint64_t read64(uint64_t pa) {
+    const uint64_t* e = directEntry(pa);
+    const uint64_t v = e ? *e : debugRead64(pa);
+    if (work_) tableTiming(pa, v, false);
+    return v;
+  }
+  void write64(uint64_t pa, uint64_t v) {
+    if (uint64_t* e = directEntry(pa)) {
+      *e = v;
+    } else {
+      debugWrite64(pa, v);
+    }
+    if (work_) tableTiming(pa, v, true);
+  }
+  /// read64 and write64 without the direct path: by transport_dbg through `mem`.
+  uint64_t debugRead64(uint64_t pa);
+  void debugWrite64(uint64_t pa, uint64_t v);
   void copyFrame(uint64_t pa, unsigned char* buf, bool toMemory);
   void zeroFrame(uint64_t pa);
 
@@ -600,10 +622,13 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   TimingOnlyTransport* timing_ = nullptr;
   bool swapEnabled_ = true;
   bool mapAnywhere_ = false;
+  Region anywhere_;  // map_anywhere: the region of an address outside every region (built once)
   bool assumeZeroed_ = true;
   std::vector<bool> everUsed_;
   std::vector<uint32_t> pinCount_;  // per frame: accesses in flight that hold it
   Costs cost_;
+  uint64_t zeroMemoBytes_ = 0;  // per_byte zeroing: the size whose time zeroMemo_ holds
+  sc_core::sc_time zeroMemo_;
   bool at_ = false;  // the last fault came from an AT caller (the daemon follows it)
   AtInitiatorPort memAt_;
   bool locked_ = false;

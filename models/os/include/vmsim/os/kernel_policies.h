@@ -164,6 +164,8 @@ class LinuxPolicy : public ReplacementPolicy {
   bool secondChanceByDefault() const override { return false; }
   uint64_t chooseVictim(PageState& s) override;
   void remove(uint64_t page) override;
+  /// Both lists emptied at once: the state removing every page one by one leaves.
+  void clear() override;
   bool contains(uint64_t page) const override { return index_.find(page) != kNil; }
   size_t size() const override { return index_.size(); }
   /// Inactive tail to head, then active tail to head (reclaim order).
@@ -197,7 +199,11 @@ class LinuxPolicy : public ReplacementPolicy {
    public:
     uint32_t find(uint64_t page) const;
     void put(uint64_t page, uint32_t node);
+    /// put() of a page not in the index; false (and no entry changed) when it is there.
+    bool add(uint64_t page, uint32_t node);
     void erase(uint64_t page);
+    /// Every entry erased (the slot count stays, as erase() leaves it).
+    void clear();
     size_t size() const { return size_; }
 
    private:

@@ -59,6 +59,11 @@ class ReplacementPolicy {
   virtual bool keepsEvictedPages() const { return false; }
   /// The page left memory. std::invalid_argument if not resident.
   virtual void remove(uint64_t page) = 0;
+  /// Every resident page left memory (the exit of the only process with pages): remove() of
+  /// each page in residents() order, which a policy may do at once.
+  virtual void clear() {
+    for (const uint64_t page : residents()) remove(page);
+  }
   virtual bool contains(uint64_t page) const = 0;
   virtual size_t size() const = 0;
   /// Resident pages in the policy's list order (OSTEP's `memory` list: oldest or least recently
