@@ -68,9 +68,12 @@ Mmu::Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy
   imem.register_nb_transport_bw(this, &Mmu::imem_nb_transport_bw);
   atFront_ = std::make_unique<AtTargetFrontEnd>(
       atWorkers,
-      [this](tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
-        return tsock->nb_transport_bw(gp, ph, t);
-      },
+      // Tagged: the front end calls it directly (the untagged constructor wraps it in one more
+      // std::function).
+      AtTargetFrontEnd::TaggedCall(
+          [this](int, tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
+            return tsock->nb_transport_bw(gp, ph, t);
+          }),
       [this](tlm::tlm_generic_payload& gp) {
         sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
         access(gp, delay, true);
