@@ -618,7 +618,7 @@ void Cache::evictAt(const Victim& v) {
   wbQueue_.push_back(v);
   if (!wbPosted_) {  // sent from a step: evictAt may run inside the lower level's call
     wbPosted_ = true;
-    AtScheduler::get().post(sc_core::SC_ZERO_TIME, this, nullptr, kIssueWb);
+    atSched_->post(sc_core::SC_ZERO_TIME, this, nullptr, kIssueWb);
   }
 }
 
@@ -652,8 +652,7 @@ bool Cache::startAt(tlm::tlm_generic_payload& gp, int tag, const sc_core::sc_tim
   j->start = sim_->time_stamp() + delay;
   j->merged = false;
   j->fp = nullptr;
-  AtScheduler::get().post(delay + added(r), this, j,
-                          r.req == CacheRequest::Fill ? kLookup : kArrive);
+  atSched_->post(delay + added(r), this, j, r.req == CacheRequest::Fill ? kLookup : kArrive);
   return true;
 }
 
@@ -763,7 +762,7 @@ void Cache::mshrReleased() {
   if (fillWaiting_) fillDone_.notify(sc_core::SC_ZERO_TIME);  // worker threads
   if (!wakePosted_ && (!mergeWaiters_.empty() || !stalled_.empty())) {
     wakePosted_ = true;
-    AtScheduler::get().post(sc_core::SC_ZERO_TIME, this, nullptr, kWake);
+    atSched_->post(sc_core::SC_ZERO_TIME, this, nullptr, kWake);
   }
 }
 

@@ -77,7 +77,6 @@ AtTargetFrontEnd::AtTargetFrontEnd(unsigned workers, NbCall backward, Process pr
 
 AtTargetFrontEnd::AtTargetFrontEnd(unsigned workers, TaggedCall backward, Process process)
     : workers_(workers), backward_(std::move(backward)), process_(std::move(process)) {
-  AtScheduler::get();  // created during elaboration
   // At most one transaction beyond the workers waits (its END_REQ is owed: request exclusion).
   queue_.resize(workers_ + 2);
   pool_.reserve(workers_);
@@ -124,7 +123,7 @@ tlm::tlm_sync_enum AtTargetFrontEnd::forward(tlm::tlm_generic_payload& gp, tlm::
     if (gp.has_mm()) gp.release();
     if (respHead_ < respQueue_.size() && !resumePosted_) {
       resumePosted_ = true;  // the next response goes from a step, not from inside this call
-      AtScheduler::get().post(sc_core::SC_ZERO_TIME, this, nullptr, 0);
+      sched_->post(sc_core::SC_ZERO_TIME, this, nullptr, 0);
     }
     return tlm::TLM_COMPLETED;
   }
@@ -256,7 +255,7 @@ void AtInitiatorPort::releaseRequest(const sc_core::sc_time& when) {
   if (reqWaiting_) reqFree_.notify(when);
   if (sendHead_ < sends_.size() && !issuePosted_ && !issuing_) {
     issuePosted_ = true;
-    AtScheduler::get().post(when, this, nullptr, 0);
+    sched_->post(when, this, nullptr, 0);
   }
 }
 
@@ -267,8 +266,19 @@ void AtInitiatorPort::atStep(void*, uintptr_t) {
 
 void AtInitiatorPort::send(tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay, AtClient* c,
                            void* arg, uintptr_t code, bool inCall) {
-  sends_.push_back(Send{&gp, c, arg, code, sim_->time_stamp() + delay, inCall});
-  if (sendHead_ + 1 == sends_.size()) issueSends();  // the first in line: now, if free
+  const sc_core::sc_time& now = sim_->time_stamp();
+  const Send x{&gp, c, arg, code, now + delay, inCall};
+  const bool first = sendHead_ == sends_.size();
+  if (!first || reqBusy_ || now < reqFreeAt_) {
+    sends_.push_back(x);
+    if (first) issueSends();  // the first in line: when the channel frees
+    return;
+  }
+  // The first in line and the channel free: issueSends() for it, without the line.
+  issuing_ = true;
+  issue(x, now);
+  issuing_ = false;
+  if (!reqBusy_ && sendHead_ < sends_.size()) issueSends();  // sent while it was issued
 }
 
 void AtInitiatorPort::issueSends() {
@@ -278,7 +288,7 @@ void AtInitiatorPort::issueSends() {
     if (now < reqFreeAt_) {  // the last request's END_REQ is later: the next goes then
       if (!issuePosted_) {
         issuePosted_ = true;
-        AtScheduler::get().postAt(reqFreeAt_, this, nullptr, 0);
+        sched_->postAt(reqFreeAt_, this, nullptr, 0);
       }
       break;
     }
@@ -287,32 +297,36 @@ void AtInitiatorPort::issueSends() {
       sends_.clear();
       sendHead_ = 0;
     }
-    reqBusy_ = true;
-    reqOwner_ = x.gp;
-    waiting_.push_back({x.gp, nullptr, x.client, x.arg, x.code, x.inCall});
-    tlm::tlm_phase ph = tlm::BEGIN_REQ;
-    // Its time, annotated (the request channel was free before it).
-    sc_core::sc_time t = x.when > now ? x.when - now : sc_core::SC_ZERO_TIME;
-    const auto s = forward_(*x.gp, ph, t);
-    bool responded = s == tlm::TLM_COMPLETED;
-    if (s == tlm::TLM_UPDATED && ph == tlm::BEGIN_RESP) {
-      tlm::tlm_phase end = tlm::END_RESP;
-      sc_core::sc_time z = sc_core::SC_ZERO_TIME;
-      forward_(*x.gp, end, z);
-      responded = true;
-    }
-    if (responded || (s == tlm::TLM_UPDATED && ph == tlm::END_REQ)) releaseRequest(t);
-    if (responded) {
-      const auto it = std::find_if(waiting_.begin(), waiting_.end(),
-                                   [&](const Waiting& w) { return w.gp == x.gp; });
-      if (it != waiting_.end()) {
-        *it = waiting_.back();
-        waiting_.pop_back();
-      }
-      AtScheduler::get().post(t, x.client, x.arg, x.code);
-    }
+    issue(x, now);
   }
   issuing_ = false;
+}
+
+void AtInitiatorPort::issue(const Send& x, const sc_core::sc_time& now) {
+  reqBusy_ = true;
+  reqOwner_ = x.gp;
+  waiting_.push_back({x.gp, nullptr, x.client, x.arg, x.code, x.inCall});
+  tlm::tlm_phase ph = tlm::BEGIN_REQ;
+  // Its time, annotated (the request channel was free before it).
+  sc_core::sc_time t = x.when > now ? x.when - now : sc_core::SC_ZERO_TIME;
+  const auto s = forward_(*x.gp, ph, t);
+  bool responded = s == tlm::TLM_COMPLETED;
+  if (s == tlm::TLM_UPDATED && ph == tlm::BEGIN_RESP) {
+    tlm::tlm_phase end = tlm::END_RESP;
+    sc_core::sc_time z = sc_core::SC_ZERO_TIME;
+    forward_(*x.gp, end, z);
+    responded = true;
+  }
+  if (responded || (s == tlm::TLM_UPDATED && ph == tlm::END_REQ)) releaseRequest(t);
+  if (responded) {
+    const auto it = std::find_if(waiting_.begin(), waiting_.end(),
+                                 [&](const Waiting& w) { return w.gp == x.gp; });
+    if (it != waiting_.end()) {
+      *it = waiting_.back();
+      waiting_.pop_back();
+    }
+    sched_->post(t, x.client, x.arg, x.code);
+  }
 }
 
 void AtInitiatorPort::transact(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
@@ -379,7 +393,7 @@ tlm::tlm_sync_enum AtInitiatorPort::backward(tlm::tlm_generic_payload& gp, tlm::
         c->atStep(arg, code);  // the response is handled on arrival
         return tlm::TLM_COMPLETED;
       } else {
-        AtScheduler::get().post(delay, it->client, it->arg, it->code);
+        sched_->post(delay, it->client, it->arg, it->code);
       }
       // Order does not matter: swap the last entry into the hole.
       *it = waiting_.back();

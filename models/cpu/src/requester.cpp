@@ -502,7 +502,7 @@ void Requester::runAt() {
   }
   // The accesses run from steps (atIssue); this thread takes the cases that wait for every
   // access in flight, in the order and at the times the single-thread loop had them.
-  AtScheduler::get().post(sc_core::SC_ZERO_TIME, this, nullptr, kAtIssue);
+  atSched_->post(sc_core::SC_ZERO_TIME, this, nullptr, kAtIssue);
   for (;;) {
     sc_core::wait(threadTurn_);
     bool checkSystemCall = true;
@@ -522,8 +522,8 @@ void Requester::runAt() {
       if (!systemCall(atNext_, delay)) break;
       sc_core::wait(delay);
     }
-    AtScheduler::get().post(sc_core::SC_ZERO_TIME, this, nullptr,
-                            checkSystemCall ? kAtIssue : kAtIssueNoSys);
+    atSched_->post(sc_core::SC_ZERO_TIME, this, nullptr,
+                   checkSystemCall ? kAtIssue : kAtIssueNoSys);
   }
   drainAt();
   finish();
@@ -556,7 +556,7 @@ void Requester::atStep(void* arg, uintptr_t code) {
 }
 
 void Requester::atThink() {
-  AtScheduler::get().post(think_, this, nullptr, kAtIssue);
+  atSched_->post(think_, this, nullptr, kAtIssue);
 }
 
 void Requester::atIssue(bool checkSystemCall) {
@@ -600,7 +600,7 @@ void Requester::atIssue(bool checkSystemCall) {
   const auto s = isock->nb_transport_fw(*gp, ph, delay);
   if (s == tlm::TLM_COMPLETED) {
     waitingEndReq_ = nullptr;
-    AtScheduler::get().post(delay, this, gp, kAtCompleted);
+    atSched_->post(delay, this, gp, kAtCompleted);
     return;
   }
   if (s == tlm::TLM_UPDATED) {
@@ -608,10 +608,10 @@ void Requester::atIssue(bool checkSystemCall) {
     if (ph == tlm::BEGIN_RESP) {
       waitingEndReq_ = nullptr;
       endRespOwed_ = gp;  // answered on the return path: END_RESP goes back with completion
-      AtScheduler::get().post(delay, this, gp, kAtBeginResp);
+      atSched_->post(delay, this, gp, kAtBeginResp);
     }
     if (delay != sc_core::SC_ZERO_TIME) {
-      AtScheduler::get().post(delay, this, nullptr, kAtAfterDelay);
+      atSched_->post(delay, this, nullptr, kAtAfterDelay);
       return;
     }
   }
@@ -624,7 +624,7 @@ tlm::tlm_sync_enum Requester::nb_transport_bw(tlm::tlm_generic_payload& gp, tlm:
     if (delay == sc_core::SC_ZERO_TIME) {
       peqCallback(gp, ph);  // on arrival (the issue loop resumes from a step, not in this call)
     } else {
-      AtScheduler::get().post(delay, this, &gp, ph == tlm::BEGIN_RESP);
+      atSched_->post(delay, this, &gp, ph == tlm::BEGIN_RESP);
     }
   }
   // A response ends here (END_RESP implied, IEEE 1666-2011 15.2): the target's response channel
@@ -668,7 +668,7 @@ void Requester::retire(tlm::tlm_generic_payload& gp) {
   if (drainWaiting_) slotFree_.notify();
   if (atWaitSlot_) {
     atWaitSlot_ = false;
-    AtScheduler::get().post(sc_core::SC_ZERO_TIME, this, nullptr, kAtIssue);  // at canIssue
+    atSched_->post(sc_core::SC_ZERO_TIME, this, nullptr, kAtIssue);  // at canIssue
   }
 }
 

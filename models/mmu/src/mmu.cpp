@@ -68,9 +68,12 @@ Mmu::Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy
   imem.register_nb_transport_bw(this, &Mmu::imem_nb_transport_bw);
   atFront_ = std::make_unique<AtTargetFrontEnd>(
       atWorkers,
-      [this](tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
-        return tsock->nb_transport_bw(gp, ph, t);
-      },
+      // Tagged: the front end calls it directly (the untagged constructor wraps it in one more
+      // std::function).
+      AtTargetFrontEnd::TaggedCall(
+          [this](int, tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
+            return tsock->nb_transport_bw(gp, ph, t);
+          }),
       [this](tlm::tlm_generic_payload& gp) {
         sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
         access(gp, delay, true);
@@ -588,29 +591,37 @@ void Mmu::directAccess(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, co
     return;
   }
   const sc_core::sc_time start = enter(delay);
+  uint64_t pa = 0;
+  const FaultKind fk = translateOwn(direct, who, va, pa, delay, false);
+  physicalOnePageLt(gp, delay, who, start, true, fk, pa);
+}
+
+[[gnu::always_inline]] inline FaultKind Mmu::translateOwn(const EntryTlb& direct,
+                                                          const VmAccess& who, uint64_t va,
+                                                          uint64_t& pa, sc_core::sc_time& delay,
+                                                          bool at) {
   // translate()'s first attempt: the request in the own payload's extension, the entry TLB's
-  // lookup; a hit needs no payload.
+  // lookup; a hit needs no payload. A hit's answer has no fault, so translate() would return at
+  // once: Protection when the permissions deny the access.
   TranslationExt* const x = ownX_;
   ownTpBusy_ = true;
   x->va = VirtAddr(va);
   x->asid = who.asid;
   x->kind = who.kind;
   x->privilege = who.privilege;
-  x->mayWait = false;
+  x->mayWait = at;
   x->fault = FaultKind::None;
   tlb::Tlb::PendingMiss m;
-  FaultKind fk = FaultKind::None;
-  uint64_t pa = 0;
   if (direct.tlb->lookup(direct.port, *x, delay, m)) {
     ownTpBusy_ = false;
-    if (!permits(x->perms, who.kind, who.privilege)) fk = x->fault = FaultKind::Protection;
     pa = x->pa.value();
-  } else {
-    PinList faultPins;
-    fk = translate(who, va, pa, delay, false, faultPins, &m);
-    if (!faultPins.empty()) releasePins(faultPins);
+    if (!permits(x->perms, who.kind, who.privilege)) return x->fault = FaultKind::Protection;
+    return FaultKind::None;
   }
-  physicalOnePageLt(gp, delay, who, start, true, fk, pa);
+  PinList faultPins;
+  const FaultKind fk = translate(who, va, pa, delay, at, faultPins, &m);
+  if (!faultPins.empty()) releasePins(faultPins);
+  return fk;
 }
 
 void Mmu::accessOnePageLt(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
@@ -687,27 +698,7 @@ bool Mmu::startAt(tlm::tlm_generic_payload& gp, const sc_core::sc_time& reqDelay
   uint64_t pa = 0;
   FaultKind fk = FaultKind::None;
   if (!ownTpBusy_ && ownX_) {
-    // translate()'s first attempt, as directAccess() makes it: the entry TLB's lookup in the own
-    // payload's extension, which answers a hit without the payload. A hit's answer has no fault,
-    // so translate() would return at once: Protection when the permissions deny the access.
-    TranslationExt* const x = ownX_;
-    x->va = VirtAddr(va);
-    x->asid = who.asid;
-    x->kind = who.kind;
-    x->privilege = who.privilege;
-    x->mayWait = true;
-    x->fault = FaultKind::None;
-    tlb::Tlb::PendingMiss m;
-    ownTpBusy_ = true;
-    if (direct.tlb->lookup(direct.port, *x, delay, m)) {
-      ownTpBusy_ = false;
-      if (!permits(x->perms, who.kind, who.privilege)) fk = x->fault = FaultKind::Protection;
-      pa = x->pa.value();
-    } else {  // (wouldHit said it hits: not reached)
-      PinList faultPins;
-      fk = translate(who, va, pa, delay, true, faultPins, &m);
-      if (!faultPins.empty()) releasePins(faultPins);
-    }
+    fk = translateOwn(direct, who, va, pa, delay, true);  // as directAccess() (a hit: no wait)
   } else {
     PinList faultPins;
     fk = translate(who, va, pa, delay, true, faultPins);  // a hit: no wait

@@ -230,7 +230,8 @@ class Cache : public Module, public DirectTransport, public TimingOnlyTransport,
     return directRefresh(s, addr);
   }
   unsigned char* directRefresh(DirectSlot& s, uint64_t addr);
-  sc_core::sc_simcontext* sim_;  // its time_stamp() is inline
+  sc_core::sc_simcontext* sim_;                       // its time_stamp() is inline
+  AtScheduler* const atSched_ = &AtScheduler::get();  // this simulation's (a lookup per post)
   std::unique_ptr<CacheCore> core_;
   std::unique_ptr<MshrFile> mshr_;
   sc_core::sc_time latency_;

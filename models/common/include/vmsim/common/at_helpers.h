@@ -126,6 +126,8 @@ class AtTargetFrontEnd : private AtClient {
   void sendQueuedResponses();
   void atStep(void*, uintptr_t) override { sendQueuedResponses(); }
   Start start_;
+  // This simulation's, created during elaboration (AtScheduler::get() is a lookup per post).
+  AtScheduler* const sched_ = &AtScheduler::get();
   std::vector<Job> respQueue_;  // finished (Start path), waiting for the response channel
   size_t respHead_ = 0;
   bool resumePosted_ = false;
@@ -168,7 +170,7 @@ class AtTargetFrontEnd : private AtClient {
 /// queue for the socket's request phase.
 class AtInitiatorPort : private AtClient {
  public:
-  explicit AtInitiatorPort(NbCall forward) : forward_(std::move(forward)) { AtScheduler::get(); }
+  explicit AtInitiatorPort(NbCall forward) : forward_(std::move(forward)) {}
 
   /// Lets `delay` pass first, then performs the transaction; `delay` is zero afterwards.
   void transact(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -196,6 +198,9 @@ class AtInitiatorPort : private AtClient {
     sc_core::sc_time when;  // not before
     bool inCall;
   };
+  AtScheduler* const sched_ = &AtScheduler::get();  // (as AtTargetFrontEnd's)
+  /// Sends BEGIN_REQ for `x` (the request channel is free).
+  void issue(const Send& x, const sc_core::sc_time& now);
   std::vector<Send> sends_;  // sent, waiting for the request channel (in order)
   size_t sendHead_ = 0;
   bool issuePosted_ = false;

@@ -236,6 +236,7 @@ class Requester : public Module, private AtClient {
   };
   QuantumKeeper qk_;
   const sc_core::sc_simcontext* simc_ = sc_core::sc_get_curr_simcontext();
+  AtScheduler* const atSched_ = &AtScheduler::get();  // this simulation's (a lookup per post)
   // AT bookkeeping.
   sc_core::sc_event slotFree_;
   bool drainWaiting_ = false;  // runAt waits on slotFree_ (drainAt)

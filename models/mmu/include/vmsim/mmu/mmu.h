@@ -176,6 +176,10 @@ class Mmu : public Module, public InterruptTarget, public DirectTransport, priva
     int port = 0;
   };
   EntryTlb fetchTlb_, dataTlb_;
+  /// translate() when the own payload is free (!ownTpBusy_ and ownX_ set): the entry TLB's
+  /// lookup on its extension, translate() going on from there only on a miss.
+  FaultKind translateOwn(const EntryTlb& direct, const VmAccess& who, uint64_t va, uint64_t& pa,
+                         sc_core::sc_time& delay, bool at);
   std::vector<std::pair<tlb::Tlb*, std::string>> sharedLinks_;
   std::unique_ptr<ptw::Walker> walker_;
   std::unique_ptr<TranslationJoin> walkerJoin_;  // several TLBs to the walker
