@@ -139,7 +139,7 @@ class Tlb : public Module, public TranslationCache, public MissTarget {
     const uint64_t va = x.va.value();
     unsigned array = firstIndex_;
     const TlbEntry* e = first_->lookup(x.asid, va);
-    if (!e && !single_) e = findInOthers(x.asid, va, array);
+    if (!e && othersValid_) e = findInOthers(x.asid, va, array);
     if (usable(e, x)) {
       if (arrival < mshrLatest_ && mergedHit(x, *e, delay, arrival)) return true;
       ++hits_;
@@ -254,6 +254,7 @@ class Tlb : public Module, public TranslationCache, public MissTarget {
   unsigned firstIndex_ = 0;
   std::vector<unsigned> probeOrder_;  // indices into arrays_, the first one first
   bool single_ = true;
+  size_t othersValid_ = 0;  // valid entries in the arrays after the first: 0 skips probing them
   unsigned minShift_ = 12;  // smallest page size held: the granule misses merge at
   sc_core::sc_time latency_;
   // Lookups per cycle: the slot (cycle) now being filled and how many lookups it holds.
