@@ -2,69 +2,55 @@
 
 #include <stdexcept>
 
-#include "vmsim/paging/format.h"
-
 namespace vmsim::ptw {
 
 WalkCacheArray::WalkCacheArray(size_t entries, unsigned ways)
-    : lines_(entries), sets_(ways ? entries / ways : 0), ways_(ways) {
+    : keys_(entries, 0),
+      next_(entries, 0),
+      stamp_(entries, 0),
+      sets_(ways ? entries / ways : 0),
+      ways_(ways) {
   if (entries == 0 || ways == 0 || entries % ways) {
     throw std::invalid_argument("walk cache: entries must be a non-zero multiple of ways");
   }
   pow2_ = (sets_ & (sets_ - 1)) == 0;
 }
 
-uint64_t WalkCacheArray::tagOf(uint64_t va, unsigned level) {
-  return va >> paging::Format::leafShift(level);
-}
-
-WalkCacheArray::Line* WalkCacheArray::find(Asid asid, unsigned level, uint64_t tag) {
-  Line* set = &lines_[setOf(tag) * ways_];
-  for (unsigned w = 0; w < ways_; ++w) {
-    Line& l = set[w];
-    if (l.valid && l.tag == tag && l.level == level && l.asid == asid) return &l;
-  }
-  return nullptr;
-}
-
-std::optional<uint64_t> WalkCacheArray::lookup(Asid asid, unsigned level, uint64_t va) {
-  if (!(levelsSeen_ & (1u << level))) return std::nullopt;
-  Line* l = find(asid, level, tagOf(va, level));
-  if (!l) return std::nullopt;
-  l->stamp = ++clock_;
-  return l->next;
-}
-
 void WalkCacheArray::insert(Asid asid, unsigned level, uint64_t va, uint64_t nextTable) {
+  if (level < 2 || level > 7) throw std::invalid_argument("walk cache: levels are 2..7");
   const uint64_t tag = tagOf(va, level);
+  const uint64_t key = keyOf(asid, level, tag);
   levelsSeen_ |= 1u << level;
-  Line* target = find(asid, level, tag);
-  if (!target) {
-    Line* set = &lines_[setOf(tag) * ways_];
-    for (unsigned w = 0; w < ways_ && !target; ++w) {
-      if (!set[w].valid) target = &set[w];
+  // One pass: the line already holding the entry, else the first invalid way, else the least
+  // recently used (the first of the smallest stamp).
+  const size_t base = setOf(tag) * ways_;
+  size_t target = kNone, free = kNone, lru = base;
+  for (unsigned w = 0; w < ways_; ++w) {
+    const uint64_t k = keys_[base + w];
+    if (k == key) {
+      target = base + w;
+      break;
     }
-    if (!target) {  // the least recently used way
-      target = set;
-      for (unsigned w = 1; w < ways_; ++w) {
-        if (set[w].stamp < target->stamp) target = &set[w];
-      }
+    if (k == 0) {
+      if (free == kNone) free = base + w;
+    } else if (stamp_[base + w] < stamp_[lru] || keys_[lru] == 0) {
+      lru = base + w;
     }
   }
-  target->valid = true;
-  target->level = static_cast<uint8_t>(level);
-  target->asid = asid;
-  target->tag = tag;
-  target->next = nextTable;
-  target->stamp = ++clock_;
+  if (target == kNone) target = free != kNone ? free : lru;
+  keys_[target] = key;
+  next_[target] = nextTable;
+  stamp_[target] = ++clock_;
 }
 
 size_t WalkCacheArray::invalidatePage(Asid asid, uint64_t va) {
   size_t n = 0;
-  for (unsigned level = 2; level < 32; ++level) {
+  for (unsigned level = 2; level < 8; ++level) {
     if (!(levelsSeen_ & (1u << level))) continue;
-    if (Line* l = find(asid, level, tagOf(va, level))) {
-      l->valid = false;
+    const uint64_t tag = tagOf(va, level);
+    const size_t i = find(keyOf(asid, level, tag), setOf(tag));
+    if (i != kNone) {
+      keys_[i] = 0;
       ++n;
     }
   }
@@ -73,9 +59,9 @@ size_t WalkCacheArray::invalidatePage(Asid asid, uint64_t va) {
 
 size_t WalkCacheArray::invalidateAsid(Asid asid) {
   size_t n = 0;
-  for (auto& l : lines_) {
-    if (l.valid && l.asid == asid) {
-      l.valid = false;
+  for (auto& k : keys_) {
+    if (k && asidOf(k) == asid) {
+      k = 0;
       ++n;
     }
   }
@@ -83,12 +69,12 @@ size_t WalkCacheArray::invalidateAsid(Asid asid) {
 }
 
 void WalkCacheArray::invalidateAll() {
-  for (auto& l : lines_) l.valid = false;
+  for (auto& k : keys_) k = 0;
 }
 
 size_t WalkCacheArray::occupancy(unsigned level) const {
   size_t n = 0;
-  for (const auto& l : lines_) n += l.valid && l.level == level;
+  for (uint64_t k : keys_) n += k && levelOf(k) == level;
   return n;
 }
 

@@ -306,6 +306,8 @@ void Tlb::build(const TlbDefaults& d) {
   firstIndex_ = probeOrder_.front();
   first_ = arrays_[firstIndex_].get();
   single_ = arrays_.size() == 1;
+  for (size_t k = 1; k < probeOrder_.size(); ++k)
+    arrays_[probeOrder_[k]]->shareCount(&othersValid_);
   simc_ = sc_core::sc_get_curr_simcontext();
   periodTicks_ = clockPeriod().value();
   minShift_ = 63;
@@ -353,7 +355,7 @@ const TlbEntry* Tlb::findInOthers(Asid asid, uint64_t va, unsigned& array) {
 const TlbEntry* Tlb::find(Asid asid, uint64_t va, unsigned& array) {
   array = firstIndex_;
   const TlbEntry* e = first_->lookup(asid, va);
-  return e || single_ ? e : findInOthers(asid, va, array);
+  return e || !othersValid_ ? e : findInOthers(asid, va, array);
 }
 
 void Tlb::answer(TranslationExt& x, const TlbEntry& e, tlm::tlm_generic_payload& gp) {

@@ -253,6 +253,7 @@ bool TlbCore::insert(const TlbEntry& in, TlbEntry* victim) {
   entries_[base + target].valid = true;
   keys_[base + target] = key;
   ++valid_;
+  ++*sharedCount_;
   ++countByShift_[shiftIndex_[in.shift]];
   filled(set, target);
   return evicted;

@@ -2,6 +2,12 @@
 // invalid ways first, invalidation of every level on a page's path.
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "vmsim/paging/format.h"
 #include "vmsim/ptw/walk_cache.h"
 
 using vmsim::ptw::WalkCacheArray;
@@ -77,4 +83,112 @@ TEST(WalkCacheArray, InvalidatePageDropsEveryLevelOnThePathAndAsidDropsAll) {
 TEST(WalkCacheArray, RejectsEntriesNotAMultipleOfWays) {
   EXPECT_THROW(WalkCacheArray(6, 4), std::invalid_argument);
   EXPECT_THROW(WalkCacheArray(0, 1), std::invalid_argument);
+  WalkCacheArray c(4, 4);  // levels 2..7 only: the packed tag holds three bits of level
+  EXPECT_THROW(c.insert(1, 8, 0, 0x1000), std::invalid_argument);
+  EXPECT_THROW(c.insert(1, 1, 0, 0x1000), std::invalid_argument);
+}
+
+namespace {
+// The array in its plainest form (one struct per line, every field compared, LRU by a scan):
+// WalkCacheArray, which compares one word per way and fills in one pass, must agree with it.
+class ReferenceWalkCache {
+ public:
+  ReferenceWalkCache(size_t entries, unsigned ways)
+      : lines_(entries), sets_(entries / ways), ways_(ways) {}
+  std::optional<uint64_t> lookup(vmsim::Asid asid, unsigned level, uint64_t va) {
+    Line* l = find(asid, level, va >> vmsim::paging::Format::leafShift(level));
+    if (!l) return std::nullopt;
+    l->stamp = ++clock_;
+    return l->next;
+  }
+  void insert(vmsim::Asid asid, unsigned level, uint64_t va, uint64_t next) {
+    const uint64_t tag = va >> vmsim::paging::Format::leafShift(level);
+    Line* t = find(asid, level, tag);
+    Line* set = &lines_[(tag % sets_) * ways_];
+    for (unsigned w = 0; w < ways_ && !t; ++w) {
+      if (!set[w].valid) t = &set[w];
+    }
+    if (!t) {
+      t = set;
+      for (unsigned w = 1; w < ways_; ++w) {
+        if (set[w].stamp < t->stamp) t = &set[w];
+      }
+    }
+    *t = {true, level, asid, tag, next, ++clock_};
+  }
+  size_t invalidatePage(vmsim::Asid asid, uint64_t va) {
+    size_t n = 0;
+    for (unsigned level = 2; level <= 7; ++level) {
+      if (Line* l = find(asid, level, va >> vmsim::paging::Format::leafShift(level))) {
+        l->valid = false;
+        ++n;
+      }
+    }
+    return n;
+  }
+  size_t invalidateAsid(vmsim::Asid asid) {
+    size_t n = 0;
+    for (auto& l : lines_) {
+      if (l.valid && l.asid == asid) {
+        l.valid = false;
+        ++n;
+      }
+    }
+    return n;
+  }
+
+ private:
+  struct Line {
+    bool valid = false;
+    unsigned level = 0;
+    vmsim::Asid asid = 0;
+    uint64_t tag = 0, next = 0, stamp = 0;
+  };
+  Line* find(vmsim::Asid asid, unsigned level, uint64_t tag) {
+    Line* set = &lines_[(tag % sets_) * ways_];
+    for (unsigned w = 0; w < ways_; ++w) {
+      if (set[w].valid && set[w].tag == tag && set[w].level == level && set[w].asid == asid) {
+        return &set[w];
+      }
+    }
+    return nullptr;
+  }
+  std::vector<Line> lines_;
+  size_t sets_;
+  unsigned ways_;
+  uint64_t clock_ = 0;
+};
+}  // namespace
+
+TEST(WalkCacheArray, AgreesWithThePlainReferenceOverRandomOperations) {
+  const std::pair<size_t, unsigned> shapes[] = {{32, 4}, {4, 4}, {2, 2}, {12, 3}, {16, 16}};
+  for (const auto& [entries, ways] : shapes) {
+    WalkCacheArray c(entries, ways);
+    ReferenceWalkCache r(entries, ways);
+    uint64_t h = 5;
+    auto next = [&h] {
+      h = h * 6364136223846793005ull + 1442695040888963407ull;
+      return h >> 20;
+    };
+    for (int i = 0; i < 20000; ++i) {
+      const vmsim::Asid asid = static_cast<vmsim::Asid>(next() % 3 == 0 ? 0xffff : next() % 3);
+      const unsigned level = 2 + static_cast<unsigned>(next() % 4);
+      // High VAs too (a 57-bit address space's top half): the packed tags keep every bit.
+      const uint64_t va = (next() % 64) << 21 | (next() % 2 ? uint64_t{0x1ff} << 48 : 0);
+      const uint64_t op = next() % 10;
+      const std::string where =
+          std::to_string(entries) + "/" + std::to_string(ways) + " " + std::to_string(i);
+      if (op < 4) {
+        const uint64_t table = (next() % 4096) << 12;
+        c.insert(asid, level, va, table);
+        r.insert(asid, level, va, table);
+      } else if (op < 8) {
+        ASSERT_EQ(c.lookup(asid, level, va), r.lookup(asid, level, va)) << where;
+      } else if (op == 8) {
+        ASSERT_EQ(c.invalidatePage(asid, va), r.invalidatePage(asid, va)) << where;
+      } else if (next() % 8 == 0) {
+        ASSERT_EQ(c.invalidateAsid(asid), r.invalidateAsid(asid)) << where;
+      }
+    }
+  }
 }

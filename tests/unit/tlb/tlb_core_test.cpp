@@ -438,3 +438,28 @@ TEST(TlbCore, AgreesWithThePlainReferenceOverRandomOperations) {
     }
   }
 }
+
+// An owner of several arrays sums their valid entries in one counter (shareCount) and skips
+// probing them while it is 0: the sum follows every fill, eviction and invalidation.
+TEST(TlbCore, ASharedCountFollowsTheValidEntriesOfEveryArraySharingIt) {
+  TlbCore a(4, 4, {21}, "lru"), b(4, 2, {30}, "lru");
+  a.insert(entry(1, 0x200000, 0x400000, 21));
+  size_t shared = 0;
+  a.shareCount(&shared);
+  b.shareCount(&shared);
+  EXPECT_EQ(shared, 1u);  // what `a` held already is added
+  for (uint64_t p = 0; p < 6; ++p) b.insert(entry(1, p << 30, p << 30, 30));  // 2 sets x 2 ways
+  EXPECT_EQ(shared, 5u);                                                      // 1 + 4 (2 evicted)
+  EXPECT_EQ(b.invalidatePage(1, 4ull << 30), 1u);
+  EXPECT_EQ(shared, 4u);
+  TlbEntry g = entry(2, 0x400000, 0, 21);
+  g.global = true;
+  a.insert(g);
+  EXPECT_EQ(a.invalidateNonGlobal(), 1u);
+  EXPECT_EQ(shared, 4u);
+  EXPECT_EQ(a.invalidateAll(), 1u);
+  EXPECT_TRUE(a.empty());
+  EXPECT_EQ(b.invalidateAsid(1), 3u);
+  EXPECT_EQ(shared, 0u);
+  EXPECT_TRUE(b.empty());
+}

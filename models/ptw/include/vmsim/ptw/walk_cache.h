@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "vmsim/common/types.h"
+#include "vmsim/paging/format.h"
 
 namespace vmsim::ptw {
 
@@ -23,7 +24,14 @@ class WalkCacheArray {
   WalkCacheArray(size_t entries, unsigned ways);
 
   /// The next-table PA cached for the level-`level` entry on `va`'s path; a hit is a use (LRU).
-  std::optional<uint64_t> lookup(Asid asid, unsigned level, uint64_t va);
+  std::optional<uint64_t> lookup(Asid asid, unsigned level, uint64_t va) {
+    if (!(levelsSeen_ & (1u << level))) return std::nullopt;
+    const uint64_t tag = tagOf(va, level);
+    const size_t i = find(keyOf(asid, level, tag), setOf(tag));
+    if (i == kNone) return std::nullopt;
+    stamp_[i] = ++clock_;
+    return next_[i];
+  }
   /// Caches the level-`level` entry on `va`'s path (updates it in place if present).
   void insert(Asid asid, unsigned level, uint64_t va, uint64_t nextTable);
   /// Drops every level's entry on `va`'s path in `asid`; returns how many.
@@ -31,26 +39,40 @@ class WalkCacheArray {
   size_t invalidateAsid(Asid asid);
   void invalidateAll();
 
-  size_t entries() const { return lines_.size(); }
+  size_t entries() const { return keys_.size(); }
   unsigned ways() const { return ways_; }
   size_t sets() const { return sets_; }
   /// Valid entries of `level` (for tests).
   size_t occupancy(unsigned level) const;
 
  private:
-  struct Line {
-    bool valid = false;
-    uint8_t level = 0;
-    Asid asid = 0;
-    uint64_t tag = 0;  // va >> leafShift(level)
-    uint64_t next = 0;
-    uint64_t stamp = 0;
-  };
-  static uint64_t tagOf(uint64_t va, unsigned level);
+  static constexpr size_t kNone = ~size_t{0};
+  static uint64_t tagOf(uint64_t va, unsigned level) {
+    return va >> paging::Format::leafShift(level);
+  }
+  // Each line's (ASID, level, tag) as one word, 0 for an invalid line: a probe compares one word
+  // per way. The tag of level >= 2 has at most 64 - 21 = 43 bits, the ASID 16, the level 3
+  // (levels below 8): 62 bits and the valid bit, so equal words are equal triples.
+  static constexpr uint64_t kValid = uint64_t{1} << 63;
+  static uint64_t keyOf(Asid asid, unsigned level, uint64_t tag) {
+    return kValid | (tag << 19) | (uint64_t{asid} << 3) | level;
+  }
+  static unsigned levelOf(uint64_t key) { return static_cast<unsigned>(key & 7); }
+  static Asid asidOf(uint64_t key) { return static_cast<Asid>(key >> 3); }
   size_t setOf(uint64_t tag) const { return pow2_ ? (tag & (sets_ - 1)) : (tag % sets_); }
-  Line* find(Asid asid, unsigned level, uint64_t tag);
+  /// The line holding `key` in set `set`, or kNone.
+  size_t find(uint64_t key, size_t set) const {
+    const uint64_t* k = &keys_[set * ways_];
+    for (unsigned w = 0; w < ways_; ++w) {
+      if (k[w] == key) return set * ways_ + w;
+    }
+    return kNone;
+  }
 
-  std::vector<Line> lines_;
+  // By line: key (keyOf), next-table PA, LRU stamp.
+  std::vector<uint64_t> keys_;
+  std::vector<uint64_t> next_;
+  std::vector<uint64_t> stamp_;
   size_t sets_;
   unsigned ways_;
   bool pow2_;

@@ -115,7 +115,7 @@ class Tlb : public Module, public TranslationCache, public MissTarget {
     // translate()'s choice: the first array's entry, else the first of the others in probe
     // order; a store needs a dirty entry. Inline: the AT hit path asks it for every access.
     const TlbEntry* e = first_->peek(asid, va);
-    for (size_t k = 1; !e && !single_ && k < probeOrder_.size(); ++k) {
+    for (size_t k = 1; !e && othersValid_ && k < probeOrder_.size(); ++k) {
       e = arrays_[probeOrder_[k]]->peek(asid, va);
     }
     return e && !(kind == AccessKind::Store && !e->dirty);
@@ -147,7 +147,7 @@ class Tlb : public Module, public TranslationCache, public MissTarget {
     const uint64_t va = x.va.value();
     unsigned array = firstIndex_;
     const TlbEntry* e = first_->lookup(x.asid, va);
-    if (!e && !single_) e = findInOthers(x.asid, va, array);
+    if (!e && othersValid_) e = findInOthers(x.asid, va, array);
     if (usable(e, x)) {
       if (arrival < mshrLatest_ && mergedHit(x, *e, delay, arrival)) return true;
       ++hits_;
@@ -262,6 +262,7 @@ class Tlb : public Module, public TranslationCache, public MissTarget {
   unsigned firstIndex_ = 0;
   std::vector<unsigned> probeOrder_;  // indices into arrays_, the first one first
   bool single_ = true;
+  size_t othersValid_ = 0;  // valid entries in the arrays after the first: 0 skips probing them
   unsigned minShift_ = 12;  // smallest page size held: the granule misses merge at
   sc_core::sc_time latency_;
   // Lookups per cycle: the slot (cycle) now being filled and how many lookups it holds.

@@ -45,6 +45,8 @@ class TlbCore {
   /// `entries` must be a multiple of `ways`; `pageShifts` lists the page sizes held (log2).
   TlbCore(size_t entries, unsigned ways, std::vector<unsigned> pageShifts,
           const std::string& policy, uint64_t seed = 1);
+  TlbCore(const TlbCore&) = delete;  // it points into itself (the memo, the count it shares)
+  TlbCore& operator=(const TlbCore&) = delete;
 
   /// The matching valid entry or nullptr. Updates replacement state on a hit. Inline: a repeated
   /// lookup of the last page hit (the memo) is the hit path of every access.
@@ -95,6 +97,14 @@ class TlbCore {
   unsigned ways() const { return ways_; }
   const std::vector<unsigned>& pageShifts() const { return shifts_; }
   bool holdsShift(unsigned shift) const;
+  bool empty() const { return valid_ == 0; }
+  /// Makes `*count` follow this array's number of valid entries too (it is added now, and every
+  /// change from then on): an owner of several arrays sums those it probes together and skips
+  /// them all while the sum is 0. Once per array.
+  void shareCount(size_t* count) {
+    sharedCount_ = count;
+    *count += valid_;
+  }
 
  private:
   size_t setOf(uint64_t vpn) const { return pow2_ ? (vpn & (sets_ - 1)) : (vpn % sets_); }
@@ -110,6 +120,7 @@ class TlbCore {
   void invalidateAt(size_t i) {
     if (keys_[i]) {
       --valid_;
+      --*sharedCount_;
       --countByShift_[shiftIndex_[entries_[i].shift]];
     }
     entries_[i].valid = false;
@@ -148,6 +159,8 @@ class TlbCore {
   // Valid entries, in all and by page size (index into shifts_): probe() skips a size no entry
   // has, lookup() an empty array. shiftIndex_ maps a shift held to its index.
   size_t valid_ = 0;
+  size_t ownCount_ = 0;  // sharedCount_'s target when no owner shares one
+  size_t* sharedCount_ = &ownCount_;
   std::vector<size_t> countByShift_;
   uint8_t shiftIndex_[64] = {};
   std::unique_ptr<SetReplacement> repl_;
