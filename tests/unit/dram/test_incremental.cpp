@@ -154,7 +154,8 @@ TEST(dramIncremental, CandidatesListEachCommandOnceInQueueOrder) {
 }
 
 // The index against a plain array of hints: after every advance, the due set is exactly the
-// filed queues whose hint has come and nextAfterDue() the least other hint (near, far, none).
+// filed queues whose hint has come and nextAfterDue() the least other hint (near, far, none),
+// filed by set() or, for a due queue and a later hint, defer().
 TEST(dramIncremental, ReadyIndexMatchesABruteForceScan) {
   for (unsigned queues : {5u, 32u, 64u, 100u, 200u}) {
     std::mt19937_64 g(queues);
@@ -162,7 +163,7 @@ TEST(dramIncremental, ReadyIndexMatchesABruteForceScan) {
     idx.init(queues);
     std::vector<uint64_t> hint(queues, kNever);
     uint64_t now = 0;
-    unsigned dueSeen = 0, farSeen = 0;
+    unsigned dueSeen = 0, farSeen = 0, deferSeen = 0;
     for (int step = 0; step < 20000; ++step) {
       const unsigned op = unsigned(g() % 10);
       if (op < 6) {  // re-file a queue: due, near, far or never
@@ -172,7 +173,14 @@ TEST(dramIncremental, ReadyIndexMatchesABruteForceScan) {
                            : kind == 1 ? now - std::min<uint64_t>(now, g() % 5)
                            : kind < 8  ? now + 1 + g() % 70
                                        : now + 60 + g() % 600;
-        idx.set(q, h);
+        // defer() is set() for a due queue and a later hint (how the controller re-files a
+        // queue it picked and found not ready); use it whenever that holds.
+        if (hint[q] <= now && h > now && g() % 2) {
+          idx.defer(q, h);
+          ++deferSeen;
+        } else {
+          idx.set(q, h);
+        }
         hint[q] = h;
       } else {  // advance by small steps mostly, sometimes past the wheel
         now += op < 9 ? g() % 4 : 1 + g() % 300;
@@ -193,6 +201,7 @@ TEST(dramIncremental, ReadyIndexMatchesABruteForceScan) {
     }
     EXPECT_GT(dueSeen, 1000u);
     EXPECT_GT(farSeen, 1000u);
+    EXPECT_GT(deferSeen, 1000u);
   }
 }
 
