@@ -61,6 +61,12 @@ Dram::Dram(const sc_core::sc_module_name& nm, SimContext& ctx)
                     Range{4096, static_cast<double>(capacity)});
   latency_ = timeOf(frontEnd);
   for (uint64_t n = 0; n < 256; ++n) ltDelays_.push_back(timeOf(n) + latency_);
+  // Offsets into a DRAM cycle (unitsDiv_ 1), for the arrival's offset that b_transport takes off.
+  if (unitsDiv_ == 1 && unitsPerCycle_ <= 4096) {
+    for (uint64_t u = 0; u < unitsPerCycle_; ++u)
+      ltOffsets_.push_back(sc_core::sc_time::from_value(u));
+  }
+  sim_ = sc_core::sc_get_curr_simcontext();
   const unsigned burst = cfg_.org.burstBytes();
   burstPow2_ = burst != 0 && (burst & (burst - 1)) == 0;
   while (burstPow2_ && (1u << burstShift_) < burst) ++burstShift_;
@@ -207,7 +213,7 @@ void Dram::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   if (!checkAccess(gp)) return;
   ++ltAccesses_;
   const unsigned burst = cfg_.org.burstBytes();
-  const sc_core::sc_time at = sc_core::sc_time_stamp() + delay;
+  const sc_core::sc_time at = sim_->time_stamp() + delay;
   const uint64_t arrival = cycleOf(at);
   uint64_t done = arrival;
   const uint64_t first = burstOf(gp.get_address());
@@ -226,8 +232,10 @@ void Dram::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     delay = sc_core::sc_time::from_value(delay.value() + timeOf(done).value() + latency_.value() -
                                          at.value());
   } else {
+    // at - timeOf(arrival) is at's offset into its cycle: from the table (no sc_time built).
+    const uint64_t off = at.value() - arrival * unitsPerCycle_;
     delay += (cycles < ltDelays_.size() ? ltDelays_[cycles] : timeOf(cycles) + latency_) -
-             (at - timeOf(arrival));
+             (off < ltOffsets_.size() ? ltOffsets_[off] : at - timeOf(arrival));
   }
   moveData(gp);
 }

@@ -93,6 +93,8 @@ class Dram : public Module, public DirectMemory {
   // LT: timeOf(n) + latency_ for the common short service times, built once (no sc_time
   // construction per access).
   std::vector<sc_core::sc_time> ltDelays_;
+  std::vector<sc_core::sc_time> ltOffsets_;  // from_value(u) for u < unitsPerCycle_ (unitsDiv_ 1)
+  sc_core::sc_simcontext* sim_ = nullptr;    // its time_stamp() is inline
   // LT: divisions without a divide instruction (tens of cycles each, three per access).
   unsigned burstShift_ = 0;     // log2(burst bytes) when a power of two
   bool burstPow2_ = false;      // otherwise divide
