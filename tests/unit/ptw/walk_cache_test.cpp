@@ -96,13 +96,13 @@ class ReferenceWalkCache {
   ReferenceWalkCache(size_t entries, unsigned ways)
       : lines_(entries), sets_(entries / ways), ways_(ways) {}
   std::optional<uint64_t> lookup(vmsim::Asid asid, unsigned level, uint64_t va) {
-    Line* l = find(asid, level, va >> vmsim::paging::Format::leafShift(level));
+    Line* l = find(asid, level, tagOf(va, level));
     if (!l) return std::nullopt;
     l->stamp = ++clock_;
     return l->next;
   }
   void insert(vmsim::Asid asid, unsigned level, uint64_t va, uint64_t next) {
-    const uint64_t tag = va >> vmsim::paging::Format::leafShift(level);
+    const uint64_t tag = tagOf(va, level);
     Line* t = find(asid, level, tag);
     Line* set = &lines_[(tag % sets_) * ways_];
     for (unsigned w = 0; w < ways_ && !t; ++w) {
@@ -119,7 +119,7 @@ class ReferenceWalkCache {
   size_t invalidatePage(vmsim::Asid asid, uint64_t va) {
     size_t n = 0;
     for (unsigned level = 2; level <= 7; ++level) {
-      if (Line* l = find(asid, level, va >> vmsim::paging::Format::leafShift(level))) {
+      if (Line* l = find(asid, level, tagOf(va, level))) {
         l->valid = false;
         ++n;
       }
@@ -138,6 +138,10 @@ class ReferenceWalkCache {
   }
 
  private:
+  static uint64_t tagOf(uint64_t va, unsigned level) {  // a span of >= 64 bits has one tag
+    const unsigned shift = vmsim::paging::Format::leafShift(level);
+    return shift >= 64 ? 0 : va >> shift;
+  }
   struct Line {
     bool valid = false;
     unsigned level = 0;

@@ -48,7 +48,9 @@ class WalkCacheArray {
  private:
   static constexpr size_t kNone = ~size_t{0};
   static uint64_t tagOf(uint64_t va, unsigned level) {
-    return va >> paging::Format::leafShift(level);
+    // Level 7 spans 66 bits: the whole address space has one tag (a shift by >= 64 is undefined).
+    const unsigned shift = paging::Format::leafShift(level);
+    return shift < 64 ? va >> shift : 0;
   }
   // Each line's (ASID, level, tag) as one word, 0 for an invalid line: a probe compares one word
   // per way. The tag of level >= 2 has at most 64 - 21 = 43 bits, the ASID 16, the level 3
