@@ -275,7 +275,7 @@ unsigned char* Cache::directRefresh(DirectSlot& s, uint64_t addr) {
   return v.bytes;
 }
 
-void Cache::countVictim(const Victim& v) {
+inline void Cache::countVictim(const Victim& v) {
   ++evictions_;
   if (v.dirty) ++writebacks_;
   if (exclusive_) ++victimsDown_;

@@ -37,21 +37,27 @@ CacheCore::CacheCore(uint64_t sizeBytes, unsigned ways, unsigned lineBytes,
     uint64_t o = 0;
     for (unsigned i = 0; i < 16; ++i) o |= uint64_t{i < ways_ ? i : 15u} << (4 * i);
     order_.assign(sets_, o);
+    orderMask_ = ways_ == 16 ? ~uint64_t{0} : (uint64_t{1} << (4 * ways_)) - 1;
   } else {
     repl_ = tlb::makeSetReplacement(policy, sets_, ways_, seed);
   }
 }
 
 bool CacheCore::accessSlow(uint64_t line, bool write) {
+  // A miss (most calls in a walk-heavy run) is the probe alone: the rest is out of line, so
+  // this one saves no registers.
   const size_t set = setOf(line);
   const int w = find(set, line);
-  if (w < 0) return false;
-  touch(set, static_cast<unsigned>(w));
-  if (write) dirtyUp(set * ways_ + static_cast<unsigned>(w));
+  return w >= 0 && hitAt(set, static_cast<unsigned>(w), line, write);
+}
+
+[[gnu::noinline]] bool CacheCore::hitAt(size_t set, unsigned way, uint64_t line, bool write) {
+  touch(set, way);
+  if (write) dirtyUp(set * ways_ + way);
   memoValid_ = true;
   memoLine_ = line;
   memoSet_ = set;
-  memoWay_ = static_cast<unsigned>(w);
+  memoWay_ = way;
   return true;
 }
 
@@ -65,7 +71,8 @@ bool CacheCore::isDirty(uint64_t line) const {
   return w >= 0 && (state_[set * ways_ + static_cast<unsigned>(w)] & kDirty);
 }
 
-Victim CacheCore::remove(size_t set, size_t i) {
+// Inline: allocate() calls it for every victim.
+inline Victim CacheCore::remove(size_t set, size_t i) {
   Victim v;
   v.valid = true;
   v.line = tags_[i] & ~kTagValid;
@@ -112,28 +119,25 @@ Victim CacheCore::fill(uint64_t line, bool dirty, bool pageTable, bool* wasPrese
   return allocate(set, line, dirty, pageTable);
 }
 
-Victim CacheCore::fillAbsent(uint64_t line, bool dirty, bool pageTable) {
-  return allocate(setOf(line), line, dirty, pageTable);
-}
-
 Victim CacheCore::allocate(size_t set, uint64_t line, bool dirty, bool pageTable) {
   const size_t b = set * ways_;
-  int w = -1;
+  unsigned w = ways_;
   Victim v;
   if (setValid_[set] < ways_) {
     for (unsigned k = 0; k < ways_; ++k) {
       if (!(state_[b + k] & kValid)) {
-        w = static_cast<int>(k);
+        w = k;
         break;
       }
     }
   }
-  if (w < 0) {
-    w = static_cast<int>(victimWay(set));
-    v = remove(set, b + static_cast<unsigned>(w));
+  const bool evicted = w == ways_;
+  if (evicted) {
+    w = victimWay(set);
+    v = remove(set, b + w);
     v.dirty |= invalidateUppers(v.line);
   }
-  const size_t i = b + static_cast<unsigned>(w);
+  const size_t i = b + w;
   tags_[i] = line | kTagValid;
   state_[i] = kValid | (dirty ? kDirty : 0) | (pageTable ? kPageTable : 0);
   ++valid_;
@@ -141,14 +145,16 @@ Victim CacheCore::allocate(size_t set, uint64_t line, bool dirty, bool pageTable
   if (dirty) ++dirtyLines_;
   if (pageTable) ++pageTableLines_;
   if (order_.empty()) {
-    repl_->filled(set, static_cast<unsigned>(w));
+    repl_->filled(set, w);
+  } else if (evicted) {
+    touchVictim(set, w);  // LRU: a fill is a use; the victim was the least recent
   } else {
-    touch(set, static_cast<unsigned>(w));  // LRU: a fill is a use
+    touch(set, w);
   }
   memoValid_ = true;
   memoLine_ = line;
   memoSet_ = set;
-  memoWay_ = static_cast<unsigned>(w);
+  memoWay_ = w;
   return v;
 }
 
@@ -180,12 +186,6 @@ std::pair<unsigned, uint64_t> MshrFile::acquire(uint64_t now) const {
     if (busyUntil_[i] < busyUntil_[best]) best = i;
   }
   return {best, std::max(busyUntil_[best], now)};
-}
-
-void MshrFile::occupy(unsigned i, uint64_t line, uint64_t until) {
-  line_[i] = line;
-  busyUntil_[i] = until;
-  latest_ = std::max(latest_, until);
 }
 
 void MshrFile::release(unsigned i, uint64_t now) {

@@ -266,18 +266,19 @@ TEST(CacheCore, FreedWaysAreFilledBeforeAnyEviction) {
   EXPECT_EQ(c.linesValid(), 2u);
 }
 
-// The array's fast paths (fingerprint probes, LRU as a per-set order of ways for up to 16 ways)
-// against a plain reference: per set, a list of ways compared one by one, and the TLB's
-// set-replacement policy object asked for every victim. Random accesses, fills, write-backs and
-// extractions over many more lines than the cache holds (so probes meet fingerprint collisions),
-// for way counts below, at and above 16 and set counts that are and are not powers of two.
+// The array's fast paths (probes of eight ways at a time, LRU as a per-set order of ways for up
+// to 16 ways, a victim's fill as a shift of that order) against a plain reference: per set, a
+// list of ways compared one by one, and the TLB's set-replacement policy object asked for every
+// victim. Random accesses, fills, write-backs and extractions over many more lines than the cache
+// holds (so probes meet lines that share one 32-bit half with theirs), for way counts below, at
+// and above 8 and 16 and set counts that are and are not powers of two.
 TEST(CacheCore, FastPathsAgreeWithAPlainReferenceArray) {
   struct Way {
     bool valid = false, dirty = false;
     uint64_t line = 0;
   };
   for (const std::string policy : {"lru", "fifo", "plru", "random"}) {
-    for (const unsigned ways : {1u, 2u, 3u, 4u, 5u, 8u, 12u, 16u, 17u, 32u}) {
+    for (const unsigned ways : {1u, 2u, 3u, 4u, 5u, 7u, 8u, 9u, 12u, 15u, 16u, 17u, 24u, 32u}) {
       if (policy == "plru" && (ways & (ways - 1))) continue;
       for (const size_t sets : {size_t{1}, size_t{3}, size_t{4}}) {
         CacheCore c(sets * ways * 64, ways, 64, policy, 7);
@@ -318,7 +319,9 @@ TEST(CacheCore, FastPathsAgreeWithAPlainReferenceArray) {
         };
         const uint64_t span = 4096;  // lines in play: many per set
         for (int step = 0; step < 20000; ++step) {
-          const uint64_t line = next() % span;
+          // Some lines share their low or high 32 bits with others (the probe compares halves).
+          const uint64_t r = next() % span;
+          const uint64_t line = (r & 1023) | ((r >> 10) << 32);
           const unsigned op = unsigned(next() % 8);
           if (op < 5) {  // an access; a miss fills the line, as a cache does
             const bool write = op == 0;
