@@ -517,12 +517,16 @@ tlm::tlm_sync_enum Cache::nb_transport_fw(int from, tlm::tlm_generic_payload& gp
 
 tlm::tlm_sync_enum Cache::directNbTransportFw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                               sc_core::sc_time& delay, DirectAtInitiator& up,
-                                              const VmAccess*) {
+                                              const VmAccess* who) {
   // Few upstreams (one, in every platform): a linear search.
   size_t i = 0;
   while (i < directUps_.size() && directUps_[i] != &up) ++i;
   if (i == directUps_.size()) directUps_.push_back(&up);
-  return atFront_->forward(gp, ph, delay, -1 - static_cast<int>(i));
+  directWhoGp_ = who ? &gp : nullptr;
+  directWho_ = who;
+  const auto s = atFront_->forward(gp, ph, delay, -1 - static_cast<int>(i));
+  directWhoGp_ = nullptr;
+  return s;
 }
 
 tlm::tlm_sync_enum Cache::next_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
@@ -652,7 +656,7 @@ void Cache::issueWritebacks() {
 
 bool Cache::startAt(tlm::tlm_generic_payload& gp, int tag, const sc_core::sc_time& delay) {
   if (!cacheable(gp)) return false;
-  const Req r = classify(gp);
+  const Req r = &gp == directWhoGp_ ? programReq(gp, *directWho_) : classify(gp);
   if (r.req == CacheRequest::ExclusiveFill) return false;
   const uint64_t addr = gp.get_address();
   const uint64_t line = core_->lineOf(addr);

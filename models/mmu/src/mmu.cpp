@@ -21,7 +21,8 @@ Mmu::Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy
       imem("imem"),
       memAt_([this](tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
         // mem's target's nb_transport_fw, without the hop where it offers one (the L1D)
-        return directMemAt_ ? directMemAt_->directNbTransportFw(gp, ph, t, *this, nullptr)
+        return directMemAt_ ? directMemAt_->directNbTransportFw(
+                                  gp, ph, t, *this, &gp == memWhoGp_ ? memWho_ : nullptr)
                             : mem->nb_transport_fw(gp, ph, t);
       }),
       imemAt_([this](tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
@@ -703,7 +704,8 @@ bool Mmu::startAt(tlm::tlm_generic_payload& gp, const sc_core::sc_time& reqDelay
   const uint64_t va = gp.get_address();
   if (!len || (va & 0xfff) + len > 0x1000) return false;
   // The requester's direct call hands its VmAccess over: the extension accessorOf() would find.
-  const VmAccess who = directWho_ ? *directWho_ : accessorOf(gp);
+  const VmAccess* const program = directWho_;
+  const VmAccess who = program ? *program : accessorOf(gp);
   directWho_ = nullptr;
   const bool fetch = who.kind == AccessKind::Fetch;
   const EntryTlb& direct = fetch ? fetchTlb_ : dataTlb_;
@@ -740,7 +742,14 @@ bool Mmu::startAt(tlm::tlm_generic_payload& gp, const sc_core::sc_time& reqDelay
   gp.set_streaming_width(len);
   gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   // The response is handled inside the cache's call: atStep sends nothing to the cache.
+  // A program access's VmAccess goes along to the L1D if the request is sent at once (memAt_'s
+  // forward call checks the payload: a request sent later, or another sent meanwhile, has none).
+  if (program) {
+    memWhoGp_ = &gp;
+    memWho_ = program;
+  }
   (fetch && imem.size() ? imemAt_ : memAt_).send(gp, delay, this, j, kPhysicalDone, true);
+  memWhoGp_ = nullptr;
   return true;
 }
 

@@ -253,6 +253,20 @@ class Cache : public Module,
   // The upstreams that called directNbTransportFw; the transactions of the i-th carry the front
   // end's tag -1 - i (a socket binding's is its index, >= 0).
   std::vector<DirectAtInitiator*> directUps_;
+  // During directNbTransportFw of a program access: its payload and issuer (startAt then need
+  // not classify it).
+  const tlm::tlm_generic_payload* directWhoGp_ = nullptr;
+  const VmAccess* directWho_ = nullptr;
+  /// classify() of a program access issued by `who` (VmAccess attached, no TimingOnlyExt), as
+  /// directAccess() finds it.
+  static Req programReq(const tlm::tlm_generic_payload& gp, const VmAccess& who) {
+    Req r;
+    r.write = gp.is_write();
+    r.kind = r.write ? CacheKind::Store
+                     : (who.kind == AccessKind::Fetch ? CacheKind::Fetch : CacheKind::Load);
+    r.movesData = true;
+    return r;
+  }
   /// DirectAtInitiator: `next`'s backward callback, for the lower level's direct calls.
   tlm::tlm_sync_enum directNbTransportBw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                          sc_core::sc_time& delay) override {

@@ -103,6 +103,10 @@ class Mmu : public Module,
   // reaches it, so the front end's backward calls go to it directly.
   DirectAtInitiator* directUp_ = nullptr;
   const VmAccess* directWho_ = nullptr;  // during directNbTransportFw: the access's VmAccess
+  // During startAt's send(): the payload whose VmAccess (the requester's, attached to it) memAt_
+  // hands to the L1D's directNbTransportFw.
+  const tlm::tlm_generic_payload* memWhoGp_ = nullptr;
+  const VmAccess* memWho_ = nullptr;
   /// DirectAtInitiator: `mem`'s backward callback, for the L1D's direct backward calls.
   tlm::tlm_sync_enum directNbTransportBw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                          sc_core::sc_time& delay) override {
