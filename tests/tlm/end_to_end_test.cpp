@@ -137,6 +137,33 @@ TEST(EndToEnd, DirectCallsGiveTheStatsOfTheSocketPath) {
   }
 }
 
+// The AT direct hops (requester -> MMU -> L1D and back without the sockets, the issuer's
+// VmAccess handed along: DirectAtTarget, docs/timed-path.md) must give what the sockets give.
+TEST(EndToEnd, AtDirectHopsGiveTheStatsOfTheSocketPath) {
+  const std::vector<std::string> runs = {
+      " --param system.cpu0.requester.verify_data=true",
+      " --param system.cpu0.requester.workload.pattern=sequential"
+      " --param system.cpu0.requester.workload.footprint=64KiB",
+  };
+  int n = 0;
+  for (const auto& overrides : runs) {
+    const std::string args = kDefault +
+                             " --param system.cpu0.requester.mode=at"
+                             " --param system.cpu0.requester.workload.count=10000"
+                             " --param system.stats.include_host=false" +
+                             overrides;
+    const auto direct = tempDir("at_direct_" + std::to_string(n));
+    const auto sockets = tempDir("at_sockets_" + std::to_string(n++));
+    ASSERT_EQ(runVmsim(args + " --outdir " + direct).exitCode, 0);
+    ASSERT_EQ(runVmsim(args + " --socket-path --outdir " + sockets).exitCode, 0);
+    const std::string text = slurp(direct + "/stats.txt");
+    EXPECT_EQ(statValue(text, "system.cpu0.requester.accesses"), 10000) << overrides;
+    EXPECT_EQ(statValue(text, "system.cpu0.requester.dataMismatches"), 0) << overrides;
+    EXPECT_EQ(text, slurp(sockets + "/stats.txt")) << overrides;
+    EXPECT_EQ(slurp(direct + "/stats.json"), slurp(sockets + "/stats.json")) << overrides;
+  }
+}
+
 TEST(EndToEnd, MisspeltKeyFailsBeforeSimulationWithSuggestion) {
   const Result r =
       runVmsim(kDefault + " --param system.cpu0.mmu.l1d.entires=32 --outdir " + tempDir("typo"));
