@@ -105,36 +105,59 @@ TEST(EndToEnd, LtAndAtAgreeOnHitsMissesAndFaultsForOneInOrderRequester) {
   EXPECT_EQ(statValue(a, "system.dram.atAccesses"), 0);
 }
 
+// Runs each of `runs` (overrides of the default experiment, with `mode` and `count` accesses)
+// with the direct calls connected and with --socket-path: the stats must be the same, byte for
+// byte. `tag` names the output directories.
+namespace {
+void expectDirectCallsMatchSockets(const std::string& tag, const std::string& mode, int count,
+                                   const std::vector<std::string>& runs) {
+  int n = 0;
+  for (const auto& overrides : runs) {
+    const std::string args =
+        kDefault + " --param system.cpu0.requester.mode=" + mode +
+        " --param system.cpu0.requester.workload.count=" + std::to_string(count) +
+        " --param system.stats.include_host=false" + overrides;
+    const auto direct = tempDir(tag + "direct_" + std::to_string(n));
+    const auto sockets = tempDir(tag + "sockets_" + std::to_string(n++));
+    ASSERT_EQ(runVmsim(args + " --outdir " + direct).exitCode, 0);
+    ASSERT_EQ(runVmsim(args + " --socket-path --outdir " + sockets).exitCode, 0);
+    const std::string text = slurp(direct + "/stats.txt");
+    EXPECT_EQ(statValue(text, "system.cpu0.requester.accesses"), count) << overrides;
+    EXPECT_EQ(statValue(text, "system.cpu0.requester.dataMismatches"), 0) << overrides;
+    EXPECT_EQ(text, slurp(sockets + "/stats.txt")) << overrides;
+    EXPECT_EQ(slurp(direct + "/stats.json"), slurp(sockets + "/stats.json")) << overrides;
+  }
+}
+
+}  // namespace
+
 // The internal LT direct calls (requester -> MMU -> L1D with the access's issuer as a plain
 // value, the MMU's fused one-page path, the entry TLB's lookup without a payload) must give what
 // the TLM sockets give: the same stats, byte for byte, with them connected and without. Loads
 // and stores checked against their data, TLB and cache misses, demand faults and swapping are
 // in these runs.
 TEST(EndToEnd, DirectCallsGiveTheStatsOfTheSocketPath) {
-  const std::vector<std::string> runs = {
-      " --param system.cpu0.requester.verify_data=true",
-      " --param system.cpu0.requester.workload.pattern=sequential"
-      " --param system.cpu0.requester.workload.footprint=64KiB",
-      " --param system.kernel.memory_size=2MiB --param system.cpu0.requester.verify_data=true"
-      " --param system.cpu0.requester.workload.footprint=6MiB"
-      " --param system.cpu0.requester.workload.write_fraction=0.5",
-  };
-  int n = 0;
-  for (const auto& overrides : runs) {
-    const std::string args = kDefault +
-                             " --param system.cpu0.requester.workload.count=30000"
-                             " --param system.stats.include_host=false" +
-                             overrides;
-    const auto direct = tempDir("direct_" + std::to_string(n));
-    const auto sockets = tempDir("sockets_" + std::to_string(n++));
-    ASSERT_EQ(runVmsim(args + " --outdir " + direct).exitCode, 0);
-    ASSERT_EQ(runVmsim(args + " --socket-path --outdir " + sockets).exitCode, 0);
-    const std::string text = slurp(direct + "/stats.txt");
-    EXPECT_EQ(statValue(text, "system.cpu0.requester.accesses"), 30000) << overrides;
-    EXPECT_EQ(statValue(text, "system.cpu0.requester.dataMismatches"), 0) << overrides;
-    EXPECT_EQ(text, slurp(sockets + "/stats.txt")) << overrides;
-    EXPECT_EQ(slurp(direct + "/stats.json"), slurp(sockets + "/stats.json")) << overrides;
-  }
+  expectDirectCallsMatchSockets(
+      "", "lt", 30000,
+      {
+          " --param system.cpu0.requester.verify_data=true",
+          " --param system.cpu0.requester.workload.pattern=sequential"
+          " --param system.cpu0.requester.workload.footprint=64KiB",
+          " --param system.kernel.memory_size=2MiB --param system.cpu0.requester.verify_data=true"
+          " --param system.cpu0.requester.workload.footprint=6MiB"
+          " --param system.cpu0.requester.workload.write_fraction=0.5",
+      });
+}
+
+// The AT direct hops (requester -> MMU -> L1D and back without the sockets, the issuer's
+// VmAccess handed along: DirectAtTarget, docs/timed-path.md) must give what the sockets give.
+TEST(EndToEnd, AtDirectHopsGiveTheStatsOfTheSocketPath) {
+  expectDirectCallsMatchSockets("at_", "at", 10000,
+                                {
+                                    " --param system.cpu0.requester.verify_data=true",
+                                    " --param system.cpu0.requester.workload.pattern=sequential"
+                                    " --param system.cpu0.requester.workload.footprint=64KiB",
+                                });
 }
 
 TEST(EndToEnd, MisspeltKeyFailsBeforeSimulationWithSuggestion) {

@@ -36,7 +36,9 @@ Cache::Cache(const sc_core::sc_module_name& nm, SimContext& ctx, const Defaults&
       data("data"),
       sim_(sc_core::sc_get_curr_simcontext()),
       memAt_([this](tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
-        return next->nb_transport_fw(gp, ph, t);
+        // next's target's nb_transport_fw, without the hop where it is the level below
+        return directNext_ ? directNext_->directNbTransportFw(gp, ph, t, *this, nullptr)
+                           : next->nb_transport_fw(gp, ph, t);
       }),
       hits_(ctx.stats.vector(statName("hits"), cacheKindNames(), "Count",
                              "accesses that found their line, by kind (writeback: lines from "
@@ -143,10 +145,11 @@ Cache::Cache(const sc_core::sc_module_name& nm, SimContext& ctx, const Defaults&
   data.register_nb_transport_bw(this, &Cache::next_nb_transport_bw);  // never used: debug only
   atFront_ = std::make_unique<AtTargetFrontEnd>(
       static_cast<unsigned>(mshrs) + kHitUnderMiss,
-      AtTargetFrontEnd::TaggedCall(
-          [this](int from, tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
-            return tsock[from]->nb_transport_bw(gp, ph, t);
-          }),
+      AtTargetFrontEnd::TaggedCall([this](int from, tlm::tlm_generic_payload& gp,
+                                          tlm::tlm_phase& ph, sc_core::sc_time& t) {
+        return from < 0 ? directUps_[static_cast<size_t>(-1 - from)]->directNbTransportBw(gp, ph, t)
+                        : tsock[from]->nb_transport_bw(gp, ph, t);
+      }),
       [this](tlm::tlm_generic_payload& gp) { processAt(gp); });
   atFront_->setStart([this](tlm::tlm_generic_payload& gp, int from, const sc_core::sc_time& t) {
     return startAt(gp, from, t);
@@ -512,6 +515,20 @@ tlm::tlm_sync_enum Cache::nb_transport_fw(int from, tlm::tlm_generic_payload& gp
   return atFront_->forward(gp, ph, delay, from);  // the upstream rides with the transaction
 }
 
+tlm::tlm_sync_enum Cache::directNbTransportFw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                              sc_core::sc_time& delay, DirectAtInitiator& up,
+                                              const VmAccess* who) {
+  // Few upstreams (one, in every platform): a linear search.
+  size_t i = 0;
+  while (i < directUps_.size() && directUps_[i] != &up) ++i;
+  if (i == directUps_.size()) directUps_.push_back(&up);
+  directWhoGp_ = who ? &gp : nullptr;
+  directWho_ = who;
+  const auto s = atFront_->forward(gp, ph, delay, -1 - static_cast<int>(i));
+  directWhoGp_ = nullptr;
+  return s;
+}
+
 tlm::tlm_sync_enum Cache::next_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                                sc_core::sc_time& delay) {
   return memAt_.backward(gp, ph, delay);
@@ -639,7 +656,7 @@ void Cache::issueWritebacks() {
 
 bool Cache::startAt(tlm::tlm_generic_payload& gp, int tag, const sc_core::sc_time& delay) {
   if (!cacheable(gp)) return false;
-  const Req r = classify(gp);
+  const Req r = &gp == directWhoGp_ ? programReq(gp, *directWho_) : classify(gp);
   if (r.req == CacheRequest::ExclusiveFill) return false;
   const uint64_t addr = gp.get_address();
   const uint64_t line = core_->lineOf(addr);

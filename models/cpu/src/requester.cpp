@@ -597,7 +597,9 @@ void Requester::atIssue(bool checkSystemCall) {
   tlm::tlm_phase ph = tlm::BEGIN_REQ;
   sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
   waitingEndReq_ = gp;
-  const auto s = isock->nb_transport_fw(*gp, ph, delay);
+  // isock's target's nb_transport_fw, without the hop where it is the MMU (DirectAtTarget)
+  const auto s = directAt_ ? directAt_->directNbTransportFw(*gp, ph, delay, *this, extWho_)
+                           : isock->nb_transport_fw(*gp, ph, delay);
   if (s == tlm::TLM_COMPLETED) {
     waitingEndReq_ = nullptr;
     atSched_->post(delay, this, gp, kAtCompleted);

@@ -20,7 +20,10 @@ Mmu::Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy
       mem("mem"),
       imem("imem"),
       memAt_([this](tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
-        return mem->nb_transport_fw(gp, ph, t);
+        // mem's target's nb_transport_fw, without the hop where it offers one (the L1D)
+        return directMemAt_ ? directMemAt_->directNbTransportFw(
+                                  gp, ph, t, *this, &gp == memWhoGp_ ? memWho_ : nullptr)
+                            : mem->nb_transport_fw(gp, ph, t);
       }),
       imemAt_([this](tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
         return imem->nb_transport_fw(gp, ph, t);
@@ -72,7 +75,8 @@ Mmu::Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy
       // std::function).
       AtTargetFrontEnd::TaggedCall(
           [this](int, tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
-            return tsock->nb_transport_bw(gp, ph, t);
+            return directUp_ ? directUp_->directNbTransportBw(gp, ph, t)
+                             : tsock->nb_transport_bw(gp, ph, t);
           }),
       [this](tlm::tlm_generic_payload& gp) {
         sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
@@ -678,6 +682,16 @@ tlm::tlm_sync_enum Mmu::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_p
   return atFront_->forward(gp, ph, delay);
 }
 
+tlm::tlm_sync_enum Mmu::directNbTransportFw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                            sc_core::sc_time& delay, DirectAtInitiator& up,
+                                            const VmAccess* who) {
+  directUp_ = &up;  // tsock is a simple target socket: `up` is its only initiator
+  directWho_ = who;
+  const auto s = atFront_->forward(gp, ph, delay);
+  directWho_ = nullptr;
+  return s;
+}
+
 namespace {
 enum AtStepCode : uintptr_t { kPhysicalDone = 0, kFaultAnswered = 1 };
 }  // namespace
@@ -689,7 +703,10 @@ bool Mmu::startAt(tlm::tlm_generic_payload& gp, const sc_core::sc_time& reqDelay
   const unsigned len = gp.get_data_length();
   const uint64_t va = gp.get_address();
   if (!len || (va & 0xfff) + len > 0x1000) return false;
-  const VmAccess who = accessorOf(gp);
+  // The requester's direct call hands its VmAccess over: the extension accessorOf() would find.
+  const VmAccess* const program = directWho_;
+  const VmAccess who = program ? *program : accessorOf(gp);
+  directWho_ = nullptr;
   const bool fetch = who.kind == AccessKind::Fetch;
   const EntryTlb& direct = fetch ? fetchTlb_ : dataTlb_;
   if (!direct.tlb || !direct.tlb->wouldHit(who.asid, va, who.kind)) return false;
@@ -725,7 +742,14 @@ bool Mmu::startAt(tlm::tlm_generic_payload& gp, const sc_core::sc_time& reqDelay
   gp.set_streaming_width(len);
   gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   // The response is handled inside the cache's call: atStep sends nothing to the cache.
+  // A program access's VmAccess goes along to the L1D if the request is sent at once (memAt_'s
+  // forward call checks the payload: a request sent later, or another sent meanwhile, has none).
+  if (program) {
+    memWhoGp_ = &gp;
+    memWho_ = program;
+  }
   (fetch && imem.size() ? imemAt_ : memAt_).send(gp, delay, this, j, kPhysicalDone, true);
+  memWhoGp_ = nullptr;
   return true;
 }
 

@@ -53,7 +53,12 @@ class CacheReqExt : public tlm::tlm_extension<CacheReqExt> {
   }
 };
 
-class Cache : public Module, public DirectTransport, public TimingOnlyTransport, private AtClient {
+class Cache : public Module,
+              public DirectTransport,
+              public TimingOnlyTransport,
+              public DirectAtTarget,
+              private DirectAtInitiator,
+              private AtClient {
  public:
   DirectMultiTargetSocket<Cache> tsock;
   tlm_utils::simple_initiator_socket<Cache> next;
@@ -102,6 +107,11 @@ class Cache : public Module, public DirectTransport, public TimingOnlyTransport,
   /// the caller holds: the access's kind without the extension look-ups of classify().
   void directAccess(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
                     const VmAccess& who) override;
+  /// DirectAtTarget: nb_transport_fw on `tsock` from the upstream `up` (the MMU, or the level
+  /// above through setDirectNext), whose backward calls then go to it directly.
+  tlm::tlm_sync_enum directNbTransportFw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                         sc_core::sc_time& delay, DirectAtInitiator& up,
+                                         const VmAccess* who) override;
   CacheCore& core() { return *core_; }
   const sc_core::sc_time& latency() const { return latency_; }
 
@@ -240,6 +250,28 @@ class Cache : public Module, public DirectTransport, public TimingOnlyTransport,
   std::unique_ptr<PayloadPool> pool_;
   std::unique_ptr<AtTargetFrontEnd> atFront_;
   AtInitiatorPort memAt_;
+  // The upstreams that called directNbTransportFw; the transactions of the i-th carry the front
+  // end's tag -1 - i (a socket binding's is its index, >= 0).
+  std::vector<DirectAtInitiator*> directUps_;
+  // During directNbTransportFw of a program access: its payload and issuer (startAt then need
+  // not classify it).
+  const tlm::tlm_generic_payload* directWhoGp_ = nullptr;
+  const VmAccess* directWho_ = nullptr;
+  /// classify() of a program access issued by `who` (VmAccess attached, no TimingOnlyExt), as
+  /// directAccess() finds it.
+  static Req programReq(const tlm::tlm_generic_payload& gp, const VmAccess& who) {
+    Req r;
+    r.write = gp.is_write();
+    r.kind = r.write ? CacheKind::Store
+                     : (who.kind == AccessKind::Fetch ? CacheKind::Fetch : CacheKind::Load);
+    r.movesData = true;
+    return r;
+  }
+  /// DirectAtInitiator: `next`'s backward callback, for the lower level's direct calls.
+  tlm::tlm_sync_enum directNbTransportBw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                         sc_core::sc_time& delay) override {
+    return next_nb_transport_bw(gp, ph, delay);
+  }
   std::deque<Victim> wbQueue_;
   sc_core::sc_event fillDone_;
 

@@ -45,6 +45,35 @@ class DirectTransport {
   }
 };
 
+/// The AT counterpart of DirectTransport, initiator side: the backward path of an initiator that
+/// calls a DirectAtTarget. Its directNbTransportBw is what its initiator socket's nb_transport_bw
+/// does (the callback that socket registered), minus the socket hop.
+class DirectAtInitiator {
+ public:
+  virtual tlm::tlm_sync_enum directNbTransportBw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                                 sc_core::sc_time& delay) = 0;
+
+ protected:
+  ~DirectAtInitiator() = default;
+};
+
+/// The AT counterpart of DirectTransport, target side (docs/timed-path.md, "Direct AT hops"):
+/// directNbTransportFw is nb_transport_fw on the target socket that `up`'s initiator socket is
+/// bound to, minus the socket hop, and the target sends the backward calls of that transaction
+/// (END_REQ, BEGIN_RESP) to `up` directly, which is where its socket's nb_transport_bw would
+/// have taken them. `who`: the VmAccess attached to `gp`, for a program access (else nullptr), so
+/// that the target need not look it up. A platform connects it only where the initiator socket
+/// is bound to that target (with DirectTransport); the sockets stay bound for everything else.
+class DirectAtTarget {
+ public:
+  virtual tlm::tlm_sync_enum directNbTransportFw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                                 sc_core::sc_time& delay, DirectAtInitiator& up,
+                                                 const VmAccess* who) = 0;
+
+ protected:
+  ~DirectAtTarget() = default;
+};
+
 /// An LT target that takes a model's own timing-only access as plain values: what its
 /// b_transport does with a payload of `len` (> 0) bytes at `addr`, a read or a write, carrying
 /// TimingOnlyExt (and PageTableAccessExt when `pageTable`), no VmAccess and no byte enables,

@@ -31,7 +31,7 @@
 
 namespace vmsim::cpu {
 
-class Requester : public Module, private AtClient {
+class Requester : public Module, private AtClient, private DirectAtInitiator {
  public:
   tlm_utils::simple_initiator_socket<Requester> isock;
 
@@ -79,7 +79,11 @@ class Requester : public Module, private AtClient {
   void setProcessControl(ProcessControl* pc) { procCtl_ = pc; }
   /// What `isock` is bound to, called directly by LT accesses (DirectTransport; nullptr, the
   /// default: through `isock`). The platform sets it when `isock` is bound to that target.
-  void setDirectTarget(DirectTransport* t) { direct_ = t; }
+  void setDirectTarget(DirectTransport* t) {
+    direct_ = t;
+    // AT's hops to the same target without the socket, where it offers them (the MMU does).
+    directAt_ = dynamic_cast<DirectAtTarget*>(t);
+  }
   /// The ASID of trace process `pid` (1: asid()); 0 when it is not a live process.
   Asid asidOfPid(uint32_t pid) const { return pid < pids_.size() ? pids_[pid] : 0; }
   uint64_t completed() const { return static_cast<uint64_t>(completed_.value()); }
@@ -115,6 +119,11 @@ class Requester : public Module, private AtClient {
   bool canIssue(const workloads::Access& a) const;
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                      sc_core::sc_time& delay);
+  /// DirectAtInitiator: isock's backward callback, called by directAt_ without the socket.
+  tlm::tlm_sync_enum directNbTransportBw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                         sc_core::sc_time& delay) override {
+    return nb_transport_bw(gp, ph, delay);
+  }
   void peqCallback(tlm::tlm_generic_payload& gp, const tlm::tlm_phase& ph);
   /// AT runs its accesses from AtScheduler steps (docs/timed-path.md, "How AT runs on the
   /// host"): a phase from the MMU at its time, and the issue loop, which hands the cases that
@@ -221,6 +230,7 @@ class Requester : public Module, private AtClient {
   VmAccess* extWho_ = nullptr;
   FaultExt* extFault_ = nullptr;
   DirectTransport* direct_ = nullptr;
+  DirectAtTarget* directAt_ = nullptr;
   bool done_ = false;
   bool stopped_ = false;
   std::string inputError_;

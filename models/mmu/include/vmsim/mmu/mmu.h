@@ -27,7 +27,12 @@
 
 namespace vmsim::mmu {
 
-class Mmu : public Module, public InterruptTarget, public DirectTransport, private AtClient {
+class Mmu : public Module,
+            public InterruptTarget,
+            public DirectTransport,
+            public DirectAtTarget,
+            private DirectAtInitiator,
+            private AtClient {
  public:
   tlm_utils::simple_target_socket<Mmu> tsock;
   tlm_utils::simple_initiator_socket<Mmu> itlb;
@@ -81,10 +86,32 @@ class Mmu : public Module, public InterruptTarget, public DirectTransport, priva
                     const VmAccess& who) override;
   /// What `mem` is bound to, called directly by LT accesses (DirectTransport; nullptr: through
   /// `mem`). The platform sets it when `mem` is bound to that target.
-  void setDirectMem(DirectTransport* t) { directMem_ = t; }
+  void setDirectMem(DirectTransport* t) {
+    directMem_ = t;
+    directMemAt_ = dynamic_cast<DirectAtTarget*>(t);  // AT's hops to it, where it offers them
+  }
+  /// DirectAtTarget: nb_transport_fw on `tsock` from the requester bound to it (`up`), which then
+  /// gets this MMU's backward calls directly; `who` saves startAt() its extension look-up.
+  tlm::tlm_sync_enum directNbTransportFw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                         sc_core::sc_time& delay, DirectAtInitiator& up,
+                                         const VmAccess* who) override;
 
  private:
   DirectTransport* directMem_ = nullptr;
+  DirectAtTarget* directMemAt_ = nullptr;  // memAt_'s target (the L1D), called without `mem`
+  // tsock's only initiator, once it has called directNbTransportFw: tsock->nb_transport_bw
+  // reaches it, so the front end's backward calls go to it directly.
+  DirectAtInitiator* directUp_ = nullptr;
+  const VmAccess* directWho_ = nullptr;  // during directNbTransportFw: the access's VmAccess
+  // During startAt's send(): the payload whose VmAccess (the requester's, attached to it) memAt_
+  // hands to the L1D's directNbTransportFw.
+  const tlm::tlm_generic_payload* memWhoGp_ = nullptr;
+  const VmAccess* memWho_ = nullptr;
+  /// DirectAtInitiator: `mem`'s backward callback, for the L1D's direct backward calls.
+  tlm::tlm_sync_enum directNbTransportBw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                         sc_core::sc_time& delay) override {
+    return mem_nb_transport_bw(gp, ph, delay);
+  }
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   unsigned int transport_dbg(tlm::tlm_generic_payload& gp);
   /// Translation and physical access of one access; `at` sends the physical part as 4-phase
