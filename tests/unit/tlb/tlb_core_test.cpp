@@ -463,3 +463,52 @@ TEST(TlbCore, ASharedCountFollowsTheValidEntriesOfEveryArraySharingIt) {
   EXPECT_EQ(shared, 0u);
   EXPECT_TRUE(b.empty());
 }
+
+// The miss memo (a repeated lookup that missed with no fill since misses again without a
+// probe) and the fill after a miss (no search for the page's entry, nor for an invalid way in a
+// full set) change no answer: lookups that miss are repeated and followed by fills of their
+// page, of every size, global or not, in another ASID, with invalidations in between.
+TEST(TlbCore, MissThenFillAgreesWithThePlainReference) {
+  for (const char* policy : {"lru", "fifo", "random", "plru"}) {
+    for (unsigned ways : {4u, 12u}) {
+      if (std::string(policy) == "plru" && ways == 12) continue;
+      TlbCore t(ways * 4, ways, {12, 21}, policy);
+      ReferenceTlb r(ways * 4, ways, {12, 21}, policy);
+      uint64_t h = 5;
+      auto next = [&h] {
+        h = h * 6364136223846793005ull + 1442695040888963407ull;
+        return h >> 33;
+      };
+      const std::string where = std::string(policy) + " " + std::to_string(ways);
+      for (int i = 0; i < 20000; ++i) {
+        const vmsim::Asid asid = static_cast<vmsim::Asid>(next() % 3);
+        const uint64_t va = (next() % 512) << 12 | (next() % 4096);
+        ASSERT_TRUE(sameEntry(t.lookup(asid, va), r.lookup(asid, va))) << where << " " << i;
+        const uint64_t op = next() % 8;
+        if (op == 0) {
+          ASSERT_TRUE(sameEntry(t.lookup(asid, va), r.lookup(asid, va))) << where << " " << i;
+        } else if (op == 1) {
+          ASSERT_EQ(t.invalidatePage(asid, va), r.invalidatePage(asid, va)) << where << " " << i;
+          ASSERT_TRUE(sameEntry(t.lookup(asid, va), r.lookup(asid, va))) << where << " " << i;
+        }
+        if (op < 6) {
+          // The fill of the page missed (or of a page in another ASID, sometimes global).
+          const vmsim::Asid fillAsid = op == 5 ? static_cast<vmsim::Asid>(next() % 3) : asid;
+          const unsigned shift = next() % 4 == 0 ? 21 : 12;
+          TlbEntry e =
+              entry(fillAsid, va & ~((uint64_t{1} << shift) - 1), (next() % 4096) << shift, shift);
+          e.global = next() % 8 == 0;
+          e.dirty = next() % 2 == 0;
+          TlbEntry vt, vr;
+          const bool evicted = t.insert(e, &vt);
+          ASSERT_EQ(evicted, r.insert(e, &vr)) << where << " " << i;
+          if (evicted) {
+            ASSERT_TRUE(sameEntry(&vt, &vr)) << where << " " << i;
+          }
+          ASSERT_TRUE(sameEntry(t.lookup(asid, va), r.lookup(asid, va))) << where << " " << i;
+        }
+        ASSERT_EQ(t.validEntries(), r.validEntries()) << where << " " << i;
+      }
+    }
+  }
+}
