@@ -257,16 +257,22 @@ bool TlbCore::insert(const TlbEntry& in, TlbEntry* victim) {
   if (target == ways_) {
     target = victimOf(set);
     evicted = true;
-    if (victim) *victim = entries_[base + target];
-    invalidateAt(base + target);
+    TlbEntry& old = entries_[base + target];
+    if (victim) *victim = old;
+    if (old.shift != in.shift) {
+      // The counts by size move; a victim of the same size leaves every count as it was.
+      --countByShift_[shiftIndex_[old.shift]];
+      ++countByShift_[shiftIndex_[in.shift]];
+    }
+  } else {
+    ++setValid_[set];
+    ++valid_;
+    ++*sharedCount_;
+    ++countByShift_[shiftIndex_[in.shift]];
   }
   entries_[base + target] = in;
   entries_[base + target].valid = true;
   keys_[base + target] = key;
-  ++setValid_[set];
-  ++valid_;
-  ++*sharedCount_;
-  ++countByShift_[shiftIndex_[in.shift]];
   filled(set, target);
   return evicted;
 }
