@@ -692,14 +692,9 @@ ProcessMemory& Kernel::processMemory(Asid asid, uint64_t heapStart, uint64_t hea
 }
 
 std::optional<PhysAddr> Kernel::pageTableRoot(Asid asid) const {
-  if (!rootProc_ || rootAsid_ != asid) {
-    auto it = procs_.find(asid);
-    if (it == procs_.end()) return std::nullopt;
-    rootProc_ = &it->second;
-    rootAsid_ = asid;
-  }
-  if (rootProc_->exited) return std::nullopt;
-  return PhysAddr(rootProc_->root);
+  auto it = procs_.find(asid);
+  if (it == procs_.end() || it->second.exited) return std::nullopt;
+  return PhysAddr(it->second.root);
 }
 
 const Region* Kernel::findRegion(const Process& p, uint64_t va) const {

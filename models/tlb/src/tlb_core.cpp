@@ -167,7 +167,6 @@ inline unsigned TlbCore::victimOf(size_t set) {
 }
 
 const TlbEntry* TlbCore::probe(Asid asid, uint64_t va) {
-  if (knownMiss(asid, va)) return nullptr;
   for (size_t i = 0; i < shifts_.size(); ++i) {
     if (!countByShift_[i]) continue;  // no entry of this size: nothing to match
     const unsigned shift = shifts_[i];
@@ -175,10 +174,11 @@ const TlbEntry* TlbCore::probe(Asid asid, uint64_t va) {
     const size_t set = setOf(vpn);
     const uint64_t key = keyOf(vpn, shift);
     const uint64_t* k = &keys_[set * ways_];
+    // The keys alone in the scan (no entry pointer kept alongside); a way whose key is equal is
+    // checked in full.
     for (unsigned w = 0; w < ways_; ++w) {
-      if (k[w] != key) continue;
-      TlbEntry* e = way(set, w);
-      if (e->valid && e->vpn == vpn && e->shift == shift && (e->global || e->asid == asid)) {
+      if (k[w] == key && matches(*way(set, w), asid, vpn, shift)) {
+        TlbEntry* e = way(set, w);
         touch(set, w);
         memo_ = {true, asid, va >> minShift_, e, set, w, lru_ ? lru_->stampAt(set, w) : nullptr};
         return e;

@@ -591,10 +591,6 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
 
   const paging::Format* fmt_ = nullptr;
   std::map<Asid, Process> procs_;
-  // The process pageTableRoot() found last (every walk asks for its root): map nodes stay put
-  // and processes are never erased, so the pointer stays valid; root and exited are read anew.
-  mutable const Process* rootProc_ = nullptr;
-  mutable Asid rootAsid_ = 0;
   std::vector<Frame> frames_;
   std::unique_ptr<FrameAllocator> frameAlloc_;  // over physical frame numbers
   Thp thp_ = Thp::Never;

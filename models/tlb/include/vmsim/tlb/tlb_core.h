@@ -61,7 +61,8 @@ class TlbCore {
     }
     // An empty array (the superpage arrays of a run without superpages) answers at once: most
     // misses of a walk-heavy run probe several arrays that never fill.
-    return valid_ ? probe(asid, va) : nullptr;
+    // A repeated miss (the lookups after a page fault) is known without a probe (miss_).
+    return valid_ && !knownMiss(asid, va) ? probe(asid, va) : nullptr;
   }
   /// What lookup() would return, without touching the replacement state or the memo. Inline:
   /// the AT hit path asks it first for every access (Tlb::wouldHit), and the memo answers it as
@@ -131,6 +132,9 @@ class TlbCore {
   void touch(size_t set, unsigned w);
   void filled(size_t set, unsigned w);
   unsigned victimOf(size_t set);
+  static bool matches(const TlbEntry& e, Asid asid, uint64_t vpn, unsigned shift) {
+    return e.valid && e.vpn == vpn && e.shift == shift && (e.global || e.asid == asid);
+  }
   static bool samePage(const TlbEntry& a, const TlbEntry& b) {
     return a.vpn == b.vpn && a.shift == b.shift && (a.asid == b.asid || (a.global && b.global));
   }
