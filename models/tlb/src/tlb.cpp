@@ -525,10 +525,12 @@ void Tlb::miss(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, 
     n.frame = x.pa.value() >> x.pageShift;
     n.perms = x.perms;
     n.dirty = x.dirty;
+    // The victim is copied out only when it moves down (an exclusive level above another).
+    const bool movesDown = exclusive_ && lower_;
     TlbEntry victim;
-    if (insertEntry(n, &victim)) {
+    if (insertEntry(n, movesDown ? &victim : nullptr)) {
       ++evictions_;
-      if (exclusive_ && lower_) lower_->acceptVictim(victim);
+      if (movesDown) lower_->acceptVictim(victim);
     }
   }
 }
