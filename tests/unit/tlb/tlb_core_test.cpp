@@ -379,6 +379,19 @@ bool sameEntry(const TlbEntry* a, const TlbEntry* b) {
   return a->vpn == b->vpn && a->shift == b->shift && a->frame == b->frame && a->asid == b->asid &&
          a->global == b->global && a->dirty == b->dirty;
 }
+
+// Fills `e` (random G and D bits from `next`) into both; they must agree on the eviction and the
+// victim.
+template <class Next>
+::testing::AssertionResult sameFill(TlbCore& t, ReferenceTlb& r, TlbEntry e, Next& next) {
+  e.global = next() % 8 == 0;
+  e.dirty = next() % 2 == 0;
+  TlbEntry vt, vr;
+  const bool evicted = t.insert(e, &vt);
+  if (evicted != r.insert(e, &vr)) return ::testing::AssertionFailure() << "eviction differs";
+  if (evicted && !sameEntry(&vt, &vr)) return ::testing::AssertionFailure() << "victim differs";
+  return ::testing::AssertionSuccess();
+}
 }  // namespace
 
 // The per-size entry counts (a size with no entry is not probed, an empty array not at all),
@@ -412,15 +425,8 @@ TEST(TlbCore, AgreesWithThePlainReferenceOverRandomOperations) {
         const unsigned shift = sh.shifts[superpages ? next() % sh.shifts.size() : 0];
         const uint64_t va = (next() % 2048) << 12;
         if (op < 7) {
-          TlbEntry e = entry(asid, va, (next() % 4096) << shift, shift);
-          e.global = next() % 8 == 0;
-          e.dirty = next() % 2 == 0;
-          TlbEntry vt, vr;
-          const bool evicted = t.insert(e, &vt);
-          ASSERT_EQ(evicted, r.insert(e, &vr)) << where << " " << i;
-          if (evicted) {
-            ASSERT_TRUE(sameEntry(&vt, &vr)) << where << " " << i;
-          }
+          ASSERT_TRUE(sameFill(t, r, entry(asid, va, (next() % 4096) << shift, shift), next))
+              << where << " " << i;
         } else if (op < 12) {
           ASSERT_TRUE(sameEntry(t.lookup(asid, va), r.lookup(asid, va))) << where << " " << i;
         } else if (op < 14) {
@@ -495,16 +501,9 @@ TEST(TlbCore, MissThenFillAgreesWithThePlainReference) {
           // The fill of the page missed (or of a page in another ASID, sometimes global).
           const vmsim::Asid fillAsid = op == 5 ? static_cast<vmsim::Asid>(next() % 3) : asid;
           const unsigned shift = next() % 4 == 0 ? 21 : 12;
-          TlbEntry e =
-              entry(fillAsid, va & ~((uint64_t{1} << shift) - 1), (next() % 4096) << shift, shift);
-          e.global = next() % 8 == 0;
-          e.dirty = next() % 2 == 0;
-          TlbEntry vt, vr;
-          const bool evicted = t.insert(e, &vt);
-          ASSERT_EQ(evicted, r.insert(e, &vr)) << where << " " << i;
-          if (evicted) {
-            ASSERT_TRUE(sameEntry(&vt, &vr)) << where << " " << i;
-          }
+          const uint64_t page = va & ~((uint64_t{1} << shift) - 1);
+          ASSERT_TRUE(sameFill(t, r, entry(fillAsid, page, (next() % 4096) << shift, shift), next))
+              << where << " " << i;
           ASSERT_TRUE(sameEntry(t.lookup(asid, va), r.lookup(asid, va))) << where << " " << i;
         }
         ASSERT_EQ(t.validEntries(), r.validEntries()) << where << " " << i;
