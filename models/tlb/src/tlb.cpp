@@ -303,6 +303,10 @@ void Tlb::build(const TlbDefaults& d) {
   };
   std::stable_sort(probeOrder_.begin(), probeOrder_.end(),
                    [&](unsigned a, unsigned b) { return smallest(a) < smallest(b); });
+  std::fill(std::begin(arrayOfShift_), std::end(arrayOfShift_), kNoArray);
+  for (size_t i = arrays_.size(); i-- > 0;) {  // the first array holding a size wins
+    for (unsigned s : arrays_[i]->pageShifts()) arrayOfShift_[s] = static_cast<uint8_t>(i);
+  }
   firstIndex_ = probeOrder_.front();
   first_ = arrays_[firstIndex_].get();
   single_ = arrays_.size() == 1;
@@ -521,20 +525,20 @@ void Tlb::miss(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, 
     n.frame = x.pa.value() >> x.pageShift;
     n.perms = x.perms;
     n.dirty = x.dirty;
+    // The victim is copied out only when it moves down (an exclusive level above another).
+    const bool movesDown = exclusive_ && lower_;
     TlbEntry victim;
-    if (insertEntry(n, &victim)) {
+    if (insertEntry(n, movesDown ? &victim : nullptr)) {
       ++evictions_;
-      if (exclusive_ && lower_) lower_->acceptVictim(victim);
+      if (movesDown) lower_->acceptVictim(victim);
     }
   }
 }
 
 bool Tlb::insertEntry(const TlbEntry& e, TlbEntry* victim) {
   if (single_) return first_->insert(e, victim);  // false for a size it does not hold
-  for (auto& a : arrays_) {
-    if (a->holdsShift(e.shift)) return a->insert(e, victim);
-  }
-  return false;
+  const uint8_t a = e.shift < 64 ? arrayOfShift_[e.shift] : kNoArray;
+  return a != kNoArray && arrays_[a]->insert(e, victim);
 }
 
 void Tlb::acceptVictim(const TlbEntry& e) {

@@ -134,6 +134,7 @@ TlbCore::TlbCore(size_t entries, unsigned ways, std::vector<unsigned> pageShifts
   pow2_ = (sets_ & (sets_ - 1)) == 0;
   entries_.resize(entries);
   keys_.assign(entries, 0);
+  setValid_.assign(sets_, 0);
   for (size_t i = 0; i < shifts_.size(); ++i) {
     if (shifts_[i] >= 64) throw std::invalid_argument("a TLB page shift must be below 64");
     shiftMask_ |= uint64_t{1} << shifts_[i];
@@ -145,11 +146,7 @@ TlbCore::TlbCore(size_t entries, unsigned ways, std::vector<unsigned> pageShifts
   if (lru_) lruClock_ = lru_->clock();
 }
 
-bool TlbCore::holdsShift(unsigned shift) const {
-  return shift < 64 && ((shiftMask_ >> shift) & 1);
-}
-
-void TlbCore::touch(size_t set, unsigned w) {
+inline void TlbCore::touch(size_t set, unsigned w) {
   if (lru_) {
     lru_->touch(set, w);
   } else {
@@ -157,7 +154,7 @@ void TlbCore::touch(size_t set, unsigned w) {
   }
 }
 
-void TlbCore::filled(size_t set, unsigned w) {
+inline void TlbCore::filled(size_t set, unsigned w) {
   if (lru_) {
     lru_->filled(set, w);
   } else {
@@ -165,7 +162,7 @@ void TlbCore::filled(size_t set, unsigned w) {
   }
 }
 
-unsigned TlbCore::victimOf(size_t set) {
+inline unsigned TlbCore::victimOf(size_t set) {
   return lru_ ? lru_->victim(set) : repl_->victim(set);
 }
 
@@ -177,16 +174,18 @@ const TlbEntry* TlbCore::probe(Asid asid, uint64_t va) {
     const size_t set = setOf(vpn);
     const uint64_t key = keyOf(vpn, shift);
     const uint64_t* k = &keys_[set * ways_];
+    // The keys alone in the scan (no entry pointer kept alongside); a way whose key is equal is
+    // checked in full.
     for (unsigned w = 0; w < ways_; ++w) {
-      if (k[w] != key) continue;
-      TlbEntry* e = way(set, w);
-      if (e->valid && e->vpn == vpn && e->shift == shift && (e->global || e->asid == asid)) {
+      if (k[w] == key && matches(*way(set, w), asid, vpn, shift)) {
+        TlbEntry* e = way(set, w);
         touch(set, w);
         memo_ = {true, asid, va >> minShift_, e, set, w, lru_ ? lru_->stampAt(set, w) : nullptr};
         return e;
       }
     }
   }
+  miss_ = {true, asid, va >> minShift_, fills_};
   return nullptr;
 }
 
@@ -219,17 +218,20 @@ bool TlbCore::insert(const TlbEntry& in, TlbEntry* victim) {
   const size_t base = set * ways_;
   const uint64_t key = keyOf(in.vpn, in.shift);
   const uint64_t* k = &keys_[base];
-  // One pass over the keys: the way already caching this page, else the first invalid way
-  // (key 0), else the policy's victim.
-  unsigned same = ways_, free = ways_;
-  for (unsigned w = 0; w < ways_; ++w) {
-    if (k[w] == key) {
-      if (samePage(entries_[base + w], in)) {
+  // The last probe missed on this page with no fill since (the fill after a miss): no way holds
+  // it. An empty set holds nothing either.
+  // (in.shift is held, so it is at least minShift_.)
+  const bool absent =
+      setValid_[set] == 0 || (miss_.valid && miss_.fills == fills_ && miss_.asid == in.asid &&
+                              miss_.key >> (in.shift - minShift_) == in.vpn);
+  ++fills_;
+  unsigned same = ways_;
+  if (!absent) {
+    for (unsigned w = 0; w < ways_; ++w) {
+      if (k[w] == key && samePage(entries_[base + w], in)) {
         same = w;
         break;
       }
-    } else if (k[w] == 0 && free == ways_) {
-      free = w;
     }
   }
   if (same < ways_) {
@@ -241,20 +243,36 @@ bool TlbCore::insert(const TlbEntry& in, TlbEntry* victim) {
     touch(set, same);
     return false;
   }
-  unsigned target = free;
+  // The first invalid way (key 0), else the policy's victim.
+  unsigned target = ways_;
+  if (setValid_[set] < ways_) {
+    for (unsigned w = 0; w < ways_; ++w) {
+      if (k[w] == 0) {
+        target = w;
+        break;
+      }
+    }
+  }
   bool evicted = false;
   if (target == ways_) {
     target = victimOf(set);
     evicted = true;
-    if (victim) *victim = entries_[base + target];
-    invalidateAt(base + target);
+    TlbEntry& old = entries_[base + target];
+    if (victim) *victim = old;
+    if (old.shift != in.shift) {
+      // The counts by size move; a victim of the same size leaves every count as it was.
+      --countByShift_[shiftIndex_[old.shift]];
+      ++countByShift_[shiftIndex_[in.shift]];
+    }
+  } else {
+    ++setValid_[set];
+    ++valid_;
+    ++*sharedCount_;
+    ++countByShift_[shiftIndex_[in.shift]];
   }
   entries_[base + target] = in;
   entries_[base + target].valid = true;
   keys_[base + target] = key;
-  ++valid_;
-  ++*sharedCount_;
-  ++countByShift_[shiftIndex_[in.shift]];
   filled(set, target);
   return evicted;
 }

@@ -379,6 +379,19 @@ bool sameEntry(const TlbEntry* a, const TlbEntry* b) {
   return a->vpn == b->vpn && a->shift == b->shift && a->frame == b->frame && a->asid == b->asid &&
          a->global == b->global && a->dirty == b->dirty;
 }
+
+// Fills `e` (random G and D bits from `next`) into both; they must agree on the eviction and the
+// victim.
+template <class Next>
+::testing::AssertionResult sameFill(TlbCore& t, ReferenceTlb& r, TlbEntry e, Next& next) {
+  e.global = next() % 8 == 0;
+  e.dirty = next() % 2 == 0;
+  TlbEntry vt, vr;
+  const bool evicted = t.insert(e, &vt);
+  if (evicted != r.insert(e, &vr)) return ::testing::AssertionFailure() << "eviction differs";
+  if (evicted && !sameEntry(&vt, &vr)) return ::testing::AssertionFailure() << "victim differs";
+  return ::testing::AssertionSuccess();
+}
 }  // namespace
 
 // The per-size entry counts (a size with no entry is not probed, an empty array not at all),
@@ -412,15 +425,8 @@ TEST(TlbCore, AgreesWithThePlainReferenceOverRandomOperations) {
         const unsigned shift = sh.shifts[superpages ? next() % sh.shifts.size() : 0];
         const uint64_t va = (next() % 2048) << 12;
         if (op < 7) {
-          TlbEntry e = entry(asid, va, (next() % 4096) << shift, shift);
-          e.global = next() % 8 == 0;
-          e.dirty = next() % 2 == 0;
-          TlbEntry vt, vr;
-          const bool evicted = t.insert(e, &vt);
-          ASSERT_EQ(evicted, r.insert(e, &vr)) << where << " " << i;
-          if (evicted) {
-            ASSERT_TRUE(sameEntry(&vt, &vr)) << where << " " << i;
-          }
+          ASSERT_TRUE(sameFill(t, r, entry(asid, va, (next() % 4096) << shift, shift), next))
+              << where << " " << i;
         } else if (op < 12) {
           ASSERT_TRUE(sameEntry(t.lookup(asid, va), r.lookup(asid, va))) << where << " " << i;
         } else if (op < 14) {
@@ -462,4 +468,46 @@ TEST(TlbCore, ASharedCountFollowsTheValidEntriesOfEveryArraySharingIt) {
   EXPECT_EQ(b.invalidateAsid(1), 3u);
   EXPECT_EQ(shared, 0u);
   EXPECT_TRUE(b.empty());
+}
+
+// The miss memo (a repeated lookup that missed with no fill since misses again without a
+// probe) and the fill after a miss (no search for the page's entry, nor for an invalid way in a
+// full set) change no answer: lookups that miss are repeated and followed by fills of their
+// page, of every size, global or not, in another ASID, with invalidations in between.
+TEST(TlbCore, MissThenFillAgreesWithThePlainReference) {
+  for (const char* policy : {"lru", "fifo", "random", "plru"}) {
+    for (unsigned ways : {4u, 12u}) {
+      if (std::string(policy) == "plru" && ways == 12) continue;
+      TlbCore t(ways * 4, ways, {12, 21}, policy);
+      ReferenceTlb r(ways * 4, ways, {12, 21}, policy);
+      uint64_t h = 5;
+      auto next = [&h] {
+        h = h * 6364136223846793005ull + 1442695040888963407ull;
+        return h >> 33;
+      };
+      const std::string where = std::string(policy) + " " + std::to_string(ways);
+      for (int i = 0; i < 20000; ++i) {
+        const vmsim::Asid asid = static_cast<vmsim::Asid>(next() % 3);
+        const uint64_t va = (next() % 512) << 12 | (next() % 4096);
+        ASSERT_TRUE(sameEntry(t.lookup(asid, va), r.lookup(asid, va))) << where << " " << i;
+        const uint64_t op = next() % 8;
+        if (op == 0) {
+          ASSERT_TRUE(sameEntry(t.lookup(asid, va), r.lookup(asid, va))) << where << " " << i;
+        } else if (op == 1) {
+          ASSERT_EQ(t.invalidatePage(asid, va), r.invalidatePage(asid, va)) << where << " " << i;
+          ASSERT_TRUE(sameEntry(t.lookup(asid, va), r.lookup(asid, va))) << where << " " << i;
+        }
+        if (op < 6) {
+          // The fill of the page missed (or of a page in another ASID, sometimes global).
+          const vmsim::Asid fillAsid = op == 5 ? static_cast<vmsim::Asid>(next() % 3) : asid;
+          const unsigned shift = next() % 4 == 0 ? 21 : 12;
+          const uint64_t page = va & ~((uint64_t{1} << shift) - 1);
+          ASSERT_TRUE(sameFill(t, r, entry(fillAsid, page, (next() % 4096) << shift, shift), next))
+              << where << " " << i;
+          ASSERT_TRUE(sameEntry(t.lookup(asid, va), r.lookup(asid, va))) << where << " " << i;
+        }
+        ASSERT_EQ(t.validEntries(), r.validEntries()) << where << " " << i;
+      }
+    }
+  }
 }

@@ -262,6 +262,9 @@ class Tlb : public Module, public TranslationCache, public MissTarget {
   unsigned firstIndex_ = 0;
   std::vector<unsigned> probeOrder_;  // indices into arrays_, the first one first
   bool single_ = true;
+  // By page shift: the array a fill of that size goes to (kNoArray: none holds it).
+  static constexpr uint8_t kNoArray = 0xff;
+  uint8_t arrayOfShift_[64] = {};
   size_t othersValid_ = 0;  // valid entries in the arrays after the first: 0 skips probing them
   unsigned minShift_ = 12;  // smallest page size held: the granule misses merge at
   sc_core::sc_time latency_;

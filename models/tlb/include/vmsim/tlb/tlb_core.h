@@ -61,7 +61,8 @@ class TlbCore {
     }
     // An empty array (the superpage arrays of a run without superpages) answers at once: most
     // misses of a walk-heavy run probe several arrays that never fill.
-    return valid_ ? probe(asid, va) : nullptr;
+    // A repeated miss (the lookups after a page fault) is known without a probe (miss_).
+    return valid_ && !knownMiss(asid, va) ? probe(asid, va) : nullptr;
   }
   /// What lookup() would return, without touching the replacement state or the memo. Inline:
   /// the AT hit path asks it first for every access (Tlb::wouldHit), and the memo answers it as
@@ -96,7 +97,7 @@ class TlbCore {
   size_t sets() const { return sets_; }
   unsigned ways() const { return ways_; }
   const std::vector<unsigned>& pageShifts() const { return shifts_; }
-  bool holdsShift(unsigned shift) const;
+  bool holdsShift(unsigned shift) const { return shift < 64 && ((shiftMask_ >> shift) & 1); }
   bool empty() const { return valid_ == 0; }
   /// Makes `*count` follow this array's number of valid entries too (it is added now, and every
   /// change from then on): an owner of several arrays sums those it probes together and skips
@@ -119,6 +120,7 @@ class TlbCore {
   static uint64_t keyOf(uint64_t vpn, unsigned shift) { return kKeyValid | (vpn << 6) | shift; }
   void invalidateAt(size_t i) {
     if (keys_[i]) {
+      --setValid_[i / ways_];
       --valid_;
       --*sharedCount_;
       --countByShift_[shiftIndex_[entries_[i].shift]];
@@ -130,6 +132,9 @@ class TlbCore {
   void touch(size_t set, unsigned w);
   void filled(size_t set, unsigned w);
   unsigned victimOf(size_t set);
+  static bool matches(const TlbEntry& e, Asid asid, uint64_t vpn, unsigned shift) {
+    return e.valid && e.vpn == vpn && e.shift == shift && (e.global || e.asid == asid);
+  }
   static bool samePage(const TlbEntry& a, const TlbEntry& b) {
     return a.vpn == b.vpn && a.shift == b.shift && (a.asid == b.asid || (a.global && b.global));
   }
@@ -148,14 +153,32 @@ class TlbCore {
   };
   Memo memo_;
   unsigned minShift_ = 12;
+  // The last probe that missed, keyed as the memo, and fills_ then. Only a fill can turn a miss
+  // into a hit (an invalidation only drops entries), so while fills_ has not moved the same
+  // lookup misses again without a probe (the lookups after a page fault repeat the ones before
+  // it), and a fill of a page inside that miss's pages finds no entry of it to update (the fill
+  // after a miss skips that search).
+  struct MissMemo {
+    bool valid = false;
+    Asid asid = 0;
+    uint64_t key = 0;
+    uint64_t fills = 0;
+  };
+  MissMemo miss_;
+  uint64_t fills_ = 0;  // insert() calls
+  bool knownMiss(Asid asid, uint64_t va) const {
+    return miss_.valid && miss_.fills == fills_ && miss_.asid == asid &&
+           miss_.key == va >> minShift_;
+  }
 
   size_t sets_;
   unsigned ways_;
   bool pow2_;
   std::vector<unsigned> shifts_;
   std::vector<TlbEntry> entries_;
-  std::vector<uint64_t> keys_;  // by entry, see keyOf
-  uint64_t shiftMask_ = 0;      // bit s: shifts_ holds s (s < 64)
+  std::vector<uint64_t> keys_;      // by entry, see keyOf
+  std::vector<uint32_t> setValid_;  // valid entries by set: a full set has no invalid way to find
+  uint64_t shiftMask_ = 0;          // bit s: shifts_ holds s (s < 64)
   // Valid entries, in all and by page size (index into shifts_): probe() skips a size no entry
   // has, lookup() an empty array. shiftIndex_ maps a shift held to its index.
   size_t valid_ = 0;
