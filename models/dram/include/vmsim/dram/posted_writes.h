@@ -13,13 +13,12 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <iterator>
 #include <queue>
-#include <unordered_map>
 #include <vector>
 
 #include "vmsim/dram/address_mapping.h"
 #include "vmsim/dram/config.h"
+#include "vmsim/dram/flat_u64_map.h"
 #include "vmsim/dram/lt_timing_model.h"
 #include "vmsim/dram/stats.h"
 
@@ -41,13 +40,13 @@ class LtWriteBuffer {
   /// One burst access (burst-aligned `addr`) arriving at `arrival`: the cycle it completes.
   uint64_t access(uint64_t addr, bool isWrite, uint64_t arrival) {
     Channel& ch = channels_[mapping_.decode(addr).channel];
-    auto pend = ch.pending.find(addr);
-    if (pend != ch.pending.end() && pend->second <= arrival) {
-      ch.pending.erase(pend);  // its WR has issued: no longer in the controller
-      pend = ch.pending.end();
+    const uint64_t* pend = ch.pending.find(addr);
+    if (pend && *pend <= arrival) {
+      ch.pending.erase(addr);  // its WR has issued: no longer in the controller
+      pend = nullptr;
     }
     if (!isWrite) {
-      if (pend != ch.pending.end()) {
+      if (pend) {
         ++stats_.reads;
         ++stats_.readsFromWriteBuffer;
         stats_.readLatency.add(1);
@@ -56,7 +55,7 @@ class LtWriteBuffer {
       return lt_.access(addr, false, arrival);
     }
     ++accepted_;
-    if (pend != ch.pending.end()) {
+    if (pend) {
       ++stats_.mergedWrites;
       return arrival + 1;
     }
@@ -89,9 +88,7 @@ class LtWriteBuffer {
       }
       ch.order.clear();
       if (ch.pending.size() > 4 * capacity_) {
-        for (auto it = ch.pending.begin(); it != ch.pending.end();) {
-          it = it->second <= t ? ch.pending.erase(it) : std::next(it);
-        }
+        ch.pending.eraseIf([t](uint64_t issue) { return issue <= t; });
       }
     }
     return t + 1;
@@ -150,7 +147,7 @@ class LtWriteBuffer {
     explicit Channel(unsigned banks) : bankIssue(banks) {}
     std::vector<uint64_t> order;  // arrival order, as the controller's writeBuffer_
     // addresses of writes in the controller -> their WR issue cycle (kInBuffer: not drained)
-    std::unordered_map<uint64_t, uint64_t> pending;
+    FlatU64Map pending;
     // cycles at which drained writes leave the buffer for their bank's command queue
     std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>> draining;
     // per bank (flat index in the channel): WR issue cycles of the writes in its command queue
