@@ -18,7 +18,8 @@ LtTimingModel::LtTimingModel(const DramConfig& cfg)
   for (unsigned c = 0; c < cfg.org.channels; ++c) channels_.emplace_back(cfg);
 }
 
-uint64_t LtTimingModel::book(Channel& ch, Cmd c, unsigned bank, uint32_t row, uint64_t t) {
+// Inline in access(), its only caller (one to three calls per access).
+inline uint64_t LtTimingModel::book(Channel& ch, Cmd c, unsigned bank, uint32_t row, uint64_t t) {
   for (;;) {
     const uint64_t at = std::max(t, ch.cs.readyAt(c, bank));
     if (ch.due > at) {
