@@ -22,7 +22,8 @@ ChannelState::ChannelState(const DramConfig& cfg)
       nested_(scopesNested()),
       groups_(cfg.org.ranks * cfg.org.bankGroups),
       ranks_(cfg.org.ranks),
-      faw_(cfg.org.ranks) {
+      faw_(cfg.org.ranks),
+      refbUsed_(cfg.timing.tRFCb != 0 && cfg.timing.tREFIb != 0) {
   if (nested_) buildPlans();
 }
 
@@ -70,7 +71,8 @@ void ChannelState::buildPlans() {
     for (unsigned a = 0; a < 4; ++a) {
       for (unsigned s = 0; s < kCmdCount; ++s) {
         const uint64_t v = set[a][s];
-        if (v == 0 || slot_[s] != s) continue;  // no limit, or read from another slot
+        if (v == 0 || slot_[s] != s) continue;            // no limit, or read from another slot
+        if (Cmd(s) == Cmd::REFB && !refbUsed_) continue;  // never asked (refbUsed_)
         // Covered by the group's or the rank's array (they hold the issuing bank too); the
         // other ranks' array is not, so it is kept whole.
         const bool covered =

@@ -48,7 +48,8 @@ class ChannelState {
     if (!b.open) return Cmd::ACT;
     return b.openRow == row ? column : Cmd::PRE;
   }
-  /// First cycle at which command c may issue to the bank (tFAW included for ACT).
+  /// First cycle at which command c may issue to the bank (tFAW included for ACT). REFB only
+  /// with per-bank refresh (tRFCb and tREFIb set).
   uint64_t readyAt(Cmd c, unsigned bankIdx) const {
     const unsigned k = slot_[unsigned(c)];
     const uint64_t t = std::max(banks_[bankIdx].earliest[k], groups_[bankIdx >> groupShift_][k]);
@@ -116,6 +117,10 @@ class ChannelState {
     unsigned count = 0, head = 0;
   };
   std::vector<ActWindow> faw_;
+  /// Whether a REFB can ever issue: per-bank refresh (the only source of REFB and of the
+  /// question readyAt(REFB)) needs tRFCb and tREFIb. Without them the plans leave out the limits
+  /// on REFB (three of an ACT's nine), and readyAt(REFB) is not meaningful.
+  bool refbUsed_;
 };
 
 }  // namespace vmsim::dram
