@@ -22,7 +22,77 @@ ChannelState::ChannelState(const DramConfig& cfg)
       nested_(scopesNested()),
       groups_(cfg.org.ranks * cfg.org.bankGroups),
       ranks_(cfg.org.ranks),
-      faw_(cfg.org.ranks) {}
+      faw_(cfg.org.ranks),
+      refbUsed_(cfg.timing.tRFCb != 0 && cfg.timing.tREFIb != 0) {
+  if (nested_) buildPlans();
+}
+
+void ChannelState::buildPlans() {
+  // Latest delay per second command in a list (0: none; the lists may repeat a command).
+  auto latest = [&](Cmd first, Scope scope) {
+    std::array<uint64_t, kCmdCount> m{};
+    for (const auto& [s, d] : table_.list(first, scope))
+      m[unsigned(s)] = std::max<uint64_t>(m[unsigned(s)], uint64_t{d} + 1);
+    return m;  // delay + 1, so that a present zero delay differs from none
+  };
+  // Per first command, per array (bank, group, rank, other ranks): the latest delays.
+  std::array<std::array<std::array<uint64_t, kCmdCount>, 4>, kCmdCount> sets{};
+  bool aliased = true;  // every list limits RDA as RD and WRA as WR
+  for (unsigned f = 0; f < kCmdCount; ++f) {
+    const Cmd c = Cmd(f);
+    if (c == Cmd::REF) {
+      sets[f][2] = latest(c, Scope::Rank);  // REF sets its rank only
+    } else {
+      sets[f] = {latest(c, Scope::SameBank), latest(c, Scope::OtherBankSameGroup),
+                 latest(c, Scope::OtherGroupSameRank), latest(c, Scope::OtherRank)};
+    }
+    if (org_.ranks == 1) sets[f][3] = {};  // there is no other rank
+    for (const auto& set : sets[f]) {
+      aliased = aliased && set[unsigned(Cmd::RDA)] == set[unsigned(Cmd::RD)] &&
+                set[unsigned(Cmd::WRA)] == set[unsigned(Cmd::WR)];
+    }
+  }
+  if (aliased) {
+    slot_[unsigned(Cmd::RDA)] = uint8_t(Cmd::RD);
+    slot_[unsigned(Cmd::WRA)] = uint8_t(Cmd::WR);
+  }
+  for (unsigned f = 0; f < kCmdCount; ++f) {
+    auto set = sets[f];
+    // An all-bank REF waits for every bank of its rank (rankRefReadyAt(), and the AT
+    // controller's refresh steps, which issue it only once all banks are ready), so its limits
+    // are kept per rank: bank and group limits on REF move to the rank's array.
+    for (unsigned a = 0; a < 2; ++a) {
+      uint64_t& v = set[a][unsigned(Cmd::REF)];
+      set[2][unsigned(Cmd::REF)] = std::max(set[2][unsigned(Cmd::REF)], v);
+      v = 0;
+    }
+    Plan& p = plans_[f];
+    unsigned n = 0;
+    for (unsigned a = 0; a < 4; ++a) {
+      for (unsigned s = 0; s < kCmdCount; ++s) {
+        const uint64_t v = set[a][s];
+        if (v == 0 || slot_[s] != s) continue;            // no limit, or read from another slot
+        if (Cmd(s) == Cmd::REFB && !refbUsed_) continue;  // never asked (refbUsed_)
+        // Covered by the group's or the rank's array (they hold the issuing bank too); the
+        // other ranks' array is not, so it is kept whole.
+        const bool covered =
+            (a == 0 && (set[1][s] >= v || set[2][s] >= v)) || (a == 1 && set[2][s] >= v);
+        if (!covered) p.items[n++] = {s, uint32_t(v - 1)};
+      }
+      p.end[a] = uint8_t(n);
+    }
+  }
+}
+
+uint64_t ChannelState::rankRefReadyAt(unsigned rank) const {
+  const unsigned k = unsigned(Cmd::REF);
+  if (nested_) return ranks_[rank][k];  // buildPlans() keeps every REF limit there
+  const unsigned perRank = org_.banksPerRank();
+  uint64_t at = 0;
+  for (unsigned b = rank * perRank; b < (rank + 1) * perRank; ++b)
+    at = std::max(at, readyAt(Cmd::REF, b));
+  return at;
+}
 
 bool ChannelState::scopesNested() const {
   for (unsigned f = 0; f < kCmdCount; ++f) {
@@ -37,28 +107,8 @@ bool ChannelState::scopesNested() const {
   return true;
 }
 
-void ChannelState::issue(Cmd c, unsigned bankIdx, uint32_t row, uint64_t clk) {
-  updateState(c, bankIdx, row);
-  updateTiming(c, bankIdx, clk);
-  if (c == Cmd::ACT) {
-    ActWindow& w = faw_[rankOf(bankIdx)];
-    if (w.count < 4) {
-      w.t[(w.head + w.count) % 4] = clk;
-      ++w.count;
-    } else {
-      w.t[w.head] = clk;
-      w.head = (w.head + 1) % 4;
-    }
-    // No ACT of the rank before the oldest of its last four ACTs + tFAW (a limit that only
-    // grows, and changes only here).
-    if (w.count == 4 && tFAW_ != 0) {
-      uint64_t& e = ranks_[rankOf(bankIdx)][unsigned(Cmd::ACT)];
-      e = std::max(e, w.t[w.head] + tFAW_);
-    }
-  }
-}
-
-void ChannelState::updateState(Cmd c, unsigned bankIdx, uint32_t row) {
+// Inline in issue(), its only caller (one call per command).
+inline void ChannelState::updateState(Cmd c, unsigned bankIdx, uint32_t row) {
   if (c == Cmd::REF) {
     return;  // all banks of the rank are closed already
   }
@@ -83,20 +133,57 @@ void ChannelState::updateState(Cmd c, unsigned bankIdx, uint32_t row) {
   }
 }
 
+void ChannelState::issue(Cmd c, unsigned bankIdx, uint32_t row, uint64_t clk) {
+  updateState(c, bankIdx, row);
+  if (nested_) {
+    // Nested scopes (every JEDEC table): the command's plan, inline.
+    const Plan& p = plans_[unsigned(c)];
+    const Limit* it = p.items.data();
+    auto apply = [&](CmdTimes& times, const Limit* end) {
+      for (; it != end; ++it) {
+        uint64_t& e = times[it->cmd];
+        e = std::max(e, clk + it->delay);
+      }
+    };
+    const unsigned rank = rankOf(bankIdx);
+    apply(banks_[bankIdx].earliest, p.items.data() + p.end[0]);
+    apply(groups_[bankIdx >> groupShift_], p.items.data() + p.end[1]);
+    apply(ranks_[rank], p.items.data() + p.end[2]);
+    if (p.end[3] != p.end[2]) {
+      for (unsigned r = 0; r < org_.ranks; ++r) {
+        if (r == rank) continue;
+        it = p.items.data() + p.end[2];
+        apply(ranks_[r], p.items.data() + p.end[3]);
+      }
+    }
+  } else {
+    updateTiming(c, bankIdx, clk);
+  }
+  if (c == Cmd::ACT) {
+    ActWindow& w = faw_[rankOf(bankIdx)];
+    if (w.count < 4) {
+      w.t[(w.head + w.count) % 4] = clk;
+      ++w.count;
+    } else {
+      w.t[w.head] = clk;
+      w.head = (w.head + 1) % 4;
+    }
+    // No ACT of the rank before the oldest of its last four ACTs + tFAW (a limit that only
+    // grows, and changes only here).
+    if (w.count == 4 && tFAW_ != 0) {
+      uint64_t& e = ranks_[rankOf(bankIdx)][unsigned(Cmd::ACT)];
+      e = std::max(e, w.t[w.head] + tFAW_);
+    }
+  }
+}
+
+// Scopes that are not nested (no shipped table): every list as it is.
 void ChannelState::updateTiming(Cmd c, unsigned bankIdx, uint64_t clk) {
-  const unsigned rank = rankOf(bankIdx);
   if (c == Cmd::REF) {
-    applyList(ranks_[rank], table_.list(c, Scope::Rank), clk);
+    applyList(ranks_[rankOf(bankIdx)], table_.list(c, Scope::Rank), clk);
     return;
   }
-  if (!nested_) return updateTimingPerBank(c, bankIdx, clk);
-  applyList(banks_[bankIdx].earliest, table_.list(c, Scope::SameBank), clk);
-  applyList(groups_[bankIdx >> groupShift_], table_.list(c, Scope::OtherBankSameGroup), clk);
-  applyList(ranks_[rank], table_.list(c, Scope::OtherGroupSameRank), clk);
-  const auto& other = table_.list(c, Scope::OtherRank);
-  if (!other.empty())
-    for (unsigned r = 0; r < org_.ranks; ++r)
-      if (r != rank) applyList(ranks_[r], other, clk);
+  updateTimingPerBank(c, bankIdx, clk);
 }
 
 // General case: every bank gets the list of its scope.

@@ -131,7 +131,8 @@ DramStats Dram::combinedStats() const {
   return s;
 }
 
-uint64_t Dram::cycleOf(const sc_core::sc_time& t) const {
+// cycleOf, checkAccess and moveData are inline: used in this file only, and per LT access.
+inline uint64_t Dram::cycleOf(const sc_core::sc_time& t) const {
   const uint64_t v = t.value();
   if (unitsDiv_ != 1) {
     return static_cast<uint64_t>(static_cast<unsigned __int128>(v) * unitsDiv_ / cycleUnits_);
@@ -151,7 +152,7 @@ sc_core::sc_time Dram::timeOf(uint64_t cycle) const {
   return sc_core::sc_time::from_value(cycle * unitsPerCycle_);
 }
 
-bool Dram::checkAccess(tlm::tlm_generic_payload& gp) const {
+inline bool Dram::checkAccess(tlm::tlm_generic_payload& gp) const {
   if (gp.get_byte_enable_ptr()) {
     gp.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
     return false;
@@ -171,7 +172,7 @@ bool Dram::checkAccess(tlm::tlm_generic_payload& gp) const {
   return true;
 }
 
-void Dram::moveData(tlm::tlm_generic_payload& gp) {
+inline void Dram::moveData(tlm::tlm_generic_payload& gp) {
   // A write whose data its initiator already applied atomically, or a cache's line fill or
   // write-back (the caches keep no data), carries only timing.
   if (gp.get_extension<TimingOnlyExt>()) {

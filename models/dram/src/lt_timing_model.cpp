@@ -18,7 +18,8 @@ LtTimingModel::LtTimingModel(const DramConfig& cfg)
   for (unsigned c = 0; c < cfg.org.channels; ++c) channels_.emplace_back(cfg);
 }
 
-uint64_t LtTimingModel::book(Channel& ch, Cmd c, unsigned bank, uint32_t row, uint64_t t) {
+// Inline in access(), its only caller (one to three calls per access).
+inline uint64_t LtTimingModel::book(Channel& ch, Cmd c, unsigned bank, uint32_t row, uint64_t t) {
   for (;;) {
     const uint64_t at = std::max(t, ch.cs.readyAt(c, bank));
     if (ch.due > at) {
@@ -54,16 +55,18 @@ void LtTimingModel::refreshOne(Channel& ch, const RefreshRequest& r, uint64_t du
     clean = false;
   }
   const Cmd ref = r.perBank ? Cmd::REFB : Cmd::REF;
-  // The latest readyAt(ref, b) over the banks. readyAt is the bank's own limit (earliest) or a
-  // limit shared by its bank group, rank and the other ranks, whichever is later; so the maximum
-  // is the banks' own limits' and one readyAt per bank group's (banks of a group are adjacent):
-  // a sixteen-bank rank costs four calls instead of sixteen.
-  uint64_t at = due;
-  const unsigned perGroup = std::max(1u, cfg_.org.banksPerGroup);
-  for (unsigned b = first; b < last; ++b) {
-    at = std::max(at, ch.cs.bank(b).earliest[static_cast<unsigned>(ref)]);
+  // The latest readyAt(ref, b) over the banks: for REF the rank's, in one look-up.
+  uint64_t at = r.perBank ? due : std::max(due, ch.cs.rankRefReadyAt(r.rank));
+  if (r.perBank) {
+    // readyAt is the bank's own limit (earliest) or a limit shared by its bank group, rank and
+    // the other ranks, whichever is later; so the maximum is the banks' own limits' and one
+    // readyAt per bank group's (banks of a group are adjacent).
+    const unsigned perGroup = std::max(1u, cfg_.org.banksPerGroup);
+    for (unsigned b = first; b < last; ++b) {
+      at = std::max(at, ch.cs.bank(b).earliest[static_cast<unsigned>(ref)]);
+    }
+    for (unsigned b = first; b < last; b += perGroup) at = std::max(at, ch.cs.readyAt(ref, b));
   }
-  for (unsigned b = first; b < last; b += perGroup) at = std::max(at, ch.cs.readyAt(ref, b));
   ch.cs.issue(ref, first, 0, at);
   ++(r.perBank ? stats_.refbCmds : stats_.refCmds);
   if (clean && at == due) {

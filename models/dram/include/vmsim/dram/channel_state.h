@@ -20,7 +20,7 @@ struct BankState {
   bool open = false;
   uint32_t openRow = 0;
   uint32_t columnsSinceAct = 0;  ///< DRAMsim3 row_hit_count
-  CmdTimes earliest{};  ///< same-bank limits only; ChannelState::readyAt() adds the shared ones
+  CmdTimes earliest{};  ///< same-bank limits not in the shared arrays; readyAt() adds those
 };
 
 /// One step towards a pending refresh: a PRE for an open bank or the REF itself.
@@ -48,12 +48,17 @@ class ChannelState {
     if (!b.open) return Cmd::ACT;
     return b.openRow == row ? column : Cmd::PRE;
   }
-  /// First cycle at which command c may issue to the bank (tFAW included for ACT).
+  /// First cycle at which command c may issue to the bank (tFAW included for ACT). REFB only
+  /// with per-bank refresh (tRFCb and tREFIb set).
   uint64_t readyAt(Cmd c, unsigned bankIdx) const {
-    const unsigned k = unsigned(c);
+    const unsigned k = slot_[unsigned(c)];
     const uint64_t t = std::max(banks_[bankIdx].earliest[k], groups_[bankIdx >> groupShift_][k]);
     return std::max(t, ranks_[rankOf(bankIdx)][k]);
   }
+  /// First cycle at which an all-bank REF may issue to the rank: the latest readyAt(REF, b)
+  /// over its banks (readyAt(REF, b) of one bank alone may say the rank's, which is all that an
+  /// all-bank REF asks).
+  uint64_t rankRefReadyAt(unsigned rank) const;
   /// Applies the command's state change and timing consequences. REF/REFB: bankIdx in rank.
   void issue(Cmd c, unsigned bankIdx, uint32_t row, uint64_t clk);
 
@@ -74,6 +79,7 @@ class ChannelState {
   void updateTiming(Cmd c, unsigned bankIdx, uint64_t clk);
   void updateTimingPerBank(Cmd c, unsigned bankIdx, uint64_t clk);
   bool scopesNested() const;
+  void buildPlans();
   void updateState(Cmd c, unsigned bankIdx, uint32_t row);
 
   Organisation org_;
@@ -84,6 +90,24 @@ class ChannelState {
   // When every delay shrinks from same bank to bank group to rank (true for JEDEC tables), a
   // constraint is stored once per group / rank instead of in every bank.
   bool nested_;
+  /// Nested scopes: what a command sets, as flat (command, delay) runs per array it writes:
+  /// [0, end[0]) the bank's own limits, then its group's, its rank's, the other ranks'. A limit
+  /// that a wider array gets at least as late is left out of the narrower one: readyAt() takes
+  /// the maximum of the three arrays, and the wider one covers the issuing bank too, so the
+  /// answers are those of the full lists (JEDEC tables repeat most same-bank limits in the
+  /// group's, which is why this halves the writes of a column command).
+  struct Limit {
+    uint32_t cmd, delay;
+  };
+  struct Plan {
+    std::array<Limit, 4 * kCmdCount> items{};
+    std::array<uint8_t, 4> end{};
+  };
+  std::array<Plan, kCmdCount> plans_{};
+  /// Where readyAt() finds each command's limits. When every list gives RDA the limits of RD
+  /// and WRA those of WR (the JEDEC tables do), RDA and WRA read RD's and WR's, and the plans
+  /// set those only: a third fewer writes per command. Otherwise each command has its own.
+  std::array<uint8_t, kCmdCount> slot_{0, 1, 2, 3, 4, 5, 6, 7};
   /// ranks_[r]: limits set by commands to rank r (other groups) and to other ranks, and for ACT
   /// tFAW after the last four ACTs of the rank; readyAt() takes only their maximum, so one array
   /// holds them all.
@@ -93,6 +117,10 @@ class ChannelState {
     unsigned count = 0, head = 0;
   };
   std::vector<ActWindow> faw_;
+  /// Whether a REFB can ever issue: per-bank refresh (the only source of REFB and of the
+  /// question readyAt(REFB)) needs tRFCb and tREFIb. Without them the plans leave out the limits
+  /// on REFB (three of an ACT's nine), and readyAt(REFB) is not meaningful.
+  bool refbUsed_;
 };
 
 }  // namespace vmsim::dram

@@ -33,7 +33,7 @@ class Dram : public Module, public DirectMemory {
   uint64_t size() const { return size_; }
   const DramConfig& config() const { return cfg_; }
   DramStats combinedStats() const;
-  uint64_t cycleOf(const sc_core::sc_time& t) const;
+  uint64_t cycleOf(const sc_core::sc_time& t) const;  // defined inline in dram.cpp
   /// store_data: false when the bytes of program accesses (payloads carrying VmAccess) are not
   /// kept (docs/direct-memory.md).
   bool storesData() const { return storeData_; }

@@ -13,13 +13,12 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <iterator>
 #include <queue>
-#include <unordered_map>
 #include <vector>
 
 #include "vmsim/dram/address_mapping.h"
 #include "vmsim/dram/config.h"
+#include "vmsim/dram/flat_u64_map.h"
 #include "vmsim/dram/lt_timing_model.h"
 #include "vmsim/dram/stats.h"
 
@@ -34,18 +33,20 @@ class LtWriteBuffer {
         capacity_(cfg.ctrl.writeBufferSize),
         cmdQueueSize_(cfg.ctrl.cmdQueueSize),
         writeTail_(cfg.timing.writeLatency() + cfg.org.burstLength / 2),
-        channels_(cfg.org.channels) {}
+        org_(cfg.org),
+        channels_(cfg.org.channels, Channel(cfg.org.banksPerChannel())),
+        buckets_(cfg.org.banksPerChannel()) {}
 
   /// One burst access (burst-aligned `addr`) arriving at `arrival`: the cycle it completes.
   uint64_t access(uint64_t addr, bool isWrite, uint64_t arrival) {
     Channel& ch = channels_[mapping_.decode(addr).channel];
-    auto pend = ch.pending.find(addr);
-    if (pend != ch.pending.end() && pend->second <= arrival) {
-      ch.pending.erase(pend);  // its WR has issued: no longer in the controller
-      pend = ch.pending.end();
+    const uint64_t* pend = ch.pending.find(addr);
+    if (pend && *pend <= arrival) {
+      ch.pending.erase(addr);  // its WR has issued: no longer in the controller
+      pend = nullptr;
     }
     if (!isWrite) {
-      if (pend != ch.pending.end()) {
+      if (pend) {
         ++stats_.reads;
         ++stats_.readsFromWriteBuffer;
         stats_.readLatency.add(1);
@@ -54,7 +55,7 @@ class LtWriteBuffer {
       return lt_.access(addr, false, arrival);
     }
     ++accepted_;
-    if (pend != ch.pending.end()) {
+    if (pend) {
       ++stats_.mergedWrites;
       return arrival + 1;
     }
@@ -72,11 +73,10 @@ class LtWriteBuffer {
       drained_ += ch.order.size();
       interleave(ch.order);
       uint64_t move = t;
-      for (const uint64_t w : ch.order) {
+      for (const auto& [w, flat] : drainOrder_) {
         // The controller moves one write per cycle into its bank's command queue, which holds
         // cmdQueueSize commands; the buffer entry is free once the write has moved.
-        const DramAddress d = mapping_.decode(w);
-        auto& q = ch.bankIssue[(d.rank * 64 + d.bankGroup) * 64 + d.bank];
+        auto& q = ch.bankIssue[flat];
         const uint64_t issue = lt_.access(w, true, t) - writeTail_;
         while (!q.empty() && q.front() <= move) q.pop_front();
         ++move;
@@ -88,9 +88,7 @@ class LtWriteBuffer {
       }
       ch.order.clear();
       if (ch.pending.size() > 4 * capacity_) {
-        for (auto it = ch.pending.begin(); it != ch.pending.end();) {
-          it = it->second <= t ? ch.pending.erase(it) : std::next(it);
-        }
+        ch.pending.eraseIf([t](uint64_t issue) { return issue <= t; });
       }
     }
     return t + 1;
@@ -99,33 +97,35 @@ class LtWriteBuffer {
   /// Orders a drain's writes as the FR-FCFS scheduler issues them: column commands to
   /// different bank groups can follow each other at tCCD_S, to the same bank group only at
   /// tCCD_L, and the scheduler picks whichever bank is ready; so the writes are taken round-robin
-  /// over the banks (by bank group first), each bank's in arrival order.
-  void interleave(std::deque<uint64_t>& order) const {
-    std::vector<std::pair<unsigned, std::vector<uint64_t>>> banks;  // first-seen order
+  /// over the banks (by bank group first: ascending (bank, bank group, rank)), each bank's in
+  /// arrival order. The result, with each write's flat bank index in the channel, is in
+  /// drainOrder(). Buckets per bank are kept between drains, so a drain allocates nothing.
+  void interleave(const std::vector<uint64_t>& order) {
+    used_.clear();
     for (const uint64_t w : order) {
       const DramAddress d = mapping_.decode(w);
-      const unsigned key = (d.bank * 64 + d.bankGroup) * 64 + d.rank;  // bank groups vary first
-      auto it =
-          std::find_if(banks.begin(), banks.end(), [&](const auto& b) { return b.first == key; });
-      if (it == banks.end()) {
-        banks.push_back({key, {}});
-        it = banks.end() - 1;
+      const unsigned flat = (d.rank * org_.bankGroups + d.bankGroup) * org_.banksPerGroup + d.bank;
+      Bucket& b = buckets_[flat];
+      if (b.writes.empty()) {
+        b.key = (d.bank * 64 + d.bankGroup) * 64 + d.rank;  // bank groups vary first
+        used_.push_back(flat);
       }
-      it->second.push_back(w);
+      b.writes.push_back(w);
     }
-    std::stable_sort(banks.begin(), banks.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    order.clear();
-    for (size_t i = 0, left = 1; left; ++i) {
-      left = 0;
-      for (const auto& b : banks) {
-        if (i < b.second.size()) {
-          order.push_back(b.second[i]);
-          ++left;
-        }
+    std::sort(used_.begin(), used_.end(),
+              [&](unsigned a, unsigned b) { return buckets_[a].key < buckets_[b].key; });
+    drainOrder_.clear();
+    size_t rounds = 0;
+    for (const unsigned f : used_) rounds = std::max(rounds, buckets_[f].writes.size());
+    for (size_t i = 0; i < rounds; ++i) {
+      for (const unsigned f : used_) {
+        if (i < buckets_[f].writes.size()) drainOrder_.push_back({buckets_[f].writes[i], f});
       }
     }
+    for (const unsigned f : used_) buckets_[f].writes.clear();
   }
+  /// The last interleave()'s order: (address, flat bank index in its channel).
+  const std::vector<std::pair<uint64_t, unsigned>>& drainOrder() const { return drainOrder_; }
 
   /// Adds what the buffer served itself (forwarded reads, merged writes) to the LT model's
   /// counts, and counts writes when accepted (as the controller does), not when drained.
@@ -144,20 +144,29 @@ class LtWriteBuffer {
 
  private:
   struct Channel {
-    std::deque<uint64_t> order;  // arrival order, as the controller's writeBuffer_
+    explicit Channel(unsigned banks) : bankIssue(banks) {}
+    std::vector<uint64_t> order;  // arrival order, as the controller's writeBuffer_
     // addresses of writes in the controller -> their WR issue cycle (kInBuffer: not drained)
-    std::unordered_map<uint64_t, uint64_t> pending;
+    FlatU64Map pending;
     // cycles at which drained writes leave the buffer for their bank's command queue
     std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>> draining;
-    // per bank: WR issue cycles of the writes in its command queue
-    std::unordered_map<unsigned, std::deque<uint64_t>> bankIssue;
+    // per bank (flat index in the channel): WR issue cycles of the writes in its command queue
+    std::vector<std::deque<uint64_t>> bankIssue;
+  };
+  struct Bucket {
+    unsigned key = 0;              // interleave order of the bank
+    std::vector<uint64_t> writes;  // a drain's writes to the bank, in arrival order
   };
   static constexpr uint64_t kInBuffer = ~uint64_t{0};
   LtTimingModel& lt_;
   AddressMapping mapping_;
   size_t drainAbove_, capacity_, cmdQueueSize_;
   uint64_t writeTail_;  // cycles from a WR command to its last data beat (WL + BL/2)
+  Organisation org_;
   std::vector<Channel> channels_;
+  std::vector<Bucket> buckets_;  // interleave(): per flat bank index
+  std::vector<unsigned> used_;   // interleave(): the banks a drain has writes for
+  std::vector<std::pair<uint64_t, unsigned>> drainOrder_;
   DramStats stats_;
   uint64_t accepted_ = 0, drained_ = 0;
 };
