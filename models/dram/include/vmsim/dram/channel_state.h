@@ -60,7 +60,9 @@ class ChannelState {
   /// all-bank REF asks).
   uint64_t rankRefReadyAt(unsigned rank) const;
   /// Applies the command's state change and timing consequences. REF/REFB: bankIdx in rank.
-  void issue(Cmd c, unsigned bankIdx, uint32_t row, uint64_t clk);
+  /// Inline (below): one to four calls per LT access and one per command in the cycle-level
+  /// controller, where the call and its saved registers cost about a third of the body.
+  inline void issue(Cmd c, unsigned bankIdx, uint32_t row, uint64_t clk);
 
   /// DRAMsim3 refresh order: first open bank whose PRE is ready, else REF once all are ready.
   RefreshStep rankRefreshStep(unsigned rank, uint64_t clk) const;
@@ -80,7 +82,7 @@ class ChannelState {
   void updateTimingPerBank(Cmd c, unsigned bankIdx, uint64_t clk);
   bool scopesNested() const;
   void buildPlans();
-  void updateState(Cmd c, unsigned bankIdx, uint32_t row);
+  inline void updateState(Cmd c, unsigned bankIdx, uint32_t row);
 
   Organisation org_;
   unsigned rankShift_, groupShift_;  ///< log2(banks per rank / per group)
@@ -122,5 +124,74 @@ class ChannelState {
   /// on REFB (three of an ACT's nine), and readyAt(REFB) is not meaningful.
   bool refbUsed_;
 };
+
+inline void ChannelState::updateState(Cmd c, unsigned bankIdx, uint32_t row) {
+  if (c == Cmd::REF) {
+    return;  // all banks of the rank are closed already
+  }
+  BankState& b = banks_[bankIdx];
+  switch (c) {
+    case Cmd::ACT:
+      b.open = true, b.openRow = row, b.columnsSinceAct = 0;
+      break;
+    case Cmd::PRE:
+      b.open = false, b.columnsSinceAct = 0;
+      break;
+    case Cmd::RD:
+    case Cmd::WR:
+      ++b.columnsSinceAct;
+      break;
+    case Cmd::RDA:
+    case Cmd::WRA:
+      b.open = false, b.columnsSinceAct = 0;
+      break;
+    default:
+      break;
+  }
+}
+
+inline void ChannelState::issue(Cmd c, unsigned bankIdx, uint32_t row, uint64_t clk) {
+  updateState(c, bankIdx, row);
+  if (nested_) {
+    // Nested scopes (every JEDEC table): the command's plan.
+    const Plan& p = plans_[unsigned(c)];
+    const Limit* it = p.items.data();
+    auto apply = [&](CmdTimes& times, const Limit* end) {
+      for (; it != end; ++it) {
+        uint64_t& e = times[it->cmd];
+        e = std::max(e, clk + it->delay);
+      }
+    };
+    const unsigned rank = rankOf(bankIdx);
+    apply(banks_[bankIdx].earliest, p.items.data() + p.end[0]);
+    apply(groups_[bankIdx >> groupShift_], p.items.data() + p.end[1]);
+    apply(ranks_[rank], p.items.data() + p.end[2]);
+    if (p.end[3] != p.end[2]) {
+      for (unsigned r = 0; r < org_.ranks; ++r) {
+        if (r == rank) continue;
+        it = p.items.data() + p.end[2];
+        apply(ranks_[r], p.items.data() + p.end[3]);
+      }
+    }
+  } else {
+    updateTiming(c, bankIdx, clk);
+  }
+  if (c == Cmd::ACT) {
+    ActWindow& w = faw_[rankOf(bankIdx)];
+    if (w.count < 4) {
+      w.t[(w.head + w.count) % 4] = clk;
+      ++w.count;
+    } else {
+      w.t[w.head] = clk;
+      w.head = (w.head + 1) % 4;
+    }
+    // No ACT of the rank before the oldest of its last four ACTs + tFAW (a limit that only
+    // grows, and changes only here).
+    if (w.count == 4 && tFAW_ != 0) {
+      uint64_t& e = ranks_[rankOf(bankIdx)][unsigned(Cmd::ACT)];
+      e = std::max(e, w.t[w.head] + tFAW_);
+    }
+  }
+}
 
 }  // namespace vmsim::dram
