@@ -210,7 +210,7 @@ DirectMemory::PageView Dram::peekPage(uint64_t pa) {
   return {store_.fullPage(pa), &store_.layoutEpoch()};
 }
 
-void Dram::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+inline void Dram::ltTransport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   if (!checkAccess(gp)) return;
   ++ltAccesses_;
   const unsigned burst = cfg_.org.burstBytes();
@@ -239,6 +239,14 @@ void Dram::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
              (off < ltOffsets_.size() ? ltOffsets_[off] : at - timeOf(arrival));
   }
   moveData(gp);
+}
+
+void Dram::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  ltTransport(gp, delay);
+}
+
+void Dram::directTransport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  ltTransport(gp, delay);
 }
 
 unsigned int Dram::transport_dbg(tlm::tlm_generic_payload& gp) {

@@ -30,6 +30,16 @@ void Router::map(unsigned index, uint64_t base, uint64_t size, const std::string
   ranges_.push_back({base, size, index, name, direct});
 }
 
+void Router::setDirectTransport(unsigned index, DirectTransport* t) {
+  for (auto& r : ranges_) {
+    if (r.index == index) r.lt = t;
+  }
+}
+
+void Router::clearDirectTransports() {
+  for (auto& r : ranges_) r.lt = nullptr;
+}
+
 void Router::end_of_elaboration() {
   for (const auto& r : ranges_) {
     if (r.index >= static_cast<unsigned>(isock.size())) {
@@ -56,7 +66,11 @@ void Router::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
   }
   delay += latency_;
   gp.set_address(addr - r->base);
-  isock[r->index]->b_transport(gp, delay);
+  if (r->lt) {
+    r->lt->directTransport(gp, delay);
+  } else {
+    isock[r->index]->b_transport(gp, delay);
+  }
   gp.set_address(addr);
 }
 

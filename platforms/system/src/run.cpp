@@ -534,6 +534,7 @@ RunResult runSimulation(Config& cfg, stats::Registry& reg, const RunOptions& opt
         c->requester.setDirectTarget(nullptr);
         if (c->radix()) c->radix()->setDirectMem(nullptr);
       }
+      sys->router().clearDirectTransports();
     }
     cfg.finalize();
   } catch (const ConfigError& e) {

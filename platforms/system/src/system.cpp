@@ -112,6 +112,7 @@ System::System(const sc_core::sc_module_name& nm, SimContext& ctx) : Module(nm, 
   // The DRAM's bytes are the direct path of the walkers' and the kernel's page-table accesses
   // (docs/direct-memory.md): nothing between them and the router keeps data.
   router_->map(0, 0, dram_->size(), "dram", dram_.get());
+  router_->setDirectTransport(0, dram_.get());  // LT calls straight into the DRAM bound above
   // The shared last-level cache in front of the router: every core's L2 (or L1s) misses to it,
   // and the kernel's page-table writes pass through it.
   llc_ = makeCache("llc", std::string(name()) + ".llc", ctx, cacheDefaults(CacheLevel::LLC));

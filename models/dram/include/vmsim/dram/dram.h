@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "vmsim/common/direct_socket.h"
 #include "vmsim/common/interfaces.h"
 #include "vmsim/common/module.h"
 #include "vmsim/dram/backing_store.h"
@@ -22,7 +23,7 @@
 
 namespace vmsim::dram {
 
-class Dram : public Module, public DirectMemory {
+class Dram : public Module, public DirectMemory, public DirectTransport {
  public:
   tlm_utils::simple_target_socket<Dram> tsock;
 
@@ -44,9 +45,14 @@ class Dram : public Module, public DirectMemory {
   /// fullPage, valid while its layout epoch holds); nothing with store_data false, where program
   /// stores must not keep their bytes.
   PageView peekPage(uint64_t pa) override;
+  /// DirectTransport: b_transport on `tsock`, for the router's LT calls without the socket hop
+  /// (Router::setDirectTransport).
+  void directTransport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
 
  private:
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  /// What b_transport and directTransport do (inline in both).
+  void ltTransport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   unsigned int transport_dbg(tlm::tlm_generic_payload& gp);
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                      sc_core::sc_time& delay);

@@ -5,6 +5,8 @@
 // DMI is denied: it would bypass translation, timing and statistics. The models' own page-table
 // accesses get their bytes through DirectMemory instead (timing still through the sockets):
 // the router forwards directPage() to the target that serves the address, if it offers one.
+// A target may also take the router's LT calls directly (setDirectTransport): b_transport then
+// calls its DirectTransport instead of going through isock and the target's socket layers.
 #pragma once
 
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
@@ -29,6 +31,14 @@ class Router : public Module, public DirectMemory {
   /// `direct`: the target's DirectMemory (its host bytes), or nullptr if it offers none.
   void map(unsigned index, uint64_t base, uint64_t size, const std::string& name,
            DirectMemory* direct = nullptr);
+  /// LT b_transport to target number `index` calls `t` (the b_transport of the target socket
+  /// that isock[index] is bound to, without the socket hop: DirectTransport) instead of
+  /// isock[index]; nullptr goes back to the socket. The socket stays bound and carries
+  /// nb_transport and transport_dbg. A platform connects it only where isock[index] is bound to
+  /// that target.
+  void setDirectTransport(unsigned index, DirectTransport* t);
+  /// Every target back on the sockets (vmsim run --socket-path).
+  void clearDirectTransports();
   /// DirectMemory: the page of the target serving `pa` (nullptr if none does, or offers none).
   unsigned char* directPage(uint64_t pa) override;
   /// DirectMemory: peekPage() of the target serving `pa` (nothing if none does, or offers none).
@@ -40,6 +50,7 @@ class Router : public Module, public DirectMemory {
     unsigned index;
     std::string name;
     DirectMemory* direct;
+    DirectTransport* lt = nullptr;  // setDirectTransport
   };
   const Range* decode(uint64_t addr) const;
   /// The range whose direct target holds all of the 4 KiB page at `page` (page aligned), at a

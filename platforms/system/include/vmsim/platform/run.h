@@ -19,8 +19,8 @@ struct RunOptions {
   bool printSummary = true;
   Progress progress = Progress::Off;  // vmsim run: Auto unless --quiet/--progress/--no-progress
   /// The internal LT direct calls between a core's requester, MMU and L1D (DirectTransport,
-  /// docs/lt-hit-path.md). False: not connected, so every access takes the sockets; the results
-  /// are the same (tests compare both).
+  /// docs/lt-hit-path.md) and from the router to the DRAM. False: not connected, so every access
+  /// takes the sockets; the results are the same (tests compare both).
   bool directCalls = true;
 };
 

@@ -95,6 +95,7 @@ class System : public Module {
   /// The kernel, or nullptr when every core uses a textbook scheme.
   os::Kernel* kernel() { return kernel_.get(); }
   dram::Dram& dram() { return *dram_; }
+  mem::Router& router() { return *router_; }
   /// The shared last-level cache, or nullptr.
   cache::Cache* llc() { return llc_.get(); }
   bool allDone() const { return doneCount_ == cores_.size(); }
