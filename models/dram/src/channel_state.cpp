@@ -23,7 +23,8 @@ ChannelState::ChannelState(const DramConfig& cfg)
       groups_(cfg.org.ranks * cfg.org.bankGroups),
       ranks_(cfg.org.ranks),
       faw_(cfg.org.ranks),
-      refbUsed_(cfg.timing.tRFCb != 0 && cfg.timing.tREFIb != 0) {
+      refbUsed_(cfg.timing.tRFCb != 0 && cfg.timing.tREFIb != 0),
+      open_((cfg.org.banksPerChannel() + 63) / 64) {
   if (nested_) buildPlans();
 }
 
@@ -81,6 +82,37 @@ void ChannelState::buildPlans() {
       }
       p.end[a] = uint8_t(n);
     }
+  }
+  buildRefreshPrecharge();
+}
+
+void ChannelState::buildRefreshPrecharge() {
+  // The REF comes at or after the PRE's own limit on it (rankRefReadyAt reads it), and sets its
+  // limits in the rank's array, which readyAt() of every bank of the rank reads: a PRE limit on
+  // a command s that is at most dPR + (REF's delay to s) after the PRE is never later than what
+  // the REF sets. Those on PRE and REF are read before the REF, those on other ranks are not
+  // covered: kept.
+  const Plan& pre = plans_[unsigned(Cmd::PRE)];
+  const Plan& ref = plans_[unsigned(Cmd::REF)];
+  auto delayIn = [](const Plan& p, unsigned from, unsigned to, unsigned cmd) -> int64_t {
+    int64_t d = -1;  // none
+    for (unsigned i = from; i < to; ++i) {
+      if (p.items[i].cmd == cmd) d = std::max<int64_t>(d, p.items[i].delay);
+    }
+    return d;
+  };
+  const int64_t dPR = delayIn(pre, pre.end[1], pre.end[2], unsigned(Cmd::REF));
+  Plan& out = refreshPre_;
+  unsigned n = 0;
+  for (unsigned a = 0, i = 0; a < 4; ++a) {
+    for (; i < pre.end[a]; ++i) {
+      const Limit l = pre.items[i];
+      const int64_t dRef = delayIn(ref, ref.end[1], ref.end[2], l.cmd);
+      const bool covered = a < 3 && dPR >= 0 && dRef >= 0 && l.cmd != unsigned(Cmd::PRE) &&
+                           l.cmd != unsigned(Cmd::REF) && dPR + dRef >= int64_t{l.delay};
+      if (!covered) out.items[n++] = l;
+    }
+    out.end[a] = uint8_t(n);
   }
 }
 

@@ -48,11 +48,20 @@ void LtTimingModel::refreshOne(Channel& ch, const RefreshRequest& r, uint64_t du
   const unsigned first = r.perBank ? r.bank : r.rank * perRank;
   const unsigned last = r.perBank ? r.bank + 1 : first + perRank;
   bool clean = true;
-  for (unsigned b = first; b < last; ++b) {
-    if (!ch.cs.bank(b).open) continue;
-    ch.cs.issue(Cmd::PRE, b, 0, std::max(due, ch.cs.readyAt(Cmd::PRE, b)));
-    ++stats_.preCmds;
-    clean = false;
+  if (r.perBank) {
+    for (unsigned b = first; b < last; ++b) {
+      if (!ch.cs.bank(b).open) continue;
+      ch.cs.issue(Cmd::PRE, b, 0, std::max(due, ch.cs.readyAt(Cmd::PRE, b)));
+      ++stats_.preCmds;
+      clean = false;
+    }
+  } else {
+    // The REF below follows these PREs at once: refreshPrecharge() leaves out what it covers.
+    ch.cs.forEachOpenBank(r.rank, [&](unsigned b) {
+      ch.cs.refreshPrecharge(b, std::max(due, ch.cs.readyAt(Cmd::PRE, b)));
+      ++stats_.preCmds;
+      clean = false;
+    });
   }
   const Cmd ref = r.perBank ? Cmd::REFB : Cmd::REF;
   // The latest readyAt(ref, b) over the banks: for REF the rank's, in one look-up.

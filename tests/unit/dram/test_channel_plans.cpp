@@ -3,7 +3,9 @@
 // own limits from every command's full lists, tFAW from the rank's last four ACTs. Random
 // command streams on every preset and on two ranks; readyAt must agree for every command and
 // bank (REF as the latest over the rank's banks, which is what an all-bank REF waits for;
-// REFB only where per-bank refresh can issue it).
+// REFB only where per-bank refresh can issue it). The same with all-bank refreshes in the
+// stream: PREs of the rank's open banks (refreshPrecharge, banks from forEachOpenBank) then the
+// REF, against plain PREs in the reference.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -64,7 +66,37 @@ class Reference {
   std::vector<std::vector<uint64_t>> acts_;
 };
 
-void check(DramConfig cfg, unsigned seed) {
+// An all-bank refresh of `rank` as the LT model does it: a PRE for each open bank (ascending),
+// then the REF at or after every bank's REF limit. Checks forEachOpenBank against
+// BankState::open, and that readyAt(PRE) and rankRefReadyAt agree between the PREs.
+void refresh(ChannelState& cs, Reference& ref, unsigned rank, uint64_t clk,
+             const std::string& what) {
+  std::vector<unsigned> open, visited;
+  for (unsigned i = 0; i < cs.banks(); ++i) {
+    if (cs.rankOf(i) == rank && cs.bank(i).open) open.push_back(i);
+  }
+  cs.forEachOpenBank(rank, [&](unsigned b) {
+    visited.push_back(b);
+    ASSERT_EQ(cs.readyAt(Cmd::PRE, b), ref.readyAt(Cmd::PRE, b)) << what << " bank " << b;
+    const uint64_t at = std::max(clk, cs.readyAt(Cmd::PRE, b));
+    cs.refreshPrecharge(b, at);
+    ref.issue(Cmd::PRE, b, at);
+  });
+  ASSERT_EQ(visited, open) << what;
+  uint64_t refAt = 0;
+  for (unsigned i = 0; i < cs.banks(); ++i) {
+    ASSERT_FALSE(cs.rankOf(i) == rank && cs.bank(i).open) << what;
+    if (cs.rankOf(i) == rank) refAt = std::max(refAt, ref.readyAt(Cmd::REF, i));
+  }
+  ASSERT_EQ(cs.rankRefReadyAt(rank), refAt) << what;
+  unsigned bank0 = 0;
+  while (cs.rankOf(bank0) != rank) ++bank0;
+  const uint64_t at = std::max(clk, refAt);
+  cs.issue(Cmd::REF, bank0, 0, at);
+  ref.issue(Cmd::REF, bank0, at);
+}
+
+void check(DramConfig cfg, unsigned seed, bool refreshes = false) {
   ChannelState cs(cfg);
   Reference ref(cfg);
   std::mt19937_64 rng(seed);
@@ -77,6 +109,11 @@ void check(DramConfig cfg, unsigned seed) {
     if (c == Cmd::REFB && (cfg.timing.tRFCb == 0 || cfg.timing.tREFIb == 0)) c = Cmd::WR;
     // Times may go backwards (the LT model's arrivals do); limits only grow.
     clk = clk + rng() % 40 - 15;
+    if (refreshes && rng() % 8 == 0) {
+      refresh(cs, ref, b / perRank, clk, cfg.name + " step " + std::to_string(n));
+      if (testing::Test::HasFatalFailure()) return;
+      c = Cmd::ACT;  // and reopen a bank, so that the next refresh has open banks to close
+    }
     const unsigned at = c == Cmd::REF ? b / perRank * perRank : b;
     cs.issue(c, at, 0, clk);
     ref.issue(c, at, clk);
@@ -107,5 +144,18 @@ TEST(dramChannelPlans, ReadyTimesMatchTheFullListsOnEveryPreset) {
     cfg.org.ranks = 2;
     cfg.name += " x2 ranks";
     check(cfg, seed++);
+  }
+}
+
+TEST(dramChannelPlans, RefreshPrechargesGiveTheReadyTimesOfPlainOnesOnEveryPreset) {
+  unsigned seed = 100;
+  for (const std::string& name : presetNames()) {
+    DramConfig cfg = preset(name);
+    check(cfg, seed++, true);
+    if (HasFatalFailure()) return;
+    cfg.org.ranks = 2;
+    cfg.name += " x2 ranks";
+    check(cfg, seed++, true);
+    if (HasFatalFailure()) return;
   }
 }

@@ -63,6 +63,24 @@ class ChannelState {
   /// Inline (below): one to four calls per LT access and one per command in the cycle-level
   /// controller, where the call and its saved registers cost about a third of the body.
   inline void issue(Cmd c, unsigned bankIdx, uint32_t row, uint64_t clk);
+  /// issue(PRE, bankIdx, 0, clk) for a PRE that closes a bank for an all-bank REF of its rank
+  /// issued next (after any other such PREs, and at or after readyAt(REF) then): the limits
+  /// that this REF sets at least as late for the whole rank are left out (with DDR4, the
+  /// bank's tRP before an ACT: tRFC after the REF is later), so it writes only those that
+  /// readyAt(PRE) and readyAt(REF) read before that REF (rankRefReadyAt) and any on other
+  /// ranks. Every readyAt() after the REF is that of issue().
+  inline void refreshPrecharge(unsigned bankIdx, uint64_t clk);
+  /// Calls f(bank) for every open bank of the rank, in ascending order (f may close it).
+  template <class F>
+  void forEachOpenBank(unsigned rank, F&& f) const {
+    const unsigned first = rank << rankShift_, end = first + (1u << rankShift_);
+    for (unsigned w = first / 64; w * 64 < end; ++w) {
+      uint64_t bits = open_[w];
+      if (end - w * 64 < 64) bits &= (uint64_t{1} << (end - w * 64)) - 1;  // rank ends here
+      if (first > w * 64) bits &= ~uint64_t{0} << (first - w * 64);        // starts here
+      for (; bits; bits &= bits - 1) f(w * 64 + unsigned(__builtin_ctzll(bits)));
+    }
+  }
 
   /// DRAMsim3 refresh order: first open bank whose PRE is ready, else REF once all are ready.
   RefreshStep rankRefreshStep(unsigned rank, uint64_t clk) const;
@@ -82,6 +100,7 @@ class ChannelState {
   void updateTimingPerBank(Cmd c, unsigned bankIdx, uint64_t clk);
   bool scopesNested() const;
   void buildPlans();
+  void buildRefreshPrecharge();
   inline void updateState(Cmd c, unsigned bankIdx, uint32_t row);
 
   Organisation org_;
@@ -106,6 +125,7 @@ class ChannelState {
     std::array<uint8_t, 4> end{};
   };
   std::array<Plan, kCmdCount> plans_{};
+  Plan refreshPre_{};  ///< refreshPrecharge(): PRE's plan less what the REF after it covers
   /// Where readyAt() finds each command's limits. When every list gives RDA the limits of RD
   /// and WRA those of WR (the JEDEC tables do), RDA and WRA read RD's and WR's, and the plans
   /// set those only: a third fewer writes per command. Otherwise each command has its own.
@@ -123,6 +143,16 @@ class ChannelState {
   /// question readyAt(REFB)) needs tRFCb and tREFIb. Without them the plans leave out the limits
   /// on REFB (three of an ACT's nine), and readyAt(REFB) is not meaningful.
   bool refbUsed_;
+  /// Bit b (word b / 64): bank b is open. Kept with BankState::open, so that a refresh visits
+  /// the open banks only (forEachOpenBank).
+  std::vector<uint64_t> open_;
+  void setOpen(unsigned bankIdx, bool open) {
+    uint64_t& w = open_[bankIdx / 64];
+    const uint64_t bit = uint64_t{1} << (bankIdx % 64);
+    w = open ? w | bit : w & ~bit;
+  }
+  /// Applies plan p of a command issued at clk to bank bankIdx (nested scopes).
+  inline void applyPlan(const Plan& p, unsigned bankIdx, uint64_t clk);
 };
 
 inline void ChannelState::updateState(Cmd c, unsigned bankIdx, uint32_t row) {
@@ -133,9 +163,11 @@ inline void ChannelState::updateState(Cmd c, unsigned bankIdx, uint32_t row) {
   switch (c) {
     case Cmd::ACT:
       b.open = true, b.openRow = row, b.columnsSinceAct = 0;
+      setOpen(bankIdx, true);
       break;
     case Cmd::PRE:
       b.open = false, b.columnsSinceAct = 0;
+      setOpen(bankIdx, false);
       break;
     case Cmd::RD:
     case Cmd::WR:
@@ -144,35 +176,44 @@ inline void ChannelState::updateState(Cmd c, unsigned bankIdx, uint32_t row) {
     case Cmd::RDA:
     case Cmd::WRA:
       b.open = false, b.columnsSinceAct = 0;
+      setOpen(bankIdx, false);
       break;
     default:
       break;
   }
 }
 
+inline void ChannelState::applyPlan(const Plan& p, unsigned bankIdx, uint64_t clk) {
+  const Limit* it = p.items.data();
+  auto apply = [&](CmdTimes& times, const Limit* end) {
+    for (; it != end; ++it) {
+      uint64_t& e = times[it->cmd];
+      e = std::max(e, clk + it->delay);
+    }
+  };
+  const unsigned rank = rankOf(bankIdx);
+  apply(banks_[bankIdx].earliest, p.items.data() + p.end[0]);
+  apply(groups_[bankIdx >> groupShift_], p.items.data() + p.end[1]);
+  apply(ranks_[rank], p.items.data() + p.end[2]);
+  if (p.end[3] != p.end[2]) {
+    for (unsigned r = 0; r < org_.ranks; ++r) {
+      if (r == rank) continue;
+      it = p.items.data() + p.end[2];
+      apply(ranks_[r], p.items.data() + p.end[3]);
+    }
+  }
+}
+
+inline void ChannelState::refreshPrecharge(unsigned bankIdx, uint64_t clk) {
+  if (!nested_) return issue(Cmd::PRE, bankIdx, 0, clk);
+  updateState(Cmd::PRE, bankIdx, 0);
+  applyPlan(refreshPre_, bankIdx, clk);
+}
+
 inline void ChannelState::issue(Cmd c, unsigned bankIdx, uint32_t row, uint64_t clk) {
   updateState(c, bankIdx, row);
   if (nested_) {
-    // Nested scopes (every JEDEC table): the command's plan.
-    const Plan& p = plans_[unsigned(c)];
-    const Limit* it = p.items.data();
-    auto apply = [&](CmdTimes& times, const Limit* end) {
-      for (; it != end; ++it) {
-        uint64_t& e = times[it->cmd];
-        e = std::max(e, clk + it->delay);
-      }
-    };
-    const unsigned rank = rankOf(bankIdx);
-    apply(banks_[bankIdx].earliest, p.items.data() + p.end[0]);
-    apply(groups_[bankIdx >> groupShift_], p.items.data() + p.end[1]);
-    apply(ranks_[rank], p.items.data() + p.end[2]);
-    if (p.end[3] != p.end[2]) {
-      for (unsigned r = 0; r < org_.ranks; ++r) {
-        if (r == rank) continue;
-        it = p.items.data() + p.end[2];
-        apply(ranks_[r], p.items.data() + p.end[3]);
-      }
-    }
+    applyPlan(plans_[unsigned(c)], bankIdx, clk);  // nested scopes (every JEDEC table)
   } else {
     updateTiming(c, bankIdx, clk);
   }
