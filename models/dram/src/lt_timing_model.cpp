@@ -109,8 +109,8 @@ uint64_t LtTimingModel::access(uint64_t addr, bool isWrite, uint64_t arrivalCycl
   const unsigned bank = ch.cs.bankIndex(d.rank, d.bankGroup, d.bank);
   const Cmd column =
       isWrite ? (closedPage_ ? Cmd::WRA : Cmd::WR) : (closedPage_ ? Cmd::RDA : Cmd::RD);
-  uint64_t t = arrivalCycle + 1;  // one controller cycle, as in the AT model
-  refreshUntil(ch, t);
+  uint64_t t = arrivalCycle + 1;         // one controller cycle, as in the AT model
+  if (ch.due <= t) refreshUntil(ch, t);  // the test inline: most accesses find none due
   bool classified = false;
   for (;;) {
     const Cmd c = ch.cs.required(bank, d.row, column);

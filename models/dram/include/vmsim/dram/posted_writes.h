@@ -38,9 +38,19 @@ class LtWriteBuffer {
         buckets_(cfg.org.banksPerChannel()) {}
 
   /// One burst access (burst-aligned `addr`) arriving at `arrival`: the cycle it completes.
+  /// Inline: a read of an address with no write in the controller (most accesses) goes
+  /// straight to the LT model; the rest is in accessBuffered().
   uint64_t access(uint64_t addr, bool isWrite, uint64_t arrival) {
     Channel& ch = channels_[mapping_.decode(addr).channel];
     const uint64_t* pend = ch.pending.find(addr);
+    if (!isWrite && !pend) return lt_.access(addr, false, arrival);
+    return accessBuffered(addr, isWrite, arrival, pend);
+  }
+
+  /// access() of a write, or of a read of an address with a write in the controller (`pend`:
+  /// its entry in its channel's pending writes).
+  uint64_t accessBuffered(uint64_t addr, bool isWrite, uint64_t arrival, const uint64_t* pend) {
+    Channel& ch = channels_[mapping_.decode(addr).channel];
     if (pend && *pend <= arrival) {
       ch.pending.erase(addr);  // its WR has issued: no longer in the controller
       pend = nullptr;
