@@ -48,7 +48,8 @@ void Router::end_of_elaboration() {
   }
 }
 
-const Router::Range* Router::decode(uint64_t addr) const {
+// Inline: once per access in b_transport and transport_dbg.
+inline const Router::Range* Router::decode(uint64_t addr) const {
   if (last_ && addr - last_->base < last_->size) return last_;
   for (const auto& r : ranges_) {
     if (addr - r.base < r.size) return last_ = &r;
