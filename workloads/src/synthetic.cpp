@@ -6,6 +6,7 @@
 #include <limits>
 #include <sstream>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 
 #include "rng.h"
@@ -329,11 +330,35 @@ class SyntheticWorkload final : public Workload {
   bool next(Access& a) override {
     if (issued_ == spec_.count) return false;
     ++issued_;
-    a.va = addresses_.next(rng_);
-    a.op = mix_.pick(rng_);
-    a.size = spec_.access_size;
-    a.dependent = Addresses::kDependent && issued_ > 1;
+    fill(a);
     return true;
+  }
+  bool batchable() const override { return true; }
+  size_t nextBatch(Access* out, size_t n) override {
+    const uint64_t left = spec_.count - issued_;
+    const size_t k = left < n ? static_cast<size_t>(left) : n;
+    // The generator's state in locals for the loop (stores to `out` may alias the members),
+    // where it is small and trivially copyable (not a Zipf table).
+    if constexpr (std::is_trivially_copyable_v<Addresses> && sizeof(Addresses) <= 64) {
+      Rng rng = rng_;
+      Addresses addr = addresses_;
+      const WriteMix mix = mix_;
+      const uint32_t size = spec_.access_size;
+      uint64_t issued = issued_;
+      for (size_t i = 0; i < k; ++i) {
+        ++issued;
+        fillFrom(out[i], addr, mix, rng, size, issued);
+      }
+      rng_ = rng;
+      addresses_ = addr;
+      issued_ = issued;
+    } else {
+      for (size_t i = 0; i < k; ++i) {
+        ++issued_;
+        fill(out[i]);
+      }
+    }
+    return k;
   }
 
   std::string describe() const override {
@@ -352,6 +377,15 @@ class SyntheticWorkload final : public Workload {
   }
 
  private:
+  // next()'s fields of one access (the others keep what the caller's Access holds).
+  void fill(Access& a) { fillFrom(a, addresses_, mix_, rng_, spec_.access_size, issued_); }
+  static void fillFrom(Access& a, Addresses& addr, const WriteMix& mix, Rng& rng, uint32_t size,
+                       uint64_t issued) {
+    a.va = addr.next(rng);
+    a.op = mix.pick(rng);
+    a.size = size;
+    a.dependent = Addresses::kDependent && issued > 1;
+  }
   SyntheticSpec spec_;
   Rng rng_;
   WriteMix mix_;

@@ -69,6 +69,30 @@ TEST_P(EveryPattern, SameSeedSameStreamOtherSeedDiffers) {
   EXPECT_LT(same, first.size());
 }
 
+TEST_P(EveryPattern, BatchesGiveTheStreamOfNext) {
+  // The requester reads batchable() workloads in batches: the same accesses, field by field, in
+  // batches of any size, up to the same end.
+  const SyntheticSpec s = spec(GetParam());
+  const auto plain = drain(*makeSynthetic(s));
+  auto w = makeSynthetic(s);
+  std::vector<Access> batched, buf(37);
+  for (size_t n = 1;; n = n % 37 + 1) {
+    const size_t got = w->nextBatch(buf.data(), n);
+    ASSERT_LE(got, n);
+    if (got == 0) break;
+    batched.insert(batched.end(), buf.begin(), buf.begin() + static_cast<long>(got));
+  }
+  ASSERT_EQ(batched.size(), plain.size());
+  for (size_t i = 0; i < plain.size(); ++i) {
+    EXPECT_EQ(batched[i].va, plain[i].va) << i;
+    EXPECT_EQ(batched[i].op, plain[i].op) << i;
+    EXPECT_EQ(batched[i].size, plain[i].size) << i;
+    EXPECT_EQ(batched[i].dependent, plain[i].dependent) << i;
+  }
+  Access a;
+  EXPECT_FALSE(w->next(a));
+}
+
 // Every pattern but gups, whose updates are a load then a store each (SyntheticGups below).
 class WriteMixPattern : public ::testing::TestWithParam<std::string> {};
 

@@ -1,6 +1,7 @@
 // The access stream a requester replays: one load, store or instruction fetch at a time.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -47,6 +48,19 @@ class Workload {
   virtual ~Workload() = default;
   // Fills `a` with the next access; returns false (leaving `a` untouched) at the end.
   virtual bool next(Access& a) = 0;
+  // Whether the whole sequence is fixed in advance: it does not depend on the run (no input that
+  // can fail, no system calls, no memory given back), so a consumer may read accesses before it
+  // issues them (nextBatch). The synthetic generators.
+  virtual bool batchable() const { return false; }
+  // Up to `n` next accesses into out[0..n), in order; how many (0 at the end). Each is what
+  // next() would have filled into the same Access object (a consumer keeps one buffer per
+  // workload). For batchable() workloads: one call per batch instead of a virtual call per
+  // access on the requester's hot path.
+  virtual size_t nextBatch(Access* out, size_t n) {
+    size_t i = 0;
+    while (i < n && next(out[i])) ++i;
+    return i;
+  }
   // One line saying what this workload is, for logs and the stats header.
   virtual std::string describe() const = 0;
   // A range [start, start + size) whose contents the operating system discarded since the last

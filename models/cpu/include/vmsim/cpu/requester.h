@@ -158,7 +158,8 @@ class Requester : public Module, private AtClient, private DirectAtInitiator {
   void retire(tlm::tlm_generic_payload& gp);
   void finish();
   /// The workload's next access; false at its end or on malformed input (see inputError()).
-  bool nextAccess(workloads::Access& a);
+  /// `a` filled, or the next access of the workload's batch; nullptr at the end.
+  const workloads::Access* nextAccess(workloads::Access& a);
   /// The ASID an access of the workload runs under (its process).
   /// The process of an access: the running one, or a multi-process trace's pid (its records).
   Asid asidOf(const workloads::Access& a) const { return a.pid <= 1 ? cur_->asid : pids_[a.pid]; }
@@ -196,7 +197,12 @@ class Requester : public Module, private AtClient, private DirectAtInitiator {
     // workload ends with its slice leaves the core then, and is not dispatched once more).
     bool hasPending = false;
     workloads::Access pending;
+    // A batchable() workload's accesses read ahead (nextBatch): batch[batchPos, batchLen) are
+    // the next ones. Empty for any other workload, which is asked once per access.
+    std::vector<workloads::Access> batch;
+    size_t batchPos = 0, batchLen = 0;
   };
+  static constexpr size_t kBatch = 32;
   std::vector<Context> ctxs_;
   Context* cur_ = nullptr;
   std::vector<Process*> processes_;
@@ -207,7 +213,9 @@ class Requester : public Module, private AtClient, private DirectAtInitiator {
   uint64_t sliceAccesses_ = ~0ull;
   /// The next access of the current process, unless its slice is over (`preempt`); false at the
   /// end of its workload or slice.
-  bool nextInSlice(workloads::Access& a, bool& preempt, uint64_t nowTicks);
+  /// The access is `a` or one in the workload's batch (valid until the next call); nullptr when
+  /// there is none.
+  const workloads::Access* nextInSlice(workloads::Access& a, bool& preempt, uint64_t nowTicks);
   /// Asks the scheduler what runs next after the current process stopped (`exited`: its
   /// workload ended); false when nothing is left to run. LT: the switch advances `local`.
   bool dispatch(bool exited, uint64_t nowTicks, sc_core::sc_time* local);
