@@ -251,23 +251,25 @@ void Histogram::flushLog() const {
   // same operations in the same order give the same bits. min and max cannot change (a keyed
   // memo value was added when it entered the memo), and counts of whole samples are exact as
   // integers (below 2^53), so only the three sums need a step per sample.
-  double sum = m_.sum, squares = m_.squares, logs = m_.logs, samples = m_.samples;
+  double sum = m_.sum, squares = m_.squares, logs = m_.logs;
+  uint64_t total = 0;
   for (unsigned e = 0; e < logLen_; ++e) {
-    const KeyedMemo& k = keyed_[log_[e] & (kMemoSlots - 1)];
-    const uint64_t n = log_[e] >> kMemoBits;
+    const uint64_t w = log_[e];
+    const KeyedMemo& k = keyed_[w & (kMemoSlots - 1)];
+    uint64_t n = w >> kMemoBits;  // at least 1
+    total += n;
+    buckets_[k.idx] += static_cast<double>(n);
     const double v = k.v, vv = v * v, lg = k.logV;
-    for (uint64_t i = 0; i < n; ++i) {
+    do {
       sum += v;
       squares += vv;
       logs += lg;
-    }
-    samples += static_cast<double>(n);
-    buckets_[k.idx] += static_cast<double>(n);
+    } while (--n);
   }
   m_.sum = sum;
   m_.squares = squares;
   m_.logs = logs;
-  m_.samples = samples;
+  m_.samples += static_cast<double>(total);
   logLen_ = 0;
   lastSlot_ = kNoSlot;
 }
