@@ -246,29 +246,36 @@ void Histogram::forgetMemo() {
   for (size_t i = 0; i < keyed_.size(); ++i) keyed_[i] = KeyedMemo{emptyKey(i), 0, 0, 0};
 }
 
-void Histogram::flushRun() const {
+void Histogram::flushLog() const {
   // What addWithLog(v, 1, logV) and the bucket's += 1 do per sample, sample after sample: the
-  // same operations in the same order give the same bits. min and max cannot change (the run's
-  // value was added already), and counts of whole samples are exact as integers (below 2^53), so
-  // only the three sums need the loop.
-  const uint64_t n = run_.pending;
-  run_.pending = 0;
-  const double v = run_.v, vv = v * v, lg = run_.logV;
+  // same operations in the same order give the same bits. min and max cannot change (a keyed
+  // memo value was added when it entered the memo), and counts of whole samples are exact as
+  // integers (below 2^53), so only the three sums need a step per sample.
   double sum = m_.sum, squares = m_.squares, logs = m_.logs;
-  for (uint64_t i = 0; i < n; ++i) {
-    sum += v;
-    squares += vv;
-    logs += lg;
+  uint64_t total = 0;
+  for (unsigned e = 0; e < logLen_; ++e) {
+    const uint64_t w = log_[e];
+    const KeyedMemo& k = keyed_[w & (kMemoSlots - 1)];
+    uint64_t n = w >> kMemoBits;  // at least 1
+    total += n;
+    buckets_[k.idx] += static_cast<double>(n);
+    const double v = k.v, vv = v * v, lg = k.logV;
+    do {
+      sum += v;
+      squares += vv;
+      logs += lg;
+    } while (--n);
   }
   m_.sum = sum;
   m_.squares = squares;
   m_.logs = logs;
-  m_.samples += static_cast<double>(n);
-  buckets_[run_.idx] += static_cast<double>(n);
+  m_.samples += static_cast<double>(total);
+  logLen_ = 0;
+  lastSlot_ = kNoSlot;
 }
 
 void Histogram::writeText(std::ostream& os) const {
-  if (run_.pending) flushRun();
+  if (logLen_) flushLog();
   const std::string base = name() + "::";
   momentsText(os, base, m_, true, *this);
   double total = 0;
@@ -285,7 +292,7 @@ void Histogram::writeText(std::ostream& os) const {
 }
 
 void Histogram::addJson(JsonTree& t) const {
-  if (run_.pending) flushRun();
+  if (logLen_) flushLog();
   momentsJson(t, name(), m_);
   t.set(name() + ".bucket_size", {jsonNumber(bucket_)});
   for (size_t i = 0; i < buckets_.size(); ++i) {
@@ -298,7 +305,8 @@ void Histogram::reset() {
   for (double& b : buckets_) b = 0;
   bucket_ = 1;
   m_ = Moments{};
-  run_ = Run{};
+  logLen_ = 0;
+  lastSlot_ = kNoSlot;
   forgetMemo();
 }
 

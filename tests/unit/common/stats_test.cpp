@@ -201,6 +201,37 @@ TEST(Stats, HistogramRunsOfOneKeyGiveThePlainArithmetic) {
   EXPECT_EQ(k.moments().sum, 8);
 }
 
+// Keyed samples are logged (a memo slot and a count per entry) and added when the log fills,
+// another sample comes or the histogram is read: many keys (more than the log has entries in a
+// row, some sharing a memo slot), runs, plain samples, reads at any point and bucket-width
+// changes must all give the plain arithmetic.
+TEST(Stats, HistogramLoggedKeyedSamplesGiveThePlainArithmetic) {
+  Histogram k("k", 16, "Cycle", "");
+  PlainHistogram plain;
+  uint64_t x = 4242;
+  for (int i = 0; i < 30000; ++i) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    const uint64_t r = x >> 33;
+    // 40 latencies most of the time (the memo has 64 slots, so some share one), rarely a new
+    // large one (a wider bucket, which empties the memo).
+    const uint64_t ticks =
+        r % 500 ? 250 * (1 + r % 40) + (r % 3 == 0 ? 125 : 0) : 1 + (r >> 10) % 5000000;
+    const double v = static_cast<double>(ticks) / 250.0;
+    const uint64_t len = (r >> 12) % 4 == 0 ? 1 + (r >> 14) % 9 : 1;
+    for (uint64_t j = 0; j < len; ++j) {
+      EXPECT_EQ(k.sampleKeyed(ticks, [&] { return v; }), v);
+      plain.sample(v);
+    }
+    if ((r >> 20) % 97 == 0) plain.expectSame(k);  // a read with samples still logged
+    if ((r >> 20) % 89 == 1) {
+      const double w = 0.5 + static_cast<double>((r >> 24) % 16);
+      k.sample(w);
+      plain.sample(w);
+    }
+  }
+  plain.expectSame(k);
+}
+
 // Empty keyed-memo slots hold a key that maps to another slot (0 or 1): those keys, fresh or
 // after a bucket-width change emptied the memo, are sampled with their own values.
 TEST(Stats, HistogramKeysThatEmptyMemoSlotsHoldAreSampledLikeAnyOther) {

@@ -137,8 +137,7 @@ class Histogram : public Stat {
   /// Latencies repeat a limited set of values, so bucket index and log of recent values are
   /// cached: a repeat costs a compare and a few adds, with results identical to the full path.
   void sample(double v, double n = 1) {
-    if (run_.pending) flushRun();
-    run_.armed = false;
+    if (logLen_) flushLog();
     const Memo& m = memo_[memoSlot(v)];
     if (v == m.v) {
       buckets_[m.idx] += n;
@@ -151,35 +150,35 @@ class Histogram : public Stat {
   /// ticks, converted to cycles by a division): repeated keys skip computing the value too.
   /// Returns the value sampled.
   ///
-  /// A key equal to the previous one (a run of hits) is only counted: the run's samples are
-  /// added when another sample comes or the histogram is read (moments(), buckets(), output),
-  /// one after the other with the arithmetic of a memo hit, so the sums are the same bits.
-  ///
-  /// A key found in the keyed memo (most keys of a run with repeating latencies) is added here,
-  /// inline: the memo-miss part alone is a call.
+  /// A key found in the keyed memo (most keys of a run with repeating latencies) is only
+  /// logged, inline: its memo slot, or one more count on the last log entry when the slot is the
+  /// last one's (a run of one latency). The logged samples are added when the log is full,
+  /// another kind of sample comes or the histogram is read (moments(), buckets(), output), one
+  /// after the other in the order they came, with the arithmetic of a memo hit, so the sums are
+  /// the same bits. Only a memo miss is a call.
   template <class F>
   [[gnu::always_inline]] double sampleKeyed(uint64_t key, F&& valueOf) {
-    if (key == run_.key && run_.armed) {
-      ++run_.pending;
-      return run_.v;
-    }
-    if (run_.pending) flushRun();
-    const KeyedMemo& k = keyed_[slotOf(key)];
+    const size_t s = slotOf(key);
+    const KeyedMemo& k = keyed_[s];
     if (k.key == key) {  // an empty slot's key maps to another slot: never equal
-      buckets_[k.idx] += 1;
-      m_.addWithLog(k.v, 1, k.logV);
-      run_ = {true, key, k.v, k.logV, k.idx, 0};
+      if (s == lastSlot_) {
+        log_[logLen_ - 1] += kLogOne;
+      } else {
+        if (logLen_ == kLogEntries) flushLog();
+        log_[logLen_++] = s | kLogOne;
+        lastSlot_ = s;
+      }
       return k.v;
     }
     return sampleKeyedNew(key, valueOf);
   }
   const Moments& moments() const {
-    if (run_.pending) flushRun();
+    if (logLen_) flushLog();
     return m_;
   }
   double bucketSize() const { return bucket_; }
   const std::vector<double>& buckets() const {
-    if (run_.pending) flushRun();
+    if (logLen_) flushLog();
     return buckets_;
   }
   void writeText(std::ostream& os) const override;
@@ -190,7 +189,7 @@ class Histogram : public Stat {
   /// sampleKeyed() of a key that is not in the keyed memo (out of the callers' hot path).
   template <class F>
   [[gnu::noinline]] double sampleKeyedNew(uint64_t key, F& valueOf) {
-    run_.armed = false;
+    if (logLen_) flushLog();  // the logged samples refer to memo slots this one may replace
     const double v = valueOf();
     sample(v);
     const Memo& m = memo_[memoSlot(v)];
@@ -222,22 +221,21 @@ class Histogram : public Stat {
     std::memcpy(&b, &v, sizeof b);
     return slotOf(b);
   }
-  /// The last keyed sample when it was a memo hit (`armed`), and how many repeats of its key
-  /// came since that are not added yet (`pending`). Never spans a change of the bucket width:
-  /// any other sample adds the pending ones first.
-  struct Run {
-    bool armed = false;
-    uint64_t key = 0;
-    double v = 0, logV = 0;
-    size_t idx = 0;
-    uint64_t pending = 0;
-  };
   void sampleNew(double v, double n);
   void forgetMemo();
-  /// Adds the run's pending samples (const: reading the histogram completes it).
-  void flushRun() const;
+  /// Adds the logged samples in their order and empties the log (const: reading the histogram
+  /// completes it).
+  void flushLog() const;
 
-  mutable Run run_;
+  // Keyed samples not added yet: per entry the keyed-memo slot (low kMemoBits bits) and how many
+  // samples in a row it had (the bits above, kLogOne each). While an entry refers to a slot, the
+  // slot keeps its value: sampleKeyedNew, sample() and reset() empty the log before any change.
+  static constexpr uint64_t kLogOne = uint64_t{1} << kMemoBits;
+  static constexpr unsigned kLogEntries = 64;
+  static constexpr size_t kNoSlot = kMemoSlots;  // lastSlot_ of an empty log
+  mutable std::array<uint64_t, kLogEntries> log_{};
+  mutable unsigned logLen_ = 0;
+  mutable size_t lastSlot_ = kNoSlot;  // the last entry's slot
   double bucket_ = 1;
   mutable std::vector<double> buckets_;
   mutable Moments m_;
