@@ -158,6 +158,11 @@ class Histogram : public Stat {
   /// the same bits. Only a memo miss is a call.
   template <class F>
   [[gnu::always_inline]] double sampleKeyed(uint64_t key, F&& valueOf) {
+    // A repeat of the last logged key (a run of hits) skips the hash: its slot still holds it.
+    if (key == lastKey_ && lastSlot_ != kNoSlot) {
+      log_[logLen_ - 1] += kLogOne;
+      return lastV_;
+    }
     const size_t s = slotOf(key);
     const KeyedMemo& k = keyed_[s];
     if (k.key == key) {  // an empty slot's key maps to another slot: never equal
@@ -167,6 +172,8 @@ class Histogram : public Stat {
         if (logLen_ == kLogEntries) flushLog();
         log_[logLen_++] = s | kLogOne;
         lastSlot_ = s;
+        lastKey_ = key;
+        lastV_ = k.v;
       }
       return k.v;
     }
@@ -236,6 +243,8 @@ class Histogram : public Stat {
   mutable std::array<uint64_t, kLogEntries> log_{};
   mutable unsigned logLen_ = 0;
   mutable size_t lastSlot_ = kNoSlot;  // the last entry's slot
+  uint64_t lastKey_ = 0;               // its key and value (valid while lastSlot_ is a slot)
+  double lastV_ = 0;
   double bucket_ = 1;
   mutable std::vector<double> buckets_;
   mutable Moments m_;
