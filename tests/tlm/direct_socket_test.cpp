@@ -207,3 +207,18 @@ TEST(DirectSocket, CallbacksReachTheirModuleWithCalleeSavedRegistersClobbered) {
 }
 
 }  // namespace
+
+// DirectWho: the VmAccess of the direct call in progress belongs to its own payload only.
+TEST(DirectWho, AnswersOnlyForItsPayloadUntilCleared) {
+  tlm::tlm_generic_payload a, b;
+  vmsim::VmAccess who;
+  vmsim::DirectWho w;
+  EXPECT_EQ(w.of(a), nullptr);
+  w.set(a, &who);
+  EXPECT_EQ(w.of(a), &who);
+  EXPECT_EQ(w.of(b), nullptr);  // another transaction sent meanwhile carries none
+  w.clear();
+  EXPECT_EQ(w.of(a), nullptr);
+  w.set(a, nullptr);  // a call without a VmAccess
+  EXPECT_EQ(w.of(a), nullptr);
+}

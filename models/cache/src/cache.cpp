@@ -522,10 +522,9 @@ tlm::tlm_sync_enum Cache::directNbTransportFw(tlm::tlm_generic_payload& gp, tlm:
   size_t i = 0;
   while (i < directUps_.size() && directUps_[i] != &up) ++i;
   if (i == directUps_.size()) directUps_.push_back(&up);
-  directWhoGp_ = who ? &gp : nullptr;
-  directWho_ = who;
+  directWho_.set(gp, who);
   const auto s = atFront_->forward(gp, ph, delay, -1 - static_cast<int>(i));
-  directWhoGp_ = nullptr;
+  directWho_.clear();
   return s;
 }
 
@@ -656,7 +655,8 @@ void Cache::issueWritebacks() {
 
 bool Cache::startAt(tlm::tlm_generic_payload& gp, int tag, const sc_core::sc_time& delay) {
   if (!cacheable(gp)) return false;
-  const Req r = &gp == directWhoGp_ ? programReq(gp, *directWho_) : classify(gp);
+  const VmAccess* const who = directWho_.of(gp);
+  const Req r = who ? programReq(gp, *who) : classify(gp);
   if (r.req == CacheRequest::ExclusiveFill) return false;
   const uint64_t addr = gp.get_address();
   const uint64_t line = core_->lineOf(addr);

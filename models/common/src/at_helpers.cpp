@@ -87,35 +87,11 @@ AtTargetFrontEnd::AtTargetFrontEnd(unsigned workers, TaggedCall backward, Proces
   }
 }
 
-tlm::tlm_sync_enum AtTargetFrontEnd::forward(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
-                                             sc_core::sc_time& delay, int tag) {
+tlm::tlm_sync_enum AtTargetFrontEnd::forwardRest(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                                 sc_core::sc_time& delay, int tag) {
   if (ph == tlm::BEGIN_REQ) {
     if (gp.has_mm()) gp.acquire();
-    if (start_ && busy_ < workers_) {
-      ++busy_;
-      ++inService_;
-      if (start_(gp, tag, delay)) {
-        ph = tlm::END_REQ;
-        return tlm::TLM_UPDATED;
-      }
-      --inService_;
-      --busy_;
-    }
-    if (count_ == queue_.size()) {  // more than the protocol allows in flight: grow (never shrinks)
-      std::vector<Job> bigger(queue_.size() * 2);
-      for (size_t i = 0; i < count_; ++i) bigger[i] = queue_[(head_ + i) % queue_.size()];
-      queue_ = std::move(bigger);
-      head_ = 0;
-    }
-    queue_[(head_ + count_++) % queue_.size()] = Job{&gp, tag};
-    queued_.notify(delay);
-    topUpReady();
-    if (busy_++ < workers_) {
-      ph = tlm::END_REQ;
-      return tlm::TLM_UPDATED;
-    }
-    endReqOwed_ = &gp;
-    return tlm::TLM_ACCEPTED;
+    return queueRequest(gp, ph, delay, tag);
   }
   if (ph == tlm::END_RESP) {
     respBusy_ = false;
@@ -129,6 +105,25 @@ tlm::tlm_sync_enum AtTargetFrontEnd::forward(tlm::tlm_generic_payload& gp, tlm::
   }
   SC_REPORT_ERROR("vmsim/at", "unexpected phase on nb_transport_fw");
   return tlm::TLM_COMPLETED;
+}
+
+tlm::tlm_sync_enum AtTargetFrontEnd::queueRequest(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                                  sc_core::sc_time& delay, int tag) {
+  if (count_ == queue_.size()) {  // more than the protocol allows in flight: grow (never shrinks)
+    std::vector<Job> bigger(queue_.size() * 2);
+    for (size_t i = 0; i < count_; ++i) bigger[i] = queue_[(head_ + i) % queue_.size()];
+    queue_ = std::move(bigger);
+    head_ = 0;
+  }
+  queue_[(head_ + count_++) % queue_.size()] = Job{&gp, tag};
+  queued_.notify(delay);
+  topUpReady();
+  if (busy_++ < workers_) {
+    ph = tlm::END_REQ;
+    return tlm::TLM_UPDATED;
+  }
+  endReqOwed_ = &gp;
+  return tlm::TLM_ACCEPTED;
 }
 
 namespace {
@@ -210,15 +205,6 @@ void AtTargetFrontEnd::respond(const Job& j) {
     if (respWaiting_) respFree_.notify(sc_core::SC_ZERO_TIME);
     if (gp.has_mm()) gp.release();
   }
-}
-
-void AtTargetFrontEnd::finish(tlm::tlm_generic_payload& gp, int tag) {
-  const Job j{&gp, tag};
-  if (respBusy_ || respHead_ < respQueue_.size()) {
-    respQueue_.push_back(j);
-    return;
-  }
-  sendResponse(j);
 }
 
 void AtTargetFrontEnd::sendResponse(const Job& j) {

@@ -21,8 +21,7 @@ Mmu::Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy
       imem("imem"),
       memAt_([this](tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
         // mem's target's nb_transport_fw, without the hop where it offers one (the L1D)
-        return directMemAt_ ? directMemAt_->directNbTransportFw(
-                                  gp, ph, t, *this, &gp == memWhoGp_ ? memWho_ : nullptr)
+        return directMemAt_ ? directMemAt_->directNbTransportFw(gp, ph, t, *this, memWho_.of(gp))
                             : mem->nb_transport_fw(gp, ph, t);
       }),
       imemAt_([this](tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& t) {
@@ -686,9 +685,9 @@ tlm::tlm_sync_enum Mmu::directNbTransportFw(tlm::tlm_generic_payload& gp, tlm::t
                                             sc_core::sc_time& delay, DirectAtInitiator& up,
                                             const VmAccess* who) {
   directUp_ = &up;  // tsock is a simple target socket: `up` is its only initiator
-  directWho_ = who;
+  directWho_.set(gp, who);
   const auto s = atFront_->forward(gp, ph, delay);
-  directWho_ = nullptr;
+  directWho_.clear();
   return s;
 }
 
@@ -704,9 +703,9 @@ bool Mmu::startAt(tlm::tlm_generic_payload& gp, const sc_core::sc_time& reqDelay
   const uint64_t va = gp.get_address();
   if (!len || (va & 0xfff) + len > 0x1000) return false;
   // The requester's direct call hands its VmAccess over: the extension accessorOf() would find.
-  const VmAccess* const program = directWho_;
+  const VmAccess* const program = directWho_.of(gp);
   const VmAccess who = program ? *program : accessorOf(gp);
-  directWho_ = nullptr;
+  directWho_.clear();
   const bool fetch = who.kind == AccessKind::Fetch;
   const EntryTlb& direct = fetch ? fetchTlb_ : dataTlb_;
   if (!direct.tlb || !direct.tlb->wouldHit(who.asid, va, who.kind)) return false;
@@ -744,12 +743,9 @@ bool Mmu::startAt(tlm::tlm_generic_payload& gp, const sc_core::sc_time& reqDelay
   // The response is handled inside the cache's call: atStep sends nothing to the cache.
   // A program access's VmAccess goes along to the L1D if the request is sent at once (memAt_'s
   // forward call checks the payload: a request sent later, or another sent meanwhile, has none).
-  if (program) {
-    memWhoGp_ = &gp;
-    memWho_ = program;
-  }
+  memWho_.set(gp, program);
   (fetch && imem.size() ? imemAt_ : memAt_).send(gp, delay, this, j, kPhysicalDone, true);
-  memWhoGp_ = nullptr;
+  memWho_.clear();
   return true;
 }
 

@@ -255,8 +255,7 @@ class Cache : public Module,
   std::vector<DirectAtInitiator*> directUps_;
   // During directNbTransportFw of a program access: its payload and issuer (startAt then need
   // not classify it).
-  const tlm::tlm_generic_payload* directWhoGp_ = nullptr;
-  const VmAccess* directWho_ = nullptr;
+  DirectWho directWho_;
   /// classify() of a program access issued by `who` (VmAccess attached, no TimingOnlyExt), as
   /// directAccess() finds it.
   static Req programReq(const tlm::tlm_generic_payload& gp, const VmAccess& who) {

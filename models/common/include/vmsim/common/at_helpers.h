@@ -104,11 +104,33 @@ class AtTargetFrontEnd : private AtClient {
   void setStart(Start s) { start_ = std::move(s); }
   /// Sends the response of a transaction that Start took (now, or once the response channel is
   /// free: the responses waiting for it go in the order they were finished).
-  void finish(tlm::tlm_generic_payload& gp, int tag);
+  void finish(tlm::tlm_generic_payload& gp, int tag) {
+    const Job j{&gp, tag};
+    if (respBusy_ || respHead_ < respQueue_.size()) {
+      respQueue_.push_back(j);
+      return;
+    }
+    sendResponse(j);
+  }
 
-  /// Call from the target socket's nb_transport_fw.
+  /// Call from the target socket's nb_transport_fw. Inline for the common case, a BEGIN_REQ the
+  /// state-machine path takes (every AT hop of a hit): the out-of-line rest saves it the frame of
+  /// the queueing code.
   tlm::tlm_sync_enum forward(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
-                             sc_core::sc_time& delay, int tag = 0);
+                             sc_core::sc_time& delay, int tag = 0) {
+    if (ph != tlm::BEGIN_REQ || !start_ || busy_ >= workers_)
+      return forwardRest(gp, ph, delay, tag);
+    if (gp.has_mm()) gp.acquire();
+    ++busy_;
+    ++inService_;
+    if (start_(gp, tag, delay)) {
+      ph = tlm::END_REQ;
+      return tlm::TLM_UPDATED;
+    }
+    --inService_;
+    --busy_;
+    return queueRequest(gp, ph, delay, tag);
+  }
 
  private:
   struct Job {
@@ -119,6 +141,12 @@ class AtTargetFrontEnd : private AtClient {
     sc_core::sc_event wake;  // reserve: joins the ready set
     Job job;
   };
+  /// forward() for everything but a BEGIN_REQ the state-machine path takes at once.
+  tlm::tlm_sync_enum forwardRest(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                 sc_core::sc_time& delay, int tag);
+  /// A BEGIN_REQ (acquired already) for the worker threads: queued, END_REQ now or owed.
+  tlm::tlm_sync_enum queueRequest(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
+                                  sc_core::sc_time& delay, int tag);
   void worker(Worker& w);
   void respond(const Job& j);
   /// Sends BEGIN_RESP for `j` (the response channel is free); true when the response ended.

@@ -74,6 +74,27 @@ class DirectAtTarget {
   ~DirectAtTarget() = default;
 };
 
+/// The VmAccess of the direct AT call in progress (DirectAtTarget's `who`), kept for the one
+/// payload it belongs to: a module that hands it on or reads it further down its own call (the
+/// MMU to its L1D, a cache's startAt) asks for it by payload, so another transaction sent or
+/// started meanwhile carries none and is classified from its extensions as before.
+class DirectWho {
+ public:
+  void set(const tlm::tlm_generic_payload& gp, const VmAccess* who) {
+    gp_ = who ? &gp : nullptr;
+    who_ = who;
+  }
+  void clear() { gp_ = nullptr; }
+  /// `gp`'s VmAccess if the call in progress is `gp`'s and carried one, else nullptr.
+  const VmAccess* of(const tlm::tlm_generic_payload& gp) const {
+    return &gp == gp_ ? who_ : nullptr;
+  }
+
+ private:
+  const tlm::tlm_generic_payload* gp_ = nullptr;
+  const VmAccess* who_ = nullptr;
+};
+
 /// An LT target that takes a model's own timing-only access as plain values: what its
 /// b_transport does with a payload of `len` (> 0) bytes at `addr`, a read or a write, carrying
 /// TimingOnlyExt (and PageTableAccessExt when `pageTable`), no VmAccess and no byte enables,

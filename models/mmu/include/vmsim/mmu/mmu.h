@@ -102,11 +102,10 @@ class Mmu : public Module,
   // tsock's only initiator, once it has called directNbTransportFw: tsock->nb_transport_bw
   // reaches it, so the front end's backward calls go to it directly.
   DirectAtInitiator* directUp_ = nullptr;
-  const VmAccess* directWho_ = nullptr;  // during directNbTransportFw: the access's VmAccess
-  // During startAt's send(): the payload whose VmAccess (the requester's, attached to it) memAt_
+  DirectWho directWho_;  // during directNbTransportFw: the access's VmAccess
+  // During startAt's send(): the VmAccess (the requester's, attached to the payload) memAt_
   // hands to the L1D's directNbTransportFw.
-  const tlm::tlm_generic_payload* memWhoGp_ = nullptr;
-  const VmAccess* memWho_ = nullptr;
+  DirectWho memWho_;
   /// DirectAtInitiator: `mem`'s backward callback, for the L1D's direct backward calls.
   tlm::tlm_sync_enum directNbTransportBw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                          sc_core::sc_time& delay) override {
