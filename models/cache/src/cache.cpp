@@ -297,6 +297,74 @@ void Cache::arrived(uint64_t line, const Req& r, const sc_core::sc_time* ltDelay
   }
 }
 
+bool Cache::demandMissLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
+                         tlm::tlm_response_status& err) {
+  return missLt(line, r, delay, err);
+}
+
+// Inline in fromAboveLt: a miss that goes on to the level below is one call per level.
+[[gnu::always_inline]] inline bool Cache::missLt(uint64_t line, const Req& r,
+                                                 sc_core::sc_time& delay,
+                                                 tlm::tlm_response_status& err) {
+  const size_t k = static_cast<size_t>(r.kind);
+  misses_[k] += 1;
+  bool dirty = false;
+  if (!fetchLt(line, r, delay, err, dirty)) return false;
+  const Victim v = core_->fillAbsent(line, r.write || dirty, r.pageTable);
+  if (v.valid) evictLt(v, delay);
+  return true;
+}
+
+[[gnu::always_inline]] inline bool Cache::fetchLt(uint64_t line, const Req& r,
+                                                  sc_core::sc_time& delay,
+                                                  tlm::tlm_response_status& err, bool& dirty) {
+  const uint64_t now = (sim_->time_stamp() + delay).value();
+  const auto [idx, freeAt] = mshr_->acquire(now);
+  if (freeAt > now) {
+    ++mshrStalls_;
+    const sc_core::sc_time wait = sc_core::sc_time::from_value(freeAt - now);
+    mshrStallCycles_ += wait / clockPeriod();
+    delay += wait;
+  }
+  const CacheRequest req = exclusive_ ? CacheRequest::ExclusiveFill : CacheRequest::Fill;
+  if (directNext_) {
+    // The request the payload below would carry, as plain values.
+    Req q;
+    q.req = req;
+    q.kind = r.kind;
+    q.pageTable = r.pageTable;
+    q.above = std::max(latency_, r.above);
+    bool movedDirty = false;
+    q.dirtyOut = &movedDirty;
+    if (!directNext_->fromAboveLt(q, core_->lineBase(line), core_->lineBytes(), delay, err)) {
+      return false;
+    }
+    dirty = exclusive_ && movedDirty;
+    mshr_->occupy(idx, line, (sim_->time_stamp() + delay).value());
+    return true;
+  }
+  return fetchPayloadLt(line, r, idx, delay, err, dirty);
+}
+
+bool Cache::fetchPayloadLt(uint64_t line, const Req& r, unsigned idx, sc_core::sc_time& delay,
+                           tlm::tlm_response_status& err, bool& dirty) {
+  const CacheRequest req = exclusive_ ? CacheRequest::ExclusiveFill : CacheRequest::Fill;
+  CacheReqExt* fe = nullptr;
+  tlm::tlm_generic_payload* fp =
+      ownPayload(tlm::TLM_READ_COMMAND, line, req, r.kind, r.pageTable, false, &fe);
+  fe->above = std::max(latency_, r.above);
+  next->b_transport(*fp, delay);
+  const bool ok = fp->is_response_ok();
+  if (ok) {
+    dirty = exclusive_ && fe->dirty;
+    mshr_->occupy(idx, line, (sim_->time_stamp() + delay).value());
+  } else {
+    err = fp->get_response_status();
+  }
+  fp->release();
+  return ok;
+}
+
 // --- LT ------------------------------------------------------------------------------------------
 
 void Cache::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
@@ -328,7 +396,7 @@ VMSIM_HIT_PATH void Cache::accessLt(tlm::tlm_generic_payload& gp, const Req& r,
                                     sc_core::sc_time& delay) {
   const sc_core::sc_time in = delay;
   tlm::tlm_response_status err = tlm::TLM_OK_RESPONSE;
-  if (!linesLt(r, gp.get_address(), gp.get_data_length(), delay, err)) {
+  if (!linesLt<false>(r, gp.get_address(), gp.get_data_length(), delay, err)) {
     gp.set_response_status(err);
     return;
   }
@@ -345,7 +413,7 @@ bool Cache::timingOnlyTransport(uint64_t addr, unsigned len, bool write, bool pa
                      : (write ? CacheKind::Store : CacheKind::Load);
   const sc_core::sc_time in = delay;
   tlm::tlm_response_status err = tlm::TLM_OK_RESPONSE;
-  if (!linesLt(r, addr, len, delay, err)) return false;
+  if (!linesLt<false>(r, addr, len, delay, err)) return false;
   // respond(): nothing to move; a fill's time at this level is sampled.
   const sc_core::sc_time took = delay - in;
   latencyHist_.sampleKeyed(took.value(), [&] { return took / clockPeriod(); });
@@ -357,7 +425,7 @@ bool Cache::fromAboveLt(const Req& r, uint64_t addr, unsigned len, sc_core::sc_t
   // b_transport of an upper cache's payload: always cacheable (a line, no byte enables), and
   // respond() moves no bytes for it; only a fill's time is sampled.
   const sc_core::sc_time in = delay;
-  if (!linesLt(r, addr, len, delay, err)) return false;
+  if (!linesLt<true>(r, addr, len, delay, err)) return false;
   if (r.req == CacheRequest::Fill || r.req == CacheRequest::ExclusiveFill) {
     const sc_core::sc_time took = delay - in;
     latencyHist_.sampleKeyed(took.value(), [&] { return took / clockPeriod(); });
@@ -365,6 +433,7 @@ bool Cache::fromAboveLt(const Req& r, uint64_t addr, unsigned len, sc_core::sc_t
   return true;
 }
 
+template <bool kChain>
 VMSIM_HIT_PATH bool Cache::linesLt(const Req& r, uint64_t addr, unsigned len,
                                    sc_core::sc_time& delay, tlm::tlm_response_status& err) {
   delay += added(r);
@@ -372,7 +441,7 @@ VMSIM_HIT_PATH bool Cache::linesLt(const Req& r, uint64_t addr, unsigned len,
   for (uint64_t line = first; line <= last; ++line) {
     switch (r.req) {
       case CacheRequest::Fill:
-        if (!demandLt(line, r, delay, err)) return false;
+        if (!demandLt<kChain>(line, r, delay, err)) return false;
         break;
       case CacheRequest::ExclusiveFill: {
         const Victim v = core_->extract(line);
@@ -408,6 +477,7 @@ VMSIM_HIT_PATH void Cache::respond(tlm::tlm_generic_payload& gp, const Req& r,
   }
 }
 
+template <bool kChain>
 VMSIM_HIT_PATH bool Cache::demandLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
                                     tlm::tlm_response_status& err) {
   const size_t k = static_cast<size_t>(r.kind);
@@ -426,61 +496,8 @@ VMSIM_HIT_PATH bool Cache::demandLt(uint64_t line, const Req& r, sc_core::sc_tim
     hits_[k] += 1;
     return true;
   }
+  if (kChain) return missLt(line, r, delay, err);
   return demandMissLt(line, r, delay, err);
-}
-
-bool Cache::demandMissLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
-                         tlm::tlm_response_status& err) {
-  const size_t k = static_cast<size_t>(r.kind);
-  misses_[k] += 1;
-  bool dirty = false;
-  if (!fetchLt(line, r, delay, err, dirty)) return false;
-  const Victim v = core_->fillAbsent(line, r.write || dirty, r.pageTable);
-  if (v.valid) evictLt(v, delay);
-  return true;
-}
-
-bool Cache::fetchLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
-                    tlm::tlm_response_status& err, bool& dirty) {
-  const uint64_t now = (sim_->time_stamp() + delay).value();
-  const auto [idx, freeAt] = mshr_->acquire(now);
-  if (freeAt > now) {
-    ++mshrStalls_;
-    const sc_core::sc_time wait = sc_core::sc_time::from_value(freeAt - now);
-    mshrStallCycles_ += wait / clockPeriod();
-    delay += wait;
-  }
-  const CacheRequest req = exclusive_ ? CacheRequest::ExclusiveFill : CacheRequest::Fill;
-  if (directNext_) {
-    // The request the payload below would carry, as plain values.
-    Req q;
-    q.req = req;
-    q.kind = r.kind;
-    q.pageTable = r.pageTable;
-    q.above = std::max(latency_, r.above);
-    bool movedDirty = false;
-    q.dirtyOut = &movedDirty;
-    if (!directNext_->fromAboveLt(q, core_->lineBase(line), core_->lineBytes(), delay, err)) {
-      return false;
-    }
-    dirty = exclusive_ && movedDirty;
-    mshr_->occupy(idx, line, (sim_->time_stamp() + delay).value());
-    return true;
-  }
-  CacheReqExt* fe = nullptr;
-  tlm::tlm_generic_payload* fp =
-      ownPayload(tlm::TLM_READ_COMMAND, line, req, r.kind, r.pageTable, false, &fe);
-  fe->above = std::max(latency_, r.above);
-  next->b_transport(*fp, delay);
-  const bool ok = fp->is_response_ok();
-  if (ok) {
-    dirty = exclusive_ && fe->dirty;
-    mshr_->occupy(idx, line, (sim_->time_stamp() + delay).value());
-  } else {
-    err = fp->get_response_status();
-  }
-  fp->release();
-  return ok;
 }
 
 void Cache::evictLt(const Victim& v, const sc_core::sc_time& delay) {

@@ -179,8 +179,7 @@ int MshrFile::find(uint64_t line, uint64_t now) const {
   return -1;
 }
 
-std::pair<unsigned, uint64_t> MshrFile::acquire(uint64_t now) const {
-  if (!anyBusy(now)) return {0, now};  // every entry is free
+std::pair<unsigned, uint64_t> MshrFile::acquireBusy(uint64_t now) const {
   unsigned best = 0;
   for (unsigned i = 1; i < busyUntil_.size(); ++i) {
     if (busyUntil_[i] < busyUntil_[best]) best = i;

@@ -204,7 +204,10 @@ class MshrFile {
   uint64_t busyUntil(unsigned i) const { return busyUntil_[i]; }
   /// The entry that frees first, and when it is free (>= now; kPending if every entry waits for
   /// a fill whose end is unknown).
-  std::pair<unsigned, uint64_t> acquire(uint64_t now) const;
+  std::pair<unsigned, uint64_t> acquire(uint64_t now) const {
+    if (!anyBusy(now)) return {0, now};  // every entry is free (inline: the common LT case)
+    return acquireBusy(now);
+  }
   /// Entry `i` is busy with `line` until `until` (kPending: until release()).
   void occupy(unsigned i, uint64_t line, uint64_t until) {
     line_[i] = line;
@@ -216,6 +219,7 @@ class MshrFile {
   unsigned busy(uint64_t now) const;
 
  private:
+  std::pair<unsigned, uint64_t> acquireBusy(uint64_t now) const;
   std::vector<uint64_t> line_;
   std::vector<uint64_t> busyUntil_;
   uint64_t latest_ = 0;  // max of busyUntil_
