@@ -284,7 +284,16 @@ inline void Cache::countVictim(const Victim& v) {
   if (exclusive_) ++victimsDown_;
 }
 
-void Cache::arrived(uint64_t line, const Req& r, const sc_core::sc_time* ltDelay) {
+// Inline where a victim leaves an LT fill (most are clean: counted and dropped, no call).
+[[gnu::always_inline]] inline void Cache::evictLt(const Victim& v, const sc_core::sc_time& delay) {
+  countVictim(v);
+  if (!v.dirty && !exclusive_) return;  // a clean line is dropped
+  writeBackLt(v, delay);
+}
+
+// Inline: LT's write-backs from above arrive in linesLt, one call fewer per write-back.
+[[gnu::always_inline]] inline void Cache::arrived(uint64_t line, const Req& r,
+                                                  const sc_core::sc_time* ltDelay) {
   // A line written back or moving down from above: allocated without a fetch (a full line).
   bool present = false;
   const Victim v = core_->fill(line, r.dirty, r.pageTable, &present);
@@ -500,9 +509,7 @@ VMSIM_HIT_PATH bool Cache::demandLt(uint64_t line, const Req& r, sc_core::sc_tim
   return demandMissLt(line, r, delay, err);
 }
 
-void Cache::evictLt(const Victim& v, const sc_core::sc_time& delay) {
-  countVictim(v);
-  if (!v.dirty && !exclusive_) return;  // a clean line is dropped
+void Cache::writeBackLt(const Victim& v, const sc_core::sc_time& delay) {
   const CacheRequest req = exclusive_ ? CacheRequest::Victim : CacheRequest::WriteBack;
   // Off the critical path (a write-back buffer): the access that caused it does not wait; the
   // write still books the level below (and the DRAM's banks and bus) at this time.

@@ -179,7 +179,10 @@ class Cache : public Module,
   /// fetchLt()'s request to the level below on a pooled payload through `next`.
   bool fetchPayloadLt(uint64_t line, const Req& r, unsigned idx, sc_core::sc_time& delay,
                       tlm::tlm_response_status& err, bool& dirty);
+  /// A victim of an LT fill or arrival: counted; a dirty one (any, exclusive) goes down by
+  /// writeBackLt.
   void evictLt(const Victim& v, const sc_core::sc_time& delay);
+  void writeBackLt(const Victim& v, const sc_core::sc_time& delay);
   // AT
   tlm::tlm_sync_enum nb_transport_fw(int from, tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                      sc_core::sc_time& delay);
