@@ -447,11 +447,17 @@ VMSIM_HIT_PATH bool Cache::linesLt(const Req& r, uint64_t addr, unsigned len,
                                    sc_core::sc_time& delay, tlm::tlm_response_status& err) {
   delay += added(r);
   const uint64_t first = core_->lineOf(addr), last = core_->lineOf(addr + len - 1);
+  if (r.req == CacheRequest::Fill) {
+    // Every requester's access and every fill from above: its lines without a switch per line.
+    for (uint64_t line = first; line <= last; ++line) {
+      if (!demandLt<kChain>(line, r, delay, err)) return false;
+    }
+    return true;
+  }
   for (uint64_t line = first; line <= last; ++line) {
     switch (r.req) {
       case CacheRequest::Fill:
-        if (!demandLt<kChain>(line, r, delay, err)) return false;
-        break;
+        break;  // above
       case CacheRequest::ExclusiveFill: {
         const Victim v = core_->extract(line);
         bool dirty = v.dirty;
