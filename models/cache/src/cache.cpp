@@ -306,6 +306,24 @@ inline void Cache::countVictim(const Victim& v) {
   }
 }
 
+// demandLt() of a line that access() found: a hit, or a merge with its fill still on the way.
+[[gnu::always_inline]] inline void Cache::hitLt(uint64_t line, CacheKind kind,
+                                                sc_core::sc_time& delay) {
+  const size_t k = static_cast<size_t>(kind);
+  const uint64_t now = (sim_->time_stamp() + delay).value();
+  if (mshr_->anyBusy(now)) {
+    const int m = mshr_->find(line, now);
+    if (m >= 0) {
+      // The line's fill is still on its way: wait for it (a merge, counted as a miss).
+      mshrMerges_[k] += 1;
+      misses_[k] += 1;
+      delay += sc_core::sc_time::from_value(mshr_->busyUntil(static_cast<unsigned>(m)) - now);
+      return;
+    }
+  }
+  hits_[k] += 1;
+}
+
 bool Cache::demandMissLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
                          tlm::tlm_response_status& err) {
   return missLt(line, r, delay, err);
@@ -415,14 +433,29 @@ VMSIM_HIT_PATH void Cache::accessLt(tlm::tlm_generic_payload& gp, const Req& r,
 bool Cache::timingOnlyTransport(uint64_t addr, unsigned len, bool write, bool pageTable,
                                 sc_core::sc_time& delay) {
   // classify() of such a payload: no VmAccess, no CacheReqExt, TimingOnlyExt (no bytes move).
-  Req r;
-  r.write = write;
-  r.pageTable = pageTable;
-  r.kind = pageTable ? (write ? CacheKind::PteWrite : CacheKind::PteRead)
-                     : (write ? CacheKind::Store : CacheKind::Load);
+  const CacheKind kind = pageTable ? (write ? CacheKind::PteWrite : CacheKind::PteRead)
+                                   : (write ? CacheKind::Store : CacheKind::Load);
   const sc_core::sc_time in = delay;
-  tlm::tlm_response_status err = tlm::TLM_OK_RESPONSE;
-  if (!linesLt<false>(r, addr, len, delay, err)) return false;
+  const uint64_t line = core_->lineOf(addr);
+  if (line == core_->lineOf(addr + len - 1) && core_->access(line, write)) {
+    // A hit on one line (a table entry, nearly every call): linesLt's Fill of it, without the
+    // Req. added() of a request from no cache above is the whole latency.
+    delay += latency_;
+    hitLt(line, kind, delay);
+  } else {
+    // The same, a miss after access() (which changed nothing) or several lines, with the Req.
+    Req r;
+    r.write = write;
+    r.pageTable = pageTable;
+    r.kind = kind;
+    tlm::tlm_response_status err = tlm::TLM_OK_RESPONSE;
+    if (line == core_->lineOf(addr + len - 1)) {
+      delay += added(r);
+      if (!demandMissLt(line, r, delay, err)) return false;
+    } else if (!linesLt<false>(r, addr, len, delay, err)) {
+      return false;
+    }
+  }
   // respond(): nothing to move; a fill's time at this level is sampled.
   const sc_core::sc_time took = delay - in;
   latencyHist_.sampleKeyed(took.value(), [&] { return took / clockPeriod(); });
@@ -495,20 +528,8 @@ VMSIM_HIT_PATH void Cache::respond(tlm::tlm_generic_payload& gp, const Req& r,
 template <bool kChain>
 VMSIM_HIT_PATH bool Cache::demandLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
                                     tlm::tlm_response_status& err) {
-  const size_t k = static_cast<size_t>(r.kind);
   if (core_->access(line, r.write)) {
-    const uint64_t now = (sim_->time_stamp() + delay).value();
-    if (mshr_->anyBusy(now)) {
-      const int m = mshr_->find(line, now);
-      if (m >= 0) {
-        // The line's fill is still on its way: wait for it (a merge, counted as a miss).
-        mshrMerges_[k] += 1;
-        misses_[k] += 1;
-        delay += sc_core::sc_time::from_value(mshr_->busyUntil(static_cast<unsigned>(m)) - now);
-        return true;
-      }
-    }
-    hits_[k] += 1;
+    hitLt(line, r.kind, delay);
     return true;
   }
   if (kChain) return missLt(line, r, delay, err);

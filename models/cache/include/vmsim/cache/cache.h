@@ -171,6 +171,7 @@ class Cache : public Module,
   /// of line).
   bool demandMissLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
                     tlm::tlm_response_status& err);
+  void hitLt(uint64_t line, CacheKind kind, sc_core::sc_time& delay);
   bool missLt(uint64_t line, const Req& r, sc_core::sc_time& delay, tlm::tlm_response_status& err);
   /// The fetch of a missed line: the MSHR, then the level below (directly through
   /// setDirectNext, or by fetchPayloadLt).
