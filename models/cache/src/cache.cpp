@@ -416,7 +416,28 @@ void Cache::directAccess(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
   r.kind = r.write ? CacheKind::Store
                    : (who.kind == AccessKind::Fetch ? CacheKind::Fetch : CacheKind::Load);
   r.movesData = true;
-  accessLt(gp, r, delay);
+  const uint64_t addr = gp.get_address();
+  const uint64_t line = core_->lineOf(addr);
+  if (line != core_->lineOf(addr + gp.get_data_length() - 1)) {
+    accessLt(gp, r, delay);
+    return;
+  }
+  // One line (nearly every access): accessLt's steps, the probe first (it changes nothing on a
+  // miss), so that a hit keeps the Req in registers (only a miss passes it out of line).
+  // added() of a request from no cache above is the latency.
+  const sc_core::sc_time in = delay;
+  if (core_->access(line, r.write)) {
+    delay += latency_;
+    hitLt(line, r.kind, delay);
+  } else {
+    delay += latency_;
+    tlm::tlm_response_status err = tlm::TLM_OK_RESPONSE;
+    if (!demandMissLt(line, r, delay, err)) {
+      gp.set_response_status(err);
+      return;
+    }
+  }
+  respond(gp, r, delay - in);
 }
 
 VMSIM_HIT_PATH void Cache::accessLt(tlm::tlm_generic_payload& gp, const Req& r,
