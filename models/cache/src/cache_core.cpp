@@ -106,19 +106,6 @@ bool CacheCore::invalidateUppersSlow(uint64_t line) {
   return dirty;
 }
 
-Victim CacheCore::fill(uint64_t line, bool dirty, bool pageTable, bool* wasPresent) {
-  const size_t set = setOf(line);
-  const int w = memoValid_ && memoLine_ == line ? static_cast<int>(memoWay_) : find(set, line);
-  if (wasPresent) *wasPresent = w >= 0;
-  if (w >= 0) {
-    // Already present (a write-back from above, a refill): an update, a use for the policy.
-    touch(set, static_cast<unsigned>(w));
-    if (dirty) dirtyUp(set * ways_ + static_cast<unsigned>(w));
-    return {};
-  }
-  return allocate(set, line, dirty, pageTable);
-}
-
 Victim CacheCore::allocate(size_t set, uint64_t line, bool dirty, bool pageTable) {
   const size_t b = set * ways_;
   unsigned w = ways_;

@@ -65,7 +65,19 @@ class CacheCore {
   /// the line evicted to make room; with inclusive upper levels, their copies of it are
   /// invalidated first and a dirty upper copy makes the victim dirty.
   /// `wasPresent` (optional) tells whether the line was present already.
-  Victim fill(uint64_t line, bool dirty, bool pageTable, bool* wasPresent = nullptr);
+  /// Inline: an LT write-back from above is one probe in its caller, a call only to allocate.
+  Victim fill(uint64_t line, bool dirty, bool pageTable, bool* wasPresent = nullptr) {
+    const size_t set = setOf(line);
+    const int w = memoValid_ && memoLine_ == line ? static_cast<int>(memoWay_) : find(set, line);
+    if (wasPresent) *wasPresent = w >= 0;
+    if (w >= 0) {
+      // Already present (a write-back from above, a refill): an update, a use for the policy.
+      touch(set, static_cast<unsigned>(w));
+      if (dirty) dirtyUp(set * ways_ + static_cast<unsigned>(w));
+      return {};
+    }
+    return allocate(set, line, dirty, pageTable);
+  }
   /// fill() of a line the caller just found absent (a demand miss): skips the search for it.
   Victim fillAbsent(uint64_t line, bool dirty, bool pageTable) {
     return allocate(setOf(line), line, dirty, pageTable);
