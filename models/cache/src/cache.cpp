@@ -284,7 +284,16 @@ inline void Cache::countVictim(const Victim& v) {
   if (exclusive_) ++victimsDown_;
 }
 
-void Cache::arrived(uint64_t line, const Req& r, const sc_core::sc_time* ltDelay) {
+// Inline where a victim leaves an LT fill (most are clean: counted and dropped, no call).
+[[gnu::always_inline]] inline void Cache::evictLt(const Victim& v, const sc_core::sc_time& delay) {
+  countVictim(v);
+  if (!v.dirty && !exclusive_) return;  // a clean line is dropped
+  writeBackLt(v, delay);
+}
+
+// Inline: LT's write-backs from above arrive in linesLt, one call fewer per write-back.
+[[gnu::always_inline]] inline void Cache::arrived(uint64_t line, const Req& r,
+                                                  const sc_core::sc_time* ltDelay) {
   // A line written back or moving down from above: allocated without a fetch (a full line).
   bool present = false;
   const Victim v = core_->fill(line, r.dirty, r.pageTable, &present);
@@ -295,6 +304,92 @@ void Cache::arrived(uint64_t line, const Req& r, const sc_core::sc_time* ltDelay
   } else {
     evictAt(v);
   }
+}
+
+// demandLt() of a line that access() found: a hit, or a merge with its fill still on the way.
+[[gnu::always_inline]] inline void Cache::hitLt(uint64_t line, CacheKind kind,
+                                                sc_core::sc_time& delay) {
+  const size_t k = static_cast<size_t>(kind);
+  const uint64_t now = (sim_->time_stamp() + delay).value();
+  if (mshr_->anyBusy(now)) {
+    const int m = mshr_->find(line, now);
+    if (m >= 0) {
+      // The line's fill is still on its way: wait for it (a merge, counted as a miss).
+      mshrMerges_[k] += 1;
+      misses_[k] += 1;
+      delay += sc_core::sc_time::from_value(mshr_->busyUntil(static_cast<unsigned>(m)) - now);
+      return;
+    }
+  }
+  hits_[k] += 1;
+}
+
+bool Cache::demandMissLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
+                         tlm::tlm_response_status& err) {
+  return missLt(line, r, delay, err);
+}
+
+// Inline in fromAboveLt: a miss that goes on to the level below is one call per level.
+[[gnu::always_inline]] inline bool Cache::missLt(uint64_t line, const Req& r,
+                                                 sc_core::sc_time& delay,
+                                                 tlm::tlm_response_status& err) {
+  const size_t k = static_cast<size_t>(r.kind);
+  misses_[k] += 1;
+  bool dirty = false;
+  if (!fetchLt(line, r, delay, err, dirty)) return false;
+  const Victim v = core_->fillAbsent(line, r.write || dirty, r.pageTable);
+  if (v.valid) evictLt(v, delay);
+  return true;
+}
+
+[[gnu::always_inline]] inline bool Cache::fetchLt(uint64_t line, const Req& r,
+                                                  sc_core::sc_time& delay,
+                                                  tlm::tlm_response_status& err, bool& dirty) {
+  const uint64_t now = (sim_->time_stamp() + delay).value();
+  const auto [idx, freeAt] = mshr_->acquire(now);
+  if (freeAt > now) {
+    ++mshrStalls_;
+    const sc_core::sc_time wait = sc_core::sc_time::from_value(freeAt - now);
+    mshrStallCycles_ += wait / clockPeriod();
+    delay += wait;
+  }
+  const CacheRequest req = exclusive_ ? CacheRequest::ExclusiveFill : CacheRequest::Fill;
+  if (directNext_) {
+    // The request the payload below would carry, as plain values.
+    Req q;
+    q.req = req;
+    q.kind = r.kind;
+    q.pageTable = r.pageTable;
+    q.above = std::max(latency_, r.above);
+    bool movedDirty = false;
+    q.dirtyOut = &movedDirty;
+    if (!directNext_->fromAboveLt(q, core_->lineBase(line), core_->lineBytes(), delay, err)) {
+      return false;
+    }
+    dirty = exclusive_ && movedDirty;
+    mshr_->occupy(idx, line, (sim_->time_stamp() + delay).value());
+    return true;
+  }
+  return fetchPayloadLt(line, r, idx, delay, err, dirty);
+}
+
+bool Cache::fetchPayloadLt(uint64_t line, const Req& r, unsigned idx, sc_core::sc_time& delay,
+                           tlm::tlm_response_status& err, bool& dirty) {
+  const CacheRequest req = exclusive_ ? CacheRequest::ExclusiveFill : CacheRequest::Fill;
+  CacheReqExt* fe = nullptr;
+  tlm::tlm_generic_payload* fp =
+      ownPayload(tlm::TLM_READ_COMMAND, line, req, r.kind, r.pageTable, false, &fe);
+  fe->above = std::max(latency_, r.above);
+  next->b_transport(*fp, delay);
+  const bool ok = fp->is_response_ok();
+  if (ok) {
+    dirty = exclusive_ && fe->dirty;
+    mshr_->occupy(idx, line, (sim_->time_stamp() + delay).value());
+  } else {
+    err = fp->get_response_status();
+  }
+  fp->release();
+  return ok;
 }
 
 // --- LT ------------------------------------------------------------------------------------------
@@ -321,14 +416,35 @@ void Cache::directAccess(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
   r.kind = r.write ? CacheKind::Store
                    : (who.kind == AccessKind::Fetch ? CacheKind::Fetch : CacheKind::Load);
   r.movesData = true;
-  accessLt(gp, r, delay);
+  const uint64_t addr = gp.get_address();
+  const uint64_t line = core_->lineOf(addr);
+  if (line != core_->lineOf(addr + gp.get_data_length() - 1)) {
+    accessLt(gp, r, delay);
+    return;
+  }
+  // One line (nearly every access): accessLt's steps, the probe first (it changes nothing on a
+  // miss), so that a hit keeps the Req in registers (only a miss passes it out of line).
+  // added() of a request from no cache above is the latency.
+  const sc_core::sc_time in = delay;
+  if (core_->access(line, r.write)) {
+    delay += latency_;
+    hitLt(line, r.kind, delay);
+  } else {
+    delay += latency_;
+    tlm::tlm_response_status err = tlm::TLM_OK_RESPONSE;
+    if (!demandMissLt(line, r, delay, err)) {
+      gp.set_response_status(err);
+      return;
+    }
+  }
+  respond(gp, r, delay - in);
 }
 
 VMSIM_HIT_PATH void Cache::accessLt(tlm::tlm_generic_payload& gp, const Req& r,
                                     sc_core::sc_time& delay) {
   const sc_core::sc_time in = delay;
   tlm::tlm_response_status err = tlm::TLM_OK_RESPONSE;
-  if (!linesLt(r, gp.get_address(), gp.get_data_length(), delay, err)) {
+  if (!linesLt<false>(r, gp.get_address(), gp.get_data_length(), delay, err)) {
     gp.set_response_status(err);
     return;
   }
@@ -338,14 +454,29 @@ VMSIM_HIT_PATH void Cache::accessLt(tlm::tlm_generic_payload& gp, const Req& r,
 bool Cache::timingOnlyTransport(uint64_t addr, unsigned len, bool write, bool pageTable,
                                 sc_core::sc_time& delay) {
   // classify() of such a payload: no VmAccess, no CacheReqExt, TimingOnlyExt (no bytes move).
-  Req r;
-  r.write = write;
-  r.pageTable = pageTable;
-  r.kind = pageTable ? (write ? CacheKind::PteWrite : CacheKind::PteRead)
-                     : (write ? CacheKind::Store : CacheKind::Load);
+  const CacheKind kind = pageTable ? (write ? CacheKind::PteWrite : CacheKind::PteRead)
+                                   : (write ? CacheKind::Store : CacheKind::Load);
   const sc_core::sc_time in = delay;
-  tlm::tlm_response_status err = tlm::TLM_OK_RESPONSE;
-  if (!linesLt(r, addr, len, delay, err)) return false;
+  const uint64_t line = core_->lineOf(addr);
+  if (line == core_->lineOf(addr + len - 1) && core_->access(line, write)) {
+    // A hit on one line (a table entry, nearly every call): linesLt's Fill of it, without the
+    // Req. added() of a request from no cache above is the whole latency.
+    delay += latency_;
+    hitLt(line, kind, delay);
+  } else {
+    // The same, a miss after access() (which changed nothing) or several lines, with the Req.
+    Req r;
+    r.write = write;
+    r.pageTable = pageTable;
+    r.kind = kind;
+    tlm::tlm_response_status err = tlm::TLM_OK_RESPONSE;
+    if (line == core_->lineOf(addr + len - 1)) {
+      delay += added(r);
+      if (!demandMissLt(line, r, delay, err)) return false;
+    } else if (!linesLt<false>(r, addr, len, delay, err)) {
+      return false;
+    }
+  }
   // respond(): nothing to move; a fill's time at this level is sampled.
   const sc_core::sc_time took = delay - in;
   latencyHist_.sampleKeyed(took.value(), [&] { return took / clockPeriod(); });
@@ -357,7 +488,7 @@ bool Cache::fromAboveLt(const Req& r, uint64_t addr, unsigned len, sc_core::sc_t
   // b_transport of an upper cache's payload: always cacheable (a line, no byte enables), and
   // respond() moves no bytes for it; only a fill's time is sampled.
   const sc_core::sc_time in = delay;
-  if (!linesLt(r, addr, len, delay, err)) return false;
+  if (!linesLt<true>(r, addr, len, delay, err)) return false;
   if (r.req == CacheRequest::Fill || r.req == CacheRequest::ExclusiveFill) {
     const sc_core::sc_time took = delay - in;
     latencyHist_.sampleKeyed(took.value(), [&] { return took / clockPeriod(); });
@@ -365,15 +496,22 @@ bool Cache::fromAboveLt(const Req& r, uint64_t addr, unsigned len, sc_core::sc_t
   return true;
 }
 
+template <bool kChain>
 VMSIM_HIT_PATH bool Cache::linesLt(const Req& r, uint64_t addr, unsigned len,
                                    sc_core::sc_time& delay, tlm::tlm_response_status& err) {
   delay += added(r);
   const uint64_t first = core_->lineOf(addr), last = core_->lineOf(addr + len - 1);
+  if (r.req == CacheRequest::Fill) {
+    // Every requester's access and every fill from above: its lines without a switch per line.
+    for (uint64_t line = first; line <= last; ++line) {
+      if (!demandLt<kChain>(line, r, delay, err)) return false;
+    }
+    return true;
+  }
   for (uint64_t line = first; line <= last; ++line) {
     switch (r.req) {
       case CacheRequest::Fill:
-        if (!demandLt(line, r, delay, err)) return false;
-        break;
+        break;  // above
       case CacheRequest::ExclusiveFill: {
         const Victim v = core_->extract(line);
         bool dirty = v.dirty;
@@ -408,84 +546,18 @@ VMSIM_HIT_PATH void Cache::respond(tlm::tlm_generic_payload& gp, const Req& r,
   }
 }
 
+template <bool kChain>
 VMSIM_HIT_PATH bool Cache::demandLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
                                     tlm::tlm_response_status& err) {
-  const size_t k = static_cast<size_t>(r.kind);
   if (core_->access(line, r.write)) {
-    const uint64_t now = (sim_->time_stamp() + delay).value();
-    if (mshr_->anyBusy(now)) {
-      const int m = mshr_->find(line, now);
-      if (m >= 0) {
-        // The line's fill is still on its way: wait for it (a merge, counted as a miss).
-        mshrMerges_[k] += 1;
-        misses_[k] += 1;
-        delay += sc_core::sc_time::from_value(mshr_->busyUntil(static_cast<unsigned>(m)) - now);
-        return true;
-      }
-    }
-    hits_[k] += 1;
+    hitLt(line, r.kind, delay);
     return true;
   }
+  if (kChain) return missLt(line, r, delay, err);
   return demandMissLt(line, r, delay, err);
 }
 
-bool Cache::demandMissLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
-                         tlm::tlm_response_status& err) {
-  const size_t k = static_cast<size_t>(r.kind);
-  misses_[k] += 1;
-  bool dirty = false;
-  if (!fetchLt(line, r, delay, err, dirty)) return false;
-  const Victim v = core_->fillAbsent(line, r.write || dirty, r.pageTable);
-  if (v.valid) evictLt(v, delay);
-  return true;
-}
-
-bool Cache::fetchLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
-                    tlm::tlm_response_status& err, bool& dirty) {
-  const uint64_t now = (sim_->time_stamp() + delay).value();
-  const auto [idx, freeAt] = mshr_->acquire(now);
-  if (freeAt > now) {
-    ++mshrStalls_;
-    const sc_core::sc_time wait = sc_core::sc_time::from_value(freeAt - now);
-    mshrStallCycles_ += wait / clockPeriod();
-    delay += wait;
-  }
-  const CacheRequest req = exclusive_ ? CacheRequest::ExclusiveFill : CacheRequest::Fill;
-  if (directNext_) {
-    // The request the payload below would carry, as plain values.
-    Req q;
-    q.req = req;
-    q.kind = r.kind;
-    q.pageTable = r.pageTable;
-    q.above = std::max(latency_, r.above);
-    bool movedDirty = false;
-    q.dirtyOut = &movedDirty;
-    if (!directNext_->fromAboveLt(q, core_->lineBase(line), core_->lineBytes(), delay, err)) {
-      return false;
-    }
-    dirty = exclusive_ && movedDirty;
-    mshr_->occupy(idx, line, (sim_->time_stamp() + delay).value());
-    return true;
-  }
-  CacheReqExt* fe = nullptr;
-  tlm::tlm_generic_payload* fp =
-      ownPayload(tlm::TLM_READ_COMMAND, line, req, r.kind, r.pageTable, false, &fe);
-  fe->above = std::max(latency_, r.above);
-  next->b_transport(*fp, delay);
-  const bool ok = fp->is_response_ok();
-  if (ok) {
-    dirty = exclusive_ && fe->dirty;
-    mshr_->occupy(idx, line, (sim_->time_stamp() + delay).value());
-  } else {
-    err = fp->get_response_status();
-  }
-  fp->release();
-  return ok;
-}
-
-void Cache::evictLt(const Victim& v, const sc_core::sc_time& delay) {
-  countVictim(v);
-  if (!v.dirty && !exclusive_) return;  // a clean line is dropped
+void Cache::writeBackLt(const Victim& v, const sc_core::sc_time& delay) {
   const CacheRequest req = exclusive_ ? CacheRequest::Victim : CacheRequest::WriteBack;
   // Off the critical path (a write-back buffer): the access that caused it does not wait; the
   // write still books the level below (and the DRAM's banks and bus) at this time.

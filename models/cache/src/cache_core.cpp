@@ -106,19 +106,6 @@ bool CacheCore::invalidateUppersSlow(uint64_t line) {
   return dirty;
 }
 
-Victim CacheCore::fill(uint64_t line, bool dirty, bool pageTable, bool* wasPresent) {
-  const size_t set = setOf(line);
-  const int w = memoValid_ && memoLine_ == line ? static_cast<int>(memoWay_) : find(set, line);
-  if (wasPresent) *wasPresent = w >= 0;
-  if (w >= 0) {
-    // Already present (a write-back from above, a refill): an update, a use for the policy.
-    touch(set, static_cast<unsigned>(w));
-    if (dirty) dirtyUp(set * ways_ + static_cast<unsigned>(w));
-    return {};
-  }
-  return allocate(set, line, dirty, pageTable);
-}
-
 Victim CacheCore::allocate(size_t set, uint64_t line, bool dirty, bool pageTable) {
   const size_t b = set * ways_;
   unsigned w = ways_;
@@ -179,8 +166,7 @@ int MshrFile::find(uint64_t line, uint64_t now) const {
   return -1;
 }
 
-std::pair<unsigned, uint64_t> MshrFile::acquire(uint64_t now) const {
-  if (!anyBusy(now)) return {0, now};  // every entry is free
+std::pair<unsigned, uint64_t> MshrFile::acquireBusy(uint64_t now) const {
   unsigned best = 0;
   for (unsigned i = 1; i < busyUntil_.size(); ++i) {
     if (busyUntil_[i] < busyUntil_[best]) best = i;

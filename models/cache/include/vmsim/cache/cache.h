@@ -153,21 +153,37 @@ class Cache : public Module,
   /// b_transport of a cacheable access classified as `r`.
   void accessLt(tlm::tlm_generic_payload& gp, const Req& r, sc_core::sc_time& delay);
   /// The lines of [addr, addr + len) for `r`, the hit latency added first; false on an error
-  /// from below (its status in `err`).
-  bool linesLt(const Req& r, uint64_t addr, unsigned len, sc_core::sc_time& delay,
-               tlm::tlm_response_status& err);
+  /// from below (its status in `err`). kChain: a demand miss's fetch, fill and victim are inline
+  /// (fromAboveLt, so that a miss chain down the levels is one call per level); otherwise they
+  /// are the call demandMissLt (the top level's entry points keep their hit path lean).
+  template <bool kChain>
+  [[gnu::always_inline]] inline bool linesLt(const Req& r, uint64_t addr, unsigned len,
+                                             sc_core::sc_time& delay,
+                                             tlm::tlm_response_status& err);
   /// What b_transport does for an upper cache's own payload (timing only), called directly by
   /// the level above (setDirectNext); false on an error from below (its status in `err`).
   bool fromAboveLt(const Req& r, uint64_t addr, unsigned len, sc_core::sc_time& delay,
                    tlm::tlm_response_status& err);
-  bool demandLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
-                tlm::tlm_response_status& err);
-  /// demandLt() of a line that is not present: the fetch, the fill and its victim.
+  template <bool kChain>
+  [[gnu::always_inline]] inline bool demandLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
+                                              tlm::tlm_response_status& err);
+  /// demandLt() of a line that is not present: the fetch, the fill and its victim (missLt, out
+  /// of line).
   bool demandMissLt(uint64_t line, const Req& r, sc_core::sc_time& delay,
                     tlm::tlm_response_status& err);
+  void hitLt(uint64_t line, CacheKind kind, sc_core::sc_time& delay);
+  bool missLt(uint64_t line, const Req& r, sc_core::sc_time& delay, tlm::tlm_response_status& err);
+  /// The fetch of a missed line: the MSHR, then the level below (directly through
+  /// setDirectNext, or by fetchPayloadLt).
   bool fetchLt(uint64_t line, const Req& r, sc_core::sc_time& delay, tlm::tlm_response_status& err,
                bool& dirty);
+  /// fetchLt()'s request to the level below on a pooled payload through `next`.
+  bool fetchPayloadLt(uint64_t line, const Req& r, unsigned idx, sc_core::sc_time& delay,
+                      tlm::tlm_response_status& err, bool& dirty);
+  /// A victim of an LT fill or arrival: counted; a dirty one (any, exclusive) goes down by
+  /// writeBackLt.
   void evictLt(const Victim& v, const sc_core::sc_time& delay);
+  void writeBackLt(const Victim& v, const sc_core::sc_time& delay);
   // AT
   tlm::tlm_sync_enum nb_transport_fw(int from, tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                      sc_core::sc_time& delay);

@@ -65,7 +65,19 @@ class CacheCore {
   /// the line evicted to make room; with inclusive upper levels, their copies of it are
   /// invalidated first and a dirty upper copy makes the victim dirty.
   /// `wasPresent` (optional) tells whether the line was present already.
-  Victim fill(uint64_t line, bool dirty, bool pageTable, bool* wasPresent = nullptr);
+  /// Inline: an LT write-back from above is one probe in its caller, a call only to allocate.
+  Victim fill(uint64_t line, bool dirty, bool pageTable, bool* wasPresent = nullptr) {
+    const size_t set = setOf(line);
+    const int w = memoValid_ && memoLine_ == line ? static_cast<int>(memoWay_) : find(set, line);
+    if (wasPresent) *wasPresent = w >= 0;
+    if (w >= 0) {
+      // Already present (a write-back from above, a refill): an update, a use for the policy.
+      touch(set, static_cast<unsigned>(w));
+      if (dirty) dirtyUp(set * ways_ + static_cast<unsigned>(w));
+      return {};
+    }
+    return allocate(set, line, dirty, pageTable);
+  }
   /// fill() of a line the caller just found absent (a demand miss): skips the search for it.
   Victim fillAbsent(uint64_t line, bool dirty, bool pageTable) {
     return allocate(setOf(line), line, dirty, pageTable);
@@ -204,7 +216,10 @@ class MshrFile {
   uint64_t busyUntil(unsigned i) const { return busyUntil_[i]; }
   /// The entry that frees first, and when it is free (>= now; kPending if every entry waits for
   /// a fill whose end is unknown).
-  std::pair<unsigned, uint64_t> acquire(uint64_t now) const;
+  std::pair<unsigned, uint64_t> acquire(uint64_t now) const {
+    if (!anyBusy(now)) return {0, now};  // every entry is free (inline: the common LT case)
+    return acquireBusy(now);
+  }
   /// Entry `i` is busy with `line` until `until` (kPending: until release()).
   void occupy(unsigned i, uint64_t line, uint64_t until) {
     line_[i] = line;
@@ -216,6 +231,7 @@ class MshrFile {
   unsigned busy(uint64_t now) const;
 
  private:
+  std::pair<unsigned, uint64_t> acquireBusy(uint64_t now) const;
   std::vector<uint64_t> line_;
   std::vector<uint64_t> busyUntil_;
   uint64_t latest_ = 0;  // max of busyUntil_
