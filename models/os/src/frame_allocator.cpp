@@ -135,8 +135,10 @@ std::optional<unsigned> FrameAllocator::allocatedOrder(uint64_t pfn) const {
 }
 
 void FrameAllocator::free(uint64_t pfn, unsigned order) {
-  const auto have = allocatedOrder(pfn);
-  if (!have || *have != order) {
+  // allocatedOrder(pfn) == order, in one test: kAllocated | order is neither kNone nor a free
+  // head's state, and order <= kMaxOrder keeps it below 0x80.
+  if (pfn < first_ || pfn - first_ >= count_ || order > kMaxOrder ||
+      state(pfn) != (kAllocated | order)) {
     throw std::invalid_argument("frame allocator: frame " + std::to_string(pfn) +
                                 " is not an allocated block of order " + std::to_string(order));
   }

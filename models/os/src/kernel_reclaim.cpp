@@ -223,7 +223,7 @@ void Kernel::tableTimingSlow(uint64_t pa, uint64_t value, bool write) {
   partStats()[kPageTable] += sc_core::sc_time::from_value(nowPs(*work_) - before) / clockPeriod();
 }
 
-void Kernel::chargeZero(uint64_t pa, uint64_t bytes, sc_core::sc_time& delay) {
+void Kernel::chargeZeroSlow(uint64_t pa, uint64_t bytes, sc_core::sc_time& delay) {
   if (!cost_.zeroThroughMemory) {
     // Almost always one 4 KiB page: its time is converted once (the same sc_time each time).
     if (bytes != zeroMemoBytes_) {

@@ -385,8 +385,16 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
     tableTimingSlow(pa, value, write);
   }
   void tableTimingSlow(uint64_t pa, uint64_t value, bool write);
-  /// Zeroing cost of `bytes` at `pa` (the frames are zeroed functionally by the caller).
-  void chargeZero(uint64_t pa, uint64_t bytes, sc_core::sc_time& delay);
+  /// Zeroing cost of `bytes` at `pa` (the frames are zeroed functionally by the caller). The
+  /// per_byte charge of the size converted last (a fault's 4 KiB page) is inline.
+  void chargeZero(uint64_t pa, uint64_t bytes, sc_core::sc_time& delay) {
+    if (!cost_.zeroThroughMemory && bytes == zeroMemoBytes_) {
+      charge(kZero, zeroMemo_, delay);
+      return;
+    }
+    chargeZeroSlow(pa, bytes, delay);
+  }
+  void chargeZeroSlow(uint64_t pa, uint64_t bytes, sc_core::sc_time& delay);
   /// The IPIs of a shootdown of `asid` started by `initiator` (kNoCore: the reclaim daemon):
   /// each other core running `asid` pays an interrupt; returns the initiator's wait.
   sc_core::sc_time ipis(Asid asid, unsigned initiator);
