@@ -21,7 +21,7 @@ FrameAllocator::IndexSet::IndexSet(uint64_t n) {
 
 // The set and free-list operations below are inlined into allocate() and free(): they are the
 // fault path's frame allocation, a few word operations each (a call apiece cost about as much).
-[[gnu::always_inline]] inline void FrameAllocator::IndexSet::insert(uint64_t i) {
+[[gnu::always_inline]] inline void FrameAllocator::IndexSet::bitmapInsert(uint64_t i) {
   for (unsigned l = 0; l < levels_; ++l) {
     uint64_t& w = words_[offset_[l] + i / 64];
     const bool wasEmpty = w == 0;
@@ -31,7 +31,7 @@ FrameAllocator::IndexSet::IndexSet(uint64_t n) {
   }
 }
 
-[[gnu::always_inline]] inline void FrameAllocator::IndexSet::erase(uint64_t i) {
+[[gnu::always_inline]] inline void FrameAllocator::IndexSet::bitmapErase(uint64_t i) {
   for (unsigned l = 0; l < levels_; ++l) {
     uint64_t& w = words_[offset_[l] + i / 64];
     w &= ~(uint64_t{1} << (i % 64));
@@ -40,7 +40,29 @@ FrameAllocator::IndexSet::IndexSet(uint64_t n) {
   }
 }
 
+[[gnu::always_inline]] inline void FrameAllocator::IndexSet::insert(uint64_t i) {
+  if (size_ == 0) {
+    single_ = i;
+  } else {
+    if (!bitmap_) {
+      bitmapInsert(single_);
+      bitmap_ = true;
+    }
+    bitmapInsert(i);
+  }
+  ++size_;
+}
+
+[[gnu::always_inline]] inline void FrameAllocator::IndexSet::erase(uint64_t i) {
+  if (bitmap_) {
+    bitmapErase(i);
+    if (size_ == 1) bitmap_ = false;  // empty: the bitmap is all zero again
+  }
+  --size_;
+}
+
 [[gnu::always_inline]] inline uint64_t FrameAllocator::IndexSet::lowest() const {
+  if (!bitmap_) return single_;
   uint64_t i = 0;
   for (unsigned l = levels_; l-- > 0;) {
     i = i * 64 + static_cast<uint64_t>(__builtin_ctzll(words_[offset_[l] + i]));
@@ -113,8 +135,10 @@ std::optional<unsigned> FrameAllocator::allocatedOrder(uint64_t pfn) const {
 }
 
 void FrameAllocator::free(uint64_t pfn, unsigned order) {
-  const auto have = allocatedOrder(pfn);
-  if (!have || *have != order) {
+  // allocatedOrder(pfn) == order, in one test: kAllocated | order is neither kNone nor a free
+  // head's state, and order <= kMaxOrder keeps it below 0x80.
+  if (pfn < first_ || pfn - first_ >= count_ || order > kMaxOrder ||
+      state(pfn) != (kAllocated | order)) {
     throw std::invalid_argument("frame allocator: frame " + std::to_string(pfn) +
                                 " is not an allocated block of order " + std::to_string(order));
   }

@@ -397,7 +397,9 @@ Asid Kernel::createProcess(const std::string& name) {
       &reg.scalar(statName(tag + ".evictions"), "Count", "pages of process " + name + " evicted");
   processStats(proc, tag);
   proc.tag = tag;
-  procs_[asid] = std::move(proc);
+  Process& stored = procs_[asid] = std::move(proc);
+  byAsid_.resize(asid + 1u, nullptr);
+  byAsid_[asid] = &stored;
   return asid;
 }
 
@@ -692,9 +694,9 @@ ProcessMemory& Kernel::processMemory(Asid asid, uint64_t heapStart, uint64_t hea
 }
 
 std::optional<PhysAddr> Kernel::pageTableRoot(Asid asid) const {
-  auto it = procs_.find(asid);
-  if (it == procs_.end() || it->second.exited) return std::nullopt;
-  return PhysAddr(it->second.root);
+  const Process* p = process(asid);
+  if (!p || p->exited) return std::nullopt;
+  return PhysAddr(p->root);
 }
 
 const Region* Kernel::findRegion(const Process& p, uint64_t va) const {
@@ -1002,9 +1004,9 @@ std::optional<uint64_t> Kernel::evictPage(uint64_t key, sc_core::sc_time& delay,
 // --- fault handling ----------------------------------------------------------------------------
 
 FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::sc_time& delay) {
-  auto it = procs_.find(asid);
-  if (it == procs_.end() || it->second.exited) return FaultKind::Segmentation;
-  Process& p = it->second;
+  Process* found = process(asid);
+  if (!found || found->exited) return FaultKind::Segmentation;
+  Process& p = *found;
   const Region* r = findRegion(p, va);
   if (!r) {
     if (!mapAnywhere_ || !fmt_->isCanonicalUser(va)) {
@@ -1115,11 +1117,27 @@ FaultKind Kernel::handleFault(Asid asid, uint64_t va, AccessKind kind, sc_core::
     leaf.dirty = r->perms.write;
   }
   if (unwritten) leaf.dirty = true;
-  write64(entryAddr, fmt_->encode(leaf, 1));
+  write64(entryAddr, encodeLeaf(leaf));
   frames_[(*frame - memBase_) / kPage].swapSlot = swapCopy;
   policy_->insert(pageKey(asid, va / kPage));
   residentChanged(p, +1);
   return FaultKind::None;
+}
+
+uint64_t Kernel::encodeLeaf(const paging::Entry& leaf) {
+  // Out of range (beyond the format's physical addresses, not 4 KiB aligned): encode says so.
+  if (leaf.frame % kPage || leaf.frame >= fmt_->maxPhysAddr()) return fmt_->encode(leaf, 1);
+  const uint32_t key =
+      uint32_t{leaf.valid} | uint32_t{leaf.leaf} << 1 | uint32_t{leaf.readable} << 2 |
+      uint32_t{leaf.writable} << 3 | uint32_t{leaf.user} << 4 | uint32_t{leaf.exec} << 5 |
+      uint32_t{leaf.accessed} << 6 | uint32_t{leaf.dirty} << 7 | uint32_t{leaf.global} << 8;
+  if (key != leafMemoKey_) {
+    paging::Entry frameless = leaf;
+    frameless.frame = 0;
+    leafMemo_ = fmt_->encode(frameless, 1);
+    leafMemoKey_ = key;
+  }
+  return leaf.valid ? fmt_->withFrame(leafMemo_, leaf.frame) : 0;
 }
 
 void Kernel::b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
@@ -1140,8 +1158,8 @@ void Kernel::b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_tim
   charge(kTrap, cycles(cost_.trapCycles), delay);
   charge(kHandler, cycles(cost_.handlerCycles), delay);
   // The faulting process's own counts (addProcessStats): what this fault added to the totals.
-  auto owner = procs_.find(f->asid);
-  Process::Full* full = owner != procs_.end() ? owner->second.full.get() : nullptr;
+  Process* owner = process(f->asid);
+  Process::Full* full = owner ? owner->full.get() : nullptr;
   const double before[6] = {minorFaults_.value(), majorFaults_.value(), segFaults_.value(),
                             protFaults_.value(),  oomFaults_.value(),   swapIns_.value()};
   const FaultKind result = handleFault(f->asid, f->va.value(), f->access, delay);
@@ -1155,7 +1173,7 @@ void Kernel::b_transport(int from, tlm::tlm_generic_payload& gp, sc_core::sc_tim
   work_ = nullptr;
   faultingCore_ = kNoCore;
   unlock();
-  const double lat = sc_core::sc_time::from_value(nowPs(delay) - start) / clockPeriod();
+  const double lat = ticksInCycles(nowPs(delay) - start);
   faultLatency_.sample(lat);
   switch (served_) {
     case Served::DemandZero:

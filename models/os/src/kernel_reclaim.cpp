@@ -192,12 +192,7 @@ void Kernel::unlock() {
   if (lockWaiters_) unlocked_.notify(sc_core::SC_ZERO_TIME);
 }
 
-void Kernel::charge(Part part, const sc_core::sc_time& t, sc_core::sc_time& delay) {
-  delay += t;
-  partStats()[part] += t / clockPeriod();
-}
-
-void Kernel::tableTiming(uint64_t pa, uint64_t value, bool write) {
+void Kernel::tableTimingSlow(uint64_t pa, uint64_t value, bool write) {
   write ? ++tableWrites_ : ++tableReads_;
   // The daemon's pass never waits, in AT either (its entries cost the fixed cycles there): an
   // eviction must not be interleaved with faults.
@@ -205,15 +200,7 @@ void Kernel::tableTiming(uint64_t pa, uint64_t value, bool write) {
     charge(kPageTable, cycles(cost_.tableAccessCycles), *work_);
     return;
   }
-  if (timing_ && !at_) {
-    // The payload below, as plain values: 8 bytes, timing only, a page-table access. An LT
-    // access does not wait, so the time it took is what it added to the delay (the same
-    // ticks as the difference of nowPs(), without asking SystemC for the time twice).
-    const uint64_t before = work_->value();
-    timing_->timingOnlyTransport(pa, 8, write, true, *work_);
-    partStats()[kPageTable] += ticksInCycles(work_->value() - before);
-    return;
-  }
+  // (The LT direct path, timing_ && !at_, is tableTiming's inline part.)
   // Sticky extensions (owned by the pooled payload): an AT access may still be in flight when
   // the simulation stops. TimingOnly: the entry moved functionally already.
   tlm::tlm_generic_payload* gp = tablePool_.allocate();
@@ -236,7 +223,7 @@ void Kernel::tableTiming(uint64_t pa, uint64_t value, bool write) {
   partStats()[kPageTable] += sc_core::sc_time::from_value(nowPs(*work_) - before) / clockPeriod();
 }
 
-void Kernel::chargeZero(uint64_t pa, uint64_t bytes, sc_core::sc_time& delay) {
+void Kernel::chargeZeroSlow(uint64_t pa, uint64_t bytes, sc_core::sc_time& delay) {
   if (!cost_.zeroThroughMemory) {
     // Almost always one 4 KiB page: its time is converted once (the same sc_time each time).
     if (bytes != zeroMemoBytes_) {

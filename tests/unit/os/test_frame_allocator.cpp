@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <random>
 #include <set>
+#include <tuple>
+#include <vector>
 
 #include "vmsim/os/frame_allocator.h"
 
@@ -224,6 +227,84 @@ TEST(FrameAllocator, RandomMixNeverOverlapsAndConservesFrames) {
   for (unsigned k = 0; k <= 10; ++k) total += a.freeBlocks(k) << k;
   EXPECT_EQ(total, n);
   EXPECT_EQ(a.unusableIndex(0), 0.0);
+}
+
+// A plain reference buddy system (one std::set of free heads per order): the allocator must hand
+// out the same blocks and keep the same free blocks at every step, whether an order's free set
+// is a single block or many (the one-element sets skip the bitmap).
+class ReferenceBuddy {
+ public:
+  ReferenceBuddy(uint64_t first, uint64_t n, unsigned maxOrder)
+      : first_(first), end_(first + n), max_(maxOrder), free_(maxOrder + 1) {
+    for (uint64_t pfn = first; pfn < end_;) {
+      unsigned k = maxOrder;
+      while (k > 0 && ((pfn & ((uint64_t{1} << k) - 1)) || end_ - pfn < (uint64_t{1} << k))) --k;
+      free_[k].insert(pfn);
+      pfn += uint64_t{1} << k;
+    }
+  }
+  std::optional<uint64_t> allocate(unsigned order) {
+    unsigned k = order;
+    while (k <= max_ && free_[k].empty()) ++k;
+    if (k > max_) return std::nullopt;
+    const uint64_t pfn = *free_[k].begin();
+    free_[k].erase(free_[k].begin());
+    while (k > order) {
+      --k;
+      free_[k].insert(pfn + (uint64_t{1} << k));
+    }
+    return pfn;
+  }
+  void free(uint64_t pfn, unsigned order) {
+    while (order < max_) {
+      const uint64_t size = uint64_t{1} << order, buddy = pfn ^ size;
+      if (buddy < first_ || buddy + size > end_ || !free_[order].erase(buddy)) break;
+      pfn &= ~size;
+      ++order;
+    }
+    free_[order].insert(pfn);
+  }
+  uint64_t blocks(unsigned order) const { return free_[order].size(); }
+
+ private:
+  uint64_t first_, end_;
+  unsigned max_;
+  std::vector<std::set<uint64_t>> free_;
+};
+
+TEST(FrameAllocator, MatchesAReferenceBuddySystemStepByStep) {
+  for (const auto& [first, n, maxOrder] :
+       {std::tuple<uint64_t, uint64_t, unsigned>{0, 1u << 14, 18},
+        {100, 5000, 10},
+        {4096 + 3, 70000, 18}}) {
+    FrameAllocator a(first, n, maxOrder);
+    ReferenceBuddy ref(first, n, maxOrder);
+    std::vector<std::pair<uint64_t, unsigned>> live;
+    std::mt19937_64 rng(first + n);
+    for (int step = 0; step < 30000; ++step) {
+      // Phases: mostly ascending order-0 allocation (one free block per order), then a mix,
+      // then mostly frees (orders with many free blocks).
+      const int phase = step / 10000;
+      const bool alloc = live.empty() || (phase == 0   ? rng() % 8 != 0
+                                          : phase == 1 ? rng() % 2 == 0
+                                                       : rng() % 4 == 0);
+      if (alloc) {
+        const unsigned order = static_cast<unsigned>(rng() % 8 != 0 ? 0 : rng() % (maxOrder + 1));
+        const auto b = a.allocate(order);
+        ASSERT_EQ(b, ref.allocate(order)) << "step " << step;
+        if (b) live.emplace_back(*b, order);
+      } else {
+        const size_t i = rng() % live.size();
+        a.free(live[i].first, live[i].second);
+        ref.free(live[i].first, live[i].second);
+        live[i] = live.back();
+        live.pop_back();
+      }
+      for (unsigned k = 0; k <= maxOrder; ++k) {
+        ASSERT_EQ(a.freeBlocks(k), ref.blocks(k)) << "step " << step << " order " << k;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -263,6 +263,34 @@ TEST(PagingFormat, WithFrameKeepsTheOtherBits) {
 
 // Copy-on-write leaves (fork): present, read-only, clean, with the software bit that no
 // non-present encoding of a present entry uses; a store through one goes to the kernel.
+// The kernel encodes a fault's 4 KiB leaf from the encoding of the same fields without a frame
+// (Kernel::encodeLeaf): the frame field is disjoint from every other bit of a leaf.
+TEST(PagingFormat, LeafEncodingIsTheFramelessEncodingWithTheFrame) {
+  const uint64_t frames[] = {0, 0x1000, 0x7fff'f000, 0x000f'ffff'ffff'f000};
+  for (Kind k : kAll) {
+    const Format& f = fmt(k);
+    for (unsigned bits = 0; bits < 128; ++bits) {
+      Entry e;
+      e.valid = e.leaf = true;
+      e.readable = bits & 1;
+      e.writable = bits & 2;
+      e.user = bits & 4;
+      e.exec = bits & 8;
+      e.accessed = bits & 16;
+      e.dirty = bits & 32;
+      e.global = bits & 64;
+      if (f.isRiscv() && !e.readable && !e.writable && !e.exec) continue;  // not encodable
+      Entry frameless = e;
+      frameless.frame = 0;
+      const uint64_t base = f.encode(frameless, 1);
+      for (uint64_t frame : frames) {
+        e.frame = frame;
+        EXPECT_EQ(f.withFrame(base, frame), f.encode(e, 1)) << f.name() << " bits " << bits;
+      }
+    }
+  }
+}
+
 TEST(PagingFormat, CopyOnWriteLeavesAreReadOnlyCleanAndMarked) {
   for (const Kind k : {Kind::X86_64_4, Kind::Sv39}) {
     const Format& f = fmt(k);

@@ -58,21 +58,30 @@ class FrameAllocator {
 
  private:
   // A set of block indices as a hierarchical bitmap: level 0 holds one bit per index, each level
-  // above one bit per non-zero word below; the top level is one word.
+  // above one bit per non-zero word below; the top level is one word. A set of one element
+  // (most orders most of the time: a fresh allocator handing out frames in ascending order keeps
+  // one free block per order, a binary counter) is that index alone, the bitmap empty: its
+  // insert, erase and lowest touch no level. The bitmap takes over at the second element and
+  // holds every element until the set is empty again.
   class IndexSet {
    public:
     explicit IndexSet(uint64_t n = 0);
     void insert(uint64_t i);
     void erase(uint64_t i);
-    bool empty() const { return words_.back() == 0; }
+    bool empty() const { return size_ == 0; }
     uint64_t lowest() const;  // requires !empty()
 
    private:
+    void bitmapInsert(uint64_t i);
+    void bitmapErase(uint64_t i);
     // All levels in one array: level l starts at offset_[l]; the last word is the top level.
     static constexpr unsigned kMaxLevels = 8;  // 64^8 indices
     std::vector<uint64_t> words_;
     uint64_t offset_[kMaxLevels] = {};
     unsigned levels_ = 0;
+    uint64_t size_ = 0;
+    uint64_t single_ = 0;  // the element, while size_ == 1 and the bitmap is not in use
+    bool bitmap_ = false;  // the elements are in the bitmap (size_ >= 1)
   };
 
   static constexpr uint8_t kNone = 0xff;       // not the head of any block (or an interior frame)

@@ -353,8 +353,11 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   /// accesses), so in LT it is never contended.
   void lock();
   void unlock();
-  /// Adds `t` to `delay` and to part `part`'s total.
-  void charge(Part part, const sc_core::sc_time& t, sc_core::sc_time& delay);
+  /// Adds `t` to `delay` and to part `part`'s total. Inline: a fault charges four parts or more.
+  void charge(Part part, const sc_core::sc_time& t, sc_core::sc_time& delay) {
+    delay += t;
+    partStats()[part] += t / clockPeriod();
+  }
   /// The timeline now (in units of the time resolution, as sc_time::value()): simulation time
   /// plus the delay of the kernel work under way.
   uint64_t nowPs(const sc_core::sc_time& delay) const {
@@ -366,10 +369,32 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
     return static_cast<double>(ticks) / clockPeriod().to_double();
   }
   /// The timing of one page-table access (8 bytes at `pa`) through `mem`, charged to the work
-  /// under way (`work_`); its data moved functionally already.
-  void tableTiming(uint64_t pa, uint64_t value, bool write);
-  /// Zeroing cost of `bytes` at `pa` (the frames are zeroed functionally by the caller).
-  void chargeZero(uint64_t pa, uint64_t bytes, sc_core::sc_time& delay);
+  /// under way (`work_`); its data moved functionally already. The LT direct path (a fault makes
+  /// five of these) is inline, the rest is tableTimingSlow.
+  void tableTiming(uint64_t pa, uint64_t value, bool write) {
+    if (timing_ && !at_ && cost_.timedTables) {
+      // The payload of tableTimingSlow as plain values: 8 bytes, timing only, a page-table
+      // access. An LT access does not wait, so the time it took is what it added to the delay
+      // (the same ticks as the difference of nowPs(), without asking SystemC for the time).
+      write ? ++tableWrites_ : ++tableReads_;
+      const uint64_t before = work_->value();
+      timing_->timingOnlyTransport(pa, 8, write, true, *work_);
+      partStats()[kPageTable] += ticksInCycles(work_->value() - before);
+      return;
+    }
+    tableTimingSlow(pa, value, write);
+  }
+  void tableTimingSlow(uint64_t pa, uint64_t value, bool write);
+  /// Zeroing cost of `bytes` at `pa` (the frames are zeroed functionally by the caller). The
+  /// per_byte charge of the size converted last (a fault's 4 KiB page) is inline.
+  void chargeZero(uint64_t pa, uint64_t bytes, sc_core::sc_time& delay) {
+    if (!cost_.zeroThroughMemory && bytes == zeroMemoBytes_) {
+      charge(kZero, zeroMemo_, delay);
+      return;
+    }
+    chargeZeroSlow(pa, bytes, delay);
+  }
+  void chargeZeroSlow(uint64_t pa, uint64_t bytes, sc_core::sc_time& delay);
   /// The IPIs of a shootdown of `asid` started by `initiator` (kNoCore: the reclaim daemon):
   /// each other core running `asid` pays an interrupt; returns the initiator's wait.
   sc_core::sc_time ipis(Asid asid, unsigned initiator);
@@ -591,6 +616,19 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
 
   const paging::Format* fmt_ = nullptr;
   std::map<Asid, Process> procs_;
+  /// procs_[asid] by ASID (ASIDs are handed out in order and never reused; map nodes do not
+  /// move): the fault path's and the walkers' lookup without the tree search.
+  std::vector<Process*> byAsid_;
+  Process* process(Asid asid) { return asid < byAsid_.size() ? byAsid_[asid] : nullptr; }
+  const Process* process(Asid asid) const {
+    return asid < byAsid_.size() ? byAsid_[asid] : nullptr;
+  }
+  /// The leaf entry of a 4 KiB page mapping `frame` with `leaf`'s other fields:
+  /// fmt_->encode(leaf, 1), from the bits of the last field combination (the frame field is
+  /// disjoint from every other bit of a leaf, format_test checks it).
+  uint64_t encodeLeaf(const paging::Entry& leaf);
+  uint32_t leafMemoKey_ = ~0u;  // the fields (packed) whose frameless encoding leafMemo_ holds
+  uint64_t leafMemo_ = 0;
   std::vector<Frame> frames_;
   std::unique_ptr<FrameAllocator> frameAlloc_;  // over physical frame numbers
   Thp thp_ = Thp::Never;
