@@ -142,12 +142,22 @@ TlbCore::TlbCore(size_t entries, unsigned ways, std::vector<unsigned> pageShifts
   }
   countByShift_.assign(shifts_.size(), 0);
   repl_ = makeSetReplacement(policy, sets_, ways, seed);
-  lru_ = dynamic_cast<LruReplacement*>(repl_.get());
-  if (lru_) lruClock_ = lru_->clock();
+  if (policy == "lru" && ways <= 16) {
+    // Ways 0..ways-1 in any order (every way is filled before a victim is asked for).
+    uint64_t o = 0;
+    for (unsigned i = 0; i < 16; ++i) o |= uint64_t{i < ways ? i : 15u} << (4 * i);
+    order_.assign(sets_, o);
+    orderMask_ = ways == 16 ? ~uint64_t{0} : (uint64_t{1} << (4 * ways)) - 1;
+  } else {
+    lru_ = dynamic_cast<LruReplacement*>(repl_.get());
+    if (lru_) lruClock_ = lru_->clock();
+  }
 }
 
 inline void TlbCore::touch(size_t set, unsigned w) {
-  if (lru_) {
+  if (!order_.empty()) {
+    orderTouch(set, w);
+  } else if (lru_) {
     lru_->touch(set, w);
   } else {
     repl_->touch(set, w);
@@ -155,7 +165,9 @@ inline void TlbCore::touch(size_t set, unsigned w) {
 }
 
 inline void TlbCore::filled(size_t set, unsigned w) {
-  if (lru_) {
+  if (!order_.empty()) {
+    orderTouch(set, w);  // LRU's fill is a use
+  } else if (lru_) {
     lru_->filled(set, w);
   } else {
     repl_->filled(set, w);
@@ -163,6 +175,7 @@ inline void TlbCore::filled(size_t set, unsigned w) {
 }
 
 inline unsigned TlbCore::victimOf(size_t set) {
+  if (!order_.empty()) return static_cast<unsigned>(order_[set] >> (4 * (ways_ - 1))) & 15;
   return lru_ ? lru_->victim(set) : repl_->victim(set);
 }
 
@@ -273,7 +286,13 @@ bool TlbCore::insert(const TlbEntry& in, TlbEntry* victim) {
   entries_[base + target] = in;
   entries_[base + target].valid = true;
   keys_[base + target] = key;
-  filled(set, target);
+  if (evicted && !order_.empty()) {
+    // LRU's fill of its victim, the last way in the order: the others move back one place.
+    uint64_t& o = order_[set];
+    o = (o & ~orderMask_) | ((o << 4) & orderMask_) | target;
+  } else {
+    filled(set, target);
+  }
   return evicted;
 }
 

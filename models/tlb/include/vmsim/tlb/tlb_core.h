@@ -52,10 +52,14 @@ class TlbCore {
   /// lookup of the last page hit (the memo) is the hit path of every access.
   const TlbEntry* lookup(Asid asid, uint64_t va) {
     if (memo_.valid && memo_.asid == asid && memo_.key == va >> minShift_) {
-      if (memo_.stamp) {
-        *memo_.stamp = ++*lruClock_;  // LRU's touch, without a virtual call
-      } else {
-        repl_->touch(memo_.set, memo_.way);
+      // Under the per-set LRU order the memo's way is already its set's most recent (the memo
+      // is the last hit, and any fill empties it): the touch changes nothing.
+      if (order_.empty()) {
+        if (memo_.stamp) {
+          *memo_.stamp = ++*lruClock_;  // LRU's touch, without a virtual call
+        } else {
+          repl_->touch(memo_.set, memo_.way);
+        }
       }
       return memo_.entry;
     }
@@ -128,10 +132,23 @@ class TlbCore {
     entries_[i].valid = false;
     keys_[i] = 0;
   }
-  // The policy's hooks: LRU's directly (no virtual call), others through repl_.
+  // The policy's hooks: LRU's directly (no virtual call; up to 16 ways as the per-set order
+  // below), others through repl_.
   void touch(size_t set, unsigned w);
   void filled(size_t set, unsigned w);
   unsigned victimOf(size_t set);
+  /// touch() under the per-set LRU order: the way's nibble moves to the front.
+  void orderTouch(size_t set, unsigned w) {
+    uint64_t& o = order_[set];
+    if ((o & 15) == w) return;  // already the most recent
+    // The lowest zero nibble of o ^ (w in every nibble) is exactly w's place (a borrow only
+    // runs above a zero nibble).
+    const uint64_t x = o ^ (kNibbles * w);
+    const unsigned pos =
+        static_cast<unsigned>(__builtin_ctzll((x - kNibbles) & ~x & kNibbleTops)) & ~3u;
+    const uint64_t below = o & ((uint64_t{1} << pos) - 1);
+    o = (o & (~uint64_t{0} << pos << 4)) | (below << 4) | w;
+  }
   static bool matches(const TlbEntry& e, Asid asid, uint64_t vpn, unsigned shift) {
     return e.valid && e.vpn == vpn && e.shift == shift && (e.global || e.asid == asid);
   }
@@ -149,7 +166,7 @@ class TlbCore {
     const TlbEntry* entry = nullptr;
     size_t set = 0;
     unsigned way = 0;
-    uint64_t* stamp = nullptr;  // the way's LRU stamp, when the policy is LRU
+    uint64_t* stamp = nullptr;  // the way's LRU stamp, when the policy is LRU with stamps
   };
   Memo memo_;
   unsigned minShift_ = 12;
@@ -187,7 +204,17 @@ class TlbCore {
   std::vector<size_t> countByShift_;
   uint8_t shiftIndex_[64] = {};
   std::unique_ptr<SetReplacement> repl_;
-  LruReplacement* lru_ = nullptr;  // repl_ when it is LRU
+  // LRU with at most 16 ways: per set, the way numbers from the most to the least recently used
+  // (a hit, an update in place or a fill), a nibble each, nibble 0 the most recent; unused
+  // nibbles hold 15. The victim is the last way's nibble, where LruReplacement scans the set's
+  // stamps for the smallest. The same way: a victim is asked for only when the set is full, and
+  // then every way has been filled since the start, so each way's stamp is its last use and the
+  // stamps are distinct; their order is this order (an invalidation changes neither). Empty for
+  // other policies and for LRU over more than 16 ways (LruReplacement's stamps).
+  static constexpr uint64_t kNibbles = 0x1111111111111111ull, kNibbleTops = 0x8888888888888888ull;
+  std::vector<uint64_t> order_;
+  uint64_t orderMask_ = 0;         // the nibbles of ways 0..ways-1 in an order_ word
+  LruReplacement* lru_ = nullptr;  // repl_ when it is LRU with stamps (more than 16 ways)
   uint64_t* lruClock_ = nullptr;   // its clock
 };
 
