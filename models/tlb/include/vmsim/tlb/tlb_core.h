@@ -116,6 +116,8 @@ class TlbCore {
   TlbEntry* way(size_t set, unsigned w) { return &entries_[set * ways_ + w]; }
   const TlbEntry* way(size_t set, unsigned w) const { return &entries_[set * ways_ + w]; }
   const TlbEntry* probe(Asid asid, uint64_t va);
+  /// The first way of `set` whose key is `key` and whose entry matches, or ways_.
+  unsigned findWay(size_t set, uint64_t key, Asid asid, uint64_t vpn, unsigned shift) const;
   const TlbEntry* peekProbe(Asid asid, uint64_t va) const;  // probe() without side effects
   // A filter in front of the entries (the miss path probes and fills every way of a set): each
   // valid entry's key is keyOf(vpn, shift), an invalid entry's 0. Equal pages have equal keys,
@@ -195,7 +197,17 @@ class TlbCore {
   std::vector<TlbEntry> entries_;
   std::vector<uint64_t> keys_;      // by entry, see keyOf
   std::vector<uint32_t> setValid_;  // valid entries by set: a full set has no invalid way to find
-  uint64_t shiftMask_ = 0;          // bit s: shifts_ holds s (s < 64)
+  // Up to 16 ways (with SSE2): by set, 16 bytes holding a fingerprint of each way's key (bytes
+  // past the ways unused), written with the key. A probe compares them all at once and checks
+  // only the ways whose fingerprint is the key's. An invalidated way keeps its fingerprint: its
+  // key (0) fails the full check. Empty otherwise (the plain scan).
+  std::vector<uint8_t> fp_;
+  unsigned fpWays_ = 0;  // bit w: way w
+  // The fingerprint is the key's byte just above the set index's vpn bits (which every key of a
+  // set shares; keyOf puts the vpn at bit 6).
+  unsigned fpShift_ = 6;
+  uint8_t fingerprint(uint64_t key) const { return static_cast<uint8_t>(key >> fpShift_); }
+  uint64_t shiftMask_ = 0;  // bit s: shifts_ holds s (s < 64)
   // Valid entries, in all and by page size (index into shifts_): probe() skips a size no entry
   // has, lookup() an empty array. shiftIndex_ maps a shift held to its index.
   size_t valid_ = 0;
