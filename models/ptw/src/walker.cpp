@@ -357,7 +357,14 @@ WalkResult Walker::walk(const TranslationExt& x, sc_core::sc_time& delay, bool d
     }
     const uint64_t bits = f.accessedBit() | (x.kind == AccessKind::Store ? f.dirtyBit() : 0);
     if (!debug && setAccessed_ && (e | bits) != e) {
-      writeEntry(addr, e | bits, delay, x.mayWait);
+      if (directLt) {
+        // writeEntry()'s LT direct path, inline: the entry stored now, then the write's timing.
+        if (uint64_t* d = directPages_.entry(addr)) *d = e | bits;
+        timing_->timingOnlyTransport(addr, 8, true, true, delay);
+        ++adWrites_;
+      } else {
+        writeEntry(addr, e | bits, delay, x.mayWait);
+      }
       ++r.memWrites;
       if (!x.mayWait) {
         e |= bits;
