@@ -5,15 +5,23 @@
 namespace vmsim::ptw {
 
 WalkCacheArray::WalkCacheArray(size_t entries, unsigned ways)
-    : keys_(entries, 0),
-      next_(entries, 0),
-      stamp_(entries, 0),
-      sets_(ways ? entries / ways : 0),
-      ways_(ways) {
+    : keys_(entries, 0), next_(entries, 0), sets_(ways ? entries / ways : 0), ways_(ways) {
   if (entries == 0 || ways == 0 || entries % ways) {
     throw std::invalid_argument("walk cache: entries must be a non-zero multiple of ways");
   }
   pow2_ = (sets_ & (sets_ - 1)) == 0;
+  // Each set's list starts as ways 0 (most recent) .. ways-1 (any order would do: every way is
+  // filled before a victim is taken).
+  older_.resize(entries);
+  newer_.resize(entries);
+  for (size_t i = 0; i < entries; ++i) {
+    const uint32_t w = static_cast<uint32_t>(i % ways);
+    older_[i] = w + 1;
+    newer_[i] = w ? w - 1 : 0;
+  }
+  mru_.assign(sets_, 0);
+  lru_.assign(sets_, ways - 1);
+  valid_.assign(sets_, 0);
 }
 
 void WalkCacheArray::insert(Asid asid, unsigned level, uint64_t va, uint64_t nextTable) {
@@ -21,26 +29,29 @@ void WalkCacheArray::insert(Asid asid, unsigned level, uint64_t va, uint64_t nex
   const uint64_t tag = tagOf(va, level);
   const uint64_t key = keyOf(asid, level, tag);
   levelsSeen_ |= 1u << level;
-  // One pass: the line already holding the entry, else the first invalid way, else the least
-  // recently used (the first of the smallest stamp).
-  const size_t base = setOf(tag) * ways_;
-  size_t target = kNone, free = kNone, lru = base;
-  for (unsigned w = 0; w < ways_; ++w) {
-    const uint64_t k = keys_[base + w];
-    if (k == key) {
-      target = base + w;
-      break;
-    }
-    if (k == 0) {
-      if (free == kNone) free = base + w;
-    } else if (stamp_[base + w] < stamp_[lru] || keys_[lru] == 0) {
-      lru = base + w;
+  // The line already holding the entry, else the first invalid way, else the least recently
+  // used. A lookup of this key missed and nothing was filled since: no line holds it.
+  const size_t set = setOf(tag);
+  const size_t base = set * ways_;
+  size_t target = key == missKey_ ? kNone : find(key, set);
+  missKey_ = 0;
+  if (target == kNone) {
+    if (valid_[set] < ways_) {
+      for (unsigned w = 0; w < ways_; ++w) {
+        if (keys_[base + w] == 0) {
+          target = base + w;
+          break;
+        }
+      }
+      ++valid_[set];
+    } else {
+      target = base + lru_[set];
     }
   }
-  if (target == kNone) target = free != kNone ? free : lru;
   keys_[target] = key;
   next_[target] = nextTable;
-  stamp_[target] = ++clock_;
+  touch(set, static_cast<uint32_t>(target - base));
+  hint_ = target;
 }
 
 size_t WalkCacheArray::invalidatePage(Asid asid, uint64_t va) {
@@ -51,6 +62,7 @@ size_t WalkCacheArray::invalidatePage(Asid asid, uint64_t va) {
     const size_t i = find(keyOf(asid, level, tag), setOf(tag));
     if (i != kNone) {
       keys_[i] = 0;
+      --valid_[i / ways_];
       ++n;
     }
   }
@@ -59,9 +71,10 @@ size_t WalkCacheArray::invalidatePage(Asid asid, uint64_t va) {
 
 size_t WalkCacheArray::invalidateAsid(Asid asid) {
   size_t n = 0;
-  for (auto& k : keys_) {
-    if (k && asidOf(k) == asid) {
-      k = 0;
+  for (size_t i = 0; i < keys_.size(); ++i) {
+    if (keys_[i] && asidOf(keys_[i]) == asid) {
+      keys_[i] = 0;
+      --valid_[i / ways_];
       ++n;
     }
   }
@@ -70,6 +83,7 @@ size_t WalkCacheArray::invalidateAsid(Asid asid) {
 
 void WalkCacheArray::invalidateAll() {
   for (auto& k : keys_) k = 0;
+  for (auto& v : valid_) v = 0;
 }
 
 size_t WalkCacheArray::occupancy(unsigned level) const {

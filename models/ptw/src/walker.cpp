@@ -313,9 +313,20 @@ WalkResult Walker::walk(const TranslationExt& x, sc_core::sc_time& delay, bool d
   // Permissions accumulate over the levels (paging::WalkPath); entries above a cached level were
   // checked when they were cached (only fully permissive paths are cached).
   paging::WalkPath path(f, va, table);
+  // readEntry()'s LT direct path, inline here: the timed read with plain values, then the
+  // entry's bytes in host memory.
+  const bool directLt = direct_ && timing_ && !debug && !x.mayWait;
   for (; level >= 1; --level) {
     const uint64_t addr = path.entryAddr(level);
-    uint64_t e = readEntry(addr, delay, debug, x.mayWait);
+    uint64_t e;
+    if (directLt) {
+      timing_->timingOnlyTransport(addr, 8, false, true, delay);
+      ++memReads_;
+      const uint64_t* d = directPages_.entry(addr);
+      e = d ? *d : 0;  // little-endian host, as x86
+    } else {
+      e = readEntry(addr, delay, debug, x.mayWait);
+    }
     ++r.memReads;
     const auto step = path.visit(e, level);
     if (step == paging::WalkPath::Step::NotPresent) {
@@ -346,7 +357,14 @@ WalkResult Walker::walk(const TranslationExt& x, sc_core::sc_time& delay, bool d
     }
     const uint64_t bits = f.accessedBit() | (x.kind == AccessKind::Store ? f.dirtyBit() : 0);
     if (!debug && setAccessed_ && (e | bits) != e) {
-      writeEntry(addr, e | bits, delay, x.mayWait);
+      if (directLt) {
+        // writeEntry()'s LT direct path, inline: the entry stored now, then the write's timing.
+        if (uint64_t* d = directPages_.entry(addr)) *d = e | bits;
+        timing_->timingOnlyTransport(addr, 8, true, true, delay);
+        ++adWrites_;
+      } else {
+        writeEntry(addr, e | bits, delay, x.mayWait);
+      }
       ++r.memWrites;
       if (!x.mayWait) {
         e |= bits;

@@ -424,13 +424,8 @@ void Tlb::translate(int from, TranslationExt& x, tlm::tlm_generic_payload& gp,
   if (lookup(from, x, delay, m)) {
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
   } else {
-    completeMiss(from, x, gp, delay, m);
+    miss(from, gp, delay, x, m.cleanHit, m.arrival);
   }
-}
-
-void Tlb::completeMiss(int from, TranslationExt& x, tlm::tlm_generic_payload& gp,
-                       sc_core::sc_time& delay, const PendingMiss& m) {
-  miss(from, gp, delay, x, m.cleanHit, m.arrival);
 }
 
 void Tlb::handUp(int from, unsigned array, const TlbEntry& e) {
@@ -525,12 +520,16 @@ void Tlb::miss(int from, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay, 
     n.frame = x.pa.value() >> x.pageShift;
     n.perms = x.perms;
     n.dirty = x.dirty;
-    // The victim is copied out only when it moves down (an exclusive level above another).
-    const bool movesDown = exclusive_ && lower_;
-    TlbEntry victim;
-    if (insertEntry(n, movesDown ? &victim : nullptr)) {
+    // The victim is copied out only when it moves down (an exclusive level above another), and
+    // only then is there one to set up.
+    if (exclusive_ && lower_) {
+      TlbEntry victim;
+      if (insertEntry(n, &victim)) {
+        ++evictions_;
+        lower_->acceptVictim(victim);
+      }
+    } else if (insertEntry(n, nullptr)) {
       ++evictions_;
-      if (movesDown) lower_->acceptVictim(victim);
     }
   }
 }

@@ -4,6 +4,10 @@
 #include <algorithm>
 #include <stdexcept>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace vmsim::tlb {
 
 // Outside the anonymous namespace: TlbCore calls it directly on hits (declared in the header).
@@ -141,13 +145,32 @@ TlbCore::TlbCore(size_t entries, unsigned ways, std::vector<unsigned> pageShifts
     shiftIndex_[shifts_[i]] = static_cast<uint8_t>(i);
   }
   countByShift_.assign(shifts_.size(), 0);
+#if defined(__SSE2__)
+  if (ways_ <= 16) {
+    fp_.assign(sets_ * 16, 0);
+    fpWays_ = (1u << ways_) - 1;
+    if (pow2_) {
+      while ((size_t{1} << (fpShift_ - 6)) < sets_) ++fpShift_;
+    }
+  }
+#endif
   repl_ = makeSetReplacement(policy, sets_, ways, seed);
-  lru_ = dynamic_cast<LruReplacement*>(repl_.get());
-  if (lru_) lruClock_ = lru_->clock();
+  if (policy == "lru" && ways <= 16) {
+    // Ways 0..ways-1 in any order (every way is filled before a victim is asked for).
+    uint64_t o = 0;
+    for (unsigned i = 0; i < 16; ++i) o |= uint64_t{i < ways ? i : 15u} << (4 * i);
+    order_.assign(sets_, o);
+    orderMask_ = ways == 16 ? ~uint64_t{0} : (uint64_t{1} << (4 * ways)) - 1;
+  } else {
+    lru_ = dynamic_cast<LruReplacement*>(repl_.get());
+    if (lru_) lruClock_ = lru_->clock();
+  }
 }
 
 inline void TlbCore::touch(size_t set, unsigned w) {
-  if (lru_) {
+  if (!order_.empty()) {
+    orderTouch(set, w);
+  } else if (lru_) {
     lru_->touch(set, w);
   } else {
     repl_->touch(set, w);
@@ -155,7 +178,9 @@ inline void TlbCore::touch(size_t set, unsigned w) {
 }
 
 inline void TlbCore::filled(size_t set, unsigned w) {
-  if (lru_) {
+  if (!order_.empty()) {
+    orderTouch(set, w);  // LRU's fill is a use
+  } else if (lru_) {
     lru_->filled(set, w);
   } else {
     repl_->filled(set, w);
@@ -163,6 +188,7 @@ inline void TlbCore::filled(size_t set, unsigned w) {
 }
 
 inline unsigned TlbCore::victimOf(size_t set) {
+  if (!order_.empty()) return static_cast<unsigned>(order_[set] >> (4 * (ways_ - 1))) & 15;
   return lru_ ? lru_->victim(set) : repl_->victim(set);
 }
 
@@ -172,21 +198,42 @@ const TlbEntry* TlbCore::probe(Asid asid, uint64_t va) {
     const unsigned shift = shifts_[i];
     const uint64_t vpn = va >> shift;
     const size_t set = setOf(vpn);
-    const uint64_t key = keyOf(vpn, shift);
-    const uint64_t* k = &keys_[set * ways_];
-    // The keys alone in the scan (no entry pointer kept alongside); a way whose key is equal is
-    // checked in full.
-    for (unsigned w = 0; w < ways_; ++w) {
-      if (k[w] == key && matches(*way(set, w), asid, vpn, shift)) {
-        TlbEntry* e = way(set, w);
-        touch(set, w);
-        memo_ = {true, asid, va >> minShift_, e, set, w, lru_ ? lru_->stampAt(set, w) : nullptr};
-        return e;
-      }
+    const unsigned w = findWay(set, keyOf(vpn, shift), asid, vpn, shift);
+    if (w < ways_) {
+      TlbEntry* e = way(set, w);
+      touch(set, w);
+      memo_ = {true, asid, va >> minShift_, e, set, w, lru_ ? lru_->stampAt(set, w) : nullptr};
+      return e;
     }
   }
   miss_ = {true, asid, va >> minShift_, fills_};
   return nullptr;
+}
+
+inline unsigned TlbCore::findWay(size_t set, uint64_t key, Asid asid, uint64_t vpn,
+                                 unsigned shift) const {
+  const uint64_t* k = &keys_[set * ways_];
+#if defined(__SSE2__)
+  if (!fp_.empty()) {
+    // The ways whose fingerprint is the key's, in one compare of the set's 16 bytes; of those,
+    // the first whose key and entry match (the way the plain scan below finds first).
+    const __m128i f = _mm_set1_epi8(static_cast<char>(fingerprint(key)));
+    const __m128i row = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&fp_[set * 16]));
+    unsigned m = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(row, f))) & fpWays_;
+    while (m) {
+      const unsigned w = static_cast<unsigned>(__builtin_ctz(m));
+      if (k[w] == key && matches(*way(set, w), asid, vpn, shift)) return w;
+      m &= m - 1;
+    }
+    return ways_;
+  }
+#endif
+  // The keys alone in the scan (no entry pointer kept alongside); a way whose key is equal is
+  // checked in full.
+  for (unsigned w = 0; w < ways_; ++w) {
+    if (k[w] == key && matches(*way(set, w), asid, vpn, shift)) return w;
+  }
+  return ways_;
 }
 
 const TlbEntry* TlbCore::peekProbe(Asid asid, uint64_t va) const {
@@ -273,7 +320,14 @@ bool TlbCore::insert(const TlbEntry& in, TlbEntry* victim) {
   entries_[base + target] = in;
   entries_[base + target].valid = true;
   keys_[base + target] = key;
-  filled(set, target);
+  if (!fp_.empty()) fp_[set * 16 + target] = fingerprint(key);
+  if (evicted && !order_.empty()) {
+    // LRU's fill of its victim, the last way in the order: the others move back one place.
+    uint64_t& o = order_[set];
+    o = (o & ~orderMask_) | ((o << 4) & orderMask_) | target;
+  } else {
+    filled(set, target);
+  }
   return evicted;
 }
 

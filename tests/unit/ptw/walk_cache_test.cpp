@@ -165,7 +165,8 @@ class ReferenceWalkCache {
 }  // namespace
 
 TEST(WalkCacheArray, AgreesWithThePlainReferenceOverRandomOperations) {
-  const std::pair<size_t, unsigned> shapes[] = {{32, 4}, {4, 4}, {2, 2}, {12, 3}, {16, 16}};
+  const std::pair<size_t, unsigned> shapes[] = {{32, 4},  {4, 4},   {2, 2}, {12, 3},
+                                                {16, 16}, {32, 32}, {1, 1}};
   for (const auto& [entries, ways] : shapes) {
     WalkCacheArray c(entries, ways);
     ReferenceWalkCache r(entries, ways);

@@ -404,7 +404,10 @@ TEST(TlbCore, AgreesWithThePlainReferenceOverRandomOperations) {
     unsigned ways;
     std::vector<unsigned> shifts;
   };
-  const Shape shapes[] = {{64, 4, {12, 21}}, {48, 12, {12, 21}}, {4, 4, {30}}, {24, 6, {21, 12}}};
+  // LRU up to 16 ways keeps a per-set order of the ways, above that use stamps: both are here
+  // (16 and 20 ways).
+  const Shape shapes[] = {{64, 4, {12, 21}}, {48, 12, {12, 21}}, {4, 4, {30}},
+                          {24, 6, {21, 12}}, {64, 16, {12, 21}}, {40, 20, {12}}};
   for (const char* policy : {"lru", "fifo", "random", "plru"}) {
     for (const Shape& sh : shapes) {
       if (std::string(policy) == "plru" && (sh.ways & (sh.ways - 1))) continue;

@@ -161,7 +161,9 @@ class Tlb : public Module, public TranslationCache, public MissTarget {
     return false;
   }
   void completeMiss(int from, TranslationExt& x, tlm::tlm_generic_payload& gp,
-                    sc_core::sc_time& delay, const PendingMiss& m);
+                    sc_core::sc_time& delay, const PendingMiss& m) {
+    miss(from, gp, delay, x, m.cleanHit, m.arrival);  // inline: no call level of its own
+  }
   /// Shared levels: a new route; the caller binds `down` once per route, in route order.
   unsigned addRoute() { return routes_++; }
   unsigned routes() const { return routes_; }

@@ -52,10 +52,14 @@ class TlbCore {
   /// lookup of the last page hit (the memo) is the hit path of every access.
   const TlbEntry* lookup(Asid asid, uint64_t va) {
     if (memo_.valid && memo_.asid == asid && memo_.key == va >> minShift_) {
-      if (memo_.stamp) {
-        *memo_.stamp = ++*lruClock_;  // LRU's touch, without a virtual call
-      } else {
-        repl_->touch(memo_.set, memo_.way);
+      // Under the per-set LRU order the memo's way is already its set's most recent (the memo
+      // is the last hit, and any fill empties it): the touch changes nothing.
+      if (order_.empty()) {
+        if (memo_.stamp) {
+          *memo_.stamp = ++*lruClock_;  // LRU's touch, without a virtual call
+        } else {
+          repl_->touch(memo_.set, memo_.way);
+        }
       }
       return memo_.entry;
     }
@@ -112,6 +116,8 @@ class TlbCore {
   TlbEntry* way(size_t set, unsigned w) { return &entries_[set * ways_ + w]; }
   const TlbEntry* way(size_t set, unsigned w) const { return &entries_[set * ways_ + w]; }
   const TlbEntry* probe(Asid asid, uint64_t va);
+  /// The first way of `set` whose key is `key` and whose entry matches, or ways_.
+  unsigned findWay(size_t set, uint64_t key, Asid asid, uint64_t vpn, unsigned shift) const;
   const TlbEntry* peekProbe(Asid asid, uint64_t va) const;  // probe() without side effects
   // A filter in front of the entries (the miss path probes and fills every way of a set): each
   // valid entry's key is keyOf(vpn, shift), an invalid entry's 0. Equal pages have equal keys,
@@ -128,10 +134,23 @@ class TlbCore {
     entries_[i].valid = false;
     keys_[i] = 0;
   }
-  // The policy's hooks: LRU's directly (no virtual call), others through repl_.
+  // The policy's hooks: LRU's directly (no virtual call; up to 16 ways as the per-set order
+  // below), others through repl_.
   void touch(size_t set, unsigned w);
   void filled(size_t set, unsigned w);
   unsigned victimOf(size_t set);
+  /// touch() under the per-set LRU order: the way's nibble moves to the front.
+  void orderTouch(size_t set, unsigned w) {
+    uint64_t& o = order_[set];
+    if ((o & 15) == w) return;  // already the most recent
+    // The lowest zero nibble of o ^ (w in every nibble) is exactly w's place (a borrow only
+    // runs above a zero nibble).
+    const uint64_t x = o ^ (kNibbles * w);
+    const unsigned pos =
+        static_cast<unsigned>(__builtin_ctzll((x - kNibbles) & ~x & kNibbleTops)) & ~3u;
+    const uint64_t below = o & ((uint64_t{1} << pos) - 1);
+    o = (o & (~uint64_t{0} << pos << 4)) | (below << 4) | w;
+  }
   static bool matches(const TlbEntry& e, Asid asid, uint64_t vpn, unsigned shift) {
     return e.valid && e.vpn == vpn && e.shift == shift && (e.global || e.asid == asid);
   }
@@ -149,7 +168,7 @@ class TlbCore {
     const TlbEntry* entry = nullptr;
     size_t set = 0;
     unsigned way = 0;
-    uint64_t* stamp = nullptr;  // the way's LRU stamp, when the policy is LRU
+    uint64_t* stamp = nullptr;  // the way's LRU stamp, when the policy is LRU with stamps
   };
   Memo memo_;
   unsigned minShift_ = 12;
@@ -178,7 +197,17 @@ class TlbCore {
   std::vector<TlbEntry> entries_;
   std::vector<uint64_t> keys_;      // by entry, see keyOf
   std::vector<uint32_t> setValid_;  // valid entries by set: a full set has no invalid way to find
-  uint64_t shiftMask_ = 0;          // bit s: shifts_ holds s (s < 64)
+  // Up to 16 ways (with SSE2): by set, 16 bytes holding a fingerprint of each way's key (bytes
+  // past the ways unused), written with the key. A probe compares them all at once and checks
+  // only the ways whose fingerprint is the key's. An invalidated way keeps its fingerprint: its
+  // key (0) fails the full check. Empty otherwise (the plain scan).
+  std::vector<uint8_t> fp_;
+  unsigned fpWays_ = 0;  // bit w: way w
+  // The fingerprint is the key's byte just above the set index's vpn bits (which every key of a
+  // set shares; keyOf puts the vpn at bit 6).
+  unsigned fpShift_ = 6;
+  uint8_t fingerprint(uint64_t key) const { return static_cast<uint8_t>(key >> fpShift_); }
+  uint64_t shiftMask_ = 0;  // bit s: shifts_ holds s (s < 64)
   // Valid entries, in all and by page size (index into shifts_): probe() skips a size no entry
   // has, lookup() an empty array. shiftIndex_ maps a shift held to its index.
   size_t valid_ = 0;
@@ -187,7 +216,17 @@ class TlbCore {
   std::vector<size_t> countByShift_;
   uint8_t shiftIndex_[64] = {};
   std::unique_ptr<SetReplacement> repl_;
-  LruReplacement* lru_ = nullptr;  // repl_ when it is LRU
+  // LRU with at most 16 ways: per set, the way numbers from the most to the least recently used
+  // (a hit, an update in place or a fill), a nibble each, nibble 0 the most recent; unused
+  // nibbles hold 15. The victim is the last way's nibble, where LruReplacement scans the set's
+  // stamps for the smallest. The same way: a victim is asked for only when the set is full, and
+  // then every way has been filled since the start, so each way's stamp is its last use and the
+  // stamps are distinct; their order is this order (an invalidation changes neither). Empty for
+  // other policies and for LRU over more than 16 ways (LruReplacement's stamps).
+  static constexpr uint64_t kNibbles = 0x1111111111111111ull, kNibbleTops = 0x8888888888888888ull;
+  std::vector<uint64_t> order_;
+  uint64_t orderMask_ = 0;         // the nibbles of ways 0..ways-1 in an order_ word
+  LruReplacement* lru_ = nullptr;  // repl_ when it is LRU with stamps (more than 16 ways)
   uint64_t* lruClock_ = nullptr;   // its clock
 };
 
