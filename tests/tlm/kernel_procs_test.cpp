@@ -8,6 +8,7 @@
 #include <set>
 
 #include "kernel_rig.h"
+#include "vmsim/ptw/walker.h"
 
 namespace vmsim {
 namespace {
@@ -381,6 +382,90 @@ TEST(Exec, ReplacesTheAddressSpaceByAFreshOneOfTheStartingLayout) {
   EXPECT_EQ(rig.read(p, heap(0)), 100u);
   EXPECT_GT(rig.kernel->framesFree() + 2, before);  // its old tables went back
   EXPECT_EQ(rig.stat("kernel.execs"), 1);
+}
+
+// Debug walks through a walker's `tsock`, as a TLB's miss path asks it.
+struct WalkPort : sc_core::sc_module {
+  tlm_utils::simple_initiator_socket<WalkPort> isock{"isock"};
+  explicit WalkPort(const sc_core::sc_module_name& nm) : sc_module(nm) {}
+  TranslationExt walk(Asid asid, uint64_t va) {
+    tlm::tlm_generic_payload gp;
+    TranslationExt x;
+    x.va = VirtAddr(va);
+    x.asid = asid;
+    x.kind = AccessKind::Load;
+    x.privilege = Privilege::User;
+    gp.set_extension(&x);
+    EXPECT_EQ(isock->transport_dbg(gp), 1u);
+    gp.clear_extension(&x);
+    return x;
+  }
+};
+
+// The walkers read each process's root live from the kernel's root table (pageTableRoots): a
+// walk after exec reaches the new tables and a walk after exit finds no address space, on every
+// walker. A walker that kept a root from an earlier walk would reach the old (freed) tables.
+TEST(WalkerRoot, AWalkAfterExecOrExitUsesTheRootTheKernelHasNow) {
+  Rig rig("kernel: {memory_size: 1MiB}\n");
+  std::vector<std::unique_ptr<ptw::Walker>> walkers;
+  std::vector<std::unique_ptr<WalkPort>> ports;
+  for (int i = 0; i < 2; ++i) {
+    walkers.push_back(
+        std::make_unique<ptw::Walker>(("walker" + std::to_string(i)).c_str(), rig.ctx));
+    ports.push_back(std::make_unique<WalkPort>(("walk_port" + std::to_string(i)).c_str()));
+    walkers[i]->mem.bind(rig.router->tsock);
+    walkers[i]->setPageTableBase(rig.kernel.get());
+    ports[i]->isock.bind(walkers[i]->tsock);
+  }
+  rig.start();
+  const PageTableRoots* roots = rig.kernel->pageTableRoots();
+  ASSERT_NE(roots, nullptr);
+  auto walkAll = [&](Asid a, uint64_t va) {
+    std::vector<TranslationExt> xs;
+    for (auto& port : ports) xs.push_back(port->walk(a, va));
+    return xs;
+  };
+  // q's frames, freed before the exec, are below c's: the exec's new root is not c's old one.
+  const Asid q = rig.process("q", 2);
+  for (uint64_t i = 0; i < 2; ++i) rig.write(q, heap(i), 1);
+  const Asid p = rig.process("p", 8);
+  for (uint64_t i = 0; i < 8; ++i) rig.write(p, heap(i), 100 + i);
+  auto c = rig.kernel->fork(p);
+  ASSERT_TRUE(c);
+  rig.kernel->exitProcess(q);
+  for (const auto& x : walkAll(q, heap(0))) EXPECT_EQ(x.fault, FaultKind::Segmentation);
+  const uint64_t oldRoot = rig.kernel->pageTableRoot(*c)->value();
+  EXPECT_EQ(roots->get(*c), rig.kernel->pageTableRoot(*c));
+  for (const auto& x : walkAll(*c, heap(3))) {
+    ASSERT_EQ(x.fault, FaultKind::None);
+    EXPECT_EQ(x.pa.value(), rig.frame(p, heap(3))) << "the child shares the parent's page";
+  }
+
+  sc_core::sc_time delay;
+  std::string error;
+  ASSERT_TRUE(rig.kernel->exec(*c, delay, false, error)) << error;
+  ASSERT_TRUE(rig.kernel->pageTableRoot(*c));
+  EXPECT_NE(rig.kernel->pageTableRoot(*c)->value(), oldRoot);
+  EXPECT_EQ(roots->get(*c), rig.kernel->pageTableRoot(*c));
+  for (const auto& x : walkAll(*c, heap(3))) {
+    EXPECT_EQ(x.fault, FaultKind::NotPresent) << "the fresh address space maps nothing yet";
+  }
+  rig.write(*c, heap(3), 7);
+  ASSERT_NE(rig.frame(*c, heap(3)), rig.frame(p, heap(3)));
+  for (const auto& x : walkAll(*c, heap(3))) {
+    ASSERT_EQ(x.fault, FaultKind::None);
+    EXPECT_EQ(x.pa.value(), rig.frame(*c, heap(3)));
+  }
+
+  rig.kernel->exitProcess(*c);
+  EXPECT_FALSE(roots->get(*c));
+  EXPECT_FALSE(rig.kernel->pageTableRoot(*c));
+  for (const auto& x : walkAll(*c, heap(3))) EXPECT_EQ(x.fault, FaultKind::Segmentation);
+  for (const auto& x : walkAll(p, heap(3))) {
+    ASSERT_EQ(x.fault, FaultKind::None);
+    EXPECT_EQ(x.pa.value(), rig.frame(p, heap(3))) << "the parent is unaffected";
+  }
+  EXPECT_FALSE(roots->get(static_cast<Asid>(*c + 1))) << "no such process";
 }
 
 TEST(Brk, TheFirstBreakSetsTheHeapStartGrowingMapsAndShrinkingUnmaps) {

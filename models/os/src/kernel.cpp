@@ -400,6 +400,8 @@ Asid Kernel::createProcess(const std::string& name) {
   Process& stored = procs_[asid] = std::move(proc);
   byAsid_.resize(asid + 1u, nullptr);
   byAsid_[asid] = &stored;
+  roots_.byAsid.resize(asid + 1u, PageTableRoots::kNone);
+  publishRoot(stored);
   return asid;
 }
 
@@ -484,6 +486,7 @@ void Kernel::exitLocked(Asid asid) {
   p.root = 0;
   p.regions.clear();
   p.exited = true;
+  publishRoot(p);
   if (exits_) *exits_ += 1;
 }
 
@@ -691,12 +694,6 @@ ProcessMemory& Kernel::processMemory(Asid asid, uint64_t heapStart, uint64_t hea
   processMemories_.push_back(std::make_unique<KernelProcessMemory>(
       *this, asid, heapStart, heapLimit, mmapTop, hugeAdvised));
   return *processMemories_.back();
-}
-
-std::optional<PhysAddr> Kernel::pageTableRoot(Asid asid) const {
-  const Process* p = process(asid);
-  if (!p || p->exited) return std::nullopt;
-  return PhysAddr(p->root);
 }
 
 const Region* Kernel::findRegion(const Process& p, uint64_t va) const {

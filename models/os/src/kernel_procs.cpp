@@ -741,11 +741,13 @@ bool Kernel::exec(Asid asid, sc_core::sc_time& delay, bool at, std::string& erro
     p.regions.clear();
     p.root = 0;
     p.exited = true;
+    publishRoot(p);
     return false;
   }
   zeroFrame(*root);
   ++tableFrames_;
   p.root = *root;
+  publishRoot(p);
   p.regions = p.execLayout;
   p.brkStart = p.brkEnd = 0;
   *execs_ += 1;

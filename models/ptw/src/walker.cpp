@@ -109,6 +109,7 @@ Walker::Walker(const sc_core::sc_module_name& nm, SimContext& ctx)
 
 void Walker::setPageTableBase(const PageTableBase* base) {
   base_ = base;
+  roots_ = base_ ? base_->pageTableRoots() : nullptr;
   if (base_) fmt_ = &base_->pageTableFormat();
   buildWalkCaches();
 }
@@ -288,7 +289,7 @@ WalkResult Walker::walk(const TranslationExt& x, sc_core::sc_time& delay, bool d
   WalkResult r;
   const paging::Format& f = *fmt_;
   const uint64_t va = x.va.value();
-  const auto root = base_->pageTableRoot(x.asid);
+  const auto root = roots_ ? roots_->get(x.asid) : base_->pageTableRoot(x.asid);
   if (!root || !f.isCanonicalUser(va)) {
     r.fault = FaultKind::Segmentation;
     return r;

@@ -95,11 +95,27 @@ class CoreScheduling {
   virtual void remove(int process) = 0;
 };
 
+/// Every address space's page-table root by ASID, published by the OS for the walker to read
+/// live (never to copy): the OS writes a slot whenever that root changes (create, exec, exit), so
+/// a read always sees the root the OS has now. kNone: no such address space, or it exited.
+struct PageTableRoots {
+  static constexpr uint64_t kNone = ~0ull;  // not a frame address (roots are page-aligned)
+  std::vector<uint64_t> byAsid;
+  std::optional<PhysAddr> get(Asid asid) const {
+    if (asid >= byAsid.size() || byAsid[asid] == kNone) return std::nullopt;
+    return PhysAddr(byAsid[asid]);
+  }
+};
+
 /// Where the walker finds the root of an address space's page table (CR3 per PCID).
 class PageTableBase {
  public:
   virtual ~PageTableBase() = default;
   virtual std::optional<PhysAddr> pageTableRoot(Asid asid) const = 0;
+  /// The roots as a table the walker reads live, or null (then it asks pageTableRoot). When not
+  /// null, it lives as long as this object and pageTableRoot(a) == pageTableRoots()->get(a)
+  /// always.
+  virtual const PageTableRoots* pageTableRoots() const { return nullptr; }
   /// Page sizes (log2 of bytes) the OS maps leaf entries with; empty when it does not say.
   virtual std::vector<unsigned> mappedPageShifts() const { return {}; }
   /// The format of the tables under every root (the kernel's `page_table_format`); the walker

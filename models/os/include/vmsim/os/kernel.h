@@ -220,7 +220,9 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   /// Whether `asid` is a live process.
   bool alive(Asid asid) const;
 
-  std::optional<PhysAddr> pageTableRoot(Asid asid) const override;
+  /// Read from roots_, the table the walkers read live (pageTableRoots()).
+  std::optional<PhysAddr> pageTableRoot(Asid asid) const override { return roots_.get(asid); }
+  const PageTableRoots* pageTableRoots() const override { return &roots_; }
   /// A pinned frame is never evicted (an access holds its physical address).
   void pinFrame(PhysAddr pa) override;
   void unpinFrame(PhysAddr pa) override;
@@ -622,6 +624,14 @@ class Kernel : public Module, public PageTableBase, public FramePins, public Pro
   Process* process(Asid asid) { return asid < byAsid_.size() ? byAsid_[asid] : nullptr; }
   const Process* process(Asid asid) const {
     return asid < byAsid_.size() ? byAsid_[asid] : nullptr;
+  }
+  /// Every process's root as the walkers see it: p.root while p lives, PageTableRoots::kNone
+  /// once it exited. publishRoot(p) must follow every change of p.root or p.exited (create,
+  /// exec, exit) before anything can walk; the slot is the only root the walkers read, so no
+  /// walker holds a copy that could go stale.
+  PageTableRoots roots_;
+  void publishRoot(const Process& p) {
+    roots_.byAsid[p.asid] = p.exited ? PageTableRoots::kNone : p.root;
   }
   /// The leaf entry of a 4 KiB page mapping `frame` with `leaf`'s other fields:
   /// fmt_->encode(leaf, 1), from the bits of the last field combination (the frame field is

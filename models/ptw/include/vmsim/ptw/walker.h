@@ -115,6 +115,10 @@ class Walker : public Module, public TranslationCache, public tlb::MissTarget {
                                          sc_core::sc_time& delay);
 
   const PageTableBase* base_ = nullptr;
+  /// base_'s live root table when it publishes one (read at every walk, never copied: the OS
+  /// changes a slot when the root changes, so a walk after exec or exit sees the new state);
+  /// null: ask base_->pageTableRoot.
+  const PageTableRoots* roots_ = nullptr;
   DirectMemory* direct_ = nullptr;
   DirectPages directPages_;  // direct_'s pages, remembered
   TimingOnlyTransport* timing_ = nullptr;
