@@ -422,20 +422,15 @@ void Cache::directAccess(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay,
     accessLt(gp, r, delay);
     return;
   }
-  // One line (nearly every access): accessLt's steps, the probe first (it changes nothing on a
-  // miss), so that a hit keeps the Req in registers (only a miss passes it out of line).
-  // added() of a request from no cache above is the latency.
+  // One line (nearly every access): accessLt's steps with demandLt inline, so that a hit keeps
+  // the Req in registers (only a miss passes it out of line). added() of a request from no cache
+  // above is the latency.
   const sc_core::sc_time in = delay;
-  if (core_->access(line, r.write)) {
-    delay += latency_;
-    hitLt(line, r.kind, delay);
-  } else {
-    delay += latency_;
-    tlm::tlm_response_status err = tlm::TLM_OK_RESPONSE;
-    if (!demandMissLt(line, r, delay, err)) {
-      gp.set_response_status(err);
-      return;
-    }
+  delay += latency_;
+  tlm::tlm_response_status err = tlm::TLM_OK_RESPONSE;
+  if (!demandLt<false>(line, r, delay, err)) {
+    gp.set_response_status(err);
+    return;
   }
   respond(gp, r, delay - in);
 }
@@ -454,28 +449,21 @@ VMSIM_HIT_PATH void Cache::accessLt(tlm::tlm_generic_payload& gp, const Req& r,
 bool Cache::timingOnlyTransport(uint64_t addr, unsigned len, bool write, bool pageTable,
                                 sc_core::sc_time& delay) {
   // classify() of such a payload: no VmAccess, no CacheReqExt, TimingOnlyExt (no bytes move).
-  const CacheKind kind = pageTable ? (write ? CacheKind::PteWrite : CacheKind::PteRead)
-                                   : (write ? CacheKind::Store : CacheKind::Load);
+  Req r;
+  r.write = write;
+  r.pageTable = pageTable;
+  r.kind = pageTable ? (write ? CacheKind::PteWrite : CacheKind::PteRead)
+                     : (write ? CacheKind::Store : CacheKind::Load);
   const sc_core::sc_time in = delay;
+  tlm::tlm_response_status err = tlm::TLM_OK_RESPONSE;
   const uint64_t line = core_->lineOf(addr);
-  if (line == core_->lineOf(addr + len - 1) && core_->access(line, write)) {
-    // A hit on one line (a table entry, nearly every call): linesLt's Fill of it, without the
-    // Req. added() of a request from no cache above is the whole latency.
+  if (line == core_->lineOf(addr + len - 1)) {
+    // One line (a table entry, nearly every call): linesLt's Fill of it with demandLt inline.
+    // added() of a request from no cache above is the whole latency.
     delay += latency_;
-    hitLt(line, kind, delay);
-  } else {
-    // The same, a miss after access() (which changed nothing) or several lines, with the Req.
-    Req r;
-    r.write = write;
-    r.pageTable = pageTable;
-    r.kind = kind;
-    tlm::tlm_response_status err = tlm::TLM_OK_RESPONSE;
-    if (line == core_->lineOf(addr + len - 1)) {
-      delay += added(r);
-      if (!demandMissLt(line, r, delay, err)) return false;
-    } else if (!linesLt<false>(r, addr, len, delay, err)) {
-      return false;
-    }
+    if (!demandLt<false>(line, r, delay, err)) return false;
+  } else if (!linesLt<false>(r, addr, len, delay, err)) {
+    return false;
   }
   // respond(): nothing to move; a fill's time at this level is sampled.
   const sc_core::sc_time took = delay - in;
