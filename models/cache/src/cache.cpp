@@ -151,9 +151,8 @@ Cache::Cache(const sc_core::sc_module_name& nm, SimContext& ctx, const Defaults&
                         : tsock[from]->nb_transport_bw(gp, ph, t);
       }),
       [this](tlm::tlm_generic_payload& gp) { processAt(gp); });
-  atFront_->setStart([this](tlm::tlm_generic_payload& gp, int from, const sc_core::sc_time& t) {
-    return startAt(gp, from, t);
-  });
+  atFront_->setStart([this](tlm::tlm_generic_payload& gp, const AtTargetFrontEnd::Reply& reply,
+                            const sc_core::sc_time& t) { return startAt(gp, reply, t); });
 }
 
 void Cache::linkNext(Cache* lower) {
@@ -588,6 +587,14 @@ tlm::tlm_sync_enum Cache::directNbTransportFw(tlm::tlm_generic_payload& gp, tlm:
   return s;
 }
 
+bool Cache::directAtStart(tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay,
+                          DirectAtInitiator& up, void* arg, const VmAccess* who) {
+  directWho_.set(gp, who);
+  const bool taken = atFront_->tryStart(gp, delay, up, arg);
+  directWho_.clear();
+  return taken;
+}
+
 tlm::tlm_sync_enum Cache::next_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                                sc_core::sc_time& delay) {
   return memAt_.backward(gp, ph, delay);
@@ -713,7 +720,9 @@ void Cache::issueWritebacks() {
 
 // --- AT state machine ----------------------------------------------------------------------------
 
-bool Cache::startAt(tlm::tlm_generic_payload& gp, int tag, const sc_core::sc_time& delay) {
+bool Cache::startAt(tlm::tlm_generic_payload& gp, const AtTargetFrontEnd::Reply& reply,
+                    const sc_core::sc_time& delay) {
+  // Declining changes nothing (tryStart's rule): the checks come before any state changes.
   if (!cacheable(gp)) return false;
   const VmAccess* const who = directWho_.of(gp);
   const Req r = who ? programReq(gp, *who) : classify(gp);
@@ -723,7 +732,7 @@ bool Cache::startAt(tlm::tlm_generic_payload& gp, int tag, const sc_core::sc_tim
   if (core_->lineOf(addr + gp.get_data_length() - 1) != line) return false;
   AtJob* j = atJobs_.acquire();
   j->gp = &gp;
-  j->tag = tag;
+  j->reply = reply;
   j->r = r;
   j->line = line;
   j->start = sim_->time_stamp() + delay;
@@ -804,8 +813,18 @@ void Cache::sendFill(AtJob* j, unsigned mshr) {
                      j->r.pageTable, false, &j->fe);
   j->fe->above = std::max(latency_, j->r.above);
   // The fill's end is handled inside the lower level's call (fillDoneAt sends nothing down:
-  // its write-backs go from a step).
+  // its write-backs go from a step). A level below that serves it from steps now takes it
+  // directly (as Mmu::startAt hands its access to the L1D), answering with directAtResponse.
+  if (directNext_ && memAt_.requestFree() &&
+      directNext_->directAtStart(*j->fp, sc_core::SC_ZERO_TIME, *this, j, nullptr)) {
+    memAt_.takenDirectly(sc_core::SC_ZERO_TIME);
+    return;
+  }
   memAt_.send(*j->fp, sc_core::SC_ZERO_TIME, this, j, kFillDone, true);
+}
+
+void Cache::directAtResponse(tlm::tlm_generic_payload&, void* arg) {
+  fillDoneAt(static_cast<AtJob*>(arg));  // sendFill's only direct request: memAt_'s kFillDone
 }
 
 void Cache::fillDoneAt(AtJob* j) {
@@ -832,7 +851,7 @@ void Cache::fillDoneAt(AtJob* j) {
 
 void Cache::finishAt(AtJob* j) {
   atJobs_.release(j);
-  atFront_->finish(*j->gp, j->tag);
+  atFront_->finish(*j->gp, j->reply);
 }
 
 void Cache::mshrReleased() {

@@ -115,7 +115,7 @@ tlm::tlm_sync_enum AtTargetFrontEnd::queueRequest(tlm::tlm_generic_payload& gp, 
     queue_ = std::move(bigger);
     head_ = 0;
   }
-  queue_[(head_ + count_++) % queue_.size()] = Job{&gp, tag};
+  queue_[(head_ + count_++) % queue_.size()] = Job{&gp, Reply{tag}};
   queued_.notify(delay);
   topUpReady();
   if (busy_++ < workers_) {
@@ -210,9 +210,14 @@ void AtTargetFrontEnd::respond(const Job& j) {
 void AtTargetFrontEnd::sendResponse(const Job& j) {
   respBusy_ = true;
   tlm::tlm_phase ph = tlm::BEGIN_RESP;
-  sc_core::sc_time t = sc_core::SC_ZERO_TIME;
   tlm::tlm_generic_payload& gp = *j.gp;
-  const auto s = backward(j, ph, t);
+  tlm::tlm_sync_enum s = tlm::TLM_COMPLETED;
+  if (j.reply.up) {
+    j.reply.up->directAtResponse(gp, j.reply.arg);  // BEGIN_RESP, answered TLM_COMPLETED
+  } else {
+    sc_core::sc_time t = sc_core::SC_ZERO_TIME;
+    s = backward(j, ph, t);
+  }
   --busy_;
   // A state-machine transaction is answered: a slot is free for a queued one (a worker that
   // finishes takes the next itself).

@@ -82,9 +82,8 @@ Mmu::Mmu(const sc_core::sc_module_name& nm, SimContext& ctx, bool buildHierarchy
         access(gp, delay, true);
         sc_core::wait(delay);
       });
-  atFront_->setStart([this](tlm::tlm_generic_payload& gp, int, const sc_core::sc_time& delay) {
-    return startAt(gp, delay);
-  });
+  atFront_->setStart([this](tlm::tlm_generic_payload& gp, const AtTargetFrontEnd::Reply& reply,
+                            const sc_core::sc_time& delay) { return startAt(gp, reply, delay); });
   if (buildHierarchy) this->buildHierarchy(p);
 }
 
@@ -686,7 +685,9 @@ tlm::tlm_sync_enum Mmu::directNbTransportFw(tlm::tlm_generic_payload& gp, tlm::t
                                             const VmAccess* who) {
   directUp_ = &up;  // tsock is a simple target socket: `up` is its only initiator
   directWho_.set(gp, who);
-  const auto s = atFront_->forward(gp, ph, delay);
+  // A transaction served from steps answers `up` with directAtResponse (one a worker serves,
+  // through the backward call).
+  const auto s = atFront_->forward(gp, ph, delay, 0, &up, nullptr);
   directWho_.clear();
   return s;
 }
@@ -695,7 +696,8 @@ namespace {
 enum AtStepCode : uintptr_t { kPhysicalDone = 0, kFaultAnswered = 1 };
 }  // namespace
 
-bool Mmu::startAt(tlm::tlm_generic_payload& gp, const sc_core::sc_time& reqDelay) {
+bool Mmu::startAt(tlm::tlm_generic_payload& gp, const AtTargetFrontEnd::Reply& reply,
+                  const sc_core::sc_time& reqDelay) {
   // The thread path's steps for this case (access() with one piece), in the same order, except
   // that nothing waits: translate now, on the time line at now + delay, and send the physical
   // access at the end of the translation's delay.
@@ -724,6 +726,7 @@ bool Mmu::startAt(tlm::tlm_generic_payload& gp, const sc_core::sc_time& reqDelay
   translationLatency_.sampleKeyed(d.value(), [&] { return d / clockPeriod(); });
   AtJob* j = atJobs_.acquire();
   j->gp = &gp;
+  j->reply = reply;
   j->va = va;
   j->len = len;
   j->pinned = false;
@@ -741,12 +744,28 @@ bool Mmu::startAt(tlm::tlm_generic_payload& gp, const sc_core::sc_time& reqDelay
   gp.set_streaming_width(len);
   gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   // The response is handled inside the cache's call: atStep sends nothing to the cache.
+  if (fetch && imem.size()) {
+    imemAt_.send(gp, delay, this, j, kPhysicalDone, true);
+    return true;
+  }
+  // The request the port would send at once, handed to the L1D directly when it serves it from
+  // steps (the port's request channel then as send() leaves it; the response comes as
+  // directAtResponse instead of through the port's list of transactions waiting for theirs).
+  if (directMemAt_ && memAt_.requestFree() &&
+      directMemAt_->directAtStart(gp, delay, *this, j, program)) {
+    memAt_.takenDirectly(delay);
+    return true;
+  }
   // A program access's VmAccess goes along to the L1D if the request is sent at once (memAt_'s
   // forward call checks the payload: a request sent later, or another sent meanwhile, has none).
   memWho_.set(gp, program);
-  (fetch && imem.size() ? imemAt_ : memAt_).send(gp, delay, this, j, kPhysicalDone, true);
+  memAt_.send(gp, delay, this, j, kPhysicalDone, true);
   memWho_.clear();
   return true;
+}
+
+void Mmu::directAtResponse(tlm::tlm_generic_payload&, void* arg) {
+  atStep(arg, kPhysicalDone);  // what memAt_.backward() does for it, on arrival
 }
 
 void Mmu::atStep(void* arg, uintptr_t code) {
@@ -758,8 +777,9 @@ void Mmu::atStep(void* arg, uintptr_t code) {
     gp.set_streaming_width(j->len);
     if (j->pinned) pins_->unpinFrame(j->frame);
   }
+  const AtTargetFrontEnd::Reply reply = j->reply;
   atJobs_.release(j);
-  atFront_->finish(gp, 0);
+  atFront_->finish(gp, reply);
 }
 
 tlm::tlm_sync_enum Mmu::mem_nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,

@@ -112,6 +112,10 @@ class Cache : public Module,
   tlm::tlm_sync_enum directNbTransportFw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                          sc_core::sc_time& delay, DirectAtInitiator& up,
                                          const VmAccess* who) override;
+  /// DirectAtTarget: a BEGIN_REQ the state-machine path serves now (a one-line cacheable
+  /// access while the front end has room), answered to `up` with directAtResponse.
+  bool directAtStart(tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay,
+                     DirectAtInitiator& up, void* arg, const VmAccess* who) override;
   CacheCore& core() { return *core_; }
   const sc_core::sc_time& latency() const { return latency_; }
 
@@ -201,7 +205,7 @@ class Cache : public Module,
   /// thread. Others (uncached, exclusive fills, accesses over several lines) go to the workers.
   struct AtJob {
     tlm::tlm_generic_payload* gp = nullptr;
-    int tag = 0;
+    AtTargetFrontEnd::Reply reply;  // where its response goes
     Req r;
     uint64_t line = 0;
     sc_core::sc_time start;
@@ -211,7 +215,8 @@ class Cache : public Module,
     tlm::tlm_generic_payload* fp = nullptr;  // the fill in flight
     CacheReqExt* fe = nullptr;
   };
-  bool startAt(tlm::tlm_generic_payload& gp, int tag, const sc_core::sc_time& delay);
+  bool startAt(tlm::tlm_generic_payload& gp, const AtTargetFrontEnd::Reply& reply,
+               const sc_core::sc_time& delay);
   void atStep(void* arg, uintptr_t code) override;
   void lookupAt(AtJob* j);
   void missAt(AtJob* j);
@@ -287,6 +292,8 @@ class Cache : public Module,
                                          sc_core::sc_time& delay) override {
     return next_nb_transport_bw(gp, ph, delay);
   }
+  /// DirectAtInitiator: the end of a fill the level below took with directAtStart (sendFill).
+  void directAtResponse(tlm::tlm_generic_payload& gp, void* arg) override;
   std::deque<Victim> wbQueue_;
   sc_core::sc_event fillDone_;
 

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "vmsim/common/direct_socket.h"
+
 namespace vmsim {
 
 using NbCall = std::function<tlm::tlm_sync_enum(tlm::tlm_generic_payload&, tlm::tlm_phase&,
@@ -96,16 +98,26 @@ class AtTargetFrontEnd : private AtClient {
   AtTargetFrontEnd(unsigned workers, NbCall backward, Process process);
   AtTargetFrontEnd(unsigned workers, TaggedCall backward, Process process);
 
+  /// Where the response of a transaction goes: the backward call with `tag`, or, when `up` is
+  /// set (a transaction that came with an initiator's direct call and that the state-machine
+  /// path took), `up->directAtResponse(gp, arg)`: what that backward call with BEGIN_RESP and no
+  /// delay, answered TLM_COMPLETED, does (DirectAtInitiator), at the same point of the response.
+  struct Reply {
+    int tag = 0;
+    DirectAtInitiator* up = nullptr;
+    void* arg = nullptr;
+  };
   /// The state-machine path: called at BEGIN_REQ while fewer than `workers` transactions are in
   /// service, with the request's annotated delay. True: the module serves the transaction without
-  /// a worker thread (from AtScheduler steps) and calls finish() when it has its response; false:
-  /// a worker thread runs `process` for it, as without a Start.
-  using Start = std::function<bool(tlm::tlm_generic_payload&, int, const sc_core::sc_time&)>;
+  /// a worker thread (from AtScheduler steps) and calls finish() with `reply` when it has its
+  /// response; false: a worker thread runs `process` for it, as without a Start.
+  using Start =
+      std::function<bool(tlm::tlm_generic_payload&, const Reply&, const sc_core::sc_time&)>;
   void setStart(Start s) { start_ = std::move(s); }
   /// Sends the response of a transaction that Start took (now, or once the response channel is
   /// free: the responses waiting for it go in the order they were finished).
-  void finish(tlm::tlm_generic_payload& gp, int tag) {
-    const Job j{&gp, tag};
+  void finish(tlm::tlm_generic_payload& gp, const Reply& reply) {
+    const Job j{&gp, reply};
     if (respBusy_ || respHead_ < respQueue_.size()) {
       respQueue_.push_back(j);
       return;
@@ -115,15 +127,18 @@ class AtTargetFrontEnd : private AtClient {
 
   /// Call from the target socket's nb_transport_fw. Inline for the common case, a BEGIN_REQ the
   /// state-machine path takes (every AT hop of a hit): the out-of-line rest saves it the frame of
-  /// the queueing code.
+  /// the queueing code. `up` and `arg`: a direct call's initiator, which takes the response of a
+  /// transaction the state-machine path serves as directAtResponse (Reply); one that a worker
+  /// serves answers through the backward call, as always.
   tlm::tlm_sync_enum forward(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
-                             sc_core::sc_time& delay, int tag = 0) {
+                             sc_core::sc_time& delay, int tag = 0, DirectAtInitiator* up = nullptr,
+                             void* arg = nullptr) {
     if (ph != tlm::BEGIN_REQ || !start_ || busy_ >= workers_)
       return forwardRest(gp, ph, delay, tag);
     if (gp.has_mm()) gp.acquire();
     ++busy_;
     ++inService_;
-    if (start_(gp, tag, delay)) {
+    if (start_(gp, Reply{tag, up, arg}, delay)) {
       ph = tlm::END_REQ;
       return tlm::TLM_UPDATED;
     }
@@ -131,11 +146,28 @@ class AtTargetFrontEnd : private AtClient {
     --busy_;
     return queueRequest(gp, ph, delay, tag);
   }
+  /// forward() of a BEGIN_REQ from `up`'s direct call, only if the state-machine path takes it
+  /// now (END_REQ at once, the response as `up->directAtResponse(gp, arg)`); false: nothing
+  /// changed, and the initiator sends it the ordinary way. Start must then have changed nothing
+  /// either when it declined (it is asked again).
+  bool tryStart(tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay, DirectAtInitiator& up,
+                void* arg) {
+    if (!start_ || busy_ >= workers_) return false;
+    ++busy_;
+    ++inService_;
+    if (!start_(gp, Reply{0, &up, arg}, delay)) {
+      --inService_;
+      --busy_;
+      return false;
+    }
+    if (gp.has_mm()) gp.acquire();
+    return true;
+  }
 
  private:
   struct Job {
     tlm::tlm_generic_payload* gp = nullptr;
-    int tag = 0;
+    Reply reply;
   };
   struct Worker {
     sc_core::sc_event wake;  // reserve: joins the ready set
@@ -160,7 +192,7 @@ class AtTargetFrontEnd : private AtClient {
   size_t respHead_ = 0;
   bool resumePosted_ = false;
   tlm::tlm_sync_enum backward(const Job& j, tlm::tlm_phase& ph, sc_core::sc_time& t) {
-    return backward_(j.tag, *j.gp, ph, t);
+    return backward_(j.reply.tag, *j.gp, ph, t);
   }
   /// Keeps at least count_ + kSlack idle workers in the ready set (or every idle worker).
   void topUpReady();
@@ -212,6 +244,20 @@ class AtInitiatorPort : private AtClient {
   /// Call from the initiator socket's nb_transport_bw.
   tlm::tlm_sync_enum backward(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                               sc_core::sc_time& delay);
+  /// True when send() would issue a request at once (nothing waits, the channel is free now).
+  bool requestFree() const {
+    return sendHead_ == sends_.size() && !reqBusy_ && !(sim_->time_stamp() < reqFreeAt_);
+  }
+  /// A request the caller handed to its target itself while requestFree(), the target having
+  /// answered END_REQ at once with `delay` annotated (DirectAtTarget::directAtStart): the
+  /// request channel as send() leaves it after such a request, its response then owed to the
+  /// caller directly (no entry here).
+  void takenDirectly(const sc_core::sc_time& delay) {
+    issuing_ = true;
+    reqBusy_ = true;
+    releaseRequest(delay);
+    issuing_ = false;
+  }
 
  private:
   void releaseRequest(const sc_core::sc_time& when);

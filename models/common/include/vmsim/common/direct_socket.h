@@ -52,6 +52,17 @@ class DirectAtInitiator {
  public:
   virtual tlm::tlm_sync_enum directNbTransportBw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                                  sc_core::sc_time& delay) = 0;
+  /// The response of a transaction its target took on its state-machine path from a direct
+  /// call that named `arg` (DirectAtTarget::directAtStart, or directNbTransportFw where the
+  /// target passes it on): what directNbTransportBw with BEGIN_RESP and no delay does, the
+  /// initiator answering TLM_COMPLETED (END_RESP implied), minus finding the transaction from
+  /// the payload. Default: that call.
+  virtual void directAtResponse(tlm::tlm_generic_payload& gp, void* arg) {
+    (void)arg;
+    tlm::tlm_phase ph = tlm::BEGIN_RESP;
+    sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
+    directNbTransportBw(gp, ph, zero);
+  }
 
  protected:
   ~DirectAtInitiator() = default;
@@ -61,14 +72,30 @@ class DirectAtInitiator {
 /// directNbTransportFw is nb_transport_fw on the target socket that `up`'s initiator socket is
 /// bound to, minus the socket hop, and the target sends the backward calls of that transaction
 /// (END_REQ, BEGIN_RESP) to `up` directly, which is where its socket's nb_transport_bw would
-/// have taken them. `who`: the VmAccess attached to `gp`, for a program access (else nullptr), so
-/// that the target need not look it up. A platform connects it only where the initiator socket
-/// is bound to that target (with DirectTransport); the sockets stay bound for everything else.
+/// have taken them; a BEGIN_RESP may come as `up.directAtResponse(gp, nullptr)` instead, so an
+/// initiator that calls a DirectAtTarget takes every response as complete (END_RESP implied, as
+/// all of vmsim's do). `who`: the VmAccess attached to `gp`, for a program access (else nullptr),
+/// so that the target need not look it up. A platform connects it only where the initiator
+/// socket is bound to that target (with DirectTransport); the sockets stay bound for everything
+/// else.
 class DirectAtTarget {
  public:
   virtual tlm::tlm_sync_enum directNbTransportFw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                                  sc_core::sc_time& delay, DirectAtInitiator& up,
                                                  const VmAccess* who) = 0;
+  /// BEGIN_REQ of `gp` with `delay` annotated, only if the target serves it on its state-machine
+  /// path now: it then answers END_REQ at once (the delay unchanged) and sends the response as
+  /// `up.directAtResponse(gp, arg)`. False: nothing happened; the initiator sends the request
+  /// through directNbTransportFw or its socket. Default: false.
+  virtual bool directAtStart(tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay,
+                             DirectAtInitiator& up, void* arg, const VmAccess* who) {
+    (void)gp;
+    (void)delay;
+    (void)up;
+    (void)arg;
+    (void)who;
+    return false;
+  }
 
  protected:
   ~DirectAtTarget() = default;

@@ -124,6 +124,11 @@ class Requester : public Module, private AtClient, private DirectAtInitiator {
                                          sc_core::sc_time& delay) override {
     return nb_transport_bw(gp, ph, delay);
   }
+  /// DirectAtInitiator: a response from the MMU's steps, as nb_transport_bw takes BEGIN_RESP
+  /// without delay.
+  void directAtResponse(tlm::tlm_generic_payload& gp, void*) override {
+    peqCallback(gp, tlm::BEGIN_RESP);
+  }
   void peqCallback(tlm::tlm_generic_payload& gp, const tlm::tlm_phase& ph);
   /// AT runs its accesses from AtScheduler steps (docs/timed-path.md, "How AT runs on the
   /// host"): a phase from the MMU at its time, and the issue loop, which hands the cases that

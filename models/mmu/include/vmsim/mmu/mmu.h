@@ -111,6 +111,9 @@ class Mmu : public Module,
                                          sc_core::sc_time& delay) override {
     return mem_nb_transport_bw(gp, ph, delay);
   }
+  /// DirectAtInitiator: the response of a physical access the L1D took with directAtStart
+  /// (startAt): `arg` is its AtJob.
+  void directAtResponse(tlm::tlm_generic_payload& gp, void* arg) override;
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   unsigned int transport_dbg(tlm::tlm_generic_payload& gp);
   /// Translation and physical access of one access; `at` sends the physical part as 4-phase
@@ -175,13 +178,15 @@ class Mmu : public Module,
   /// AT state-machine path (docs/timed-path.md, "How AT runs on the host"): an access within one
   /// page whose translation hits the entry TLB is translated at BEGIN_REQ and its physical
   /// access sent from the AtScheduler, without a worker thread. Others go to the workers.
-  bool startAt(tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay);
+  bool startAt(tlm::tlm_generic_payload& gp, const AtTargetFrontEnd::Reply& reply,
+               const sc_core::sc_time& delay);
   /// The start of every access: counted, the MMU's latency and the interrupts taken since the
   /// last access added to `delay`; returns the access's start on the time line.
   sc_core::sc_time enter(sc_core::sc_time& delay);
   void atStep(void* arg, uintptr_t code) override;
   struct AtJob {
     tlm::tlm_generic_payload* gp = nullptr;
+    AtTargetFrontEnd::Reply reply;  // where its response goes
     uint64_t va = 0;
     unsigned len = 0;
     PhysAddr frame{0};
