@@ -154,14 +154,16 @@ TlbCore::TlbCore(size_t entries, unsigned ways, std::vector<unsigned> pageShifts
     }
   }
 #endif
-  repl_ = makeSetReplacement(policy, sets_, ways, seed);
   if (policy == "lru" && ways <= 16) {
+    // The nibble order below is the whole policy: no SetReplacement (its stamps would be
+    // allocated and never read).
     // Ways 0..ways-1 in any order (every way is filled before a victim is asked for).
     uint64_t o = 0;
     for (unsigned i = 0; i < 16; ++i) o |= uint64_t{i < ways ? i : 15u} << (4 * i);
     order_.assign(sets_, o);
     orderMask_ = ways == 16 ? ~uint64_t{0} : (uint64_t{1} << (4 * ways)) - 1;
   } else {
+    repl_ = makeSetReplacement(policy, sets_, ways, seed);
     lru_ = dynamic_cast<LruReplacement*>(repl_.get());
     if (lru_) lruClock_ = lru_->clock();
   }

@@ -215,7 +215,7 @@ class TlbCore {
   size_t* sharedCount_ = &ownCount_;
   std::vector<size_t> countByShift_;
   uint8_t shiftIndex_[64] = {};
-  std::unique_ptr<SetReplacement> repl_;
+  std::unique_ptr<SetReplacement> repl_;  // every policy but LRU over at most 16 ways (order_)
   // LRU with at most 16 ways: per set, the way numbers from the most to the least recently used
   // (a hit, an update in place or a fill), a nibble each, nibble 0 the most recent; unused
   // nibbles hold 15. The victim is the last way's nibble, where LruReplacement scans the set's
