@@ -3,7 +3,7 @@
 // path together, so a request beyond the bound waits, END_REQ withheld, until one of them is
 // answered, even while the state-machine path's transactions leave the worker threads idle.
 // Also the direct hop between two modules (tryStart, Reply with an initiator, directAtResponse)
-// and AtInitiatorPort's request channel after a request handed over directly (takenDirectly).
+// and AtInitiatorPort's request channel after a request handed over directly (handOver).
 #include <gtest/gtest.h>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
@@ -226,11 +226,18 @@ TEST(AtTargetFrontEnd, TryStartDeclinesWhileTheBoundIsFull) {
 }
 
 // An initiator port whose target answers END_REQ at once; it records when each BEGIN_REQ came.
-struct PortUser : sc_core::sc_module, vmsim::AtClient {
+// The same module is the direct target handOver() offers requests to (it takes every one) and
+// the initiator their responses would go to.
+struct PortUser : sc_core::sc_module,
+                  vmsim::AtClient,
+                  vmsim::DirectAtTarget,
+                  vmsim::DirectAtInitiator {
   vmsim::AtInitiatorPort port;
-  tlm::tlm_generic_payload gp;
+  tlm::tlm_generic_payload gp, direct1, direct2;
   std::vector<sc_time> begins;
+  std::vector<const tlm::tlm_generic_payload*> handedOver;
   bool freeBefore = false, freeAfter = true, freeLater = false;
+  bool first = false, second = true;
   SC_HAS_PROCESS(PortUser);
 
   explicit PortUser(const sc_core::sc_module_name& nm)
@@ -244,20 +251,41 @@ struct PortUser : sc_core::sc_module, vmsim::AtClient {
   }
   void run() {
     freeBefore = port.requestFree();
-    port.takenDirectly(sc_time(5, SC_NS));  // a request handed over with 5 ns annotated
+    // A request handed over with 5 ns annotated, then one while its END_REQ is ahead.
+    first = port.handOver(*this, direct1, sc_time(5, SC_NS), *this, nullptr, nullptr);
     freeAfter = port.requestFree();
+    second = port.handOver(*this, direct2, sc_core::SC_ZERO_TIME, *this, nullptr, nullptr);
     port.send(gp, sc_core::SC_ZERO_TIME, this, nullptr, 0);  // waits for that END_REQ
     sc_core::wait(6, SC_NS);
     freeLater = port.requestFree();
   }
   void atStep(void*, uintptr_t) override {}
+  tlm::tlm_sync_enum directNbTransportFw(tlm::tlm_generic_payload&, tlm::tlm_phase&, sc_time&,
+                                         vmsim::DirectAtInitiator&,
+                                         const vmsim::VmAccess*) override {
+    return tlm::TLM_ACCEPTED;  // not used: requests come through the port or handOver
+  }
+  bool directAtStart(tlm::tlm_generic_payload& p, const sc_time&, vmsim::DirectAtInitiator&, void*,
+                     const vmsim::VmAccess*) override {
+    handedOver.push_back(&p);
+    return true;
+  }
+  tlm::tlm_sync_enum directNbTransportBw(tlm::tlm_generic_payload&, tlm::tlm_phase&,
+                                         sc_time&) override {
+    return tlm::TLM_COMPLETED;
+  }
+  void directAtResponse(tlm::tlm_generic_payload&, void*) override {}
 };
 
 TEST(AtInitiatorPort, ARequestHandedOverDirectlyHoldsTheRequestChannelUntilItsEndReq) {
   PortUser u("u");
   sc_core::sc_start();
   EXPECT_TRUE(u.freeBefore);
+  EXPECT_TRUE(u.first);
   EXPECT_FALSE(u.freeAfter);
+  EXPECT_FALSE(u.second) << "the channel is taken until 5 ns: not handed over";
+  ASSERT_EQ(u.handedOver.size(), 1u);
+  EXPECT_EQ(u.handedOver[0], &u.direct1);
   ASSERT_EQ(u.begins.size(), 1u);
   EXPECT_EQ(u.begins[0], sc_time(5, SC_NS)) << "send() issued at the direct request's END_REQ";
   EXPECT_TRUE(u.freeLater);

@@ -815,9 +815,8 @@ void Cache::sendFill(AtJob* j, unsigned mshr) {
   // The fill's end is handled inside the lower level's call (fillDoneAt sends nothing down:
   // its write-backs go from a step). A level below that serves it from steps now takes it
   // directly (as Mmu::startAt hands its access to the L1D), answering with directAtResponse.
-  if (directNext_ && memAt_.requestFree() &&
-      directNext_->directAtStart(*j->fp, sc_core::SC_ZERO_TIME, *this, j, nullptr)) {
-    memAt_.takenDirectly(sc_core::SC_ZERO_TIME);
+  if (directNext_ &&
+      memAt_.handOver(*directNext_, *j->fp, sc_core::SC_ZERO_TIME, *this, j, nullptr)) {
     return;
   }
   memAt_.send(*j->fp, sc_core::SC_ZERO_TIME, this, j, kFillDone, true);

@@ -751,11 +751,7 @@ bool Mmu::startAt(tlm::tlm_generic_payload& gp, const AtTargetFrontEnd::Reply& r
   // The request the port would send at once, handed to the L1D directly when it serves it from
   // steps (the port's request channel then as send() leaves it; the response comes as
   // directAtResponse instead of through the port's list of transactions waiting for theirs).
-  if (directMemAt_ && memAt_.requestFree() &&
-      directMemAt_->directAtStart(gp, delay, *this, j, program)) {
-    memAt_.takenDirectly(delay);
-    return true;
-  }
+  if (directMemAt_ && memAt_.handOver(*directMemAt_, gp, delay, *this, j, program)) return true;
   // A program access's VmAccess goes along to the L1D if the request is sent at once (memAt_'s
   // forward call checks the payload: a request sent later, or another sent meanwhile, has none).
   memWho_.set(gp, program);

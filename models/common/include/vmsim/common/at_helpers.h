@@ -135,15 +135,11 @@ class AtTargetFrontEnd : private AtClient {
                              void* arg = nullptr) {
     if (ph != tlm::BEGIN_REQ || !start_ || busy_ >= workers_)
       return forwardRest(gp, ph, delay, tag);
-    if (gp.has_mm()) gp.acquire();
-    ++busy_;
-    ++inService_;
-    if (start_(gp, Reply{tag, up, arg}, delay)) {
+    if (startNow(gp, Reply{tag, up, arg}, delay)) {
       ph = tlm::END_REQ;
       return tlm::TLM_UPDATED;
     }
-    --inService_;
-    --busy_;
+    if (gp.has_mm()) gp.acquire();
     return queueRequest(gp, ph, delay, tag);
   }
   /// forward() of a BEGIN_REQ from `up`'s direct call, only if the state-machine path takes it
@@ -152,16 +148,7 @@ class AtTargetFrontEnd : private AtClient {
   /// either when it declined (it is asked again).
   bool tryStart(tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay, DirectAtInitiator& up,
                 void* arg) {
-    if (!start_ || busy_ >= workers_) return false;
-    ++busy_;
-    ++inService_;
-    if (!start_(gp, Reply{0, &up, arg}, delay)) {
-      --inService_;
-      --busy_;
-      return false;
-    }
-    if (gp.has_mm()) gp.acquire();
-    return true;
+    return start_ && busy_ < workers_ && startNow(gp, Reply{0, &up, arg}, delay);
   }
 
  private:
@@ -173,6 +160,19 @@ class AtTargetFrontEnd : private AtClient {
     sc_core::sc_event wake;  // reserve: joins the ready set
     Job job;
   };
+  /// The state-machine path for a BEGIN_REQ within the bound: counted in service and handed to
+  /// Start; true when Start took it (the payload then acquired), false with nothing changed.
+  bool startNow(tlm::tlm_generic_payload& gp, const Reply& reply, const sc_core::sc_time& delay) {
+    ++busy_;
+    ++inService_;
+    if (!start_(gp, reply, delay)) {
+      --inService_;
+      --busy_;
+      return false;
+    }
+    if (gp.has_mm()) gp.acquire();
+    return true;
+  }
   /// forward() for everything but a BEGIN_REQ the state-machine path takes at once.
   tlm::tlm_sync_enum forwardRest(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                  sc_core::sc_time& delay, int tag);
@@ -244,19 +244,23 @@ class AtInitiatorPort : private AtClient {
   /// Call from the initiator socket's nb_transport_bw.
   tlm::tlm_sync_enum backward(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                               sc_core::sc_time& delay);
-  /// True when send() would issue a request at once (nothing waits, the channel is free now).
-  bool requestFree() const {
-    return sendHead_ == sends_.size() && !reqBusy_ && !(sim_->time_stamp() < reqFreeAt_);
-  }
-  /// A request the caller handed to its target itself while requestFree(), the target having
-  /// answered END_REQ at once with `delay` annotated (DirectAtTarget::directAtStart): the
-  /// request channel as send() leaves it after such a request, its response then owed to the
-  /// caller directly (no entry here).
-  void takenDirectly(const sc_core::sc_time& delay) {
+  /// send() of `gp` to `target`, handed over directly (DirectAtTarget::directAtStart) when the
+  /// port would issue it at once (nothing waits, the channel is free now) and the target serves
+  /// it from steps now: the request channel is then left as send() leaves it after an immediate
+  /// END_REQ, and the response goes to `up.directAtResponse(gp, arg)`, with no entry here.
+  /// False: nothing happened; the caller send()s it.
+  bool handOver(DirectAtTarget& target, tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay,
+                DirectAtInitiator& up, void* arg, const VmAccess* who) {
+    if (!requestFree() || !target.directAtStart(gp, delay, up, arg, who)) return false;
     issuing_ = true;
     reqBusy_ = true;
     releaseRequest(delay);
     issuing_ = false;
+    return true;
+  }
+  /// True when send() would issue a request at once.
+  bool requestFree() const {
+    return sendHead_ == sends_.size() && !reqBusy_ && !(sim_->time_stamp() < reqFreeAt_);
   }
 
  private:

@@ -56,13 +56,8 @@ class DirectAtInitiator {
   /// call that named `arg` (DirectAtTarget::directAtStart, or directNbTransportFw where the
   /// target passes it on): what directNbTransportBw with BEGIN_RESP and no delay does, the
   /// initiator answering TLM_COMPLETED (END_RESP implied), minus finding the transaction from
-  /// the payload. Default: that call.
-  virtual void directAtResponse(tlm::tlm_generic_payload& gp, void* arg) {
-    (void)arg;
-    tlm::tlm_phase ph = tlm::BEGIN_RESP;
-    sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
-    directNbTransportBw(gp, ph, zero);
-  }
+  /// the payload.
+  virtual void directAtResponse(tlm::tlm_generic_payload& gp, void* arg) = 0;
 
  protected:
   ~DirectAtInitiator() = default;
